@@ -1,0 +1,324 @@
+/**
+ * The `dstack run` argv grammar (seed 001, "CLI reference"):
+ *
+ * ```
+ * dstack run python [-d] [-h] [-r REQUIREMENTS] [-e ENV] [-a ARTIFACT] [--working-dir WORKING_DIR]
+ *                   [-i] [--cpu CPU] [--memory MEMORY] [--gpu GPU_COUNT] [--gpu-name GPU_NAME]
+ *                   [--gpu-memory GPU_MEMORY] [--shm-size SHM_SIZE] FILE [ARGS ...]
+ * dstack run WORKFLOW [the same options] [-- ARGS ...]
+ * ```
+ *
+ * Everything after `FILE` (or after `--`) belongs to the script, exactly as given: a script's own
+ * `-d`, `-r` or `--gpu` is never taken by dstack. With a workflow, options override the file's
+ * values and ARGS (after `--`) replace its `args`.
+ *
+ * Lexing is Node's own `util.parseArgs` (short groups like `-di`, `--opt=value`); this module
+ * only decides where the script's part starts, which parseArgs cannot (it has no stop-at-first-
+ * positional mode).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { Diagnostic, FieldPath } from "./diagnostics.js";
+import type { Job } from "./job.js";
+import type { Locator } from "./locator.js";
+import { didYouMean, validateWorkflow } from "./validate.js";
+
+/** The usage line of `dstack run`, as seed 001 prints it, plus the workflow form. */
+export const RUN_USAGE = `usage: dstack run python [-d] [-h] [-r REQUIREMENTS] [-e ENV] [-a ARTIFACT]
+                         [--working-dir WORKING_DIR] [-i] [--cpu CPU]
+                         [--memory MEMORY] [--gpu GPU_COUNT]
+                         [--gpu-name GPU_NAME] [--gpu-memory GPU_MEMORY]
+                         [--shm-size SHM_SIZE]
+                         FILE [ARGS ...]
+       dstack run WORKFLOW [the same options] [-- ARGS ...]
+
+  FILE                    the Python file to run
+  ARGS                    the arguments for the Python program (everything after FILE or --)
+  -d, --detach            do not poll for status update and logs
+  -h, --help              show this help
+  -r, --requirements REQUIREMENTS
+                          the path to the requirements.txt file
+  -e, --env ENV           an environment variable, NAME=VALUE (repeatable)
+  -a, --artifact ARTIFACT a folder that must be saved as output artifact (repeatable)
+  --working-dir WORKING_DIR
+                          the path to the working directory
+  -i, --interruptible     the workflow can run on interruptible instances
+  --cpu CPU               the number of CPU cores
+  --memory MEMORY         the size of RAM memory, e.g. 16GB
+  --gpu GPU_COUNT         the number of GPUs
+  --gpu-name GPU_NAME     the name of the GPU model, e.g. K80, V100
+  --gpu-memory GPU_MEMORY the size of GPU memory, e.g. 16GB
+  --shm-size SHM_SIZE     the size of shared memory, e.g. 8GB`;
+
+/** The options of seed 001's usage line, in `util.parseArgs` form. */
+const OPTIONS = {
+  detach: { type: "boolean", short: "d" },
+  help: { type: "boolean", short: "h" },
+  requirements: { type: "string", short: "r" },
+  env: { type: "string", short: "e", multiple: true },
+  artifact: { type: "string", short: "a", multiple: true },
+  "working-dir": { type: "string" },
+  interruptible: { type: "boolean", short: "i" },
+  cpu: { type: "string" },
+  memory: { type: "string" },
+  gpu: { type: "string" },
+  "gpu-name": { type: "string" },
+  "gpu-memory": { type: "string" },
+  "shm-size": { type: "string" },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** What `dstack run ...` asked for, before it is turned into a job. */
+export interface RunCommand {
+  /** `python` for an inline job (`dstack run python FILE`), else the workflow's name. */
+  target: "python" | { workflow: string };
+  /** `-d`: start the run and return without following it. */
+  detach: boolean;
+  /** `-h`: print {@link RUN_USAGE}. */
+  help: boolean;
+  /** The job's keys as the workflows file spells them, from the options and FILE/ARGS. */
+  overrides: Record<string, unknown>;
+  /** Whether ARGS were given (after FILE, or after `--` for a workflow). */
+  hasArgs: boolean;
+}
+
+/** Maps a job field path to the option users typed. */
+function optionFor(path: FieldPath): string {
+  const [a, b, c] = path;
+  if (a === "file") return "FILE";
+  if (a === "args") return "ARGS";
+  if (a === "requirements") return "--requirements";
+  if (a === "environment") return "--env";
+  if (a === "artifacts") return "--artifact";
+  if (a === "working_dir") return "--working-dir";
+  if (a === "resources") {
+    if (b === "gpu") return c === "name" ? "--gpu-name" : c === "memory" ? "--gpu-memory" : "--gpu";
+    if (b === "shm_size") return "--shm-size";
+    if (b === "interruptible") return "--interruptible";
+    if (typeof b === "string") return `--${b}`;
+  }
+  return "command line";
+}
+
+/** The {@link Locator} for argv: no positions, fields named by their option. */
+export const ARGV_LOCATOR: Locator = {
+  source: "command line",
+  position: () => undefined,
+  field: optionFor,
+  sourceText: () => undefined,
+};
+
+function argvError(field: string, message: string): Diagnostic {
+  return { severity: "error", source: "command line", field, message };
+}
+
+/** Counts are written as digits on the command line; anything else stays a string for the schema to refuse. */
+const countValue = (s: string): string | number => (/^\d+$/.test(s) ? Number(s) : s);
+
+/**
+ * Parses the argv after `dstack run` (e.g. `["python", "train.py", "--epochs", "3"]` or
+ * `["train", "--gpu", "2", "--", "--epochs", "3"]`).
+ *
+ * @returns `{ command }`, or `{ errors }` for unknown options (with a did-you-mean), options
+ *   without values, a missing FILE or WORKFLOW, and stray arguments of the workflow form. Values
+ *   are checked later, by {@link runCommandJob}, with the workflows file's rules.
+ */
+export function parseRunArgv(
+  argv: readonly string[],
+): { command: RunCommand } | { errors: Diagnostic[] } {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const errors: Diagnostic[] = [];
+  const known = Object.keys(OPTIONS);
+  const values: Partial<Record<OptionName, string | string[] | boolean>> = {};
+  let target: RunCommand["target"] | undefined;
+  let file: string | undefined;
+  let args: string[] | undefined;
+
+  for (const t of tokens) {
+    if (t.kind === "option-terminator") {
+      if (target === "python" && file === undefined) {
+        file = argv[t.index + 1];
+        args = argv.slice(t.index + 2);
+      } else if (target !== undefined) {
+        args = argv.slice(t.index + 1);
+      } else {
+        errors.push(argvError("command line", "-- must come after python FILE or WORKFLOW"));
+      }
+      break;
+    }
+    if (t.kind === "positional") {
+      if (target === undefined) {
+        target = t.value === "python" ? "python" : { workflow: t.value };
+        continue;
+      }
+      if (target === "python") {
+        // FILE: the rest belongs to the script, exactly as given.
+        file = t.value;
+        args = argv.slice(t.index + 1);
+        break;
+      }
+      errors.push(
+        argvError(
+          "command line",
+          `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`,
+        ),
+      );
+      continue;
+    }
+    const name = t.name as OptionName;
+    const spec = OPTIONS[name];
+    if (!spec) {
+      const hint = didYouMean(t.name, known);
+      errors.push(
+        argvError(
+          t.rawName,
+          `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${target === "python" ? "" : "; a script's own options go after FILE or --"}`,
+        ),
+      );
+      continue;
+    }
+    if (spec.type === "boolean") {
+      if (t.value !== undefined) {
+        errors.push(argvError(t.rawName, `takes no value, got ${JSON.stringify(t.value)}`));
+      } else {
+        values[name] = true;
+      }
+      continue;
+    }
+    if (t.value === undefined) {
+      errors.push(argvError(t.rawName, "needs a value"));
+      continue;
+    }
+    if ("multiple" in spec) {
+      values[name] = [...((values[name] as string[] | undefined) ?? []), t.value];
+    } else {
+      values[name] = t.value;
+    }
+  }
+
+  const help = values.help === true;
+  if (!help) {
+    if (target === undefined) {
+      errors.push(argvError("command line", "missing python FILE or WORKFLOW; see dstack run --help"));
+    } else if (target === "python" && file === undefined) {
+      errors.push(argvError("FILE", "missing the Python file to run: dstack run python FILE [ARGS ...]"));
+    }
+  }
+  if (errors.length > 0) return { errors };
+
+  const overrides: Record<string, unknown> = {};
+  if (file !== undefined) overrides.file = file;
+  if (args !== undefined && (args.length > 0 || target === "python")) overrides.args = args;
+  if (values.requirements !== undefined) overrides.requirements = values.requirements;
+  if (values.env) overrides.environment = values.env;
+  if (values.artifact) overrides.artifacts = values.artifact;
+  if (values["working-dir"] !== undefined) overrides.working_dir = values["working-dir"];
+  const resources: Record<string, unknown> = {};
+  if (values.cpu !== undefined) resources.cpu = countValue(values.cpu as string);
+  if (values.memory !== undefined) resources.memory = values.memory;
+  if (values["shm-size"] !== undefined) resources.shm_size = values["shm-size"];
+  if (values.interruptible) resources.interruptible = true;
+  const gpu: Record<string, unknown> = {};
+  if (values.gpu !== undefined) gpu.count = countValue(values.gpu as string);
+  if (values["gpu-name"] !== undefined) gpu.name = values["gpu-name"];
+  if (values["gpu-memory"] !== undefined) gpu.memory = values["gpu-memory"];
+  if (Object.keys(gpu).length > 0) resources.gpu = gpu;
+  if (Object.keys(resources).length > 0) overrides.resources = resources;
+
+  return {
+    command: {
+      target: target ?? "python",
+      detach: values.detach === true,
+      help,
+      overrides,
+      hasArgs: args !== undefined && args.length > 0,
+    },
+  };
+}
+
+/**
+ * Turns a parsed `dstack run` into the job to run, checking every value with the same rules as
+ * the workflows file.
+ *
+ * - `python FILE`: a job of its own (`workflow: null`).
+ * - `WORKFLOW`: that workflow's job, with each given option overriding its value: `-r`,
+ *   `--working-dir`, `--cpu`, `--memory`, `--shm-size`, `--gpu*` replace; `-e` sets variables over
+ *   the file's; `-a` adds artifacts; `-i` makes it interruptible; ARGS replace `args`.
+ *
+ * @param options.command - from {@link parseRunArgv}.
+ * @param options.workflows - the valid jobs of the workflows file (needed for the workflow form).
+ * @returns `{ job }` or `{ errors }` naming the option, the value and what is allowed.
+ */
+export function runCommandJob(options: {
+  command: RunCommand;
+  workflows?: readonly Job[];
+}): { job: Job } | { errors: Diagnostic[] } {
+  const { command } = options;
+  const placeholder = "python";
+  const raw = {
+    name: placeholder,
+    ...(command.target === "python" ? {} : { file: "placeholder.py" }),
+    ...command.overrides,
+  };
+  const result = validateWorkflow(raw, { locator: ARGV_LOCATOR });
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (!result.job || errors.length > 0) return { errors };
+  const given = result.job;
+  if (command.target === "python") return { job: { ...given, workflow: null } };
+
+  const name = command.target.workflow;
+  const base = options.workflows?.find((j) => j.workflow === name);
+  if (!base) {
+    const names = (options.workflows ?? []).flatMap((j) => (j.workflow ? [j.workflow] : []));
+    const hint = didYouMean(name, names);
+    return {
+      errors: [
+        argvError(
+          "WORKFLOW",
+          `${JSON.stringify(name)} is not a workflow${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""} (workflows: ${names.join(", ") || "none"}); for a file, write dstack run python ${name}`,
+        ),
+      ],
+    };
+  }
+  const o = command.overrides as {
+    requirements?: string;
+    working_dir?: string;
+    resources?: Record<string, unknown> & { gpu?: Record<string, unknown> };
+  };
+  const r = o.resources ?? {};
+  const job: Job = {
+    ...base,
+    args: command.hasArgs ? given.args : base.args,
+    environment: { ...base.environment, ...given.environment },
+    artifacts: [...base.artifacts, ...given.artifacts.filter((a) => !base.artifacts.includes(a))],
+    workingDir: o.working_dir !== undefined ? given.workingDir : base.workingDir,
+    resources: {
+      ...base.resources,
+      ...(r.cpu !== undefined ? { cpu: given.resources.cpu } : {}),
+      ...(r.memory !== undefined ? { memoryBytes: given.resources.memoryBytes } : {}),
+      ...(r.shm_size !== undefined ? { shmSizeBytes: given.resources.shmSizeBytes } : {}),
+      interruptible: base.resources.interruptible || given.resources.interruptible,
+    },
+  };
+  if (o.requirements !== undefined && given.requirements !== undefined) {
+    job.requirements = given.requirements;
+  }
+  if (r.gpu && given.resources.gpu) {
+    const g = given.resources.gpu;
+    job.resources.gpu = {
+      ...base.resources.gpu,
+      count: r.gpu.count !== undefined ? g.count : (base.resources.gpu?.count ?? 1),
+      ...(g.name !== undefined ? { name: g.name } : {}),
+      ...(g.memoryBytes !== undefined ? { memoryBytes: g.memoryBytes } : {}),
+    };
+  }
+  return { job };
+}

@@ -1,0 +1,85 @@
+/**
+ * Where a field came from, so every diagnostic can point at it: a YAML node's line and column, or
+ * a command-line option.
+ *
+ * @module
+ */
+import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Document } from "yaml";
+import { formatFieldPath, type FieldPath } from "./diagnostics.js";
+
+/** A 1-based line and column. */
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** Answers "where is this field?" for one workflow's description. */
+export interface Locator {
+  /** The file path as given, or `command line`. */
+  readonly source: string;
+  /**
+   * The position of the value at `path` (relative to the workflow), or of its key when `key` is
+   * set; `undefined` where there is no file or the node is missing (then the nearest parent's).
+   */
+  position(path: FieldPath, options?: { key?: boolean }): Position | undefined;
+  /** The field as users know it: `resources.memory` in a file, `--memory` on the command line. */
+  field(path: FieldPath): string;
+  /** The source text of a scalar as written (YAML reads `3.10` as 3.1; this gives `3.10`). */
+  sourceText(path: FieldPath): string | undefined;
+}
+
+/**
+ * A {@link Locator} over a node of a parsed YAML document.
+ *
+ * @param options.source - the file path to print.
+ * @param options.doc - the document, parsed with `lineCounter`.
+ * @param options.lineCounter - the `yaml` LineCounter used while parsing.
+ * @param options.base - the path of the workflow inside the document (`["workflows", 2]`).
+ */
+export function yamlLocator(options: {
+  source: string;
+  doc: Document;
+  lineCounter: LineCounter;
+  base: FieldPath;
+}): Locator {
+  const { source, doc, lineCounter, base } = options;
+  const walk = (path: FieldPath, key: boolean): Node | undefined => {
+    let node: unknown = doc.contents;
+    let keyNode: unknown;
+    for (const part of [...base, ...path]) {
+      keyNode = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === part,
+        );
+        if (!pair) return isMap(node) ? (node as Node) : undefined;
+        keyNode = pair.key;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === "number") {
+        const item = node.items[part];
+        if (item === undefined) return node as Node;
+        node = item;
+      } else {
+        return node as Node | undefined;
+      }
+    }
+    if (key && keyNode) return keyNode as Node;
+    return (node ?? keyNode) as Node | undefined;
+  };
+  return {
+    source,
+    position(path, opts) {
+      // walk() falls back to the nearest parent, so a missing key points at its map.
+      const node = walk(path, opts?.key ?? false);
+      const offset = node?.range?.[0];
+      if (offset === undefined) return undefined;
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, col };
+    },
+    field: (path) => formatFieldPath(path),
+    sourceText(path) {
+      const node = walk(path, false);
+      return isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+    },
+  };
+}

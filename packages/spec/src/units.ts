@@ -1,0 +1,117 @@
+/**
+ * Sizes (memory, GPU memory, shared memory) as written by users, held as one integer unit: bytes.
+ *
+ * Units follow the SI / IEC split exactly (IEC 80000-13):
+ * - decimal: `B`, `KB` = 10^3, `MB` = 10^6, `GB` = 10^9, `TB` = 10^12 bytes;
+ * - binary: `KiB` = 2^10, `MiB` = 2^20, `GiB` = 2^30, `TiB` = 2^40 bytes, also written
+ *   Kubernetes-style as `Ki`, `Mi`, `Gi`, `Ti`.
+ *
+ * Units are case-insensitive (`16gb` = `16GB`); a space may stand between number and unit.
+ * A bare number or a bare `G`/`g` (docker's binary shorthand, Kubernetes' decimal one) is refused
+ * as ambiguous, with both spellings offered. Decimal `GB` is what the seeds write (`memory: 32GB`)
+ * and what GPU and cloud vendors print on the box, so `16GB` asks for 16 * 10^9 bytes.
+ *
+ * @module
+ */
+
+/** Bytes per unit, keyed by the lower-cased unit. */
+const UNIT_BYTES: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+  ki: 2 ** 10,
+  mi: 2 ** 20,
+  gi: 2 ** 30,
+  ti: 2 ** 40,
+};
+
+/** The largest size accepted: 1 PB. Keeps every size an exact integer in a JS number. */
+export const MAX_SIZE_BYTES = 1e15;
+
+const SIZE_RE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i;
+
+/** A size that could not be read: `message` says what is allowed, for {@link parseSize}. */
+export interface SizeError {
+  /** A sentence that names the given text and the allowed forms. */
+  message: string;
+}
+
+/**
+ * Reads a size such as `16GB`, `512MiB`, `1.5GB` or `8 Gi` into bytes.
+ *
+ * @param text - the size as written.
+ * @returns `{ bytes }`: a positive integer number of bytes, or `{ error }` saying what was
+ *   given and what is allowed. Never throws.
+ */
+export function parseSize(text: string): { bytes: number } | { error: SizeError } {
+  const m = SIZE_RE.exec(text);
+  const allowed = "use e.g. 16GB (10^9 bytes), 512MiB (2^20 bytes) or 1.5GB";
+  if (!m) {
+    return { error: { message: `${JSON.stringify(text)} is not a size; ${allowed}` } };
+  }
+  const [, num = "", unitRaw = ""] = m;
+  const unit = unitRaw.toLowerCase();
+  if (unit === "") {
+    return {
+      error: {
+        message: `${JSON.stringify(text)} has no unit; write ${num}GB (10^9 bytes) or ${num}GiB (2^30 bytes)`,
+      },
+    };
+  }
+  if (unit === "k" || unit === "m" || unit === "g" || unit === "t") {
+    const u = unit.toUpperCase();
+    return {
+      error: {
+        message: `${JSON.stringify(text)} is ambiguous; write ${num}${u}B (10^${{ K: 3, M: 6, G: 9, T: 12 }[u]} bytes) or ${num}${u}iB (2^${{ K: 10, M: 20, G: 30, T: 40 }[u]} bytes)`,
+      },
+    };
+  }
+  const per = UNIT_BYTES[unit];
+  if (per === undefined) {
+    return {
+      error: { message: `${JSON.stringify(text)} has an unknown unit "${unitRaw}"; ${allowed}` },
+    };
+  }
+  const bytes = Number(num) * per;
+  if (!(bytes > 0)) {
+    return { error: { message: `${JSON.stringify(text)} must be greater than zero` } };
+  }
+  if (bytes > MAX_SIZE_BYTES) {
+    return { error: { message: `${JSON.stringify(text)} is larger than the largest size, 1PB` } };
+  }
+  // 1.5GB is exact; 0.3KB is 300.00000000000006 in floating point: round to the byte, and refuse
+  // sizes finer than a byte (1.5B).
+  const rounded = Math.round(bytes);
+  if (Math.abs(bytes - rounded) > 1e-6 * Math.max(1, per)) {
+    return {
+      error: { message: `${JSON.stringify(text)} is not a whole number of bytes; ${allowed}` },
+    };
+  }
+  return { bytes: rounded };
+}
+
+/**
+ * Formats bytes for people, in the decimal unit users write (`16GB`, `1.5GB`, `512MB`), dropping
+ * trailing zeros; the inverse of {@link parseSize} for decimal sizes.
+ *
+ * @param bytes - a non-negative number of bytes.
+ */
+export function formatSize(bytes: number): string {
+  for (const [unit, per] of [
+    ["TB", 1e12],
+    ["GB", 1e9],
+    ["MB", 1e6],
+    ["KB", 1e3],
+  ] as const) {
+    if (bytes >= per) {
+      return `${Number((bytes / per).toFixed(3))}${unit}`;
+    }
+  }
+  return `${bytes}B`;
+}
