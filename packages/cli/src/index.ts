@@ -4,4 +4,9 @@
  * @packageDocumentation
  */
 export { type Io, main, VERSION } from "./main.js";
-export { CliError, loadWorkflows, locateWorkflows, type WorkflowsLocation } from "./workflows-files.js";
+export {
+  CliError,
+  loadWorkflows,
+  locateWorkflows,
+  type WorkflowsLocation,
+} from "./workflows-files.js";

@@ -3,13 +3,9 @@
  *
  * @module
  */
+
+import { findWorkflow, formatDiagnostic, jobLabels, workflowsJsonSchema } from "@dstack/spec";
 import { Command, CommanderError } from "commander";
-import {
-  findWorkflow,
-  formatDiagnostic,
-  jobLabels,
-  workflowsJsonSchema,
-} from "@dstack/spec";
 import { CliError, loadWorkflows } from "./workflows-files.js";
 
 /** Where the CLI writes and which folder it runs in; tests pass their own. */
@@ -36,7 +32,9 @@ export const VERSION = "0.1.0";
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let status = 0;
   const program = new Command("dstack")
-    .description("Run Python training jobs here, on self-hosted GPU runners, or on any runner whose labels match")
+    .description(
+      "Run Python training jobs here, on self-hosted GPU runners, or on any runner whose labels match",
+    )
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -44,7 +42,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command("validate")
-    .description("check .dstack/workflows.yaml (and .dstack/workflows/*.yaml); print every problem with its position")
+    .description(
+      "check .dstack/workflows.yaml (and .dstack/workflows/*.yaml); print every problem with its position",
+    )
     .argument("[path]", "a repository folder or a workflows file", ".")
     .option("--json", "print {ok, jobs, diagnostics} as JSON, jobs normalized")
     .action((path: string, opts: { json?: boolean }) => {
@@ -57,7 +57,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
         if (parsed.ok) {
           const names = parsed.jobs.map((j) => j.workflow).join(", ");
-          io.stdout(`${parsed.files.length === 1 ? "1 file" : `${parsed.files.length} files`}, ${parsed.jobs.length} workflow${parsed.jobs.length === 1 ? "" : "s"} valid: ${names}\n`);
+          io.stdout(
+            `${parsed.files.length === 1 ? "1 file" : `${parsed.files.length} files`}, ${parsed.jobs.length} workflow${parsed.jobs.length === 1 ? "" : "s"} valid: ${names}\n`,
+          );
         } else {
           const errors = parsed.diagnostics.filter((d) => d.severity === "error").length;
           io.stderr(`${errors} error${errors === 1 ? "" : "s"}\n`);
@@ -68,24 +70,36 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command("labels")
-    .description("print the runs-on labels a workflow's job needs (the label scheme of @dstack/spec)")
+    .description(
+      "print the runs-on labels a workflow's job needs (the label scheme of @dstack/spec)",
+    )
     .argument("<workflow>", "a workflow name from .dstack/workflows.yaml")
     .option("-C, --cwd <dir>", "the repository folder", ".")
-    .option("--json", "print a JSON list, ready for runs-on: ${{ fromJSON(...) }}")
+    .option("--json", "print a JSON list, for runs-on with fromJSON()")
     .option("--allow-gpu-runners", "let a job without GPUs run on GPU runners too")
-    .action((workflow: string, opts: { cwd: string; json?: boolean; allowGpuRunners?: boolean }) => {
-      const parsed = loadWorkflows(opts.cwd, io.cwd);
-      for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      const found = findWorkflow(parsed.jobs, workflow);
-      if ("error" in found) {
-        throw new CliError(parsed.ok ? found.error : `${workflow}: not valid; fix the errors above`);
-      }
-      const result = jobLabels(found.job.resources, { allowGpuRunners: opts.allowGpuRunners ?? false });
-      if ("errors" in result) {
-        throw new CliError(result.errors.map((e) => `${workflow}: ${e.field}: ${e.message}`).join("\n"));
-      }
-      io.stdout(opts.json ? `${JSON.stringify(result.labels)}\n` : `${result.labels.join(",")}\n`);
-    });
+    .action(
+      (workflow: string, opts: { cwd: string; json?: boolean; allowGpuRunners?: boolean }) => {
+        const parsed = loadWorkflows(opts.cwd, io.cwd);
+        for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+        const found = findWorkflow(parsed.jobs, workflow);
+        if ("error" in found) {
+          throw new CliError(
+            parsed.ok ? found.error : `${workflow}: not valid; fix the errors above`,
+          );
+        }
+        const result = jobLabels(found.job.resources, {
+          allowGpuRunners: opts.allowGpuRunners ?? false,
+        });
+        if ("errors" in result) {
+          throw new CliError(
+            result.errors.map((e) => `${workflow}: ${e.field}: ${e.message}`).join("\n"),
+          );
+        }
+        io.stdout(
+          opts.json ? `${JSON.stringify(result.labels)}\n` : `${result.labels.join(",")}\n`,
+        );
+      },
+    );
 
   program
     .command("schema")

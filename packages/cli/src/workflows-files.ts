@@ -49,7 +49,12 @@ export function locateWorkflows(target: string, cwd: string): WorkflowsLocation 
   if (statSync(abs).isFile()) {
     const parent = dirname(abs);
     // .dstack/workflows.yaml and .dstack/workflows/x.yaml both have the repository above .dstack.
-    const dstackDir = basename(parent) === ".dstack" ? parent : basename(dirname(parent)) === ".dstack" ? dirname(parent) : undefined;
+    const dstackDir =
+      basename(parent) === ".dstack"
+        ? parent
+        : basename(dirname(parent)) === ".dstack"
+          ? dirname(parent)
+          : undefined;
     return { root: dstackDir ? dirname(dstackDir) : parent, files: [abs] };
   }
   const files: string[] = [];
@@ -82,7 +87,9 @@ export function loadWorkflows(target: string, cwd: string): ParsedWorkflows & Wo
     try {
       return { path: relative(cwd, file) || file, text: readFileSync(file, "utf8") };
     } catch (e) {
-      throw new CliError(`${relative(cwd, file)}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new CliError(
+        `${relative(cwd, file)}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
   });
   const parsed = parseWorkflows({

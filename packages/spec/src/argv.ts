@@ -207,9 +207,13 @@ export function parseRunArgv(
   const help = values.help === true;
   if (!help) {
     if (target === undefined) {
-      errors.push(argvError("command line", "missing python FILE or WORKFLOW; see dstack run --help"));
+      errors.push(
+        argvError("command line", "missing python FILE or WORKFLOW; see dstack run --help"),
+      );
     } else if (target === "python" && file === undefined) {
-      errors.push(argvError("FILE", "missing the Python file to run: dstack run python FILE [ARGS ...]"));
+      errors.push(
+        argvError("FILE", "missing the Python file to run: dstack run python FILE [ARGS ...]"),
+      );
     }
   }
   if (errors.length > 0) return { errors };

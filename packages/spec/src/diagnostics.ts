@@ -41,7 +41,9 @@ export interface Diagnostic {
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line === undefined ? d.source : `${d.source}:${d.line}:${d.col ?? 1}`;
   const prefix = d.severity === "warning" ? "warning: " : "";
-  return d.field ? `${where}: ${prefix}${d.field}: ${d.message}` : `${where}: ${prefix}${d.message}`;
+  return d.field
+    ? `${where}: ${prefix}${d.field}: ${d.message}`
+    : `${where}: ${prefix}${d.message}`;
 }
 
 /**

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Document } from "yaml";
-import { formatFieldPath, type FieldPath } from "./diagnostics.js";
+import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import { type FieldPath, formatFieldPath } from "./diagnostics.js";
 
 /** A 1-based line and column. */
 export interface Position {

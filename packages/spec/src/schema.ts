@@ -81,10 +81,14 @@ const ArtifactSchema = Type.Union(
 
 const EnvironmentSchema = Type.Union(
   [
-    Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
-      description: "Variable names and their values",
-      additionalProperties: false,
-    }),
+    Type.Record(
+      Type.String({ pattern: ENV_NAME_PATTERN }),
+      Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+      {
+        description: "Variable names and their values",
+        additionalProperties: false,
+      },
+    ),
     Type.Array(Type.String({ description: "NAME=VALUE" }), {
       description: "A list of NAME=VALUE",
     }),
@@ -95,7 +99,12 @@ const EnvironmentSchema = Type.Union(
 const DepSchema = Type.Union(
   [
     Type.Object(
-      { tag: Type.String({ minLength: 1, description: "A tag whose artifacts this workflow needs" }) },
+      {
+        tag: Type.String({
+          minLength: 1,
+          description: "A tag whose artifacts this workflow needs",
+        }),
+      },
       { additionalProperties: false },
     ),
     Type.Object(
@@ -153,9 +162,7 @@ export const WorkflowSchema = Type.Object(
         description: "The folders that must be saved as output artifacts",
       }),
     ),
-    working_dir: Type.Optional(
-      path("The working directory, relative to the repository root"),
-    ),
+    working_dir: Type.Optional(path("The working directory, relative to the repository root")),
     before_run: Type.Optional(
       stringOrList(
         "The shell commands to run before running the Python file",

@@ -14,12 +14,7 @@ import type { Diagnostic, FieldPath } from "./diagnostics.js";
 import { normalizeGpuName } from "./gpu.js";
 import type { Dep, GpuRequest, Job, Resources } from "./job.js";
 import type { Locator } from "./locator.js";
-import {
-  ENV_NAME_PATTERN,
-  SIZE_FORMAT,
-  WORKFLOW_NAME_PATTERN,
-  WorkflowSchema,
-} from "./schema.js";
+import { ENV_NAME_PATTERN, SIZE_FORMAT, WORKFLOW_NAME_PATTERN, WorkflowSchema } from "./schema.js";
 import { parseSize } from "./units.js";
 
 /** Tag names: the same alphabet as workflow names (they end up in artifact names). */
@@ -167,7 +162,8 @@ export function translateSchemaErrors(
     const keep = matching[0];
     const tied =
       matching.length > 1 &&
-      (byBranch.get(matching[0] ?? -1)?.length ?? 0) === (byBranch.get(matching[1] ?? -1)?.length ?? 0);
+      (byBranch.get(matching[0] ?? -1)?.length ?? 0) ===
+        (byBranch.get(matching[1] ?? -1)?.length ?? 0);
     for (const [branch, errs] of byBranch) {
       if (branch !== keep || tied) for (const e of errs) dropped.add(e);
     }
@@ -246,9 +242,10 @@ export function translateSchemaErrors(
       case "minimum": {
         const limit = (e.params as { limit: number }).limit;
         const field = path.join(".");
-        const hint = field.endsWith("gpu") || field.endsWith("gpu.count")
-          ? "; leave resources.gpu out for a job without GPUs"
-          : "";
+        const hint =
+          field.endsWith("gpu") || field.endsWith("gpu.count")
+            ? "; leave resources.gpu out for a job without GPUs"
+            : "";
         out.error(path, `must be at least ${limit}, got ${describeValue(e.data)}${hint}`);
         break;
       }
@@ -291,10 +288,14 @@ export function translateSchemaErrors(
  */
 export function checkRepoPath(value: string, base = "."): { path: string } | { error: string } {
   if (value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith("\\")) {
-    return { error: `${JSON.stringify(value)} is absolute; give a path relative to the repository` };
+    return {
+      error: `${JSON.stringify(value)} is absolute; give a path relative to the repository`,
+    };
   }
   if (value === "~" || value.startsWith("~/")) {
-    return { error: `${JSON.stringify(value)} is in the home folder; give a path inside the repository` };
+    return {
+      error: `${JSON.stringify(value)} is in the home folder; give a path inside the repository`,
+    };
   }
   if (value.includes("\0")) {
     return { error: `${JSON.stringify(value)} contains a NUL byte` };
@@ -368,7 +369,10 @@ export function validateWorkflow(
     }
     const repoPath = posix.join(base, p.path);
     if (options.fileExists && !options.fileExists(repoPath)) {
-      r.error([key], `${JSON.stringify(value)} does not exist (looked for ${repoPath} in the repository)`);
+      r.error(
+        [key],
+        `${JSON.stringify(value)} does not exist (looked for ${repoPath} in the repository)`,
+      );
     }
     return p.path;
   };
@@ -462,7 +466,10 @@ export function validateWorkflow(
       if ("error" in p) {
         r.error(["artifacts", ...where], p.error);
       } else if (p.path === ".") {
-        r.error(["artifacts", ...where], `${JSON.stringify(value)} is the whole repository; name the folders to keep`);
+        r.error(
+          ["artifacts", ...where],
+          `${JSON.stringify(value)} is the whole repository; name the folders to keep`,
+        );
       } else if (artifacts.includes(p.path)) {
         r.error(["artifacts", ...where], `${JSON.stringify(value)} is listed twice`);
       } else {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Document, LineCounter, parseDocument, type YAMLError } from "yaml";
+import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
 import {
   type Diagnostic,
   type FieldPath,
@@ -14,7 +14,13 @@ import {
 } from "./diagnostics.js";
 import type { Job } from "./job.js";
 import { type Locator, yamlLocator } from "./locator.js";
-import { createAjv, describeValue, didYouMean, translateSchemaErrors, validateWorkflow } from "./validate.js";
+import {
+  createAjv,
+  describeValue,
+  didYouMean,
+  translateSchemaErrors,
+  validateWorkflow,
+} from "./validate.js";
 
 /** The main workflows file, relative to the repository root. */
 export const WORKFLOWS_FILE = ".dstack/workflows.yaml";
@@ -144,7 +150,12 @@ export function parseWorkflows(options: ParseWorkflowsOptions): ParsedWorkflows 
     }
     const list = (value as { workflows: unknown[] }).workflows;
     list.forEach((raw, i) => {
-      const locator = yamlLocator({ source: path, doc: doc as Document, lineCounter, base: ["workflows", i] });
+      const locator = yamlLocator({
+        source: path,
+        doc: doc as Document,
+        lineCounter,
+        base: ["workflows", i],
+      });
       const name =
         raw && typeof raw === "object" && typeof (raw as { name?: unknown }).name === "string"
           ? (raw as { name: string }).name
@@ -155,7 +166,12 @@ export function parseWorkflows(options: ParseWorkflowsOptions): ParsedWorkflows 
         ...(options.fileExists ? { fileExists: options.fileExists } : {}),
       });
       diagnostics.push(...result.diagnostics);
-      entries.push({ ...(name ? { name } : {}), ...(result.job ? { job: result.job } : {}), raw, locator });
+      entries.push({
+        ...(name ? { name } : {}),
+        ...(result.job ? { job: result.job } : {}),
+        raw,
+        locator,
+      });
     });
   }
 
@@ -163,11 +179,7 @@ export function parseWorkflows(options: ParseWorkflowsOptions): ParsedWorkflows 
   const firstByName = new Map<string, Locator>();
   const names = [...new Set(entries.flatMap((e) => (e.name ? [e.name] : [])))];
   const invalid = new Set<Job>();
-  const error = (
-    e: (typeof entries)[number],
-    path: FieldPath,
-    message: string,
-  ): void => {
+  const error = (e: (typeof entries)[number], path: FieldPath, message: string): void => {
     const pos = e.locator.position(path);
     diagnostics.push({
       severity: "error",
@@ -215,10 +227,7 @@ export function parseWorkflows(options: ParseWorkflowsOptions): ParsedWorkflows 
  *
  * @returns `{ job }`, or `{ error }` naming the workflow, the closest name and the ones there are.
  */
-export function findWorkflow(
-  jobs: readonly Job[],
-  name: string,
-): { job: Job } | { error: string } {
+export function findWorkflow(jobs: readonly Job[], name: string): { job: Job } | { error: string } {
   const job = jobs.find((j) => j.workflow === name);
   if (job) return { job };
   const names = jobs.flatMap((j) => (j.workflow ? [j.workflow] : []));
