@@ -91,9 +91,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           allowGpuRunners: opts.allowGpuRunners ?? false,
         });
         if ("errors" in result) {
-          throw new CliError(
-            result.errors.map((e) => `${workflow}: ${e.field}: ${e.message}`).join("\n"),
-          );
+          throw new CliError(result.errors.map((e) => `${workflow}: ${e.message}`).join("\n"));
         }
         io.stdout(
           opts.json ? `${JSON.stringify(result.labels)}\n` : `${result.labels.join(",")}\n`,
