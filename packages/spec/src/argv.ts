@@ -150,7 +150,7 @@ export function parseRunArgv(
       } else if (target !== undefined) {
         args = argv.slice(t.index + 1);
       } else {
-        errors.push(argvError("command line", "-- must come after python FILE or WORKFLOW"));
+        errors.push(argvError("", "-- must come after python FILE or WORKFLOW"));
       }
       break;
     }
@@ -167,7 +167,7 @@ export function parseRunArgv(
       }
       errors.push(
         argvError(
-          "command line",
+          "",
           `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`,
         ),
       );
@@ -180,7 +180,13 @@ export function parseRunArgv(
       errors.push(
         argvError(
           t.rawName,
-          `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${target === "python" ? "" : "; a script's own options go after FILE or --"}`,
+          `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${
+            target === "python"
+              ? "; a script's own options go after FILE"
+              : target
+                ? "; a script's own options go after --"
+                : ""
+          }`,
         ),
       );
       continue;
@@ -207,9 +213,7 @@ export function parseRunArgv(
   const help = values.help === true;
   if (!help) {
     if (target === undefined) {
-      errors.push(
-        argvError("command line", "missing python FILE or WORKFLOW; see dstack run --help"),
-      );
+      errors.push(argvError("", "missing python FILE or WORKFLOW; see dstack run --help"));
     } else if (target === "python" && file === undefined) {
       errors.push(
         argvError("FILE", "missing the Python file to run: dstack run python FILE [ARGS ...]"),
@@ -266,21 +270,10 @@ export function runCommandJob(options: {
   workflows?: readonly Job[];
 }): { job: Job } | { errors: Diagnostic[] } {
   const { command } = options;
-  const placeholder = "python";
-  const raw = {
-    name: placeholder,
-    ...(command.target === "python" ? {} : { file: "placeholder.py" }),
-    ...command.overrides,
-  };
-  const result = validateWorkflow(raw, { locator: ARGV_LOCATOR });
-  const errors = result.diagnostics.filter((d) => d.severity === "error");
-  if (!result.job || errors.length > 0) return { errors };
-  const given = result.job;
-  if (command.target === "python") return { job: { ...given, workflow: null } };
-
-  const name = command.target.workflow;
-  const base = options.workflows?.find((j) => j.workflow === name);
-  if (!base) {
+  const inline = command.target === "python";
+  const name = inline ? undefined : (command.target as { workflow: string }).workflow;
+  const base = name === undefined ? undefined : options.workflows?.find((j) => j.workflow === name);
+  if (name !== undefined && !base) {
     const names = (options.workflows ?? []).flatMap((j) => (j.workflow ? [j.workflow] : []));
     const hint = didYouMean(name, names);
     return {
@@ -292,6 +285,19 @@ export function runCommandJob(options: {
       ],
     };
   }
+  // The options are checked by the workflows file's rules, as a workflow of their own; with a
+  // workflow, -r is relative to its working_dir unless --working-dir replaces it.
+  const raw = {
+    name: "python",
+    ...(base ? { file: base.file, working_dir: base.workingDir } : {}),
+    ...command.overrides,
+  };
+  const result = validateWorkflow(raw, { locator: ARGV_LOCATOR });
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (!result.job || errors.length > 0) return { errors };
+  const given = result.job;
+  if (!base) return { job: { ...given, workflow: null } };
+
   const o = command.overrides as {
     requirements?: string;
     working_dir?: string;

@@ -2,8 +2,8 @@
  * Sizes (memory, GPU memory, shared memory) as written by users, held as one integer unit: bytes.
  *
  * Units follow the SI / IEC split exactly (IEC 80000-13):
- * - decimal: `B`, `KB` = 10^3, `MB` = 10^6, `GB` = 10^9, `TB` = 10^12 bytes;
- * - binary: `KiB` = 2^10, `MiB` = 2^20, `GiB` = 2^30, `TiB` = 2^40 bytes, also written
+ * - decimal: `B`, `KB` = 10^3, `MB` = 10^6, `GB` = 10^9, `TB` = 10^12, `PB` = 10^15 bytes;
+ * - binary: `KiB` = 2^10, `MiB` = 2^20, `GiB` = 2^30, `TiB` = 2^40, `PiB` = 2^50 bytes, also written
  *   Kubernetes-style as `Ki`, `Mi`, `Gi`, `Ti`.
  *
  * Units are case-insensitive (`16gb` = `16GB`); a space may stand between number and unit.
@@ -21,10 +21,12 @@ const UNIT_BYTES: Readonly<Record<string, number>> = {
   mb: 1e6,
   gb: 1e9,
   tb: 1e12,
+  pb: 1e15,
   kib: 2 ** 10,
   mib: 2 ** 20,
   gib: 2 ** 30,
   tib: 2 ** 40,
+  pib: 2 ** 50,
   ki: 2 ** 10,
   mi: 2 ** 20,
   gi: 2 ** 30,
@@ -78,22 +80,24 @@ export function parseSize(text: string): { bytes: number } | { error: SizeError 
       error: { message: `${JSON.stringify(text)} has an unknown unit "${unitRaw}"; ${allowed}` },
     };
   }
-  const bytes = Number(num) * per;
-  if (!(bytes > 0)) {
+  // Exact decimal arithmetic: 1.5GB is 1500000000 bytes, 0.3KB is 300, and a size that is not a
+  // whole number of bytes (1.5B, 1.0000000005GB) is refused rather than rounded.
+  const [whole = "", fraction = ""] = num.split(".");
+  const numerator = BigInt(`${whole}${fraction}` || "0") * BigInt(per);
+  const denominator = 10n ** BigInt(fraction.length);
+  if (numerator === 0n) {
     return { error: { message: `${JSON.stringify(text)} must be greater than zero` } };
   }
-  if (bytes > MAX_SIZE_BYTES) {
-    return { error: { message: `${JSON.stringify(text)} is larger than the largest size, 1PB` } };
-  }
-  // 1.5GB is exact; 0.3KB is 300.00000000000006 in floating point: round to the byte, and refuse
-  // sizes finer than a byte (1.5B).
-  const rounded = Math.round(bytes);
-  if (Math.abs(bytes - rounded) > 1e-6 * Math.max(1, per)) {
+  if (numerator % denominator !== 0n) {
     return {
       error: { message: `${JSON.stringify(text)} is not a whole number of bytes; ${allowed}` },
     };
   }
-  return { bytes: rounded };
+  const bytes = numerator / denominator;
+  if (bytes > BigInt(MAX_SIZE_BYTES)) {
+    return { error: { message: `${JSON.stringify(text)} is larger than the largest size, 1PB` } };
+  }
+  return { bytes: Number(bytes) };
 }
 
 /**
@@ -104,6 +108,7 @@ export function parseSize(text: string): { bytes: number } | { error: SizeError 
  */
 export function formatSize(bytes: number): string {
   for (const [unit, per] of [
+    ["PB", 1e15],
     ["TB", 1e12],
     ["GB", 1e9],
     ["MB", 1e6],
