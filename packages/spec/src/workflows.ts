@@ -101,31 +101,19 @@ export function parseWorkflows(options: ParseWorkflowsOptions): ParsedWorkflows 
       for (const e of doc.errors) diagnostics.push(yamlDiagnostic(path, lineCounter, e, "error"));
       continue;
     }
+    const wholeFileError = (message: string) =>
+      diagnostics.push({ severity: "error", source: path, line: 1, col: 1, field: "", message });
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       // yaml throws for alias bombs ("Excessive alias count") and alias cycles.
-      diagnostics.push({
-        severity: "error",
-        source: path,
-        line: 1,
-        col: 1,
-        field: "",
-        message: `YAML: ${(e as Error).message}`,
-      });
+      wholeFileError(`YAML: ${(e as Error).message}`);
       continue;
     }
     const fileLocator = yamlLocator({ source: path, doc, lineCounter, base: [] });
     if (value === null || value === undefined) {
-      diagnostics.push({
-        severity: "error",
-        source: path,
-        line: 1,
-        col: 1,
-        field: "",
-        message: "the file is empty; it needs a workflows: list",
-      });
+      wholeFileError("the file is empty; it needs a workflows: list");
       continue;
     }
     if (!fileShapeValidator(value)) {
