@@ -1,59 +1,111 @@
-"""Trains a logistic-regression classifier on a synthetic two-moons-like data set.
+"""Trains a softmax-regression classifier on the Iris data set (shipped in data/iris.csv).
 
-Standard library only, so it runs anywhere Python 3 does. Writes model/model.json and
-model/metrics.json; prints the loss as it goes.
+Standard library only, so it runs wherever Python 3 does. Writes a checkpoint every few epochs
+to checkpoints/, the best one (by validation accuracy) to checkpoints/best.json, metrics to
+metrics/metrics.json, and, when run by dstack, tags the best checkpoint with the Artifacts API.
 """
 import argparse
+import csv
 import json
 import math
 import os
 import random
 
+SPECIES = ["setosa", "versicolor", "virginica"]
 
-def make_data(n, rng):
-    points = []
-    for _ in range(n):
-        label = rng.random() < 0.5
-        cx, cy = (1.0, 1.0) if label else (-1.0, -1.0)
-        points.append(((cx + rng.gauss(0, 0.8), cy + rng.gauss(0, 0.8)), 1 if label else 0))
-    return points
+
+def load(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    xs = [[float(r[k]) for k in ("sepal_length", "sepal_width", "petal_length", "petal_width")] for r in rows]
+    ys = [SPECIES.index(r["species"]) for r in rows]
+    return xs, ys
+
+
+def standardize(xs, mean=None, std=None):
+    cols = list(zip(*xs))
+    mean = mean or [sum(c) / len(c) for c in cols]
+    std = std or [math.sqrt(sum((v - m) ** 2 for v in c) / len(c)) or 1.0 for c, m in zip(cols, mean)]
+    return [[(v - m) / s for v, m, s in zip(x, mean, std)] for x in xs], mean, std
+
+
+def softmax(z):
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return [v / total for v in e]
 
 
 def predict(w, b, x):
-    z = w[0] * x[0] + w[1] * x[1] + b
-    return 1.0 / (1.0 + math.exp(-z))
+    return softmax([sum(wi * xi for wi, xi in zip(wk, x)) + bk for wk, bk in zip(w, b)])
+
+
+def accuracy(w, b, xs, ys):
+    hits = sum(max(range(3), key=lambda k: p[k]) == y for p, y in ((predict(w, b, x), y) for x, y in zip(xs, ys)))
+    return hits / len(ys)
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--lr", type=float, default=0.1)
+    parser.add_argument("--checkpoint-every", type=int, default=25)
+    parser.add_argument("--tag", default=os.environ.get("BEST_TAG", ""), help="tag the best checkpoint")
     args = parser.parse_args()
 
     rng = random.Random(int(os.environ.get("SEED", "0")))
-    train, test = make_data(800, rng), make_data(200, rng)
-    w, b = [0.0, 0.0], 0.0
-    for epoch in range(1, args.epochs + 1):
-        gw, gb, loss = [0.0, 0.0], 0.0, 0.0
-        for x, y in train:
-            p = predict(w, b, x)
-            loss -= y * math.log(p + 1e-12) + (1 - y) * math.log(1 - p + 1e-12)
-            gw[0] += (p - y) * x[0]
-            gw[1] += (p - y) * x[1]
-            gb += p - y
-        n = len(train)
-        w = [w[0] - args.lr * gw[0] / n, w[1] - args.lr * gw[1] / n]
-        b -= args.lr * gb / n
-        if epoch % max(1, args.epochs // 10) == 0:
-            print(f"epoch {epoch}: loss {loss / n:.4f}", flush=True)
+    xs, ys = load("data/iris.csv")
+    order = list(range(len(xs)))
+    rng.shuffle(order)
+    split = int(len(order) * 0.8)
+    train_x, mean, std = standardize([xs[i] for i in order[:split]])
+    train_y = [ys[i] for i in order[:split]]
+    val_x, _, _ = standardize([xs[i] for i in order[split:]], mean, std)
+    val_y = [ys[i] for i in order[split:]]
 
-    accuracy = sum((predict(w, b, x) >= 0.5) == (y == 1) for x, y in test) / len(test)
-    os.makedirs("model", exist_ok=True)
-    with open("model/model.json", "w") as f:
-        json.dump({"w": w, "b": b}, f)
-    with open("model/metrics.json", "w") as f:
-        json.dump({"accuracy": accuracy, "epochs": args.epochs}, f)
-    print(f"test accuracy {accuracy:.3f}")
+    w = [[0.0] * 4 for _ in range(3)]
+    b = [0.0] * 3
+    best = {"val_accuracy": -1.0}
+    os.makedirs("checkpoints", exist_ok=True)
+    os.makedirs("metrics", exist_ok=True)
+    history = []
+    for epoch in range(1, args.epochs + 1):
+        gw = [[0.0] * 4 for _ in range(3)]
+        gb = [0.0] * 3
+        loss = 0.0
+        for x, y in zip(train_x, train_y):
+            p = predict(w, b, x)
+            loss -= math.log(p[y] + 1e-12)
+            for k in range(3):
+                g = p[k] - (1.0 if k == y else 0.0)
+                gb[k] += g
+                for j in range(4):
+                    gw[k][j] += g * x[j]
+        n = len(train_x)
+        w = [[wk[j] - args.lr * gk[j] / n for j in range(4)] for wk, gk in zip(w, gw)]
+        b = [bk - args.lr * g / n for bk, g in zip(b, gb)]
+        val_acc = accuracy(w, b, val_x, val_y)
+        history.append({"epoch": epoch, "loss": loss / n, "val_accuracy": val_acc})
+        checkpoint = {"epoch": epoch, "w": w, "b": b, "mean": mean, "std": std, "species": SPECIES, "val_accuracy": val_acc}
+        if val_acc >= best["val_accuracy"]:
+            best = checkpoint
+            with open("checkpoints/best.json", "w") as f:
+                json.dump(best, f)
+        if epoch % args.checkpoint_every == 0 or epoch == args.epochs:
+            with open(f"checkpoints/epoch-{epoch:04d}.json", "w") as f:
+                json.dump(checkpoint, f)
+            print(f"epoch {epoch:4d}  loss {loss / n:.4f}  val_accuracy {val_acc:.3f}", flush=True)
+
+    metrics = {"epochs": args.epochs, "lr": args.lr, "best_epoch": best["epoch"], "best_val_accuracy": best["val_accuracy"], "train_accuracy": accuracy(w, b, train_x, train_y), "history": history}
+    with open("metrics/metrics.json", "w") as f:
+        json.dump(metrics, f, indent=2)
+    print(f"best val_accuracy {best['val_accuracy']:.3f} at epoch {best['epoch']}")
+
+    if args.tag and os.environ.get("DSTACK_ARTIFACTS_SOCKET"):
+        from dstack import artifacts
+
+        artifacts.upload(local_path="checkpoints/best.json", artifact_path="model/best.json", tag=args.tag)
+        print(f"tagged the best checkpoint as {args.tag}")
 
 
 if __name__ == "__main__":

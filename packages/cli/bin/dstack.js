@@ -5,4 +5,6 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  env: process.env,
+  isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
 });

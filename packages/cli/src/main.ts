@@ -6,6 +6,17 @@
 
 import { findWorkflow, formatDiagnostic, jobLabels, workflowsJsonSchema } from "@dstack/spec";
 import { Command, CommanderError } from "commander";
+import { executeRun, type RunContext, runCommand } from "./run.js";
+import {
+  artifactsDownloadCommand,
+  artifactsListCommand,
+  logsCommand,
+  psCommand,
+  stopCommand,
+  tagsAddCommand,
+  tagsDeleteCommand,
+  tagsListCommand,
+} from "./runs.js";
 import { CliError, loadWorkflows } from "./workflows-files.js";
 
 /** Where the CLI writes and which folder it runs in; tests pass their own. */
@@ -16,6 +27,10 @@ export interface Io {
   stderr(text: string): void;
   /** The current directory (absolute). */
   cwd: string;
+  /** The environment (`DSTACK_HOME`, `PATH`, ...) that jobs inherit. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal: colours only then. Default `false`. */
+  isTTY?: boolean;
 }
 
 /** The package version, printed by `dstack --version`. */
@@ -30,7 +45,18 @@ export const VERSION = "0.1.0";
  *   Never throws and never calls `process.exit`.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const ctx: RunContext = { ...io, env: io.env ?? process.env, isTTY: io.isTTY ?? false };
   let status = 0;
+  const set = (code: number) => {
+    status = code;
+  };
+  // `run` has its own grammar (seed 001's argv, owned by @dstack/spec): everything after FILE
+  // belongs to the script, which commander's option parsing cannot promise.
+  if (argv[0] === "run" || argv[0] === "__exec") {
+    return guarded(io, () =>
+      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx),
+    );
+  }
   const program = new Command("dstack")
     .description(
       "Run Python training jobs here, on self-hosted GPU runners, or on any runner whose labels match",
@@ -100,15 +126,88 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     );
 
   program
+    .command("run")
+    .description("run a workflow or a Python file here: dstack run WORKFLOW | dstack run python FILE (dstack run -h)")
+    .helpOption(false);
+
+  program
+    .command("ps")
+    .description("list runs: active ones, or all with -a")
+    .option("-a, --all", "show finished runs too")
+    .action(async (opts: { all?: boolean }) => set(await psCommand(opts, ctx)));
+
+  program
+    .command("logs")
+    .description("print a run's log")
+    .argument("<run>", "the run name")
+    .option("-f, --follow", "keep printing until the run ends")
+    .option("-t, --timestamps", "keep each line's timestamp")
+    .action(async (run: string, opts: { follow?: boolean; timestamps?: boolean }) =>
+      set(await logsCommand(run, opts, ctx)),
+    );
+
+  program
+    .command("stop")
+    .description("stop a run: SIGTERM to its job, a kill after 10 s, artifacts saved")
+    .argument("<run>", "the run name")
+    .action(async (run: string) => set(await stopCommand(run, {}, ctx)));
+
+  const artifacts = program.command("artifacts").description("list and download artifacts of a run or a tag");
+  artifacts
+    .command("list")
+    .argument("<ref>", "a run name, or :TAG")
+    .description("list the artifact files of a run or a tag")
+    .action(async (ref: string) => set(await artifactsListCommand(ref, ctx)));
+  artifacts
+    .command("download")
+    .argument("<ref>", "a run name, or :TAG")
+    .description("download the artifacts of a run or a tag")
+    .option("-o, --output <dir>", "where to put them", ".")
+    .option("-p, --artifact-path <path>", "only this artifact path")
+    .action(async (ref: string, opts: { output?: string; artifactPath?: string }) =>
+      set(await artifactsDownloadCommand(ref, opts, ctx)),
+    );
+
+  const tags = program.command("tags").description("name runs' artifacts with tags");
+  tags
+    .command("list")
+    .description("list tags")
+    .action(async () => set(await tagsListCommand(ctx)));
+  tags
+    .command("add")
+    .description("tag a run's artifacts (TAG RUN), or upload folders as a tagged run (TAG -a PATH)")
+    .argument("<tag>", "the tag")
+    .argument("[run]", "the run to tag")
+    .option("-a, --artifact <path...>", "a local folder to upload under the tag")
+    .action(async (tag: string, run: string | undefined, opts: { artifact?: string[] }) =>
+      set(await tagsAddCommand(tag, run, opts, ctx)),
+    );
+  tags
+    .command("delete")
+    .description("delete a tag (the run and its artifacts stay)")
+    .argument("<tag>", "the tag")
+    .action(async (tag: string) => set(await tagsDeleteCommand(tag, ctx)));
+
+  program
     .command("schema")
     .description("print the JSON Schema of .dstack/workflows.yaml, for editors")
     .action(() => {
       io.stdout(`${JSON.stringify(workflowsJsonSchema(), null, 2)}\n`);
     });
 
-  try {
+  return guarded(io, async () => {
     await program.parseAsync([...argv], { from: "user" });
     return status;
+  });
+}
+
+/**
+ * Runs a command, turning every throw into a one-line message and an exit status: usage
+ * mistakes 2, errors with a `code` from the store or a CLI error 1. No stack traces.
+ */
+async function guarded(io: Io, command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version exit 0; usage mistakes were already printed by commander.
@@ -118,7 +217,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`dstack: ${e.message}\n`);
       return e.exitCode;
     }
-    io.stderr(`dstack: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(`dstack: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;
   }
 }

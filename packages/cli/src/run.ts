@@ -1,0 +1,180 @@
+/**
+ * `dstack run` here: parse with the spec grammar, create the run in the local store, then execute
+ * it attached (live logs, the job's exit status) or detached (`-d`: a background dstack process).
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { existsSync, openSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LocalStore } from "@dstack/artifacts";
+import { type RunOutput, runJob } from "@dstack/executor";
+import {
+  formatDiagnostic,
+  parseRunArgv,
+  parseWorkflows,
+  RUN_USAGE,
+  runCommandJob,
+  WORKFLOWS_DIR,
+  WORKFLOWS_FILE,
+} from "@dstack/spec";
+import pc from "picocolors";
+import type { Io } from "./main.js";
+import { CliError, loadWorkflows } from "./workflows-files.js";
+
+/** The `dstack` bin, for starting a detached run in a process of its own. */
+const BIN = fileURLToPath(new URL("../bin/dstack.js", import.meta.url));
+
+/**
+ * The repository a command works in: the nearest folder at or above `cwd` holding `.dstack/`
+ * or `.git`, else `cwd` itself.
+ */
+export function findRepoDir(cwd: string): string {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, ".dstack")) || existsSync(join(dir, ".git"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(cwd);
+    dir = parent;
+  }
+}
+
+/** `DSTACK_HOME`, or `~/.dstack`. */
+export function dstackHome(env: NodeJS.ProcessEnv): string {
+  return LocalStore.home(env);
+}
+
+/** What the run commands need besides {@link Io}. */
+export interface RunContext extends Io {
+  /** The environment jobs inherit. */
+  env: NodeJS.ProcessEnv;
+  /** Whether stdout is a terminal (colours only then). */
+  isTTY: boolean;
+}
+
+/**
+ * `dstack run WORKFLOW|python FILE ...`.
+ *
+ * @returns the job's exit code when attached (0 done; the job's own code when it failed; 130 when
+ *   stopped by Ctrl-C, 143 by SIGTERM; 1 when it failed before the job ran), 0 when detached,
+ *   2 for a usage mistake.
+ * @throws {@link CliError} for invalid workflows files or an unusable DSTACK_HOME.
+ */
+export async function runCommand(argv: readonly string[], ctx: RunContext): Promise<number> {
+  const parsed = parseRunArgv(argv);
+  if ("errors" in parsed) {
+    for (const e of parsed.errors) ctx.stderr(`${formatDiagnostic(e)}\n`);
+    return 2;
+  }
+  const { command } = parsed;
+  if (command.help) {
+    ctx.stdout(`${RUN_USAGE}\n`);
+    return 0;
+  }
+  const repoDir = findRepoDir(ctx.cwd);
+  const hasWorkflows =
+    existsSync(join(repoDir, WORKFLOWS_FILE)) || existsSync(join(repoDir, WORKFLOWS_DIR));
+  const workflows = hasWorkflows
+    ? loadWorkflows(repoDir, ctx.cwd)
+    : parseWorkflows({ files: [] });
+  if (command.target !== "python") {
+    if (!hasWorkflows) {
+      throw new CliError(
+        `${command.target.workflow}: no ${WORKFLOWS_FILE} in ${repoDir}; for a file, write dstack run python ${command.target.workflow}`,
+      );
+    }
+    for (const d of workflows.diagnostics) ctx.stderr(`${formatDiagnostic(d)}\n`);
+  }
+  // A file named on the command line is relative to where the user is.
+  if (command.target === "python" && command.overrides.working_dir === undefined) {
+    const here = relative(repoDir, ctx.cwd);
+    if (here) command.overrides.working_dir = here;
+  }
+  const resolved = runCommandJob({ command, workflows: workflows.jobs });
+  if ("errors" in resolved) {
+    for (const e of resolved.errors) ctx.stderr(`${formatDiagnostic(e)}\n`);
+    return 2;
+  }
+  const { job } = resolved;
+  const file = join(repoDir, job.workingDir, job.file);
+  if (!existsSync(file)) {
+    throw new CliError(`${relative(ctx.cwd, file) || file}: no such file`);
+  }
+
+  const home = dstackHome(ctx.env);
+  const store = new LocalStore({ home });
+  const record = await store.createRun({ workflow: job.workflow, job, repoDir });
+  const runName = record.runName;
+
+  if (command.detach) {
+    const logFd = openSync(store.logPath(runName), "a");
+    const child = spawn(process.execPath, [BIN, "__exec", runName], {
+      cwd: repoDir,
+      env: ctx.env,
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
+    });
+    child.unref();
+    ctx.stdout(`${runName}\n`);
+    return 0;
+  }
+
+  ctx.stderr(`${pc.bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`);
+  return executeRun(runName, ctx);
+}
+
+/**
+ * Runs a submitted run in this process, printing its output; Ctrl-C and SIGTERM stop the job
+ * (forwarded to its process group, then a kill after a 10 s grace period). Used by attached
+ * `dstack run` and by the background process of `dstack run -d` (`dstack __exec RUN`).
+ *
+ * @returns the exit status, as {@link runCommand} documents.
+ */
+export async function executeRun(runName: string, ctx: RunContext): Promise<number> {
+  const home = dstackHome(ctx.env);
+  const store = new LocalStore({ home });
+  const color = ctx.isTTY ? pc : pc.createColors(false);
+  const started = Date.now();
+  const out: RunOutput = {
+    phase(_phase, title) {
+      const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+      ctx.stderr(`${color.cyan(`==> ${title}`)} ${color.dim(`(+${elapsed}s)`)}\n`);
+    },
+    line: (text) => ctx.stdout(`${text}\n`),
+    info: (text) => ctx.stderr(`${color.dim(text)}\n`),
+  };
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    ctx.stderr(`\n${signal}: stopping ${runName}; the job has 10 s to exit before it is killed\n`);
+    controller.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const result = await runJob({
+      store,
+      runName,
+      home,
+      env: ctx.env,
+      out,
+      stop: controller.signal,
+    });
+    const status =
+      result.status === "done"
+        ? color.green("done")
+        : result.status === "stopped"
+          ? color.yellow("stopped")
+          : color.red("failed");
+    ctx.stderr(`${runName} ${status}: ${result.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+    if (result.status === "done") return 0;
+    if (result.status === "stopped") {
+      return controller.signal.reason === "SIGTERM" ? 143 : 130;
+    }
+    return result.exitCode !== undefined && result.exitCode !== 0 ? result.exitCode : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The commands over the local store's runs: `ps`, `logs`, `stop`, `artifacts`, `tags`.
+ *
+ * @module
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { resolve } from "node:path";
+import { LocalStore, type RunRecord } from "@dstack/artifacts";
+import { formatSize } from "@dstack/spec";
+import type { RunContext } from "./run.js";
+import { CliError } from "./workflows-files.js";
+
+const ACTIVE = new Set(["submitted", "running", "uploading"]);
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A run marked active whose dstack process is gone (killed, machine rebooted) is marked `failed`,
+ * so no run stays "running" for ever.
+ */
+export async function reconcile(store: LocalStore, run: RunRecord): Promise<RunRecord> {
+  if (!ACTIVE.has(run.status) || run.pid === undefined || alive(run.pid)) return run;
+  return store.updateRun(run.runName, {
+    status: "failed",
+    finishedAt: new Date().toISOString(),
+    message: `the dstack process running it (pid ${run.pid}) is gone`,
+  });
+}
+
+function age(iso: string | undefined): string {
+  if (!iso) return "-";
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+function duration(run: RunRecord): string {
+  if (!run.startedAt) return "-";
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : Date.now();
+  const s = Math.max(0, Math.round((end - Date.parse(run.startedAt)) / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+}
+
+/** `dstack ps [-a]`: active runs, or all with `-a`, newest first. */
+export async function psCommand(opts: { all?: boolean }, ctx: RunContext): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const runs = await Promise.all((await store.listRuns()).map((r) => reconcile(store, r)));
+  const shown = opts.all ? runs : runs.filter((r) => ACTIVE.has(r.status));
+  const tags = await store.listTags();
+  const rows = [["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS"]];
+  for (const r of shown) {
+    rows.push([
+      r.runName,
+      r.workflow ?? "-",
+      r.status,
+      age(r.submittedAt),
+      duration(r),
+      r.exitCode !== undefined ? String(r.exitCode) : (r.signal ?? "-"),
+      tags.filter((t) => t.runName === r.runName).map((t) => t.tag).join(",") || "-",
+    ]);
+  }
+  ctx.stdout(`${table(rows)}\n`);
+  if (!opts.all && shown.length < runs.length) {
+    ctx.stderr(`${runs.length - shown.length} finished runs not shown; dstack ps -a shows all\n`);
+  }
+  return 0;
+}
+
+/** Strips the timestamp the log file keeps before each line. */
+function logText(line: string, timestamps: boolean): string {
+  return timestamps ? line : line.replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /, "");
+}
+
+/** `dstack logs RUN [-f] [--timestamps]`. */
+export async function logsCommand(
+  runName: string,
+  opts: { follow?: boolean; timestamps?: boolean },
+  ctx: RunContext,
+): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  await store.getRun(runName);
+  const path = store.logPath(runName);
+  let offset = 0;
+  let rest = "";
+  const drain = () => {
+    if (!existsSync(path)) return;
+    const size = statSync(path).size;
+    if (size <= offset) return;
+    const text = readFileSync(path).subarray(offset, size).toString("utf8");
+    offset = size;
+    const lines = (rest + text).split("\n");
+    rest = lines.pop() ?? "";
+    for (const l of lines) ctx.stdout(`${logText(l, opts.timestamps ?? false)}\n`);
+  };
+  drain();
+  if (opts.follow) {
+    for (;;) {
+      const run = await reconcile(store, await store.getRun(runName));
+      drain();
+      if (!ACTIVE.has(run.status)) break;
+      await sleep(200);
+    }
+  }
+  if (rest) ctx.stdout(`${logText(rest, opts.timestamps ?? false)}\n`);
+  return 0;
+}
+
+/**
+ * `dstack stop RUN`: sends SIGTERM to the dstack process running it, which forwards it to the
+ * job's process group, kills it after the grace period, saves artifacts and marks it stopped.
+ * Waits up to `waitMs` for that.
+ */
+export async function stopCommand(
+  runName: string,
+  opts: { waitMs?: number },
+  ctx: RunContext,
+): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const run = await reconcile(store, await store.getRun(runName));
+  if (!ACTIVE.has(run.status)) {
+    ctx.stderr(`${runName} is already ${run.status}\n`);
+    return 0;
+  }
+  if (run.pid === undefined) {
+    await store.updateRun(runName, {
+      status: "stopped",
+      finishedAt: new Date().toISOString(),
+      message: "stopped before it started",
+    });
+    ctx.stderr(`${runName} stopped\n`);
+    return 0;
+  }
+  process.kill(run.pid, "SIGTERM");
+  const deadline = Date.now() + (opts.waitMs ?? 20_000);
+  while (Date.now() < deadline) {
+    const now = await reconcile(store, await store.getRun(runName));
+    if (!ACTIVE.has(now.status)) {
+      ctx.stderr(`${runName} ${now.status}: ${now.message ?? ""}\n`);
+      return 0;
+    }
+    await sleep(200);
+  }
+  throw new CliError(`${runName} is still ${run.status} after SIGTERM; its process is ${run.pid}`);
+}
+
+/** `RUN` or `:TAG`, as `dstack artifacts` takes it. */
+export function parseRef(ref: string): { run: string } | { tag: string } {
+  return ref.startsWith(":") ? { tag: ref.slice(1) } : { run: ref };
+}
+
+/** `dstack artifacts list RUN|:TAG`. */
+export async function artifactsListCommand(ref: string, ctx: RunContext): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const files = await store.listArtifacts(parseRef(ref));
+  const rows = [["PATH", "SIZE"], ...files.map((f) => [f.path, formatSize(f.bytes)])];
+  ctx.stdout(`${table(rows)}\n`);
+  return 0;
+}
+
+/** `dstack artifacts download RUN|:TAG [-o DIR] [-p ARTIFACT_PATH]`. */
+export async function artifactsDownloadCommand(
+  ref: string,
+  opts: { output?: string; artifactPath?: string },
+  ctx: RunContext,
+): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const localPath = resolve(ctx.cwd, opts.output ?? ".");
+  await store.downloadArtifacts(parseRef(ref), {
+    artifactPath: opts.artifactPath ?? "",
+    localPath,
+  });
+  ctx.stderr(`downloaded ${ref}${opts.artifactPath ? ` ${opts.artifactPath}` : ""} to ${localPath}\n`);
+  return 0;
+}
+
+/** `dstack tags list`. */
+export async function tagsListCommand(ctx: RunContext): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const tags = await store.listTags();
+  const rows = [["TAG", "RUN", "CREATED"], ...tags.map((t) => [t.tag, t.runName, age(t.createdAt)])];
+  ctx.stdout(`${table(rows)}\n`);
+  return 0;
+}
+
+/**
+ * `dstack tags add TAG RUN` points TAG at a run's artifacts; `dstack tags add TAG -a PATH ...`
+ * uploads local folders as a new run and tags it (seed 002's upload(tag=...)).
+ */
+export async function tagsAddCommand(
+  tag: string,
+  run: string | undefined,
+  opts: { artifact?: string[] },
+  ctx: RunContext,
+): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  let runName = run;
+  if (opts.artifact && opts.artifact.length > 0) {
+    if (run) throw new CliError("give a RUN or -a PATH, not both", 2);
+    const job = {
+      workflow: null,
+      provider: "python" as const,
+      file: "",
+      args: [],
+      environment: {},
+      artifacts: [],
+      workingDir: ".",
+      beforeRun: [],
+      resources: { interruptible: false },
+      deps: [],
+    };
+    const record = await store.createRun({ workflow: null, job, repoDir: ctx.cwd });
+    for (const path of opts.artifact) {
+      const local = resolve(ctx.cwd, path);
+      if (!existsSync(local)) throw new CliError(`${path}: no such file or folder`);
+      await store.addArtifact(record.runName, { localPath: local, artifactPath: path });
+    }
+    await store.updateRun(record.runName, {
+      status: "done",
+      finishedAt: new Date().toISOString(),
+      message: `uploaded for tag ${tag}`,
+    });
+    runName = record.runName;
+  }
+  if (!runName) throw new CliError("give the RUN to tag, or -a PATH to upload", 2);
+  await store.getRun(runName);
+  const { previous } = await store.setTag(tag, runName);
+  ctx.stderr(
+    previous && previous !== runName
+      ? `tag ${tag} moved from ${previous} to ${runName}\n`
+      : `tag ${tag} -> ${runName}\n`,
+  );
+  return 0;
+}
+
+/** `dstack tags delete TAG`. */
+export async function tagsDeleteCommand(tag: string, ctx: RunContext): Promise<number> {
+  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  await store.deleteTag(tag);
+  ctx.stderr(`tag ${tag} deleted\n`);
+  return 0;
+}

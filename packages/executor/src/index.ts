@@ -1,0 +1,15 @@
+/**
+ * `@dstack/executor`: runs one Python job on this host.
+ *
+ * @packageDocumentation
+ */
+export {
+  type FindInterpreterOptions,
+  findInterpreter,
+  type Interpreter,
+  InterpreterError,
+  versionMatches,
+} from "./interpreter.js";
+export { explainExit, type ProcessEnd, type RunSupervisedOptions, runSupervised } from "./process.js";
+export { type Phase, type RunJobOptions, type RunOutput, type RunResult, runJob } from "./run-job.js";
+export { type EnsureVenvOptions, ensureVenv, type Venv, VenvError, venvKey } from "./venv.js";

@@ -1,0 +1,239 @@
+/**
+ * Runs one submitted run of the local store to its end: host check, deps, interpreter, venv,
+ * before_run, the Python file, artifacts; the run's status and log kept up to date throughout.
+ *
+ * @module
+ */
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import { type LocalStore, type RunStatus, startArtifactsBridge } from "@dstack/artifacts";
+import { checkResources, formatHostFacts, type HostReport, readHostFacts } from "@dstack/host";
+import { PYTHON_PATH } from "@dstack/python";
+import type { Job } from "@dstack/spec";
+import { findInterpreter } from "./interpreter.js";
+import { explainExit, type ProcessEnd, runSupervised } from "./process.js";
+import { ensureVenv } from "./venv.js";
+
+/** The phases of a run, in order; each is a log group in the action and a header here. */
+export type Phase = "host" | "deps" | "python" | "venv" | "before_run" | "run" | "artifacts";
+
+/** Where a run's output goes besides its log file. */
+export interface RunOutput {
+  /** A phase starts. */
+  phase(phase: Phase, title: string): void;
+  /** A line the job (or pip, or before_run) printed. */
+  line(text: string): void;
+  /** A line of dstack's own (what it found, what it did). */
+  info(text: string): void;
+}
+
+/** Options of {@link runJob}. */
+export interface RunJobOptions {
+  /** The store holding the run (already created, status `submitted`). */
+  store: LocalStore;
+  /** The run to execute. */
+  runName: string;
+  /** `DSTACK_HOME` (venvs are cached in `<home>/venvs`). */
+  home: string;
+  /** The environment the job inherits (the caller's `process.env`). */
+  env: NodeJS.ProcessEnv;
+  /** Live output; the log file gets the same lines with timestamps. */
+  out: RunOutput;
+  /** Aborting it stops the run: its reason (`SIGINT`, `SIGTERM`) goes to the job's process group. */
+  stop?: AbortSignal;
+  /** Milliseconds between the forwarded signal and `SIGKILL`. Default 10 000. */
+  graceMs?: number;
+  /** Host facts, when the caller read them already (tests inject recorded ones). */
+  host?: HostReport;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  /** `done`, `failed` or `stopped`. */
+  status: Extract<RunStatus, "done" | "failed" | "stopped">;
+  /** The job's exit code, when the Python process ran and exited. */
+  exitCode?: number;
+  /** One line: why it ended (`exited with 0`, `pip install ... failed`, a missing resource). */
+  message: string;
+}
+
+/** A failure before the job's process ran: stops the run with this message. */
+class PhaseError extends Error {}
+
+/**
+ * Executes a submitted run and records its end. Never leaves the run marked `running` or
+ * `uploading`: whatever fails, the run ends `failed` (or `stopped`) with a one-line message, and
+ * the artifacts folders are saved whenever the job's process started (also after a failure or a
+ * stop, so checkpoints survive).
+ *
+ * @returns the run's end; throws only when the store itself cannot be written.
+ */
+export async function runJob(options: RunJobOptions): Promise<RunResult> {
+  const { store, runName, out } = options;
+  const record = await store.getRun(runName);
+  const job: Job = record.job;
+  const repoDir = record.repoDir;
+  const log = createWriteStream(store.logPath(runName), { flags: "a" });
+  const stamp = (text: string) => log.write(`${new Date().toISOString()} ${text}\n`);
+  const info = (text: string) => {
+    stamp(`[dstack] ${text}`);
+    out.info(text);
+  };
+  const line = (text: string) => {
+    stamp(text);
+    out.line(text);
+  };
+  const phase = (p: Phase, title: string) => {
+    stamp(`[dstack] == ${title}`);
+    out.phase(p, title);
+  };
+  const stopped = () => options.stop?.aborted === true;
+
+  await store.updateRun(runName, {
+    status: "running",
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+  });
+  let end: ProcessEnd | undefined;
+  let result: RunResult;
+  let bridge: Awaited<ReturnType<typeof startArtifactsBridge>> | undefined;
+  try {
+    phase("host", "Checking this host");
+    const host = options.host ?? (await readHostFacts({ env: options.env }));
+    info(formatHostFacts(host));
+    const check = checkResources(job.resources, host);
+    if (!check.ok) throw new PhaseError(`this host cannot run the job: ${check.message}`);
+
+    const workDir = resolve(repoDir, job.workingDir);
+    if (!existsSync(workDir)) throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
+    const file = join(workDir, job.file);
+    if (!existsSync(file)) throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
+
+    if (job.deps.length > 0) {
+      phase("deps", "Placing the artifacts of deps");
+      for (const dep of job.deps) {
+        const source =
+          "tag" in dep
+            ? await store.getTag(dep.tag).then((t) => t.runName)
+            : await store.latestSuccessfulRun(dep.workflow).then((r) => {
+                if (!r) {
+                  throw new PhaseError(
+                    `deps: workflow ${dep.workflow} has no successful run yet; run it first: dstack run ${dep.workflow}`,
+                  );
+                }
+                return r.runName;
+              });
+        await store.downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir });
+        info(`${"tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`);
+      }
+    }
+
+    phase("python", "Finding Python");
+    const interpreter = await findInterpreter({
+      ...(job.version !== undefined ? { version: job.version } : {}),
+      env: options.env,
+    });
+    info(`Python ${interpreter.version} (${interpreter.path}, from ${interpreter.source})${job.version === undefined ? "; no version: asked, so the host's python3" : ""}`);
+
+    let python = interpreter.path;
+    const pathPrefix: string[] = [];
+    const venvEnv: Record<string, string> = {};
+    if (job.requirements !== undefined) {
+      phase("venv", "Preparing the environment");
+      const reqPath = join(workDir, job.requirements);
+      if (!existsSync(reqPath)) {
+        throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
+      }
+      const venv = await ensureVenv({
+        home: options.home,
+        interpreter,
+        requirements: { path: reqPath, text: readFileSync(reqPath, "utf8") },
+        cwd: workDir,
+        env: options.env,
+        onLine: line,
+      });
+      info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
+      python = venv.python;
+      pathPrefix.push(join(venv.dir, "bin"));
+      venvEnv.VIRTUAL_ENV = venv.dir;
+    }
+    if (stopped()) throw new PhaseError("stopped before the job started");
+
+    bridge = await startArtifactsBridge({ store, runName });
+    const inherited = options.env.PYTHONPATH;
+    const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
+    const env: NodeJS.ProcessEnv = {
+      ...options.env,
+      ...job.environment,
+      ...venvEnv,
+      ...bridge.env,
+      PATH: [...pathPrefix, options.env.PATH ?? ""].filter(Boolean).join(delimiter),
+      PYTHONPATH: [PYTHON_PATH, jobPythonPath].filter(Boolean).join(delimiter),
+      PYTHONUNBUFFERED: "1",
+      DSTACK_RUN_NAME: runName,
+      DSTACK_REPO_DIR: repoDir,
+      ...(job.workflow ? { DSTACK_WORKFLOW: job.workflow } : {}),
+    };
+
+    if (job.beforeRun.length > 0) {
+      phase("before_run", "Running before_run");
+      const b = await runSupervised({
+        file: "bash",
+        args: ["-e", "-c", job.beforeRun.join("\n")],
+        cwd: workDir,
+        env,
+        onLine: line,
+        ...(options.stop ? { stop: options.stop } : {}),
+        ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+      });
+      if (b.stopped) throw new PhaseError(`stopped during before_run (${explainExit(b)})`);
+      if (b.exitCode !== 0) throw new PhaseError(`before_run failed: ${explainExit(b)}`);
+    }
+
+    phase("run", `Running python ${job.file}`);
+    end = await runSupervised({
+      file: python,
+      args: [job.file, ...job.args],
+      cwd: workDir,
+      env,
+      onLine: line,
+      ...(options.stop ? { stop: options.stop } : {}),
+      ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+    });
+    const message = explainExit(end);
+    result = {
+      status: end.stopped ? "stopped" : end.exitCode === 0 ? "done" : "failed",
+      ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+      message,
+    };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    result = { status: stopped() ? "stopped" : "failed", message };
+  } finally {
+    await bridge?.close();
+  }
+
+  // Artifacts are saved whenever the job's process ran, also after a failure or a stop.
+  if (end && job.artifacts.length > 0) {
+    await store.updateRun(runName, { status: "uploading" });
+    phase("artifacts", "Saving artifacts");
+    try {
+      const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
+      for (const a of saved.saved) info(`saved ${a.path}: ${a.files} files, ${a.bytes} bytes`);
+      for (const m of saved.missing) info(`artifacts: ${m} does not exist; nothing saved for it`);
+    } catch (e) {
+      info(`artifacts: ${(e as Error).message}`);
+      if (result.status === "done") result = { status: "failed", message: (e as Error).message };
+    }
+  }
+  info(`${result.status}: ${result.message}`);
+  await store.updateRun(runName, {
+    status: result.status,
+    finishedAt: new Date().toISOString(),
+    message: result.message,
+    ...(end?.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+    ...(end?.signal !== undefined ? { signal: end.signal } : {}),
+  });
+  await new Promise<void>((done) => log.end(done));
+  return result;
+}
