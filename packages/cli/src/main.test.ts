@@ -57,7 +57,7 @@ describe("dstack validate", () => {
     expect(out.jobs[0]).toMatchObject({
       workflow: "train",
       file: "train.py",
-      args: ["--epochs", "200", "--lr", "0.5"],
+      args: ["--epochs", "150", "--lr", "0.5", "--tag", "iris-best"],
       environment: { SEED: "7" },
       resources: { cpu: 1, memoryBytes: 256e6, interruptible: false },
     });
@@ -140,7 +140,8 @@ describe("dstack labels", () => {
     expect(r).toEqual({
       status: 1,
       stdout: "",
-      stderr: 'dstack: "trian" is not a workflow; did you mean "train"? (workflows: train)\n',
+      stderr:
+        'dstack: "trian" is not a workflow; did you mean "train"? (workflows: train, evaluate)\n',
     });
   });
 

@@ -127,7 +127,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command("run")
-    .description("run a workflow or a Python file here: dstack run WORKFLOW | dstack run python FILE (dstack run -h)")
+    .description(
+      "run a workflow or a Python file here: dstack run WORKFLOW | dstack run python FILE (dstack run -h)",
+    )
     .helpOption(false);
 
   program
@@ -148,11 +150,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command("stop")
-    .description("stop a run: SIGTERM to its job, a kill after 10 s, artifacts saved")
+    .description(
+      "stop a run: SIGINT to its job (KeyboardInterrupt), a kill after 10 s, artifacts saved",
+    )
     .argument("<run>", "the run name")
     .action(async (run: string) => set(await stopCommand(run, {}, ctx)));
 
-  const artifacts = program.command("artifacts").description("list and download artifacts of a run or a tag");
+  const artifacts = program
+    .command("artifacts")
+    .description("list and download artifacts of a run or a tag");
   artifacts
     .command("list")
     .argument("<ref>", "a run name, or :TAG")

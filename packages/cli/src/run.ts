@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { existsSync, openSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalStore } from "@dstack/artifacts";
@@ -75,9 +75,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   const repoDir = findRepoDir(ctx.cwd);
   const hasWorkflows =
     existsSync(join(repoDir, WORKFLOWS_FILE)) || existsSync(join(repoDir, WORKFLOWS_DIR));
-  const workflows = hasWorkflows
-    ? loadWorkflows(repoDir, ctx.cwd)
-    : parseWorkflows({ files: [] });
+  const workflows = hasWorkflows ? loadWorkflows(repoDir, ctx.cwd) : parseWorkflows({ files: [] });
   if (command.target !== "python") {
     if (!hasWorkflows) {
       throw new CliError(
@@ -108,12 +106,12 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   const runName = record.runName;
 
   if (command.detach) {
-    const logFd = openSync(store.logPath(runName), "a");
+    // The background process writes the run's log itself (runJob), so its own output is dropped.
     const child = spawn(process.execPath, [BIN, "__exec", runName], {
       cwd: repoDir,
       env: ctx.env,
       detached: true,
-      stdio: ["ignore", logFd, logFd],
+      stdio: "ignore",
     });
     child.unref();
     ctx.stdout(`${runName}\n`);
@@ -167,7 +165,9 @@ export async function executeRun(runName: string, ctx: RunContext): Promise<numb
         : result.status === "stopped"
           ? color.yellow("stopped")
           : color.red("failed");
-    ctx.stderr(`${runName} ${status}: ${result.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+    ctx.stderr(
+      `${runName} ${status}: ${result.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
+    );
     if (result.status === "done") return 0;
     if (result.status === "stopped") {
       return controller.signal.reason === "SIGTERM" ? 143 : 130;

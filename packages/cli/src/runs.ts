@@ -4,8 +4,8 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { LocalStore, type RunRecord } from "@dstack/artifacts";
 import { formatSize } from "@dstack/spec";
 import type { RunContext } from "./run.js";
@@ -54,7 +54,14 @@ function duration(run: RunRecord): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** `dstack ps [-a]`: active runs, or all with `-a`, newest first. */
@@ -72,7 +79,10 @@ export async function psCommand(opts: { all?: boolean }, ctx: RunContext): Promi
       age(r.submittedAt),
       duration(r),
       r.exitCode !== undefined ? String(r.exitCode) : (r.signal ?? "-"),
-      tags.filter((t) => t.runName === r.runName).map((t) => t.tag).join(",") || "-",
+      tags
+        .filter((t) => t.runName === r.runName)
+        .map((t) => t.tag)
+        .join(",") || "-",
     ]);
   }
   ctx.stdout(`${table(rows)}\n`);
@@ -122,9 +132,10 @@ export async function logsCommand(
 }
 
 /**
- * `dstack stop RUN`: sends SIGTERM to the dstack process running it, which forwards it to the
- * job's process group, kills it after the grace period, saves artifacts and marks it stopped.
- * Waits up to `waitMs` for that.
+ * `dstack stop RUN`: sends SIGINT to the dstack process running it, which forwards it to the
+ * job's process group (Python raises KeyboardInterrupt, so `try`/`finally` can write a last
+ * checkpoint, as on a GitHub Actions cancellation), kills the group after the grace period (10 s),
+ * saves artifacts and marks the run stopped. Waits up to `waitMs` (default 20 000) for that.
  */
 export async function stopCommand(
   runName: string,
@@ -146,7 +157,7 @@ export async function stopCommand(
     ctx.stderr(`${runName} stopped\n`);
     return 0;
   }
-  process.kill(run.pid, "SIGTERM");
+  process.kill(run.pid, "SIGINT");
   const deadline = Date.now() + (opts.waitMs ?? 20_000);
   while (Date.now() < deadline) {
     const now = await reconcile(store, await store.getRun(runName));
@@ -156,7 +167,7 @@ export async function stopCommand(
     }
     await sleep(200);
   }
-  throw new CliError(`${runName} is still ${run.status} after SIGTERM; its process is ${run.pid}`);
+  throw new CliError(`${runName} is still ${run.status} after SIGINT; its process is ${run.pid}`);
 }
 
 /** `RUN` or `:TAG`, as `dstack artifacts` takes it. */
@@ -185,7 +196,9 @@ export async function artifactsDownloadCommand(
     artifactPath: opts.artifactPath ?? "",
     localPath,
   });
-  ctx.stderr(`downloaded ${ref}${opts.artifactPath ? ` ${opts.artifactPath}` : ""} to ${localPath}\n`);
+  ctx.stderr(
+    `downloaded ${ref}${opts.artifactPath ? ` ${opts.artifactPath}` : ""} to ${localPath}\n`,
+  );
   return 0;
 }
 
@@ -193,7 +206,10 @@ export async function artifactsDownloadCommand(
 export async function tagsListCommand(ctx: RunContext): Promise<number> {
   const store = new LocalStore({ home: LocalStore.home(ctx.env) });
   const tags = await store.listTags();
-  const rows = [["TAG", "RUN", "CREATED"], ...tags.map((t) => [t.tag, t.runName, age(t.createdAt)])];
+  const rows = [
+    ["TAG", "RUN", "CREATED"],
+    ...tags.map((t) => [t.tag, t.runName, age(t.createdAt)]),
+  ];
   ctx.stdout(`${table(rows)}\n`);
   return 0;
 }

@@ -27,7 +27,9 @@ describe("findInterpreter", () => {
     const cache = tempDir();
     const python = join(cache, "Python/3.77.1/x64/bin/python3");
     // A stand-in interpreter: answers the probe with its path and version.
-    writeFiles(cache, { "Python/3.77.1/x64/bin/python3": `#!/bin/sh\necho "${python}"\necho 3.77.1\n` });
+    writeFiles(cache, {
+      "Python/3.77.1/x64/bin/python3": `#!/bin/sh\necho "${python}"\necho 3.77.1\n`,
+    });
     chmodSync(python, 0o755);
     const py = await findInterpreter({
       version: "3.77",
@@ -39,12 +41,16 @@ describe("findInterpreter", () => {
   it("names the missing version and lists those it found", async () => {
     const err = await findInterpreter({ version: "3.99", env: process.env }).catch((e) => e);
     expect(err).toBeInstanceOf(InterpreterError);
-    expect(err.message).toMatch(/^version: Python 3\.99 was not found on PATH, in pyenv or through uv; found 3\.\d+/);
+    expect(err.message).toMatch(
+      /^version: Python 3\.99 was not found on PATH, in pyenv or through uv; found 3\.\d+/,
+    );
   });
 
   it("says when there is no python3 at all", async () => {
     const err = await findInterpreter({ env: { PATH: tempDir() } }).catch((e) => e);
-    expect(err.message).toBe("python3 is not on PATH; install Python 3, or set version: in the workflow");
+    expect(err.message).toBe(
+      "python3 is not on PATH; install Python 3, or set version: in the workflow",
+    );
   });
 });
 
@@ -109,7 +115,9 @@ describe("ensureVenv", () => {
       onLine: () => {},
     }).catch((e) => e);
     expect(err).toBeInstanceOf(VenvError);
-    expect(err.message).toMatch(/^pip install -r .*bad\.txt failed \(exit 1\); its output is above$/);
+    expect(err.message).toMatch(
+      /^pip install -r .*bad\.txt failed \(exit 1\); its output is above$/,
+    );
     expect(readdirSync(join(home, "venvs")).filter((n) => !n.endsWith(".lock"))).toEqual([]);
   }, 120_000);
 });
@@ -218,14 +226,26 @@ describe("explainExit", () => {
       end: { exitCode: 137, stopped: false },
       want: "exit 137 (128 + SIGKILL): likely out of memory (the kernel's OOM killer), or a kill after the stop grace period",
     },
-    { name: "130 after Ctrl-C", end: { exitCode: 130, stopped: true }, want: "exit 130 (128 + SIGINT) (stopped)" },
+    {
+      name: "130 after Ctrl-C",
+      end: { exitCode: 130, stopped: true },
+      want: "exit 130 (128 + SIGINT) (stopped)",
+    },
     {
       name: "killed by a signal",
       end: { signal: "SIGKILL", stopped: false },
       want: "killed by SIGKILL: likely out of memory (the kernel's OOM killer), or a kill after the stop grace period",
     },
-    { name: "SIGSEGV by name", end: { signal: "SIGSEGV", stopped: false }, want: "killed by SIGSEGV" },
-    { name: "not found", end: { exitCode: 127, stopped: false }, want: "exit 127: the program was not found or could not start" },
+    {
+      name: "SIGSEGV by name",
+      end: { signal: "SIGSEGV", stopped: false },
+      want: "killed by SIGSEGV",
+    },
+    {
+      name: "not found",
+      end: { exitCode: 127, stopped: false },
+      want: "exit 127: the program was not found or could not start",
+    },
   ])("$name", ({ end, want }) => {
     expect(explainExit(end)).toBe(want);
   });

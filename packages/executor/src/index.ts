@@ -10,6 +10,17 @@ export {
   InterpreterError,
   versionMatches,
 } from "./interpreter.js";
-export { explainExit, type ProcessEnd, type RunSupervisedOptions, runSupervised } from "./process.js";
-export { type Phase, type RunJobOptions, type RunOutput, type RunResult, runJob } from "./run-job.js";
+export {
+  explainExit,
+  type ProcessEnd,
+  type RunSupervisedOptions,
+  runSupervised,
+} from "./process.js";
+export {
+  type Phase,
+  type RunJobOptions,
+  type RunOutput,
+  type RunResult,
+  runJob,
+} from "./run-job.js";
 export { type EnsureVenvOptions, ensureVenv, type Venv, VenvError, venvKey } from "./venv.js";

@@ -26,8 +26,7 @@ export class InterpreterError extends Error {
   }
 }
 
-const PROBE =
-  "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
+const PROBE = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
 
 function isExecutable(path: string): boolean {
   try {
@@ -86,8 +85,7 @@ export interface FindInterpreterOptions {
 export async function findInterpreter(options: FindInterpreterOptions): Promise<Interpreter> {
   const { version, env } = options;
   const pathDirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
-  const onPath = (name: string) =>
-    pathDirs.map((d) => join(d, name)).find((p) => isExecutable(p));
+  const onPath = (name: string) => pathDirs.map((d) => join(d, name)).find((p) => isExecutable(p));
   const pyenvRoot = env.PYENV_ROOT ?? join(env.HOME ?? homedir(), ".pyenv");
   const toolCache = env.RUNNER_TOOL_CACHE;
 
@@ -123,7 +121,11 @@ export async function findInterpreter(options: FindInterpreterOptions): Promise<
     if (uv) {
       candidates.push({
         path: async () => {
-          const r = await execa(uv, ["python", "find", version], { env, reject: false, timeout: 15_000 });
+          const r = await execa(uv, ["python", "find", version], {
+            env,
+            reject: false,
+            timeout: 15_000,
+          });
           return r.exitCode === 0 ? String(r.stdout).trim() || undefined : undefined;
         },
         source: "uv",

@@ -73,7 +73,9 @@ export async function runSupervised(options: RunSupervisedOptions): Promise<Proc
     if (child.pid === undefined || stopped) return;
     stopped = true;
     const reason = options.stop?.reason;
-    const signal = (typeof reason === "string" && reason.startsWith("SIG") ? reason : "SIGTERM") as NodeJS.Signals;
+    const signal = (
+      typeof reason === "string" && reason.startsWith("SIG") ? reason : "SIGTERM"
+    ) as NodeJS.Signals;
     killGroup(child.pid, signal);
     killTimer = setTimeout(() => {
       if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
@@ -118,7 +120,8 @@ function signalName(n: number): string | undefined {
  */
 export function explainExit(end: ProcessEnd): string {
   const stopped = end.stopped ? " (stopped)" : "";
-  const oom = "likely out of memory (the kernel's OOM killer), or a kill after the stop grace period";
+  const oom =
+    "likely out of memory (the kernel's OOM killer), or a kill after the stop grace period";
   if (end.signal) {
     return `killed by ${end.signal}${end.signal === "SIGKILL" ? `: ${oom}` : ""}${stopped}`;
   }

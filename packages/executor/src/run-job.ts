@@ -71,6 +71,9 @@ class PhaseError extends Error {}
 export async function runJob(options: RunJobOptions): Promise<RunResult> {
   const { store, runName, out } = options;
   const record = await store.getRun(runName);
+  if (!record.job) {
+    throw new Error(`${runName} holds uploaded artifacts, not a job to run`);
+  }
   const job: Job = record.job;
   const repoDir = record.repoDir;
   const log = createWriteStream(store.logPath(runName), { flags: "a" });
@@ -107,7 +110,8 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     const workDir = resolve(repoDir, job.workingDir);
     if (!existsSync(workDir)) throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
     const file = join(workDir, job.file);
-    if (!existsSync(file)) throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
+    if (!existsSync(file))
+      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
 
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
@@ -124,7 +128,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
                 return r.runName;
               });
         await store.downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir });
-        info(`${"tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`);
+        info(
+          `${"tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`,
+        );
       }
     }
 
@@ -133,7 +139,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       ...(job.version !== undefined ? { version: job.version } : {}),
       env: options.env,
     });
-    info(`Python ${interpreter.version} (${interpreter.path}, from ${interpreter.source})${job.version === undefined ? "; no version: asked, so the host's python3" : ""}`);
+    info(
+      `Python ${interpreter.version} (${interpreter.path}, from ${interpreter.source})${job.version === undefined ? "; no version: asked, so the host's python3" : ""}`,
+    );
 
     let python = interpreter.path;
     const pathPrefix: string[] = [];
@@ -142,7 +150,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       phase("venv", "Preparing the environment");
       const reqPath = join(workDir, job.requirements);
       if (!existsSync(reqPath)) {
-        throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
+        throw new PhaseError(
+          `requirements: ${job.requirements} does not exist in ${job.workingDir}`,
+        );
       }
       const venv = await ensureVenv({
         home: options.home,
@@ -164,6 +174,8 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
     const env: NodeJS.ProcessEnv = {
       ...options.env,
+      // The dstack module is imported from this package's folder: no __pycache__ written there.
+      PYTHONDONTWRITEBYTECODE: "1",
       ...job.environment,
       ...venvEnv,
       ...bridge.env,

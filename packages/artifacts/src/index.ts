@@ -1,0 +1,52 @@
+/**
+ * `@dstack/artifacts`: where runs, their artifacts and tags are kept, and the bridge the Python
+ * Artifacts API (`from dstack import artifacts`) talks to.
+ *
+ * - {@link LocalStore}: the store under `DSTACK_HOME` (default `~/.dstack`) used by `dstack run`
+ *   on this machine; it implements {@link ArtifactStore}, the interface every store shares.
+ * - {@link startArtifactsBridge}: a Unix socket for one running job; put its `env` and
+ *   {@link PYTHON_PATH} (on `PYTHONPATH`) into the job's environment.
+ * - {@link StoreError}: what every store method rejects with (`not-found`, `invalid`, `io`).
+ *
+ * Sizes are in bytes; times are ISO 8601 strings; artifact paths are POSIX and relative.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * The folder (absolute) that holds the `dstack` Python package, re-exported from
+ * `@dstack/python`: put it on a job's `PYTHONPATH` so `from dstack import artifacts` works.
+ */
+export { PYTHON_PATH } from "@dstack/python";
+export {
+  ARTIFACTS_SOCKET_ENV,
+  type ArtifactsBridge,
+  type ArtifactsBridgeOptions,
+  defaultArtifactPath,
+  MAX_SOCKET_PATH_BYTES,
+  startArtifactsBridge,
+} from "./bridge.js";
+export { StoreError, type StoreErrorCode } from "./errors.js";
+export {
+  checkArtifactPath,
+  isValidName,
+  LocalStore,
+  type LocalStoreOptions,
+} from "./local-store.js";
+export {
+  type AddArtifactOptions,
+  type ArtifactEntry,
+  type ArtifactFile,
+  type ArtifactStore,
+  type CreateRunOptions,
+  type DownloadArtifactsOptions,
+  type DownloadArtifactsResult,
+  RUN_STATUSES,
+  type RunPatch,
+  type RunRecord,
+  type RunRef,
+  type RunStatus,
+  type SaveArtifactsOptions,
+  type SaveArtifactsResult,
+  type TagRecord,
+} from "./types.js";
