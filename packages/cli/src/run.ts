@@ -118,7 +118,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     return 0;
   }
 
-  ctx.stderr(`${pc.bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`);
+  ctx.stderr(`${pc.createColors(ctx.isTTY).bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`);
   return executeRun(runName, ctx);
 }
 
@@ -132,7 +132,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
 export async function executeRun(runName: string, ctx: RunContext): Promise<number> {
   const home = dstackHome(ctx.env);
   const store = new LocalStore({ home });
-  const color = ctx.isTTY ? pc : pc.createColors(false);
+  const color = pc.createColors(ctx.isTTY);
   const started = Date.now();
   const out: RunOutput = {
     phase(_phase, title) {
