@@ -118,7 +118,9 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     return 0;
   }
 
-  ctx.stderr(`${pc.createColors(ctx.isTTY).bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`);
+  ctx.stderr(
+    `${pc.createColors(ctx.isTTY).bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`,
+  );
   return executeRun(runName, ctx);
 }
 
