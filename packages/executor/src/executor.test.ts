@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -36,6 +36,28 @@ describe("findInterpreter", () => {
       env: { PATH: "/usr/bin:/bin", RUNNER_TOOL_CACHE: cache, PYENV_ROOT: tempDir() },
     });
     expect(py).toEqual({ path: python, version: "3.77.1", source: "tool cache" });
+  });
+
+  it("caches probe answers in cacheDir until the interpreter changes", async () => {
+    const cache = tempDir();
+    const calls = join(cache, "calls");
+    const python = join(cache, "Python/3.78.0/x64/bin/python3");
+    writeFiles(cache, {
+      "Python/3.78.0/x64/bin/python3": `#!/bin/sh\necho x >> "${calls}"\necho "${python}"\necho 3.78.0\n`,
+    });
+    chmodSync(python, 0o755);
+    const options = {
+      version: "3.78",
+      env: { PATH: "/usr/bin:/bin", RUNNER_TOOL_CACHE: cache, PYENV_ROOT: tempDir() },
+      cacheDir: tempDir(),
+    };
+    const probes = () => readFileSync(calls, "utf8").split("\n").filter(Boolean).length;
+    const first = await findInterpreter(options);
+    expect(await findInterpreter(options)).toEqual(first);
+    expect(probes()).toBe(1);
+    utimesSync(python, new Date(), new Date(Date.now() + 5_000));
+    expect(await findInterpreter(options)).toEqual(first);
+    expect(probes()).toBe(2);
   });
 
   it("names the missing version and lists those it found", async () => {

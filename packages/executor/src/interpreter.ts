@@ -3,9 +3,17 @@
  *
  * @module
  */
-import { accessSync, constants, readdirSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { execa } from "execa";
 
 /** An interpreter found for a job. */
@@ -69,6 +77,56 @@ export interface FindInterpreterOptions {
   version?: string;
   /** The environment to search (`PATH`, `PYENV_ROOT`, `RUNNER_TOOL_CACHE`). */
   env: NodeJS.ProcessEnv;
+  /**
+   * A folder (`DSTACK_HOME`) where probe answers are cached in `interpreters.json`, so a warm run
+   * does not start Python (through a pyenv shim, ~130 ms here) just to ask its version. Absent:
+   * no cache.
+   */
+  cacheDir?: string;
+  /** The job's working directory: where pyenv looks for `.python-version`. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** What a cached probe answer depends on: the candidate file, and for a pyenv shim, pyenv's choice. */
+function probeKey(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  pyenvRoot: string,
+  cwd: string,
+): string | undefined {
+  try {
+    const st = statSync(path);
+    const parts: unknown[] = [path, st.mtimeMs, st.size];
+    if (dirname(path).endsWith("/shims")) {
+      // pyenv picks the version from PYENV_VERSION, the nearest .python-version, then its global file.
+      const read = (f: string) => {
+        try {
+          return readFileSync(f, "utf8");
+        } catch {
+          return undefined;
+        }
+      };
+      let local: string | undefined;
+      for (let dir = cwd; local === undefined; dir = dirname(dir)) {
+        local = read(join(dir, ".python-version"));
+        if (dirname(dir) === dir) break;
+      }
+      parts.push(env.PYENV_VERSION, local, read(join(pyenvRoot, "version")));
+    }
+    return JSON.stringify(parts);
+  } catch {
+    return undefined;
+  }
+}
+
+type ProbeCache = Record<string, { executable: string; version: string; mtimeMs: number }>;
+
+function readCache(file: string): ProbeCache {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as ProbeCache;
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -78,7 +136,9 @@ export interface FindInterpreterOptions {
  * `uv python find 3.X` when uv is on PATH. Without a version: `python3` on PATH.
  *
  * Each candidate is asked for its `sys.executable` and version (one short process), so a pyenv
- * shim resolves to the real binary and a mislabeled one is skipped.
+ * shim resolves to the real binary and a mislabeled one is skipped. With `cacheDir`, answers are
+ * reused while the candidate file, the interpreter binary and (for pyenv shims) pyenv's version
+ * choice are unchanged.
  *
  * @throws {@link InterpreterError} naming the version asked and listing the versions found.
  */
@@ -133,15 +193,46 @@ export async function findInterpreter(options: FindInterpreterOptions): Promise<
     }
   }
 
+  const cacheFile = options.cacheDir ? join(options.cacheDir, "interpreters.json") : undefined;
+  const cache = cacheFile ? readCache(cacheFile) : {};
+  const probe = async (
+    path: string,
+  ): Promise<{ executable: string; version: string } | undefined> => {
+    const key = cacheFile
+      ? probeKey(path, env, pyenvRoot, options.cwd ?? process.cwd())
+      : undefined;
+    const hit = key ? cache[key] : undefined;
+    if (hit) {
+      try {
+        if (statSync(hit.executable).mtimeMs === hit.mtimeMs) return hit;
+      } catch {
+        // The interpreter is gone: probe again.
+      }
+    }
+    const r = await execa(path, ["-c", PROBE], { env, reject: false, timeout: 15_000 });
+    if (r.exitCode !== 0) return undefined;
+    const [executable, full] = String(r.stdout).trim().split("\n");
+    if (!executable || !full) return undefined;
+    if (cacheFile && key) {
+      try {
+        cache[key] = { executable, version: full, mtimeMs: statSync(executable).mtimeMs };
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(cache));
+        renameSync(tmp, cacheFile);
+      } catch {
+        // A cache that cannot be written only costs the next run a probe.
+      }
+    }
+    return { executable, version: full };
+  };
+
   for (const candidate of candidates) {
     const path = await candidate.path();
     if (!path) continue;
-    const probe = await execa(path, ["-c", PROBE], { env, reject: false, timeout: 15_000 });
-    if (probe.exitCode !== 0) continue;
-    const [executable, full] = String(probe.stdout).trim().split("\n");
-    if (!executable || !full) continue;
-    if (version !== undefined && !versionMatches(version, full)) continue;
-    return { path: executable, version: full, source: candidate.source };
+    const found = await probe(path);
+    if (!found) continue;
+    if (version !== undefined && !versionMatches(version, found.version)) continue;
+    return { path: found.executable, version: found.version, source: candidate.source };
   }
 
   if (version === undefined) {

@@ -138,6 +138,8 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     const interpreter = await findInterpreter({
       ...(job.version !== undefined ? { version: job.version } : {}),
       env: options.env,
+      cacheDir: options.home,
+      cwd: workDir,
     });
     info(
       `Python ${interpreter.version} (${interpreter.path}, from ${interpreter.source})${job.version === undefined ? "; no version: asked, so the host's python3" : ""}`,
