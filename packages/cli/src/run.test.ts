@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -103,6 +111,26 @@ describe("dstack run: the Iris example end to end", () => {
     expect(again.stderr).toContain("reused venv");
     expect(again.stdout).toContain("at epoch");
   }, 120_000);
+});
+
+describe("dstack run: the seed 000 pair joined by deps", () => {
+  it("train fails until download-model has run, then gets its models/", async () => {
+    const dir = tempDir();
+    cpSync(join(repoRoot, "examples/pipeline"), dir, { recursive: true });
+    const home = tempDir();
+    const early = await dstack(["run", "train"], dir, home);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toContain(
+      "deps: workflow download-model has no successful run yet; run it first: dstack run download-model",
+    );
+    const download = await dstack(["run", "download-model"], dir, home);
+    expect(download.stdout).toBe("saved models/vocab.json (21 words)\n");
+    // A fresh checkout: only the artifacts can bring models/ back.
+    rmSync(join(dir, "models"), { recursive: true });
+    const train = await dstack(["run", "train"], dir, home);
+    expect(train.stdout).toBe("trained on 21 words: 20 bigrams -> output/bigrams.json\n");
+    expect(train.status).toBe(0);
+  }, 60_000);
 });
 
 describe("dstack run python FILE", () => {
