@@ -276,6 +276,42 @@ describe("dstack run python FILE", () => {
   });
 });
 
+describe("dstack tags and artifacts download", () => {
+  it("adds, moves, lists and deletes tags; uploads a folder as a tagged run; downloads by tag", async () => {
+    const dir = repo({
+      "w.py": "import os\nos.makedirs('out', exist_ok=True)\nopen('out/m.bin', 'w').write('m')\n",
+    });
+    const home = tempDir();
+    const a = runNameOf((await dstack(["run", "python", "-a", "out", "w.py"], dir, home)).stderr);
+    const b = runNameOf((await dstack(["run", "python", "-a", "out", "w.py"], dir, home)).stderr);
+    expect((await dstack(["tags", "add", "best", a], dir, home)).stderr).toBe(`tag best -> ${a}\n`);
+    expect((await dstack(["tags", "add", "best", b], dir, home)).stderr).toBe(
+      `tag best moved from ${a} to ${b}\n`,
+    );
+    writeFileSync(join(dir, "notes.txt"), "n");
+    mkdirSync(join(dir, "data"));
+    writeFileSync(join(dir, "data/d.csv"), "1");
+    expect((await dstack(["tags", "add", "dataset", "-a", "data"], dir, home)).status).toBe(0);
+    const list = await dstack(["tags", "list"], dir, home);
+    expect(list.stdout).toMatch(new RegExp(`best\\s+${b}`));
+    expect(list.stdout).toMatch(/dataset\s+\S+-\d+/);
+
+    const out = tempDir();
+    const down = await dstack(["artifacts", "download", ":best", "-o", out], dir, home);
+    expect(down.status).toBe(0);
+    expect(readFileSync(join(out, "out/m.bin"), "utf8")).toBe("m");
+    const data = await dstack(["artifacts", "download", ":dataset", "-o", out], dir, home);
+    expect(data.status).toBe(0);
+    expect(readFileSync(join(out, "data/d.csv"), "utf8")).toBe("1");
+
+    expect((await dstack(["tags", "delete", "best"], dir, home)).status).toBe(0);
+    const gone = await dstack(["artifacts", "list", ":best"], dir, home);
+    expect(gone.status).toBe(1);
+    expect(gone.stderr.trim().split("\n")).toHaveLength(1);
+    expect(gone.stderr).toContain("best");
+  }, 30_000);
+});
+
 describe("signals, detached runs, logs and stop", () => {
   const loop = [
     "import os, time",
