@@ -5,26 +5,13 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { workflowsJsonSchema } from "@dstack/spec";
 import { describe, expect, it } from "vitest";
-import { main } from "./main.js";
+import { runDstack } from "./testing.js";
 
 const repoRoot = resolve(new URL(".", import.meta.url).pathname, "../../..");
 const bin = join(repoRoot, "packages/cli/bin/dstack.js");
 
 /** Runs main() in `cwd` and captures what it printed. */
-async function dstack(argv: string[], cwd = repoRoot) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd,
-  });
-  return { status, stdout, stderr };
-}
+const dstack = (argv: string[], cwd = repoRoot) => runDstack(argv, cwd);
 
 /** A temporary repository with the given files (path -> content). */
 function repo(files: Record<string, string>): string {

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "./main.js";
+import { runDstack } from "./testing.js";
 
 const repoRoot = resolve(new URL(".", import.meta.url).pathname, "../../..");
 const bin = join(repoRoot, "packages/cli/bin/dstack.js");
@@ -32,21 +32,8 @@ function repo(files: Record<string, string>): string {
 }
 
 /** Runs `dstack` in-process with its own DSTACK_HOME. */
-async function dstack(argv: string[], cwd: string, home: string) {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd,
-    env: { ...process.env, DSTACK_HOME: home },
-  });
-  return { status, stdout, stderr };
-}
+const dstack = (argv: string[], cwd: string, home: string) =>
+  runDstack(argv, cwd, { ...process.env, DSTACK_HOME: home });
 
 /** Starts the dstack bin as a process, collecting its output. */
 function spawnDstack(argv: string[], cwd: string, home: string) {

@@ -228,19 +228,7 @@ export async function tagsAddCommand(
   let runName = run;
   if (opts.artifact && opts.artifact.length > 0) {
     if (run) throw new CliError("give a RUN or -a PATH, not both", 2);
-    const job = {
-      workflow: null,
-      provider: "python" as const,
-      file: "",
-      args: [],
-      environment: {},
-      artifacts: [],
-      workingDir: ".",
-      beforeRun: [],
-      resources: { interruptible: false },
-      deps: [],
-    };
-    const record = await store.createRun({ workflow: null, job, repoDir: ctx.cwd });
+    const record = await store.createRun({ workflow: null, job: null, repoDir: ctx.cwd });
     for (const path of opts.artifact) {
       const local = resolve(ctx.cwd, path);
       if (!existsSync(local)) throw new CliError(`${path}: no such file or folder`);

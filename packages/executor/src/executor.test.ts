@@ -138,7 +138,7 @@ describe("ensureVenv", () => {
     }).catch((e) => e);
     expect(err).toBeInstanceOf(VenvError);
     expect(err.message).toMatch(
-      /^pip install -r .*bad\.txt failed \(exit 1\); its output is above$/,
+      /^pip install -r .*bad\.txt failed \(exited with 1\); its output is above$/,
     );
     expect(readdirSync(join(home, "venvs")).filter((n) => !n.endsWith(".lock"))).toEqual([]);
   }, 120_000);

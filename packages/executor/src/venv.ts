@@ -7,9 +7,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import lockfile from "proper-lockfile";
 import type { Interpreter } from "./interpreter.js";
+import { explainExit, runSupervised } from "./process.js";
 
 /** Written last into a venv: its presence means the venv is complete and usable. */
 const READY_MARKER = ".dstack-ready";
@@ -92,28 +92,15 @@ export async function ensureVenv(options: EnsureVenvOptions): Promise<Venv> {
     if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: true };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file: string, args: string[], what: string) => {
-      const child = execa(file, args, {
+      const end = await runSupervised({
+        file,
+        args,
         cwd: options.cwd,
         env: { ...options.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PYTHONUNBUFFERED: "1" },
-        extendEnv: false,
-        all: true,
-        buffer: false,
-        reject: false,
-        stdin: "ignore",
+        onLine,
       });
-      child.all?.setEncoding("utf8");
-      let rest = "";
-      child.all?.on("data", (chunk: string) => {
-        const lines = (rest + chunk).split(/\r?\n/);
-        rest = lines.pop() ?? "";
-        for (const l of lines) onLine(l);
-      });
-      const result = await child;
-      if (rest) onLine(rest);
-      if (result.exitCode !== 0) {
-        throw new VenvError(
-          `${what} failed (exit ${result.exitCode ?? result.signal}); its output is above`,
-        );
+      if (end.exitCode !== 0) {
+        throw new VenvError(`${what} failed (${explainExit(end)}); its output is above`);
       }
     };
     await run(interpreter.path, ["-m", "venv", dir], `python -m venv ${dir}`);
