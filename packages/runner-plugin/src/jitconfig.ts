@@ -1,0 +1,336 @@
+/**
+ * Just-in-time runners: register a runner through the REST API and start it with
+ * `./run.sh --jitconfig <config>`, no `config.sh`, no registration token.
+ *
+ * Endpoints (https://docs.github.com/en/rest/actions/self-hosted-runners):
+ * - `POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig` ("Create configuration for a
+ *   just-in-time runner for a repository"): the user must be a repository admin; a classic token
+ *   needs the `repo` scope, a fine-grained token or GitHub App the repository permission
+ *   "Administration" (write);
+ * - `POST /orgs/{org}/actions/runners/generate-jitconfig` ("... for an organization"): the user
+ *   must be an organization admin; a classic token needs `admin:org`, a fine-grained token or
+ *   GitHub App the organization permission "Self-hosted runners" (write).
+ *
+ * Body: `name`, `runner_group_id` (1 is the default group), `labels` (1 to 100), `work_folder`
+ * (default `_work`). Answer 201: `{ runner: { id, ... }, encoded_jit_config }`. The encoded config
+ * registers exactly one runner, for one job (a JIT runner is ephemeral): treat it as a secret
+ * until `run.sh` has used it.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+import { formatCommand } from "./configure.js";
+
+/** Where a JIT runner is registered: a repository, or an organization. */
+export type JitTarget = { owner: string; repo: string } | { org: string };
+
+/** The least of an Octokit that {@link generateJitConfig} uses. */
+export type OctokitRequester = Pick<Octokit, "request">;
+
+/** The most labels the endpoint accepts (`maxItems` of `labels` in GitHub's OpenAPI description). */
+export const MAX_JIT_LABELS = 100;
+
+/** Options of {@link createOctokit}. */
+export interface CreateOctokitOptions {
+  /** A personal access token (classic or fine-grained) or an installation token. */
+  token: string;
+  /**
+   * The REST API root. Default `https://api.github.com`; GitHub Enterprise Server:
+   * `https://HOST/api/v3`.
+   */
+  baseUrl?: string;
+  /** Retries of a request that failed with a server error (5xx) or a network error. Default 3. */
+  retries?: number;
+  /** Where retry and rate-limit notices go. Default `console.warn`. */
+  warn?: (message: string) => void;
+}
+
+/** Rate-limit waits longer than this fail instead of waiting (a CLI should not hang for an hour). */
+const MAX_RATE_LIMIT_WAIT_S = 60;
+
+/**
+ * An Octokit with `@octokit/plugin-retry` and `@octokit/plugin-throttling`.
+ *
+ * - retry: 5xx and network errors are retried `retries` times with growing waits (1 s, 4 s,
+ *   9 s); 400, 401, 403, 404, 409 (a runner of that name exists), 410, 422 and 451 are not;
+ * - throttling: writes made with the same token are spaced at least one second apart, process-wide
+ *   (the queue is keyed by a hash of the token), as GitHub's "best practices for using the REST
+ *   API" ask; on a primary or secondary rate limit the request waits and retries once
+ *   when GitHub says to wait at most 60 s, else it fails with GitHub's message.
+ *
+ * @param options - see {@link CreateOctokitOptions}.
+ */
+export function createOctokit(options: CreateOctokitOptions): Octokit {
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  const Throttled = Octokit.plugin(retry, throttling);
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _o: unknown, count: number) => {
+      const retrying = count === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+      warn(
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : `not retrying (GitHub asks to wait ${retryAfter}s)`}`,
+      );
+      return retrying;
+    };
+  return new Throttled({
+    auth: options.token,
+    baseUrl: options.baseUrl ?? "https://api.github.com",
+    userAgent: "dstack-runner",
+    retry: {
+      retries: options.retries ?? 3,
+      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451],
+    },
+    throttle: {
+      id: `dstack-runner-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
+      onRateLimit: onLimit("primary"),
+      onSecondaryRateLimit: onLimit("secondary"),
+    },
+  });
+}
+
+/** Options of {@link generateJitConfig}. */
+export interface GenerateJitConfigOptions {
+  /** From {@link createOctokit} (or any Octokit). */
+  octokit: OctokitRequester;
+  /** The repository or organization the runner joins. */
+  target: JitTarget;
+  /** The runner's name; unique among the target's runners (GitHub answers 409 otherwise). */
+  name: string;
+  /** Its labels, 1 to 100 (e.g. `hostRunnerLabels`); a JIT runner gets no default labels. */
+  labels: readonly string[];
+  /** The runner group's id. Default 1, the default group. */
+  runnerGroupId?: number;
+  /** The work folder, relative to the runner folder. Default `_work`. */
+  workFolder?: string;
+}
+
+/** A registered JIT runner. */
+export interface JitConfig {
+  /** The runner's id (`runner.id`), for `DELETE .../actions/runners/{runner_id}`. */
+  runnerId: number;
+  /** `encoded_jit_config`: pass it to `./run.sh --jitconfig`. A secret until used. */
+  encodedJitConfig: string;
+}
+
+/** Why GitHub refused a JIT registration; see {@link JitConfigError}. */
+export type JitConfigErrorCode =
+  | "bad-credentials"
+  | "permission"
+  | "not-found"
+  | "conflict"
+  | "invalid"
+  | "http";
+
+/** GitHub refused to register a JIT runner; `message` says why and what to change. */
+export class JitConfigError extends Error {
+  override readonly name = "JitConfigError";
+  /** What went wrong. */
+  readonly code: JitConfigErrorCode;
+  /** The HTTP status GitHub answered (0 when no answer came). */
+  readonly status: number;
+
+  /**
+   * @param code - see {@link JitConfigErrorCode}.
+   * @param status - the HTTP status.
+   * @param message - one line: the request, GitHub's answer, the fix.
+   * @param options - `cause`: Octokit's `RequestError`.
+   */
+  constructor(code: JitConfigErrorCode, status: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** What a token needs to register runners on `target`, as GitHub's REST docs state it. */
+export function neededPermission(target: JitTarget): string {
+  return "org" in target
+    ? `a fine-grained token or GitHub App needs the organization permission "Self-hosted runners: write"; a classic token needs the admin:org scope; and its user must be an owner of ${target.org}`
+    : `a fine-grained token or GitHub App needs the repository permission "Administration: write"; a classic token needs the repo scope; and its user must be an admin of ${target.owner}/${target.repo}`;
+}
+
+interface RequestErrorLike {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
+}
+
+function githubMessage(error: RequestErrorLike): string {
+  const data = error.response?.data;
+  if (data && typeof data === "object" && "message" in data) {
+    const message = String((data as { message: unknown }).message);
+    const errors = (data as { errors?: unknown }).errors;
+    return Array.isArray(errors) && errors.length > 0
+      ? `${message} (${errors.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ")})`
+      : message;
+  }
+  return error.message ?? String(error);
+}
+
+function header(error: RequestErrorLike, name: string): string | undefined {
+  const value = error.response?.headers?.[name];
+  return value === undefined || value === "" ? undefined : String(value);
+}
+
+/**
+ * Registers a just-in-time runner.
+ *
+ * @param options - see {@link GenerateJitConfigOptions}.
+ * @returns the runner's id and its encoded JIT config.
+ * @throws Error before any request when `labels` has 0 or more than 100 entries, a label is empty,
+ *   `name` is empty, or `runnerGroupId` is not a positive integer.
+ * @throws {@link JitConfigError} when GitHub refuses:
+ *   `bad-credentials` (401: the token is wrong or expired);
+ *   `permission` (403: names the permission or scope the token lacks, see {@link neededPermission},
+ *   with GitHub's `X-Accepted-GitHub-Permissions` / `X-Accepted-OAuth-Scopes` when sent);
+ *   `not-found` (404: GitHub hides what a token may not see, so this is a wrong target or the same
+ *   missing permission; both are said);
+ *   `conflict` (409: a runner with this name exists);
+ *   `invalid` (422: e.g. an unknown runner group);
+ *   `http` (anything else, e.g. 5xx after retries, or no answer).
+ */
+export async function generateJitConfig(options: GenerateJitConfigOptions): Promise<JitConfig> {
+  const { octokit, target, name, labels } = options;
+  const runnerGroupId = options.runnerGroupId ?? 1;
+  const workFolder = options.workFolder ?? "_work";
+  if (name.trim() === "") {
+    throw new Error("jit: the runner name is empty");
+  }
+  if (labels.length === 0 || labels.length > MAX_JIT_LABELS) {
+    throw new Error(
+      `jit: ${labels.length} labels; GitHub accepts 1 to ${MAX_JIT_LABELS} for a just-in-time runner`,
+    );
+  }
+  const empty = labels.find((l) => l.trim() === "");
+  if (empty !== undefined) {
+    throw new Error(`jit: label ${JSON.stringify(empty)} is empty`);
+  }
+  if (!Number.isInteger(runnerGroupId) || runnerGroupId < 1) {
+    throw new Error(`jit: runner group id ${runnerGroupId} is not a positive integer`);
+  }
+  const body = {
+    name,
+    runner_group_id: runnerGroupId,
+    labels: [...labels],
+    work_folder: workFolder,
+  };
+  const where = "org" in target ? `organization ${target.org}` : `${target.owner}/${target.repo}`;
+  const route =
+    "org" in target
+      ? `POST /orgs/${target.org}/actions/runners/generate-jitconfig`
+      : `POST /repos/${target.owner}/${target.repo}/actions/runners/generate-jitconfig`;
+  try {
+    const response =
+      "org" in target
+        ? await octokit.request("POST /orgs/{org}/actions/runners/generate-jitconfig", {
+            org: target.org,
+            ...body,
+          })
+        : await octokit.request("POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig", {
+            owner: target.owner,
+            repo: target.repo,
+            ...body,
+          });
+    return {
+      runnerId: response.data.runner.id,
+      encodedJitConfig: response.data.encoded_jit_config,
+    };
+  } catch (caught) {
+    const error = caught as RequestErrorLike;
+    // Octokit reports a request that got no answer (refused, reset, DNS) as status 500 without a
+    // response; call it what it is.
+    const status =
+      error.response !== undefined && typeof error.status === "number" ? error.status : 0;
+    const said = githubMessage(error);
+    const accepted = [
+      header(error, "x-accepted-github-permissions"),
+      header(error, "x-accepted-oauth-scopes"),
+    ]
+      .filter((h) => h !== undefined)
+      .join("; ");
+    const githubSays = accepted === "" ? "" : ` (GitHub accepts: ${accepted})`;
+    const fail = (code: JitConfigErrorCode, message: string): never => {
+      const answer = status === 0 ? `no answer (${said})` : `${status} ${said}`;
+      throw new JitConfigError(code, status, `${route}: ${answer}; ${message}`, {
+        cause: caught,
+      });
+    };
+    switch (status) {
+      case 401:
+        return fail("bad-credentials", "the token is wrong, expired or revoked");
+      case 403:
+        return fail(
+          "permission",
+          `this token may not register runners on ${where}: ${neededPermission(target)}${githubSays}`,
+        );
+      case 404:
+        return fail(
+          "not-found",
+          `${where} does not exist, or this token may not see it: check the name, then the token: ${neededPermission(target)}${githubSays}`,
+        );
+      case 409:
+        return fail(
+          "conflict",
+          `a runner named ${JSON.stringify(name)} already exists on ${where}; choose another name or remove that runner`,
+        );
+      case 422:
+        return fail(
+          "invalid",
+          `GitHub refused the request (runner group ${runnerGroupId}, ${labels.length} labels, work folder ${JSON.stringify(workFolder)})`,
+        );
+      default:
+        return fail("http", `registering the runner on ${where} failed`);
+    }
+  }
+}
+
+/**
+ * The command that starts a registered JIT runner, run in the runner folder:
+ * `./run.sh --jitconfig <config>` (the config is base64, so it needs no quoting; anything else is
+ * shell-quoted).
+ */
+export function runShLine(encodedJitConfig: string): string {
+  return formatCommand(["./run.sh", "--jitconfig", encodedJitConfig]);
+}
+
+/**
+ * Where `config.sh --url` points, as a JIT target and REST API root:
+ * `https://github.com/OWNER/REPO` -> `{ owner, repo }`, `https://github.com/ORG` -> `{ org }`, with
+ * `https://api.github.com`; any other host is GitHub Enterprise Server, `https://HOST/api/v3`.
+ *
+ * @throws Error when the URL is not http(s) or its path is not `/ORG` or `/OWNER/REPO`.
+ */
+export function targetFromUrl(url: string): { target: JitTarget; baseUrl: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(
+      `jit: ${JSON.stringify(url)} is not a URL; write e.g. https://github.com/OWNER/REPO`,
+    );
+  }
+  const parts = parsed.pathname.split("/").filter((p) => p !== "");
+  if (
+    (parsed.protocol !== "https:" && parsed.protocol !== "http:") ||
+    parts.length < 1 ||
+    parts.length > 2
+  ) {
+    throw new Error(
+      `jit: ${JSON.stringify(url)} names no repository or organization; write https://github.com/OWNER/REPO or https://github.com/ORG`,
+    );
+  }
+  const host = parsed.host.toLowerCase();
+  const baseUrl =
+    host === "github.com" || host === "www.github.com"
+      ? "https://api.github.com"
+      : `${parsed.protocol}//${parsed.host}/api/v3`;
+  const [owner = "", repo] = parts;
+  return {
+    target: repo === undefined ? { org: owner } : { owner, repo: repo.replace(/\.git$/, "") },
+    baseUrl,
+  };
+}

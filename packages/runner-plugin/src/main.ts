@@ -1,0 +1,292 @@
+/**
+ * `dstack-runner`: labels self-hosted runners from their hardware, configures them, splits GPU
+ * hosts into instances, guards jobs with runner hooks, and writes ARC values.
+ *
+ * @module
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readHostFacts } from "@dstack/host";
+import { Command, CommanderError } from "commander";
+import { arcValues } from "./arc.js";
+import { configArgs, formatCommand, runConfig } from "./configure.js";
+import { jobCompleted, jobStarted } from "./hooks.js";
+import { installHooks } from "./install-hooks.js";
+import { createOctokit, generateJitConfig, runShLine, targetFromUrl } from "./jitconfig.js";
+import { formatLabels, hostRunnerLabels } from "./labels.js";
+import { planSplit } from "./split.js";
+
+/** Where the command writes and what it runs with; tests pass their own. */
+export interface RunnerIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The installed bin, for the hook scripts `install-hooks` writes. */
+const BIN = fileURLToPath(new URL("../bin/dstack-runner.js", import.meta.url));
+
+/** A mistake in what the user gave: printed as one line, exit status 2. */
+class UsageError extends Error {}
+
+/** `--gpus 0,1,2,3` -> indexes. */
+function parseIndexes(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const out = text.split(",").map((s) => s.trim());
+  if (out.some((s) => !/^\d+$/.test(s))) {
+    throw new UsageError(
+      `--gpus: ${JSON.stringify(text)} is not a list of GPU indexes like 0,1,2,3`,
+    );
+  }
+  return out.map(Number);
+}
+
+/** A secret from an option or, better (not visible in `ps`), an environment variable. */
+function secret(given: string | undefined, env: NodeJS.ProcessEnv, names: string[], what: string) {
+  const value = given ?? names.map((n) => env[n]).find(Boolean);
+  if (!value) throw new UsageError(`${what}: set ${names.join(" or ")} (or pass --token)`);
+  return value;
+}
+
+/**
+ * Runs `dstack-runner`.
+ *
+ * @param argv - the arguments after `dstack-runner`.
+ * @returns the exit status: 0 success, 1 a failure (a hook refusing a job, a GitHub error),
+ *   2 a usage mistake. Never throws; no stack traces.
+ */
+export async function main(argv: readonly string[], io: RunnerIo): Promise<number> {
+  let status = 0;
+  const facts = () => readHostFacts({ env: io.env });
+  const program = new Command("dstack-runner")
+    .description("Label self-hosted runners from their hardware and guard their jobs")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command("labels")
+    .description("print this host's runner labels (for config.sh --labels, or --json)")
+    .option("--json", "print a JSON list")
+    .option("--gpus <indexes>", "only these GPUs (a split instance), e.g. 0,1,2,3")
+    .option("-l, --label <label...>", "your own labels, after the scheme's")
+    .action(async (opts: { json?: boolean; gpus?: string; label?: string[] }) => {
+      const gpuIndexes = parseIndexes(opts.gpus);
+      const labels = hostRunnerLabels(await facts(), {
+        ...(gpuIndexes ? { gpuIndexes } : {}),
+        ...(opts.label ? { extra: opts.label } : {}),
+      });
+      io.stdout(`${formatLabels(labels, opts.json ?? false)}\n`);
+    });
+
+  program
+    .command("configure")
+    .description(
+      "print (or --run) config.sh with this host's labels; --jit registers a just-in-time runner",
+    )
+    .requiredOption("--url <url>", "https://github.com/OWNER/REPO or https://github.com/ORG")
+    .requiredOption("--name <name>", "the runner's name")
+    .option("--token <token>", "registration token (better: RUNNER_TOKEN in the environment)")
+    .option("--ephemeral", "take one job, then unregister")
+    .option("--gpus <indexes>", "only these GPUs (a split instance)")
+    .option("-l, --label <label...>", "your own labels")
+    .option("--runner-group <group>", "the runner group")
+    .option("--run", "run config.sh in --runner-dir instead of printing it")
+    .option("--runner-dir <dir>", "the runner's folder", ".")
+    .option("--jit", "register a just-in-time runner through the REST API (GITHUB_TOKEN)")
+    .action(
+      async (opts: {
+        url: string;
+        name: string;
+        token?: string;
+        ephemeral?: boolean;
+        gpus?: string;
+        label?: string[];
+        runnerGroup?: string;
+        run?: boolean;
+        runnerDir: string;
+        jit?: boolean;
+      }) => {
+        const gpuIndexes = parseIndexes(opts.gpus);
+        const labels = hostRunnerLabels(await facts(), {
+          ...(gpuIndexes ? { gpuIndexes } : {}),
+          ...(opts.label ? { extra: opts.label } : {}),
+        });
+        if (opts.jit) {
+          const token = secret(opts.token, io.env, ["GITHUB_TOKEN", "GH_TOKEN"], "--jit");
+          const { target, baseUrl } = targetFromUrl(opts.url);
+          const octokit = createOctokit({ token, baseUrl, warn: (m) => io.stderr(`${m}\n`) });
+          const jit = await generateJitConfig({ octokit, target, name: opts.name, labels });
+          io.stderr(
+            `registered just-in-time runner ${opts.name} (id ${jit.runnerId}); start it with:\n`,
+          );
+          io.stdout(`${runShLine(jit.encodedJitConfig)}\n`);
+          return;
+        }
+        const token = secret(opts.token, io.env, ["RUNNER_TOKEN"], "configure");
+        const argv = configArgs({
+          url: opts.url,
+          token,
+          labels,
+          name: opts.name,
+          ...(opts.ephemeral ? { ephemeral: true } : {}),
+          ...(opts.runnerGroup ? { runnerGroup: opts.runnerGroup } : {}),
+        });
+        if (!opts.run) {
+          io.stdout(`${formatCommand(argv, { mask: [token] })}\n`);
+          return;
+        }
+        const r = await runConfig({
+          runnerDir: resolve(io.cwd, opts.runnerDir),
+          argv,
+          env: io.env,
+          mask: [token],
+        });
+        status = r.exitCode === 0 ? 0 : 1;
+      },
+    );
+
+  program
+    .command("split")
+    .description("partition this host's GPUs into runner instances: env files and systemd units")
+    .requiredOption("--layout <layout>", "e.g. 8x1, 1x4+4x1, or 0,1,2,3/4/5/6/7")
+    .requiredOption("--name <name>", "the base runner name")
+    .option("-l, --label <label...>", "your own labels for every instance")
+    .option("--runners-dir <dir>", "where the instances' runner folders are")
+    .option("--write <dir>", "write each instance's env file and systemd unit under DIR")
+    .option("--json", "print the plan as JSON")
+    .action(
+      async (opts: {
+        layout: string;
+        name: string;
+        label?: string[];
+        runnersDir?: string;
+        write?: string;
+        json?: boolean;
+      }) => {
+        const plan = planSplit({
+          report: await facts(),
+          layout: opts.layout,
+          name: opts.name,
+          ...(opts.label ? { extraLabels: opts.label } : {}),
+          ...(opts.runnersDir ? { runnersDir: opts.runnersDir } : {}),
+        });
+        if ("errors" in plan) throw new UsageError(plan.errors.join("\n"));
+        for (const w of plan.warnings) io.stderr(`warning: ${w}\n`);
+        if (opts.json) {
+          io.stdout(`${JSON.stringify(plan.instances, null, 2)}\n`);
+        } else {
+          for (const i of plan.instances) {
+            io.stdout(`${i.name}: GPUs ${i.gpuIndexes.join(",")}  labels ${i.labels.join(",")}\n`);
+          }
+        }
+        if (opts.write) {
+          const dir = resolve(io.cwd, opts.write);
+          for (const i of plan.instances) {
+            mkdirSync(join(dir, i.name), { recursive: true });
+            writeFileSync(join(dir, i.name, "dstack-runner.env"), i.envFile);
+            writeFileSync(join(dir, i.name, `${i.unitName}`), i.systemdUnit);
+          }
+          io.stderr(`wrote ${plan.instances.length} env files and systemd units under ${dir}\n`);
+        }
+      },
+    );
+
+  const hook = program.command("hook").description("runner job hooks (see install-hooks)");
+  hook
+    .command("job-started")
+    .description(
+      "check this instance's GPUs answer and are free, lock them, export them to the job",
+    )
+    .action(async () => {
+      try {
+        await jobStarted({ env: io.env, print: (l) => io.stdout(`${l}\n`) });
+      } catch (e) {
+        // A workflow command: the runner shows it as the job's error annotation.
+        io.stdout(`::error::${(e as Error).message}\n`);
+        status = 1;
+      }
+    });
+  hook
+    .command("job-completed")
+    .description("end the job's leftover GPU processes, release the locks, report memory left")
+    .action(async () => {
+      await jobCompleted({ env: io.env, print: (l) => io.stdout(`${l}\n`) });
+    });
+
+  program
+    .command("install-hooks")
+    .description(
+      "write the hook scripts and point the runner's .env at them (restart the runner after)",
+    )
+    .requiredOption("--runner-dir <dir>", "the runner's folder (where run.sh and .env are)")
+    .option("--hooks-dir <dir>", "where the scripts go (default <runner-dir>/dstack-hooks)")
+    .action((opts: { runnerDir: string; hooksDir?: string }) => {
+      const result = installHooks({
+        runnerDir: resolve(io.cwd, opts.runnerDir),
+        bin: BIN,
+        nodePath: process.execPath,
+        ...(opts.hooksDir ? { hooksDir: resolve(io.cwd, opts.hooksDir) } : {}),
+      });
+      for (const l of result.lines) io.stdout(`${l}\n`);
+    });
+
+  program
+    .command("arc-values")
+    .description(
+      "Helm values for an actions-runner-controller gha-runner-scale-set of this node's GPUs",
+    )
+    .requiredOption(
+      "--github-config-url <url>",
+      "https://github.com/ORG or https://github.com/OWNER/REPO",
+    )
+    .requiredOption(
+      "--github-config-secret <name>",
+      "the Kubernetes secret holding the GitHub credentials",
+    )
+    .requiredOption("--name <name>", "the runner scale set's name")
+    .option("--gpus-per-runner <n>", "GPUs per runner pod", "1")
+    .option("--min-runners <n>", "idle runners kept ready")
+    .option("--max-runners <n>", "the most runners at once")
+    .option("-l, --label <label...>", "your own labels")
+    .action(
+      async (opts: {
+        githubConfigUrl: string;
+        githubConfigSecret: string;
+        name: string;
+        gpusPerRunner: string;
+        minRunners?: string;
+        maxRunners?: string;
+        label?: string[];
+      }) => {
+        const int = (v: string, flag: string) => {
+          if (!/^\d+$/.test(v))
+            throw new UsageError(`${flag}: ${JSON.stringify(v)} is not a whole number`);
+          return Number(v);
+        };
+        io.stdout(
+          arcValues({
+            report: await facts(),
+            gpusPerRunner: int(opts.gpusPerRunner, "--gpus-per-runner"),
+            githubConfigUrl: opts.githubConfigUrl,
+            githubConfigSecret: opts.githubConfigSecret,
+            runnerScaleSetName: opts.name,
+            ...(opts.minRunners ? { minRunners: int(opts.minRunners, "--min-runners") } : {}),
+            ...(opts.maxRunners ? { maxRunners: int(opts.maxRunners, "--max-runners") } : {}),
+            ...(opts.label ? { extraLabels: opts.label } : {}),
+          }),
+        );
+      },
+    );
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return status;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    io.stderr(`dstack-runner: ${(e as Error)?.message ?? String(e)}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
