@@ -5,6 +5,7 @@ import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { jobLabels, labelsMatch } from "@dstack/spec";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { main } from "./main.js";
 import { fakeNvidiaSmi, fixtureUuids, hostFixture } from "./testing-gpu.js";
 
@@ -114,6 +115,33 @@ describe("dstack-runner split and configure", () => {
     );
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("dstack-runner: configure: set RUNNER_TOKEN (or pass --token)\n");
+  });
+});
+
+describe("dstack-runner arc-values", () => {
+  it("writes gha-runner-scale-set values with nvidia.com/gpu and the node's product", async () => {
+    const r = await dstackRunner(
+      [
+        "arc-values",
+        "--github-config-url",
+        "https://github.com/acme",
+        "--github-config-secret",
+        "arc-github",
+        "--name",
+        "dstack-h100x4",
+        "--gpus-per-runner",
+        "4",
+      ],
+      "h100-80gb-hbm3-x8.csv",
+    );
+    expect(r.status).toBe(0);
+    const values = parse(r.stdout);
+    expect(values.runnerScaleSetName).toBe("dstack-h100x4");
+    const runner = values.template.spec.containers[0];
+    expect(runner.resources.limits["nvidia.com/gpu"]).toBe(4);
+    expect(values.template.spec.nodeSelector["nvidia.com/gpu.product"]).toBe(
+      "NVIDIA-H100-80GB-HBM3",
+    );
   });
 });
 
