@@ -25,5 +25,8 @@ export {
   type GpuDetail,
   NVIDIA_SMI_ARGS,
   NVIDIA_SMI_TIMEOUT_MS,
+  type NvidiaSmiOutput,
   parseNvidiaSmiCsv,
+  type QueryNvidiaSmiOptions,
+  runNvidiaSmi,
 } from "./nvidia.js";

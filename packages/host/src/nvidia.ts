@@ -134,6 +134,67 @@ function firstLine(...texts: string[]): string {
   return "(no output)";
 }
 
+/** What nvidia-smi printed and how it exited, from {@link runNvidiaSmi}. */
+export interface NvidiaSmiOutput {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Runs nvidia-smi with `args` (no shell), turning the ways it can fail to answer into errors.
+ * Shared by {@link queryNvidiaSmi} and the runner plugin's hooks, which ask other queries.
+ *
+ * @param options.args - the query, e.g. `["--query-gpu=uuid,memory.used", "--format=csv,noheader,nounits"]`.
+ * @returns its output, or `undefined` when nvidia-smi is not installed (spawn `ENOENT`).
+ * @throws {@link HostError} `gpu-driver` when it timed out, was killed, could not be started, or
+ *   said it couldn't communicate with the NVIDIA driver (whatever its exit code).
+ */
+export async function runNvidiaSmi(
+  options: QueryNvidiaSmiOptions & { args: readonly string[] },
+): Promise<NvidiaSmiOutput | undefined> {
+  const { command, env, timeoutMs, args } = options;
+  const result = await execa(command, args, {
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: timeoutMs,
+    stdin: "ignore",
+    stripFinalNewline: true,
+  });
+  if (result.code === "ENOENT") {
+    return undefined;
+  }
+  const stdout = typeof result.stdout === "string" ? result.stdout : "";
+  const stderr = typeof result.stderr === "string" ? result.stderr : "";
+  if (result.timedOut) {
+    throw new HostError(
+      "gpu-driver",
+      `${command} did not answer within ${timeoutMs / 1000}s; ${DRIVER_FIX}`,
+    );
+  }
+  if (result.code !== undefined) {
+    throw new HostError(
+      "gpu-driver",
+      `${command} could not be started (${result.code}): ${JSON.stringify(firstLine(result.originalMessage ?? ""))}; ${DRIVER_FIX}`,
+    );
+  }
+  if (result.signal !== undefined) {
+    throw new HostError(
+      "gpu-driver",
+      `${command} was killed by ${result.signal}: ${JSON.stringify(firstLine(stderr, stdout))}; ${DRIVER_FIX}`,
+    );
+  }
+  const exitCode = result.exitCode ?? 0;
+  if (NO_DRIVER.test(`${stdout}\n${stderr}`)) {
+    throw new HostError(
+      "gpu-driver",
+      `${command} failed with exit code ${exitCode}: ${JSON.stringify(firstLine(stderr, stdout))}; ${DRIVER_FIX}`,
+    );
+  }
+  return { stdout, stderr, exitCode };
+}
+
 /**
  * Runs nvidia-smi (no shell) and reads its GPUs. Internal to {@link readHostFacts}; exported
  * within the package for its tests.
@@ -157,46 +218,13 @@ function firstLine(...texts: string[]): string {
  *   the command, its exit code and its first stderr (else stdout) line, and the fix.
  */
 export async function queryNvidiaSmi(options: QueryNvidiaSmiOptions): Promise<NvidiaSmiAnswer> {
-  const { command, env, timeoutMs } = options;
-  const result = await execa(command, NVIDIA_SMI_ARGS, {
-    env,
-    extendEnv: false,
-    reject: false,
-    timeout: timeoutMs,
-    stdin: "ignore",
-    stripFinalNewline: true,
-  });
-  if (result.code === "ENOENT") {
+  const { command } = options;
+  const output = await runNvidiaSmi({ ...options, args: NVIDIA_SMI_ARGS });
+  if (output === undefined) {
     return { gpus: [], source: "none", notes: [`${command} not found: 0 GPUs`] };
   }
-  const stdout = typeof result.stdout === "string" ? result.stdout : "";
-  const stderr = typeof result.stderr === "string" ? result.stderr : "";
-  if (result.timedOut) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} did not answer within ${timeoutMs / 1000}s; ${DRIVER_FIX}`,
-    );
-  }
-  if (result.code !== undefined) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} could not be started (${result.code}): ${JSON.stringify(firstLine(result.originalMessage ?? ""))}; ${DRIVER_FIX}`,
-    );
-  }
-  if (result.signal !== undefined) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} was killed by ${result.signal}: ${JSON.stringify(firstLine(stderr, stdout))}; ${DRIVER_FIX}`,
-    );
-  }
-  const exitCode = result.exitCode ?? 0;
+  const { stdout, stderr, exitCode } = output;
   const said = `${stdout}\n${stderr}`;
-  if (NO_DRIVER.test(said)) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} failed with exit code ${exitCode}: ${JSON.stringify(firstLine(stderr, stdout))}; ${DRIVER_FIX}`,
-    );
-  }
   if (NO_DEVICES.test(said) && (exitCode === 0 || exitCode === 6)) {
     return {
       gpus: [],

@@ -36,8 +36,8 @@ import {
   NVIDIA_SMI_ARGS,
   NVIDIA_SMI_TIMEOUT_MS,
   parseNvidiaSmiCsv,
+  runNvidiaSmi,
 } from "@dstack/host";
-import { execa } from "execa";
 import {
   acquireLocks,
   ancestorPids,
@@ -323,7 +323,6 @@ export function jobLabel(env: NodeJS.ProcessEnv): string {
 }
 
 const DRIVER_FIX = "is the NVIDIA driver loaded? try nvidia-smi";
-const NO_DRIVER = /couldn't communicate with the NVIDIA driver/i;
 const NO_DEVICES = /^No devices were found$/im;
 
 function firstLine(...texts: string[]): string {
@@ -352,46 +351,7 @@ interface SmiAnswer {
  *   said it couldn't communicate with the NVIDIA driver.
  */
 async function runSmi(ctx: Context, args: readonly string[]): Promise<SmiAnswer | undefined> {
-  const { command, timeoutMs } = ctx;
-  const result = await execa(command, args, {
-    env: ctx.env,
-    extendEnv: false,
-    reject: false,
-    timeout: timeoutMs,
-    stdin: "ignore",
-    stripFinalNewline: true,
-  });
-  if (result.code === "ENOENT") {
-    return undefined;
-  }
-  const stdout = typeof result.stdout === "string" ? result.stdout : "";
-  const stderr = typeof result.stderr === "string" ? result.stderr : "";
-  if (result.timedOut) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} ${args[0]} did not answer within ${timeoutMs / 1000}s; ${DRIVER_FIX}`,
-    );
-  }
-  if (result.code !== undefined) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} could not be started (${result.code}): ${JSON.stringify(firstLine(result.originalMessage ?? ""))}; ${DRIVER_FIX}`,
-    );
-  }
-  if (result.signal !== undefined) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} ${args[0]} was killed by ${result.signal}: ${JSON.stringify(firstLine(stderr, stdout))}; ${DRIVER_FIX}`,
-    );
-  }
-  const exitCode = result.exitCode ?? 0;
-  if (NO_DRIVER.test(`${stdout}\n${stderr}`)) {
-    throw new HostError(
-      "gpu-driver",
-      `${command} failed with exit code ${exitCode}: ${JSON.stringify(firstLine(stderr, stdout))}; ${DRIVER_FIX}`,
-    );
-  }
-  return { stdout, stderr, exitCode };
+  return runNvidiaSmi({ command: ctx.command, env: ctx.env, timeoutMs: ctx.timeoutMs, args });
 }
 
 /** A line of the GPU list that did not parse: a GPU that is not answering. */
