@@ -18,6 +18,8 @@
  * `@dstack/python`: put it on a job's `PYTHONPATH` so `from dstack import artifacts` works.
  */
 export { PYTHON_PATH } from "@dstack/python";
+// The GitHub store is at `@dstack/artifacts/github`: it loads Octokit, which `dstack run` here
+// does not need (the CLI bundle stays small and starts fast).
 export {
   ARTIFACTS_SOCKET_ENV,
   type ArtifactsBridge,

@@ -1,0 +1,521 @@
+/**
+ * The GitHub store against the real parts: the unmodified `@actions/artifact` client with
+ * Azurite and the results-service fake (uploads; downloads follow the REST 302 into Azurite),
+ * and the OpenAPI-validated GitHub REST fake, answered from the results-service fake's records
+ * so both views agree. Workflow runs are told apart by backend ids (`envFor`).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StoreError } from "./errors.js";
+import {
+  dataArtifactName,
+  decodeArtifactPath,
+  encodeArtifactPath,
+  GitHubStore,
+  GitHubStoreError,
+  tagArtifactName,
+} from "./github-store.js";
+import { readTree, writeTree } from "./test-helpers.js";
+import {
+  type Azurite,
+  type BackendIds,
+  type ResultsService,
+  type StoredArtifact,
+  startAzurite,
+  startResultsService,
+} from "./testing-actions.js";
+
+/**
+ * The OpenAPI-validated REST fake lives in runner-plugin, outside this package's `rootDir`: it is
+ * loaded through a computed specifier so `tsc -p packages/artifacts` does not pull it in, and
+ * the few shapes used here are restated (see `testing-github.ts` for the full ones).
+ */
+const FAKE_GITHUB_MODULE = "../../runner-plugin/src/testing-github.js";
+interface FakeRequest {
+  operationId: string;
+  params: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+}
+interface FakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+interface FakeGitHub {
+  url: string;
+  requests: FakeRequest[];
+  problems: string[];
+  close(): Promise<void>;
+}
+type StartFakeGitHub = (
+  routes: Record<string, (request: FakeRequest) => FakeReply | Promise<FakeReply>>,
+) => Promise<FakeGitHub>;
+
+const ENV_KEYS = [
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_RESULTS_URL",
+  "GITHUB_SERVER_URL",
+  "GITHUB_WORKSPACE",
+  "GITHUB_RETENTION_DAYS",
+  "GITHUB_API_URL",
+] as const;
+
+const TOKEN = "ghs_fake_token_for_tests";
+const REPO = "octo/models";
+
+let azurite: Azurite;
+let service: ResultsService;
+let github: FakeGitHub;
+let proxy: http.Server;
+let apiUrl: string;
+let tmp: string;
+const saved = new Map<string, string | undefined>();
+/** The REST fake's clock offset (ms), to make artifacts expired in its view. */
+let clockOffset = 0;
+/** When set, every REST route answers 403. */
+let deny = false;
+/** Backend run id -> numeric workflow run id. */
+const runIds = new Map<string, number>();
+
+/** A workflow run: backend ids and its numeric id. */
+function workflowRun(id: number): BackendIds & { id: number } {
+  const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
+  runIds.set(ids.workflowRunBackendId, id);
+  return { ...ids, id };
+}
+
+/** Runs `fn` as a step of `run` (its runtime token in the environment). */
+async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
+  const old = process.env.ACTIONS_RUNTIME_TOKEN;
+  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
+  try {
+    return await fn();
+  } finally {
+    process.env.ACTIONS_RUNTIME_TOKEN = old;
+  }
+}
+
+const now = () => Date.now() + clockOffset;
+
+function toRest(a: StoredArtifact) {
+  const url = `${apiUrl}/repos/${REPO}/actions/artifacts/${a.id}`;
+  return {
+    id: a.id,
+    node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
+    name: a.name,
+    size_in_bytes: a.size,
+    url,
+    archive_download_url: `${url}/zip`,
+    expired: Date.parse(a.expiresAt) <= now(),
+    created_at: a.createdAt,
+    expires_at: a.expiresAt,
+    updated_at: a.createdAt,
+    digest: a.digest ?? null,
+    workflow_run: {
+      id: runIds.get(a.workflowRunBackendId) ?? 0,
+      repository_id: 1,
+      head_repository_id: 1,
+      head_branch: "main",
+      head_sha: "0".repeat(40),
+    },
+  };
+}
+
+const forbidden = {
+  status: 403,
+  body: {
+    message: "Resource not accessible by integration",
+    documentation_url: "https://docs.github.com/rest/actions/artifacts",
+  },
+};
+
+/** Answers a list with GitHub's paging (`per_page`, `page`, a `Link` header), newest first. */
+function page(req: FakeRequest, pathname: string, items: StoredArtifact[]) {
+  const query = new URLSearchParams(String(req.headers["x-test-query"] ?? ""));
+  const perPage = Number(query.get("per_page") ?? 30);
+  const n = Number(query.get("page") ?? 1);
+  const sorted = [...items].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+  const slice = sorted.slice((n - 1) * perPage, n * perPage);
+  const headers: Record<string, string> = {};
+  if (n * perPage < sorted.length) {
+    query.set("page", String(n + 1));
+    headers.link = `<${apiUrl}${pathname}?${query}>; rel="next"`;
+  }
+  return {
+    status: 200,
+    headers,
+    body: { total_count: sorted.length, artifacts: slice.map(toRest) },
+  };
+}
+
+beforeAll(async () => {
+  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
+  azurite = await startAzurite();
+  service = await startResultsService({ azurite });
+  const credential = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
+  const { startFakeGitHub } = (await import(FAKE_GITHUB_MODULE)) as {
+    startFakeGitHub: StartFakeGitHub;
+  };
+  github = await startFakeGitHub({
+    "GET /repos/{owner}/{repo}/actions/artifacts": (req) => {
+      if (deny) return forbidden;
+      const name = new URLSearchParams(String(req.headers["x-test-query"] ?? "")).get("name");
+      const items = service.artifacts().filter((a) => a.finalized && (!name || a.name === name));
+      return page(req, `/repos/${REPO}/actions/artifacts`, items);
+    },
+    "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": (req) => {
+      if (deny) return forbidden;
+      const runId = Number(req.params.run_id);
+      const items = service
+        .artifacts()
+        .filter((a) => a.finalized && runIds.get(a.workflowRunBackendId) === runId);
+      return page(req, `/repos/${REPO}/actions/runs/${runId}/artifacts`, items);
+    },
+    "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}": (req) => {
+      if (deny) return forbidden;
+      const a = service.artifacts().find((x) => x.id === Number(req.params.artifact_id));
+      if (!a?.finalized) {
+        return { status: 404, body: { message: "Not Found", documentation_url: "" } };
+      }
+      if (Date.parse(a.expiresAt) <= now()) {
+        return { status: 410, body: { message: "Artifact has expired", documentation_url: "" } };
+      }
+      const fileName = a.blobName.slice(a.blobName.lastIndexOf("/") + 1);
+      const sas = generateBlobSASQueryParameters(
+        {
+          containerName: a.container,
+          blobName: a.blobName,
+          permissions: BlobSASPermissions.parse("r"),
+          expiresOn: new Date(Date.now() + 3_600_000),
+          contentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        },
+        credential,
+      );
+      const blob = new BlobServiceClient(azurite.blobUrl, credential)
+        .getContainerClient(a.container)
+        .getBlobClient(a.blobName);
+      return { status: 302, headers: { location: `${blob.url}?${sas}` } };
+    },
+  });
+  // The fake shows handlers no query string: a pass-through in front copies it into a header.
+  const upstream = new URL(github.url);
+  proxy = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://proxy");
+    const forward = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: url.pathname,
+        headers: { ...req.headers, "x-test-query": url.search.slice(1) },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+  const port = (proxy.address() as { port: number }).port;
+  apiUrl = `http://127.0.0.1:${port}`;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-"));
+  // GITHUB_API_URL before the client is first loaded: @actions/github reads it once.
+  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: apiUrl });
+  delete process.env.GITHUB_RETENTION_DAYS;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+  proxy?.closeAllConnections();
+  await github?.close();
+  await service?.close();
+  await azurite?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  for (const [k, v] of saved) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
+  return new GitHubStore({ token: TOKEN, repository: REPO, apiUrl, now, ...options });
+}
+
+/** A fresh source folder with these files. */
+function source(name: string, files: Record<string, string | Buffer>): string {
+  const dir = path.join(tmp, "src", name);
+  for (const [p, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), content);
+  }
+  return dir;
+}
+
+describe("names", () => {
+  const cases = [
+    { name: "a folder", path: "model", slug: "model" },
+    { name: "nested", path: "output/my_model", slug: "output~my_model" },
+    { name: "tilde and percent", path: "a~b/c%d", slug: "a%7Eb~c%25d" },
+  ];
+  it.each(cases)("$name", ({ path: p, slug }) => {
+    expect(encodeArtifactPath(p)).toBe(slug);
+    expect(decodeArtifactPath(slug)).toBe(p);
+    expect(dataArtifactName("sharp-shrimp-1", p)).toBe(`dstack--sharp-shrimp-1--${slug}`);
+  });
+
+  const bad = [
+    { name: "a colon in a path", fn: () => encodeArtifactPath("a:b"), msg: /":" cannot be/ },
+    { name: "a star in a path", fn: () => encodeArtifactPath("x/*.bin"), msg: /"\*" cannot be/ },
+    { name: "a path leaving", fn: () => encodeArtifactPath("../x"), msg: /artifact path/ },
+    {
+      name: "a tag with a space",
+      fn: () => tagArtifactName("best model"),
+      msg: /tag "best model"/,
+    },
+    {
+      name: "a run name with --",
+      fn: () => dataArtifactName("a--b", "model"),
+      msg: /run "a--b" is not a valid run name/,
+    },
+  ];
+  it.each(bad)("refuses $name", ({ fn, msg }) => {
+    expect(fn).toThrow(StoreError);
+    expect(fn).toThrow(msg);
+  });
+});
+
+describe("GitHubStore against the client, Azurite and the REST fake", () => {
+  const runA = workflowRun(101);
+  const runB = workflowRun(102);
+  const runC = workflowRun(103);
+  const big = randomBytes(3 * 1024 * 1024);
+  const files = { "notes.txt": "epoch 3\n", "sub/params.json": '{"lr":0.001}\n' };
+  let uploaded: Awaited<ReturnType<GitHubStore["upload"]>>;
+
+  it("uploads a folder in run A with a tag: id, bare-hex digest, marker and tag artifacts", async () => {
+    const dir = source("a", { ...files, "weights.bin": big });
+    uploaded = await inRun(runA, () =>
+      store().upload({
+        runName: "sharp-shrimp-1",
+        localPath: dir,
+        artifactPath: "output/model",
+        tag: "best",
+        compressionLevel: 0,
+      }),
+    );
+    expect(uploaded).toMatchObject({
+      name: "dstack--sharp-shrimp-1--output~model",
+      runName: "sharp-shrimp-1",
+      artifactPath: "output/model",
+      files: 3,
+      bytes: big.length + 8 + 13,
+      tag: { name: "dstack-tag--best" },
+    });
+    expect(uploaded.digest).toMatch(/^[0-9a-f]{64}$/);
+    const stored = service.artifacts().find((a) => a.id === uploaded.id);
+    expect(stored?.digest).toBe(`sha256:${uploaded.digest}`);
+    expect(service.artifacts().map((a) => a.name)).toEqual([
+      "dstack--sharp-shrimp-1--output~model",
+      "dstack-run--sharp-shrimp-1",
+      "dstack-tag--best",
+    ]);
+  });
+
+  it("a second artifact path of the same run reuses the marker", async () => {
+    const dir = source("a-logs", { "train.log": "loss 0.1\n" });
+    await inRun(runA, () =>
+      store().upload({ runName: "sharp-shrimp-1", localPath: dir, artifactPath: "logs" }),
+    );
+    expect(service.artifacts().filter((a) => a.name.startsWith("dstack-run--"))).toHaveLength(1);
+  });
+
+  it("refuses the same artifact path twice in one workflow run, saying why", async () => {
+    const dir = source("a-again", { "x.txt": "x" });
+    const error = await inRun(runA, () =>
+      store().upload({ runName: "sharp-shrimp-1", localPath: dir, artifactPath: "logs" }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubStoreError);
+    expect((error as GitHubStoreError).reason).toBe("duplicate");
+    expect(String(error)).toMatch(
+      /dstack--sharp-shrimp-1--logs already exists in this workflow run.*unique per workflow run/,
+    );
+  });
+
+  it("in a later run B, resolves the tag and downloads it byte for byte", async () => {
+    const s = store({ pageSize: 1 });
+    const resolved = await inRun(runB, () => s.resolveTag("best"));
+    expect(resolved).toMatchObject({ runName: "sharp-shrimp-1", workflowRunId: 101, tag: "best" });
+    const dest = path.join(tmp, "b", "model");
+    const result = await inRun(runB, () =>
+      s.downloadArtifacts({ tag: "best" }, { artifactPath: "output/model", localPath: dest }),
+    );
+    expect(result).toMatchObject({ runName: "sharp-shrimp-1", workflowRunId: 101, files: 3 });
+    expect(fs.readFileSync(path.join(dest, "weights.bin")).equals(big)).toBe(true);
+    expect(fs.readFileSync(path.join(dest, "sub/params.json"), "utf8")).toBe(
+      files["sub/params.json"],
+    );
+    expect(fs.readdirSync(path.join(tmp, "b"))).toEqual(["model"]);
+  });
+
+  it("downloads a whole run by name, each artifact path as a folder, and a single file", async () => {
+    const dest = path.join(tmp, "b-all");
+    const all = await inRun(runB, () =>
+      store().downloadArtifacts({ run: "sharp-shrimp-1" }, { localPath: dest }),
+    );
+    expect(all.files).toBe(4);
+    expect(readTree(dest)["logs/train.log"]).toBe("loss 0.1\n");
+    const one = path.join(tmp, "b-one");
+    await inRun(runB, () =>
+      store().downloadArtifacts(
+        { run: "sharp-shrimp-1" },
+        { artifactPath: "output/model/notes.txt", localPath: one },
+      ),
+    );
+    expect(readTree(one)).toEqual({ "notes.txt": "epoch 3\n" });
+  });
+
+  it("names an unknown artifact path and lists the run's", async () => {
+    await expect(
+      inRun(runB, () =>
+        store().downloadArtifacts(
+          { run: "sharp-shrimp-1" },
+          { artifactPath: "checkpoints", localPath: path.join(tmp, "nope") },
+        ),
+      ),
+    ).rejects.toThrow(/no artifact path "checkpoints".*it has: logs, output\/model/);
+    expect(fs.existsSync(path.join(tmp, "nope"))).toBe(false);
+  });
+
+  it("re-tagging in run C: the newest tag wins", async () => {
+    const dir = source("c", { "weights.bin": "better\n" });
+    await inRun(runC, () =>
+      store().upload({ runName: "calm-cat-2", localPath: dir, artifactPath: "model", tag: "best" }),
+    );
+    const resolved = await inRun(runB, () => store({ pageSize: 1 }).resolveTag("best"));
+    expect(resolved).toMatchObject({ runName: "calm-cat-2", workflowRunId: 103 });
+    const dest = path.join(tmp, "c-best");
+    await inRun(runB, () => store().downloadArtifacts({ tag: "best" }, { localPath: dest }));
+    expect(readTree(dest)).toEqual({ "model/weights.bin": "better\n" });
+  });
+
+  it("an expired tag says when it expired", async () => {
+    const runD = workflowRun(104);
+    const dir = source("d", { "w.bin": "old\n" });
+    const up = await inRun(runD, () =>
+      store().upload({
+        runName: "old-owl-3",
+        localPath: dir,
+        artifactPath: "model",
+        tag: "stale",
+        retentionDays: 1,
+      }),
+    );
+    const expiresAt = service.artifacts().find((a) => a.id === up.tag?.id)?.expiresAt ?? "";
+    clockOffset = 2 * 86_400_000;
+    try {
+      const error = await store()
+        .resolveTag("stale")
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GitHubStoreError);
+      expect((error as GitHubStoreError).reason).toBe("expired");
+      expect((error as GitHubStoreError).code).toBe("not-found");
+      expect(String(error)).toContain(`tag "stale" expired on ${expiresAt}`);
+      expect(String(error)).toMatch(/kept 1 days/);
+    } finally {
+      clockOffset = 0;
+    }
+  });
+
+  it("an unknown tag is named", async () => {
+    await expect(store().resolveTag("nope")).rejects.toThrow(
+      /no tag "nope" in octo\/models: no workflow run has an artifact named dstack-tag--nope/,
+    );
+  });
+
+  it("a corrupted download is an error naming the artifact, and the target is unchanged", async () => {
+    const runE = workflowRun(105);
+    const dir = source("e", { "w.bin": randomBytes(64 * 1024) });
+    const up = await inRun(runE, () =>
+      store().upload({ runName: "bad-bat-4", localPath: dir, artifactPath: "model", tag: "bad" }),
+    );
+    // Replace the stored zip with another valid zip (another run's artifact).
+    const credential = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
+    const container = (a: StoredArtifact) =>
+      new BlobServiceClient(azurite.blobUrl, credential).getContainerClient(a.container);
+    const target = service.artifacts().find((a) => a.id === up.id) as StoredArtifact;
+    const other = service.artifacts().find((a) => a.id === uploaded.id) as StoredArtifact;
+    const zip = await container(other).getBlobClient(other.blobName).downloadToBuffer();
+    await container(target)
+      .getBlockBlobClient(target.blobName)
+      .uploadData(zip, { blobHTTPHeaders: { blobContentType: "application/zip" } });
+
+    const parent = path.join(tmp, "e");
+    const dest = path.join(parent, "model");
+    writeTree(dest, { "keep.txt": "mine\n" });
+    const error = await inRun(runB, () =>
+      store().downloadArtifacts({ tag: "bad" }, { localPath: dest }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubStoreError);
+    expect((error as GitHubStoreError).reason).toBe("digest-mismatch");
+    expect(String(error)).toMatch(/artifact dstack--bad-bat-4--model \(id \d+\).*digest/);
+    expect(readTree(parent)).toEqual({ "model/keep.txt": "mine\n" });
+  });
+
+  it("a 403 names the missing permission", async () => {
+    deny = true;
+    try {
+      const error = await store()
+        .resolveTag("best")
+        .catch((e: unknown) => e);
+      expect((error as GitHubStoreError).reason).toBe("permission");
+      expect(String(error)).toMatch(/403.*Resource not accessible.*"actions: read" permission/);
+    } finally {
+      deny = false;
+    }
+  });
+
+  it("an unreachable API is retried, then a clear error", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const s = store({ apiUrl: `http://127.0.0.1:${port}`, retries: 2, retryBaseMs: 10 });
+    const error = await s.resolveTag("best").catch((e: unknown) => e);
+    expect((error as GitHubStoreError).reason).toBe("unreachable");
+    expect(String(error)).toMatch(
+      /cannot reach the GitHub API at http:\/\/127\.0\.0\.1:\d+ \(2 retries\)/,
+    );
+  });
+
+  it("every REST request and answer matched GitHub's OpenAPI description", () => {
+    // testing-github.ts checks path parameters as the raw strings, so an integer one
+    // (`run_id`, `artifact_id`) always reads "must be integer": drop exactly those, after
+    // checking that every such parameter sent was in fact a decimal integer.
+    const intParam = /^GET \S+: path parameter (run_id|artifact_id): \/ must be integer$/;
+    for (const r of github.requests) {
+      for (const k of ["run_id", "artifact_id"]) {
+        if (k in r.params) expect(r.params[k]).toMatch(/^[1-9]\d*$/);
+      }
+    }
+    expect(github.problems.filter((p) => !intParam.test(p))).toEqual([]);
+    expect(new Set(github.requests.map((r) => r.operationId))).toEqual(
+      new Set([
+        "actions/list-artifacts-for-repo",
+        "actions/list-workflow-run-artifacts",
+        "actions/download-artifact",
+      ]),
+    );
+  });
+});

@@ -1,0 +1,856 @@
+/**
+ * The GitHub store: a dstack run's artifacts kept as GitHub Actions artifacts through the
+ * unmodified `@actions/artifact` client, and found again, from any later workflow run, through
+ * the REST API (`@octokit/rest` with the retry and throttling plugins).
+ *
+ * Naming (every name is a valid GitHub artifact name, unique per workflow run):
+ *
+ * ```
+ * dstack--<run-name>--<path-slug>   the files of one artifact path of a run (a zip)
+ * dstack-run--<run-name>            a run marker: finds the workflow run that holds a run
+ * dstack-tag--<tag>                 a tag: `dstack-tag.json` = { version: 1, tag, runName }
+ * ```
+ *
+ * - `<run-name>` and `<tag>` match `TAG_PATTERN` from `@dstack/spec` (letters, digits, `.`,
+ *   `_`, `-`); a run name may not hold `--`, so `dstack--<run-name>--` is an unambiguous prefix.
+ * - `<path-slug>` is the artifact path with `%` -> `%25`, `~` -> `%7E` and `/` -> `~`
+ *   (`output/my_model` -> `output~my_model`); reversible. A path holding a character GitHub
+ *   forbids in artifact names (`" : < > | * ? \ CR LF`) is refused with a `StoreError` `invalid`.
+ * - A folder uploads as the artifact path's content; a single file uploads as the artifact path
+ *   being a folder that holds that file under its own name.
+ *
+ * Finding things later (the REST filter `?name=` is exact, so nothing is listed by prefix
+ * across the repository): a tag is the newest unexpired artifact named `dstack-tag--<tag>` in
+ * any workflow run (by `created_at`, then id); its JSON names the run, and the run's artifacts
+ * are listed from that workflow run (`GET /repos/{o}/{r}/actions/runs/{id}/artifacts`, prefix
+ * `dstack--<run-name>--`). A run by name is found the same way through `dstack-run--<run-name>`.
+ * Tagging again (in a later workflow run) uploads a newer tag artifact: the newest wins.
+ *
+ * Downloads go through the client's `downloadArtifact(id, { findBy, expectedHash })` (the
+ * public REST route, which works for the current workflow run and for others) into a temporary
+ * folder beside the target; every digest is checked against the `sha256:<hex>` the REST API
+ * lists, and only when all artifacts arrived intact are the files moved into the target. On any
+ * failure nothing is left in the target folder.
+ *
+ * Environment: the client reads `ACTIONS_RUNTIME_TOKEN` and `ACTIONS_RESULTS_URL` (uploads) and
+ * `GITHUB_API_URL` (downloads; read once, when `@actions/artifact` is first loaded) from
+ * `process.env`, as on a runner. The store's REST calls go to {@link GitHubStoreOptions.apiUrl};
+ * a download refuses when the two differ.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import * as fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+import { ioError, StoreError, type StoreErrorCode } from "./errors.js";
+import { checkArtifactPath, isValidName } from "./local-store.js";
+import { mergeInto, scanTree, treeStats } from "./tree.js";
+import type { DownloadArtifactsResult, RunRef } from "./types.js";
+
+type ArtifactModule = typeof import("@actions/artifact");
+
+/** Prefix of a run's data artifacts: `dstack--<run-name>--<path-slug>`. */
+export const DATA_ARTIFACT_PREFIX = "dstack--";
+/** Prefix of a run marker artifact: `dstack-run--<run-name>`. */
+export const RUN_ARTIFACT_PREFIX = "dstack-run--";
+/** Prefix of a tag artifact: `dstack-tag--<tag>`. */
+export const TAG_ARTIFACT_PREFIX = "dstack-tag--";
+/** The one file a tag artifact (and a run marker) holds. */
+export const TAG_FILE = "dstack-tag.json";
+/** The one file a run marker holds. */
+export const RUN_FILE = "dstack-run.json";
+
+/** Characters GitHub refuses in artifact names (see `@actions/artifact`'s name validation). */
+const FORBIDDEN = /[":<>|*?\r\n\\]/;
+const DEFAULT_API_URL = "https://api.github.com";
+const PAGE_SIZE = 100;
+const DAY_MS = 86_400_000;
+
+/**
+ * Why a {@link GitHubStoreError} happened, finer than its `code`:
+ * - `permission`: GitHub answered 403; the message names the missing permission (`actions: read`);
+ * - `unauthorized`: GitHub answered 401 (a bad or expired token);
+ * - `unreachable`: the API could not be reached or answered 5xx, after the retries;
+ * - `expired`: the tag's or run's newest artifact has expired (the message says when);
+ * - `digest-mismatch`: a download did not hash to the digest GitHub lists;
+ * - `duplicate`: an artifact of that name already exists in this workflow run;
+ * - `api`: any other refusal by GitHub.
+ */
+export type GitHubErrorReason =
+  | "permission"
+  | "unauthorized"
+  | "unreachable"
+  | "expired"
+  | "digest-mismatch"
+  | "duplicate"
+  | "api";
+
+/** A {@link StoreError} of the GitHub store, with a finer {@link GitHubErrorReason}. */
+export class GitHubStoreError extends StoreError {
+  /** See {@link GitHubErrorReason}. */
+  readonly reason: GitHubErrorReason;
+
+  constructor(
+    code: StoreErrorCode,
+    reason: GitHubErrorReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+    this.name = "GitHubStoreError";
+    this.reason = reason;
+  }
+}
+
+/** Options of the {@link GitHubStore} constructor. */
+export interface GitHubStoreOptions {
+  /** A token that can read Actions artifacts of the repository (`actions: read`). */
+  token: string;
+  /** The repository as `owner/name`. */
+  repository: string;
+  /** The REST API root (default `GITHUB_API_URL`, else `https://api.github.com`). */
+  apiUrl?: string;
+  /** Retries of a failed REST call (5xx, network errors, rate limits); default 3. */
+  retries?: number;
+  /** The base of the retry back-off in milliseconds (waits base x 1, 4, 9, ...); default 1000. */
+  retryBaseMs?: number;
+  /** REST page size for listings, 1 to 100; default 100. */
+  pageSize?: number;
+  /** The clock, for tests (default `Date.now`); decides what counts as expired. */
+  now?: () => number;
+}
+
+/** Options of {@link GitHubStore.upload}. */
+export interface GitHubUploadOptions {
+  /** The dstack run the files belong to (a valid run name without `--`). */
+  runName: string;
+  /** The folder or single file to upload (absolute, or relative to the current folder). */
+  localPath: string;
+  /** Where it goes among the run's artifacts: POSIX, relative, not `.` (e.g. `model`). */
+  artifactPath: string;
+  /** A tag to point at the run (its newest tagging, in any workflow run, wins). */
+  tag?: string;
+  /** Days GitHub keeps the artifacts (1 to the repository's limit); the repository default if unset. */
+  retentionDays?: number;
+  /** Zip deflate level 0 (store; best for incompressible checkpoints) to 9; the client's default (6) if unset. */
+  compressionLevel?: number;
+}
+
+/** One uploaded artifact: its GitHub name, id, and the bare-hex SHA-256 of its zip. */
+export interface UploadedArtifact {
+  /** The GitHub artifact name, e.g. `dstack--sharp-shrimp-1--model`. */
+  name: string;
+  /** The artifact id GitHub assigned. */
+  id: number;
+  /** SHA-256 of the stored zip, bare lower-case hex (as the client returns it). */
+  digest: string;
+  /** The zip's size in bytes. */
+  size: number;
+}
+
+/** The result of {@link GitHubStore.upload}. */
+export interface GitHubUploadResult extends UploadedArtifact {
+  /** The run. */
+  runName: string;
+  /** The normalized artifact path. */
+  artifactPath: string;
+  /** Files uploaded and their total size in bytes. */
+  files: number;
+  /** Bytes of the files (before zipping). */
+  bytes: number;
+  /** The tag artifact, when a tag was given. */
+  tag?: UploadedArtifact;
+}
+
+/** Where a run's artifacts live, from {@link GitHubStore.resolveTag} or {@link GitHubStore.resolveRun}. */
+export interface ResolvedRun {
+  /** The dstack run. */
+  runName: string;
+  /** The GitHub workflow run holding its artifacts. */
+  workflowRunId: number;
+  /** The tag, when resolved from one. */
+  tag?: string;
+  /** The id of the tag artifact or run marker that was found. */
+  artifactId: number;
+  /** When that artifact was made, ISO 8601. */
+  createdAt: string;
+  /** When it expires, ISO 8601 (null when GitHub gives none). */
+  expiresAt: string | null;
+}
+
+/** One data artifact of a run, as {@link GitHubStore.listRunArtifacts} lists it. */
+export interface RunArtifact {
+  /** The artifact path it holds, e.g. `output/my_model`. */
+  artifactPath: string;
+  /** The GitHub artifact name. */
+  name: string;
+  /** The GitHub artifact id. */
+  id: number;
+  /** `sha256:<hex>` as the REST API lists it, or null for an artifact without one. */
+  digest: string | null;
+  /** The zip's size in bytes. */
+  size: number;
+  /** When it expires, ISO 8601, or null. */
+  expiresAt: string | null;
+}
+
+/** An artifact as the REST API lists it (the fields used here). */
+interface RestArtifact {
+  id: number;
+  name: string;
+  size_in_bytes: number;
+  expired: boolean;
+  created_at: string | null;
+  expires_at: string | null;
+  digest?: string | null;
+  workflow_run?: { id?: number } | null;
+}
+
+/** Checks a run name for this store: a valid name, without `--`. */
+function checkRunName(runName: unknown): string {
+  if (!isValidName(runName) || runName.includes("--")) {
+    throw new StoreError(
+      "invalid",
+      `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`,
+    );
+  }
+  return runName;
+}
+
+function checkTag(tag: unknown): string {
+  if (!isValidName(tag)) {
+    throw new StoreError(
+      "invalid",
+      `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`,
+    );
+  }
+  return tag;
+}
+
+/**
+ * The slug of an artifact path inside an artifact name: `%` -> `%25`, `~` -> `%7E`, `/` -> `~`.
+ *
+ * @throws StoreError `invalid` for a path that is not a valid artifact path or holds a
+ *   character GitHub forbids in artifact names (`" : < > | * ? \ CR LF`), naming it.
+ */
+export function encodeArtifactPath(artifactPath: string): string {
+  const checked = checkArtifactPath(artifactPath);
+  const bad = FORBIDDEN.exec(checked);
+  if (bad) {
+    throw new StoreError(
+      "invalid",
+      `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`,
+    );
+  }
+  return checked.replace(/[%~/]/g, (c) => (c === "%" ? "%25" : c === "~" ? "%7E" : "~"));
+}
+
+/** The inverse of {@link encodeArtifactPath}. */
+export function decodeArtifactPath(slug: string): string {
+  return slug.replace(/%25|%7E|~/g, (s) => (s === "%25" ? "%" : s === "%7E" ? "~" : "/"));
+}
+
+/**
+ * The GitHub name of a run's artifact path: `dstack--<run-name>--<path-slug>`.
+ *
+ * @throws StoreError `invalid` for a bad run name (one holding `--` included) or artifact path.
+ */
+export function dataArtifactName(runName: string, artifactPath: string): string {
+  return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+
+/** The GitHub name of a run's marker: `dstack-run--<run-name>`. @throws StoreError `invalid`. */
+export function runArtifactName(runName: string): string {
+  return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
+}
+
+/** The GitHub name of a tag: `dstack-tag--<tag>`. @throws StoreError `invalid`. */
+export function tagArtifactName(tag: string): string {
+  return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
+}
+
+const RestOctokit = Octokit.plugin(retry, throttling);
+type RestClient = InstanceType<typeof RestOctokit>;
+
+/**
+ * The GitHub store (see the module comment for names and lookups). Holds no mutable state.
+ *
+ * Every method rejects with a {@link StoreError} (often a {@link GitHubStoreError}):
+ * `invalid` for names and paths, `not-found` for unknown or expired tags, runs and paths,
+ * `io` for GitHub refusing or unreachable, digest mismatches and local file-system failures.
+ */
+export class GitHubStore {
+  /** `owner` of the repository. */
+  readonly owner: string;
+  /** `name` of the repository. */
+  readonly repo: string;
+  /** The REST API root in use. */
+  readonly apiUrl: string;
+  private readonly token: string;
+  private readonly octokit: RestClient;
+  private readonly pageSize: number;
+  private readonly now: () => number;
+  private readonly retries: number;
+
+  /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
+  constructor(options: GitHubStoreOptions) {
+    const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
+    if (!m) {
+      throw new StoreError(
+        "invalid",
+        `repository ${JSON.stringify(options.repository)}: expected owner/name`,
+      );
+    }
+    this.owner = m[1] as string;
+    this.repo = m[2] as string;
+    this.token = options.token;
+    this.apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(
+      /\/+$/,
+      "",
+    );
+    this.pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
+    this.now = options.now ?? Date.now;
+    this.retries = options.retries ?? 3;
+    const retries = this.retries;
+    this.octokit = new RestOctokit({
+      auth: options.token,
+      baseUrl: this.apiUrl,
+      userAgent: "dstack-artifacts",
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+      throttle: {
+        onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < retries,
+        onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) =>
+          count < retries,
+      },
+    });
+  }
+
+  /**
+   * A store for a workflow step: `GITHUB_TOKEN` (or `token`), `GITHUB_REPOSITORY`, `GITHUB_API_URL`.
+   *
+   * @throws StoreError `invalid` when the token or repository is missing.
+   */
+  static fromEnv(
+    env: NodeJS.ProcessEnv = process.env,
+    overrides: Partial<GitHubStoreOptions> = {},
+  ): GitHubStore {
+    const token = overrides.token ?? env.GITHUB_TOKEN ?? "";
+    const repository = overrides.repository ?? env.GITHUB_REPOSITORY ?? "";
+    if (token === "") {
+      throw new StoreError("invalid", "no GitHub token: set GITHUB_TOKEN or pass github-token");
+    }
+    if (repository === "") {
+      throw new StoreError("invalid", "no repository: set GITHUB_REPOSITORY (owner/name)");
+    }
+    return new GitHubStore({
+      ...overrides,
+      token,
+      repository,
+      apiUrl: overrides.apiUrl ?? env.GITHUB_API_URL ?? DEFAULT_API_URL,
+    });
+  }
+
+  /**
+   * Uploads a folder (or one file) as the run's artifact path, in the current workflow run (the
+   * client's `ACTIONS_RUNTIME_TOKEN`), with the run marker if this workflow run has none yet,
+   * and, with `tag`, a tag artifact (replacing one of the same tag in this workflow run).
+   *
+   * @returns the artifact's name, id, bare-hex digest and size; files and bytes sent; the tag's artifact.
+   * @throws StoreError `invalid` for bad names or paths, `not-found` for a missing or empty
+   *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
+   *   that artifact path of that run, `io` when the upload fails.
+   */
+  async upload(options: GitHubUploadOptions): Promise<GitHubUploadResult> {
+    const runName = checkRunName(options.runName);
+    const artifactPath = checkArtifactPath(options.artifactPath);
+    const name = dataArtifactName(runName, artifactPath);
+    const tagName = options.tag === undefined ? undefined : tagArtifactName(options.tag);
+    const localPath = path.resolve(options.localPath);
+    const st = await fsp.stat(localPath).catch(() => undefined);
+    if (st === undefined) {
+      throw new StoreError("not-found", `${localPath}: no such file or folder to upload`);
+    }
+    const root = st.isDirectory() ? localPath : path.dirname(localPath);
+    const nodes = st.isDirectory()
+      ? await scanTree(localPath, localPath)
+      : [{ rel: path.basename(localPath), kind: "file" as const, bytes: st.size }];
+    const files = nodes.filter((n) => n.kind !== "dir" && n.rel !== "");
+    if (files.length === 0 && st.isDirectory()) {
+      throw new StoreError("not-found", `${localPath}: the folder holds no files to upload`);
+    }
+    const stats = treeStats(files);
+    const { DefaultArtifactClient } = await loadClient();
+    const client = new DefaultArtifactClient();
+    const uploadOptions = {
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      ...(options.compressionLevel !== undefined
+        ? { compressionLevel: options.compressionLevel }
+        : {}),
+    };
+    const uploaded = await uploadWith(
+      client,
+      name,
+      files.map((n) => path.join(root, n.rel)),
+      root,
+      uploadOptions,
+    );
+    await this.ensureMarker(client, runName, uploadOptions);
+    const result: GitHubUploadResult = {
+      runName,
+      artifactPath,
+      ...uploaded,
+      files: stats.files,
+      bytes: stats.bytes,
+    };
+    if (tagName !== undefined) {
+      const existing = await client.getArtifact(tagName).catch(() => undefined);
+      if (existing !== undefined) await client.deleteArtifact(tagName);
+      result.tag = await uploadJson(
+        client,
+        tagName,
+        TAG_FILE,
+        { version: 1, tag: options.tag, runName },
+        uploadOptions,
+      );
+    }
+    return result;
+  }
+
+  /** Uploads `dstack-run--<run>` unless this workflow run already has it. */
+  private async ensureMarker(
+    client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
+    runName: string,
+    uploadOptions: { retentionDays?: number },
+  ): Promise<void> {
+    const marker = runArtifactName(runName);
+    const existing = await client.getArtifact(marker).catch(() => undefined);
+    if (existing !== undefined) return;
+    try {
+      await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
+    } catch (e) {
+      // Another upload of the same run in this workflow run made it first: fine.
+      if (!(e instanceof GitHubStoreError && e.reason === "duplicate")) throw e;
+    }
+  }
+
+  /**
+   * The run a tag points at: the newest unexpired `dstack-tag--<tag>` artifact in any workflow
+   * run of the repository (by `created_at`, then id), read and digest-checked.
+   *
+   * @throws StoreError `invalid` for a malformed tag; {@link GitHubStoreError} `not-found`
+   *   naming the tag when there is none, `expired` (saying when) when all have expired;
+   *   `permission` / `unreachable` / `io` from GitHub.
+   */
+  async resolveTag(tag: string): Promise<ResolvedRun> {
+    const name = tagArtifactName(tag);
+    const found = await this.newestLive(name, `tag ${JSON.stringify(tag)}`);
+    const workflowRunId = found.workflow_run?.id;
+    if (workflowRunId === undefined) {
+      throw new GitHubStoreError(
+        "io",
+        "api",
+        `tag ${JSON.stringify(tag)}: GitHub lists artifact ${name} (id ${found.id}) without its workflow run`,
+      );
+    }
+    const record = await this.readJson(found, TAG_FILE);
+    const runName = (record as { runName?: unknown }).runName;
+    if (typeof runName !== "string" || !isValidName(runName)) {
+      throw new GitHubStoreError(
+        "io",
+        "api",
+        `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}) does not name a run`,
+      );
+    }
+    return {
+      runName,
+      workflowRunId,
+      tag,
+      artifactId: found.id,
+      createdAt: found.created_at ?? "",
+      expiresAt: found.expires_at,
+    };
+  }
+
+  /**
+   * The workflow run holding a dstack run: the newest unexpired `dstack-run--<run-name>`.
+   *
+   * @throws StoreError `invalid`; {@link GitHubStoreError} `not-found` / `expired` naming the run.
+   */
+  async resolveRun(runName: string): Promise<ResolvedRun> {
+    const name = runArtifactName(runName);
+    const found = await this.newestLive(name, `run ${JSON.stringify(runName)}`);
+    const workflowRunId = found.workflow_run?.id;
+    if (workflowRunId === undefined) {
+      throw new GitHubStoreError(
+        "io",
+        "api",
+        `run ${JSON.stringify(runName)}: GitHub lists artifact ${name} (id ${found.id}) without its workflow run`,
+      );
+    }
+    return {
+      runName,
+      workflowRunId,
+      artifactId: found.id,
+      createdAt: found.created_at ?? "",
+      expiresAt: found.expires_at,
+    };
+  }
+
+  /** A run or a tag, resolved. */
+  async resolveRef(ref: RunRef): Promise<ResolvedRun> {
+    return "tag" in ref ? await this.resolveTag(ref.tag) : await this.resolveRun(ref.run);
+  }
+
+  /**
+   * The unexpired data artifacts of a run in a workflow run, sorted by artifact path.
+   *
+   * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
+   */
+  async listRunArtifacts(resolved: ResolvedRun): Promise<RunArtifact[]> {
+    const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
+    const all = await this.rest(
+      `GET /repos/${this.owner}/${this.repo}/actions/runs/${resolved.workflowRunId}/artifacts`,
+      () =>
+        this.octokit.paginate(this.octokit.rest.actions.listWorkflowRunArtifacts, {
+          owner: this.owner,
+          repo: this.repo,
+          run_id: resolved.workflowRunId,
+          per_page: this.pageSize,
+        }),
+    );
+    return (all as RestArtifact[])
+      .filter((a) => a.name.startsWith(prefix) && this.isLive(a))
+      .map((a) => ({
+        artifactPath: decodeArtifactPath(a.name.slice(prefix.length)),
+        name: a.name,
+        id: a.id,
+        digest: a.digest ?? null,
+        size: a.size_in_bytes,
+        expiresAt: a.expires_at,
+      }))
+      .sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : 1));
+  }
+
+  /**
+   * Downloads a run's artifacts (or a part) into `localPath`, from whichever workflow run holds
+   * them. `artifactPath` `""` (default) gives every artifact path as a folder below `localPath`;
+   * an artifact path, or a path inside or above one, puts a folder's files directly in
+   * `localPath` and a single file as `localPath/<its name>`. Existing files in `localPath` are
+   * kept unless overwritten by a downloaded file of the same name.
+   *
+   * All artifacts are downloaded and digest-checked in a temporary folder beside `localPath`
+   * first; on any failure it is removed and `localPath` is left as it was.
+   *
+   * @throws StoreError `invalid` for bad refs or paths; `not-found` for an unknown run, tag or
+   *   artifact path (listing the run's paths); {@link GitHubStoreError} `digest-mismatch`
+   *   naming the artifact, `permission`, `unreachable`; `io` for local failures.
+   */
+  async downloadArtifacts(
+    ref: RunRef,
+    options: { artifactPath?: string; localPath: string },
+  ): Promise<DownloadArtifactsResult & { workflowRunId: number; artifacts: RunArtifact[] }> {
+    const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
+    const localPath = path.resolve(options.localPath);
+    const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
+    if (clientApiUrl !== this.apiUrl) {
+      throw new StoreError(
+        "invalid",
+        `the artifact client downloads through GITHUB_API_URL=${clientApiUrl}, but this store uses ${this.apiUrl}; set GITHUB_API_URL to the same API`,
+      );
+    }
+    const resolved = await this.resolveRef(ref);
+    const what =
+      resolved.tag !== undefined
+        ? `tag ${JSON.stringify(resolved.tag)} (run ${resolved.runName})`
+        : `run ${JSON.stringify(resolved.runName)}`;
+    const all = await this.listRunArtifacts(resolved);
+    const chosen = all.filter(
+      (a) =>
+        want === "" ||
+        a.artifactPath === want ||
+        want.startsWith(`${a.artifactPath}/`) ||
+        a.artifactPath.startsWith(`${want}/`),
+    );
+    if (chosen.length === 0) {
+      const have = all.map((a) => a.artifactPath).join(", ") || "none";
+      throw new StoreError(
+        "not-found",
+        `${what} has no artifact path ${JSON.stringify(want)} (workflow run ${resolved.workflowRunId}; it has: ${have})`,
+      );
+    }
+    const parent = path.dirname(localPath);
+    try {
+      await fsp.mkdir(parent, { recursive: true });
+    } catch (e) {
+      throw ioError(`cannot create ${parent}`, e);
+    }
+    const staging = path.join(
+      parent,
+      `.${path.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`,
+    );
+    try {
+      await fsp.mkdir(staging);
+      const { DefaultArtifactClient } = await loadClient();
+      const client = new DefaultArtifactClient();
+      for (const a of chosen) {
+        await this.downloadOne(client, a, path.join(staging, "all", a.artifactPath), what);
+      }
+      const picked = want === "" ? path.join(staging, "all") : path.join(staging, "all", want);
+      const st = await fsp.lstat(picked).catch(() => undefined);
+      if (st === undefined) {
+        throw new StoreError(
+          "not-found",
+          `${what}: no ${JSON.stringify(want)} inside artifact ${chosen.map((a) => a.artifactPath).join(", ")}`,
+        );
+      }
+      let source = picked;
+      if (!st.isDirectory()) {
+        source = path.join(staging, "file");
+        await fsp.mkdir(source);
+        await fsp.rename(picked, path.join(source, path.basename(picked)));
+      }
+      const { files, bytes } = treeStats(await scanTree(source, source));
+      await fsp.mkdir(localPath, { recursive: true });
+      await mergeInto(source, localPath);
+      return {
+        runName: resolved.runName,
+        files,
+        bytes,
+        localPath,
+        workflowRunId: resolved.workflowRunId,
+        artifacts: chosen,
+      };
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw ioError(`cannot download ${what} into ${localPath}`, e);
+    } finally {
+      await fsp.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Downloads one artifact into `dest` through the client and checks its digest. */
+  private async downloadOne(
+    client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
+    a: { id: number; name: string; digest: string | null },
+    dest: string,
+    what: string,
+  ): Promise<void> {
+    if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
+      throw new GitHubStoreError(
+        "io",
+        "digest-mismatch",
+        `artifact ${a.name} (id ${a.id}) of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`,
+      );
+    }
+    await fsp.mkdir(dest, { recursive: true });
+    let result: { digestMismatch?: boolean };
+    try {
+      result = await client.downloadArtifact(a.id, {
+        path: dest,
+        expectedHash: a.digest,
+        findBy: {
+          token: this.token,
+          repositoryOwner: this.owner,
+          repositoryName: this.repo,
+          workflowRunId: 0,
+        },
+      });
+    } catch (e) {
+      throw this.restError(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
+    }
+    if (result.digestMismatch) {
+      throw new GitHubStoreError(
+        "io",
+        "digest-mismatch",
+        `artifact ${a.name} (id ${a.id}) of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`,
+      );
+    }
+  }
+
+  /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
+  private async readJson(a: RestArtifact, file: string): Promise<unknown> {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-tag-"));
+    try {
+      const { DefaultArtifactClient } = await loadClient();
+      await this.downloadOne(
+        new DefaultArtifactClient(),
+        { id: a.id, name: a.name, digest: a.digest ?? null },
+        dir,
+        `artifact ${a.name}`,
+      );
+      const text = await fsp.readFile(path.join(dir, file), "utf8").catch((e: unknown) => {
+        throw new GitHubStoreError(
+          "io",
+          "api",
+          `artifact ${a.name} (id ${a.id}) holds no ${file}`,
+          {
+            cause: e,
+          },
+        );
+      });
+      return JSON.parse(text) as unknown;
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private isLive(a: RestArtifact): boolean {
+    return !a.expired && (a.expires_at === null || Date.parse(a.expires_at) > this.now());
+  }
+
+  /** The newest unexpired artifact of an exact name, across all workflow runs. */
+  private async newestLive(name: string, what: string): Promise<RestArtifact> {
+    const found = (await this.rest(`GET /repos/${this.owner}/${this.repo}/actions/artifacts`, () =>
+      this.octokit.paginate(this.octokit.rest.actions.listArtifactsForRepo, {
+        owner: this.owner,
+        repo: this.repo,
+        name,
+        per_page: this.pageSize,
+      }),
+    )) as RestArtifact[];
+    const exact = found.filter((a) => a.name === name);
+    const newestFirst = (a: RestArtifact, b: RestArtifact) =>
+      (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
+    const live = exact.filter((a) => this.isLive(a)).sort(newestFirst);
+    if (live[0] !== undefined) return live[0];
+    if (exact.length === 0) {
+      throw new GitHubStoreError(
+        "not-found",
+        "api",
+        `no ${what} in ${this.owner}/${this.repo}: no workflow run has an artifact named ${name}`,
+      );
+    }
+    const lastExpiry = exact
+      .map((a) => a.expires_at ?? "")
+      .sort()
+      .at(-1);
+    const newest = exact.sort(newestFirst)[0] as RestArtifact;
+    const days =
+      newest.created_at && newest.expires_at
+        ? Math.round((Date.parse(newest.expires_at) - Date.parse(newest.created_at)) / DAY_MS)
+        : undefined;
+    throw new GitHubStoreError(
+      "not-found",
+      "expired",
+      `${what} expired on ${lastExpiry || "an unknown date"}: its newest artifact ${name} (id ${newest.id}, workflow run ${newest.workflow_run?.id ?? "?"}${days !== undefined ? `, kept ${days} days` : ""}) is gone; upload it again`,
+    );
+  }
+
+  /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
+  private async rest<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.restError(what, e);
+    }
+  }
+
+  private restError(what: string, e: unknown): StoreError {
+    if (e instanceof StoreError) return e;
+    const status = (e as { status?: unknown } | null)?.status;
+    const response = (e as { response?: unknown } | null)?.response;
+    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    const repo = `${this.owner}/${this.repo}`;
+    if (status === 403) {
+      return new GitHubStoreError(
+        "io",
+        "permission",
+        `${what}: GitHub answered 403 (${detail}): the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
+        { cause: e },
+      );
+    }
+    if (status === 401) {
+      return new GitHubStoreError(
+        "io",
+        "unauthorized",
+        `${what}: GitHub refused the token (401 ${detail}); check github-token`,
+        { cause: e },
+      );
+    }
+    if (status === 404) {
+      return new GitHubStoreError(
+        "not-found",
+        "api",
+        `${what}: GitHub answered 404 (${detail}): ${repo} does not exist or the token cannot see it`,
+        { cause: e },
+      );
+    }
+    if (typeof status === "number" && (status >= 500 || response === undefined)) {
+      return new GitHubStoreError(
+        "io",
+        "unreachable",
+        `${what}: cannot reach the GitHub API at ${this.apiUrl} (${this.retries} retries): ${detail}`,
+        { cause: e },
+      );
+    }
+    if (typeof status === "number") {
+      return new GitHubStoreError("io", "api", `${what}: GitHub answered ${status} (${detail})`, {
+        cause: e,
+      });
+    }
+    return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+  }
+}
+
+/** Loads the ESM-only client on first use. */
+async function loadClient(): Promise<ArtifactModule> {
+  return await import("@actions/artifact");
+}
+
+/** `uploadArtifact`, with a 409 turned into a {@link GitHubStoreError} `duplicate`. */
+async function uploadWith(
+  client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
+  name: string,
+  files: string[],
+  root: string,
+  options: { retentionDays?: number; compressionLevel?: number },
+): Promise<UploadedArtifact> {
+  let r: { id?: number; size?: number; digest?: string };
+  try {
+    r = await client.uploadArtifact(name, files, root, options);
+  } catch (e) {
+    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    if (/already exists/i.test(detail)) {
+      throw new GitHubStoreError(
+        "invalid",
+        "duplicate",
+        `artifact ${name} already exists in this workflow run: GitHub keeps artifact names unique per workflow run, so each artifact path of a run is uploaded once per workflow run`,
+        { cause: e },
+      );
+    }
+    throw new GitHubStoreError("io", "api", `upload of artifact ${name} failed: ${detail}`, {
+      cause: e,
+    });
+  }
+  if (r.id === undefined || r.digest === undefined) {
+    throw new GitHubStoreError(
+      "io",
+      "api",
+      `upload of artifact ${name}: the service returned no id or digest`,
+    );
+  }
+  return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
+}
+
+/** Uploads one small JSON file as an artifact. */
+async function uploadJson(
+  client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
+  name: string,
+  file: string,
+  value: unknown,
+  options: { retentionDays?: number },
+): Promise<UploadedArtifact> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-meta-"));
+  try {
+    const full = path.join(dir, file);
+    await fsp.writeFile(full, `${JSON.stringify(value)}\n`);
+    return await uploadWith(client, name, [full], dir, options);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
