@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type HostReport, parseNvidiaSmiCsv } from "@dstack/host";
+import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createOctokit,
@@ -11,7 +12,6 @@ import {
   targetFromUrl,
 } from "./jitconfig.js";
 import { hostRunnerLabels } from "./labels.js";
-import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "./testing-github.js";
 
 const fixtures = new URL("../../host/src/fixtures/", import.meta.url).pathname;
 const gpuDetails = parseNvidiaSmiCsv(readFileSync(join(fixtures, "h100-80gb-hbm3-x8.csv"), "utf8"));

@@ -3,7 +3,7 @@
  * published OpenAPI description (`@octokit/openapi`, `generated/api.github.com.json`), so a test
  * cannot pass with a request GitHub would refuse or an answer GitHub would never send.
  *
- * Not part of the package's API; imported by tests only.
+ * Private to the workspaces; imported by tests only.
  *
  * @module
  */
@@ -117,8 +117,10 @@ export interface FakeRequest {
   route: string;
   /** The operation's id, e.g. `actions/generate-runner-jitconfig-for-repo`. */
   operationId: string;
-  /** Path parameters by name. */
+  /** Path parameters by name, as sent (decoded strings). */
   params: Record<string, string>;
+  /** The query string, parsed (`query.get("per_page")`); empty when none was sent. */
+  query: URLSearchParams;
   /** Request headers, lower-case names. */
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body, or `undefined`. */
@@ -172,6 +174,26 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * A path parameter as its schema types it: a path carries only text, so `"42"` for an
+ * `integer` (or `number`) parameter is the number 42, and `"true"`/`"false"` for a `boolean` one
+ * the boolean. Text that is not such a value stays text, so the schema still refuses it.
+ */
+function coerceParam(raw: string, schema: unknown): unknown {
+  const type = (schema as { type?: unknown } | null)?.type;
+  const types = Array.isArray(type) ? type : [type];
+  if (types.includes("integer") && /^-?\d+$/.test(raw)) {
+    return Number(raw);
+  }
+  if (types.includes("number") && raw.trim() !== "" && Number.isFinite(Number(raw))) {
+    return Number(raw);
+  }
+  if (types.includes("boolean") && (raw === "true" || raw === "false")) {
+    return raw === "true";
+  }
+  return raw;
+}
+
 function ajvErrors(validate: ValidateFunction): string {
   return (validate.errors ?? [])
     .map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim())
@@ -184,7 +206,8 @@ function ajvErrors(validate: ValidateFunction): string {
  * Each route key is `METHOD TEMPLATE` exactly as in GitHub's description
  * (`POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig`); a key the description lacks
  * throws at once. For every request the fake checks, recording each deviation in `problems`:
- * the route exists; path parameters match their schemas; an `Authorization` header and an
+ * the route exists; path parameters match their schemas (after reading a path parameter as its
+ * schema's type: `"42"` is the integer 42); an `Authorization` header and an
  * `application/vnd.github` or JSON `Accept` are sent; a JSON body is sent where the operation
  * takes one and it validates against the `requestBody` schema (an invalid body is answered 422
  * as GitHub would, without calling the handler). The handler's answer is validated against the
@@ -223,7 +246,8 @@ export async function startFakeGitHub(routes: Record<string, FakeHandler>): Prom
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
-    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    const url = new URL(req.url ?? "/", "http://fake");
+    const path = url.pathname;
     const text = await readBody(req);
     const found = table
       .map((r) => ({ r, m: method === r.method ? r.re.exec(path) : null }))
@@ -244,8 +268,10 @@ export async function startFakeGitHub(routes: Record<string, FakeHandler>): Prom
     for (const param of r.operation.parameters ?? []) {
       const p = deref(api, param);
       if (p.in === "path" && p.name && p.schema) {
-        const validate = validator(p.schema);
-        if (!validate(params[p.name])) {
+        const schema = deref(api, p.schema as { $ref?: string });
+        const validate = validator(schema);
+        const raw = params[p.name];
+        if (!validate(raw === undefined ? raw : coerceParam(raw, schema))) {
           problems.push(`${where}: path parameter ${p.name}: ${ajvErrors(validate)}`);
         }
       }
@@ -286,6 +312,7 @@ export async function startFakeGitHub(routes: Record<string, FakeHandler>): Prom
       route: r.route,
       operationId: r.operation.operationId,
       params,
+      query: url.searchParams,
       headers: req.headers,
       body,
     };

@@ -1,0 +1,14 @@
+/**
+ * Test helpers shared by the workspaces. Private; imported by tests only.
+ *
+ * @module
+ */
+
+export {
+  type FakeGitHub,
+  type FakeHandler,
+  type FakeReply,
+  type FakeRequest,
+  gitHubApi,
+  startFakeGitHub,
+} from "./github.js";
