@@ -269,6 +269,8 @@ describe("GitHubStore against the client, Azurite and the REST fake", () => {
       files: 3,
       bytes: big.length + 8 + 13,
       tag: { name: "dstack-tag--best" },
+      compressionLevel: 0,
+      compressionReason: "given",
     });
     expect(uploaded.digest).toMatch(/^[0-9a-f]{64}$/);
     const stored = service.artifacts().find((a) => a.id === uploaded.id);
@@ -286,6 +288,45 @@ describe("GitHubStore against the client, Azurite and the REST fake", () => {
       store().upload({ runName: "sharp-shrimp-1", localPath: dir, artifactPath: "logs" }),
     );
     expect(service.artifacts().filter((a) => a.name.startsWith("dstack-run--"))).toHaveLength(1);
+  });
+
+  it("auto compression (the default) stores random bytes and deflates text, saying why", async () => {
+    const shards = source("auto-random", { "shard-0.bin": randomBytes(2 * 1024 * 1024) });
+    const runD = workflowRun(201);
+    const stored = await inRun(runD, () =>
+      store().upload({ runName: "auto-level-1", localPath: shards, artifactPath: "shards" }),
+    );
+    expect(stored.compressionLevel).toBe(0);
+    expect(stored.compressionReason).toMatch(/^auto: .*incompressible, stored \(level 0\)/);
+    expect(stored.size).toBeGreaterThan(2 * 1024 * 1024);
+    const logs = source("auto-text", { "train.log": "epoch 1 loss 0.5\n".repeat(50_000) });
+    const deflated = await inRun(runD, () =>
+      store().upload({
+        runName: "auto-level-1",
+        localPath: logs,
+        artifactPath: "train-logs",
+        compressionLevel: "auto",
+      }),
+    );
+    expect(deflated.compressionLevel).toBe(6);
+    expect(deflated.compressionReason).toMatch(/deflated at level 6/);
+    expect(deflated.size).toBeLessThan(deflated.bytes / 10);
+  });
+
+  it("refuses a compression level outside 0 to 9", async () => {
+    const dir = source("bad-level", { "x.txt": "x" });
+    const error = await store()
+      .upload({
+        runName: "sharp-shrimp-1",
+        localPath: dir,
+        artifactPath: "x",
+        compressionLevel: 10,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(String(error)).toMatch(
+      /compressionLevel 10: expected an integer 0 \(store\) to 9, or "auto"/,
+    );
   });
 
   it("refuses the same artifact path twice in one workflow run, saying why", async () => {

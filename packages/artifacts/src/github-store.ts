@@ -46,12 +46,19 @@ import path from "node:path";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { chooseCompressionLevel } from "./compression.js";
 import { ioError, StoreError, type StoreErrorCode } from "./errors.js";
 import { checkArtifactPath, isValidName } from "./local-store.js";
 import { mergeInto, scanTree, treeStats } from "./tree.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
 
 type ArtifactModule = typeof import("@actions/artifact");
+
+export {
+  type ChooseCompressionOptions,
+  type CompressionChoice,
+  chooseCompressionLevel,
+} from "./compression.js";
 
 /** Prefix of a run's data artifacts: `dstack--<run-name>--<path-slug>`. */
 export const DATA_ARTIFACT_PREFIX = "dstack--";
@@ -136,8 +143,12 @@ export interface GitHubUploadOptions {
   tag?: string;
   /** Days GitHub keeps the artifacts (1 to the repository's limit); the repository default if unset. */
   retentionDays?: number;
-  /** Zip deflate level 0 (store; best for incompressible checkpoints) to 9; the client's default (6) if unset. */
-  compressionLevel?: number;
+  /**
+   * Zip deflate level: an integer 0 (store; best for incompressible checkpoints) to 9, or
+   * `"auto"` (the default): 0 when a deflated sample of the largest files shrinks by less than
+   * 10%, else upload-artifact's default 6 (see {@link chooseCompressionLevel}).
+   */
+  compressionLevel?: number | "auto";
 }
 
 /** One uploaded artifact: its GitHub name, id, and the bare-hex SHA-256 of its zip. */
@@ -164,6 +175,10 @@ export interface GitHubUploadResult extends UploadedArtifact {
   bytes: number;
   /** The tag artifact, when a tag was given. */
   tag?: UploadedArtifact;
+  /** The zip level the files were uploaded with (0 to 9), as given or chosen by `"auto"`. */
+  compressionLevel: number;
+  /** Why that level: `"given"`, or the `"auto"` policy's measurement. */
+  compressionReason: string;
 }
 
 /** Where a run's artifacts live, from {@link GitHubStore.resolveTag} or {@link GitHubStore.resolveRun}. */
@@ -360,8 +375,9 @@ export class GitHubStore {
    * client's `ACTIONS_RUNTIME_TOKEN`), with the run marker if this workflow run has none yet,
    * and, with `tag`, a tag artifact (replacing one of the same tag in this workflow run).
    *
-   * @returns the artifact's name, id, bare-hex digest and size; files and bytes sent; the tag's artifact.
-   * @throws StoreError `invalid` for bad names or paths, `not-found` for a missing or empty
+   * @returns the artifact's name, id, bare-hex digest and size; files and bytes sent; the tag's
+   *   artifact; the zip level used and why (`compressionLevel` defaults to `"auto"`).
+   * @throws StoreError `invalid` for bad names, paths or compression level, `not-found` for a missing or empty
    *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
    *   that artifact path of that run, `io` when the upload fails.
    */
@@ -370,6 +386,13 @@ export class GitHubStore {
     const artifactPath = checkArtifactPath(options.artifactPath);
     const name = dataArtifactName(runName, artifactPath);
     const tagName = options.tag === undefined ? undefined : tagArtifactName(options.tag);
+    const level = options.compressionLevel ?? "auto";
+    if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
+      throw new StoreError(
+        "invalid",
+        `compressionLevel ${JSON.stringify(level)}: expected an integer 0 (store) to 9, or "auto"`,
+      );
+    }
     const localPath = path.resolve(options.localPath);
     const st = await fsp.stat(localPath).catch(() => undefined);
     if (st === undefined) {
@@ -384,21 +407,16 @@ export class GitHubStore {
       throw new StoreError("not-found", `${localPath}: the folder holds no files to upload`);
     }
     const stats = treeStats(files);
+    const absolute = files.map((n) => path.join(root, n.rel));
+    const chosen =
+      level === "auto" ? await chooseCompressionLevel(absolute) : { level, reason: "given" };
     const { DefaultArtifactClient } = await loadClient();
     const client = new DefaultArtifactClient();
     const uploadOptions = {
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
-      ...(options.compressionLevel !== undefined
-        ? { compressionLevel: options.compressionLevel }
-        : {}),
+      compressionLevel: chosen.level,
     };
-    const uploaded = await uploadWith(
-      client,
-      name,
-      files.map((n) => path.join(root, n.rel)),
-      root,
-      uploadOptions,
-    );
+    const uploaded = await uploadWith(client, name, absolute, root, uploadOptions);
     await this.ensureMarker(client, runName, uploadOptions);
     const result: GitHubUploadResult = {
       runName,
@@ -406,6 +424,8 @@ export class GitHubStore {
       ...uploaded,
       files: stats.files,
       bytes: stats.bytes,
+      compressionLevel: chosen.level,
+      compressionReason: chosen.reason,
     };
     if (tagName !== undefined) {
       const existing = await client.getArtifact(tagName).catch(() => undefined);
