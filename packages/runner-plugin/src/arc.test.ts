@@ -1,29 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { type HostReport, parseNvidiaSmiCsv } from "@dstack/host";
 import { jobLabels, labelsMatch, type Resources, runnerLabels } from "@dstack/spec";
 import { describe, expect, it } from "vitest";
 import { parse, parseDocument } from "yaml";
 import { type ArcValuesOptions, arcValues, gpuProductLabelValue, runnerPodFacts } from "./arc.js";
+import { fixtureReport } from "./testing-gpu.js";
 
 const GiB = 2 ** 30;
-const fixtures = new URL("../../host/src/fixtures/", import.meta.url).pathname;
-
-/** A host report from a recorded nvidia-smi CSV and the other facts given. */
-function fixtureReport(file: string, facts: Partial<HostReport> = {}): HostReport {
-  const gpuDetails = parseNvidiaSmiCsv(readFileSync(join(fixtures, file), "utf8"));
-  return {
-    cpus: 208,
-    memoryBytes: 2048 * GiB,
-    shmSizeBytes: 1024 * GiB,
-    interruptible: false,
-    gpus: gpuDetails.map(({ name, memoryBytes }) => ({ name, memoryBytes })),
-    gpuDetails,
-    notes: [`gpus from nvidia-smi: ${gpuDetails.length}`],
-    sources: { cpus: "os", memory: "meminfo", gpus: "nvidia-smi" },
-    ...facts,
-  };
-}
 
 const h100 = fixtureReport("h100-80gb-hbm3-x8.csv");
 const base: ArcValuesOptions = {

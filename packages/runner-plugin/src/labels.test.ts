@@ -1,13 +1,7 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type GpuDetail,
-  HostError,
-  type HostReport,
-  parseNvidiaSmiCsv,
-  readHostFacts,
-} from "@dstack/host";
+import { type GpuDetail, HostError, type HostReport, readHostFacts } from "@dstack/host";
 import {
   CPU_LADDER,
   GPU_COUNT_LADDER,
@@ -30,27 +24,11 @@ import {
   hostRunnerLabels,
   instanceFacts,
 } from "./labels.js";
+import { fixtureReport, hostFixture } from "./testing-gpu.js";
 
 const GB = 1e9;
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
-const fixtures = new URL("../../host/src/fixtures/", import.meta.url).pathname;
-
-/** A host report from a recorded nvidia-smi CSV and the other facts given. */
-function fixtureReport(file: string, facts: Partial<HostReport> = {}): HostReport {
-  const gpuDetails = parseNvidiaSmiCsv(readFileSync(join(fixtures, file), "utf8"));
-  return {
-    cpus: 208,
-    memoryBytes: 2048 * GiB,
-    shmSizeBytes: 1024 * GiB,
-    interruptible: false,
-    gpus: gpuDetails.map(({ name, memoryBytes }) => ({ name, memoryBytes })),
-    gpuDetails,
-    notes: [`gpus from nvidia-smi: ${gpuDetails.length}`],
-    sources: { cpus: "os", memory: "meminfo", gpus: "nvidia-smi" },
-    ...facts,
-  };
-}
 
 /** The job's labels, or a failure naming the spec's errors. */
 function labelsOf(resources: Resources, allowGpuRunners = false): string[] {
@@ -257,7 +235,7 @@ describe("bad input", () => {
   it("no driver: the host is never labelled, readHostFacts names the failure", async () => {
     const bin = mkdtempSync(join(tmpdir(), "dstack-labels-"));
     made.push(bin);
-    const failure = readFileSync(join(fixtures, "driver-failure.txt"), "utf8");
+    const failure = hostFixture("driver-failure.txt");
     writeFileSync(join(bin, "nvidia-smi"), `#!/bin/sh\ncat <<'EOF'\n${failure}EOF\nexit 9\n`);
     chmodSync(join(bin, "nvidia-smi"), 0o755);
     const read = readHostFacts({ env: { PATH: `${bin}:/usr/bin:/bin` }, root: bin });

@@ -33,6 +33,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type HostReport, parseNvidiaSmiCsv } from "@dstack/host";
 
 /** The argument lines the fake answers, exactly as the hooks pass them (joined by spaces). */
 export const FAKE_QUERIES = {
@@ -195,4 +196,24 @@ export function fixtureUuids(csv: string): string[] {
     .map((line) => line.trim())
     .filter(Boolean)
     .map((line) => (line.split(",").at(-1) ?? "").trim());
+}
+
+/**
+ * A host report from a recorded nvidia-smi CSV of `@dstack/host`'s fixtures (see
+ * {@link hostFixture}) and a large machine's other facts (208 CPUs, 2 TiB memory, 1 TiB
+ * /dev/shm, on demand), overridden by `facts`. Sizes in bytes.
+ */
+export function fixtureReport(file: string, facts: Partial<HostReport> = {}): HostReport {
+  const gpuDetails = parseNvidiaSmiCsv(hostFixture(file));
+  return {
+    cpus: 208,
+    memoryBytes: 2048 * 2 ** 30,
+    shmSizeBytes: 1024 * 2 ** 30,
+    interruptible: false,
+    gpus: gpuDetails.map(({ name, memoryBytes }) => ({ name, memoryBytes })),
+    gpuDetails,
+    notes: [`gpus from nvidia-smi: ${gpuDetails.length}`],
+    sources: { cpus: "os", memory: "meminfo", gpus: "nvidia-smi" },
+    ...facts,
+  };
 }
