@@ -1,15 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HostError } from "@dstack/host";
@@ -32,40 +23,16 @@ import {
   lockPath,
   readLock,
 } from "./locks.js";
-import { type FakeGpuState, fakeNvidiaSmi, fixtureUuids, hostFixture } from "./testing-gpu.js";
+import {
+  type FakeGpuState,
+  fakeNvidiaSmi,
+  fixtureUuids,
+  hostFixture,
+  scratch,
+} from "./testing-gpu.js";
 
-const made: string[] = [];
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) {
-    child.kill("SIGKILL");
-  }
-  for (const dir of made) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "dstack-hooks-"));
-  made.push(dir);
-  return dir;
-}
-
-/** A running `sleep`: a leftover GPU process, or another runner's job worker. */
-function sleeper(): number {
-  const child = spawn("sleep", ["300"], { stdio: "ignore" });
-  children.push(child);
-  if (child.pid === undefined) {
-    throw new Error("sleep did not start");
-  }
-  return child.pid;
-}
-
-async function deadPid(): Promise<number> {
-  const child = spawn("true", { stdio: "ignore" });
-  await once(child, "exit");
-  return child.pid as number;
-}
+const { tempDir, liveProcess: sleeper, deadPid, track, cleanup } = scratch("dstack-hooks-");
+afterAll(cleanup);
 
 /** Zombie-aware: a killed child of this process counts as gone before it is reaped. */
 const alive = (pid: number) => isProcessAlive(pid);
@@ -640,7 +607,7 @@ describe("jobCompleted", () => {
       ["-e", "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"],
       { stdio: ["ignore", "pipe", "ignore"] },
     );
-    children.push(stubborn);
+    track(stubborn);
     await once(stubborn.stdout, "data");
     const pid = stubborn.pid as number;
     h.fake.set({ apps: `${M[2]}, ${pid}, 512\n` });
@@ -802,7 +769,7 @@ describe("end to end: installed hooks run by a fake Runner.Worker", () => {
         stdio: ["pipe", "pipe", "inherit"],
       },
     );
-    children.push(job);
+    track(job);
     let out = "";
     job.stdout.on("data", (chunk) => {
       out += String(chunk);

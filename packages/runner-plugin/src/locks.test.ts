@@ -1,16 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
@@ -29,43 +19,10 @@ import {
   readProcStat,
   releaseLocks,
 } from "./locks.js";
+import { scratch } from "./testing-gpu.js";
 
-const made: string[] = [];
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) {
-    child.kill("SIGKILL");
-  }
-  for (const dir of made) {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "dstack-locks-"));
-  made.push(dir);
-  return dir;
-}
-
-/** A running process standing for another runner's job worker. */
-function liveProcess(): number {
-  const child = spawn("sleep", ["300"], { stdio: "ignore" });
-  children.push(child);
-  if (child.pid === undefined) {
-    throw new Error("sleep did not start");
-  }
-  return child.pid;
-}
-
-/** The pid of a process that has exited (and been reaped). */
-async function deadPid(): Promise<number> {
-  const child = spawn("true", { stdio: "ignore" });
-  await once(child, "exit");
-  if (child.pid === undefined) {
-    throw new Error("true did not start");
-  }
-  return child.pid;
-}
+const { tempDir, liveProcess, deadPid, cleanup } = scratch("dstack-locks-");
+afterAll(cleanup);
 
 const A = "GPU-3edf87da-6dc2-bd9a-1484-92b81d6e1f89";
 const B = "GPU-62847ac1-d949-38ad-0267-cdf6a2d778cd";

@@ -22,6 +22,8 @@
  * @module
  */
 
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import {
   chmodSync,
   existsSync,
@@ -215,5 +217,52 @@ export function fixtureReport(file: string, facts: Partial<HostReport> = {}): Ho
     notes: [`gpus from nvidia-smi: ${gpuDetails.length}`],
     sources: { cpus: "os", memory: "meminfo", gpus: "nvidia-smi" },
     ...facts,
+  };
+}
+
+/** Temporary folders and processes of one test file, removed and killed by `cleanup()`. */
+export interface Scratch {
+  /** A new empty temporary folder (`<tmpdir>/<prefix>XXXXXX`). */
+  tempDir(): string;
+  /** The pid of a running `sleep 300`: a leftover GPU process, or another runner's job worker. */
+  liveProcess(): number;
+  /** The pid of a process that has exited and been reaped. */
+  deadPid(): Promise<number>;
+  /** Registers a child the test started, so `cleanup()` kills it too; returns it. */
+  track<T extends ChildProcess>(child: T): T;
+  /** Kills the live processes and removes the folders; call it from `afterAll`. */
+  cleanup(): void;
+}
+
+/** Scratch space for a test file; see {@link Scratch}. */
+export function scratch(prefix: string): Scratch {
+  const made: string[] = [];
+  const children: ChildProcess[] = [];
+  return {
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    liveProcess() {
+      const child = spawn("sleep", ["300"], { stdio: "ignore" });
+      children.push(child);
+      if (child.pid === undefined) throw new Error("sleep did not start");
+      return child.pid;
+    },
+    async deadPid() {
+      const child = spawn("true", { stdio: "ignore" });
+      await once(child, "exit");
+      if (child.pid === undefined) throw new Error("true did not start");
+      return child.pid;
+    },
+    track(child) {
+      children.push(child);
+      return child;
+    },
+    cleanup() {
+      for (const child of children) child.kill("SIGKILL");
+      for (const dir of made) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
