@@ -14,12 +14,7 @@ import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  BlobSASPermissions,
-  BlobServiceClient,
-  generateBlobSASQueryParameters,
-  StorageSharedKeyCredential,
-} from "@azure/storage-blob";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { startFakeGitHub } from "@dstack/testing";
 import { GitHubStore } from "../lib/github-store.js";
 import { startAzurite, startResultsService } from "../lib/testing-actions.js";
@@ -130,19 +125,7 @@ try {
       const a = service.artifacts().find((x) => x.id === Number(req.params.artifact_id));
       if (!a?.finalized)
         return { status: 404, body: { message: "Not Found", documentation_url: "" } };
-      const fileName = a.blobName.slice(a.blobName.lastIndexOf("/") + 1);
-      const sas = generateBlobSASQueryParameters(
-        {
-          containerName: a.container,
-          blobName: a.blobName,
-          permissions: BlobSASPermissions.parse("r"),
-          expiresOn: new Date(Date.now() + 3_600_000),
-          contentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-        },
-        credential,
-      );
-      const blob = blobs.getContainerClient(a.container).getBlobClient(a.blobName);
-      return { status: 302, headers: { location: `${blob.url}?${sas}` } };
+      return { status: 302, headers: { location: service.downloadUrl(a) } };
     },
   });
   // Before @actions/artifact is first loaded: @actions/github reads GITHUB_API_URL once.

@@ -9,12 +9,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import {
-  BlobSASPermissions,
-  BlobServiceClient,
-  generateBlobSASQueryParameters,
-  StorageSharedKeyCredential,
-} from "@azure/storage-blob";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreError } from "./errors.js";
@@ -136,7 +131,6 @@ beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
   azurite = await startAzurite();
   service = await startResultsService({ azurite });
-  const credential = new StorageSharedKeyCredential(azurite.accountName, azurite.accountKey);
   github = await startFakeGitHub({
     "GET /repos/{owner}/{repo}/actions/artifacts": (req) => {
       if (deny) return forbidden;
@@ -161,21 +155,7 @@ beforeAll(async () => {
       if (Date.parse(a.expiresAt) <= now()) {
         return { status: 410, body: { message: "Artifact has expired", documentation_url: "" } };
       }
-      const fileName = a.blobName.slice(a.blobName.lastIndexOf("/") + 1);
-      const sas = generateBlobSASQueryParameters(
-        {
-          containerName: a.container,
-          blobName: a.blobName,
-          permissions: BlobSASPermissions.parse("r"),
-          expiresOn: new Date(Date.now() + 3_600_000),
-          contentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-        },
-        credential,
-      );
-      const blob = new BlobServiceClient(azurite.blobUrl, credential)
-        .getContainerClient(a.container)
-        .getBlobClient(a.blobName);
-      return { status: 302, headers: { location: `${blob.url}?${sas}` } };
+      return { status: 302, headers: { location: service.downloadUrl(a) } };
     },
   });
   apiUrl = github.url;

@@ -252,6 +252,12 @@ export interface ResultsService {
   envFor(ids: BackendIds): Record<string, string>;
   /** Every artifact created so far and not deleted, finalized or not, oldest first. */
   artifacts(): StoredArtifact[];
+  /**
+   * A read-only signed URL of an artifact's blob (valid one hour), with the content-disposition
+   * GitHub sends: what `GetSignedArtifactURL` answers, and what the REST API's
+   * `GET .../artifacts/{id}/zip` redirects to.
+   */
+  downloadUrl(artifact: StoredArtifact): string;
   /** Stops the server. Blobs stay in Azurite. */
   close(): Promise<void>;
 }
@@ -365,6 +371,10 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
       credential,
     );
     return `${container.getBlobClient(artifact.blobName).url}?${sas.toString()}`;
+  };
+  const downloadUrl = (artifact: StoredArtifact) => {
+    const fileName = artifact.blobName.slice(artifact.blobName.lastIndexOf("/") + 1);
+    return sasUrl(artifact, "r", `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`);
   };
   const live = (artifact: StoredArtifact) =>
     artifact.finalized && Date.parse(artifact.expiresAt) > Date.now();
@@ -488,9 +498,7 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
       const name = requireString(body, "name");
       const artifact = findLive(owner.workflowRunBackendId, name);
       if (!artifact) throw new TwirpError("not_found", `artifact ${name} not found`);
-      const fileName = artifact.blobName.slice(artifact.blobName.lastIndexOf("/") + 1);
-      const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-      return { signed_url: sasUrl(artifact, "r", disposition) };
+      return { signed_url: downloadUrl(artifact) };
     },
 
     async DeleteArtifact(body, scope) {
@@ -562,6 +570,7 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
     env,
     envFor,
     artifacts: () => store.map((a) => ({ ...a })),
+    downloadUrl,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
