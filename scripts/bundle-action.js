@@ -1,0 +1,45 @@
+// Bundles one action into its checked-in dist/ (DESIGN.md house style 9: one command builds dist,
+// CI fails when it is stale): one ESM file per entry point, with everything it imports inside, so
+// the action's folder (action.yml, dist/, README) is self-contained and can be published as its
+// own repository. @actions/artifact stays a dynamic import() inside the bundle (a separate chunk
+// is not needed: esbuild inlines it, but only evaluates it when an upload or download runs).
+import { cp, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+/**
+ * @param {object} options
+ * @param {string} options.dir the action's folder (absolute)
+ * @param {string[]} options.entries entry names: `lib/<name>.js` -> `dist/<name>.js`
+ * @param {boolean} [options.python] copy the `dstack` Python module to `dist/dstack` (the
+ *   bundled `@dstack/python` resolves PYTHON_PATH to the bundle's own folder)
+ */
+export async function bundleAction({ dir, entries, python = false }) {
+  const dist = path.join(dir, "dist");
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(dist, { recursive: true });
+  await build({
+    entryPoints: Object.fromEntries(entries.map((e) => [e, path.join(dir, "lib", `${e}.js`)])),
+    outdir: dist,
+    bundle: true,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // Bundled CommonJS packages call require(); ESM output needs one.
+    banner: {
+      js: "import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);",
+    },
+    legalComments: "linked",
+    logLevel: "warning",
+  });
+  if (python) {
+    const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+    await cp(path.join(root, "python", "dstack"), path.join(dist, "dstack"), {
+      recursive: true,
+      filter: (src) => !src.includes("__pycache__"),
+    });
+  }
+}
