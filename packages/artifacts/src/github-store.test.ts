@@ -4,13 +4,13 @@
  * and the OpenAPI-validated GitHub REST fake, answered from the results-service fake's records
  * so both views agree. Workflow runs are told apart by backend ids (`envFor`).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { crc32 as zlibCrc32 } from "node:zlib";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreError } from "./errors.js";
 import {
@@ -19,14 +19,17 @@ import {
   encodeArtifactPath,
   GitHubStore,
   GitHubStoreError,
+  runArtifactName,
   tagArtifactName,
 } from "./github-store.js";
 import { readTree, writeTree } from "./test-helpers.js";
 import {
+  type ArtifactsRestApi,
   type Azurite,
   type BackendIds,
   type ResultsService,
   type StoredArtifact,
+  startArtifactsRestApi,
   startAzurite,
   startResultsService,
 } from "./testing-actions.js";
@@ -45,18 +48,15 @@ const REPO = "octo/models";
 
 let azurite: Azurite;
 let service: ResultsService;
-let github: FakeGitHub;
+let rest: ArtifactsRestApi;
 let apiUrl: string;
 let tmp: string;
 const saved = new Map<string, string | undefined>();
 /** The REST fake's clock offset (ms), to make artifacts expired in its view. */
 let clockOffset = 0;
-/** When set, every REST route answers 403. */
-let deny = false;
-/** Backend run id -> numeric workflow run id. */
-const runIds = new Map<string, number>();
 
 /** A workflow run: backend ids and its numeric id. */
+const runIds = new Map<string, number>();
 function workflowRun(id: number): BackendIds & { id: number } {
   const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
   runIds.set(ids.workflowRunBackendId, id);
@@ -76,89 +76,12 @@ async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
 
 const now = () => Date.now() + clockOffset;
 
-function toRest(a: StoredArtifact) {
-  const url = `${apiUrl}/repos/${REPO}/actions/artifacts/${a.id}`;
-  return {
-    id: a.id,
-    node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
-    name: a.name,
-    size_in_bytes: a.size,
-    url,
-    archive_download_url: `${url}/zip`,
-    expired: Date.parse(a.expiresAt) <= now(),
-    created_at: a.createdAt,
-    expires_at: a.expiresAt,
-    updated_at: a.createdAt,
-    digest: a.digest ?? null,
-    workflow_run: {
-      id: runIds.get(a.workflowRunBackendId) ?? 0,
-      repository_id: 1,
-      head_repository_id: 1,
-      head_branch: "main",
-      head_sha: "0".repeat(40),
-    },
-  };
-}
-
-const forbidden = {
-  status: 403,
-  body: {
-    message: "Resource not accessible by integration",
-    documentation_url: "https://docs.github.com/rest/actions/artifacts",
-  },
-};
-
-/** Answers a list with GitHub's paging (`per_page`, `page`, a `Link` header), newest first. */
-function page(req: FakeRequest, pathname: string, items: StoredArtifact[]) {
-  const query = new URLSearchParams(req.query);
-  const perPage = Number(query.get("per_page") ?? 30);
-  const n = Number(query.get("page") ?? 1);
-  const sorted = [...items].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
-  const slice = sorted.slice((n - 1) * perPage, n * perPage);
-  const headers: Record<string, string> = {};
-  if (n * perPage < sorted.length) {
-    query.set("page", String(n + 1));
-    headers.link = `<${apiUrl}${pathname}?${query}>; rel="next"`;
-  }
-  return {
-    status: 200,
-    headers,
-    body: { total_count: sorted.length, artifacts: slice.map(toRest) },
-  };
-}
-
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
   azurite = await startAzurite();
   service = await startResultsService({ azurite });
-  github = await startFakeGitHub({
-    "GET /repos/{owner}/{repo}/actions/artifacts": (req) => {
-      if (deny) return forbidden;
-      const name = req.query.get("name");
-      const items = service.artifacts().filter((a) => a.finalized && (!name || a.name === name));
-      return page(req, `/repos/${REPO}/actions/artifacts`, items);
-    },
-    "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": (req) => {
-      if (deny) return forbidden;
-      const runId = Number(req.params.run_id);
-      const items = service
-        .artifacts()
-        .filter((a) => a.finalized && runIds.get(a.workflowRunBackendId) === runId);
-      return page(req, `/repos/${REPO}/actions/runs/${runId}/artifacts`, items);
-    },
-    "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}": (req) => {
-      if (deny) return forbidden;
-      const a = service.artifacts().find((x) => x.id === Number(req.params.artifact_id));
-      if (!a?.finalized) {
-        return { status: 404, body: { message: "Not Found", documentation_url: "" } };
-      }
-      if (Date.parse(a.expiresAt) <= now()) {
-        return { status: 410, body: { message: "Artifact has expired", documentation_url: "" } };
-      }
-      return { status: 302, headers: { location: service.downloadUrl(a) } };
-    },
-  });
-  apiUrl = github.url;
+  rest = await startArtifactsRestApi({ service, repository: REPO, now, runIds });
+  apiUrl = rest.url;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-"));
   // GITHUB_API_URL before the client is first loaded: @actions/github reads it once.
   Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: apiUrl });
@@ -166,7 +89,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await github?.close();
+  await rest?.close();
   await service?.close();
   await azurite?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -442,7 +365,7 @@ describe("GitHubStore against the client, Azurite and the REST fake", () => {
   });
 
   it("a 403 names the missing permission", async () => {
-    deny = true;
+    rest.deny(true);
     try {
       const error = await store()
         .resolveTag("best")
@@ -450,7 +373,7 @@ describe("GitHubStore against the client, Azurite and the REST fake", () => {
       expect((error as GitHubStoreError).reason).toBe("permission");
       expect(String(error)).toMatch(/403.*Resource not accessible.*"actions: read" permission/);
     } finally {
-      deny = false;
+      rest.deny(false);
     }
   });
 
@@ -468,13 +391,205 @@ describe("GitHubStore against the client, Azurite and the REST fake", () => {
   });
 
   it("every REST request and answer matched GitHub's OpenAPI description", () => {
-    expect(github.problems).toEqual([]);
-    expect(new Set(github.requests.map((r) => r.operationId))).toEqual(
+    expect(rest.github.problems).toEqual([]);
+    expect(new Set(rest.github.requests.map((r) => r.operationId))).toEqual(
       new Set([
         "actions/list-artifacts-for-repo",
         "actions/list-workflow-run-artifacts",
         "actions/download-artifact",
       ]),
     );
+  });
+});
+
+/**
+ * A zip with the given entries stored as they are (method 0), names unchecked. Hand-written on
+ * purpose: zip libraries refuse to write the hostile names (`../x`, `/x`) this fixture needs.
+ */
+function rawZip(entries: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(entries)) {
+    const nameBytes = Buffer.from(name);
+    const data = Buffer.from(text);
+    const crc = zlibCrc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(centrals.length / 2, 8);
+  end.writeUInt16LE(centrals.length / 2, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
+/** Uploads `zip` as artifact `name` the way any client could, through the Twirp API. */
+async function uploadRawArtifact(run: BackendIds, name: string, zip: Buffer): Promise<number> {
+  const call = async (method: string, body: Record<string, unknown>) => {
+    const response = await fetch(
+      new URL(`twirp/github.actions.results.api.v1.ArtifactService/${method}`, service.url),
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${service.envFor(run).ACTIONS_RUNTIME_TOKEN}`,
+        },
+        body: JSON.stringify({
+          workflow_run_backend_id: run.workflowRunBackendId,
+          workflow_job_run_backend_id: run.workflowJobRunBackendId,
+          name,
+          ...body,
+        }),
+      },
+    );
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, string>;
+  };
+  const created = await call("CreateArtifact", { version: 7, mime_type: "application/zip" });
+  const put = await fetch(created.signed_upload_url as string, {
+    method: "PUT",
+    headers: { "x-ms-blob-type": "BlockBlob" },
+    body: zip,
+  });
+  expect(put.status).toBe(201);
+  const hash = createHash("sha256").update(zip).digest("hex");
+  const done = await call("FinalizeArtifact", { size: String(zip.length), hash: `sha256:${hash}` });
+  return Number(done.artifact_id);
+}
+
+describe("what is uploaded, and what a download may write", () => {
+  const run = () => workflowRun(301);
+  let runF: BackendIds & { id: number };
+  beforeAll(() => {
+    runF = run();
+  });
+
+  it("leaves hidden files and folders out unless asked, and says which", async () => {
+    const dir = path.join(tmp, "src", "hidden");
+    writeTree(dir, {
+      "model.bin": "weights",
+      ".env": "SECRET=1",
+      ".git/config": "[core]",
+      "sub/.cache/x": "cached",
+      "sub/kept.txt": "kept",
+    });
+    const up = await inRun(runF, () =>
+      store().upload({ runName: "hidden-run-1", localPath: dir, artifactPath: "model" }),
+    );
+    expect(up.files).toBe(2);
+    expect(up.skippedHidden.sort()).toEqual([".env", ".git", "sub/.cache"]);
+    const withHidden = await inRun(runF, () =>
+      store().upload({
+        runName: "hidden-run-2",
+        localPath: dir,
+        artifactPath: "model",
+        includeHiddenFiles: true,
+      }),
+    );
+    expect(withHidden.files).toBe(5);
+    const dest = path.join(tmp, "hidden-down");
+    await inRun(runF, () =>
+      store().downloadArtifacts({ run: "hidden-run-1" }, { localPath: dest }),
+    );
+    expect(readTree(dest)).toEqual({ "model/model.bin": "weights", "model/sub/kept.txt": "kept" });
+  });
+
+  it("refuses a folder of hidden files only, naming the option", async () => {
+    const dir = path.join(tmp, "src", "only-hidden");
+    writeTree(dir, { ".env": "SECRET=1" });
+    await expect(
+      inRun(runF, () =>
+        store().upload({ runName: "hidden-run-3", localPath: dir, artifactPath: "x" }),
+      ),
+    ).rejects.toThrow(/holds only hidden files \(\.env\); set include-hidden-files/);
+  });
+
+  const links = [
+    {
+      name: "a link to a file inside is uploaded as that file's content",
+      links: { "latest.bin": "ckpt/epoch-3.bin" },
+      ok: { "ckpt/epoch-3.bin": "e3", "latest.bin": "e3" },
+    },
+    {
+      name: "a link out of the folder is refused",
+      links: { "leak.txt": "../../../etc/hostname" },
+      error: /leak\.txt: a symbolic link to "\.\.\/\.\.\/\.\.\/etc\/hostname", outside/,
+    },
+    {
+      name: "a link to a folder is refused",
+      links: { "all-ckpt": "ckpt" },
+      error: /all-ckpt: a symbolic link to a folder; GitHub artifacts hold files/,
+    },
+    {
+      name: "a broken link is refused",
+      links: { "gone.bin": "ckpt/nothing.bin" },
+      error: /gone\.bin: a symbolic link to nothing \(a broken link\)/,
+    },
+  ];
+  it.each(links)("$name", async ({ name, links: l, ok, error }) => {
+    const dir = path.join(tmp, "src", "links", name.replaceAll(" ", "-"));
+    writeTree(dir, { "ckpt/epoch-3.bin": "e3" }, l);
+    const runName = `links-${links.findIndex((c) => c.name === name)}`;
+    const upload = inRun(runF, () =>
+      store().upload({ runName, localPath: dir, artifactPath: "ckpt" }),
+    );
+    if (error !== undefined) {
+      await expect(upload).rejects.toThrow(error);
+      return;
+    }
+    await upload;
+    const dest = path.join(tmp, "links-down", runName);
+    await inRun(runF, () => store().downloadArtifacts({ run: runName }, { localPath: dest }));
+    expect(readTree(path.join(dest, "ckpt"))).toEqual(ok);
+    expect(fs.lstatSync(path.join(dest, "ckpt", "latest.bin")).isFile()).toBe(true);
+  });
+
+  it("an archive whose entries climb out of the folder writes nothing outside the target", async () => {
+    // The zip is genuine (its digest is what GitHub lists), only its names are hostile: what a
+    // compromised workflow could upload. unzip-stream rewrites `..` parts to `.` and joins
+    // absolute names below the target, so everything lands inside the staging folder.
+    const zip = rawZip({
+      "../../escape.txt": "out",
+      "/tmp/absolute.txt": "abs",
+      "ok/../../../climb.txt": "climb",
+      "fine.txt": "fine",
+    });
+    await inRun(runF, async () => {
+      await uploadRawArtifact(
+        runF,
+        runArtifactName("hostile-1"),
+        rawZip({ "dstack-run.json": "{}" }),
+      );
+      await uploadRawArtifact(runF, dataArtifactName("hostile-1", "model"), zip);
+    });
+    const outside = path.join(tmp, "hostile");
+    const dest = path.join(outside, "a", "b", "target");
+    await inRun(runF, () => store().downloadArtifacts({ run: "hostile-1" }, { localPath: dest }));
+    const all = readTree(outside);
+    for (const p of Object.keys(all)) expect(p.startsWith("a/b/target/model/")).toBe(true);
+    expect(all["a/b/target/model/fine.txt"]).toBe("fine");
+    expect(fs.existsSync(path.join(tmp, "escape.txt"))).toBe(false);
+    expect(fs.existsSync("/tmp/absolute.txt")).toBe(false);
   });
 });

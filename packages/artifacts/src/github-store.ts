@@ -149,6 +149,12 @@ export interface GitHubUploadOptions {
    * 10%, else upload-artifact's default 6 (see {@link chooseCompressionLevel}).
    */
   compressionLevel?: number | "auto";
+  /**
+   * Upload files and folders whose name starts with `.` below `localPath` (default `false`, as
+   * in actions/upload-artifact since v4.4: hidden files often hold credentials, e.g. `.env` or
+   * `.git/config`). A `localPath` that is itself hidden is uploaded: it was named explicitly.
+   */
+  includeHiddenFiles?: boolean;
 }
 
 /** One uploaded artifact: its GitHub name, id, and the bare-hex SHA-256 of its zip. */
@@ -179,6 +185,8 @@ export interface GitHubUploadResult extends UploadedArtifact {
   compressionLevel: number;
   /** Why that level: `"given"`, or the `"auto"` policy's measurement. */
   compressionReason: string;
+  /** Hidden files and folders left out (paths below `localPath`), when not included. */
+  skippedHidden: string[];
 }
 
 /** Where a run's artifacts live, from {@link GitHubStore.resolveTag} or {@link GitHubStore.resolveRun}. */
@@ -402,9 +410,42 @@ export class GitHubStore {
     const nodes = st.isDirectory()
       ? await scanTree(localPath, localPath)
       : [{ rel: path.basename(localPath), kind: "file" as const, bytes: st.size }];
-    const files = nodes.filter((n) => n.kind !== "dir" && n.rel !== "");
+    // The first hidden part of a path (`.git` for `.git/config`), or undefined.
+    const hiddenPrefix = (rel: string) => {
+      const parts = rel.split("/");
+      const i = parts.findIndex((part) => part.startsWith("."));
+      return i < 0 ? undefined : parts.slice(0, i + 1).join("/");
+    };
+    const skipped = new Set<string>();
+    const files = nodes.filter((n) => {
+      if (n.kind === "dir" || n.rel === "") return false;
+      const prefix = hiddenPrefix(n.rel);
+      if (st.isDirectory() && options.includeHiddenFiles !== true && prefix !== undefined) {
+        skipped.add(prefix);
+        return false;
+      }
+      return true;
+    });
+    const skippedHidden = [...skipped];
     if (files.length === 0 && st.isDirectory()) {
-      throw new StoreError("not-found", `${localPath}: the folder holds no files to upload`);
+      throw new StoreError(
+        "not-found",
+        skippedHidden.length > 0
+          ? `${localPath}: the folder holds only hidden files (${skippedHidden.slice(0, 3).join(", ")}${skippedHidden.length > 3 ? ", ..." : ""}); set include-hidden-files to upload them`
+          : `${localPath}: the folder holds no files to upload`,
+      );
+    }
+    // The client zips a link's target (it calls realpath); scanTree already refused links that
+    // leave the folder. A link to a folder would be zipped as a broken file: refuse it.
+    for (const n of files) {
+      if (n.kind !== "link") continue;
+      const target = await fsp.stat(path.join(root, n.rel)).catch(() => undefined);
+      if (target === undefined || !target.isFile()) {
+        throw new StoreError(
+          "invalid",
+          `${localPath}/${n.rel}: a symbolic link to ${target === undefined ? "nothing (a broken link)" : "a folder"}; GitHub artifacts hold files, so upload the folder it points at instead, or remove the link`,
+        );
+      }
     }
     const stats = treeStats(files);
     const absolute = files.map((n) => path.join(root, n.rel));
@@ -426,6 +467,7 @@ export class GitHubStore {
       bytes: stats.bytes,
       compressionLevel: chosen.level,
       compressionReason: chosen.reason,
+      skippedHidden,
     };
     if (tagName !== undefined) {
       const existing = await client.getArtifact(tagName).catch(() => undefined);

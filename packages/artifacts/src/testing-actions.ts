@@ -28,6 +28,7 @@ import {
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
+import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "@dstack/testing";
 
 /** Azurite's well-known development account name. */
 export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
@@ -628,4 +629,147 @@ function requireInt64(body: Json, field: string): number {
     throw new TwirpError("invalid_argument", `${field}: not a non-negative integer`);
   }
   return Number(text);
+}
+
+/** Options of {@link startArtifactsRestApi}. */
+export interface ArtifactsRestApiOptions {
+  /** The results-service fake whose artifacts the REST API lists. */
+  service: ResultsService;
+  /** The repository the routes answer for, `owner/name`. */
+  repository: string;
+  /** The clock deciding what has expired (ms since the epoch); default `Date.now`. */
+  now?: () => number;
+  /**
+   * Backend workflow run id -> the numeric id REST reports; shared with the caller, who may add
+   * runs before the server starts (default a new map; {@link ArtifactsRestApi.workflowRun} adds).
+   */
+  runIds?: Map<string, number>;
+}
+
+/** The Actions artifacts REST API over a results-service fake, from {@link startArtifactsRestApi}. */
+export interface ArtifactsRestApi {
+  /** The fake's base URL (what `GITHUB_API_URL` holds). */
+  url: string;
+  /** The OpenAPI-validated fake, for its request log. */
+  github: FakeGitHub;
+  /**
+   * A new workflow run: fresh backend ids (use them with {@link ResultsService.envFor}) and the
+   * numeric id the REST API reports for its artifacts.
+   */
+  workflowRun(id: number): BackendIds & { id: number };
+  /** When `true`, every route answers 403 "Resource not accessible by integration". */
+  deny(on: boolean): void;
+  /** Stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the REST side of Actions artifacts (`GET /repos/{o}/{r}/actions/artifacts?name=`,
+ * `GET .../actions/runs/{run_id}/artifacts`, `GET .../actions/artifacts/{id}` and
+ * `GET .../actions/artifacts/{id}/zip`, a 302 into Azurite, 410 once expired) on the
+ * OpenAPI-validated GitHub fake of `@dstack/testing`, answered from the results service's
+ * finalized artifacts so both views agree. Lists page as GitHub pages (`per_page`, `page`, a
+ * `Link` header), newest first.
+ */
+export async function startArtifactsRestApi(
+  options: ArtifactsRestApiOptions,
+): Promise<ArtifactsRestApi> {
+  const { service, repository } = options;
+  const now = options.now ?? Date.now;
+  const runIds = options.runIds ?? new Map<string, number>();
+  let denied = false;
+  let apiUrl = "";
+  const forbidden = {
+    status: 403,
+    body: {
+      message: "Resource not accessible by integration",
+      documentation_url: "https://docs.github.com/rest/actions/artifacts",
+    },
+  };
+  const notFound = { status: 404, body: { message: "Not Found", documentation_url: "" } };
+  const toRest = (a: StoredArtifact) => {
+    const url = `${apiUrl}/repos/${repository}/actions/artifacts/${a.id}`;
+    return {
+      id: a.id,
+      node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
+      name: a.name,
+      size_in_bytes: a.size,
+      url,
+      archive_download_url: `${url}/zip`,
+      expired: Date.parse(a.expiresAt) <= now(),
+      created_at: a.createdAt,
+      expires_at: a.expiresAt,
+      updated_at: a.createdAt,
+      digest: a.digest ?? null,
+      workflow_run: {
+        id: runIds.get(a.workflowRunBackendId) ?? 0,
+        repository_id: 1,
+        head_repository_id: 1,
+        head_branch: "main",
+        head_sha: "0".repeat(40),
+      },
+    };
+  };
+  const page = (req: FakeRequest, pathname: string, items: StoredArtifact[]) => {
+    const query = new URLSearchParams(req.query);
+    const perPage = Number(query.get("per_page") ?? 30);
+    const n = Number(query.get("page") ?? 1);
+    const sorted = [...items].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+    const headers: Record<string, string> = {};
+    if (n * perPage < sorted.length) {
+      query.set("page", String(n + 1));
+      headers.link = `<${apiUrl}${pathname}?${query}>; rel="next"`;
+    }
+    return {
+      status: 200,
+      headers,
+      body: {
+        total_count: sorted.length,
+        artifacts: sorted.slice((n - 1) * perPage, n * perPage).map(toRest),
+      },
+    };
+  };
+  const finalized = () => service.artifacts().filter((a) => a.finalized);
+  const github = await startFakeGitHub({
+    "GET /repos/{owner}/{repo}/actions/artifacts": (req) => {
+      if (denied) return forbidden;
+      const name = req.query.get("name");
+      const items = finalized().filter((a) => !name || a.name === name);
+      return page(req, `/repos/${repository}/actions/artifacts`, items);
+    },
+    "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts": (req) => {
+      if (denied) return forbidden;
+      const runId = Number(req.params.run_id);
+      const items = finalized().filter((a) => runIds.get(a.workflowRunBackendId) === runId);
+      return page(req, `/repos/${repository}/actions/runs/${runId}/artifacts`, items);
+    },
+    "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}": (req) => {
+      if (denied) return forbidden;
+      const a = finalized().find((x) => x.id === Number(req.params.artifact_id));
+      return a === undefined ? notFound : { status: 200, body: toRest(a) };
+    },
+    "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}": (req) => {
+      if (denied) return forbidden;
+      const a = finalized().find((x) => x.id === Number(req.params.artifact_id));
+      if (a === undefined) return notFound;
+      if (Date.parse(a.expiresAt) <= now()) {
+        return { status: 410, body: { message: "Artifact has expired", documentation_url: "" } };
+      }
+      return { status: 302, headers: { location: service.downloadUrl(a) } };
+    },
+  });
+  apiUrl = github.url;
+  return {
+    url: github.url,
+    github,
+    workflowRun(id) {
+      const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
+      runIds.set(ids.workflowRunBackendId, id);
+      return { ...ids, id };
+    },
+    deny(on) {
+      denied = on;
+    },
+    close: () => github.close(),
+  };
 }
