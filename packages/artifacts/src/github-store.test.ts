@@ -525,7 +525,12 @@ describe("what is uploaded, and what a download may write", () => {
     ).rejects.toThrow(/holds only hidden files \(\.env\); set include-hidden-files/);
   });
 
-  const links = [
+  const links: {
+    name: string;
+    links: Record<string, string>;
+    ok?: Record<string, string>;
+    error?: RegExp;
+  }[] = [
     {
       name: "a link to a file inside is uploaded as that file's content",
       links: { "latest.bin": "ckpt/epoch-3.bin" },
