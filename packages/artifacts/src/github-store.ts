@@ -185,7 +185,7 @@ export interface GitHubUploadResult extends UploadedArtifact {
   compressionLevel: number;
   /** Why that level: `"given"`, or the `"auto"` policy's measurement. */
   compressionReason: string;
-  /** Hidden files and folders left out (paths below `localPath`), when not included. */
+  /** Hidden files and folders left out: the first hidden part of each path below `localPath`. */
   skippedHidden: string[];
 }
 
@@ -393,7 +393,7 @@ export class GitHubStore {
     const runName = checkRunName(options.runName);
     const artifactPath = checkArtifactPath(options.artifactPath);
     const name = dataArtifactName(runName, artifactPath);
-    const tagName = options.tag === undefined ? undefined : tagArtifactName(options.tag);
+    if (options.tag !== undefined) tagArtifactName(options.tag);
     const level = options.compressionLevel ?? "auto";
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
       throw new StoreError(
@@ -469,18 +469,44 @@ export class GitHubStore {
       compressionReason: chosen.reason,
       skippedHidden,
     };
-    if (tagName !== undefined) {
-      const existing = await client.getArtifact(tagName).catch(() => undefined);
-      if (existing !== undefined) await client.deleteArtifact(tagName);
-      result.tag = await uploadJson(
-        client,
-        tagName,
-        TAG_FILE,
-        { version: 1, tag: options.tag, runName },
-        uploadOptions,
-      );
+    if (options.tag !== undefined) {
+      result.tag = await this.setTag({
+        tag: options.tag,
+        runName,
+        ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+      });
     }
     return result;
+  }
+
+  /**
+   * Points a tag at a run from the current workflow run: uploads `dstack-tag--<tag>` (replacing
+   * this workflow run's earlier one). Across workflow runs the newest tagging wins.
+   *
+   * @returns the tag artifact.
+   * @throws StoreError `invalid` for a bad tag or run name; `io` when the upload fails.
+   */
+  async setTag(options: {
+    /** The tag. */
+    tag: string;
+    /** The run it points at. */
+    runName: string;
+    /** Days GitHub keeps the tag artifact; the repository default if unset. */
+    retentionDays?: number;
+  }): Promise<UploadedArtifact> {
+    const tagName = tagArtifactName(options.tag);
+    const runName = checkRunName(options.runName);
+    const { DefaultArtifactClient } = await loadClient();
+    const client = new DefaultArtifactClient();
+    const existing = await client.getArtifact(tagName).catch(() => undefined);
+    if (existing !== undefined) await client.deleteArtifact(tagName);
+    return await uploadJson(
+      client,
+      tagName,
+      TAG_FILE,
+      { version: 1, tag: options.tag, runName },
+      options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {},
+    );
   }
 
   /** Uploads `dstack-run--<run>` unless this workflow run already has it. */

@@ -12,3 +12,9 @@ export {
   gitHubApi,
   startFakeGitHub,
 } from "./github.js";
+export {
+  type LocalActionResult,
+  REPO_ROOT,
+  type RunLocalActionOptions,
+  runLocalAction,
+} from "./local-action.js";
