@@ -136,7 +136,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
 });
 
 describe("bad input fails the step with a clear message and writes nothing", () => {
-  const cases = [
+  const cases: { name: string; inputs: Record<string, string>; failed: RegExp }[] = [
     {
       name: "an unknown mode",
       inputs: { mode: "sync" },
