@@ -29,7 +29,27 @@ import os from "node:os";
 import path from "node:path";
 import { StoreError } from "./errors.js";
 import { checkArtifactPath, isValidName } from "./local-store.js";
-import type { ArtifactStore } from "./types.js";
+import type { ArtifactStore, DownloadArtifactsResult, RunRef } from "./types.js";
+
+/**
+ * A remote store the bridge sends the job's uploads and downloads to instead of the local store:
+ * on a runner, the GitHub store (`GitHubStore` of `@dstack/artifacts/github` has this shape), so
+ * `artifacts.download(tag=...)` finds tags set by other workflow runs.
+ */
+export interface RemoteArtifacts {
+  /** Uploads a folder or file as `artifactPath` of `runName`, pointing `tag` at the run if given. */
+  upload(options: {
+    runName: string;
+    localPath: string;
+    artifactPath: string;
+    tag?: string;
+  }): Promise<{ runName: string; artifactPath: string; files: number; bytes: number }>;
+  /** Downloads a run's or a tag's artifacts (or one artifact path) into `localPath`. */
+  downloadArtifacts(
+    ref: RunRef,
+    options: { artifactPath?: string; localPath: string },
+  ): Promise<DownloadArtifactsResult>;
+}
 
 /** The environment variable that names the socket, read by the Python module. */
 export const ARTIFACTS_SOCKET_ENV = "DSTACK_ARTIFACTS_SOCKET";
@@ -42,8 +62,14 @@ const MAX_REQUEST_BYTES = 1 << 20;
 
 /** Options of {@link startArtifactsBridge}. */
 export interface ArtifactsBridgeOptions {
-  /** The store that holds the run (the local store, or later the GitHub one). */
+  /** The store that holds the run (the local store). */
   store: ArtifactStore;
+  /**
+   * Where uploads and downloads go instead of `store` (the GitHub store on a runner). A tagged
+   * upload then goes to a run of its own, `<run>-<tag>-<n>` (n counts this bridge's taggings),
+   * so the tag points at exactly the uploaded files, as in the local store.
+   */
+  remote?: RemoteArtifacts;
   /** The run whose job talks to the bridge: `upload` without a tag adds to its artifacts. */
   runName: string;
   /**
@@ -99,7 +125,17 @@ export function defaultArtifactPath(localPath: string, cwd: string): string {
   return path.basename(abs);
 }
 
-async function handleUpload(store: ArtifactStore, runName: string, req: Request, cwd: string) {
+/** What a request handler works with. */
+interface Context {
+  store: ArtifactStore;
+  remote: RemoteArtifacts | undefined;
+  runName: string;
+  /** 1, 2, ...: the number of this bridge's next tagged upload to the remote store. */
+  nextTagging: () => number;
+}
+
+async function handleUpload(context: Context, req: Request, cwd: string) {
+  const { store, remote, runName, nextTagging } = context;
   const localPath = optionalString(req, "local_path");
   if (localPath === undefined || localPath === "") {
     throw new StoreError("invalid", "local_path: give the folder or file to upload");
@@ -121,6 +157,22 @@ async function handleUpload(store: ArtifactStore, runName: string, req: Request,
       "not-found",
       `local_path ${JSON.stringify(localPath)} does not exist (looked for ${abs})`,
     );
+  }
+  if (remote !== undefined) {
+    const target = tag === undefined ? runName : `${runName}-${tag}-${nextTagging()}`;
+    const r = await remote.upload({
+      runName: target,
+      localPath: abs,
+      artifactPath,
+      ...(tag !== undefined ? { tag } : {}),
+    });
+    return {
+      run: r.runName,
+      ...(tag !== undefined ? { tag } : {}),
+      artifact_path: r.artifactPath,
+      files: r.files,
+      bytes: r.bytes,
+    };
   }
   if (tag === undefined) {
     const entry = await store.addArtifact(runName, { localPath: abs, artifactPath });
@@ -160,7 +212,8 @@ async function handleUpload(store: ArtifactStore, runName: string, req: Request,
   };
 }
 
-async function handleDownload(store: ArtifactStore, req: Request, cwd: string) {
+async function handleDownload(context: Context, req: Request, cwd: string) {
+  const source = context.remote ?? context.store;
   const run = optionalString(req, "run");
   const tag = optionalString(req, "tag");
   if ((run === undefined) === (tag === undefined)) {
@@ -176,7 +229,7 @@ async function handleDownload(store: ArtifactStore, req: Request, cwd: string) {
     allowAll: true,
   });
   const localPath = path.resolve(cwd, optionalString(req, "local_path") ?? ".");
-  const r = await store.downloadArtifacts(run !== undefined ? { run } : { tag: tag as string }, {
+  const r = await source.downloadArtifacts(run !== undefined ? { run } : { tag: tag as string }, {
     artifactPath,
     localPath,
   });
@@ -184,7 +237,7 @@ async function handleDownload(store: ArtifactStore, req: Request, cwd: string) {
 }
 
 /** Answers one request line; never throws. */
-async function handle(store: ArtifactStore, runName: string, line: string): Promise<Reply> {
+async function handle(context: Context, line: string): Promise<Reply> {
   try {
     let req: unknown;
     try {
@@ -202,9 +255,9 @@ async function handle(store: ArtifactStore, runName: string, line: string): Prom
     }
     switch (request.op) {
       case "upload":
-        return { ok: true, ...(await handleUpload(store, runName, request, cwd)) };
+        return { ok: true, ...(await handleUpload(context, request, cwd)) };
       case "download":
-        return { ok: true, ...(await handleDownload(store, request, cwd)) };
+        return { ok: true, ...(await handleDownload(context, request, cwd)) };
       default:
         throw new StoreError(
           "invalid",
@@ -231,7 +284,13 @@ async function handle(store: ArtifactStore, runName: string, line: string): Prom
 export async function startArtifactsBridge(
   options: ArtifactsBridgeOptions,
 ): Promise<ArtifactsBridge> {
-  const { store, runName } = options;
+  let taggings = 0;
+  const context: Context = {
+    store: options.store,
+    remote: options.remote,
+    runName: options.runName,
+    nextTagging: () => ++taggings,
+  };
   const base = options.socketDir ?? os.tmpdir();
   const dir = await fsp.mkdtemp(path.join(base, "dstack-"));
   const socketPath = path.join(dir, `${randomBytes(3).toString("hex")}.sock`);
@@ -261,7 +320,7 @@ export async function startArtifactsBridge(
     let started = false;
     const answer = (line: string) => {
       started = true;
-      const done = handle(store, runName, line).then((reply) => {
+      const done = handle(context, line).then((reply) => {
         if (!socket.destroyed) socket.end(`${JSON.stringify(reply)}\n`);
         inflight.delete(socket);
       });

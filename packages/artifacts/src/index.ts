@@ -26,6 +26,7 @@ export {
   type ArtifactsBridgeOptions,
   defaultArtifactPath,
   MAX_SOCKET_PATH_BYTES,
+  type RemoteArtifacts,
   startArtifactsBridge,
 } from "./bridge.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
