@@ -181,6 +181,14 @@ describe("bad input fails the step with a clear message and writes nothing", () 
     expect(service.artifacts().length).toBe(before);
   });
 
+  it("an empty folder with if-no-files-found: error fails, naming it", async () => {
+    fs.mkdirSync(path.join(tmp, "ws-2050", "empty"), { recursive: true });
+    const r = await step(2050, { mode: "upload", path: "empty", "if-no-files-found": "error" });
+    expect(r.failed).toMatch(
+      /path "empty": the folder holds no files to upload \(if-no-files-found: error\)/,
+    );
+  });
+
   it("a missing path only warns by default, and nothing is uploaded", async () => {
     const r = await step(2100, { mode: "upload", path: "nowhere" });
     expect(r.failed).toBeUndefined();
