@@ -13,9 +13,10 @@ export * from "./argv.js";
 export * from "./diagnostics.js";
 export * from "./gpu.js";
 export * from "./job.js";
+export * from "./job-json.js";
 export * from "./labels.js";
 export type { Locator, Position } from "./locator.js";
-export { yamlLocator } from "./locator.js";
+export { valueLocator, yamlLocator } from "./locator.js";
 export * from "./runname.js";
 export * from "./satisfies.js";
 export {

@@ -83,3 +83,26 @@ export function yamlLocator(options: {
     },
   };
 }
+
+/**
+ * A {@link Locator} for a value that came without a file (JSON in an action input): no
+ * positions; fields named as in the workflows file, e.g. `resources.gpu.count`.
+ *
+ * @param source - how the value is named in messages, e.g. `the job input`.
+ * @param rename - a field's name where the user wrote it under another (an action input
+ *   `gpu-memory` for `resources.gpu.memory`); default the workflows file's name.
+ */
+export function valueLocator(
+  source: string,
+  rename: (field: string) => string | undefined = () => undefined,
+): Locator {
+  return {
+    source,
+    position: () => undefined,
+    field: (path) => {
+      const name = formatFieldPath(path);
+      return rename(name) ?? name;
+    },
+    sourceText: () => undefined,
+  };
+}
