@@ -46,9 +46,16 @@ export interface LocalActionResult {
   log: string;
 }
 
-/** dotenv's double-quoted form: `\n` and `"` escaped, so multi-line inputs survive. */
+/**
+ * A value in dotenv's syntax, kept literally: dotenv unescapes nothing but `\n` in double quotes,
+ * so values go in backticks (literal, may span lines), or single quotes when they hold a backtick.
+ *
+ * @throws Error for a value holding both a backtick and a single quote.
+ */
 function dotenvValue(value: string): string {
-  return `"${value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"')}"`;
+  if (!value.includes("`")) return `\`${value}\``;
+  if (!value.includes("'") && !value.includes("\n")) return `'${value}'`;
+  throw new Error(`runLocalAction: cannot pass ${JSON.stringify(value)} through a dotenv file`);
 }
 
 /**
