@@ -12,3 +12,11 @@ export {
   gitHubApi,
   startFakeGitHub,
 } from "./github.js";
+export {
+  dstackActions,
+  formatDiagnostic,
+  type ValidateWorkflowOptions,
+  validateWorkflowFile,
+  validateWorkflowText,
+  type WorkflowDiagnostic,
+} from "./workflows.js";
