@@ -20,7 +20,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { register } from "node:module";
 import path from "node:path";
@@ -94,8 +94,7 @@ const loadLanguageService: () => Promise<Loaded> = (() => {
   let loading: Promise<Loaded> | undefined;
   return () => {
     loading ??= (async () => {
-      // Under vitest with `server.deps.inline`, Vite transforms the JSON imports itself; the hook
-      // is harmless there. Plain Node needs it.
+      // Needed under vitest too: it leaves node_modules to Node's own loader (measured on 4.1).
       register(`data:text/javascript,${encodeURIComponent(jsonImportHook)}`);
       const service = await import("@actions/languageservice");
       const cache = await import("@actions/languageservice/utils/workflow-cache");
@@ -118,7 +117,8 @@ const loadLanguageService: () => Promise<Loaded> = (() => {
  */
 export function dstackActions(root: string = repoRoot): Record<string, string> {
   const actions: Record<string, string> = {};
-  for (const name of ["run-python", "artifacts"]) {
+  const dir = path.join(root, "actions");
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     const file = path.join("actions", name, "action.yml");
     if (existsSync(path.join(root, file))) {
       actions[`dstack/${name}`] = file;
