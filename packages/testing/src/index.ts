@@ -18,3 +18,11 @@ export {
   type RunLocalActionOptions,
   runLocalAction,
 } from "./local-action.js";
+export {
+  dstackActions,
+  formatDiagnostic,
+  type ValidateWorkflowOptions,
+  validateWorkflowFile,
+  validateWorkflowText,
+  type WorkflowDiagnostic,
+} from "./workflows.js";

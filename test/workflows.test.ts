@@ -1,0 +1,262 @@
+// Every workflow file we ship (and every action.yml), checked by GitHub's own parser
+// (@actions/languageservice, through @dstack/testing's validateWorkflowFile), with the inputs of
+// our own actions read from this repository; and cases proving the check catches mistakes.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  formatDiagnostic,
+  validateWorkflowFile,
+  validateWorkflowText,
+  type WorkflowDiagnostic,
+} from "@dstack/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** `dir/*.yml` and `dir/*.yaml`, relative to the repository root; none if `dir` is absent. */
+function yamlFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(path.join(root, dir));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => /\.ya?ml$/.test(n)).map((n) => `${dir}/${n}`);
+}
+
+const workflows = [...yamlFiles(".github/workflows"), ...yamlFiles("examples/workflows")];
+const actionFiles = readdirSync(path.join(root, "actions"))
+  .map((name) => `actions/${name}/action.yml`)
+  .filter((file) => yamlFiles(path.dirname(file)).includes(file));
+
+/** A broken action.yml is the failure of its own row below; other rows do not repeat it. */
+const unreadableAction = (d: WorkflowDiagnostic) =>
+  /cannot read its action\.yml: (actions\/[\w.-]+\/action\.yml):/.exec(d.message)?.[1];
+
+describe("every workflow file we ship", () => {
+  it("is found on disk", () => {
+    expect(workflows).toEqual(
+      expect.arrayContaining([
+        ".github/workflows/ci.yml",
+        ".github/workflows/dstack-run.yml",
+        ".github/workflows/release.yml",
+        "examples/workflows/run-here.yml",
+        "examples/workflows/plan-then-run.yml",
+        "examples/workflows/dispatch.yml",
+        "examples/workflows/call-reusable.yml",
+      ]),
+    );
+    expect(actionFiles).toContain("actions/run-python/action.yml");
+  });
+
+  it.each(workflows.map((file) => ({ name: file, file })))(
+    "$name passes GitHub's parser",
+    async ({ file }) => {
+      const diagnostics = await validateWorkflowFile(file, { root });
+      const own = diagnostics.filter((d) => !actionFiles.includes(unreadableAction(d) ?? ""));
+      expect(own.map(formatDiagnostic)).toEqual([]);
+    },
+  );
+
+  it.each(actionFiles.map((file) => ({ name: file, file })))(
+    "$name passes GitHub's parser",
+    async ({ file }) => {
+      const diagnostics = await validateWorkflowFile(file, { root });
+      expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+    },
+  );
+
+  // GitHub's script-injection guidance: a `${{ }}` inside `run:` is pasted into the script before
+  // the shell reads it; values go through `env:` instead.
+  it.each(workflows.map((file) => ({ name: file, file })))(
+    "$name keeps expressions out of run: scripts",
+    ({ file }) => {
+      const doc = parse(readFileSync(path.join(root, file), "utf8")) as {
+        jobs?: Record<string, { steps?: { run?: string }[] }>;
+      };
+      const offending = Object.entries(doc.jobs ?? {}).flatMap(([job, { steps = [] }]) =>
+        steps
+          .map((step, i) => ({ where: `jobs.${job}.steps[${i}].run`, run: step.run ?? "" }))
+          .filter(({ run }) => run.includes("${{"))
+          .map(({ where }) => where),
+      );
+      expect(offending).toEqual([]);
+    },
+  );
+});
+
+// A repository of fixtures in a temp dir: our actions' metadata as tests need it to be.
+const fixtureRoot = mkdtempSync(path.join(tmpdir(), "dstack-workflows-"));
+afterAll(() => rmSync(fixtureRoot, { recursive: true, force: true }));
+
+const fixtureAction = `name: run-python
+description: a fixture
+inputs:
+  mode:
+    description: mode
+    default: run
+  job:
+    description: job
+  needed:
+    description: required, no default
+    required: true
+runs:
+  using: node24
+  main: dist/index.js
+`;
+
+const fixtureReusable = `on:
+  workflow_call:
+    inputs:
+      job:
+        type: string
+        required: true
+jobs:
+  run:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo
+`;
+
+async function fixtures(): Promise<string> {
+  const files: Record<string, string> = {
+    "actions/run-python/action.yml": fixtureAction,
+    "actions/broken/action.yml": "name: broken\ndescription: a: b\n",
+    ".github/workflows/reusable.yml": fixtureReusable,
+  };
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(fixtureRoot, file)), { recursive: true });
+    await writeFile(path.join(fixtureRoot, file), text);
+  }
+  return fixtureRoot;
+}
+
+/** A one-job workflow around `steps` (YAML lines, indented for a step list). */
+const workflowWith = (steps: string) => `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+${steps}`;
+
+interface Case {
+  name: string;
+  text: string;
+  /** `line:column: message` of the diagnostic that must be reported. */
+  expected: string;
+}
+
+const cases: Case[] = [
+  {
+    name: "an unknown key",
+    text: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stesp: []\n",
+    expected: "5:5: error: Unexpected value 'stesp'",
+  },
+  {
+    name: "an unknown on: event",
+    text: "on:\n  pull_requests:\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n",
+    expected: "2:3: error: Unexpected value 'pull_requests'",
+  },
+  {
+    name: "a bad expression",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template
+    text: workflowWith("      - run: echo\n        if: ${{ fromJSON( }}\n"),
+    expected: "7:13: error: Unexpected end of expression: '('",
+  },
+  {
+    name: "an unknown context",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template
+    text: workflowWith("      - run: echo\n        if: ${{ github.evnt_name == 'push' }}\n"),
+    expected: "7:13: warning: Context access might be invalid: evnt_name",
+  },
+  {
+    name: "a wrong input name for dstack/run-python@v1",
+    text: workflowWith(
+      "      - uses: dstack/run-python@v1\n        with:\n          needed: x\n          jb: x\n",
+    ),
+    expected: "9:11: error: Invalid action input 'jb'",
+  },
+  {
+    name: "a wrong input name for OWNER/REPO/actions/run-python@v1",
+    text: workflowWith(
+      "      - uses: someone/fork/actions/run-python@v1\n        with:\n          needed: x\n          mdoe: plan\n",
+    ),
+    expected: "9:11: error: Invalid action input 'mdoe'",
+  },
+  {
+    name: "a wrong input name for ./actions/run-python",
+    text: workflowWith(
+      "      - uses: ./actions/run-python\n        with:\n          needed: x\n          mdoe: plan\n",
+    ),
+    expected: "9:11: error: Invalid action input 'mdoe'",
+  },
+  {
+    name: "a missing required input",
+    text: workflowWith("      - uses: dstack/run-python@v1\n        with:\n          mode: plan\n"),
+    expected: "7:9: error: Missing required input `needed`",
+  },
+  {
+    name: "an action.yml that is not YAML",
+    text: workflowWith("      - uses: dstack/broken@v1\n"),
+    expected:
+      "6:15: error: dstack/broken@v1: cannot read its action.yml: actions/broken/action.yml:2:14: Nested mappings are not allowed in compact mappings",
+  },
+  {
+    name: "a wrong input name for a reusable workflow",
+    text: "on: push\njobs:\n  a:\n    uses: ./.github/workflows/reusable.yml\n    with:\n      job: x\n      jb: x\n",
+    expected: "7:11: error: Invalid input, jb is not defined in the referenced workflow.",
+  },
+];
+
+describe("the workflow validator reports", () => {
+  it.each(cases)("$name", async ({ text, expected }) => {
+    const root = await fixtures();
+    const diagnostics = await validateWorkflowText(text, "case.yml", {
+      root,
+      actions: {
+        "dstack/run-python": "actions/run-python/action.yml",
+        "dstack/broken": "actions/broken/action.yml",
+      },
+    });
+    expect(diagnostics.map(formatDiagnostic)).toContain(`case.yml:${expected}`);
+  });
+
+  it("nothing for the same workflows without the mistakes", async () => {
+    const root = await fixtures();
+    const text = workflowWith(
+      "      - uses: dstack/run-python@v1\n        with:\n          needed: x\n          job: x\n      - uses: ./actions/run-python\n        with:\n          needed: x\n",
+    );
+    const diagnostics = await validateWorkflowText(text, "case.yml", { root });
+    expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+  });
+});
+
+// The same checks against this repository's own action.yml and runner workflow: a shipped
+// workflow that names an input the action does not have fails here.
+describe("a shipped workflow with a misspelled input", () => {
+  it.each([
+    {
+      name: "dstack-run.yml: a run-python input",
+      file: ".github/workflows/dstack-run.yml",
+      from: "          mode: plan\n",
+      to: "          mdoe: plan\n",
+      expected: "Invalid action input 'mdoe'",
+    },
+    {
+      name: "call-reusable.yml: a dstack-run.yml input",
+      file: "examples/workflows/call-reusable.yml",
+      from: "      tag: best\n",
+      to: "      tga: best\n",
+      expected: "Invalid input, tga is not defined in the referenced workflow.",
+    },
+  ])("is reported: $name", async ({ file, from, to, expected }) => {
+    const text = readFileSync(path.join(root, file), "utf8");
+    expect(text).toContain(from);
+    const diagnostics = await validateWorkflowText(text.replace(from, to), file, { root });
+    expect(diagnostics.map((d) => d.message)).toContain(expected);
+  });
+});
