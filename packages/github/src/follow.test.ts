@@ -225,7 +225,8 @@ describe("followRun against the Actions model", () => {
     expect(error).toBe(reason);
     const polls = h.github.requests.filter((r) => r.operationId === "actions/get-workflow-run");
     expect(polls).toHaveLength(h.github.requests.length - 1);
-    expect(h.model.stateOf(h.model.runs[0] as never).status).toBe("in_progress");
+    const [modelRun] = h.model.runs;
+    expect(modelRun && h.model.stateOf(modelRun).status).toBe("in_progress");
 
     expect(await cancelRun(h.client, { ...h.at, workflowRunId: id })).toBe("requested");
     const run = await followRun(h.client, { ...h.at, workflowRunId: id });
