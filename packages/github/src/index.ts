@@ -1,1 +1,50 @@
-export {};
+/**
+ * `@dstack/github`: GitHub REST for dstack. Dispatch a job to a repository's runner workflow
+ * exactly once ({@link dispatchRun}), follow its workflow run to the end with conditional
+ * requests ({@link followRun}), cancel it ({@link cancelRun}) and read its jobs' logs
+ * ({@link fetchJobLog}), through one client with retries and rate limits
+ * ({@link createGitHubClient}).
+ *
+ * @packageDocumentation
+ */
+export {
+  apiUrlOf,
+  countingFetch,
+  createGitHubClient,
+  DEFAULT_API_URL,
+  fetchOf,
+  type GitHubClient,
+  type GitHubClientOptions,
+  type RequestCounts,
+  sleepFor,
+} from "./client.js";
+export {
+  type DispatchedRun,
+  type DispatchRunOptions,
+  dispatchRun,
+  type FindRunByNameOptions,
+  findRunByName,
+  RUNNER_WORKFLOW_FILE,
+} from "./dispatch.js";
+export {
+  answeredStatus,
+  GitHubError,
+  type GitHubErrorReason,
+  gitHubMessage,
+  isRateLimited,
+  isTransient,
+  rateLimitWaitMs,
+  restError,
+} from "./errors.js";
+export {
+  type CancelRunOptions,
+  cancelRun,
+  type FetchJobLogOptions,
+  type FollowedRun,
+  type FollowRunOptions,
+  fetchJobLog,
+  followRun,
+  type WorkflowArtifact,
+  type WorkflowJob,
+  type WorkflowRunState,
+} from "./follow.js";

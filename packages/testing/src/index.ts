@@ -1,14 +1,34 @@
 /**
- * Test helpers shared by the workspaces. Private; imported by tests only.
+ * Test helpers shared by the workspaces. Private; imported by tests and benchmarks only.
  *
  * @module
  */
 
 export {
+  ACTIONS_ROUTES,
+  type ActionsModel,
+  type ActionsModelOptions,
+  createActionsModel,
+  createSimulatedClock,
+  type FakeActions,
+  type ModelArtifact,
+  type ModelConclusion,
+  type ModelJob,
+  type ModelRun,
+  type ModelRunState,
+  SIMULATED_EPOCH,
+  type SimulatedClock,
+  startFakeActions,
+} from "./actions-model.js";
+export {
+  type FakeContext,
+  type FakeFault,
   type FakeGitHub,
+  type FakeGitHubOptions,
   type FakeHandler,
   type FakeReply,
   type FakeRequest,
+  fakeFaults,
   gitHubApi,
   startFakeGitHub,
 } from "./github.js";

@@ -1,0 +1,174 @@
+/**
+ * The REST client: `@octokit/rest` with `@octokit/plugin-retry` (5xx and connection failures)
+ * and `@octokit/plugin-throttling` (primary and secondary rate limits), as the artifacts store
+ * uses it.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+import { GitHubError } from "./errors.js";
+
+/** The Octokit class with the retry and throttling plugins. */
+const GitHubOctokit = Octokit.plugin(retry, throttling);
+
+/**
+ * A client from {@link createGitHubClient}; any `@octokit/rest` Octokit is accepted, but only
+ * one with plugin-retry and plugin-throttling retries faults and waits out rate limits.
+ */
+export type GitHubClient = Octokit;
+
+/** The public API root. */
+export const DEFAULT_API_URL = "https://api.github.com";
+
+/** Options of {@link createGitHubClient}. */
+export interface GitHubClientOptions {
+  /**
+   * The token: in a workflow `${{ github.token }}` with `permissions: actions: write` (to
+   * dispatch and cancel; `actions: read` is enough to follow). Never logged.
+   */
+  token: string;
+  /** The REST API root, e.g. `https://ghes.example.com/api/v3`. Default `https://api.github.com`. */
+  apiUrl?: string;
+  /**
+   * Retries of a request that failed with a 5xx or without an answer (plugin-retry), and of a
+   * rate-limited one (plugin-throttling); default 3. Never used for a dispatch, which is not
+   * idempotent (see `dispatchRun`).
+   */
+  retries?: number;
+  /**
+   * Milliseconds in one second of retry waiting: plugin-retry waits `retryBaseMs` x 1, 4, 9, ...
+   * and plugin-throttling waits `Retry-After` (seconds) x `retryBaseMs`. Default 1000; tests
+   * pass 1 so that nothing waits for real.
+   */
+  retryBaseMs?: number;
+  /**
+   * The longest rate-limit wait, in seconds, taken inside the client; a longer one fails the
+   * request, and the caller's loop (e.g. `followRun`, which can be aborted) waits instead.
+   * Default 60.
+   */
+  maxRateLimitWaitS?: number;
+  /** The `fetch` to use (default the global one). */
+  fetch?: typeof fetch;
+  /** The `User-Agent`. Default `dstack`. */
+  userAgent?: string;
+  /** Where notices of rate-limit waits go (never the token). Default nowhere. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Creates the REST client.
+ *
+ * - plugin-retry retries 5xx and unanswered requests (`retries` times, waits `retryBaseMs` x n²);
+ *   it leaves 4xx alone, 429 included, so that rate limits go to plugin-throttling;
+ * - plugin-throttling spaces writes a second apart per token and, on a primary or secondary
+ *   rate limit, waits what GitHub says (`Retry-After`, `x-ratelimit-reset`) when that is at most
+ *   `maxRateLimitWaitS` (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
+ *
+ * @throws GitHubError `invalid` for an empty token.
+ */
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  if (typeof options.token !== "string" || options.token.trim() === "") {
+    throw new GitHubError(
+      "invalid",
+      "token: no GitHub token given; pass github-token (in a workflow the job's token, github.token, with permissions: actions: write)",
+    );
+  }
+  const retries = options.retries ?? 3;
+  const base = options.retryBaseMs ?? 1000;
+  const maxWait = options.maxRateLimitWaitS ?? 60;
+  const warn = options.warn ?? (() => {});
+  const onLimit =
+    (kind: string) =>
+    (after: number, request: { method?: string; url?: string }, _o: unknown, count: number) => {
+      const retrying = count < retries && after <= maxWait;
+      warn(
+        `GitHub ${kind} rate limit on ${request.method ?? ""} ${request.url ?? ""}: ${retrying ? `retrying in ${after} s` : `not retrying here (GitHub asks to wait ${after} s)`}`,
+      );
+      return retrying;
+    };
+  return new GitHubOctokit({
+    auth: options.token,
+    baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
+    userAgent: options.userAgent ?? "dstack",
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    retry: {
+      retries,
+      retryAfterBaseValue: base,
+      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
+    },
+    throttle: {
+      // Bottleneck groups are keyed by id: one per token, as GitHub's limits are.
+      id: `dstack-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
+      retryAfterBaseValue: base,
+      onRateLimit: onLimit("primary"),
+      onSecondaryRateLimit: onLimit("secondary"),
+    },
+  });
+}
+
+/** The API root a client talks to (for messages). */
+export function apiUrlOf(client: GitHubClient): string {
+  return String(client.request.endpoint.DEFAULTS.baseUrl);
+}
+
+/** The `fetch` a client uses (its `request.fetch`, else the global one). */
+export function fetchOf(client: GitHubClient): typeof fetch {
+  const configured = (
+    client.request.endpoint.DEFAULTS.request as { fetch?: typeof fetch } | undefined
+  )?.fetch;
+  return configured ?? globalThis.fetch;
+}
+
+/** Counts of REST requests, as GitHub's primary rate limit sees them. */
+export interface RequestCounts {
+  /** Requests that count against the primary rate limit (every answer but `304`, and failures). */
+  counted: number;
+  /** Conditional requests answered `304 Not Modified` (free). */
+  notModified: number;
+}
+
+/**
+ * Request options that count every HTTP exchange (retries included) into `counts`, by wrapping
+ * the client's `fetch`; spread into a call's `request`.
+ */
+export function countingFetch(client: GitHubClient, counts: RequestCounts): typeof fetch {
+  const inner = fetchOf(client);
+  return async (input, init) => {
+    try {
+      const response = await inner(input, init);
+      if (response.status === 304) {
+        counts.notModified++;
+      } else {
+        counts.counted++;
+      }
+      return response;
+    } catch (e) {
+      counts.counted++;
+      throw e;
+    }
+  };
+}
+
+/**
+ * Waits `ms` milliseconds of real time, or less when `signal` aborts (it never rejects): the
+ * default `sleep` of the loops here.
+ */
+export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

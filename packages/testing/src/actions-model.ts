@@ -1,0 +1,556 @@
+/**
+ * Test helper: a small stateful model of GitHub Actions behind the OpenAPI-validated REST fake.
+ * A `workflow_dispatch` creates a workflow run of the repository's runner workflow; the run goes
+ * `queued` -> `in_progress` -> `completed` on a simulated clock; it has jobs (with logs behind a
+ * `302`) and, once completed, artifacts; it can be cancelled. Every answer is built from GitHub's
+ * own examples in `@octokit/openapi` and validated by the fake, so the model cannot drift from
+ * the real shapes. Shared by the `@dstack/github` tests and the dispatch benchmark.
+ *
+ * Rules it follows, and where GitHub documents them:
+ * - dispatch (docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event): `200`
+ *   with `workflow_run_id`, `run_url`, `html_url` when `return_run_details` is true (else, or on
+ *   a server without the feature, `204`); `404` for an unknown workflow; `422` for an unknown
+ *   ref, an input the workflow does not declare or a required input left out; `403` for a token
+ *   without `actions: write`;
+ * - a workflow run's `display_title` is its `run-name` (docs.github.com/actions/reference/workflows-and-actions/workflow-syntax#run-name):
+ *   here the value of the `run-name` input;
+ * - a new run shows up in listings a few seconds after the dispatch (`listDelayMs`);
+ * - cancel (docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run): `202`, the run
+ *   completes as `cancelled` shortly after; `409` once it has completed;
+ * - job logs (docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run):
+ *   `302` to a signed URL on another origin.
+ *
+ * Private to the workspaces; imported by tests and benchmarks only.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import {
+  type FakeContext,
+  type FakeGitHub,
+  type FakeHandler,
+  type FakeReply,
+  type FakeRequest,
+  gitHubApi,
+  startFakeGitHub,
+} from "./github.js";
+
+/** The conclusion of a completed workflow run or job, as GitHub names them. */
+export type ModelConclusion =
+  | "success"
+  | "failure"
+  | "cancelled"
+  | "skipped"
+  | "timed_out"
+  | "neutral"
+  | "action_required";
+
+/** A job of every workflow run of the model. */
+export interface ModelJob {
+  /** The job's name, e.g. `run`. */
+  name: string;
+  /** Its `runs-on` labels. Default `["self-hosted", "dstack"]`. */
+  labels?: string[];
+  /** Its log text, served through a `302` to a blob URL. Default a few lines. */
+  log?: string;
+}
+
+/** An artifact every completed workflow run of the model holds. */
+export interface ModelArtifact {
+  /** The artifact name, e.g. `dstack--sharp-shrimp-1--model`. */
+  name: string;
+  /** Its size in bytes. Default 1024. */
+  sizeInBytes?: number;
+}
+
+/** Options of {@link createActionsModel}; every field has a default. */
+export interface ActionsModelOptions {
+  /** The repository owner. Default `octo-org`. */
+  owner?: string;
+  /** The repository name. Default `octo-repo`. */
+  repo?: string;
+  /** The runner workflow's file name under `.github/workflows/`. Default `dstack-run.yml`. */
+  workflowFile?: string;
+  /** The runner workflow's numeric id (also accepted as `workflow_id`). Default 161335. */
+  workflowId?: number;
+  /** The workflow's `name:`. Default `dstack run`. */
+  workflowName?: string;
+  /** Refs (branches or tags) on which the workflow file exists. Default `["main"]`. */
+  refs?: string[];
+  /**
+   * The workflow's `workflow_dispatch` inputs: name -> required. Default
+   * `{ job: true, "run-name": true, tag: false }`.
+   */
+  inputs?: Record<string, boolean>;
+  /** The input whose value becomes `display_title` (`run-name: ${{ inputs.run-name }}`). Default `run-name`. */
+  runNameInput?: string;
+  /**
+   * Whether dispatches honour `return_run_details` with a `200` and the run's id. Default true;
+   * false models GitHub Enterprise Server without the feature (always `204`).
+   */
+  returnRunDetails?: boolean;
+  /** Whether the token may dispatch and cancel (`actions: write`). Default true; false: `403`. */
+  canWrite?: boolean;
+  /** Milliseconds after creation before a run shows in `GET .../workflows/{id}/runs`. Default 3000. */
+  listDelayMs?: number;
+  /** Milliseconds a run stays `queued`. Default 10 000. */
+  queuedMs?: number;
+  /** Milliseconds a run stays `in_progress`. Default 60 000. */
+  durationMs?: number;
+  /** Milliseconds from a cancel request until the run completes as `cancelled`. Default 2000. */
+  cancelDelayMs?: number;
+  /** The conclusion of every run that is not cancelled. Default `success`. */
+  conclusion?: ModelConclusion;
+  /** The jobs of every run. Default one job `run`. */
+  jobs?: ModelJob[];
+  /** The artifacts of every completed run. Default none. */
+  artifacts?: ModelArtifact[];
+  /** The simulated clock (default a new {@link createSimulatedClock}). */
+  clock?: SimulatedClock;
+}
+
+/** A clock that moves only when told to: no test or benchmark ever waits for real. */
+export interface SimulatedClock {
+  /** The simulated time, epoch milliseconds. */
+  now(): number;
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void;
+  /** A `sleep` for code under test: moves the clock forward by `ms` and resolves at once. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The default start of a {@link SimulatedClock}: 2026-01-01T00:00:00Z. */
+export const SIMULATED_EPOCH = Date.UTC(2026, 0, 1);
+
+/** A {@link SimulatedClock} starting at `start` (epoch ms, default {@link SIMULATED_EPOCH}). */
+export function createSimulatedClock(start = SIMULATED_EPOCH): SimulatedClock {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms) {
+      t += Math.max(0, ms);
+    },
+    async sleep(ms, signal) {
+      if (!signal?.aborted) {
+        t += Math.max(0, ms);
+      }
+    },
+  };
+}
+
+/** A workflow run of the model, as dispatched. */
+export interface ModelRun {
+  /** The workflow run id. */
+  id: number;
+  /** Its `run_number`. */
+  runNumber: number;
+  /** Its `display_title` (the run name input, or the workflow name). */
+  displayTitle: string;
+  /** The ref it was dispatched on. */
+  ref: string;
+  /** The inputs it was dispatched with. */
+  inputs: Record<string, unknown>;
+  /** When it was created, simulated epoch ms. */
+  createdAt: number;
+  /** When a cancel was requested, simulated epoch ms. */
+  cancelRequestedAt?: number;
+}
+
+/** A run's state at one moment. */
+export interface ModelRunState {
+  status: "queued" | "in_progress" | "completed";
+  conclusion: ModelConclusion | null;
+  /** When the state last changed, epoch ms. */
+  updatedAt: number;
+}
+
+/** The model: its state, its routes for {@link startFakeGitHub}, and its clock. */
+export interface ActionsModel {
+  /** The options in effect, defaults filled in. */
+  readonly options: Required<Omit<ActionsModelOptions, "clock">>;
+  /** The simulated clock every state is read at. */
+  readonly clock: SimulatedClock;
+  /** Every workflow run created, oldest first. */
+  readonly runs: readonly ModelRun[];
+  /** The state of a run now. */
+  stateOf(run: ModelRun): ModelRunState;
+  /** Handlers for {@link startFakeGitHub}. */
+  readonly routes: Record<string, FakeHandler>;
+  /** Route keys answered with ETags (every `GET`), for {@link FakeGitHubOptions.conditional}. */
+  readonly conditional: string[];
+}
+
+/** Route keys the model serves. */
+export const ACTIONS_ROUTES = {
+  dispatch: "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+  listWorkflowRuns: "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  getRun: "GET /repos/{owner}/{repo}/actions/runs/{run_id}",
+  cancelRun: "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel",
+  listJobs: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  listArtifacts: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  jobLogs: "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs",
+} as const;
+
+const HEAD_SHA = "5d2b7c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c";
+const FIRST_RUN_ID = 7_000_000_001;
+const DAY_MS = 86_400_000;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function example(name: string): Record<string, unknown> {
+  const examples = (gitHubApi().doc.components as { examples: Record<string, { value: unknown }> })
+    .examples;
+  const value = examples[name]?.value;
+  if (value === undefined) {
+    throw new Error(`@octokit/openapi has no example ${name}`);
+  }
+  return structuredClone(value) as Record<string, unknown>;
+}
+
+function error(status: number, message: string, docs: string): FakeReply {
+  return {
+    status,
+    body: {
+      message,
+      documentation_url: `https://docs.github.com/rest/${docs}`,
+      status: `${status}`,
+    },
+  };
+}
+
+/**
+ * Parses the `created` filter of a listing: `>=DATE`, `>DATE`, `<=DATE`, `<DATE`, `A..B` or a
+ * date (that day); returns a predicate on epoch ms. GitHub's syntax: "Understanding the search
+ * syntax" (docs.github.com/search-github/getting-started-with-searching-on-github/understanding-the-search-syntax#query-for-dates).
+ */
+function createdFilter(raw: string | null): (ms: number) => boolean {
+  if (raw === null || raw === "") {
+    return () => true;
+  }
+  const range = /^(.+)\.\.(.+)$/.exec(raw);
+  if (range) {
+    const [a, b] = [Date.parse(range[1] ?? ""), Date.parse(range[2] ?? "")];
+    return (ms) => ms >= a && ms <= b;
+  }
+  const m = /^(>=|<=|>|<)?(.+)$/.exec(raw);
+  const at = Date.parse(m?.[2] ?? "");
+  switch (m?.[1]) {
+    case ">=":
+      return (ms) => ms >= at;
+    case ">":
+      return (ms) => ms > at;
+    case "<=":
+      return (ms) => ms <= at;
+    case "<":
+      return (ms) => ms < at;
+    default:
+      return (ms) => ms >= at && ms < at + DAY_MS;
+  }
+}
+
+/** Creates an Actions model; serve it with {@link startFakeActions} or `startFakeGitHub(model.routes, model)`. */
+export function createActionsModel(options: ActionsModelOptions = {}): ActionsModel {
+  const o: ActionsModel["options"] = {
+    owner: options.owner ?? "octo-org",
+    repo: options.repo ?? "octo-repo",
+    workflowFile: options.workflowFile ?? "dstack-run.yml",
+    workflowId: options.workflowId ?? 161_335,
+    workflowName: options.workflowName ?? "dstack run",
+    refs: options.refs ?? ["main"],
+    inputs: options.inputs ?? { job: true, "run-name": true, tag: false },
+    runNameInput: options.runNameInput ?? "run-name",
+    returnRunDetails: options.returnRunDetails ?? true,
+    canWrite: options.canWrite ?? true,
+    listDelayMs: options.listDelayMs ?? 3000,
+    queuedMs: options.queuedMs ?? 10_000,
+    durationMs: options.durationMs ?? 60_000,
+    cancelDelayMs: options.cancelDelayMs ?? 2000,
+    conclusion: options.conclusion ?? "success",
+    jobs: options.jobs ?? [{ name: "run" }],
+    artifacts: options.artifacts ?? [],
+  };
+  const clock = options.clock ?? createSimulatedClock();
+  const runs: ModelRun[] = [];
+  const full = `${o.owner}/${o.repo}`;
+  const api = `https://api.github.com/repos/${full}`;
+  const web = `https://github.com/${full}`;
+
+  const stateOf = (run: ModelRun): ModelRunState => {
+    const t = clock.now();
+    const started = run.createdAt + o.queuedMs;
+    const ended = started + o.durationMs;
+    const cancelled =
+      run.cancelRequestedAt === undefined ? undefined : run.cancelRequestedAt + o.cancelDelayMs;
+    if (cancelled !== undefined && t >= cancelled && cancelled < ended) {
+      return { status: "completed", conclusion: "cancelled", updatedAt: cancelled };
+    }
+    if (t < started) {
+      return { status: "queued", conclusion: null, updatedAt: run.createdAt };
+    }
+    if (t < ended) {
+      return { status: "in_progress", conclusion: null, updatedAt: started };
+    }
+    return { status: "completed", conclusion: o.conclusion, updatedAt: ended };
+  };
+
+  const findRun = (raw: string | undefined): ModelRun | undefined =>
+    runs.find((r) => String(r.id) === raw);
+  const ownRepo = (r: FakeRequest): boolean =>
+    r.params.owner === o.owner && r.params.repo === o.repo;
+  const ownWorkflow = (r: FakeRequest): boolean =>
+    ownRepo(r) &&
+    (r.params.workflow_id === o.workflowFile || r.params.workflow_id === String(o.workflowId));
+  const notFound = (docs: string): FakeReply => error(404, "Not Found", docs);
+
+  const runJson = (run: ModelRun): Record<string, unknown> => {
+    const state = stateOf(run);
+    const body = example("workflow-run");
+    const repository = { ...(body.repository as object), name: o.repo, full_name: full };
+    return {
+      ...body,
+      id: run.id,
+      node_id: Buffer.from(`WorkflowRun${run.id}`).toString("base64"),
+      name: o.workflowName,
+      head_branch: run.ref,
+      head_sha: HEAD_SHA,
+      path: `.github/workflows/${o.workflowFile}`,
+      run_number: run.runNumber,
+      run_attempt: 1,
+      referenced_workflows: [],
+      event: "workflow_dispatch",
+      display_title: run.displayTitle,
+      status: state.status,
+      conclusion: state.conclusion,
+      workflow_id: o.workflowId,
+      url: `${api}/actions/runs/${run.id}`,
+      html_url: `${web}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: iso(run.createdAt),
+      updated_at: iso(state.updatedAt),
+      run_started_at: iso(run.createdAt),
+      jobs_url: `${api}/actions/runs/${run.id}/jobs`,
+      logs_url: `${api}/actions/runs/${run.id}/logs`,
+      artifacts_url: `${api}/actions/runs/${run.id}/artifacts`,
+      cancel_url: `${api}/actions/runs/${run.id}/cancel`,
+      rerun_url: `${api}/actions/runs/${run.id}/rerun`,
+      previous_attempt_url: null,
+      workflow_url: `${api}/actions/workflows/${o.workflowId}`,
+      repository,
+      head_repository: repository,
+    };
+  };
+
+  const jobsOf = (run: ModelRun): { job: ModelJob; json: Record<string, unknown> }[] =>
+    o.jobs.map((job, i) => {
+      const state = stateOf(run);
+      const id = run.id * 100 + i + 1;
+      const started = state.status !== "queued";
+      return {
+        job,
+        json: {
+          ...example("job"),
+          id,
+          node_id: Buffer.from(`Job${id}`).toString("base64"),
+          run_id: run.id,
+          run_url: `${api}/actions/runs/${run.id}`,
+          head_sha: HEAD_SHA,
+          url: `${api}/actions/jobs/${id}`,
+          html_url: `${web}/actions/runs/${run.id}/job/${id}`,
+          status: state.status,
+          conclusion: state.conclusion,
+          created_at: iso(run.createdAt),
+          started_at: iso(started ? run.createdAt + o.queuedMs : run.createdAt),
+          completed_at: state.status === "completed" ? iso(state.updatedAt) : null,
+          name: job.name,
+          steps: [],
+          check_run_url: `${api}/check-runs/${id}`,
+          labels: job.labels ?? ["self-hosted", "dstack"],
+          runner_id: started ? 1 : null,
+          runner_name: started ? "gpu-box" : null,
+          runner_group_id: started ? 1 : null,
+          runner_group_name: started ? "Default" : null,
+          workflow_name: o.workflowName,
+          head_branch: run.ref,
+        },
+      };
+    });
+
+  const artifactsOf = (run: ModelRun): Record<string, unknown>[] => {
+    const state = stateOf(run);
+    if (state.status !== "completed") {
+      return [];
+    }
+    return o.artifacts.map((a, i) => {
+      const id = run.id * 100 + 50 + i;
+      return {
+        id,
+        node_id: Buffer.from(`Artifact${id}`).toString("base64"),
+        name: a.name,
+        size_in_bytes: a.sizeInBytes ?? 1024,
+        url: `${api}/actions/artifacts/${id}`,
+        archive_download_url: `${api}/actions/artifacts/${id}/zip`,
+        expired: false,
+        created_at: iso(state.updatedAt),
+        expires_at: iso(state.updatedAt + 90 * DAY_MS),
+        updated_at: iso(state.updatedAt),
+        digest: `sha256:${createHash("sha256").update(`${run.id}/${a.name}`).digest("hex")}`,
+        workflow_run: {
+          id: run.id,
+          repository_id: 1296269,
+          head_repository_id: 1296269,
+          head_branch: run.ref,
+          head_sha: HEAD_SHA,
+        },
+      };
+    });
+  };
+
+  const page = <T>(r: FakeRequest, items: T[]): T[] => {
+    const perPage = Math.min(100, Number(r.query.get("per_page") ?? 30) || 30);
+    const n = Math.max(1, Number(r.query.get("page") ?? 1) || 1);
+    return items.slice((n - 1) * perPage, n * perPage);
+  };
+
+  const routes: Record<string, FakeHandler> = {
+    [ACTIONS_ROUTES.dispatch]: (r) => {
+      const docs = "actions/workflows#create-a-workflow-dispatch-event";
+      if (!ownWorkflow(r)) {
+        return notFound(docs);
+      }
+      if (!o.canWrite) {
+        return error(403, "Resource not accessible by integration", docs);
+      }
+      const body = r.body as { ref: string; inputs?: Record<string, unknown> };
+      if (!o.refs.includes(body.ref)) {
+        return error(422, `No ref found for: ${body.ref}`, docs);
+      }
+      const inputs = body.inputs ?? {};
+      const unexpected = Object.keys(inputs).filter((k) => !(k in o.inputs));
+      if (unexpected.length > 0) {
+        return error(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, docs);
+      }
+      const missing = Object.keys(o.inputs).find((k) => o.inputs[k] && !(k in inputs));
+      if (missing !== undefined) {
+        return error(422, `Required input '${missing}' not provided`, docs);
+      }
+      const title = inputs[o.runNameInput];
+      const run: ModelRun = {
+        id: FIRST_RUN_ID + runs.length,
+        runNumber: runs.length + 1,
+        displayTitle: typeof title === "string" && title !== "" ? title : o.workflowName,
+        ref: body.ref,
+        inputs,
+        createdAt: clock.now(),
+      };
+      runs.push(run);
+      const details = (r.body as { return_run_details?: unknown }).return_run_details === true;
+      if (!o.returnRunDetails || !details) {
+        return { status: 204 };
+      }
+      return {
+        status: 200,
+        body: {
+          workflow_run_id: run.id,
+          run_url: `${api}/actions/runs/${run.id}`,
+          html_url: `${web}/actions/runs/${run.id}`,
+        },
+      };
+    },
+    [ACTIONS_ROUTES.listWorkflowRuns]: (r) => {
+      if (!ownWorkflow(r)) {
+        return notFound("actions/workflow-runs#list-workflow-runs-for-a-workflow");
+      }
+      const created = createdFilter(r.query.get("created"));
+      const event = r.query.get("event");
+      // Every run of the model is a workflow_dispatch run.
+      const visible = runs
+        .filter((run) => clock.now() >= run.createdAt + o.listDelayMs)
+        .filter((run) => created(run.createdAt))
+        .filter(() => event === null || event === "workflow_dispatch")
+        .reverse();
+      return {
+        status: 200,
+        body: { total_count: visible.length, workflow_runs: page(r, visible).map(runJson) },
+      };
+    },
+    [ACTIONS_ROUTES.getRun]: (r) => {
+      const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
+      return run
+        ? { status: 200, body: runJson(run) }
+        : notFound("actions/workflow-runs#get-a-workflow-run");
+    },
+    [ACTIONS_ROUTES.cancelRun]: (r) => {
+      const docs = "actions/workflow-runs#cancel-a-workflow-run";
+      const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
+      if (!run) {
+        return notFound(docs);
+      }
+      if (!o.canWrite) {
+        return error(403, "Resource not accessible by integration", docs);
+      }
+      if (stateOf(run).status === "completed") {
+        return error(409, "Cannot cancel a workflow run that is completed.", docs);
+      }
+      run.cancelRequestedAt ??= clock.now();
+      return { status: 202, body: {} };
+    },
+    [ACTIONS_ROUTES.listJobs]: (r) => {
+      const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
+      if (!run) {
+        return notFound("actions/workflow-jobs#list-jobs-for-a-workflow-run");
+      }
+      const jobs = jobsOf(run).map((j) => j.json);
+      return { status: 200, body: { total_count: jobs.length, jobs: page(r, jobs) } };
+    },
+    [ACTIONS_ROUTES.listArtifacts]: (r) => {
+      const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
+      if (!run) {
+        return notFound("actions/artifacts#list-workflow-run-artifacts");
+      }
+      const artifacts = artifactsOf(run);
+      return {
+        status: 200,
+        body: { total_count: artifacts.length, artifacts: page(r, artifacts) },
+      };
+    },
+    [ACTIONS_ROUTES.jobLogs]: (r, context: FakeContext) => {
+      const found = ownRepo(r)
+        ? runs.flatMap((run) => jobsOf(run)).find(({ json }) => String(json.id) === r.params.job_id)
+        : undefined;
+      if (!found) {
+        return notFound("actions/workflow-jobs#download-job-logs-for-a-workflow-run");
+      }
+      const log =
+        found.job.log ??
+        `2026-01-01T00:00:00.0000000Z ##[group]Run dstack\n2026-01-01T00:00:01.0000000Z job ${found.job.name} done\n`;
+      return { status: 302, headers: { location: context.blob(log) } };
+    },
+  };
+
+  return {
+    options: o,
+    clock,
+    runs,
+    stateOf,
+    routes,
+    conditional: Object.keys(routes).filter((key) => key.startsWith("GET ")),
+  };
+}
+
+/** A running fake GitHub serving an {@link ActionsModel}. */
+export interface FakeActions {
+  /** The fake REST API (its `url`, `requests`, `counted`, `inject`, ...). */
+  github: FakeGitHub;
+  /** The model behind it. */
+  model: ActionsModel;
+}
+
+/** Starts a fake GitHub that serves a new {@link ActionsModel}; close it with `github.close()`. */
+export async function startFakeActions(options: ActionsModelOptions = {}): Promise<FakeActions> {
+  const model = createActionsModel(options);
+  const github = await startFakeGitHub(model.routes, { conditional: model.conditional });
+  return { github, model };
+}
