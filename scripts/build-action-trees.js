@@ -11,6 +11,7 @@ import { cp, mkdir, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { transformSync } from "esbuild";
 import { parseDocument } from "yaml";
 
 const repoRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -52,8 +53,16 @@ const SPECIFIERS = [
 /** The module specifiers a JavaScript file imports or requires. */
 export function importSpecifiers(source) {
   const found = new Set();
+  // Comments hold TSDoc examples (`import { X } from "@azure/storage-blob"`) that are not
+  // imports: esbuild's printer drops them (it keeps the code otherwise as is).
+  const code = transformSync(source, {
+    loader: "js",
+    format: "esm",
+    legalComments: "none",
+    logLevel: "silent",
+  }).code;
   for (const re of SPECIFIERS) {
-    for (const m of source.matchAll(re)) {
+    for (const m of code.matchAll(re)) {
       found.add(m[1]);
     }
   }
@@ -62,8 +71,18 @@ export function importSpecifiers(source) {
 
 const builtins = new Set(builtinModules);
 
+/**
+ * Specifiers that appear only inside string templates, never loaded: ajv's code generator names
+ * its runtime helpers (`require("ajv/dist/runtime/uri")`) for standalone output, which we do not use.
+ */
+export const TEMPLATE_ONLY = /^ajv\/dist\/runtime\//;
+
 function isBuiltin(specifier) {
-  return specifier.startsWith("node:") || builtins.has(specifier.split("/")[0]);
+  return (
+    specifier.startsWith("node:") ||
+    builtins.has(specifier.split("/")[0]) ||
+    TEMPLATE_ONLY.test(specifier)
+  );
 }
 
 /**
