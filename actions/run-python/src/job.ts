@@ -7,16 +7,13 @@
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { loadWorkflows, WorkflowsFileError } from "@dstack/executor";
 import {
   type Diagnostic,
   findWorkflow,
   type Job,
-  parseWorkflows,
   validateWorkflow,
   valueLocator,
-  WORKFLOWS_DIR,
   WORKFLOWS_FILE,
 } from "@dstack/spec";
 
@@ -117,19 +114,6 @@ function inlineWorkflow(values: Partial<Record<InlineInput, string>>): Record<st
   return raw;
 }
 
-/** The workflows files of `repoDir`, as parseWorkflows wants them, paths relative to it. */
-function workflowsFiles(repoDir: string): { path: string; text: string }[] {
-  const files: string[] = [];
-  if (existsSync(path.join(repoDir, WORKFLOWS_FILE))) files.push(WORKFLOWS_FILE);
-  const dir = path.join(repoDir, WORKFLOWS_DIR);
-  if (existsSync(dir)) {
-    for (const n of readdirSync(dir).sort()) {
-      if (/\.ya?ml$/.test(n)) files.push(`${WORKFLOWS_DIR}/${n}`);
-    }
-  }
-  return files.map((f) => ({ path: f, text: readFileSync(path.join(repoDir, f), "utf8") }));
-}
-
 /**
  * Resolves the job of a step. Never throws on user input: problems come back as diagnostics
  * (with file, line and column for the workflows file; the input's name for inline keys).
@@ -156,22 +140,21 @@ export function resolveJob(source: JobSource): ResolvedJob {
       : { diagnostics: r.diagnostics };
   }
   if (source.kind === "workflow") {
-    const files = workflowsFiles(source.repoDir);
-    if (files.length === 0) {
+    let parsed: ReturnType<typeof loadWorkflows>;
+    try {
+      parsed = loadWorkflows(source.repoDir, source.repoDir);
+    } catch (e) {
+      if (!(e instanceof WorkflowsFileError)) throw e;
       return {
         diagnostics: [
           error(
             WORKFLOWS_FILE,
             "workflow",
-            `workflow ${JSON.stringify(source.name)}: the repository has no ${WORKFLOWS_FILE} (looked in ${source.repoDir}); check out the repository first (actions/checkout), or give the job inline (file, ...)`,
+            `workflow ${JSON.stringify(source.name)}: ${e.message}; check out the repository first (actions/checkout), or give the job inline (file, ...)`,
           ),
         ],
       };
     }
-    const parsed = parseWorkflows({
-      files,
-      fileExists: (p) => existsSync(path.join(source.repoDir, p)),
-    });
     const found = findWorkflow(parsed.jobs, source.name);
     if ("error" in found) {
       // A workflow with errors is left out of `jobs`: its own errors say why it is missing.

@@ -95,7 +95,7 @@ export function getInputs(): ActionInputs {
 function annotate(diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) {
     const properties = {
-      ...(d.line !== undefined && d.source.endsWith(".yaml") ? { file: d.source } : {}),
+      ...(d.line !== undefined ? { file: d.source } : {}),
       ...(d.line !== undefined ? { startLine: d.line } : {}),
       ...(d.col !== undefined ? { startColumn: d.col } : {}),
     };

@@ -59,7 +59,8 @@ export interface RunContext extends Io {
  * @returns the job's exit code when attached (0 done; the job's own code when it failed; 130 when
  *   stopped by Ctrl-C, 143 by SIGTERM; 1 when it failed before the job ran), 0 when detached,
  *   2 for a usage mistake.
- * @throws {@link CliError} for invalid workflows files or an unusable DSTACK_HOME.
+ * @throws {@link CliError} for invalid workflows files or an unusable DSTACK_HOME; `WorkflowsFileError`
+ * (from `@dstack/executor`) when a workflows file is missing or unreadable.
  */
 export async function runCommand(argv: readonly string[], ctx: RunContext): Promise<number> {
   const parsed = parseRunArgv(argv);

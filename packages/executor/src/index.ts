@@ -24,3 +24,9 @@ export {
   runJob,
 } from "./run-job.js";
 export { type EnsureVenvOptions, ensureVenv, type Venv, VenvError, venvKey } from "./venv.js";
+export {
+  loadWorkflows,
+  locateWorkflows,
+  WorkflowsFileError,
+  type WorkflowsLocation,
+} from "./workflows-files.js";
