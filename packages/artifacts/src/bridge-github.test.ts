@@ -5,7 +5,6 @@
  * A tag set by a job in one workflow run is downloaded by a job in a later one.
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +22,7 @@ import {
   startArtifactsRestApi,
   startAzurite,
   startResultsService,
+  workflowRuns,
 } from "./testing-actions.js";
 
 const REPO = "octo/models";
@@ -38,19 +38,14 @@ let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
 const saved = new Map<string, string | undefined>();
-const runIds = new Map<string, number>();
-
-function workflowRun(id: number): BackendIds {
-  const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
-  runIds.set(ids.workflowRunBackendId, id);
-  return ids;
-}
+const runs = workflowRuns();
+const workflowRun = runs.add;
 
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
   azurite = await startAzurite();
   service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO, runIds });
+  rest = await startArtifactsRestApi({ service, repository: REPO, runs });
   Object.assign(process.env, service.env, { GITHUB_API_URL: rest.url });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-github-"));
 }, 60_000);

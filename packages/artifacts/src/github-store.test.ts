@@ -4,7 +4,7 @@
  * and the OpenAPI-validated GitHub REST fake, answered from the results-service fake's records
  * so both views agree. Workflow runs are told apart by backend ids (`envFor`).
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -32,6 +32,7 @@ import {
   startArtifactsRestApi,
   startAzurite,
   startResultsService,
+  workflowRuns,
 } from "./testing-actions.js";
 
 const ENV_KEYS = [
@@ -55,13 +56,9 @@ const saved = new Map<string, string | undefined>();
 /** The REST fake's clock offset (ms), to make artifacts expired in its view. */
 let clockOffset = 0;
 
-/** A workflow run: backend ids and its numeric id. */
-const runIds = new Map<string, number>();
-function workflowRun(id: number): BackendIds & { id: number } {
-  const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
-  runIds.set(ids.workflowRunBackendId, id);
-  return { ...ids, id };
-}
+/** Workflow runs, made at collection time (before the servers start). */
+const runs = workflowRuns();
+const workflowRun = runs.add;
 
 /** Runs `fn` as a step of `run` (its runtime token in the environment). */
 async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
@@ -80,7 +77,7 @@ beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
   azurite = await startAzurite();
   service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO, now, runIds });
+  rest = await startArtifactsRestApi({ service, repository: REPO, now, runs });
   apiUrl = rest.url;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-"));
   // GITHUB_API_URL before the client is first loaded: @actions/github reads it once.

@@ -631,6 +631,30 @@ function requireInt64(body: Json, field: string): number {
   return Number(text);
 }
 
+/** Workflow runs as the fakes know them: backend ids and the numeric id REST reports. */
+export interface WorkflowRuns {
+  /** Backend workflow run id -> the numeric workflow run id. */
+  readonly ids: ReadonlyMap<string, number>;
+  /**
+   * A new workflow run: fresh backend ids (use them with {@link ResultsService.envFor}) and the
+   * numeric id the REST API reports for its artifacts.
+   */
+  add(id: number): BackendIds & { id: number };
+}
+
+/** A registry of workflow runs; may be filled before any server starts. */
+export function workflowRuns(): WorkflowRuns {
+  const ids = new Map<string, number>();
+  return {
+    ids,
+    add(id) {
+      const backend = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
+      ids.set(backend.workflowRunBackendId, id);
+      return { ...backend, id };
+    },
+  };
+}
+
 /** Options of {@link startArtifactsRestApi}. */
 export interface ArtifactsRestApiOptions {
   /** The results-service fake whose artifacts the REST API lists. */
@@ -639,11 +663,8 @@ export interface ArtifactsRestApiOptions {
   repository: string;
   /** The clock deciding what has expired (ms since the epoch); default `Date.now`. */
   now?: () => number;
-  /**
-   * Backend workflow run id -> the numeric id REST reports; shared with the caller, who may add
-   * runs before the server starts (default a new map; {@link ArtifactsRestApi.workflowRun} adds).
-   */
-  runIds?: Map<string, number>;
+  /** The workflow runs REST reports artifacts under (default a new {@link workflowRuns}). */
+  runs?: WorkflowRuns;
 }
 
 /** The Actions artifacts REST API over a results-service fake, from {@link startArtifactsRestApi}. */
@@ -652,10 +673,7 @@ export interface ArtifactsRestApi {
   url: string;
   /** The OpenAPI-validated fake, for its request log. */
   github: FakeGitHub;
-  /**
-   * A new workflow run: fresh backend ids (use them with {@link ResultsService.envFor}) and the
-   * numeric id the REST API reports for its artifacts.
-   */
+  /** A new workflow run of {@link ArtifactsRestApiOptions.runs} (see {@link WorkflowRuns.add}). */
   workflowRun(id: number): BackendIds & { id: number };
   /** When `true`, every route answers 403 "Resource not accessible by integration". */
   deny(on: boolean): void;
@@ -676,7 +694,8 @@ export async function startArtifactsRestApi(
 ): Promise<ArtifactsRestApi> {
   const { service, repository } = options;
   const now = options.now ?? Date.now;
-  const runIds = options.runIds ?? new Map<string, number>();
+  const runs = options.runs ?? workflowRuns();
+  const runIds = runs.ids;
   let denied = false;
   let apiUrl = "";
   const forbidden = {
@@ -762,11 +781,7 @@ export async function startArtifactsRestApi(
   return {
     url: github.url,
     github,
-    workflowRun(id) {
-      const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
-      runIds.set(ids.workflowRunBackendId, id);
-      return { ...ids, id };
-    },
+    workflowRun: (id) => runs.add(id),
     deny(on) {
       denied = on;
     },
