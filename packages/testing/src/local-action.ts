@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 
 /** The repository root (where `node_modules/.bin/local-action` is). */
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
@@ -85,22 +85,15 @@ export async function runLocalAction(options: RunLocalActionOptions): Promise<Lo
     );
     const args = ["run", options.actionDir, options.entrypoint, envFile];
     if (options.post !== undefined) args.push("--post", options.post);
-    const log = await new Promise<string>((resolve, reject) => {
-      execFile(
-        path.join(REPO_ROOT, "node_modules", ".bin", "local-action"),
-        args,
-        {
-          cwd: REPO_ROOT,
-          timeout: options.timeoutMs ?? 120_000,
-          maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", NODE_NO_WARNINGS: "1" },
-        },
-        (error, stdout, stderr) => {
-          if (error && (error.killed || typeof error.code !== "number")) reject(error);
-          else resolve(`${stdout}\n${stderr}`);
-        },
-      );
+    const run = await execa(path.join(REPO_ROOT, "node_modules", ".bin", "local-action"), args, {
+      cwd: REPO_ROOT,
+      timeout: options.timeoutMs ?? 120_000,
+      env: { FORCE_COLOR: "0", NO_COLOR: "1", NODE_NO_WARNINGS: "1" },
+      reject: false,
     });
+    // A non-zero exit is local-action crashing on the action's throw: its log says why.
+    if (run.timedOut || run.exitCode === undefined) throw run;
+    const log = `${run.stdout}\n${run.stderr}`;
     if (!log.includes("Action Outputs")) {
       throw new Error(`local-action did not run the action to the end:\n${log.slice(-4000)}`);
     }
