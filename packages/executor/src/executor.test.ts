@@ -165,8 +165,10 @@ describe("runSupervised", () => {
     const dir = writeFiles(tempDir(), {
       "loop.py": [
         "import time",
-        "print('started', flush=True)",
+        // Inside the try: the stop is sent as soon as "started" is read, which can be before
+        // print() has returned (a race that CI hit once).
         "try:",
+        "    print('started', flush=True)",
         "    time.sleep(60)",
         "except KeyboardInterrupt:",
         "    print('saving checkpoint', flush=True)",
