@@ -11,7 +11,7 @@ import { cp, mkdir, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { transformSync } from "esbuild";
+import { build } from "esbuild";
 import { parseDocument } from "yaml";
 
 const repoRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -42,47 +42,42 @@ function filesUnder(dir) {
     .sort();
 }
 
-// Static and dynamic imports, re-exports and require() calls with a literal specifier.
-const SPECIFIERS = [
-  /\bimport\s*["']([^"']+)["']/g,
-  /\b(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/g,
-  /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
-  /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
-];
-
-/** The module specifiers a JavaScript file imports or requires. */
-export function importSpecifiers(source) {
+/**
+ * The module specifiers a JavaScript file imports or requires (static and literal dynamic
+ * imports, re-exports, require()), as esbuild's parser finds them: names in comments and strings
+ * (TSDoc examples, ajv's code templates) are not imports. Every specifier is kept external, so
+ * nothing is resolved or read.
+ * @param {string} source the file's text
+ * @returns {Promise<string[]>}
+ */
+export async function importSpecifiers(source) {
   const found = new Set();
-  // Comments hold TSDoc examples (`import { X } from "@azure/storage-blob"`) that are not
-  // imports: esbuild's printer drops them (it keeps the code otherwise as is).
-  const code = transformSync(source, {
-    loader: "js",
+  await build({
+    stdin: { contents: source, loader: "js", sourcefile: "scanned.js" },
+    bundle: true,
+    write: false,
     format: "esm",
-    legalComments: "none",
+    platform: "node",
     logLevel: "silent",
-  }).code;
-  for (const re of SPECIFIERS) {
-    for (const m of code.matchAll(re)) {
-      found.add(m[1]);
-    }
-  }
+    plugins: [
+      {
+        name: "record-imports",
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (args) => {
+            found.add(args.path);
+            return { path: args.path, external: true };
+          });
+        },
+      },
+    ],
+  });
   return [...found];
 }
 
 const builtins = new Set(builtinModules);
 
-/**
- * Specifiers that appear only inside string templates, never loaded: ajv's code generator names
- * its runtime helpers (`require("ajv/dist/runtime/uri")`) for standalone output, which we do not use.
- */
-export const TEMPLATE_ONLY = /^ajv\/dist\/runtime\//;
-
 function isBuiltin(specifier) {
-  return (
-    specifier.startsWith("node:") ||
-    builtins.has(specifier.split("/")[0]) ||
-    TEMPLATE_ONLY.test(specifier)
-  );
+  return specifier.startsWith("node:") || builtins.has(specifier.split("/")[0]);
 }
 
 /**
@@ -90,9 +85,9 @@ function isBuiltin(specifier) {
  * a missing runs.main/pre/post file, a bundled file importing a path outside the tree or a
  * missing file, or a package that is not a Node builtin (nothing is installed beside an action).
  * @param {string} tree the tree's folder
- * @returns {string[]} problems, `FILE: what`; empty when the tree is self-contained
+ * @returns {Promise<string[]>} problems, `FILE: what`; empty when the tree is self-contained
  */
-export function checkTree(tree) {
+export async function checkTree(tree) {
   const problems = [];
   const actionFile = path.join(tree, "action.yml");
   if (!existsSync(actionFile)) {
@@ -115,7 +110,7 @@ export function checkTree(tree) {
       continue;
     }
     const absolute = path.join(tree, "dist", file);
-    for (const specifier of importSpecifiers(readFileSync(absolute, "utf8"))) {
+    for (const specifier of await importSpecifiers(readFileSync(absolute, "utf8"))) {
       const where = `dist/${file}`;
       if (specifier.startsWith(".") || specifier.startsWith("/")) {
         const target = path.resolve(path.dirname(absolute), specifier);
@@ -177,7 +172,9 @@ export async function buildActionTrees({
     if (license) {
       await cp(license, path.join(tree, path.basename(license)));
     }
-    problems.push(...checkTree(tree).map((p) => `${path.relative(root, tree) || tree}/${p}`));
+    problems.push(
+      ...(await checkTree(tree)).map((p) => `${path.relative(root, tree) || tree}/${p}`),
+    );
     built.push(tree);
   }
   if (problems.length > 0) {
