@@ -393,6 +393,7 @@ export class GitHubStore {
     const runName = checkRunName(options.runName);
     const artifactPath = checkArtifactPath(options.artifactPath);
     const name = dataArtifactName(runName, artifactPath);
+    // A bad tag is refused before anything is uploaded (the tag artifact goes last).
     if (options.tag !== undefined) tagArtifactName(options.tag);
     const level = options.compressionLevel ?? "auto";
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
