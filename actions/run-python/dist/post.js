@@ -1,1 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  dispatchPost,
+  getState,
+  runPost,
+  setFailed
+} from "./chunks/chunk-OKXCXEP5.js";
+
+// lib/post.js
+try {
+  const mode = getState("mode");
+  if (mode === "run")
+    await runPost();
+  else if (mode === "dispatch")
+    await dispatchPost();
+} catch (e) {
+  setFailed(e instanceof Error ? e.message : String(e));
+}

@@ -1,2 +1,14 @@
-// The post step (runs: post, post-if: always()). Modes run and dispatch will upload the
-// artifacts of a cancelled job and cancel a dispatched run here; plan has nothing to do.
+// The post step (runs: post, post-if: always()): the main step's mode saved its state with
+// core.saveState; `mode: run` uploads the artifacts of a cancelled job, `mode: dispatch` cancels
+// the dispatched run when this job was cancelled. Plan saves nothing and has nothing to do.
+import * as core from "@actions/core";
+import { dispatchPost } from "./dispatch.js";
+import { runPost } from "./run-mode.js";
+
+try {
+  const mode = core.getState("mode");
+  if (mode === "run") await runPost();
+  else if (mode === "dispatch") await dispatchPost();
+} catch (e) {
+  core.setFailed(e instanceof Error ? e.message : String(e));
+}

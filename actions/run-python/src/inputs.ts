@@ -1,0 +1,86 @@
+/**
+ * The inputs of `dstack/run-python` that every mode reads: the mode and the job's source.
+ * Mode-specific inputs are read by their mode's module.
+ *
+ * @module
+ */
+import * as core from "@actions/core";
+import { INLINE_INPUTS, type InlineInput, type JobSource } from "./job.js";
+
+/** The input names of `action.yml` that are not inline job keys. */
+export const Inputs = {
+  Mode: "mode",
+  Workflow: "workflow",
+  Job: "job",
+  Tag: "tag",
+  RunName: "run-name",
+  GitHubToken: "github-token",
+} as const;
+
+/** The modes. */
+export const MODES = ["run", "plan", "dispatch"] as const;
+
+/** A user mistake in the inputs; the message names the input. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** The step's inputs, read once. */
+export interface ActionInputs {
+  mode: (typeof MODES)[number];
+  source: JobSource;
+}
+
+/**
+ * Reads the inputs: the mode and exactly one job source (`job`, `workflow`, or inline keys).
+ *
+ * @throws InputError for an unknown mode, or when two sources are given (naming them).
+ */
+export function getInputs(): ActionInputs {
+  const mode = core.getInput(Inputs.Mode) || "run";
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new InputError(
+      `mode: ${JSON.stringify(mode)} is not allowed; use one of ${MODES.join(", ")}`,
+    );
+  }
+  const token = core.getInput(Inputs.GitHubToken);
+  if (token !== "") core.setSecret(token);
+  const inline: Partial<Record<InlineInput, string>> = {};
+  for (const name of Object.keys(INLINE_INPUTS) as InlineInput[]) {
+    const value = core.getInput(name);
+    if (value !== "") inline[name] = value;
+  }
+  const job = core.getInput(Inputs.Job);
+  const workflow = core.getInput(Inputs.Workflow);
+  const given = [
+    ...(job !== "" ? ["job"] : []),
+    ...(workflow !== "" ? ["workflow"] : []),
+    ...Object.keys(inline).filter((k) => k !== "working-directory"),
+  ];
+  if (job !== "" && given.length > 1) {
+    throw new InputError(
+      `job: give the job alone; it replaces ${given.filter((g) => g !== "job").join(", ")}`,
+    );
+  }
+  if (workflow !== "" && given.length > 1) {
+    throw new InputError(
+      `workflow: ${JSON.stringify(workflow)} names a workflow of .dstack/workflows.yaml, so leave out the inline keys (${given.filter((g) => g !== "workflow").join(", ")}); put them in the workflow, or drop workflow and give the job inline`,
+    );
+  }
+  const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const source: JobSource =
+    job !== ""
+      ? { kind: "job", json: job }
+      : workflow !== ""
+        ? { kind: "workflow", name: workflow, repoDir }
+        : { kind: "inline", values: inline };
+  if (source.kind === "inline" && inline.file === undefined) {
+    throw new InputError(
+      "workflow / file: say which job to run: a workflow of .dstack/workflows.yaml (workflow: train), the job output of a plan step (job), or a Python file (file: train.py)",
+    );
+  }
+  return { mode: mode as ActionInputs["mode"], source };
+}
