@@ -2,18 +2,20 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   InputError,
   dispatchMode,
-  error,
   formatDiagnostic,
   getInputs,
-  info,
   jobLabels,
   jobToWorkflow,
   resolveJob,
-  runMode,
+  runMode
+} from "./chunks/chunk-LXIK256A.js";
+import {
+  error,
+  info,
   setFailed,
   setOutput,
   warning
-} from "./chunks/chunk-OKXCXEP5.js";
+} from "./chunks/chunk-OVWCXPZ2.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -1,10 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchPost,
+  runPost
+} from "./chunks/chunk-LXIK256A.js";
+import {
   getState,
-  runPost,
   setFailed
-} from "./chunks/chunk-OKXCXEP5.js";
+} from "./chunks/chunk-OVWCXPZ2.js";
 
 // lib/post.js
 try {

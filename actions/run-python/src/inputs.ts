@@ -14,6 +14,7 @@ export const Inputs = {
   Job: "job",
   Tag: "tag",
   RunName: "run-name",
+  RetentionDays: "retention-days",
   GitHubToken: "github-token",
 } as const;
 
@@ -30,8 +31,18 @@ export class InputError extends Error {
 
 /** The step's inputs, read once. */
 export interface ActionInputs {
+  /** `run` (default), `plan` or `dispatch`. */
   mode: (typeof MODES)[number];
+  /** Where the job comes from. */
   source: JobSource;
+  /** `tag`: a tag to point at the run's artifacts once it succeeds. */
+  tag?: string;
+  /** `run-name`: the dstack run name to use; unset for a fresh one. */
+  runName?: string;
+  /** `retention-days`: days GitHub keeps the artifacts (1 to 90); unset for the repository's default. */
+  retentionDays?: number;
+  /** `github-token` (masked); empty when not given. */
+  token: string;
 }
 
 /**
@@ -82,5 +93,25 @@ export function getInputs(): ActionInputs {
       "workflow / file: say which job to run: a workflow of .dstack/workflows.yaml (workflow: train), the job output of a plan step (job), or a Python file (file: train.py)",
     );
   }
-  return { mode: mode as ActionInputs["mode"], source };
+  const tag = core.getInput(Inputs.Tag);
+  const runName = core.getInput(Inputs.RunName);
+  const retention = core.getInput(Inputs.RetentionDays);
+  let retentionDays: number | undefined;
+  if (retention !== "") {
+    retentionDays = Number(retention);
+    // As actions/artifacts: GitHub clamps the days to the repository's limit (90 by default).
+    if (!/^\d+$/.test(retention) || retentionDays < 1) {
+      throw new InputError(
+        `retention-days: ${JSON.stringify(retention)} is not a number of days; use a whole number from 1 to the repository's limit (90 by default)`,
+      );
+    }
+  }
+  return {
+    mode: mode as ActionInputs["mode"],
+    source,
+    token,
+    ...(tag !== "" ? { tag } : {}),
+    ...(runName !== "" ? { runName } : {}),
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
+  };
 }

@@ -129,9 +129,4 @@ describe("bad input fails the step, saying what and where", () => {
     const r = await plan({ file: "train.py", gpu: "64" });
     expect(r.failed).toMatch(/no runner labels express this job's resources: .*64/);
   });
-
-  it("mode run is refused in this version, saying what to use", async () => {
-    const r = await plan({ mode: "run", workflow: "train" });
-    expect(r.failed).toMatch(/mode: run is not available in this version/);
-  });
 });

@@ -115,6 +115,24 @@ describe("runs", () => {
     expect(names).toEqual(["sharp-shrimp-1", "sharp-shrimp-2", "sharp-shrimp-3"]);
   });
 
+  it("createRun with a given run name claims exactly it, once, and refuses a bad one", async () => {
+    const { repo, store } = setup();
+    const run = await store.createRun({
+      workflow: "train",
+      job: makeJob(),
+      repoDir: repo,
+      runName: "brave-otter-4242",
+    });
+    expect(run.runName).toBe("brave-otter-4242");
+    expect((await store.getRun("brave-otter-4242")).status).toBe("submitted");
+    await expect(
+      store.createRun({ workflow: null, job: null, repoDir: repo, runName: "brave-otter-4242" }),
+    ).rejects.toThrow(/run brave-otter-4242 exists already/);
+    await expect(
+      store.createRun({ workflow: null, job: null, repoDir: repo, runName: "../escape" }),
+    ).rejects.toThrow(/run "\.\.\/escape" is not a valid run name/);
+  });
+
   it("8 concurrent createRun calls get 8 distinct names", async () => {
     const { repo, store } = setup();
     const runs = await Promise.all(

@@ -235,18 +235,25 @@ export class LocalStore implements ArtifactStore {
   async createRun(options: CreateRunOptions): Promise<RunRecord> {
     const runs = this.runsDir;
     await this.ensureDir(runs);
-    const runName = await allocateRunName({
-      random: options.random,
-      claim: async (name) => {
-        try {
-          await fsp.mkdir(path.join(runs, name));
-          return true;
-        } catch (e) {
-          if (errnoCode(e) === "EEXIST") return false;
-          throw ioError(`cannot create a run in ${runs}`, e);
-        }
-      },
-    });
+    const claim = async (name: string) => {
+      try {
+        await fsp.mkdir(path.join(runs, name));
+        return true;
+      } catch (e) {
+        if (errnoCode(e) === "EEXIST") return false;
+        throw ioError(`cannot create a run in ${runs}`, e);
+      }
+    };
+    let runName: string;
+    if (options.runName !== undefined) {
+      checkName("run", options.runName);
+      if (!(await claim(options.runName))) {
+        throw new StoreError("invalid", `run ${options.runName} exists already in ${runs}`);
+      }
+      runName = options.runName;
+    } else {
+      runName = await allocateRunName({ random: options.random, claim });
+    }
     const record: RunRecord = {
       runName,
       workflow: options.workflow,

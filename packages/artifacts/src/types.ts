@@ -109,6 +109,11 @@ export interface CreateRunOptions {
   parentRun?: string;
   /** Numbers in `[0, 1)` to pick the name's words (default `Math.random`); for tests. */
   random?: () => number;
+  /**
+   * Claim exactly this name instead of a fresh one (the run name a workflow run was given, e.g.
+   * by `dstack/run-python`'s `run-name` input). Must be a valid name (`isValidName`).
+   */
+  runName?: string;
 }
 
 /**

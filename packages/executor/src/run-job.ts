@@ -6,7 +6,12 @@
  */
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import { type LocalStore, type RunStatus, startArtifactsBridge } from "@dstack/artifacts";
+import {
+  type LocalStore,
+  type RemoteArtifacts,
+  type RunStatus,
+  startArtifactsBridge,
+} from "@dstack/artifacts";
 import { checkResources, formatHostFacts, type HostReport, readHostFacts } from "@dstack/host";
 import { PYTHON_PATH } from "@dstack/python";
 import type { Job } from "@dstack/spec";
@@ -45,6 +50,12 @@ export interface RunJobOptions {
   graceMs?: number;
   /** Host facts, when the caller read them already (tests inject recorded ones). */
   host?: HostReport;
+  /**
+   * Where the job's own `dstack.artifacts` uploads and downloads go instead of `store`: on a
+   * runner, the GitHub store (see `startArtifactsBridge`'s `remote`). The artifacts folders of
+   * the job (`artifacts:`) are still saved to `store`; the caller moves them on.
+   */
+  remote?: RemoteArtifacts;
 }
 
 /** How a run ended. */
@@ -55,6 +66,12 @@ export interface RunResult {
   exitCode?: number;
   /** One line: why it ended (`exited with 0`, `pip install ... failed`, a missing resource). */
   message: string;
+  /** The host facts the resources were checked against, once read. */
+  host?: HostReport;
+  /** The interpreter the job ran with, once found: version (`3.11.9`) and path. */
+  python?: { version: string; path: string };
+  /** Milliseconds each phase took, in the order they ran (a phase that did not run is absent). */
+  phases: { phase: Phase; title: string; ms: number }[];
 }
 
 /** A failure before the job's process ran: stops the run with this message. */
@@ -86,10 +103,21 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     stamp(text);
     out.line(text);
   };
+  const phases: RunResult["phases"] = [];
+  let phaseStart = Date.now();
+  const closePhase = () => {
+    const last = phases.at(-1);
+    if (last && last.ms < 0) last.ms = Date.now() - phaseStart;
+  };
   const phase = (p: Phase, title: string) => {
+    closePhase();
+    phaseStart = Date.now();
+    phases.push({ phase: p, title, ms: -1 });
     stamp(`[dstack] == ${title}`);
     out.phase(p, title);
   };
+  let host: HostReport | undefined;
+  let interpreterFound: RunResult["python"];
   const stopped = () => options.stop?.aborted === true;
 
   await store.updateRun(runName, {
@@ -102,7 +130,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   let bridge: Awaited<ReturnType<typeof startArtifactsBridge>> | undefined;
   try {
     phase("host", "Checking this host");
-    const host = options.host ?? (await readHostFacts({ env: options.env }));
+    host = options.host ?? (await readHostFacts({ env: options.env }));
     info(formatHostFacts(host));
     const check = checkResources(job.resources, host);
     if (!check.ok) throw new PhaseError(`this host cannot run the job: ${check.message}`);
@@ -116,6 +144,20 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
       for (const dep of job.deps) {
+        if (options.remote) {
+          // On a runner the deps come from the GitHub store, which finds runs by tag only.
+          if (!("tag" in dep)) {
+            throw new PhaseError(
+              `deps: workflow ${dep.workflow}: on a runner, deps name a tag (deps: - tag: NAME), since the GitHub store finds runs by tag; tag the runs of ${dep.workflow} (the tag input of dstack/run-python) and name that tag`,
+            );
+          }
+          const got = await options.remote.downloadArtifacts(
+            { tag: dep.tag },
+            { localPath: repoDir },
+          );
+          info(`tag ${dep.tag}: artifacts of ${got.runName} placed in the repository`);
+          continue;
+        }
         const source =
           "tag" in dep
             ? await store.getTag(dep.tag).then((t) => t.runName)
@@ -141,6 +183,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       cacheDir: options.home,
       cwd: workDir,
     });
+    interpreterFound = { version: interpreter.version, path: interpreter.path };
     info(
       `Python ${interpreter.version} (${interpreter.path}, from ${interpreter.source})${job.version === undefined ? "; no version: asked, so the host's python3" : ""}`,
     );
@@ -171,7 +214,11 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     }
     if (stopped()) throw new PhaseError("stopped before the job started");
 
-    bridge = await startArtifactsBridge({ store, runName });
+    bridge = await startArtifactsBridge({
+      store,
+      runName,
+      ...(options.remote ? { remote: options.remote } : {}),
+    });
     const inherited = options.env.PYTHONPATH;
     const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
     const env: NodeJS.ProcessEnv = {
@@ -219,10 +266,11 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       status: end.stopped ? "stopped" : end.exitCode === 0 ? "done" : "failed",
       ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
       message,
+      phases,
     };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    result = { status: stopped() ? "stopped" : "failed", message };
+    result = { status: stopped() ? "stopped" : "failed", message, phases };
   } finally {
     await bridge?.close();
   }
@@ -237,9 +285,14 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       for (const m of saved.missing) info(`artifacts: ${m} does not exist; nothing saved for it`);
     } catch (e) {
       info(`artifacts: ${(e as Error).message}`);
-      if (result.status === "done") result = { status: "failed", message: (e as Error).message };
+      if (result.status === "done") {
+        result = { status: "failed", message: (e as Error).message, phases };
+      }
     }
   }
+  closePhase();
+  if (host) result.host = host;
+  if (interpreterFound) result.python = interpreterFound;
   info(`${result.status}: ${result.message}`);
   await store.updateRun(runName, {
     status: result.status,
