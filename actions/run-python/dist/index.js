@@ -8,7 +8,7 @@ import {
   jobToWorkflow,
   resolveJob,
   runMode
-} from "./chunks/chunk-LXIK256A.js";
+} from "./chunks/chunk-FGPQASVZ.js";
 import {
   error,
   info,

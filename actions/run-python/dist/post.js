@@ -2,7 +2,7 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   dispatchPost,
   runPost
-} from "./chunks/chunk-LXIK256A.js";
+} from "./chunks/chunk-FGPQASVZ.js";
 import {
   getState,
   setFailed

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { workflowsJsonSchema } from "./schema.js";
+import { WorkflowSchema, workflowsJsonSchema } from "./schema.js";
+import { createAjv } from "./validate.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const committedPath = join(here, "../schema/workflows.schema.json");
@@ -42,6 +43,16 @@ describe("the committed JSON Schema", () => {
       expect(editor(parse(readFileSync(file, "utf8")))).toBe(true);
     },
   );
+
+  // The validators skip the meta-schema check at start (validate.ts); it is made here instead.
+  it("the schema the validator compiles is valid JSON Schema", () => {
+    const ajv = createAjv({ validateSchema: true });
+    expect(ajv.validateSchema(WorkflowSchema), ajv.errorsText()).toBe(true);
+    expect(() => ajv.compile(WorkflowSchema)).not.toThrow();
+    expect(() => ajv.compile({ type: "object", properties: { x: { type: "nope" } } })).toThrow(
+      /schema is invalid/,
+    );
+  });
 
   it("points editors at mistakes", () => {
     expect(editor({ workflows: [{ name: "w", file: "t.py", requirments: "r.txt" }] })).toBe(false);

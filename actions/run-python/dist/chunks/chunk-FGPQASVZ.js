@@ -25813,8 +25813,14 @@ var TAG_PATTERN = WORKFLOW_NAME_PATTERN;
 var ENV_NAME_RE = new RegExp(ENV_NAME_PATTERN);
 var TAG_RE = new RegExp(TAG_PATTERN);
 var VERSION_RE = /^3(\.\d+){0,2}$/;
-function createAjv() {
-  const ajv = new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+function createAjv(options = {}) {
+  const ajv = new import_ajv.Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    allowUnionTypes: true,
+    validateSchema: options.validateSchema ?? false
+  });
   ajv.addFormat(SIZE_FORMAT, { type: "string", validate: (s) => "bytes" in parseSize(s) });
   return ajv;
 }
