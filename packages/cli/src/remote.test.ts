@@ -9,7 +9,12 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { validateWorkflow, valueLocator } from "@dstack/spec";
-import { type ActionsModelOptions, type FakeActions, startFakeActions } from "@dstack/testing";
+import {
+  ACTIONS_ROUTES,
+  type ActionsModelOptions,
+  type FakeActions,
+  startFakeActions,
+} from "@dstack/testing";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiUrlForHost, parseRemoteUrl, resolveTarget } from "./github-context.js";
@@ -326,6 +331,25 @@ describe("the token", () => {
     const r = await dstack(f, ps, tempDir(), envOf({ PATH: path }));
     expect(r).toEqual({ status: 1, stdout: "", stderr: want });
     expect(f.github.requests).toHaveLength(0);
+  });
+
+  it("a token GitHub refuses: says which variables to check, never the token", async () => {
+    const f = await fake();
+    f.github.inject(ACTIONS_ROUTES.listWorkflowRuns, {
+      answer: { status: 401, body: { message: "Bad credentials" } },
+    });
+    const token = newToken();
+    const r = await dstack(
+      f,
+      ["ps", "--remote", "--repo", "octo-org/octo-repo"],
+      tempDir(),
+      envOf({ GITHUB_TOKEN: token, GITHUB_API_URL: f.github.url }),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /Bad credentials.*; check the token \(GITHUB_TOKEN, GH_TOKEN or gh auth status\)\n$/,
+    );
+    expect(r.stderr).not.toContain(token);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type GitHubClient,
   GitHubError,
   RUNNER_WORKFLOW_FILE,
+  restError,
   sleepFor,
   type WorkflowRunState,
 } from "@dstack/github";
@@ -70,7 +71,11 @@ async function guardedRemote<T>(tokens: () => (string | undefined)[], fn: () => 
   try {
     return await fn();
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    // GitHubError and GitHubStoreError speak to action users; here the token is the CLI's.
+    const message = (e instanceof Error ? e.message : String(e)).replace(
+      /; check github-token$/,
+      "; check the token (GITHUB_TOKEN, GH_TOKEN or gh auth status)",
+    );
     const code = e instanceof CliError ? e.exitCode : 1;
     throw new CliError(redact(message, tokens()), code);
   }
@@ -112,7 +117,7 @@ async function recentTitles(
     if ((e as { status?: unknown }).status === 404) {
       throw new CliError(noRunnerWorkflow(file, where, ref));
     }
-    throw e;
+    throw restError(`list the runs of .github/workflows/${file} in ${where}`, e, s.target.apiUrl);
   }
 }
 
@@ -388,7 +393,11 @@ export async function remotePsCommand(
         if ((e as { status?: unknown }).status === 404) {
           throw new CliError(noRunnerWorkflow(file, `${owner}/${repo}`, undefined));
         }
-        throw e;
+        throw restError(
+          `list the runs of .github/workflows/${file} in ${owner}/${repo}`,
+          e,
+          target.apiUrl,
+        );
       }
       const now = (ctx.now ?? Date.now)();
       let finished = 0;
