@@ -1,5 +1,6 @@
 /**
- * `dstack`: the command line. This issue's commands: `validate`, `labels`, `schema`.
+ * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `validate`,
+ * `labels`, `schema`; `run`, `ps` and `artifacts download` also on GitHub with `--remote`.
  *
  * @module
  */
@@ -31,6 +32,13 @@ export interface Io {
   env?: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal: colours only then. Default `false`. */
   isTTY?: boolean;
+  /**
+   * For tests: how the `--remote` commands wait between polls of GitHub (default real time).
+   * A simulated clock's `sleep` makes following a run instant.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** For tests: the clock of the `--remote` commands, epoch milliseconds (default `Date.now`). */
+  now?: () => number;
 }
 
 /** The package version, printed by `dstack --version`. */
@@ -134,9 +142,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   program
     .command("ps")
-    .description("list runs: active ones, or all with -a")
+    .description(
+      "list runs: active ones, or all with -a; with --remote, the runs of the repository's runner workflow on GitHub",
+    )
     .option("-a, --all", "show finished runs too")
-    .action(async (opts: { all?: boolean }) => set(await psCommand(opts, ctx)));
+    .option("--remote", "list runs on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option(
+      "--runner-workflow <file>",
+      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+    )
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(async (opts: RemoteCliOptions & { all?: boolean }) => {
+      if (!remoteOnly(opts)) return set(await psCommand(opts, ctx));
+      const { remotePsCommand } = await import("./remote.js");
+      set(await remotePsCommand(opts, ctx));
+    });
 
   program
     .command("logs")
@@ -170,8 +191,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("download the artifacts of a run or a tag")
     .option("-o, --output <dir>", "where to put them", ".")
     .option("-p, --artifact-path <path>", "only this artifact path")
-    .action(async (ref: string, opts: { output?: string; artifactPath?: string }) =>
-      set(await artifactsDownloadCommand(ref, opts, ctx)),
+    .option(
+      "--remote",
+      "from GitHub Actions artifacts (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)",
+    )
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(
+      async (ref: string, opts: RemoteCliOptions & { output?: string; artifactPath?: string }) => {
+        if (!remoteOnly(opts)) return set(await artifactsDownloadCommand(ref, opts, ctx));
+        const { remoteDownloadCommand } = await import("./remote.js");
+        set(await remoteDownloadCommand(ref, opts, ctx));
+      },
     );
 
   const tags = program.command("tags").description("name runs' artifacts with tags");
@@ -205,6 +236,30 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync([...argv], { from: "user" });
     return status;
   });
+}
+
+/** The `--remote` options of `ps` and `artifacts download`, as commander gives them. */
+interface RemoteCliOptions {
+  remote?: boolean;
+  repo?: string;
+  runnerWorkflow?: string;
+  apiUrl?: string;
+}
+
+/**
+ * Whether a command goes to GitHub (`--remote`).
+ *
+ * @throws {@link CliError} (exit 2) for `--repo`, `--runner-workflow` or `--api-url` without `--remote`.
+ */
+function remoteOnly(opts: RemoteCliOptions): boolean {
+  if (opts.remote) return true;
+  const given = [
+    opts.repo !== undefined && "--repo",
+    opts.runnerWorkflow !== undefined && "--runner-workflow",
+    opts.apiUrl !== undefined && "--api-url",
+  ].filter(Boolean);
+  if (given.length > 0) throw new CliError(`${given.join(", ")}: only with --remote`, 2);
+  return false;
 }
 
 /**

@@ -54,7 +54,8 @@ export interface RunContext extends Io {
 }
 
 /**
- * `dstack run WORKFLOW|python FILE ...`.
+ * `dstack run WORKFLOW|python FILE ...`; with `--remote`, the same job is dispatched to the
+ * repository's runner workflow on GitHub instead (see `remoteRunCommand`).
  *
  * @returns the job's exit code when attached (0 done; the job's own code when it failed; 130 when
  *   stopped by Ctrl-C, 143 by SIGTERM; 1 when it failed before the job ran), 0 when detached,
@@ -99,6 +100,10 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   const file = join(repoDir, job.workingDir, job.file);
   if (!existsSync(file)) {
     throw new CliError(`${relative(ctx.cwd, file) || file}: no such file`);
+  }
+  if (command.remote) {
+    const { remoteRunCommand } = await import("./remote.js");
+    return remoteRunCommand({ job, remote: command.remote, detach: command.detach, repoDir }, ctx);
   }
 
   const home = dstackHome(ctx.env);

@@ -36,9 +36,10 @@ export async function reconcile(store: LocalStore, run: RunRecord): Promise<RunR
   });
 }
 
-function age(iso: string | undefined): string {
+/** How long ago `iso` was, as `12s ago`, `3m ago`, `2h ago`, `5d ago`; `-` when unknown. */
+export function age(iso: string | undefined, now = Date.now()): string {
   if (!iso) return "-";
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (s < 60) return `${s}s ago`;
   if (s < 3600) return `${Math.round(s / 60)}m ago`;
   if (s < 86400) return `${Math.round(s / 3600)}h ago`;
@@ -52,7 +53,8 @@ function duration(run: RunRecord): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-function table(rows: string[][]): string {
+/** Rows as left-aligned columns two spaces apart, the first row the header. */
+export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   return rows
     .map((r) =>

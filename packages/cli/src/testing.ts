@@ -3,10 +3,18 @@
  *
  * @module
  */
-import { main } from "./main.js";
+import { type Io, main } from "./main.js";
 
-/** Runs `dstack` in-process in `cwd`, with `env` (default `process.env`), capturing its output. */
-export async function runDstack(argv: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+/**
+ * Runs `dstack` in-process in `cwd`, with `env` (default `process.env`), capturing its output.
+ * `io` adds test-only parts of {@link Io}, e.g. a simulated clock's `sleep` and `now`.
+ */
+export async function runDstack(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  io: Pick<Io, "sleep" | "now"> = {},
+) {
   let stdout = "";
   let stderr = "";
   const status = await main(argv, {
@@ -18,6 +26,7 @@ export async function runDstack(argv: string[], cwd: string, env: NodeJS.Process
     },
     cwd,
     env,
+    ...io,
   });
   return { status, stdout, stderr };
 }

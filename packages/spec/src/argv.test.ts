@@ -903,3 +903,68 @@ describe("runCommandJob: invalid values are named by their option", () => {
     expect(e).toContain("for a file, write dstack run python train.py");
   });
 });
+
+describe("parseRunArgv: --remote and its options", () => {
+  const cases: { name: string; argv: string[]; remote: RunCommand["remote"]; args?: string[] }[] = [
+    { name: "no --remote: a run here", argv: ["train"], remote: undefined },
+    { name: "--remote alone", argv: ["train", "--remote"], remote: {} },
+    {
+      name: "every option, = and space forms",
+      argv: [
+        "train",
+        "--remote",
+        "--repo=octo/models",
+        "--ref",
+        "dev",
+        "--runner-workflow",
+        "gpu.yml",
+        "--tag",
+        "best",
+        "--api-url",
+        "https://ghe.example.com/api/v3",
+      ],
+      remote: {
+        repo: "octo/models",
+        ref: "dev",
+        runnerWorkflow: "gpu.yml",
+        tag: "best",
+        apiUrl: "https://ghe.example.com/api/v3",
+      },
+    },
+    {
+      name: "a script's own --remote and --tag after FILE stay the script's",
+      argv: ["python", "--remote", "train.py", "--remote", "--tag", "x"],
+      remote: {},
+      args: ["--remote", "--tag", "x"],
+    },
+  ];
+  it.each(cases)("$name", ({ argv, remote, args }) => {
+    const c = command(argv);
+    expect(c.remote).toEqual(remote);
+    if (args) expect(c.overrides.args).toEqual(args);
+  });
+
+  it("--repo, --ref, --runner-workflow, --tag and --api-url need --remote", () => {
+    expect(
+      parseErrors(["train", "--ref", "dev", "--tag", "best", "--repo", "o/r", "--api-url", "u"]),
+    ).toEqual([
+      "command line: --repo: only with --remote (a run on GitHub)",
+      "command line: --ref: only with --remote (a run on GitHub)",
+      "command line: --tag: only with --remote (a run on GitHub)",
+      "command line: --api-url: only with --remote (a run on GitHub)",
+    ]);
+  });
+
+  it("the usage text documents --remote", () => {
+    for (const option of [
+      "--remote",
+      "--repo",
+      "--ref",
+      "--runner-workflow",
+      "--tag",
+      "--api-url",
+    ]) {
+      expect(RUN_USAGE).toContain(`  ${option} `);
+    }
+  });
+});

@@ -8,6 +8,9 @@
  * dstack run WORKFLOW [the same options] [-- ARGS ...]
  * ```
  *
+ * plus dstack's own `--remote` (run on a GitHub runner through the repository's runner workflow)
+ * with `--repo`, `--ref`, `--runner-workflow`, `--tag` and `--api-url`.
+ *
  * Everything after `FILE` (or after `--`) belongs to the script, exactly as given: a script's own
  * `-d`, `-r` or `--gpu` is never taken by dstack. With a workflow, options override the file's
  * values and ARGS (after `--`) replace its `args`.
@@ -49,7 +52,16 @@ export const RUN_USAGE = `usage: dstack run python [-d] [-h] [-r REQUIREMENTS] [
   --gpu GPU_COUNT         the number of GPUs
   --gpu-name GPU_NAME     the name of the GPU model, e.g. K80, V100
   --gpu-memory GPU_MEMORY the size of GPU memory, e.g. 16GB
-  --shm-size SHM_SIZE     the size of shared memory, e.g. 8GB`;
+  --shm-size SHM_SIZE     the size of shared memory, e.g. 8GB
+
+On GitHub (a runner whose labels match the job's resources):
+  --remote                dispatch the job to the repository's runner workflow and follow it;
+                          the token is GITHUB_TOKEN, GH_TOKEN or \`gh auth token\`
+  --repo OWNER/NAME       the repository (default: from \`git remote get-url origin\`)
+  --ref REF               the branch or tag to run (default: the current branch, as pushed)
+  --runner-workflow FILE  the runner workflow under .github/workflows/ (default dstack-run.yml)
+  --tag TAG               point TAG at the run's artifacts
+  --api-url URL           the REST API root (default GITHUB_API_URL, or from the remote's host)`;
 
 /** The options of seed 001's usage line, in `util.parseArgs` form. */
 const OPTIONS = {
@@ -66,7 +78,30 @@ const OPTIONS = {
   "gpu-name": { type: "string" },
   "gpu-memory": { type: "string" },
   "shm-size": { type: "string" },
+  remote: { type: "boolean" },
+  repo: { type: "string" },
+  ref: { type: "string" },
+  "runner-workflow": { type: "string" },
+  tag: { type: "string" },
+  "api-url": { type: "string" },
 } as const;
+
+/** The options that only mean something with `--remote`. */
+const REMOTE_ONLY = ["repo", "ref", "runner-workflow", "tag", "api-url"] as const;
+
+/** `--remote` and its options, as given (checked where they are used). */
+export interface RemoteRunOptions {
+  /** `--repo OWNER/NAME`. */
+  repo?: string;
+  /** `--ref REF`: the branch or tag the runner workflow runs on. */
+  ref?: string;
+  /** `--runner-workflow FILE`: the runner workflow's file name under `.github/workflows/`. */
+  runnerWorkflow?: string;
+  /** `--tag TAG`: a tag to point at the run's artifacts. */
+  tag?: string;
+  /** `--api-url URL`: the REST API root. */
+  apiUrl?: string;
+}
 
 type OptionName = keyof typeof OPTIONS;
 
@@ -82,6 +117,8 @@ export interface RunCommand {
   overrides: Record<string, unknown>;
   /** Whether ARGS were given (after FILE, or after `--` for a workflow). */
   hasArgs: boolean;
+  /** `--remote` and its options; absent for a run on this machine. */
+  remote?: RemoteRunOptions;
 }
 
 /** Maps a job field path to the option users typed. */
@@ -220,6 +257,13 @@ export function parseRunArgv(
       );
     }
   }
+  if (values.remote !== true) {
+    for (const name of REMOTE_ONLY) {
+      if (values[name] !== undefined) {
+        errors.push(argvError(`--${name}`, "only with --remote (a run on GitHub)"));
+      }
+    }
+  }
   if (errors.length > 0) return { errors };
 
   const overrides: Record<string, unknown> = {};
@@ -248,6 +292,19 @@ export function parseRunArgv(
       help,
       overrides,
       hasArgs: args !== undefined && args.length > 0,
+      ...(values.remote === true
+        ? {
+            remote: {
+              ...(values.repo !== undefined ? { repo: values.repo as string } : {}),
+              ...(values.ref !== undefined ? { ref: values.ref as string } : {}),
+              ...(values["runner-workflow"] !== undefined
+                ? { runnerWorkflow: values["runner-workflow"] as string }
+                : {}),
+              ...(values.tag !== undefined ? { tag: values.tag as string } : {}),
+              ...(values["api-url"] !== undefined ? { apiUrl: values["api-url"] as string } : {}),
+            },
+          }
+        : {}),
     },
   };
 }
