@@ -42,6 +42,7 @@ describe("every workflow file we ship", () => {
     expect(workflows).toEqual(
       expect.arrayContaining([
         ".github/workflows/ci.yml",
+        ".github/workflows/dstack-command.yml",
         ".github/workflows/dstack-run.yml",
         ".github/workflows/release.yml",
         "examples/workflows/run-here.yml",
@@ -258,5 +259,80 @@ describe("a shipped workflow with a misspelled input", () => {
     expect(text).toContain(from);
     const diagnostics = await validateWorkflowText(text.replace(from, to), file, { root });
     expect(diagnostics.map((d) => d.message)).toContain(expected);
+  });
+});
+
+// The pull-request command workflow runs reviewed code only, with the least permissions, and the
+// runner workflow checks out the pinned commit.
+describe("the pull-request command workflow", () => {
+  interface Step {
+    uses?: string;
+    with?: Record<string, unknown>;
+  }
+  interface Job {
+    permissions?: Record<string, string>;
+    steps?: Step[];
+    if?: string;
+  }
+  const read = (file: string) =>
+    parse(readFileSync(path.join(root, file), "utf8")) as {
+      on: Record<string, { types?: string[] }>;
+      permissions?: unknown;
+      jobs: Record<string, Job>;
+    };
+
+  it("runs on new comments, labels and pushes of pull requests", () => {
+    const doc = read(".github/workflows/dstack-command.yml");
+    expect(doc.on).toEqual({
+      issue_comment: { types: ["created"] },
+      pull_request: { types: ["labeled", "synchronize"] },
+    });
+    expect(doc.permissions).toEqual({});
+  });
+
+  it("checks out the default branch, never the pull request's head, and calls mode: command", () => {
+    const { jobs } = read(".github/workflows/dstack-command.yml");
+    const steps = Object.values(jobs).flatMap((j) => j.steps ?? []);
+    const checkouts = steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+    expect(checkouts.map((s) => s.with?.ref)).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+      "${{ github.event.repository.default_branch }}",
+    ]);
+    expect(checkouts.every((s) => s.with?.["persist-credentials"] === false)).toBe(true);
+    expect(JSON.stringify(jobs)).not.toMatch(/pull_request\.head\.(sha|ref)/);
+    expect(steps.find((s) => s.uses === "dstack/run-python@v1")?.with?.mode).toBe("command");
+  });
+
+  it("asks only for the permissions it uses, per job", () => {
+    const { jobs } = read(".github/workflows/dstack-command.yml");
+    expect(Object.values(jobs).map((j) => j.permissions)).toEqual([
+      {
+        contents: "read",
+        actions: "write",
+        "pull-requests": "write",
+        issues: "write",
+        statuses: "write",
+      },
+    ]);
+  });
+
+  it("skips pull_request events from forks (their token is read-only)", () => {
+    const { jobs } = read(".github/workflows/dstack-command.yml");
+    expect(jobs.command?.if).toContain(
+      "github.event.pull_request.head.repo.full_name == github.repository",
+    );
+  });
+
+  it("dstack-run.yml checks out the pinned commit in its run job", () => {
+    const doc = read(".github/workflows/dstack-run.yml") as unknown as {
+      on: Record<string, { inputs: Record<string, { type: string; default?: string }> }>;
+      jobs: Record<string, Job>;
+    };
+    for (const trigger of ["workflow_call", "workflow_dispatch"]) {
+      expect(doc.on[trigger]?.inputs.sha).toMatchObject({ type: "string", default: "" });
+    }
+    const checkout = doc.jobs.run?.steps?.find((s) => s.uses?.startsWith("actions/checkout@"));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+    expect(checkout?.with?.ref).toBe("${{ inputs.sha }}");
   });
 });

@@ -39,6 +39,17 @@ export {
   runLocalAction,
 } from "./local-action.js";
 export {
+  createPullsModel,
+  type FakePulls,
+  type ModelComment,
+  type ModelPullRequest,
+  type ModelStatus,
+  PULLS_ROUTES,
+  type PullsModel,
+  type PullsModelOptions,
+  startFakePulls,
+} from "./pulls-model.js";
+export {
   dstackActions,
   formatDiagnostic,
   type ValidateWorkflowOptions,

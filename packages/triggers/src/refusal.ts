@@ -1,0 +1,41 @@
+/**
+ * Why a command or label is refused, as values: each refusal has a reason for code and a message
+ * for people (posted on the pull request by `replyText`).
+ *
+ * @module
+ */
+
+/**
+ * Why nothing was dispatched:
+ * - `not-authorized`: the commenter or labeler has less than the required role;
+ * - `malformed`: the `/dstack` line does not follow the grammar; `help`: it asked for it;
+ * - `unknown-workflow`: no such workflow in the default branch's workflows file;
+ * - `invalid-override`: an option's value is refused by the workflows file's rules;
+ * - `fork-without-sha`: a pull request from a fork, and the command names no reviewed commit;
+ * - `sha-not-in-pull-request`: `@SHA` is not a commit of the pull request (or matches several);
+ * - `closed`: the pull request is closed or merged;
+ * - `fork-label`: the label on a pull request from a fork (its workflow token is read-only);
+ * - `no-workflows`: the default branch has no valid workflows file.
+ */
+export type RefusalReason =
+  | "not-authorized"
+  | "malformed"
+  | "help"
+  | "unknown-workflow"
+  | "invalid-override"
+  | "fork-without-sha"
+  | "sha-not-in-pull-request"
+  | "closed"
+  | "fork-label"
+  | "no-workflows";
+
+/** A refusal: nothing is dispatched, and `message` tells the user why and what to do. */
+export interface Refusal {
+  /** See {@link RefusalReason}. */
+  reason: RefusalReason;
+  /**
+   * Plain text (not Markdown; it may quote user input): what was given, what is allowed, how to
+   * fix it. `replyText` puts it in a code block.
+   */
+  message: string;
+}
