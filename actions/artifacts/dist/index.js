@@ -17233,8 +17233,14 @@ function formatSize(bytes) {
 var TAG_PATTERN = WORKFLOW_NAME_PATTERN;
 var ENV_NAME_RE = new RegExp(ENV_NAME_PATTERN);
 var TAG_RE = new RegExp(TAG_PATTERN);
-function createAjv() {
-  const ajv = new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+function createAjv(options = {}) {
+  const ajv = new import_ajv.Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    allowUnionTypes: true,
+    validateSchema: options.validateSchema ?? false
+  });
   ajv.addFormat(SIZE_FORMAT, { type: "string", validate: (s) => "bytes" in parseSize(s) });
   return ajv;
 }
