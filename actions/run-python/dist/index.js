@@ -1,19 +1,22 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  runMode
+} from "./chunks/chunk-LH5JC3QJ.js";
+import {
   InputError,
-  dispatchMode,
-  error,
   formatDiagnostic,
   getInputs,
-  info,
   jobLabels,
   jobToWorkflow,
-  resolveJob,
-  runMode,
+  resolveJob
+} from "./chunks/chunk-UMC5H6P2.js";
+import {
+  error,
+  info,
   setFailed,
   setOutput,
   warning
-} from "./chunks/chunk-OKXCXEP5.js";
+} from "./chunks/chunk-LO7ZCYDH.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {
@@ -57,7 +60,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-5QQ4J3TJ.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

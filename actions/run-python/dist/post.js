@@ -1,10 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  dispatchPost,
+  runPost
+} from "./chunks/chunk-LH5JC3QJ.js";
+import "./chunks/chunk-UMC5H6P2.js";
+import {
   getState,
-  runPost,
   setFailed
-} from "./chunks/chunk-OKXCXEP5.js";
+} from "./chunks/chunk-LO7ZCYDH.js";
 
 // lib/post.js
 try {
@@ -12,7 +14,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await dispatchPost();
+    await (await import("./chunks/dispatch-5QQ4J3TJ.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }
