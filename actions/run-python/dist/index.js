@@ -60,7 +60,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-5QQ4J3TJ.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-JRUU37JD.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -14,7 +14,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-5QQ4J3TJ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-JRUU37JD.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -7,6 +7,9 @@
  * the model's simulated clock moves 5 s at every request it answers, so a run goes queued ->
  * in progress -> completed in a few polls, the same way every time.
  */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { dataArtifactName } from "@dstack/artifacts/github";
 import { createGitHubClient, dispatchRun } from "@dstack/github";
@@ -24,7 +27,7 @@ import {
   startFakeGitHub,
 } from "@dstack/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { dispatchPost, formatDuration, runArtifacts } from "./dispatch.js";
+import { defaultRef, dispatchPost, formatDuration, runArtifacts } from "./dispatch.js";
 
 const ACTION_DIR = path.resolve(import.meta.dirname, "..");
 const TOKEN = "ghs_dispatchtesttoken0123456789";
@@ -249,6 +252,110 @@ describe("mode: dispatch", { timeout: ACTION_TIMEOUT_MS }, () => {
     expect(r.log).not.toMatch(/^\s+at /m);
     expect(f.model.runs).toHaveLength(0);
     expect(posts(f).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("a cancelled job (the runner sends SIGINT)", { timeout: ACTION_TIMEOUT_MS }, () => {
+  it("cancels the dispatched run, saves that for the post step, and fails the step", async () => {
+    const f = await fake({ durationMs: 3_600_000 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dispatch-sigint-"));
+    const stateFile = path.join(dir, "state");
+    fs.writeFileSync(stateFile, "");
+    // The built action, as the runner starts it (a node process it can signal).
+    const child = spawn(process.execPath, [path.join(ACTION_DIR, "dist/index.js")], {
+      env: {
+        PATH: process.env.PATH,
+        INPUT_MODE: "dispatch",
+        INPUT_FILE: "train.py",
+        "INPUT_GITHUB-TOKEN": TOKEN,
+        "INPUT_RUN-NAME": "sharp-shrimp-9",
+        "INPUT_POLL-INTERVAL-MS": "10",
+        GITHUB_API_URL: f.github.url,
+        GITHUB_REPOSITORY: "octo-org/octo-repo",
+        GITHUB_REF_NAME: "main",
+        GITHUB_STATE: stateFile,
+        GITHUB_WORKSPACE: dir,
+      },
+    });
+    let out = "";
+    let signalled = false;
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      // One SIGINT, as the runner sends (a second one would end the process at once).
+      if (!signalled && out.includes("sharp-shrimp-9: in progress")) {
+        signalled = child.kill("SIGINT");
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    expect(await exited).toBe(1);
+    // GITHUB_STATE holds `name<<DELIMITER`, the value, `DELIMITER` per saveState, in order.
+    const saved = [...fs.readFileSync(stateFile, "utf8").matchAll(/^phase<<(.+)\n(.*)\n\1$/gm)];
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(f.model.runs[0]?.cancelRequestedAt).toBeDefined();
+    const id = f.model.runs[0]?.id;
+    expect(out).toContain(
+      `::error::this job was cancelled (SIGINT): workflow run https://github.com/octo-org/octo-repo/actions/runs/${id}: cancel requested`,
+    );
+    // The last phase saved tells the post step there is nothing left to cancel.
+    expect(saved.map((m) => m[2])).toEqual(["dispatching", "following", "cancel-requested"]);
+  });
+});
+
+describe("defaultRef", () => {
+  const examples = JSON.parse(
+    fs.readFileSync(
+      path.join(REPO_ROOT, "node_modules/@octokit/webhooks-examples/api.github.com/index.json"),
+      "utf8",
+    ),
+  ) as { name: string; examples: Record<string, unknown>[] }[];
+  const opened = structuredClone(
+    examples.find((e) => e.name === "pull_request")?.examples.find((x) => x.action === "opened"),
+  ) as {
+    pull_request: { head: { ref: string; repo: { full_name: string } } };
+    repository: { full_name: string };
+  };
+  const fork = structuredClone(opened);
+  fork.pull_request.head.repo.full_name = "mallory/Hello-World";
+
+  function eventFile(payload: unknown): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "event-")), "event.json");
+    fs.writeFileSync(file, JSON.stringify(payload));
+    return file;
+  }
+
+  it.each([
+    { name: "a push: the branch", env: { GITHUB_REF_NAME: "main" }, ref: "main" },
+    {
+      name: "a pull request from a branch of this repository: its head branch",
+      env: {
+        GITHUB_REF_NAME: "1/merge",
+        GITHUB_HEAD_REF: opened.pull_request.head.ref,
+        GITHUB_REPOSITORY: opened.repository.full_name,
+        GITHUB_EVENT_PATH: eventFile(opened),
+      },
+      ref: "changes",
+    },
+  ])("$name", ({ env, ref }) => {
+    expect(defaultRef(env)).toBe(ref);
+  });
+
+  it.each([
+    {
+      name: "a pull request from a fork",
+      env: {
+        GITHUB_HEAD_REF: "changes",
+        GITHUB_REPOSITORY: "Codertocat/Hello-World",
+        GITHUB_EVENT_PATH: eventFile(fork),
+      },
+      message:
+        /^ref: this pull request comes from the fork mallory\/Hello-World, whose branch "changes" is not in Codertocat\/Hello-World; .* give ref/,
+    },
+    { name: "no ref known", env: {}, message: /^ref: no ref given and none known/ },
+  ])("refuses $name", ({ env, message }) => {
+    expect(() => defaultRef(env)).toThrow(message);
   });
 });
 

@@ -104,6 +104,14 @@ function splitRepository(repository: string): { owner: string; repo: string } {
   return { owner: m[1] as string, repo: m[2] as string };
 }
 
+/** A promise that rejects with `signal.reason` when it aborts (never settles without a signal). */
+function rejectOnAbort(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
 /**
  * Dispatches `job` to the runner workflow and follows the workflow run to its end.
  *
@@ -169,7 +177,7 @@ export async function dispatchAndFollow(
         }
       }
     };
-    const followed = await followRun(client, {
+    const following = followRun(client, {
       owner,
       repo,
       workflowRunId,
@@ -191,6 +199,11 @@ export async function dispatchAndFollow(
         }
       },
     });
+    // plugin-retry takes an aborted request for a failure worth retrying (@octokit/request gives
+    // an AbortError status 500), so followRun may settle only after its retry waits (1 + 4 + 9 s);
+    // the cancel must not wait for them.
+    following.catch(() => {});
+    const followed = await Promise.race([following, rejectOnAbort(signal)]);
     report(followed.jobs);
     return {
       ...followed,

@@ -838,6 +838,13 @@ function splitRepository(repository) {
   }
   return { owner: m[1], repo: m[2] };
 }
+function rejectOnAbort(signal) {
+  return new Promise((_, reject) => {
+    if (signal?.aborted)
+      reject(signal.reason);
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
 async function dispatchAndFollow(options) {
   const { client, signal, runName } = options;
   const { owner, repo } = splitRepository(options.repository);
@@ -885,7 +892,7 @@ async function dispatchAndFollow(options) {
         }
       }
     };
-    const followed = await followRun(client, {
+    const following = followRun(client, {
       owner,
       repo,
       workflowRunId,
@@ -908,6 +915,9 @@ async function dispatchAndFollow(options) {
         }
       }
     });
+    following.catch(() => {
+    });
+    const followed = await Promise.race([following, rejectOnAbort(signal)]);
     report(followed.jobs);
     return {
       ...followed,
