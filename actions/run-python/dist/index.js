@@ -1,21 +1,22 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  runMode
+} from "./chunks/chunk-NGMGEWP5.js";
+import {
   InputError,
-  dispatchMode,
   formatDiagnostic,
   getInputs,
   jobLabels,
   jobToWorkflow,
-  resolveJob,
-  runMode
-} from "./chunks/chunk-FGPQASVZ.js";
+  resolveJob
+} from "./chunks/chunk-5IUP2U2C.js";
 import {
   error,
   info,
   setFailed,
   setOutput,
   warning
-} from "./chunks/chunk-OVWCXPZ2.js";
+} from "./chunks/chunk-DCS6GOOZ.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {
@@ -59,7 +60,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-37R63PDG.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,12 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  dispatchPost,
   runPost
-} from "./chunks/chunk-FGPQASVZ.js";
+} from "./chunks/chunk-NGMGEWP5.js";
+import "./chunks/chunk-5IUP2U2C.js";
 import {
   getState,
   setFailed
-} from "./chunks/chunk-OVWCXPZ2.js";
+} from "./chunks/chunk-DCS6GOOZ.js";
 
 // lib/post.js
 try {
@@ -14,7 +14,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await dispatchPost();
+    await (await import("./chunks/dispatch-37R63PDG.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -1,22 +1,448 @@
 /**
  * `mode: dispatch`: starts the job on a matching runner through the repository's runner
- * workflow and follows it to its end (issue 5, item 4).
+ * workflow and follows it to its end (issue 5, item 4). The work is `dispatchAndFollow` of
+ * `@dstack/github`; this module is the glue: inputs, step state for the post step, progress in
+ * the log, the jobs' logs, outputs and the job summary.
+ *
+ * Step state (`core.saveState`, read by the post step): `mode` = `dispatch` first of all;
+ * `run-name` and `dispatched-at` (epoch ms) before the dispatch is sent; `workflow-run-id` once
+ * known; `phase`: `dispatching` -> `following` -> `done` (seen completed, or nothing was
+ * dispatched) or `cancel-requested` (cancelled here after SIGINT/SIGTERM).
  *
  * @module
  */
-import type { Job } from "@dstack/spec";
-import { type ActionInputs, InputError } from "./inputs.js";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import * as core from "@actions/core";
+import { DATA_ARTIFACT_PREFIX, decodeArtifactPath } from "@dstack/artifacts/github";
+import {
+  cancelRun,
+  createGitHubClient,
+  DEFAULT_API_URL,
+  dispatchAndFollow,
+  type FollowedOutcome,
+  fetchJobLog,
+  findRunByName,
+  type GitHubClient,
+  GitHubError,
+  RUNNER_WORKFLOW_FILE,
+  type WorkflowArtifact,
+} from "@dstack/github";
+import { formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
+import { type ActionInputs, InputError, Inputs } from "./inputs.js";
+
+/** The inputs only `mode: dispatch` reads. */
+export const DispatchInputs = {
+  RunnerWorkflow: "runner-workflow",
+  Ref: "ref",
+  TimeoutMinutes: "timeout-minutes",
+  /**
+   * Not in action.yml, on purpose: the poll interval in milliseconds (both the first and the
+   * longest), for tests that run the action against a fake GitHub. Real runs keep followRun's
+   * defaults (5 s, backing off to 60 s while nothing changes).
+   */
+  PollIntervalMs: "poll-interval-ms",
+} as const;
+
+/** The names of the step state `mode: dispatch` saves for its post step. */
+export const DispatchState = {
+  Mode: "mode",
+  RunName: "run-name",
+  DispatchedAt: "dispatched-at",
+  WorkflowRunId: "workflow-run-id",
+  Phase: "phase",
+} as const;
+
+/** Where the main step got to, for the post step. */
+export type DispatchPhase = "dispatching" | "following" | "done" | "cancel-requested";
+
+/** What `mode: dispatch` needs besides the job, read once from inputs and environment. */
+export interface DispatchSettings {
+  /** The token (masked); needs `actions: write`. */
+  token: string;
+  /** The REST API root (`GITHUB_API_URL`, default `https://api.github.com`). */
+  apiUrl: string;
+  /** `owner/name` (`GITHUB_REPOSITORY`). */
+  repository: string;
+  /** The runner workflow's file under `.github/workflows/`. */
+  workflowFile: string;
+  /** The ref the runner workflow runs on. */
+  ref: string;
+  /** The dstack run name: the `run-name` input, else a fresh `<adjective>-<animal>-<GITHUB_RUN_ID>`. */
+  runName: string;
+  /** The `tag` input, when given. */
+  tag?: string;
+  /** The `timeout-minutes` input, when given: a positive whole number. */
+  timeoutMinutes?: number;
+  /** The test-only poll interval in milliseconds, when given. */
+  pollIntervalMs?: number;
+}
 
 /**
- * Dispatches `job` to the runner workflow and follows the workflow run.
+ * The ref to dispatch on: `GITHUB_HEAD_REF` in a pull request (its branch), else
+ * `GITHUB_REF_NAME` (docs.github.com/actions/reference/workflows-and-actions/variables).
  *
- * @throws InputError until this mode lands.
+ * workflow_dispatch only runs refs of the repository itself; the branch of a pull request from a
+ * fork lives in the fork, and a branch of the same name here would be someone else's code, so a
+ * fork's pull request gets no default: the ref must be given, on purpose.
+ *
+ * @throws InputError when there is no ref, or the pull request comes from a fork.
  */
-export async function dispatchMode(_job: Job, _inputs: ActionInputs): Promise<void> {
-  throw new InputError(
-    "mode: dispatch is not available in this version of dstack/run-python yet; use mode: plan and a following job on the planned runner",
+export function defaultRef(env: NodeJS.ProcessEnv = process.env): string {
+  const head = env.GITHUB_HEAD_REF ?? "";
+  if (head !== "") {
+    const fork = forkOf(env);
+    if (fork !== undefined) {
+      throw new InputError(
+        `ref: this pull request comes from the fork ${fork}, whose branch ${JSON.stringify(head)} is not in ${env.GITHUB_REPOSITORY ?? "this repository"}; dstack does not run a fork's code on self-hosted runners by default: give ref (a branch of this repository) on purpose`,
+      );
+    }
+    return head;
+  }
+  const name = env.GITHUB_REF_NAME ?? "";
+  if (name === "") {
+    throw new InputError(
+      "ref: no ref given and none known (GITHUB_REF_NAME is empty); give ref: the branch or tag the runner workflow runs on",
+    );
+  }
+  return name;
+}
+
+/** The head repository of the pull request in `GITHUB_EVENT_PATH` when it is not this one. */
+function forkOf(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.GITHUB_EVENT_PATH;
+  if (!file || !fs.existsSync(file)) return undefined;
+  const event = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    pull_request?: { head?: { repo?: { full_name?: string } | null } };
+  };
+  const head = event.pull_request?.head?.repo?.full_name;
+  return head !== undefined && head !== env.GITHUB_REPOSITORY ? head : undefined;
+}
+
+/** A fresh run name, as the artifacts action picks one: `<adjective>-<animal>-<GITHUB_RUN_ID>`. */
+function freshRunName(): string {
+  const runId = Number(process.env.GITHUB_RUN_ID ?? "");
+  return formatRunName(
+    runNameStem(Math.random),
+    Number.isSafeInteger(runId) && runId > 0 ? runId : 1,
   );
 }
 
-/** The post step of `mode: dispatch`: cancels the dispatched run when this job was cancelled. */
-export async function dispatchPost(): Promise<void> {}
+function positiveInteger(input: string, value: string, what: string): number | undefined {
+  if (value === "") return undefined;
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new InputError(`${input}: ${JSON.stringify(value)} is not ${what}`);
+  }
+  return Number(value);
+}
+
+/**
+ * Reads the settings of `mode: dispatch`.
+ *
+ * @throws InputError naming the input: no token, no repository, a bad `timeout-minutes`, no ref.
+ */
+export function getDispatchSettings(): DispatchSettings {
+  const token = core.getInput(Inputs.GitHubToken);
+  if (token === "") {
+    throw new InputError(
+      "github-token: mode: dispatch needs a token with actions: write (the default github.token with permissions: actions: write in the job)",
+    );
+  }
+  core.setSecret(token);
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  if (repository === "") {
+    throw new InputError(
+      "GITHUB_REPOSITORY is not set: mode: dispatch runs in a GitHub Actions job",
+    );
+  }
+  const timeoutMinutes = positiveInteger(
+    DispatchInputs.TimeoutMinutes,
+    core.getInput(DispatchInputs.TimeoutMinutes),
+    "a whole number of minutes (e.g. 120)",
+  );
+  const pollIntervalMs = positiveInteger(
+    DispatchInputs.PollIntervalMs,
+    core.getInput(DispatchInputs.PollIntervalMs),
+    "a whole number of milliseconds",
+  );
+  const tag = core.getInput(Inputs.Tag);
+  return {
+    token,
+    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+    repository,
+    workflowFile: core.getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
+    ref: core.getInput(DispatchInputs.Ref) || defaultRef(),
+    runName: core.getInput(Inputs.RunName) || freshRunName(),
+    ...(tag !== "" ? { tag } : {}),
+    ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
+    ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+  };
+}
+
+/** An artifact of the dispatched run with the artifact path it was saved from. */
+export interface RunArtifact extends WorkflowArtifact {
+  /** The artifact path (e.g. `checkpoints/best`), from the name `dstack--<run>--<path-slug>`. */
+  path: string;
+}
+
+/**
+ * The artifacts of a workflow run that belong to dstack run `runName`: the GitHub store names
+ * them `dstack--<run-name>--<path-slug>` (`dataArtifactName`, `@dstack/artifacts/github`).
+ */
+export function runArtifacts(
+  artifacts: readonly WorkflowArtifact[],
+  runName: string,
+): RunArtifact[] {
+  const prefix = `${DATA_ARTIFACT_PREFIX}${runName}--`;
+  return artifacts
+    .filter((a) => a.name.startsWith(prefix))
+    .map((a) => ({ ...a, path: decodeArtifactPath(a.name.slice(prefix.length)) }));
+}
+
+/** A duration for people: `1 h 2 min 3 s`, `4 min`, `0 s` (`ms` in milliseconds, rounded to seconds). */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const parts: string[] = [];
+  if (s >= 3600) parts.push(`${Math.floor(s / 3600)} h`);
+  if (s % 3600 >= 60) parts.push(`${Math.floor((s % 3600) / 60)} min`);
+  if (s % 60 > 0 || parts.length === 0) parts.push(`${s % 60} s`);
+  return parts.join(" ");
+}
+
+/** Escapes text for the job summary, which is HTML. */
+function html(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
+}
+
+function link(text: string, url: string | null): string {
+  return url ? `<a href="${html(url)}">${html(text)}</a>` : html(text);
+}
+
+/** Writes the job summary of a followed run: the run, its jobs, its artifacts. */
+async function writeSummary(outcome: FollowedOutcome, artifacts: RunArtifact[]): Promise<void> {
+  const head = (text: string) => ({ data: text, header: true });
+  core.summary
+    .addHeading(`dstack run ${html(outcome.runName)}`, 3)
+    .addTable([
+      [head("Run name"), html(outcome.runName)],
+      [head("Workflow run"), link(`#${outcome.workflowRunId}`, outcome.htmlUrl)],
+      [head("Conclusion"), html(outcome.conclusion ?? outcome.status)],
+      [head("Duration"), formatDuration(outcome.durationMs)],
+    ])
+    .addHeading("Jobs", 4)
+    .addTable([
+      [head("Job"), head("Conclusion"), head("Runner")],
+      ...outcome.jobs.map((j) => [
+        link(j.name, j.htmlUrl),
+        html(j.conclusion ?? j.status),
+        html(j.runnerName ?? ""),
+      ]),
+    ])
+    .addHeading("Artifacts", 4);
+  if (artifacts.length === 0) {
+    core.summary.addRaw("<p>none</p>", true);
+  } else {
+    core.summary.addTable([
+      [head("Path"), head("Artifact"), head("Size"), head("Id")],
+      ...artifacts.map((a) => [
+        html(a.path),
+        html(a.name),
+        formatSize(a.sizeInBytes),
+        String(a.id),
+      ]),
+    ]);
+  }
+  await core.summary.write();
+}
+
+/**
+ * Prints a job's log in this job's log. The text is the dispatched job's own output: workflow
+ * commands in it (`::set-output`, `::add-mask`, ...) must not act here, so they are switched off
+ * around it (`stop-commands` with a one-time token, docs.github.com/actions/reference/workflows-and-actions/workflow-commands#stopping-and-starting-workflow-commands).
+ */
+function printLog(text: string): void {
+  const token = randomUUID();
+  core.info(`::stop-commands::${token}`);
+  core.info(text.replace(/\n$/, ""));
+  core.info(`::${token}::`);
+}
+
+/**
+ * Dispatches `job` to the runner workflow and follows the workflow run; prints the jobs' logs,
+ * sets the outputs `run-name`, `workflow-run-id`, `workflow-run-url`, `conclusion` and
+ * `artifact-ids` (never `exit-code`: the REST API does not carry the job's outputs), and writes
+ * the job summary.
+ *
+ * @throws InputError for bad inputs; GitHubError when GitHub refuses (no runner workflow on the
+ *   ref, a token without `actions: write`, ...); Error naming the run's URL and conclusion when
+ *   the run did not succeed, or when this job was cancelled (SIGINT/SIGTERM: the run is
+ *   cancelled first).
+ */
+export async function dispatchMode(job: Job, _inputs: ActionInputs): Promise<void> {
+  core.saveState(DispatchState.Mode, "dispatch");
+  const settings = getDispatchSettings();
+  const { runName } = settings;
+  core.setOutput("run-name", runName);
+  const client = createGitHubClient({
+    token: settings.token,
+    apiUrl: settings.apiUrl,
+    warn: (m) => core.warning(m),
+  });
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    core.info(`${signal}: this job is being cancelled; cancelling the dispatched run`);
+    controller.abort(new Error(`this job was cancelled (${signal})`));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  core.saveState(DispatchState.RunName, runName);
+  core.saveState(DispatchState.DispatchedAt, String(Date.now()));
+  core.saveState(DispatchState.Phase, "dispatching" satisfies DispatchPhase);
+  core.info(
+    `dispatching ${runName}: .github/workflows/${settings.workflowFile} on ${settings.ref} in ${settings.repository}`,
+  );
+  let runUrl = "";
+  let cancel: string | undefined;
+  let outcome: FollowedOutcome;
+  try {
+    outcome = await dispatchAndFollow({
+      client,
+      repository: settings.repository,
+      workflowFile: settings.workflowFile,
+      ref: settings.ref,
+      job,
+      runName,
+      ...(settings.tag !== undefined ? { tag: settings.tag } : {}),
+      ...(settings.timeoutMinutes !== undefined ? { timeoutMinutes: settings.timeoutMinutes } : {}),
+      ...(settings.pollIntervalMs !== undefined
+        ? { minIntervalMs: settings.pollIntervalMs, maxIntervalMs: settings.pollIntervalMs }
+        : {}),
+      signal: controller.signal,
+      log: (m) => core.info(m),
+      onDispatched: (run) => {
+        runUrl = run.htmlUrl;
+        core.saveState(DispatchState.WorkflowRunId, String(run.workflowRunId));
+        core.saveState(DispatchState.Phase, "following" satisfies DispatchPhase);
+        core.setOutput("workflow-run-id", String(run.workflowRunId));
+        core.setOutput("workflow-run-url", run.htmlUrl);
+        core.info(`workflow run ${run.htmlUrl} (found by ${run.via})`);
+      },
+      onState: (s) => core.info(`${runName}: ${s.conclusion ?? s.status.replace("_", " ")}`),
+      onJob: ({ change, job: j }) =>
+        core.info(
+          change === "started"
+            ? `job ${j.name} started${j.runnerName ? ` on ${j.runnerName}` : ""}`
+            : `job ${j.name} finished: ${j.conclusion ?? j.status}`,
+        ),
+      onCancel: (result) => {
+        if (result instanceof GitHubError) {
+          core.warning(`could not cancel the dispatched run: ${result.message}`);
+          return;
+        }
+        cancel = result;
+        core.saveState(DispatchState.Phase, "cancel-requested" satisfies DispatchPhase);
+      },
+    });
+  } catch (e) {
+    if (controller.signal.aborted) {
+      const reason = (e as Error).message;
+      throw new Error(
+        runUrl === ""
+          ? `${reason} while dispatching ${runName}; the post step cancels its workflow run if one started`
+          : `${reason}: workflow run ${runUrl}: ${cancel === undefined ? "not cancelled here; the post step tries again" : `cancel ${cancel}`}`,
+      );
+    }
+    // Refused or unreachable: a run exists only if the id is known (the post step cancels it).
+    if (runUrl === "") core.saveState(DispatchState.Phase, "done" satisfies DispatchPhase);
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  core.saveState(DispatchState.Phase, "done" satisfies DispatchPhase);
+  const conclusion = outcome.conclusion ?? outcome.status;
+  const artifacts = runArtifacts(outcome.artifacts, runName);
+  core.setOutput("conclusion", conclusion);
+  core.setOutput("artifact-ids", artifacts.map((a) => a.id).join(","));
+  const [owner = "", repo = ""] = settings.repository.split("/");
+  for (const j of outcome.jobs) {
+    if (j.conclusion === "skipped") continue;
+    await core.group(`log of job ${j.name} (${j.conclusion ?? j.status})`, async () => {
+      try {
+        printLog(await fetchJobLog(client, { owner, repo, jobId: j.id }));
+      } catch (e) {
+        core.warning(`log of job ${j.name}: ${(e as Error).message}`);
+      }
+    });
+  }
+  for (const a of artifacts) {
+    core.info(`artifact ${a.path}: ${a.name} (id ${a.id}, ${formatSize(a.sizeInBytes)})`);
+  }
+  await writeSummary(outcome, artifacts);
+  core.info(
+    `${runName}: ${conclusion} after ${formatDuration(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`,
+  );
+  if (conclusion !== "success") {
+    throw new Error(
+      `the dispatched workflow run ${outcome.htmlUrl} (${runName}) ended with conclusion ${conclusion}`,
+    );
+  }
+}
+
+/** How long the post step looks for a run whose dispatch was cut short, in milliseconds. */
+const POST_LOOK_MS = 15_000;
+
+/** Options of {@link dispatchPost}; the defaults are the step's own. */
+export interface DispatchPostOptions {
+  /** A client (default one from `github-token` and `GITHUB_API_URL`). */
+  client?: GitHubClient;
+  /** How long to look for a run known only by its name, in milliseconds. Default 15 000. */
+  lookMs?: number;
+}
+
+/**
+ * The post step of `mode: dispatch` (it runs with `post-if: always()`): when the main step
+ * dispatched a run and did not see it finish (this job was cancelled, or the step died), asks
+ * GitHub to cancel it. A run known only by its name (the dispatch was cut short) is looked for
+ * first. Nothing to do after `done` or `cancel-requested`.
+ *
+ * @throws GitHubError when the cancel is refused (e.g. 403: the token lacks `actions: write`).
+ */
+export async function dispatchPost(options: DispatchPostOptions = {}): Promise<void> {
+  const phase = core.getState(DispatchState.Phase);
+  if (phase !== "dispatching" && phase !== "following") return;
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  const [owner = "", repo = ""] = repository.split("/");
+  const token = core.getInput(Inputs.GitHubToken);
+  if (token !== "") core.setSecret(token);
+  const client =
+    options.client ??
+    createGitHubClient({ token, apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  let id = Number(core.getState(DispatchState.WorkflowRunId));
+  const runName = core.getState(DispatchState.RunName);
+  if (!(Number.isSafeInteger(id) && id > 0)) {
+    const since = Number(core.getState(DispatchState.DispatchedAt)) || Date.now();
+    const found = await findRunByName(client, {
+      owner,
+      repo,
+      workflowFile: core.getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
+      runName,
+      since,
+      budgetMs: options.lookMs ?? POST_LOOK_MS,
+    });
+    if (!found) {
+      core.info(`no workflow run named ${runName} showed up: nothing to cancel`);
+      return;
+    }
+    id = found.workflowRunId;
+  }
+  const result = await cancelRun(client, { owner, repo, workflowRunId: id });
+  core.info(
+    result === "requested"
+      ? `cancel requested for workflow run ${id} (${runName}): this job ended before it`
+      : `workflow run ${id} (${runName}) had already completed`,
+  );
+}

@@ -239,7 +239,7 @@ describe("dispatchRun against a GitHub that checks every request against its Ope
       change: { workflowFile: "missing.yml" },
       reason: "not-found",
       message:
-        /^no runner workflow \.github\/workflows\/missing\.yml on main in octo-org\/octo-repo: add it \(see README\)/,
+        /^no runner workflow \.github\/workflows\/missing\.yml on main in octo-org\/octo-repo: add it \(copy dstack's runner workflow \.github\/workflows\/dstack-run\.yml into the repository as \.github\/workflows\/missing\.yml on main; see README\)/,
     },
     {
       name: "403: the token lacks actions: write",

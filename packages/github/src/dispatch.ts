@@ -327,7 +327,7 @@ function dispatchError(
   if (status === 404) {
     return new GitHubError(
       "not-found",
-      `no runner workflow ${file} on ${ref} in ${where}: add it (see README), or check the ref and that the token can see ${where} (GitHub answered 404 ${message})`,
+      `no runner workflow ${file} on ${ref} in ${where}: add it (copy dstack's runner workflow .github/workflows/dstack-run.yml into the repository as ${file} on ${ref}; see README), or check the ref and that the token can see ${where} (GitHub answered 404 ${message})`,
       { status, cause: e },
     );
   }

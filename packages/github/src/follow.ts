@@ -87,8 +87,11 @@ export interface FollowRunOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The clock, epoch milliseconds (default `Date.now`): reads `x-ratelimit-reset`. */
   now?: () => number;
-  /** Called with the run's state on the first poll and on every change. */
-  onUpdate?: (run: WorkflowRunState) => void;
+  /**
+   * Called with the run's state on the first poll and on every change; a promise it returns is
+   * awaited before the next poll (e.g. to list the jobs at each change).
+   */
+  onUpdate?: (run: WorkflowRunState) => unknown;
   /** Notices: faults and rate-limit waits. Default nowhere. */
   log?: (message: string) => void;
   /** The poll interval after a change, in milliseconds. Default 5000. */
@@ -199,7 +202,7 @@ export async function followRun(
         state.runAttempt !== last.runAttempt;
       last = state;
       if (changed) {
-        options.onUpdate?.(state);
+        await options.onUpdate?.(state);
         interval = min;
       } else {
         interval = Math.min(max, interval * 2);
@@ -250,24 +253,9 @@ export async function followRun(
     }
   };
   // Pages by hand: client.paginate drops per-request options (the counting fetch, the signal).
-  const jobs = await persist("list the jobs", async () => {
-    const all: JobData[] = [];
-    for (let page = 1; ; page++) {
-      const { data } = await client.rest.actions.listJobsForWorkflowRun({
-        owner,
-        repo,
-        run_id: workflowRunId,
-        filter: "latest",
-        per_page: PAGE_SIZE,
-        page,
-        request,
-      });
-      all.push(...data.jobs);
-      if (data.jobs.length < PAGE_SIZE || all.length >= data.total_count) {
-        return all;
-      }
-    }
-  });
+  const jobs = await persist("list the jobs", () =>
+    listJobPages(client, { owner, repo, workflowRunId }, request),
+  );
   const artifacts = await persist("list the artifacts", async () => {
     const all: ArtifactData[] = [];
     for (let page = 1; ; page++) {
@@ -287,17 +275,7 @@ export async function followRun(
   });
   return {
     ...(last as WorkflowRunState),
-    jobs: jobs.map((j) => ({
-      id: j.id,
-      name: j.name,
-      status: j.status,
-      conclusion: j.conclusion,
-      htmlUrl: j.html_url,
-      startedAt: j.started_at,
-      completedAt: j.completed_at,
-      runnerName: j.runner_name,
-      labels: j.labels,
-    })),
+    jobs: jobs.map(jobOf),
     artifacts: artifacts.map((a) => ({
       id: a.id,
       name: a.name,
@@ -307,6 +285,78 @@ export async function followRun(
     })),
     requests,
   };
+}
+
+function jobOf(j: JobData): WorkflowJob {
+  return {
+    id: j.id,
+    name: j.name,
+    status: j.status,
+    conclusion: j.conclusion,
+    htmlUrl: j.html_url,
+    startedAt: j.started_at,
+    completedAt: j.completed_at,
+    runnerName: j.runner_name,
+    labels: j.labels,
+  };
+}
+
+/** Every page of `GET .../runs/{run_id}/jobs?filter=latest`, with the given request options. */
+async function listJobPages(
+  client: GitHubClient,
+  at: { owner: string; repo: string; workflowRunId: number },
+  request: { fetch?: typeof fetch; signal?: AbortSignal | undefined },
+): Promise<JobData[]> {
+  const all: JobData[] = [];
+  for (let page = 1; ; page++) {
+    const { data } = await client.rest.actions.listJobsForWorkflowRun({
+      owner: at.owner,
+      repo: at.repo,
+      run_id: at.workflowRunId,
+      filter: "latest",
+      per_page: PAGE_SIZE,
+      page,
+      request,
+    });
+    all.push(...data.jobs);
+    if (data.jobs.length < PAGE_SIZE || all.length >= data.total_count) {
+      return all;
+    }
+  }
+}
+
+/** Options of {@link listRunJobs}. */
+export interface ListRunJobsOptions {
+  owner: string;
+  repo: string;
+  /** The workflow run whose latest attempt's jobs to list. */
+  workflowRunId: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The jobs of a workflow run's latest attempt, now: `GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs?filter=latest`
+ * (docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run), every page. One
+ * counted request per 100 jobs; 5xx and unanswered requests are retried by the client.
+ *
+ * @throws GitHubError `not-found` (404), `permission` (403: the token lacks `actions: read`),
+ *   `unauthorized`, `unreachable`, `rate-limited`.
+ */
+export async function listRunJobs(
+  client: GitHubClient,
+  options: ListRunJobsOptions,
+): Promise<WorkflowJob[]> {
+  const { owner, repo, workflowRunId } = options;
+  try {
+    const jobs = await listJobPages(client, options, { signal: options.signal });
+    return jobs.map(jobOf);
+  } catch (e) {
+    throw restError(
+      `list the jobs of workflow run ${workflowRunId} in ${owner}/${repo}`,
+      e,
+      apiUrlOf(client),
+    );
+  }
 }
 
 /** Options of {@link cancelRun}. */

@@ -2,7 +2,7 @@
  * `@dstack/github`: GitHub REST for dstack. Dispatch a job to a repository's runner workflow
  * exactly once ({@link dispatchRun}), follow its workflow run to the end with conditional
  * requests ({@link followRun}), cancel it ({@link cancelRun}) and read its jobs' logs
- * ({@link fetchJobLog}), through one client with retries and rate limits
+ * ({@link fetchJobLog}); or all of it at once ({@link dispatchAndFollow}), through one client with retries and rate limits
  * ({@link createGitHubClient}).
  *
  * @packageDocumentation
@@ -27,6 +27,12 @@ export {
   RUNNER_WORKFLOW_FILE,
 } from "./dispatch.js";
 export {
+  type DispatchAndFollowOptions,
+  dispatchAndFollow,
+  type FollowedOutcome,
+  type JobChange,
+} from "./dispatch-follow.js";
+export {
   answeredStatus,
   GitHubError,
   type GitHubErrorReason,
@@ -44,6 +50,8 @@ export {
   type FollowRunOptions,
   fetchJobLog,
   followRun,
+  type ListRunJobsOptions,
+  listRunJobs,
   type WorkflowArtifact,
   type WorkflowJob,
   type WorkflowRunState,

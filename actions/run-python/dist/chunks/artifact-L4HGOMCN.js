@@ -20,7 +20,7 @@ import {
   retry,
   setSecret,
   warning
-} from "./chunk-OVWCXPZ2.js";
+} from "./chunk-DCS6GOOZ.js";
 
 // ../../node_modules/@protobuf-ts/runtime/build/commonjs/json-typings.js
 var require_json_typings = __commonJS({
@@ -78660,4 +78660,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-BR67TDLB.js.LEGAL.txt */
+/*! For license information please see artifact-L4HGOMCN.js.LEGAL.txt */
