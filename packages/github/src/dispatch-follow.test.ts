@@ -105,6 +105,21 @@ describe("dispatchAndFollow against the Actions model", () => {
     ]);
   });
 
+  it("sends extra inputs (the pinned sha) beside its own, and refuses to let them replace its own", async () => {
+    const h = await harness({
+      inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false, sha: false },
+    });
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    await dispatchAndFollow(options(h, { extraInputs: { sha } }));
+    expect(dispatches(h)[0]?.body).toMatchObject({
+      inputs: { sha, "run-name": "sharp-shrimp-1", job: expect.any(String) },
+    });
+    await expect(
+      dispatchAndFollow(options(h, { extraInputs: { "run-name": "other-1" } })),
+    ).rejects.toThrow(/extraInputs\.run-name: set by dispatchAndFollow itself/);
+    expect(dispatches(h)).toHaveLength(1);
+  });
+
   it("resolves with a failure conclusion rather than throwing", async () => {
     const h = await harness({ conclusion: "failure" });
     const outcome = await dispatchAndFollow(options(h));

@@ -48,6 +48,12 @@ export interface DispatchAndFollowOptions {
   /** Minutes the job may run on the runner: the `timeout-minutes` input (left out when not given). */
   timeoutMinutes?: number;
   /**
+   * More `workflow_dispatch` inputs of the runner workflow, e.g. `{ sha }` (the commit its run
+   * job checks out, for pull-request commands). They cannot replace `job`, `run-name`, `tag` or
+   * `timeout-minutes`.
+   */
+  extraInputs?: Record<string, string>;
+  /**
    * Called once the workflow run is known (before following it): save its id where a cancel
    * can find it. A promise it returns is awaited.
    */
@@ -139,7 +145,18 @@ export async function dispatchAndFollow(
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
   const log = options.log ?? (() => {});
-  const inputs: Record<string, string> = { job: JSON.stringify(jobToWorkflow(options.job)) };
+  for (const name of Object.keys(options.extraInputs ?? {})) {
+    if (["job", "run-name", "tag", "timeout-minutes"].includes(name)) {
+      throw new GitHubError(
+        "invalid",
+        `extraInputs.${name}: set by dispatchAndFollow itself; pass it as its own option`,
+      );
+    }
+  }
+  const inputs: Record<string, string> = {
+    ...options.extraInputs,
+    job: JSON.stringify(jobToWorkflow(options.job)),
+  };
   if (options.tag !== undefined && options.tag !== "") inputs.tag = options.tag;
   if (options.timeoutMinutes !== undefined) {
     inputs["timeout-minutes"] = String(options.timeoutMinutes);
