@@ -1,37 +1,23 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runMode
-} from "./chunks/chunk-NGMGEWP5.js";
+} from "./chunks/chunk-VV5K2ZPW.js";
+import {
+  annotate
+} from "./chunks/chunk-42E6UB2W.js";
 import {
   InputError,
-  formatDiagnostic,
   getInputs,
   jobLabels,
   jobToWorkflow,
   resolveJob
-} from "./chunks/chunk-5IUP2U2C.js";
+} from "./chunks/chunk-JEGM7YVN.js";
 import {
   error,
   info,
   setFailed,
-  setOutput,
-  warning
+  setOutput
 } from "./chunks/chunk-DCS6GOOZ.js";
-
-// lib/annotate.js
-function annotate(diagnostics) {
-  for (const d of diagnostics) {
-    const properties = {
-      ...d.line !== void 0 ? { file: d.source } : {},
-      ...d.line !== void 0 ? { startLine: d.line } : {},
-      ...d.col !== void 0 ? { startColumn: d.col } : {}
-    };
-    if (d.severity === "error")
-      error(formatDiagnostic(d), properties);
-    else
-      warning(formatDiagnostic(d), properties);
-  }
-}
 
 // lib/plan.js
 async function planMode(job) {
@@ -50,6 +36,8 @@ async function planMode(job) {
 // lib/main.js
 async function run() {
   const inputs = getInputs();
+  if (inputs.source === void 0)
+    return (await import("./chunks/command-SBFJGNNO.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,7 +48,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-37R63PDG.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-ELV44IDZ.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

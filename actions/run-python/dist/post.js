@@ -1,8 +1,8 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-NGMGEWP5.js";
-import "./chunks/chunk-5IUP2U2C.js";
+} from "./chunks/chunk-VV5K2ZPW.js";
+import "./chunks/chunk-JEGM7YVN.js";
 import {
   getState,
   setFailed
@@ -14,7 +14,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-37R63PDG.js")).dispatchPost();
+    await (await import("./chunks/dispatch-ELV44IDZ.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

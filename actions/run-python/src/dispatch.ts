@@ -137,11 +137,12 @@ function positiveInteger(input: string, value: string, what: string): number | u
 }
 
 /**
- * Reads the settings of `mode: dispatch`.
+ * Reads the settings of `mode: dispatch`. With `refGiven` (the caller dispatches on a ref of its
+ * own), no default ref is looked for.
  *
  * @throws InputError naming the input: no token, no repository, a bad `timeout-minutes`, no ref.
  */
-export function getDispatchSettings(): DispatchSettings {
+export function getDispatchSettings(refGiven = false): DispatchSettings {
   const token = core.getInput(Inputs.GitHubToken);
   if (token === "") {
     throw new InputError(
@@ -171,7 +172,7 @@ export function getDispatchSettings(): DispatchSettings {
     apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
     repository,
     workflowFile: core.getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
-    ref: core.getInput(DispatchInputs.Ref) || defaultRef(),
+    ref: core.getInput(DispatchInputs.Ref) || (refGiven ? "" : defaultRef()),
     runName: core.getInput(Inputs.RunName) || freshRunName(),
     ...(tag !== "" ? { tag } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
@@ -271,6 +272,29 @@ function printLog(text: string): void {
 }
 
 /**
+ * What `mode: command` (./command.ts) adds to a dispatch: the ref and extra inputs its decision
+ * pinned, and callbacks that keep the pull request's sticky comment and commit status current.
+ */
+export interface DispatchHooks {
+  /** The ref to dispatch on instead of the `ref` input (the default branch, for commands). */
+  ref?: string;
+  /** Settings that replace those read from the inputs (e.g. `tag` from a dispatch payload). */
+  settings?: Partial<Pick<DispatchSettings, "tag" | "timeoutMinutes">>;
+  /** More runner-workflow inputs (`{ sha }`), see `dispatchAndFollow`'s `extraInputs`. */
+  extraInputs?: Record<string, string>;
+  /** The workflow run is known. */
+  onDispatched?: (run: {
+    workflowRunId: number;
+    htmlUrl: string;
+    runName: string;
+  }) => void | Promise<void>;
+  /** The run's state changed (`queued`, `in_progress`, `completed`). */
+  onState?: (status: string) => void;
+  /** The run ended (called before the step fails for a conclusion other than success). */
+  onEnd?: (outcome: FollowedOutcome, artifacts: RunArtifact[]) => Promise<void>;
+}
+
+/**
  * Dispatches `job` to the runner workflow and follows the workflow run; prints the jobs' logs,
  * sets the outputs `run-name`, `workflow-run-id`, `workflow-run-url`, `conclusion` and
  * `artifact-ids` (never `exit-code`: the REST API does not carry the job's outputs), and writes
@@ -281,9 +305,13 @@ function printLog(text: string): void {
  *   the run did not succeed, or when this job was cancelled (SIGINT/SIGTERM: the run is
  *   cancelled first).
  */
-export async function dispatchMode(job: Job, _inputs: ActionInputs): Promise<void> {
+export async function dispatchMode(
+  job: Job,
+  _inputs: ActionInputs,
+  hooks: DispatchHooks = {},
+): Promise<void> {
   core.saveState(DispatchState.Mode, "dispatch");
-  const settings = getDispatchSettings();
+  const settings = { ...getDispatchSettings(hooks.ref !== undefined), ...hooks.settings };
   const { runName } = settings;
   core.setOutput("run-name", runName);
   const client = createGitHubClient({
@@ -312,9 +340,10 @@ export async function dispatchMode(job: Job, _inputs: ActionInputs): Promise<voi
       client,
       repository: settings.repository,
       workflowFile: settings.workflowFile,
-      ref: settings.ref,
+      ref: hooks.ref ?? settings.ref,
       job,
       runName,
+      ...(hooks.extraInputs !== undefined ? { extraInputs: hooks.extraInputs } : {}),
       ...(settings.tag !== undefined ? { tag: settings.tag } : {}),
       ...(settings.timeoutMinutes !== undefined ? { timeoutMinutes: settings.timeoutMinutes } : {}),
       ...(settings.pollIntervalMs !== undefined
@@ -329,8 +358,16 @@ export async function dispatchMode(job: Job, _inputs: ActionInputs): Promise<voi
         core.setOutput("workflow-run-id", String(run.workflowRunId));
         core.setOutput("workflow-run-url", run.htmlUrl);
         core.info(`workflow run ${run.htmlUrl} (found by ${run.via})`);
+        return hooks.onDispatched?.({
+          workflowRunId: run.workflowRunId,
+          htmlUrl: run.htmlUrl,
+          runName,
+        });
       },
-      onState: (s) => core.info(`${runName}: ${s.conclusion ?? s.status.replace("_", " ")}`),
+      onState: (s) => {
+        core.info(`${runName}: ${s.conclusion ?? s.status.replace("_", " ")}`);
+        hooks.onState?.(s.status);
+      },
       onJob: ({ change, job: j }) =>
         core.info(
           change === "started"
@@ -382,6 +419,7 @@ export async function dispatchMode(job: Job, _inputs: ActionInputs): Promise<voi
     core.info(`artifact ${a.path}: ${a.name} (id ${a.id}, ${formatSize(a.sizeInBytes)})`);
   }
   await writeSummary(outcome, artifacts);
+  await hooks.onEnd?.(outcome, artifacts);
   core.info(
     `${runName}: ${conclusion} after ${formatDuration(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`,
   );

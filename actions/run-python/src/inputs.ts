@@ -19,7 +19,7 @@ export const Inputs = {
 } as const;
 
 /** The modes. */
-export const MODES = ["run", "plan", "dispatch"] as const;
+export const MODES = ["run", "plan", "dispatch", "command"] as const;
 
 /** A user mistake in the inputs; the message names the input. */
 export class InputError extends Error {
@@ -33,8 +33,8 @@ export class InputError extends Error {
 export interface ActionInputs {
   /** `run` (default), `plan` or `dispatch`. */
   mode: (typeof MODES)[number];
-  /** Where the job comes from. */
-  source: JobSource;
+  /** Where the job comes from; `undefined` in `mode: command`, whose job comes from the event. */
+  source: JobSource | undefined;
   /** `tag`: a tag to point at the run's artifacts once it succeeds. */
   tag?: string;
   /** `run-name`: the dstack run name to use; unset for a fresh one. */
@@ -59,6 +59,11 @@ export function getInputs(): ActionInputs {
   }
   const token = core.getInput(Inputs.GitHubToken);
   if (token !== "") core.setSecret(token);
+  if (mode === "command") {
+    // The job comes from the event (a comment, a label); `workflow` names the label's workflow.
+    const tag = core.getInput(Inputs.Tag);
+    return { mode, source: undefined, token, ...(tag !== "" ? { tag } : {}) };
+  }
   const inline: Partial<Record<InlineInput, string>> = {};
   for (const name of Object.keys(INLINE_INPUTS) as InlineInput[]) {
     const value = core.getInput(name);

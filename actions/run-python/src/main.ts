@@ -1,7 +1,7 @@
 /**
  * The `dstack/run-python` action. `run()` reads the inputs once, resolves the job with
  * `@dstack/spec`'s rules and hands it to its mode: `run` (./run-mode.ts), `plan` (./plan.ts) or
- * `dispatch` (./dispatch.ts).
+ * `dispatch` (./dispatch.ts); `command` (./command.ts) takes its job from the triggering event.
  *
  * Problems in `.dstack/workflows.yaml` become error annotations at their file, line and column.
  *
@@ -19,6 +19,8 @@ export { type ActionInputs, getInputs, InputError, Inputs, MODES } from "./input
 /** Runs the step; throws on failure ({@link runStep} turns it into `core.setFailed`). */
 export async function run(): Promise<void> {
   const inputs = getInputs();
+  // Loaded only when used, like dispatch: the job comes from the triggering event.
+  if (inputs.source === undefined) return (await import("./command.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {

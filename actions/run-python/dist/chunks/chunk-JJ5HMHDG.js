@@ -10,7 +10,7 @@ import {
   jobToWorkflow,
   runNameStem,
   throttling
-} from "./chunk-5IUP2U2C.js";
+} from "./chunk-JEGM7YVN.js";
 import {
   getInput,
   getState,
@@ -601,7 +601,15 @@ async function dispatchAndFollow(options) {
   const sleep = options.sleep ?? sleepFor;
   const log = options.log ?? (() => {
   });
-  const inputs = { job: JSON.stringify(jobToWorkflow(options.job)) };
+  for (const name of Object.keys(options.extraInputs ?? {})) {
+    if (["job", "run-name", "tag", "timeout-minutes"].includes(name)) {
+      throw new GitHubError("invalid", `extraInputs.${name}: set by dispatchAndFollow itself; pass it as its own option`);
+    }
+  }
+  const inputs = {
+    ...options.extraInputs,
+    job: JSON.stringify(jobToWorkflow(options.job))
+  };
   if (options.tag !== void 0 && options.tag !== "")
     inputs.tag = options.tag;
   if (options.timeoutMinutes !== void 0) {
@@ -746,7 +754,7 @@ function positiveInteger(input, value, what) {
   }
   return Number(value);
 }
-function getDispatchSettings() {
+function getDispatchSettings(refGiven = false) {
   const token = getInput(Inputs.GitHubToken);
   if (token === "") {
     throw new InputError("github-token: mode: dispatch needs a token with actions: write (the default github.token with permissions: actions: write in the job)");
@@ -764,7 +772,7 @@ function getDispatchSettings() {
     apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
     repository,
     workflowFile: getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
-    ref: getInput(DispatchInputs.Ref) || defaultRef(),
+    ref: getInput(DispatchInputs.Ref) || (refGiven ? "" : defaultRef()),
     runName: getInput(Inputs.RunName) || freshRunName(),
     ...tag !== "" ? { tag } : {},
     ...timeoutMinutes !== void 0 ? { timeoutMinutes } : {},
@@ -828,9 +836,9 @@ function printLog(text) {
   info(text.replace(/\n$/, ""));
   info(`::${token}::`);
 }
-async function dispatchMode(job, _inputs) {
+async function dispatchMode(job, _inputs, hooks = {}) {
   saveState(DispatchState.Mode, "dispatch");
-  const settings = getDispatchSettings();
+  const settings = { ...getDispatchSettings(hooks.ref !== void 0), ...hooks.settings };
   const { runName } = settings;
   setOutput("run-name", runName);
   const client = createGitHubClient({
@@ -857,9 +865,10 @@ async function dispatchMode(job, _inputs) {
       client,
       repository: settings.repository,
       workflowFile: settings.workflowFile,
-      ref: settings.ref,
+      ref: hooks.ref ?? settings.ref,
       job,
       runName,
+      ...hooks.extraInputs !== void 0 ? { extraInputs: hooks.extraInputs } : {},
       ...settings.tag !== void 0 ? { tag: settings.tag } : {},
       ...settings.timeoutMinutes !== void 0 ? { timeoutMinutes: settings.timeoutMinutes } : {},
       ...settings.pollIntervalMs !== void 0 ? { minIntervalMs: settings.pollIntervalMs, maxIntervalMs: settings.pollIntervalMs } : {},
@@ -872,8 +881,16 @@ async function dispatchMode(job, _inputs) {
         setOutput("workflow-run-id", String(run.workflowRunId));
         setOutput("workflow-run-url", run.htmlUrl);
         info(`workflow run ${run.htmlUrl} (found by ${run.via})`);
+        return hooks.onDispatched?.({
+          workflowRunId: run.workflowRunId,
+          htmlUrl: run.htmlUrl,
+          runName
+        });
       },
-      onState: (s) => info(`${runName}: ${s.conclusion ?? s.status.replace("_", " ")}`),
+      onState: (s) => {
+        info(`${runName}: ${s.conclusion ?? s.status.replace("_", " ")}`);
+        hooks.onState?.(s.status);
+      },
       onJob: ({ change, job: j }) => info(change === "started" ? `job ${j.name} started${j.runnerName ? ` on ${j.runnerName}` : ""}` : `job ${j.name} finished: ${j.conclusion ?? j.status}`),
       onCancel: (result) => {
         if (result instanceof GitHubError) {
@@ -917,6 +934,7 @@ async function dispatchMode(job, _inputs) {
     info(`artifact ${a.path}: ${a.name} (id ${a.id}, ${formatSize(a.sizeInBytes)})`);
   }
   await writeSummary(outcome, artifacts);
+  await hooks.onEnd?.(outcome, artifacts);
   info(`${runName}: ${conclusion} after ${formatDuration(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`);
   if (conclusion !== "success") {
     throw new Error(`the dispatched workflow run ${outcome.htmlUrl} (${runName}) ended with conclusion ${conclusion}`);
@@ -954,13 +972,18 @@ async function dispatchPost(options = {}) {
   const result = await cancelRun(client, { owner, repo, workflowRunId: id });
   info(result === "requested" ? `cancel requested for workflow run ${id} (${runName}): this job ended before it` : `workflow run ${id} (${runName}) had already completed`);
 }
+
 export {
+  restError,
+  DEFAULT_API_URL,
+  createGitHubClient,
+  apiUrlOf,
   DispatchInputs,
   DispatchState,
   defaultRef,
-  dispatchMode,
-  dispatchPost,
-  formatDuration,
   getDispatchSettings,
-  runArtifacts
+  runArtifacts,
+  formatDuration,
+  dispatchMode,
+  dispatchPost
 };

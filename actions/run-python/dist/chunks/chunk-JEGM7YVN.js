@@ -15967,6 +15967,9 @@ async function allocateRunName(options) {
   throw new Error(`could not allocate a run name: ${stem}-1 to ${stem}-${maxAttempts} are all taken (${maxAttempts} attempts); remove old runs or raise maxAttempts`);
 }
 
+// ../../packages/spec/lib/argv.js
+import { parseArgs } from "node:util";
+
 // ../../packages/spec/lib/validate.js
 var import_ajv = __toESM(require_ajv(), 1);
 var import_fastest_levenshtein = __toESM(require_mod(), 1);
@@ -19321,6 +19324,255 @@ function normalizeDeps(value, r) {
   return deps;
 }
 
+// ../../packages/spec/lib/argv.js
+var OPTIONS = {
+  detach: { type: "boolean", short: "d" },
+  help: { type: "boolean", short: "h" },
+  requirements: { type: "string", short: "r" },
+  env: { type: "string", short: "e", multiple: true },
+  artifact: { type: "string", short: "a", multiple: true },
+  "working-dir": { type: "string" },
+  interruptible: { type: "boolean", short: "i" },
+  cpu: { type: "string" },
+  memory: { type: "string" },
+  gpu: { type: "string" },
+  "gpu-name": { type: "string" },
+  "gpu-memory": { type: "string" },
+  "shm-size": { type: "string" },
+  remote: { type: "boolean" },
+  repo: { type: "string" },
+  ref: { type: "string" },
+  "runner-workflow": { type: "string" },
+  tag: { type: "string" },
+  "api-url": { type: "string" }
+};
+var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "tag", "api-url"];
+function optionFor(path11) {
+  const [a2, b, c3] = path11;
+  if (a2 === "file")
+    return "FILE";
+  if (a2 === "args")
+    return "ARGS";
+  if (a2 === "requirements")
+    return "--requirements";
+  if (a2 === "environment")
+    return "--env";
+  if (a2 === "artifacts")
+    return "--artifact";
+  if (a2 === "working_dir")
+    return "--working-dir";
+  if (a2 === "resources") {
+    if (b === "gpu")
+      return c3 === "name" ? "--gpu-name" : c3 === "memory" ? "--gpu-memory" : "--gpu";
+    if (b === "shm_size")
+      return "--shm-size";
+    if (b === "interruptible")
+      return "--interruptible";
+    if (typeof b === "string")
+      return `--${b}`;
+  }
+  return "command line";
+}
+var ARGV_LOCATOR = {
+  source: "command line",
+  position: () => void 0,
+  field: optionFor,
+  sourceText: () => void 0
+};
+function argvError(field, message) {
+  return { severity: "error", source: "command line", field, message };
+}
+var countValue = (s) => /^\d+$/.test(s) ? Number(s) : s;
+function parseRunArgv(argv) {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true
+  });
+  const errors = [];
+  const known = Object.keys(OPTIONS);
+  const values = {};
+  let target;
+  let file;
+  let args;
+  for (const t of tokens) {
+    if (t.kind === "option-terminator") {
+      if (target === "python" && file === void 0) {
+        file = argv[t.index + 1];
+        args = argv.slice(t.index + 2);
+      } else if (target !== void 0) {
+        args = argv.slice(t.index + 1);
+      } else {
+        errors.push(argvError("", "-- must come after python FILE or WORKFLOW"));
+      }
+      break;
+    }
+    if (t.kind === "positional") {
+      if (target === void 0) {
+        target = t.value === "python" ? "python" : { workflow: t.value };
+        continue;
+      }
+      if (target === "python") {
+        file = t.value;
+        args = argv.slice(t.index + 1);
+        break;
+      }
+      errors.push(argvError("", `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`));
+      continue;
+    }
+    const name = t.name;
+    const spec = OPTIONS[name];
+    if (!spec) {
+      const hint = didYouMean(t.name, known);
+      errors.push(argvError(t.rawName, `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${target === "python" ? "; a script's own options go after FILE" : target ? "; a script's own options go after --" : ""}`));
+      continue;
+    }
+    if (spec.type === "boolean") {
+      if (t.value !== void 0) {
+        errors.push(argvError(t.rawName, `takes no value, got ${JSON.stringify(t.value)}`));
+      } else {
+        values[name] = true;
+      }
+      continue;
+    }
+    if (t.value === void 0) {
+      errors.push(argvError(t.rawName, "needs a value"));
+      continue;
+    }
+    if ("multiple" in spec) {
+      values[name] = [...values[name] ?? [], t.value];
+    } else {
+      values[name] = t.value;
+    }
+  }
+  const help = values.help === true;
+  if (!help) {
+    if (target === void 0) {
+      errors.push(argvError("", "missing python FILE or WORKFLOW; see dstack run --help"));
+    } else if (target === "python" && file === void 0) {
+      errors.push(argvError("FILE", "missing the Python file to run: dstack run python FILE [ARGS ...]"));
+    }
+  }
+  if (values.remote !== true) {
+    for (const name of REMOTE_ONLY) {
+      if (values[name] !== void 0) {
+        errors.push(argvError(`--${name}`, "only with --remote (a run on GitHub)"));
+      }
+    }
+  }
+  if (errors.length > 0)
+    return { errors };
+  const overrides = {};
+  if (file !== void 0)
+    overrides.file = file;
+  if (args !== void 0 && (args.length > 0 || target === "python"))
+    overrides.args = args;
+  if (values.requirements !== void 0)
+    overrides.requirements = values.requirements;
+  if (values.env)
+    overrides.environment = values.env;
+  if (values.artifact)
+    overrides.artifacts = values.artifact;
+  if (values["working-dir"] !== void 0)
+    overrides.working_dir = values["working-dir"];
+  const resources = {};
+  if (values.cpu !== void 0)
+    resources.cpu = countValue(values.cpu);
+  if (values.memory !== void 0)
+    resources.memory = values.memory;
+  if (values["shm-size"] !== void 0)
+    resources.shm_size = values["shm-size"];
+  if (values.interruptible)
+    resources.interruptible = true;
+  const gpu = {};
+  if (values.gpu !== void 0)
+    gpu.count = countValue(values.gpu);
+  if (values["gpu-name"] !== void 0)
+    gpu.name = values["gpu-name"];
+  if (values["gpu-memory"] !== void 0)
+    gpu.memory = values["gpu-memory"];
+  if (Object.keys(gpu).length > 0)
+    resources.gpu = gpu;
+  if (Object.keys(resources).length > 0)
+    overrides.resources = resources;
+  return {
+    command: {
+      target: target ?? "python",
+      detach: values.detach === true,
+      help,
+      overrides,
+      hasArgs: args !== void 0 && args.length > 0,
+      ...values.remote === true ? {
+        remote: {
+          ...values.repo !== void 0 ? { repo: values.repo } : {},
+          ...values.ref !== void 0 ? { ref: values.ref } : {},
+          ...values["runner-workflow"] !== void 0 ? { runnerWorkflow: values["runner-workflow"] } : {},
+          ...values.tag !== void 0 ? { tag: values.tag } : {},
+          ...values["api-url"] !== void 0 ? { apiUrl: values["api-url"] } : {}
+        }
+      } : {}
+    }
+  };
+}
+function runCommandJob(options) {
+  const { command } = options;
+  const inline = command.target === "python";
+  const name = inline ? void 0 : command.target.workflow;
+  const base = name === void 0 ? void 0 : options.workflows?.find((j) => j.workflow === name);
+  if (name !== void 0 && !base) {
+    const names = (options.workflows ?? []).flatMap((j) => j.workflow ? [j.workflow] : []);
+    const hint = didYouMean(name, names);
+    return {
+      errors: [
+        argvError("WORKFLOW", `${JSON.stringify(name)} is not a workflow${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""} (workflows: ${names.join(", ") || "none"}); for a file, write dstack run python ${name}`)
+      ]
+    };
+  }
+  const raw = {
+    name: "python",
+    ...base ? { file: base.file, working_dir: base.workingDir } : {},
+    ...command.overrides
+  };
+  const result = validateWorkflow(raw, { locator: ARGV_LOCATOR });
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (!result.job || errors.length > 0)
+    return { errors };
+  const given = result.job;
+  if (!base)
+    return { job: { ...given, workflow: null } };
+  const o2 = command.overrides;
+  const r = o2.resources ?? {};
+  const job = {
+    ...base,
+    args: command.hasArgs ? given.args : base.args,
+    environment: { ...base.environment, ...given.environment },
+    artifacts: [...base.artifacts, ...given.artifacts.filter((a2) => !base.artifacts.includes(a2))],
+    workingDir: o2.working_dir !== void 0 ? given.workingDir : base.workingDir,
+    resources: {
+      ...base.resources,
+      ...r.cpu !== void 0 ? { cpu: given.resources.cpu } : {},
+      ...r.memory !== void 0 ? { memoryBytes: given.resources.memoryBytes } : {},
+      ...r.shm_size !== void 0 ? { shmSizeBytes: given.resources.shmSizeBytes } : {},
+      interruptible: base.resources.interruptible || given.resources.interruptible
+    }
+  };
+  if (o2.requirements !== void 0 && given.requirements !== void 0) {
+    job.requirements = given.requirements;
+  }
+  if (r.gpu && given.resources.gpu) {
+    const g = given.resources.gpu;
+    job.resources.gpu = {
+      ...base.resources.gpu,
+      count: r.gpu.count !== void 0 ? g.count : base.resources.gpu?.count ?? 1,
+      ...g.name !== void 0 ? { name: g.name } : {},
+      ...g.memoryBytes !== void 0 ? { memoryBytes: g.memoryBytes } : {}
+    };
+  }
+  return { job };
+}
+
 // ../../packages/spec/lib/diagnostics.js
 function formatDiagnostic(d) {
   const where = d.line === void 0 ? d.source : `${d.source}:${d.line}:${d.col ?? 1}`;
@@ -19845,10 +20097,59 @@ function findWorkflow(jobs, name) {
   };
 }
 
+// ../../packages/executor/lib/workflows-files.js
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+var WorkflowsFileError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "WorkflowsFileError";
+  }
+};
+function locateWorkflows(target, cwd) {
+  const abs = resolve(cwd, target);
+  if (!existsSync(abs)) {
+    throw new WorkflowsFileError(`${target}: no such file or folder`);
+  }
+  if (statSync(abs).isFile()) {
+    const parent = dirname(abs);
+    const dstackDir = basename(parent) === ".dstack" ? parent : basename(dirname(parent)) === ".dstack" ? dirname(parent) : void 0;
+    return { root: dstackDir ? dirname(dstackDir) : parent, files: [abs] };
+  }
+  const files = [];
+  const main = join(abs, WORKFLOWS_FILE);
+  if (existsSync(main))
+    files.push(main);
+  const dir = join(abs, WORKFLOWS_DIR);
+  if (existsSync(dir) && statSync(dir).isDirectory()) {
+    const names = readdirSync(dir).filter((n2) => /\.ya?ml$/.test(n2)).sort();
+    files.push(...names.map((n2) => join(dir, n2)));
+  }
+  if (files.length === 0) {
+    throw new WorkflowsFileError(`${target}: no ${WORKFLOWS_FILE} or ${WORKFLOWS_DIR}/*.yaml here; create one (dstack schema prints its JSON Schema)`);
+  }
+  return { root: abs, files };
+}
+function loadWorkflows(target, cwd) {
+  const location = locateWorkflows(target, cwd);
+  const sources = location.files.map((file) => {
+    try {
+      return { path: relative(cwd, file) || file, text: readFileSync(file, "utf8") };
+    } catch (e) {
+      throw new WorkflowsFileError(`${relative(cwd, file)}: cannot read (${e.code ?? e.message})`);
+    }
+  });
+  const parsed = parseWorkflows({
+    files: sources,
+    fileExists: (repoPath) => existsSync(join(location.root, repoPath))
+  });
+  return { ...parsed, ...location };
+}
+
 // ../../packages/executor/lib/interpreter.js
-import { accessSync, constants as constants4, readdirSync, readFileSync as readFileSync3, renameSync, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { accessSync, constants as constants4, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname as dirname2, join as join2 } from "node:path";
 
 // ../../node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -22059,7 +22360,7 @@ var ENCODING_ALIASES = {
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
 // ../../node_modules/execa/lib/arguments/cwd.js
-import { statSync } from "node:fs";
+import { statSync as statSync2 } from "node:fs";
 import path5 from "node:path";
 import process5 from "node:process";
 var normalizeCwd = (cwd = getDefaultCwd()) => {
@@ -22081,7 +22382,7 @@ var fixCwdError = (originalMessage, cwd) => {
   }
   let cwdStat;
   try {
-    cwdStat = statSync(cwd);
+    cwdStat = statSync2(cwd);
   } catch (error2) {
     return `The "cwd" option is invalid: ${cwd}.
 ${error2.message}
@@ -23087,7 +23388,7 @@ var handleResult = (result, verboseInfo, { reject }) => {
 };
 
 // ../../node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 
 // ../../node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
@@ -23417,7 +23718,7 @@ var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((st
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
 // ../../node_modules/execa/lib/stdio/native.js
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type }, isStdioArray, fdNumber, direction, isSync }) => {
   if (!isStdioArray || type !== "native") {
@@ -23451,7 +23752,7 @@ var getTargetFd = ({ value, optionName, fdNumber, direction }) => {
   if (tty2.isatty(targetFdNumber)) {
     throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
   }
-  return { type: "uint8Array", value: bufferToUint8Array(readFileSync(targetFdNumber)), optionName };
+  return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
 };
 var getTargetFdNumber = (value, fdNumber) => {
   if (value === "inherit") {
@@ -23784,8 +24085,8 @@ var addProperties = {
 var addPropertiesSync = {
   input: {
     ...addProperties,
-    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync2(value))] }),
-    filePath: ({ value: { file } }) => ({ contents: [bufferToUint8Array(readFileSync2(file))] }),
+    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
+    filePath: ({ value: { file } }) => ({ contents: [bufferToUint8Array(readFileSync3(file))] }),
     fileNumber: forbiddenIfSync,
     iterable: ({ value }) => ({ contents: [...value] }),
     string: ({ value }) => ({ contents: [value] }),
@@ -26669,7 +26970,7 @@ function isExecutable(path11) {
 }
 function listDir(dir) {
   try {
-    return readdirSync(dir);
+    return readdirSync2(dir);
   } catch {
     return [];
   }
@@ -26691,23 +26992,23 @@ function versionMatches(asked, full) {
 }
 function probeKey(path11, env, pyenvRoot, cwd) {
   try {
-    const st = statSync2(path11);
+    const st = statSync3(path11);
     const parts = [path11, st.mtimeMs, st.size];
-    if (dirname(path11).endsWith("/shims")) {
+    if (dirname2(path11).endsWith("/shims")) {
       const read = (f) => {
         try {
-          return readFileSync3(f, "utf8");
+          return readFileSync4(f, "utf8");
         } catch {
           return void 0;
         }
       };
       let local;
-      for (let dir = cwd; local === void 0; dir = dirname(dir)) {
-        local = read(join(dir, ".python-version"));
-        if (dirname(dir) === dir)
+      for (let dir = cwd; local === void 0; dir = dirname2(dir)) {
+        local = read(join2(dir, ".python-version"));
+        if (dirname2(dir) === dir)
           break;
       }
-      parts.push(env.PYENV_VERSION, local, read(join(pyenvRoot, "version")));
+      parts.push(env.PYENV_VERSION, local, read(join2(pyenvRoot, "version")));
     }
     return JSON.stringify(parts);
   } catch {
@@ -26716,7 +27017,7 @@ function probeKey(path11, env, pyenvRoot, cwd) {
 }
 function readCache(file) {
   try {
-    return JSON.parse(readFileSync3(file, "utf8"));
+    return JSON.parse(readFileSync4(file, "utf8"));
   } catch {
     return {};
   }
@@ -26724,8 +27025,8 @@ function readCache(file) {
 async function findInterpreter(options) {
   const { version, env } = options;
   const pathDirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
-  const onPath = (name) => pathDirs.map((d) => join(d, name)).find((p) => isExecutable(p));
-  const pyenvRoot = env.PYENV_ROOT ?? join(env.HOME ?? homedir(), ".pyenv");
+  const onPath = (name) => pathDirs.map((d) => join2(d, name)).find((p) => isExecutable(p));
+  const pyenvRoot = env.PYENV_ROOT ?? join2(env.HOME ?? homedir(), ".pyenv");
   const toolCache = env.RUNNER_TOOL_CACHE;
   const candidates = [];
   if (version === void 0) {
@@ -26736,12 +27037,12 @@ async function findInterpreter(options) {
     candidates.push({ path: async () => onPath(name), source: "PATH" });
     const fromVersionsDir = (dir, bin) => async () => listDir(dir).filter((v) => versionMatches(version, v)).sort(byVersionDesc).map((v) => bin(v)).find((p) => isExecutable(p));
     candidates.push({
-      path: fromVersionsDir(join(pyenvRoot, "versions"), (v) => join(pyenvRoot, "versions", v, "bin", "python3")),
+      path: fromVersionsDir(join2(pyenvRoot, "versions"), (v) => join2(pyenvRoot, "versions", v, "bin", "python3")),
       source: "pyenv"
     });
     if (toolCache) {
       candidates.push({
-        path: fromVersionsDir(join(toolCache, "Python"), (v) => join(toolCache, "Python", v, "x64", "bin", "python3")),
+        path: fromVersionsDir(join2(toolCache, "Python"), (v) => join2(toolCache, "Python", v, "x64", "bin", "python3")),
         source: "tool cache"
       });
     }
@@ -26760,14 +27061,14 @@ async function findInterpreter(options) {
       });
     }
   }
-  const cacheFile = options.cacheDir ? join(options.cacheDir, "interpreters.json") : void 0;
+  const cacheFile = options.cacheDir ? join2(options.cacheDir, "interpreters.json") : void 0;
   const cache = cacheFile ? readCache(cacheFile) : {};
   const probe = async (path11) => {
     const key = cacheFile ? probeKey(path11, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
     const hit = key ? cache[key] : void 0;
     if (hit) {
       try {
-        if (statSync2(hit.executable).mtimeMs === hit.mtimeMs)
+        if (statSync3(hit.executable).mtimeMs === hit.mtimeMs)
           return hit;
       } catch {
       }
@@ -26780,7 +27081,7 @@ async function findInterpreter(options) {
       return void 0;
     if (cacheFile && key) {
       try {
-        cache[key] = { executable, version: full, mtimeMs: statSync2(executable).mtimeMs };
+        cache[key] = { executable, version: full, mtimeMs: statSync3(executable).mtimeMs };
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync2(tmp, JSON.stringify(cache));
         renameSync(tmp, cacheFile);
@@ -26811,11 +27112,11 @@ async function findInterpreter(options) {
         found.add(m[1]);
     }
   }
-  for (const v of listDir(join(pyenvRoot, "versions")))
+  for (const v of listDir(join2(pyenvRoot, "versions")))
     if (/^3\.\d+/.test(v))
       found.add(v);
   if (toolCache)
-    for (const v of listDir(join(toolCache, "Python")))
+    for (const v of listDir(join2(toolCache, "Python")))
       found.add(v);
   const list = [...found].sort(byVersionDesc);
   throw new InterpreterError(`version: Python ${version} was not found on PATH, in pyenv${toolCache ? ", in the runner tool cache" : ""} or through uv; found ${list.length > 0 ? list.join(", ") : "none"}. Install it (pyenv install ${version}, or actions/setup-python) or change version:`);
@@ -26906,8 +27207,8 @@ function explainExit(end) {
 }
 
 // ../../packages/executor/lib/run-job.js
-import { createWriteStream as createWriteStream2, existsSync as existsSync2, readFileSync as readFileSync4 } from "node:fs";
-import { delimiter as delimiter2, join as join5, resolve } from "node:path";
+import { createWriteStream as createWriteStream2, existsSync as existsSync3, readFileSync as readFileSync5 } from "node:fs";
+import { delimiter as delimiter2, join as join6, resolve as resolve2 } from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath as fileURLToPath3 } from "node:url";
@@ -28070,11 +28371,11 @@ var HostError = class extends Error {
 // ../../packages/host/lib/facts.js
 import { statfs } from "node:fs/promises";
 import * as nodeOs from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // ../../packages/host/lib/cgroup.js
 import { readFile as readFile2 } from "node:fs/promises";
-import { join as join2, posix as posix2 } from "node:path";
+import { join as join3, posix as posix2 } from "node:path";
 async function readText(path11) {
   try {
     return await readFile2(path11, "utf8");
@@ -28083,7 +28384,7 @@ async function readText(path11) {
   }
 }
 async function cgroupDirs(root) {
-  const text = await readText(join2(root, "proc/self/cgroup"));
+  const text = await readText(join3(root, "proc/self/cgroup"));
   const match = text === void 0 ? null : /^0::(\/.*)$/m.exec(text);
   let path11 = match?.[1] === void 0 ? "/" : posix2.normalize(match[1].trim());
   if (path11.startsWith("/..") || !path11.startsWith("/")) {
@@ -28124,7 +28425,7 @@ async function readSmallest(root, dirs, name) {
   const parse = name === "cpu.max" ? parseCpuMax : parseMemoryMax;
   const contents = await Promise.all(dirs.map(async (dir) => {
     const file = posix2.join(dir, name);
-    return { file, text: await readText(join2(root, file)) };
+    return { file, text: await readText(join3(root, file)) };
   }));
   const notes = [];
   let limit;
@@ -28149,7 +28450,7 @@ function readMemoryMax(root, dirs) {
   return readSmallest(root, dirs, "memory.max");
 }
 async function readMemTotal(root) {
-  const text = await readText(join2(root, "proc/meminfo"));
+  const text = await readText(join3(root, "proc/meminfo"));
   const match = text === void 0 ? null : /^MemTotal:\s+(\d+)\s*kB\s*$/m.exec(text);
   if (match?.[1] === void 0) {
     return void 0;
@@ -28290,7 +28591,7 @@ function readInterruptible(env) {
 }
 async function readShm(root) {
   try {
-    const stats = await statfs(join3(root, "dev/shm"));
+    const stats = await statfs(join4(root, "dev/shm"));
     return { bytes: stats.bsize * stats.blocks };
   } catch (error2) {
     const code = error2.code;
@@ -28376,8 +28677,8 @@ async function readHostFacts(options = {}) {
 // ../../packages/executor/lib/venv.js
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join4 } from "node:path";
+import { existsSync as existsSync2, mkdirSync, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join5 } from "node:path";
 var READY_MARKER = ".dstack-ready";
 var VenvError = class extends Error {
   constructor(message) {
@@ -28390,10 +28691,10 @@ function venvKey(interpreter, requirementsText) {
 }
 async function ensureVenv(options) {
   const { home, interpreter, requirements, onLine } = options;
-  const venvs = join4(home, "venvs");
-  const dir = join4(venvs, venvKey(interpreter, requirements.text));
-  const python = join4(dir, "bin", "python");
-  if (existsSync(join4(dir, READY_MARKER)))
+  const venvs = join5(home, "venvs");
+  const dir = join5(venvs, venvKey(interpreter, requirements.text));
+  const python = join5(dir, "bin", "python");
+  if (existsSync2(join5(dir, READY_MARKER)))
     return { dir, python, reused: true };
   mkdirSync(venvs, { recursive: true });
   let release;
@@ -28407,7 +28708,7 @@ async function ensureVenv(options) {
     throw new VenvError(`cannot lock ${dir}.lock: ${e.message}`);
   }
   try {
-    if (existsSync(join4(dir, READY_MARKER)))
+    if (existsSync2(join5(dir, READY_MARKER)))
       return { dir, python, reused: true };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file, args, what) => {
@@ -28424,7 +28725,7 @@ async function ensureVenv(options) {
     };
     await run(interpreter.path, ["-m", "venv", dir], `python -m venv ${dir}`);
     await run(python, ["-m", "pip", "install", "--requirement", requirements.path], `pip install -r ${requirements.path}`);
-    writeFileSync3(join4(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
+    writeFileSync3(join5(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
     return { dir, python, reused: false };
   } catch (e) {
@@ -28489,11 +28790,11 @@ async function runJob(options) {
     const check = checkResources(job.resources, host);
     if (!check.ok)
       throw new PhaseError(`this host cannot run the job: ${check.message}`);
-    const workDir = resolve(repoDir, job.workingDir);
-    if (!existsSync2(workDir))
+    const workDir = resolve2(repoDir, job.workingDir);
+    if (!existsSync3(workDir))
       throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
-    const file = join5(workDir, job.file);
-    if (!existsSync2(file))
+    const file = join6(workDir, job.file);
+    if (!existsSync3(file))
       throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
@@ -28530,21 +28831,21 @@ async function runJob(options) {
     const venvEnv = {};
     if (job.requirements !== void 0) {
       phase("venv", "Preparing the environment");
-      const reqPath = join5(workDir, job.requirements);
-      if (!existsSync2(reqPath)) {
+      const reqPath = join6(workDir, job.requirements);
+      if (!existsSync3(reqPath)) {
         throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
       }
       const venv = await ensureVenv({
         home: options.home,
         interpreter,
-        requirements: { path: reqPath, text: readFileSync4(reqPath, "utf8") },
+        requirements: { path: reqPath, text: readFileSync5(reqPath, "utf8") },
         cwd: workDir,
         env: options.env,
         onLine: line
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
       python = venv.python;
-      pathPrefix.push(join5(venv.dir, "bin"));
+      pathPrefix.push(join6(venv.dir, "bin"));
       venvEnv.VIRTUAL_ENV = venv.dir;
     }
     if (stopped())
@@ -28640,55 +28941,6 @@ async function runJob(options) {
   });
   await new Promise((done) => log.end(done));
   return result;
-}
-
-// ../../packages/executor/lib/workflows-files.js
-import { existsSync as existsSync3, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync as statSync3 } from "node:fs";
-import { basename, dirname as dirname2, join as join6, relative, resolve as resolve2 } from "node:path";
-var WorkflowsFileError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "WorkflowsFileError";
-  }
-};
-function locateWorkflows(target, cwd) {
-  const abs = resolve2(cwd, target);
-  if (!existsSync3(abs)) {
-    throw new WorkflowsFileError(`${target}: no such file or folder`);
-  }
-  if (statSync3(abs).isFile()) {
-    const parent = dirname2(abs);
-    const dstackDir = basename(parent) === ".dstack" ? parent : basename(dirname2(parent)) === ".dstack" ? dirname2(parent) : void 0;
-    return { root: dstackDir ? dirname2(dstackDir) : parent, files: [abs] };
-  }
-  const files = [];
-  const main = join6(abs, WORKFLOWS_FILE);
-  if (existsSync3(main))
-    files.push(main);
-  const dir = join6(abs, WORKFLOWS_DIR);
-  if (existsSync3(dir) && statSync3(dir).isDirectory()) {
-    const names = readdirSync2(dir).filter((n2) => /\.ya?ml$/.test(n2)).sort();
-    files.push(...names.map((n2) => join6(dir, n2)));
-  }
-  if (files.length === 0) {
-    throw new WorkflowsFileError(`${target}: no ${WORKFLOWS_FILE} or ${WORKFLOWS_DIR}/*.yaml here; create one (dstack schema prints its JSON Schema)`);
-  }
-  return { root: abs, files };
-}
-function loadWorkflows(target, cwd) {
-  const location = locateWorkflows(target, cwd);
-  const sources = location.files.map((file) => {
-    try {
-      return { path: relative(cwd, file) || file, text: readFileSync5(file, "utf8") };
-    } catch (e) {
-      throw new WorkflowsFileError(`${relative(cwd, file)}: cannot read (${e.code ?? e.message})`);
-    }
-  });
-  const parsed = parseWorkflows({
-    files: sources,
-    fileExists: (repoPath) => existsSync3(join6(location.root, repoPath))
-  });
-  return { ...parsed, ...location };
 }
 
 // lib/job.js
@@ -28832,7 +29084,7 @@ var Inputs = {
   RetentionDays: "retention-days",
   GitHubToken: "github-token"
 };
-var MODES = ["run", "plan", "dispatch"];
+var MODES = ["run", "plan", "dispatch", "command"];
 var InputError = class extends Error {
   constructor(message) {
     super(message);
@@ -28847,6 +29099,10 @@ function getInputs() {
   const token = getInput(Inputs.GitHubToken);
   if (token !== "")
     setSecret(token);
+  if (mode === "command") {
+    const tag2 = getInput(Inputs.Tag);
+    return { mode, source: void 0, token, ...tag2 !== "" ? { tag: tag2 } : {} };
+  }
   const inline = {};
   for (const name of Object.keys(INLINE_INPUTS)) {
     const value = getInput(name);
@@ -29712,15 +29968,21 @@ async function uploadJson(client, name, file, value, options) {
 }
 
 export {
+  split,
   formatSize,
+  parseRunArgv,
+  runCommandJob,
   formatDiagnostic,
   jobToWorkflow,
   jobLabels,
   runNameStem,
   formatRunName,
+  findWorkflow,
   LocalStore,
   formatHostFacts,
   runJob,
+  WorkflowsFileError,
+  loadWorkflows,
   resolveJob,
   Inputs,
   InputError,

@@ -9,7 +9,7 @@ import {
   formatSize,
   runJob,
   runNameStem
-} from "./chunk-5IUP2U2C.js";
+} from "./chunk-JEGM7YVN.js";
 import {
   endGroup,
   exportVariable,

@@ -1,0 +1,908 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  annotate
+} from "./chunk-42E6UB2W.js";
+import {
+  DEFAULT_API_URL,
+  apiUrlOf,
+  createGitHubClient,
+  dispatchMode,
+  restError
+} from "./chunk-JJ5HMHDG.js";
+import {
+  GitHubStore,
+  InputError,
+  WorkflowsFileError,
+  findWorkflow,
+  formatDiagnostic,
+  loadWorkflows,
+  parseRunArgv,
+  runCommandJob,
+  split
+} from "./chunk-JEGM7YVN.js";
+import {
+  getInput,
+  info,
+  summary,
+  warning
+} from "./chunk-DCS6GOOZ.js";
+
+// lib/command.js
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+// ../../packages/triggers/lib/authorize.js
+var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];
+var rank = (p) => PERMISSION_LEVELS.indexOf(p);
+var asLevel = (v) => PERMISSION_LEVELS.includes(v) ? v : void 0;
+async function authorizeActor(options) {
+  const { client, owner, repo, login } = options;
+  const minimum = options.minimum ?? "write";
+  let permission;
+  try {
+    const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner, repo, username: login });
+    permission = asLevel(data.role_name) ?? asLevel(data.permission) ?? "none";
+  } catch (e) {
+    if (e.status !== 404) {
+      throw restError(`read the permission of ${login} on ${owner}/${repo}`, e, apiUrlOf(client));
+    }
+    permission = "none";
+  }
+  return { ok: rank(permission) >= rank(minimum), permission, minimum };
+}
+
+// ../../packages/triggers/lib/command.js
+var COMMAND_PREFIX = "/dstack";
+var SHA_TOKEN_PATTERN = /^@([0-9a-fA-F]{7,40})$/;
+var COMMAND_USAGE = `usage: /dstack run WORKFLOW [@SHA] [OPTIONS] [-- ARGS ...]
+
+  WORKFLOW   a workflow of .dstack/workflows.yaml on the default branch
+  @SHA       the reviewed commit of this pull request, 7 to 40 hex digits
+             (required for a pull request from a fork); default: the head commit now
+  OPTIONS    as for dstack run: --cpu N, --memory SIZE, --gpu N, --gpu-name NAME,
+             --gpu-memory SIZE, --shm-size SIZE, -i, -e NAME=VALUE, -a FOLDER,
+             -r FILE, --working-dir DIR
+  ARGS       the script's arguments (they replace the workflow's args)
+
+example: /dstack run train --gpu 2 -- --epochs 3`;
+var FENCE = /^ {0,3}(`{3,}|~{3,})/;
+function findCommandLine(body) {
+  let fence;
+  let inHtmlComment = false;
+  for (const raw of body.split(/\r\n|\r|\n/)) {
+    if (inHtmlComment) {
+      if (raw.includes("-->"))
+        inHtmlComment = false;
+      continue;
+    }
+    const f = FENCE.exec(raw)?.[1];
+    if (fence !== void 0) {
+      if (f && f[0] === fence[0] && f.length >= fence.length && raw.trim() === f)
+        fence = void 0;
+      continue;
+    }
+    if (f) {
+      fence = f;
+      continue;
+    }
+    const line = raw.replace(/^ {0,3}/, "");
+    if (line.startsWith("<!--")) {
+      if (!line.includes("-->", 4))
+        inHtmlComment = true;
+      continue;
+    }
+    if (line.startsWith(COMMAND_PREFIX)) {
+      const after = line.slice(COMMAND_PREFIX.length);
+      if (after === "" || /^\s/.test(after))
+        return line.trimEnd();
+    }
+  }
+  return void 0;
+}
+var malformed = (line, why) => ({
+  error: `${why}
+
+${COMMAND_USAGE}`,
+  line
+});
+var help = (line) => ({ error: COMMAND_USAGE, line, help: true });
+function parseCommand(body) {
+  const line = typeof body === "string" ? findCommandLine(body) : void 0;
+  if (line === void 0)
+    return { none: true };
+  let words;
+  try {
+    words = split(line.slice(COMMAND_PREFIX.length));
+  } catch (e) {
+    return malformed(line, `The command cannot be split into words: ${e.message}.`);
+  }
+  const [verb, workflow, ...rest] = words;
+  if (verb === void 0)
+    return malformed(line, "The command is empty.");
+  if (verb === "help" || verb === "--help" || verb === "-h")
+    return help(line);
+  if (verb !== "run") {
+    return malformed(line, `${JSON.stringify(verb)} is not a command; the command is run.`);
+  }
+  if (workflow === void 0 || workflow === "--") {
+    return malformed(line, "WORKFLOW is missing.");
+  }
+  if (workflow === "-h" || workflow === "--help")
+    return help(line);
+  if (workflow.startsWith("-")) {
+    return malformed(line, `WORKFLOW must come first, right after run; got the option ${JSON.stringify(workflow)}.`);
+  }
+  if (workflow === "python") {
+    return malformed(line, "The inline form (run python FILE) is not accepted on pull requests: name a workflow of .dstack/workflows.yaml on the default branch.");
+  }
+  let sha;
+  let argv = rest;
+  const first = rest[0];
+  if (first?.startsWith("@")) {
+    const m = SHA_TOKEN_PATTERN.exec(first);
+    if (!m?.[1]) {
+      return malformed(line, `${JSON.stringify(first)} is not a commit: write @ and 7 to 40 hex digits of a commit of this pull request, e.g. @1a2b3c4.`);
+    }
+    sha = m[1].toLowerCase();
+    argv = rest.slice(1);
+  }
+  const parsed = parseRunArgv([workflow, ...argv]);
+  if ("errors" in parsed) {
+    const messages = parsed.errors.map(formatDiagnostic).map((m) => `- ${m}`);
+    const stray = argv.find((w, i) => SHA_TOKEN_PATTERN.test(w) && !argv.slice(0, i).includes("--"));
+    const hint = stray ? `
+
+@SHA goes right after WORKFLOW: /dstack run ${workflow} ${stray}` : "";
+    return malformed(line, `The command has errors:
+${messages.join("\n")}${hint}`);
+  }
+  if (parsed.command.help)
+    return help(line);
+  return {
+    command: { workflow, ...sha ? { sha } : {}, argv, run: parsed.command },
+    line
+  };
+}
+
+// ../../packages/triggers/lib/pin.js
+var PULL_REQUEST_COMMITS_LIMIT = 250;
+function isFork(pr) {
+  return pr.head.repo === null || pr.head.repo.id !== pr.base.repo.id;
+}
+async function pinPullRequest(options) {
+  const { client, owner, repo, number } = options;
+  const where = `pull request #${number} of ${owner}/${repo}`;
+  let pr;
+  try {
+    const { data } = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+      owner,
+      repo,
+      pull_number: number
+    });
+    pr = data;
+  } catch (e) {
+    throw restError(`read ${where}`, e, apiUrlOf(client));
+  }
+  if (pr.state !== "open") {
+    return {
+      refusal: {
+        reason: "closed",
+        message: `Pull request #${number} is ${pr.state}; runs start only on open pull requests.`
+      }
+    };
+  }
+  const fork = isFork(pr);
+  const base = {
+    number,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseRef: pr.base.ref,
+    fork,
+    headRepo: pr.head.repo?.full_name ?? null,
+    htmlUrl: pr.html_url
+  };
+  const requested = options.requestedSha?.toLowerCase();
+  if (requested === void 0) {
+    if (fork) {
+      return {
+        refusal: {
+          reason: "fork-without-sha",
+          message: `This pull request comes from a fork (${base.headRepo ?? "a deleted repository"}), where anyone with access to the fork can push. Review the code, then name the commit you reviewed: /dstack run WORKFLOW @${pr.head.sha.slice(0, 12)} (the head commit now).`
+        }
+      };
+    }
+    return { pin: { ...base, sha: pr.head.sha } };
+  }
+  let commits;
+  try {
+    commits = await client.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", {
+      owner,
+      repo,
+      pull_number: number,
+      per_page: 100
+    });
+  } catch (e) {
+    throw restError(`list the commits of ${where}`, e, apiUrlOf(client));
+  }
+  const matches = [...new Set(commits.map((c) => c.sha.toLowerCase()))].filter((sha) => sha.startsWith(requested));
+  const [only] = matches;
+  if (matches.length === 1 && only)
+    return { pin: { ...base, sha: only } };
+  const limit = commits.length >= PULL_REQUEST_COMMITS_LIMIT ? ` GitHub lists only the first ${PULL_REQUEST_COMMITS_LIMIT} commits of a pull request.` : "";
+  return {
+    refusal: {
+      reason: "sha-not-in-pull-request",
+      message: matches.length === 0 ? `@${requested} is not a commit of pull request #${number} (${commits.length} commits; the head is ${pr.head.sha.slice(0, 12)}).${limit}` : `@${requested} matches ${matches.length} commits of pull request #${number} (${matches.map((s) => s.slice(0, 12)).join(", ")}); give more digits.`
+    }
+  };
+}
+
+// ../../packages/triggers/lib/markdown.js
+function longestRun(text, char) {
+  let longest = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === char ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+function code(text) {
+  const flat = String(text).replace(/[\r\n]+/g, " ");
+  if (flat === "")
+    return '`""`';
+  const fence = "`".repeat(longestRun(flat, "`") + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") || /^ .* $/.test(flat) ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+function codeCell(text) {
+  return code(text).replaceAll("|", "\\|");
+}
+function codeBlock(text, info2 = "text") {
+  const fence = "`".repeat(Math.max(3, longestRun(String(text), "`") + 1));
+  return `${fence}${info2}
+${String(text).replace(/\r\n?/g, "\n")}
+${fence}`;
+}
+function link(label, url) {
+  if (!url || !/^https?:\/\/[^\s]+$/i.test(url))
+    return label;
+  const safe = url.replace(/[()<>"'\\`|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${label}](${safe})`;
+}
+
+// ../../packages/triggers/lib/replies.js
+var REPLY_MARKER = "<!-- dstack-run:reply -->";
+var TITLES = {
+  "not-authorized": "not started: you need write access to start runs",
+  malformed: "not started: the command is malformed",
+  help: "pull-request commands",
+  "unknown-workflow": "not started: no such workflow",
+  "invalid-override": "not started: an option is not valid for this workflow",
+  "fork-without-sha": "not started: name the reviewed commit",
+  "sha-not-in-pull-request": "not started: the commit is not part of this pull request",
+  closed: "not started: the pull request is not open",
+  "fork-label": "not started: the label does not run pull requests from forks",
+  "no-workflows": "not started: no workflows file on the default branch"
+};
+function replyText(refusal, options = {}) {
+  const who = options.actor ? ` (asked by ${code(options.actor)})` : "";
+  const lines = [REPLY_MARKER, `**dstack**: ${TITLES[refusal.reason]}${who}.`, ""];
+  if (options.command)
+    lines.push(`> ${code(options.command)}`, "");
+  lines.push(codeBlock(refusal.message));
+  return `${lines.join("\n")}
+`;
+}
+
+// ../../packages/triggers/lib/status.js
+var STATUS_DESCRIPTION_MAX = 140;
+function statusContext(workflow) {
+  return `dstack/${workflow}`;
+}
+async function setCommitStatus(options) {
+  const { client, owner, repo, sha, state, context } = options;
+  const description = options.description?.replace(/\s+/g, " ").trim();
+  try {
+    const { data } = await client.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
+      owner,
+      repo,
+      sha,
+      state,
+      context,
+      ...options.targetUrl && /^https?:\/\//i.test(options.targetUrl) ? { target_url: options.targetUrl } : {},
+      ...description ? {
+        description: description.length > STATUS_DESCRIPTION_MAX ? `${description.slice(0, STATUS_DESCRIPTION_MAX - 1)}\u2026` : description
+      } : {}
+    });
+    return data.id;
+  } catch (e) {
+    throw restError(`set the ${context} status of ${sha.slice(0, 12)} in ${owner}/${repo}`, e, apiUrlOf(client));
+  }
+}
+
+// ../../packages/triggers/lib/sticky.js
+function stickyMarker(pr) {
+  return `<!-- dstack-run:pr-${pr} -->`;
+}
+var STATUS_TITLE = {
+  queued: "\u23F3 queued",
+  running: "\u{1F3C3} running",
+  success: "\u2705 success",
+  failure: "\u274C failure",
+  cancelled: "\u{1F6AB} cancelled",
+  refused: "\u26D4 refused",
+  "label-removed": "\u{1F3F7}\uFE0F label removed"
+};
+function formatDuration(ms) {
+  const total = Math.max(0, Math.round(ms / 1e3));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor(total % 3600 / 60);
+  const s = total % 60;
+  return [h ? `${h}h` : "", h || m ? `${m}m` : "", `${s}s`].filter(Boolean).join(" ");
+}
+var formatValue = (v) => typeof v === "number" ? String(Number.isInteger(v) ? v : Number(v.toPrecision(6))) : String(v);
+function renderSticky(state) {
+  const rows = [];
+  if (state.workflow !== void 0)
+    rows.push(["Workflow", codeCell(state.workflow)]);
+  if (state.command !== void 0)
+    rows.push(["Command", codeCell(state.command)]);
+  if (state.sha !== void 0)
+    rows.push(["Commit", codeCell(state.sha.slice(0, 12))]);
+  if (state.actor !== void 0)
+    rows.push(["Requested by", codeCell(state.actor)]);
+  if (state.runName !== void 0 || state.workflowRunUrl !== void 0) {
+    rows.push(["Run", link(codeCell(state.runName ?? "workflow run"), state.workflowRunUrl)]);
+  }
+  if (state.runner !== void 0)
+    rows.push(["Runner", codeCell(state.runner)]);
+  if (state.durationMs !== void 0)
+    rows.push(["Duration", formatDuration(state.durationMs)]);
+  const out = [stickyMarker(state.pr), `### dstack run: ${STATUS_TITLE[state.status]}`, ""];
+  if (rows.length > 0) {
+    out.push("| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), "");
+  }
+  const metrics = Object.entries(state.metrics ?? {});
+  if (metrics.length > 0) {
+    out.push("**Metrics**", "", "| metric | value |", "|---|---:|", ...metrics.map(([k, v]) => `| ${codeCell(k)} | ${codeCell(formatValue(v))} |`), "");
+  }
+  const links = (items) => items.map((a) => link(code(a.name), a.url)).join(", ");
+  if (state.artifacts?.length)
+    out.push(`**Artifacts**: ${links(state.artifacts)}`, "");
+  if (state.tags?.length)
+    out.push(`**Tags**: ${links(state.tags)}`, "");
+  if (state.message)
+    out.push(codeBlock(state.message), "");
+  return `${out.join("\n").trimEnd()}
+`;
+}
+function createStickyComment(options) {
+  const { client, owner, repo, pr } = options;
+  const authors = new Set((options.authors ?? ["github-actions[bot]"]).map((a) => a.toLowerCase()));
+  const marker = stickyMarker(pr);
+  const where = `pull request #${pr} of ${owner}/${repo}`;
+  let id;
+  let looked = false;
+  const find = async () => {
+    if (looked)
+      return id;
+    try {
+      const comments = await client.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: pr, per_page: 100 });
+      const found = comments.find((c) => (c.body ?? "").startsWith(marker) && authors.has((c.user?.login ?? "").toLowerCase()));
+      id = found ? Number(found.id) : void 0;
+      looked = true;
+      return id;
+    } catch (e) {
+      throw restError(`list the comments of ${where}`, e, apiUrlOf(client));
+    }
+  };
+  return {
+    find,
+    async update(state) {
+      const body = renderSticky({ ...state, pr });
+      const existing = await find();
+      try {
+        if (existing !== void 0) {
+          await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+            owner,
+            repo,
+            comment_id: existing,
+            body
+          });
+          return existing;
+        }
+        const { data } = await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: pr, body });
+        id = Number(data.id);
+        return id;
+      } catch (e) {
+        throw restError(`write the dstack comment on ${where}`, e, apiUrlOf(client));
+      }
+    }
+  };
+}
+
+// ../../packages/triggers/lib/handle.js
+var DEFAULT_LABEL = "dstack-run";
+async function react(client, at, content, warnings) {
+  try {
+    await client.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+      owner: at.owner,
+      repo: at.repo,
+      comment_id: at.commentId,
+      content
+    });
+  } catch (e) {
+    warnings.push(restError(`react ${content} to comment ${at.commentId}`, e, apiUrlOf(client)).message);
+  }
+}
+async function refuse(options, refusal, context, warnings) {
+  const reply = replyText(refusal, context);
+  if (options.post) {
+    try {
+      await options.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+        owner: options.owner,
+        repo: options.repo,
+        issue_number: options.pr,
+        body: reply
+      });
+    } catch (e) {
+      throw restError(`reply on pull request #${options.pr} of ${options.owner}/${options.repo}`, e, apiUrlOf(options.client));
+    }
+  }
+  return {
+    kind: "refuse",
+    reason: refusal.reason,
+    message: refusal.message,
+    reply,
+    posted: options.post,
+    warnings
+  };
+}
+async function accept(options, d) {
+  const { client, owner, repo } = options;
+  const context = statusContext(d.workflow);
+  const sticky = createStickyComment({
+    client,
+    owner,
+    repo,
+    pr: d.pr.number,
+    ...options.stickyAuthors ? { authors: options.stickyAuthors } : {}
+  });
+  const stickyCommentId = await sticky.update({
+    status: "queued",
+    workflow: d.workflow,
+    command: d.command,
+    actor: d.actor,
+    sha: d.sha
+  });
+  await setCommitStatus({
+    client,
+    owner,
+    repo,
+    sha: d.sha,
+    state: "pending",
+    context,
+    description: `queued by ${d.actor}`
+  });
+  return {
+    kind: "dispatch",
+    ...d,
+    inputs: { sha: d.sha },
+    statusContext: context,
+    stickyCommentId
+  };
+}
+function jobFor(workflows, run) {
+  const result = runCommandJob({ command: run, workflows });
+  if ("job" in result)
+    return result;
+  const unknown = result.errors.some((d) => d.field === "WORKFLOW");
+  return {
+    refusal: {
+      reason: unknown ? "unknown-workflow" : "invalid-override",
+      message: `${result.errors.map(formatDiagnostic).join("\n")}${unknown ? "\n\nWorkflows are read from .dstack/workflows.yaml on the default branch." : ""}`
+    }
+  };
+}
+async function handleIssueComment(options) {
+  const { client, event } = options;
+  if (event.action !== "created") {
+    return { kind: "ignore", why: `comment ${event.action}: only new comments are commands` };
+  }
+  if (!event.issue.pull_request) {
+    return { kind: "ignore", why: `#${event.issue.number} is an issue, not a pull request` };
+  }
+  const user = event.comment.user;
+  if (!user || user.type === "Bot") {
+    return { kind: "ignore", why: "comments by bots are not commands" };
+  }
+  const parsed = parseCommand(event.comment.body ?? "");
+  if ("none" in parsed)
+    return { kind: "ignore", why: "no /dstack line in the comment" };
+  const owner = event.repository.owner.login;
+  const repo = event.repository.name;
+  const number = event.issue.number;
+  const warnings = [];
+  const at = { owner, repo, commentId: event.comment.id };
+  const context = { command: parsed.line, actor: user.login };
+  const no = async (refusal, reaction = "confused") => {
+    await react(client, at, reaction, warnings);
+    return refuse({ client, owner, repo, pr: number, post: true }, refusal, context, warnings);
+  };
+  const auth = await authorizeActor({
+    client,
+    owner,
+    repo,
+    login: user.login,
+    ...options.minimum ? { minimum: options.minimum } : {}
+  });
+  if (!auth.ok) {
+    return no({
+      reason: "not-authorized",
+      message: `${user.login} has the ${auth.permission} role on ${owner}/${repo}; starting runs needs ${auth.minimum} or above. A maintainer can review the pull request and comment the command.`
+    }, "-1");
+  }
+  if ("error" in parsed) {
+    return no({ reason: parsed.help ? "help" : "malformed", message: parsed.error });
+  }
+  const { command } = parsed;
+  const resolved = jobFor(options.workflows, command.run);
+  if ("refusal" in resolved)
+    return no(resolved.refusal);
+  const pinned = await pinPullRequest({
+    client,
+    owner,
+    repo,
+    number,
+    ...command.sha ? { requestedSha: command.sha } : {}
+  });
+  if ("refusal" in pinned)
+    return no(pinned.refusal);
+  await react(client, at, "rocket", warnings);
+  return accept({ ...options, owner, repo }, {
+    job: resolved.job,
+    workflow: command.workflow,
+    sha: pinned.pin.sha,
+    pr: pinned.pin,
+    ref: event.repository.default_branch,
+    actor: user.login,
+    command: parsed.line,
+    warnings
+  });
+}
+async function handlePullRequestLabel(options) {
+  const { client, event } = options;
+  const label = options.label ?? DEFAULT_LABEL;
+  const owner = event.repository.owner.login;
+  const repo = event.repository.name;
+  const pr = event.pull_request;
+  const number = pr.number;
+  const fork = isFork(pr);
+  const hasLabel = (pr.labels ?? []).some((l) => l.name.toLowerCase() === label.toLowerCase());
+  const removeLabel = async () => {
+    try {
+      await client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+        owner,
+        repo,
+        issue_number: number,
+        name: label
+      });
+    } catch (e) {
+      if (e.status !== 404) {
+        throw restError(`remove the label ${label} from #${number}`, e, apiUrlOf(client));
+      }
+    }
+  };
+  if (event.action === "synchronize") {
+    if (!hasLabel)
+      return { kind: "ignore", why: `a push to #${number}, which has no ${label} label` };
+    if (fork)
+      return { kind: "ignore", why: `a push to #${number}, from a fork: labels never run forks` };
+    await removeLabel();
+    const sticky = createStickyComment({
+      client,
+      owner,
+      repo,
+      pr: number,
+      ...options.stickyAuthors ? { authors: options.stickyAuthors } : {}
+    });
+    await sticky.update({
+      status: "label-removed",
+      sha: event.after ?? pr.head.sha,
+      message: `A new push (${(event.after ?? pr.head.sha).slice(0, 12)}) removed the ${label} label: review the new commits, then add the label again to run them.`
+    });
+    return { kind: "ignore", why: `a push to #${number}: the ${label} label was removed` };
+  }
+  if (event.action !== "labeled" || event.label?.name.toLowerCase() !== label.toLowerCase()) {
+    return {
+      kind: "ignore",
+      why: `pull_request ${event.action}: not the ${label} label being added`
+    };
+  }
+  const context = { command: `label ${label}`, actor: event.sender.login };
+  const warnings = [];
+  if (fork) {
+    return refuse({ client, owner, repo, pr: number, post: false }, {
+      reason: "fork-label",
+      message: `Pull request #${number} comes from a fork (${pr.head.repo?.full_name ?? "a deleted repository"}): the ${label} label does not run it. Review the code, then comment /dstack run ${options.workflow} @${pr.head.sha.slice(0, 12)}.`
+    }, context, warnings);
+  }
+  const auth = await authorizeActor({
+    client,
+    owner,
+    repo,
+    login: event.sender.login,
+    ...options.minimum ? { minimum: options.minimum } : {}
+  });
+  const post = { client, owner, repo, pr: number, post: true };
+  if (!auth.ok) {
+    await removeLabel();
+    return refuse(post, {
+      reason: "not-authorized",
+      message: `${event.sender.login} has the ${auth.permission} role on ${owner}/${repo}; the ${label} label starts runs only when added by ${auth.minimum} or above. The label was removed.`
+    }, context, warnings);
+  }
+  if (pr.state !== "open") {
+    return refuse(post, {
+      reason: "closed",
+      message: `Pull request #${number} is ${pr.state}; runs start only on open pull requests.`
+    }, context, warnings);
+  }
+  const found = findWorkflow(options.workflows, options.workflow);
+  if ("error" in found) {
+    return refuse(post, {
+      reason: "unknown-workflow",
+      message: `label ${label}: ${found.error}. The workflow comes from the label input of the dstack-command workflow and .dstack/workflows.yaml on the default branch.`
+    }, context, warnings);
+  }
+  const pin = {
+    number,
+    sha: pr.head.sha,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseRef: pr.base.ref,
+    fork,
+    headRepo: pr.head.repo?.full_name ?? null,
+    htmlUrl: pr.html_url
+  };
+  return accept({ ...options, owner, repo }, {
+    job: found.job,
+    workflow: options.workflow,
+    sha: pin.sha,
+    pr: pin,
+    ref: event.repository.default_branch,
+    actor: event.sender.login,
+    command: context.command,
+    warnings
+  });
+}
+
+// ../../packages/triggers/lib/metrics.js
+var METRICS_DIR = "metrics";
+var METRICS_MAX = 50;
+function parseMetrics(files) {
+  const metrics = {};
+  const problems = [];
+  let dropped = 0;
+  const put = (path2, key, value, depth) => {
+    if (typeof value === "number" || typeof value === "boolean") {
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        problems.push(`${path2}: ${key}: not a finite number`);
+      } else if (key in metrics || Object.keys(metrics).length < METRICS_MAX) {
+        metrics[key] = value;
+      } else {
+        dropped++;
+      }
+    } else if (typeof value === "string") {
+      if (key in metrics || Object.keys(metrics).length < METRICS_MAX) {
+        metrics[key] = value.length > 200 ? `${value.slice(0, 199)}\u2026` : value;
+      } else {
+        dropped++;
+      }
+    } else if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < 4) {
+      for (const [k, v] of Object.entries(value))
+        put(path2, key ? `${key}.${k}` : k, v, depth + 1);
+    } else {
+      const what = Array.isArray(value) ? "a list" : value === null ? "null" : "nested too deep";
+      problems.push(`${path2}: ${key || "(the file)"}: ${what}; use numbers, strings or booleans`);
+    }
+  };
+  for (const file of [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
+    let value;
+    try {
+      value = JSON.parse(file.text);
+    } catch (e) {
+      problems.push(`${file.path}: not JSON (${e.message})`);
+      continue;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      problems.push(`${file.path}: not a JSON object`);
+      continue;
+    }
+    put(file.path, "", value, 0);
+  }
+  if (dropped > 0)
+    problems.push(`${dropped} more metrics not shown (at most ${METRICS_MAX})`);
+  return { metrics, problems };
+}
+
+// ../../packages/triggers/lib/report.js
+var STATE = {
+  queued: "pending",
+  running: "pending",
+  success: "success",
+  failure: "failure",
+  cancelled: "error"
+};
+async function reportRun(options) {
+  const { client, owner, repo, decision: d, report } = options;
+  await createStickyComment({
+    client,
+    owner,
+    repo,
+    pr: d.pr.number,
+    ...options.stickyAuthors ? { authors: options.stickyAuthors } : {}
+  }).update({ workflow: d.workflow, command: d.command, actor: d.actor, sha: d.sha, ...report });
+  const took = report.durationMs === void 0 ? "" : ` in ${formatDuration(report.durationMs)}`;
+  await setCommitStatus({
+    client,
+    owner,
+    repo,
+    sha: d.sha,
+    state: STATE[report.status],
+    context: d.statusContext,
+    ...report.workflowRunUrl ? { targetUrl: report.workflowRunUrl } : {},
+    description: `${report.runName ?? d.workflow}: ${report.status}${took}`
+  });
+}
+
+// lib/command.js
+var CommandInputs = {
+  /** The label that starts a run on `pull_request` (default `dstack-run`). */
+  Label: "label",
+  /** The workflow the label runs (a name in `.dstack/workflows.yaml`). */
+  Workflow: "workflow"
+};
+async function readEvent() {
+  const name = process.env.GITHUB_EVENT_NAME ?? "";
+  const file = process.env.GITHUB_EVENT_PATH ?? "";
+  if (name === "" || file === "") {
+    throw new InputError("mode: command runs in a workflow triggered by issue_comment or pull_request (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)");
+  }
+  return { name, payload: JSON.parse(await readFile(file, "utf8")) };
+}
+async function downloadMetrics(token, runName) {
+  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
+  try {
+    const store = GitHubStore.fromEnv(process.env, { token });
+    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
+    const root = path.join(dir, METRICS_DIR);
+    const names = (await readdir(root, { recursive: true })).filter((n) => n.endsWith(".json"));
+    const files = [];
+    for (const n of names.sort()) {
+      files.push({
+        path: `${METRICS_DIR}/${n.split(path.sep).join("/")}`,
+        text: await readFile(path.join(root, n), "utf8")
+      });
+    }
+    return { files };
+  } catch (e) {
+    return { files: [], problem: `metrics: ${e.message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+async function decide(client, repoDir) {
+  const event = await readEvent();
+  let workflows;
+  try {
+    const loaded = loadWorkflows(repoDir, repoDir);
+    annotate(loaded.diagnostics);
+    workflows = loaded.jobs;
+  } catch (e) {
+    if (e instanceof WorkflowsFileError)
+      throw new InputError(e.message);
+    throw e;
+  }
+  if (event.name === "issue_comment") {
+    return handleIssueComment({ client, event: event.payload, workflows });
+  }
+  if (event.name === "pull_request" || event.name === "pull_request_target") {
+    const workflow = getInput(CommandInputs.Workflow);
+    if (workflow === "") {
+      throw new InputError("workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)");
+    }
+    return handlePullRequestLabel({
+      client,
+      event: event.payload,
+      workflows,
+      label: getInput(CommandInputs.Label) || DEFAULT_LABEL,
+      workflow
+    });
+  }
+  return {
+    kind: "ignore",
+    why: `event ${event.name}: mode: command answers issue_comment and pull_request`
+  };
+}
+async function commandMode(inputs) {
+  const token = inputs.token;
+  if (token === "") {
+    throw new InputError("github-token: mode: command needs a token with pull-requests, issues, statuses and actions: write (see .github/workflows/dstack-command.yml)");
+  }
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  const [owner = "", repo = ""] = repository.split("/");
+  const client = createGitHubClient({
+    token,
+    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+    warn: (m) => warning(m)
+  });
+  const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const decision = await decide(client, repoDir);
+  if (decision.kind === "ignore") {
+    info(`nothing to do: ${decision.why}`);
+    return;
+  }
+  for (const w of decision.warnings)
+    warning(w);
+  if (decision.kind === "refuse") {
+    await summary.addHeading("dstack: not run", 3).addRaw(decision.reply, true).write();
+    throw new Error(`refused (${decision.reason}): ${decision.message}${decision.posted ? "" : " (no reply posted: the token cannot write to the pull request)"}`);
+  }
+  info(`${decision.actor}: ${decision.command} on #${decision.pr.number} at ${decision.sha} (${decision.workflow})`);
+  const report = (r) => reportRun({ client, owner, repo, decision, report: r }).catch((e) => warning(`could not update the pull request: ${e.message}`));
+  let runName = "";
+  let url = "";
+  try {
+    await dispatchMode(decision.job, inputs, {
+      ref: decision.ref,
+      extraInputs: decision.inputs,
+      onDispatched: async (run) => {
+        url = run.htmlUrl;
+        runName = run.runName;
+        await report({ status: "queued", runName, workflowRunUrl: url });
+      },
+      onState: (status) => {
+        if (status === "in_progress")
+          void report({ status: "running", runName, workflowRunUrl: url });
+      },
+      onEnd: async (outcome, artifacts) => {
+        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
+        const success = outcome.conclusion === "success";
+        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : { files: [] };
+        const parsed = parseMetrics(metrics.files);
+        const problems = [...metrics.problem ? [metrics.problem] : [], ...parsed.problems];
+        await report({
+          status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
+          runName: outcome.runName,
+          workflowRunUrl: outcome.htmlUrl,
+          durationMs: outcome.durationMs,
+          ...runner ? { runner } : {},
+          metrics: parsed.metrics,
+          artifacts: artifacts.map((a) => ({
+            name: a.path,
+            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
+          })),
+          ...inputs.tag !== void 0 && success ? { tags: [{ name: inputs.tag }] } : {},
+          ...problems.length > 0 ? { message: problems.join("\n") } : {}
+        });
+      }
+    });
+  } catch (e) {
+    if (url === "" || !e.message.includes("ended with conclusion")) {
+      await report({
+        status: url === "" ? "failure" : "cancelled",
+        ...runName ? { runName } : {},
+        ...url ? { workflowRunUrl: url } : {},
+        message: e.message
+      });
+    }
+    throw e;
+  }
+}
+export {
+  CommandInputs,
+  commandMode
+};

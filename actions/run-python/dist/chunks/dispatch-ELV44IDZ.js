@@ -1,0 +1,23 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  DispatchInputs,
+  DispatchState,
+  defaultRef,
+  dispatchMode,
+  dispatchPost,
+  formatDuration,
+  getDispatchSettings,
+  runArtifacts
+} from "./chunk-JJ5HMHDG.js";
+import "./chunk-JEGM7YVN.js";
+import "./chunk-DCS6GOOZ.js";
+export {
+  DispatchInputs,
+  DispatchState,
+  defaultRef,
+  dispatchMode,
+  dispatchPost,
+  formatDuration,
+  getDispatchSettings,
+  runArtifacts
+};

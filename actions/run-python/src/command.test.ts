@@ -1,0 +1,197 @@
+/**
+ * `mode: command` run as GitHub runs it, through `@github/local-action`, on real
+ * `issue_comment` payloads from `@octokit/webhooks-examples` (made comments on a pull request),
+ * against one OpenAPI-validated fake GitHub serving both the pull-request model (roles, pull
+ * requests, comments, reactions, statuses) and the Actions model (the runner workflow).
+ */
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import {
+  type ActionsModel,
+  createActionsModel,
+  createPullsModel,
+  createSimulatedClock,
+  type FakeGitHub,
+  type FakeHandler,
+  type PullsModel,
+  runLocalAction,
+  startFakeGitHub,
+} from "@dstack/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+const ACTION_DIR = path.resolve(import.meta.dirname, "..");
+const TOKEN = "ghs_commandtesttoken0123456789";
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const HEAD = "c".repeat(40);
+const COMMITS = ["a".repeat(40), "b".repeat(40), HEAD];
+
+let tmp: string;
+let workspace: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-python-command-"));
+  workspace = path.join(tmp, "default-branch");
+  fs.mkdirSync(path.join(workspace, ".dstack"), { recursive: true });
+  fs.writeFileSync(path.join(workspace, "train.py"), "print('training')\n");
+  fs.writeFileSync(
+    path.join(workspace, ".dstack/workflows.yaml"),
+    "workflows:\n  - name: train\n    provider: python\n    file: train.py\n    artifacts: [model]\n    resources:\n      gpu: 1\n",
+  );
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+interface Fake {
+  github: FakeGitHub;
+  actions: ActionsModel;
+  pulls: PullsModel;
+}
+const open: Fake[] = [];
+afterEach(async () => {
+  for (const f of open.splice(0)) {
+    expect(f.github.problems).toEqual([]);
+    await f.github.close();
+  }
+});
+
+async function fake(): Promise<Fake> {
+  const actions = createActionsModel({
+    owner: OWNER,
+    repo: REPO,
+    // The workflow_dispatch inputs of .github/workflows/dstack-run.yml.
+    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false, sha: false },
+    // The default branch of the examples' repository: where commands dispatch the runner workflow.
+    refs: ["master"],
+    queuedMs: 10_000,
+    durationMs: 20_000,
+    clock: createSimulatedClock(Date.now()),
+    jobs: [{ name: "Run", log: "epoch 1 loss 0.4\n" }],
+  });
+  const pulls = createPullsModel({
+    owner: OWNER,
+    repo: REPO,
+    roles: { maintainer: "write", reader: "read" },
+    pulls: [{ number: 1, commits: COMMITS, labels: [] }],
+  });
+  const routes: Record<string, FakeHandler> = { ...pulls.routes };
+  for (const [key, handler] of Object.entries(actions.routes)) {
+    // The Actions model's clock moves 5 s at every request it answers: runs end in a few polls.
+    routes[key] = (request, context) => {
+      actions.clock.advance(5000);
+      return handler(request, context);
+    };
+  }
+  const github = await startFakeGitHub(routes, { conditional: actions.conditional });
+  const f = { github, actions, pulls };
+  open.push(f);
+  return f;
+}
+
+/** GitHub's `issue_comment.created` example, made a comment on pull request #1. */
+function commentEvent(body: string, login: string): string {
+  const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as {
+    name: string;
+    examples: { action?: string }[];
+  }[];
+  const example = structuredClone(
+    definitions
+      .find((d) => d.name === "issue_comment")
+      ?.examples.find((e) => e.action === "created"),
+    // biome-ignore lint/suspicious/noExplicitAny: a webhook payload adapted field by field
+  ) as Record<string, any>;
+  example.issue.number = 1;
+  example.issue.pull_request = {
+    url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/1`,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/1`,
+    diff_url: `https://github.com/${OWNER}/${REPO}/pull/1.diff`,
+    patch_url: `https://github.com/${OWNER}/${REPO}/pull/1.patch`,
+  };
+  example.comment.body = body;
+  example.comment.user.login = login;
+  const file = path.join(tmp, `event-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(example));
+  return file;
+}
+
+function command(f: Fake, body: string, login: string) {
+  return runLocalAction({
+    actionDir: ACTION_DIR,
+    entrypoint: "src/step.ts",
+    inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
+    env: {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_API_URL: f.github.url,
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_REF_NAME: "main",
+      GITHUB_RUN_ID: "777",
+      GITHUB_EVENT_NAME: "issue_comment",
+      GITHUB_EVENT_PATH: commentEvent(body, login),
+    },
+  });
+}
+
+const dispatches = (f: Fake) =>
+  f.github.requests.filter((r) => r.operationId === "actions/create-workflow-dispatch");
+
+describe("mode: command", { timeout: 90_000 }, () => {
+  it("a maintainer's /dstack run: pinned to the head, dispatched on the default branch, sticky comment and status follow the run", async () => {
+    const f = await fake();
+    const r = await command(
+      f,
+      "Looks good.\n/dstack run train --gpu 2 -- --epochs 3",
+      "maintainer",
+    );
+    expect(r.failed).toBeUndefined();
+    const sent = dispatches(f);
+    expect(sent).toHaveLength(1);
+    const body = sent[0]?.body as { ref: string; inputs: Record<string, string> };
+    expect(body.ref).toBe("master");
+    expect(body.inputs.sha).toBe(HEAD);
+    const job = JSON.parse(body.inputs.job ?? "{}");
+    expect(job).toMatchObject({
+      name: "train",
+      args: ["--epochs", "3"],
+      resources: { gpu: { count: 2 } },
+    });
+    expect(r.outputs.conclusion).toBe("success");
+    // The reaction goes to the comment of the payload (not in the model: a cosmetic warning).
+    expect(
+      f.github.requests.find((q) => q.operationId === "reactions/create-for-issue-comment")?.body,
+    ).toEqual({ content: "rocket" });
+    const statuses = f.pulls.statuses.filter((s) => s.sha === HEAD);
+    expect(statuses.map((s) => s.state)).toEqual(expect.arrayContaining(["pending", "success"]));
+    expect(statuses.at(-1)?.state).toBe("success");
+    const sticky = f.pulls.comments.filter((c) => c.body.includes("<!-- dstack-run:"));
+    expect(sticky).toHaveLength(1);
+    expect(sticky[0]?.body).toContain(r.outputs["workflow-run-url"]);
+    expect(sticky[0]?.body).toMatch(/success/i);
+    expect(r.log).not.toContain(TOKEN);
+  });
+
+  it("a read-only user's command is refused on the pull request and nothing is dispatched", async () => {
+    const f = await fake();
+    const r = await command(f, "/dstack run train", "reader");
+    expect(r.failed).toMatch(/^refused \(not-authorized\): reader has/);
+    expect(dispatches(f)).toHaveLength(0);
+    expect(f.pulls.statuses).toHaveLength(0);
+    expect(f.pulls.comments.some((c) => /write/i.test(c.body))).toBe(true);
+    expect(r.summary).toContain("dstack: not run");
+  });
+
+  it("an unknown workflow is refused, naming the workflows there are", async () => {
+    const f = await fake();
+    const r = await command(f, "/dstack run trian", "maintainer");
+    expect(r.failed).toMatch(/^refused/);
+    expect(r.failed).toMatch(/train/);
+    expect(dispatches(f)).toHaveLength(0);
+  });
+
+  it("a comment without a command does nothing", async () => {
+    const f = await fake();
+    const r = await command(f, "Thanks!", "maintainer");
+    expect(r.failed).toBeUndefined();
+    expect(r.log).toContain("nothing to do");
+    expect(f.github.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * `mode: command` (issue 7): the glue of `.github/workflows/dstack-command.yml`. It reads the
+ * event that started the workflow (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`) and decides with
+ * `@dstack/triggers` whether to run:
+ *
+ * - `issue_comment`: a `/dstack run WORKFLOW ...` comment on a pull request, by someone with
+ *   write access (checked through the REST API), pinned to the head SHA (forks must name it);
+ * - `pull_request`: the `label` input added to a pull request (removed again by a new push).
+ *
+ * The workflows come from the checked-out default branch (`GITHUB_WORKSPACE`), never from the
+ * pull request. A refusal is answered on the pull request and fails the step; nothing is
+ * dispatched. An accepted command is dispatched like `mode: dispatch` (./dispatch.ts) on the
+ * default branch with the pinned `sha` input, and the pull request's sticky comment and commit
+ * status follow the run: queued, running, then the conclusion, duration, runner, the metrics the
+ * job wrote (`metrics/*.json` among its artifacts) and links to its artifacts and tag.
+ *
+ * @module
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as core from "@actions/core";
+import { GitHubStore } from "@dstack/artifacts/github";
+import { loadWorkflows, WorkflowsFileError } from "@dstack/executor";
+import { createGitHubClient, DEFAULT_API_URL, type GitHubClient } from "@dstack/github";
+import {
+  DEFAULT_LABEL,
+  type Decision,
+  handleIssueComment,
+  handlePullRequestLabel,
+  type IssueCommentEvent,
+  METRICS_DIR,
+  type MetricsFile,
+  type PullRequestEvent,
+  parseMetrics,
+  type RunReport,
+  reportRun,
+} from "@dstack/triggers";
+import { annotate } from "./annotate.js";
+import { dispatchMode } from "./dispatch.js";
+import { type ActionInputs, InputError } from "./inputs.js";
+
+/** The inputs only `mode: command` reads. */
+export const CommandInputs = {
+  /** The label that starts a run on `pull_request` (default `dstack-run`). */
+  Label: "label",
+  /** The workflow the label runs (a name in `.dstack/workflows.yaml`). */
+  Workflow: "workflow",
+} as const;
+
+/** Reads the webhook payload the runner wrote to `GITHUB_EVENT_PATH`. */
+async function readEvent(): Promise<{ name: string; payload: unknown }> {
+  const name = process.env.GITHUB_EVENT_NAME ?? "";
+  const file = process.env.GITHUB_EVENT_PATH ?? "";
+  if (name === "" || file === "") {
+    throw new InputError(
+      "mode: command runs in a workflow triggered by issue_comment or pull_request (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)",
+    );
+  }
+  return { name, payload: JSON.parse(await readFile(file, "utf8")) as unknown };
+}
+
+/** The metrics files the run saved under `metrics/`, downloaded from the GitHub store. */
+async function downloadMetrics(
+  token: string,
+  runName: string,
+): Promise<{ files: MetricsFile[]; problem?: string }> {
+  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
+  try {
+    const store = GitHubStore.fromEnv(process.env, { token });
+    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
+    const root = path.join(dir, METRICS_DIR);
+    const names = (await readdir(root, { recursive: true })).filter((n) => n.endsWith(".json"));
+    const files: MetricsFile[] = [];
+    for (const n of names.sort()) {
+      files.push({
+        path: `${METRICS_DIR}/${n.split(path.sep).join("/")}`,
+        text: await readFile(path.join(root, n), "utf8"),
+      });
+    }
+    return { files };
+  } catch (e) {
+    return { files: [], problem: `metrics: ${(e as Error).message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Decides on the event: dispatch, refuse (answered on the pull request) or ignore. */
+async function decide(client: GitHubClient, repoDir: string): Promise<Decision> {
+  const event = await readEvent();
+  let workflows: ReturnType<typeof loadWorkflows>["jobs"];
+  try {
+    const loaded = loadWorkflows(repoDir, repoDir);
+    // A workflow with an error is left out (and so "not a workflow"): say why here.
+    annotate(loaded.diagnostics);
+    workflows = loaded.jobs;
+  } catch (e) {
+    if (e instanceof WorkflowsFileError) throw new InputError(e.message);
+    throw e;
+  }
+  if (event.name === "issue_comment") {
+    return handleIssueComment({ client, event: event.payload as IssueCommentEvent, workflows });
+  }
+  if (event.name === "pull_request" || event.name === "pull_request_target") {
+    const workflow = core.getInput(CommandInputs.Workflow);
+    if (workflow === "") {
+      throw new InputError(
+        "workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)",
+      );
+    }
+    return handlePullRequestLabel({
+      client,
+      event: event.payload as PullRequestEvent,
+      workflows,
+      label: core.getInput(CommandInputs.Label) || DEFAULT_LABEL,
+      workflow,
+    });
+  }
+  return {
+    kind: "ignore",
+    why: `event ${event.name}: mode: command answers issue_comment and pull_request`,
+  };
+}
+
+/**
+ * Runs `mode: command`.
+ *
+ * @throws InputError without a token or event; Error with the refusal's message when the
+ *   command is refused (after the reply was posted); what `dispatchMode` throws.
+ */
+export async function commandMode(inputs: ActionInputs): Promise<void> {
+  const token = inputs.token;
+  if (token === "") {
+    throw new InputError(
+      "github-token: mode: command needs a token with pull-requests, issues, statuses and actions: write (see .github/workflows/dstack-command.yml)",
+    );
+  }
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  const [owner = "", repo = ""] = repository.split("/");
+  const client = createGitHubClient({
+    token,
+    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+    warn: (m) => core.warning(m),
+  });
+  const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const decision = await decide(client, repoDir);
+  if (decision.kind === "ignore") {
+    core.info(`nothing to do: ${decision.why}`);
+    return;
+  }
+  for (const w of decision.warnings) core.warning(w);
+  if (decision.kind === "refuse") {
+    await core.summary.addHeading("dstack: not run", 3).addRaw(decision.reply, true).write();
+    throw new Error(
+      `refused (${decision.reason}): ${decision.message}${decision.posted ? "" : " (no reply posted: the token cannot write to the pull request)"}`,
+    );
+  }
+  core.info(
+    `${decision.actor}: ${decision.command} on #${decision.pr.number} at ${decision.sha} (${decision.workflow})`,
+  );
+  const report = (r: RunReport) =>
+    reportRun({ client, owner, repo, decision, report: r }).catch((e: Error) =>
+      core.warning(`could not update the pull request: ${e.message}`),
+    );
+  let runName = "";
+  let url = "";
+  try {
+    await dispatchMode(decision.job, inputs, {
+      ref: decision.ref,
+      extraInputs: decision.inputs,
+      onDispatched: async (run) => {
+        url = run.htmlUrl;
+        runName = run.runName;
+        await report({ status: "queued", runName, workflowRunUrl: url });
+      },
+      onState: (status) => {
+        if (status === "in_progress")
+          void report({ status: "running", runName, workflowRunUrl: url });
+      },
+      onEnd: async (outcome, artifacts) => {
+        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? undefined;
+        const success = outcome.conclusion === "success";
+        const metrics = artifacts.some(
+          (a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`),
+        )
+          ? await downloadMetrics(token, outcome.runName)
+          : { files: [] };
+        const parsed = parseMetrics(metrics.files);
+        const problems = [...(metrics.problem ? [metrics.problem] : []), ...parsed.problems];
+        await report({
+          status: success
+            ? "success"
+            : outcome.conclusion === "cancelled"
+              ? "cancelled"
+              : "failure",
+          runName: outcome.runName,
+          workflowRunUrl: outcome.htmlUrl,
+          durationMs: outcome.durationMs,
+          ...(runner ? { runner } : {}),
+          metrics: parsed.metrics,
+          artifacts: artifacts.map((a) => ({
+            name: a.path,
+            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`,
+          })),
+          ...(inputs.tag !== undefined && success ? { tags: [{ name: inputs.tag }] } : {}),
+          ...(problems.length > 0 ? { message: problems.join("\n") } : {}),
+        });
+      },
+    });
+  } catch (e) {
+    // A refusal by GitHub (no runner workflow, ...) or a cancel: the pull request hears of it.
+    if (url === "" || !(e as Error).message.includes("ended with conclusion")) {
+      await report({
+        status: url === "" ? "failure" : "cancelled",
+        ...(runName ? { runName } : {}),
+        ...(url ? { workflowRunUrl: url } : {}),
+        message: (e as Error).message,
+      });
+    }
+    throw e;
+  }
+}
