@@ -114,6 +114,56 @@ function commentEvent(body: string, login: string): string {
   return file;
 }
 
+/** GitHub's `pull_request` example of `action`, made pull request #1 at {@link HEAD} by `sender`. */
+function pullRequestEvent(action: "labeled" | "synchronize", sender: string): string {
+  const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as {
+    name: string;
+    examples: { action?: string }[];
+  }[];
+  const example = structuredClone(
+    definitions.find((d) => d.name === "pull_request")?.examples.find((e) => e.action === action),
+    // biome-ignore lint/suspicious/noExplicitAny: a webhook payload adapted field by field
+  ) as Record<string, any>;
+  example.number = 1;
+  example.pull_request.number = 1;
+  example.pull_request.head.sha = HEAD;
+  if (action === "synchronize") example.after = HEAD;
+  const template = example.pull_request.labels[0] ?? {
+    id: 1,
+    name: "x",
+    color: "fff",
+    default: false,
+  };
+  example.pull_request.labels = [{ ...template, name: "dstack-run" }];
+  if (example.label) example.label.name = "dstack-run";
+  example.sender.login = sender;
+  const file = path.join(tmp, `event-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(example));
+  return file;
+}
+
+function label(f: Fake, action: "labeled" | "synchronize", sender: string) {
+  return runLocalAction({
+    actionDir: ACTION_DIR,
+    entrypoint: "src/step.ts",
+    inputs: {
+      mode: "command",
+      "github-token": TOKEN,
+      "poll-interval-ms": "10",
+      label: "dstack-run",
+      workflow: "train",
+    },
+    env: {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_API_URL: f.github.url,
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_RUN_ID: "778",
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: pullRequestEvent(action, sender),
+    },
+  });
+}
+
 function command(f: Fake, body: string, login: string) {
   return runLocalAction({
     actionDir: ACTION_DIR,
@@ -185,6 +235,24 @@ describe("mode: command", { timeout: 90_000 }, () => {
     expect(r.failed).toMatch(/^refused/);
     expect(r.failed).toMatch(/train/);
     expect(dispatches(f)).toHaveLength(0);
+  });
+
+  it("the dstack-run label added by a maintainer runs the label's workflow at the head", async () => {
+    const f = await fake();
+    const r = await label(f, "labeled", "maintainer");
+    expect(r.failed).toBeUndefined();
+    const body = dispatches(f)[0]?.body as { inputs: Record<string, string> };
+    expect(body.inputs.sha).toBe(HEAD);
+    expect(JSON.parse(body.inputs.job ?? "{}")).toMatchObject({ name: "train" });
+    expect(f.pulls.statuses.at(-1)).toMatchObject({ sha: HEAD, state: "success" });
+  });
+
+  it("a new push removes the label and runs nothing", async () => {
+    const f = await fake();
+    const r = await label(f, "synchronize", "maintainer");
+    expect(r.failed).toBeUndefined();
+    expect(dispatches(f)).toHaveLength(0);
+    expect(f.github.requests.some((q) => q.operationId === "issues/remove-label")).toBe(true);
   });
 
   it("a comment without a command does nothing", async () => {
