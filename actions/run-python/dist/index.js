@@ -37,7 +37,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-SBFJGNNO.js")).commandMode(inputs);
+    return (await import("./chunks/command-4O5MWYAY.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -48,7 +48,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-ELV44IDZ.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-2VZ2EKJG.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -14,7 +14,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-ELV44IDZ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-2VZ2EKJG.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

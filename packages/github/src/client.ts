@@ -89,7 +89,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       );
       return retrying;
     };
-  return new GitHubOctokit({
+  const client = new GitHubOctokit({
     auth: options.token,
     baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
     userAgent: options.userAgent ?? "dstack",
@@ -108,6 +108,34 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       onSecondaryRateLimit: onLimit("secondary"),
     },
   });
+  // plugin-retry sees an aborted request as a 500 and retries it after 1, 4 and 9 x `base`:
+  // a cancelled step would sit out those waits (longer than the runner's 7.5 s before SIGTERM).
+  // This outermost wrapper, around retries and throttling, settles with the abort at once and
+  // sets the request's retries to 0, so that no retry is sent after it.
+  client.hook.wrap("request", (request, options) => {
+    const signal = (options.request as { signal?: AbortSignal } | undefined)?.signal;
+    if (signal === undefined) return request(options);
+    const aborted = (): never => {
+      (options.request as { retries?: number }).retries = 0;
+      throw signal.reason ?? new Error("aborted");
+    };
+    if (signal.aborted) return Promise.reject(signal.reason ?? new Error("aborted"));
+    let onAbort: (() => void) | undefined;
+    const settled = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        try {
+          aborted();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([request(options), settled]).finally(() => {
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    });
+  });
+  return client;
 }
 
 /** The API root a client talks to (for messages). */

@@ -8,7 +8,7 @@ import {
   createGitHubClient,
   dispatchMode,
   restError
-} from "./chunk-JJ5HMHDG.js";
+} from "./chunk-VP3JQBAO.js";
 import {
   GitHubStore,
   InputError,

@@ -8,7 +8,7 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-JJ5HMHDG.js";
+} from "./chunk-VP3JQBAO.js";
 import "./chunk-JEGM7YVN.js";
 import "./chunk-DCS6GOOZ.js";
 export {

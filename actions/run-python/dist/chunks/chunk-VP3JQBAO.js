@@ -134,7 +134,7 @@ function createGitHubClient(options) {
     warn(`GitHub ${kind} rate limit on ${request.method ?? ""} ${request.url ?? ""}: ${retrying ? `retrying in ${after} s` : `not retrying here (GitHub asks to wait ${after} s)`}`);
     return retrying;
   };
-  return new GitHubOctokit({
+  const client = new GitHubOctokit({
     auth: options.token,
     baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
     userAgent: options.userAgent ?? "dstack",
@@ -157,6 +157,33 @@ function createGitHubClient(options) {
       onSecondaryRateLimit: onLimit("secondary")
     }
   });
+  client.hook.wrap("request", (request, options2) => {
+    const signal = options2.request?.signal;
+    if (signal === void 0)
+      return request(options2);
+    const aborted = () => {
+      options2.request.retries = 0;
+      throw signal.reason ?? new Error("aborted");
+    };
+    if (signal.aborted)
+      return Promise.reject(signal.reason ?? new Error("aborted"));
+    let onAbort;
+    const settled = new Promise((_, reject) => {
+      onAbort = () => {
+        try {
+          aborted();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([request(options2), settled]).finally(() => {
+      if (onAbort)
+        signal.removeEventListener("abort", onAbort);
+    });
+  });
+  return client;
 }
 function apiUrlOf(client) {
   return String(client.request.endpoint.DEFAULTS.baseUrl);
