@@ -1,17 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runMode
-} from "./chunks/chunk-VV5K2ZPW.js";
+} from "./chunks/chunk-FLI23RSF.js";
 import {
   annotate
-} from "./chunks/chunk-42E6UB2W.js";
+} from "./chunks/chunk-IIKAMEGP.js";
 import {
   InputError,
   getInputs,
   jobLabels,
   jobToWorkflow,
   resolveJob
-} from "./chunks/chunk-JEGM7YVN.js";
+} from "./chunks/chunk-BBQ3E3ZB.js";
 import {
   error,
   info,
@@ -37,7 +37,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-4O5MWYAY.js")).commandMode(inputs);
+    return (await import("./chunks/command-IT65CGNI.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -48,7 +48,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-2VZ2EKJG.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-QXXAG747.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,8 +1,8 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-VV5K2ZPW.js";
-import "./chunks/chunk-JEGM7YVN.js";
+} from "./chunks/chunk-FLI23RSF.js";
+import "./chunks/chunk-BBQ3E3ZB.js";
 import {
   getState,
   setFailed
@@ -14,7 +14,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-2VZ2EKJG.js")).dispatchPost();
+    await (await import("./chunks/dispatch-QXXAG747.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

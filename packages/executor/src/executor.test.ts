@@ -49,7 +49,8 @@ describe("findInterpreter", () => {
     const options = {
       version: "3.78",
       env: { PATH: "/usr/bin:/bin", RUNNER_TOOL_CACHE: cache, PYENV_ROOT: tempDir() },
-      cacheDir: tempDir(),
+      // A DSTACK_HOME that does not exist yet (a fresh runner): the cache makes it.
+      cacheDir: join(tempDir(), "home", "not-yet"),
     };
     const probes = () => readFileSync(calls, "utf8").split("\n").filter(Boolean).length;
     const first = await findInterpreter(options);

@@ -6,6 +6,7 @@
 import {
   accessSync,
   constants,
+  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -216,6 +217,8 @@ export async function findInterpreter(options: FindInterpreterOptions): Promise<
     if (cacheFile && key) {
       try {
         cache[key] = { executable, version: full, mtimeMs: statSync(executable).mtimeMs };
+        // The cache folder (DSTACK_HOME) may not exist yet: a first run on a fresh runner.
+        mkdirSync(dirname(cacheFile), { recursive: true });
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, JSON.stringify(cache));
         renameSync(tmp, cacheFile);

@@ -10,7 +10,7 @@ import {
   jobToWorkflow,
   runNameStem,
   throttling
-} from "./chunk-JEGM7YVN.js";
+} from "./chunk-BBQ3E3ZB.js";
 import {
   getInput,
   getState,

@@ -1,14 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-42E6UB2W.js";
+} from "./chunk-IIKAMEGP.js";
 import {
   DEFAULT_API_URL,
   apiUrlOf,
   createGitHubClient,
   dispatchMode,
   restError
-} from "./chunk-VP3JQBAO.js";
+} from "./chunk-LOZNK6BC.js";
 import {
   GitHubStore,
   InputError,
@@ -19,7 +19,7 @@ import {
   parseRunArgv,
   runCommandJob,
   split
-} from "./chunk-JEGM7YVN.js";
+} from "./chunk-BBQ3E3ZB.js";
 import {
   getInput,
   info,

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   formatDiagnostic
-} from "./chunk-JEGM7YVN.js";
+} from "./chunk-BBQ3E3ZB.js";
 import {
   error,
   warning

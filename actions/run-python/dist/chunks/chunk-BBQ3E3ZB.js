@@ -20147,7 +20147,7 @@ function loadWorkflows(target, cwd) {
 }
 
 // ../../packages/executor/lib/interpreter.js
-import { accessSync, constants as constants4, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { accessSync, constants as constants4, mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname as dirname2, join as join2 } from "node:path";
 
@@ -27082,6 +27082,7 @@ async function findInterpreter(options) {
     if (cacheFile && key) {
       try {
         cache[key] = { executable, version: full, mtimeMs: statSync3(executable).mtimeMs };
+        mkdirSync(dirname2(cacheFile), { recursive: true });
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync2(tmp, JSON.stringify(cache));
         renameSync(tmp, cacheFile);
@@ -28677,7 +28678,7 @@ async function readHostFacts(options = {}) {
 // ../../packages/executor/lib/venv.js
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
-import { existsSync as existsSync2, mkdirSync, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync2, mkdirSync as mkdirSync2, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join5 } from "node:path";
 var READY_MARKER = ".dstack-ready";
 var VenvError = class extends Error {
@@ -28696,7 +28697,7 @@ async function ensureVenv(options) {
   const python = join5(dir, "bin", "python");
   if (existsSync2(join5(dir, READY_MARKER)))
     return { dir, python, reused: true };
-  mkdirSync(venvs, { recursive: true });
+  mkdirSync2(venvs, { recursive: true });
   let release;
   try {
     release = await import_proper_lockfile.default.lock(dir, {

@@ -8,8 +8,8 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-VP3JQBAO.js";
-import "./chunk-JEGM7YVN.js";
+} from "./chunk-LOZNK6BC.js";
+import "./chunk-BBQ3E3ZB.js";
 import "./chunk-DCS6GOOZ.js";
 export {
   DispatchInputs,

@@ -9,7 +9,7 @@ import {
   formatSize,
   runJob,
   runNameStem
-} from "./chunk-JEGM7YVN.js";
+} from "./chunk-BBQ3E3ZB.js";
 import {
   endGroup,
   exportVariable,
