@@ -81,7 +81,8 @@ describe("dispatchAndFollow against the Actions model", () => {
         return_run_details: true,
       },
     ]);
-    const sent = (dispatches(h)[0]?.body as { inputs: { job: string } }).inputs.job;
+    const body = dispatches(h)[0]?.body as { inputs: { job: string } } | undefined;
+    const sent = body?.inputs.job ?? "";
     expect(parseJob(sent)).toEqual(JOB);
     expect(dispatchedId).toBe(h.model.runs[0]?.id);
     expect(states).toEqual(["queued", "in_progress", "completed"]);
