@@ -19,6 +19,12 @@ export {
   sleepFor,
 } from "./client.js";
 export {
+  MAX_CONTENTS_BYTES,
+  type ReadRepositoryFileOptions,
+  readDefaultBranch,
+  readRepositoryFile,
+} from "./contents.js";
+export {
   type DispatchedRun,
   type DispatchRunOptions,
   dispatchRun,

@@ -21,6 +21,12 @@ export {
   startFakeActions,
 } from "./actions-model.js";
 export {
+  CONTENTS_ROUTES,
+  type ContentsModel,
+  type ContentsModelOptions,
+  createContentsModel,
+} from "./contents-model.js";
+export {
   type FakeContext,
   type FakeFault,
   type FakeGitHub,
