@@ -3,11 +3,17 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { WorkflowSchema, workflowsJsonSchema } from "./schema.js";
+import {
+  PolicyFileSchema,
+  policyJsonSchema,
+  WorkflowSchema,
+  workflowsJsonSchema,
+} from "./schema.js";
 import { createAjv } from "./validate.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const committedPath = join(here, "../schema/workflows.schema.json");
+const committedPolicyPath = join(here, "../schema/policy.schema.json");
 const examples = join(here, "../../../examples");
 
 /** Every workflows file shipped under examples/. */
@@ -57,5 +63,47 @@ describe("the committed JSON Schema", () => {
   it("points editors at mistakes", () => {
     expect(editor({ workflows: [{ name: "w", file: "t.py", requirments: "r.txt" }] })).toBe(false);
     expect(editor({ workflows: [{ name: "w", file: "t.py", resources: { gpu: 0 } }] })).toBe(false);
+  });
+});
+
+describe("the committed policy JSON Schema", () => {
+  // Like workflows.schema.json: the committed file is the snapshot (`npm run schema -w @dstack/spec`).
+  it("is what src/schema.ts generates", async () => {
+    await expect(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`).toMatchFileSnapshot(
+      committedPolicyPath,
+    );
+  });
+
+  it("the schema the validator compiles is valid JSON Schema", () => {
+    const ajv = createAjv({ validateSchema: true });
+    expect(ajv.validateSchema(PolicyFileSchema), ajv.errorsText()).toBe(true);
+  });
+
+  const editor = () =>
+    new Ajv({ strict: false, allErrors: true }).compile(
+      JSON.parse(readFileSync(committedPolicyPath, "utf8")),
+    );
+
+  const cases = [
+    { name: "accepts {}", value: {}, ok: true },
+    {
+      name: "accepts every rule",
+      value: {
+        gpu: { names: ["A100", "NVIDIA H100"], max_count: 4 },
+        triggers: {
+          events: ["workflow_dispatch", "issue_comment"],
+          actors: ["alice", "dependabot[bot]"],
+          permission: "write",
+        },
+      },
+      ok: true,
+    },
+    { name: "refuses an unknown key", value: { gpu: { max_cont: 4 } }, ok: false },
+    { name: "refuses a negative max_count", value: { gpu: { max_count: -1 } }, ok: false },
+    { name: "refuses an unknown role", value: { triggers: { permission: "owner" } }, ok: false },
+    { name: "refuses an event in capitals", value: { triggers: { events: ["Push"] } }, ok: false },
+  ];
+  it.each(cases)("$name", ({ value, ok }) => {
+    expect(editor()(value)).toBe(ok);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The one source of `.dstack/workflows.yaml`'s shape: the validator compiles these schemas, and
- * the committed JSON Schema (`schema/workflows.schema.json`, for editors) is generated from them
- * (`npm run schema -w @dstack/spec`; a test fails when the committed file is stale).
+ * The one source of the shapes users write: `.dstack/workflows.yaml`, `.dstack/policy.yaml` and a
+ * `repository_dispatch`'s `client_payload`. The validators compile these schemas, and the
+ * committed JSON Schemas (`schema/workflows.schema.json` and `schema/policy.schema.json`, for
+ * editors) are generated from them (`npm run schema -w @dstack/spec`; a test fails when a
+ * committed file is stale).
  *
  * Keys and descriptions come from the python provider's reference (seeds 000 and 001).
  * Semantic rules that a JSON Schema cannot say well (sizes, paths, deps, duplicate names) live in
@@ -215,3 +217,143 @@ export function workflowsJsonSchema(): Record<string, unknown> {
   >;
   return { $schema: "http://json-schema.org/draft-07/schema#", $id: SCHEMA_ID, ...plain };
 }
+
+/**
+ * GitHub event names in `triggers.events` of `.dstack/policy.yaml`: the alphabet of the event
+ * names GitHub documents (`workflow_dispatch`, `issue_comment`).
+ */
+export const EVENT_NAME_PATTERN = "^[a-z_]+$";
+
+/**
+ * GitHub logins in `triggers.actors`: letters, digits and hyphens, not starting with a hyphen
+ * (looser than GitHub's sign-up rule, which older logins predate), optionally ending in `[bot]`
+ * as an app's login does (`dependabot[bot]` is what `github.actor` holds when an app starts a run).
+ */
+export const ACTOR_PATTERN = "^[A-Za-z0-9][A-Za-z0-9-]*(?:\\[bot\\])?$";
+
+/** Repository roles, lowest first (GitHub docs, "Repository roles for an organization"). */
+export const REPOSITORY_ROLES = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+
+/** `gpu:` of `.dstack/policy.yaml`: the GPUs a job may ask for. */
+export const PolicyGpuSchema = Type.Object(
+  {
+    names: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, description: 'A GPU model, e.g. "A100" or "H100"' }), {
+        description:
+          'The GPU models jobs may ask for, matched by model ("NVIDIA A100" = "a100" = "A100"). When set, a job that asks for GPUs must name one of them. Absent: any model.',
+      }),
+    ),
+    max_count: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "The most GPUs one job may ask for; 0 allows no GPU jobs. Absent: no limit.",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "The GPUs a job may ask for" },
+);
+
+/** `triggers:` of `.dstack/policy.yaml`: who may start runs, and from which events. */
+export const PolicyTriggersSchema = Type.Object(
+  {
+    events: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: EVENT_NAME_PATTERN,
+          description: "A GitHub Actions event name, e.g. workflow_dispatch",
+        }),
+        { description: "The GitHub events that may start runs. Absent: any event." },
+      ),
+    ),
+    actors: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: ACTOR_PATTERN,
+          description: "A GitHub login (matched case-insensitively, as GitHub does)",
+        }),
+        { description: "The GitHub logins that may start runs. Absent: anyone." },
+      ),
+    ),
+    permission: Type.Optional(
+      Type.String({
+        enum: [...REPOSITORY_ROLES],
+        description:
+          "The lowest repository role that may start runs: none, read, triage, write, maintain or admin. Absent: no role beyond what the trigger itself requires.",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "Who may start runs, and from which events" },
+);
+
+/** The whole `.dstack/policy.yaml`. Every key is optional; `{}` allows everything. */
+export const PolicyFileSchema = Type.Object(
+  {
+    gpu: Type.Optional(PolicyGpuSchema),
+    triggers: Type.Optional(PolicyTriggersSchema),
+  },
+  {
+    additionalProperties: false,
+    title: "dstack policy",
+    description:
+      "dstack policy (.dstack/policy.yaml): the repository's guard on cost and on who starts runs",
+  },
+);
+
+/** Where the committed policy JSON Schema is published, for `$id`. */
+export const POLICY_SCHEMA_ID =
+  "https://raw.githubusercontent.com/dstack/run-python/main/packages/spec/schema/policy.schema.json";
+
+/**
+ * The JSON Schema of `.dstack/policy.yaml` for editors (draft-07), like
+ * {@link workflowsJsonSchema}.
+ *
+ * @returns a plain JSON object; the committed file is this, `JSON.stringify`d with 2 spaces.
+ */
+export function policyJsonSchema(): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(PolicyFileSchema as TSchema)) as Record<string, unknown>;
+  return { $schema: "http://json-schema.org/draft-07/schema#", $id: POLICY_SCHEMA_ID, ...plain };
+}
+
+/**
+ * The `client_payload` of a `repository_dispatch` with `event_type: dstack-run` (see
+ * `dispatch-payload.ts`). Shapes only; `ref`, `tag`, `run_name` and `args` strings are checked by
+ * named rules there.
+ */
+export const DispatchPayloadSchema = Type.Object(
+  {
+    workflow: Type.String({
+      pattern: WORKFLOW_NAME_PATTERN,
+      description: "The workflow to run, as `dstack run WORKFLOW`",
+    }),
+    args: Type.Optional(
+      stringOrList(
+        "The arguments for the Python program, replacing the workflow's: a list kept exactly, or a string split as a shell would",
+        "An argument",
+      ),
+    ),
+    env: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: ENV_NAME_PATTERN }),
+        Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+        {
+          description: "Environment variables set over the workflow's, as `-e NAME=VALUE`",
+          additionalProperties: false,
+        },
+      ),
+    ),
+    resources: Type.Optional(ResourcesSchema),
+    ref: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "The branch, tag or commit SHA to run; the default branch when absent",
+      }),
+    ),
+    tag: Type.Optional(
+      Type.String({ minLength: 1, description: "A tag to point at the run's artifacts" }),
+    ),
+    run_name: Type.Optional(
+      Type.String({ minLength: 1, description: "The run's name, e.g. sharp-shrimp-1" }),
+    ),
+  },
+  { additionalProperties: false, description: "The client_payload of a dstack-run dispatch" },
+);
