@@ -75,9 +75,6 @@ export interface DispatchRequest {
   runName?: string;
 }
 
-/** The compiled payload validator (compiled once, at import). */
-const payloadValidator = createAjv().compile(DispatchPayloadSchema);
-
 const SOURCE = "client_payload";
 const TAG_RE = new RegExp(TAG_PATTERN);
 
@@ -176,6 +173,9 @@ export function parseDispatchPayload(
     );
   }
 
+  // Compiled here, not at import: about 8 ms that every importer of @dstack/spec (the actions'
+  // cold start) would pay, for a payload read once per run.
+  const payloadValidator = createAjv().compile(DispatchPayloadSchema);
   if (!payloadValidator(p)) {
     translateSchemaErrors(payloadValidator.errors ?? [], p, {
       error: (path, message) => error(path, message),

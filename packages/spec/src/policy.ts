@@ -148,9 +148,6 @@ export interface PolicyViolation {
   message: string;
 }
 
-/** The compiled policy validator (compiled once, at import). */
-const policyValidator = createAjv().compile(PolicyFileSchema);
-
 /**
  * A policy that allows everything: what a repository without `.dstack/policy.yaml` has.
  *
@@ -248,6 +245,9 @@ export function parsePolicy(options: {
   const error = (path: FieldPath, message: string, o?: { key?: boolean }) =>
     report("error", path, message, o);
 
+  // Compiled here, not at import: about 4 ms that every importer of @dstack/spec (the actions'
+  // cold start) would pay, for a file read once per run.
+  const policyValidator = createAjv().compile(PolicyFileSchema);
   if (!policyValidator(value)) {
     // Patterns get messages of their own; translateSchemaErrors knows only workflow names.
     const errors: ErrorObject[] = [];
