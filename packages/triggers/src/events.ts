@@ -65,3 +65,15 @@ export interface PullRequestEvent {
   before?: string;
   after?: string;
 }
+
+/**
+ * A `repository_dispatch` event: `action` is the `event_type` the sender chose (`dstack-run`),
+ * `client_payload` what it sent (docs.github.com/rest/repos/repos#create-a-repository-dispatch-event).
+ */
+export interface RepositoryDispatchEvent {
+  action: string;
+  branch?: string;
+  client_payload?: unknown;
+  repository: EventRepository;
+  sender: EventUser;
+}

@@ -12,7 +12,17 @@
  * @module
  */
 import { apiUrlOf, type GitHubClient, restError } from "@dstack/github";
-import { findWorkflow, formatDiagnostic, type Job, runCommandJob } from "@dstack/spec";
+import {
+  checkJobPolicy,
+  checkTriggerPolicy,
+  findWorkflow,
+  formatDiagnostic,
+  type Job,
+  type Policy,
+  type PolicyViolation,
+  requiredRole,
+  runCommandJob,
+} from "@dstack/spec";
 import { authorizeActor, type PermissionLevel } from "./authorize.js";
 import { parseCommand } from "./command.js";
 import type { IssueCommentEvent, PullRequestEvent } from "./events.js";
@@ -89,8 +99,17 @@ interface HandlerOptions {
    * `loadWorkflows(...).jobs` of a checkout of the default branch).
    */
   workflows: readonly Job[];
-  /** The lowest role that may start runs. Default `write`. */
+  /**
+   * The lowest role that may start runs. Default `write`; the policy's `triggers.permission`
+   * raises it.
+   */
   minimum?: PermissionLevel;
+  /**
+   * The repository policy (`@dstack/spec` `parsePolicy` of `.dstack/policy.yaml` on the default
+   * branch): its trigger rules are checked against the event and the actor, its GPU rules against
+   * the resolved job, before anything is dispatched. Absent: no policy.
+   */
+  policy?: Policy;
   /** Authors of the sticky comment (see `StickyCommentOptions.authors`). */
   stickyAuthors?: readonly string[];
 }
@@ -206,7 +225,7 @@ async function accept(
 }
 
 /** Resolves the workflow and the command's options into a job, or a refusal. */
-function jobFor(
+export function jobFor(
   workflows: readonly Job[],
   run: Parameters<typeof runCommandJob>[0]["command"],
 ): { job: Job } | { refusal: Refusal } {
@@ -219,6 +238,38 @@ function jobFor(
       message: `${result.errors.map(formatDiagnostic).join("\n")}${unknown ? "\n\nWorkflows are read from .dstack/workflows.yaml on the default branch." : ""}`,
     },
   };
+}
+
+/** The role a handler requires: `minimum` (default `write`), raised by the policy. */
+export function minimumRole(options: {
+  minimum?: PermissionLevel;
+  policy?: Policy;
+}): PermissionLevel {
+  const minimum = options.minimum ?? "write";
+  return options.policy ? requiredRole(options.policy, minimum) : minimum;
+}
+
+/** A `policy` refusal naming every broken rule, or `undefined` when none is broken. */
+export function policyRefusal(violations: readonly PolicyViolation[]): Refusal | undefined {
+  if (violations.length === 0) return undefined;
+  return {
+    reason: "policy",
+    message: `${violations.map((v) => v.message).join("\n")}\n\nThe policy is .dstack/policy.yaml on the default branch.`,
+  };
+}
+
+/** The policy's trigger rules for `event` by `actor`. */
+export function triggerRefusal(
+  policy: Policy | undefined,
+  event: string,
+  actor: string,
+): Refusal | undefined {
+  return policy ? policyRefusal(checkTriggerPolicy(policy, { event, actors: [actor] })) : undefined;
+}
+
+/** The policy's GPU rules for `job`. */
+export function jobRefusal(policy: Policy | undefined, job: Job): Refusal | undefined {
+  return policy ? policyRefusal(checkJobPolicy(policy, job)) : undefined;
 }
 
 /**
@@ -271,7 +322,7 @@ export async function handleIssueComment(options: HandleIssueCommentOptions): Pr
     owner,
     repo,
     login: user.login,
-    ...(options.minimum ? { minimum: options.minimum } : {}),
+    minimum: minimumRole(options),
   });
   if (!auth.ok) {
     return no(
@@ -282,12 +333,16 @@ export async function handleIssueComment(options: HandleIssueCommentOptions): Pr
       "-1",
     );
   }
+  const byTrigger = triggerRefusal(options.policy, "issue_comment", user.login);
+  if (byTrigger) return no(byTrigger, "-1");
   if ("error" in parsed) {
     return no({ reason: parsed.help ? "help" : "malformed", message: parsed.error });
   }
   const { command } = parsed;
   const resolved = jobFor(options.workflows, command.run);
   if ("refusal" in resolved) return no(resolved.refusal);
+  const byJob = jobRefusal(options.policy, resolved.job);
+  if (byJob) return no(byJob);
   const pinned = await pinPullRequest({
     client,
     owner,
@@ -398,7 +453,7 @@ export async function handlePullRequestLabel(
     owner,
     repo,
     login: event.sender.login,
-    ...(options.minimum ? { minimum: options.minimum } : {}),
+    minimum: minimumRole(options),
   });
   const post = { client, owner, repo, pr: number, post: true };
   if (!auth.ok) {
@@ -436,6 +491,10 @@ export async function handlePullRequestLabel(
       warnings,
     );
   }
+  const byPolicy =
+    triggerRefusal(options.policy, "pull_request", event.sender.login) ??
+    jobRefusal(options.policy, found.job);
+  if (byPolicy) return refuse(post, byPolicy, context, warnings);
   const pin: PinnedPullRequest = {
     number,
     sha: pr.head.sha,

@@ -6,7 +6,9 @@
  * ({@link pinPullRequest}), resolve the workflow of the default branch, answer on the pull
  * request and return a decision; {@link reportRun} keeps the sticky comment
  * ({@link createStickyComment}, {@link renderSticky}) and the commit status
- * ({@link setCommitStatus}) up to date.
+ * ({@link setCommitStatus}) up to date. {@link handleRepositoryDispatch} decides on a
+ * `repository_dispatch` (`event_type: dstack-run`) the same way. Every handler checks the
+ * repository policy (`policy` option) before it accepts.
  *
  * @packageDocumentation
  */
@@ -27,12 +29,18 @@ export {
   renderCommand,
   SHA_TOKEN_PATTERN,
 } from "./command.js";
+export {
+  type HandleRepositoryDispatchOptions,
+  handleRepositoryDispatch,
+  type RepositoryDispatchDecision,
+} from "./dispatch-event.js";
 export type {
   EventPullRequestRepo,
   EventRepository,
   EventUser,
   IssueCommentEvent,
   PullRequestEvent,
+  RepositoryDispatchEvent,
 } from "./events.js";
 export {
   DEFAULT_LABEL,
@@ -43,7 +51,12 @@ export {
   handleIssueComment,
   handlePullRequestLabel,
   type IgnoreDecision,
+  jobFor,
+  jobRefusal,
+  minimumRole,
+  policyRefusal,
   type RefuseDecision,
+  triggerRefusal,
 } from "./handle.js";
 export { code, codeBlock, codeCell, link } from "./markdown.js";
 export {

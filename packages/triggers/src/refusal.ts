@@ -15,7 +15,11 @@
  * - `sha-not-in-pull-request`: `@SHA` is not a commit of the pull request (or matches several);
  * - `closed`: the pull request is closed or merged;
  * - `fork-label`: the label on a pull request from a fork (its workflow token is read-only);
- * - `no-workflows`: the default branch has no valid workflows file.
+ * - `no-workflows`: the default branch has no valid workflows file;
+ * - `policy`: the repository policy (`.dstack/policy.yaml` of the default branch) refuses the job
+ *   (GPU model or count) or its trigger (event, actor);
+ * - `malformed-payload`: a `repository_dispatch` `client_payload` that `@dstack/spec`
+ *   `parseDispatchPayload` refuses (shape, size, values).
  */
 export type RefusalReason =
   | "not-authorized"
@@ -27,7 +31,9 @@ export type RefusalReason =
   | "sha-not-in-pull-request"
   | "closed"
   | "fork-label"
-  | "no-workflows";
+  | "no-workflows"
+  | "policy"
+  | "malformed-payload";
 
 /** A refusal: nothing is dispatched, and `message` tells the user why and what to do. */
 export interface Refusal {

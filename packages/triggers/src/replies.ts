@@ -11,7 +11,7 @@ import type { Refusal } from "./refusal.js";
 export const REPLY_MARKER = "<!-- dstack-run:reply -->";
 
 const TITLES: Record<Refusal["reason"], string> = {
-  "not-authorized": "not started: you need write access to start runs",
+  "not-authorized": "not started: your role on the repository does not start runs",
   malformed: "not started: the command is malformed",
   help: "pull-request commands",
   "unknown-workflow": "not started: no such workflow",
@@ -21,6 +21,8 @@ const TITLES: Record<Refusal["reason"], string> = {
   closed: "not started: the pull request is not open",
   "fork-label": "not started: the label does not run pull requests from forks",
   "no-workflows": "not started: no workflows file on the default branch",
+  policy: "not started: the repository policy refuses it",
+  "malformed-payload": "not started: the repository_dispatch payload is not valid",
 };
 
 /** Options of {@link replyText}. */
