@@ -281,11 +281,12 @@ describe("the pull-request command workflow", () => {
       jobs: Record<string, Job>;
     };
 
-  it("runs on new comments, labels and pushes of pull requests", () => {
+  it("runs on new comments, labels and pushes of pull requests, and on dstack-run dispatches", () => {
     const doc = read(".github/workflows/dstack-command.yml");
     expect(doc.on).toEqual({
       issue_comment: { types: ["created"] },
       pull_request: { types: ["labeled", "synchronize"] },
+      repository_dispatch: { types: ["dstack-run"] },
     });
     expect(doc.permissions).toEqual({});
   });

@@ -13354,7 +13354,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "../../node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -13377,7 +13377,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter3;
   }
 });
 
@@ -14285,7 +14285,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -14311,7 +14311,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -14347,7 +14347,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -17147,6 +17147,58 @@ var WorkflowsFileSchema = Type.Object({
   title: "dstack workflows",
   description: "dstack workflows (.dstack/workflows.yaml)"
 });
+var EVENT_NAME_PATTERN = "^[a-z_]+$";
+var ACTOR_PATTERN = "^[A-Za-z0-9][A-Za-z0-9-]*(?:\\[bot\\])?$";
+var REPOSITORY_ROLES = ["none", "read", "triage", "write", "maintain", "admin"];
+var PolicyGpuSchema = Type.Object({
+  names: Type.Optional(Type.Array(Type.String({ minLength: 1, description: 'A GPU model, e.g. "A100" or "H100"' }), {
+    description: 'The GPU models jobs may ask for, matched by model ("NVIDIA A100" = "a100" = "A100"). When set, a job that asks for GPUs must name one of them. Absent: any model.'
+  })),
+  max_count: Type.Optional(Type.Integer({
+    minimum: 0,
+    description: "The most GPUs one job may ask for; 0 allows no GPU jobs. Absent: no limit."
+  }))
+}, { additionalProperties: false, description: "The GPUs a job may ask for" });
+var PolicyTriggersSchema = Type.Object({
+  events: Type.Optional(Type.Array(Type.String({
+    pattern: EVENT_NAME_PATTERN,
+    description: "A GitHub Actions event name, e.g. workflow_dispatch"
+  }), { description: "The GitHub events that may start runs. Absent: any event." })),
+  actors: Type.Optional(Type.Array(Type.String({
+    pattern: ACTOR_PATTERN,
+    description: "A GitHub login (matched case-insensitively, as GitHub does)"
+  }), { description: "The GitHub logins that may start runs. Absent: anyone." })),
+  permission: Type.Optional(Type.String({
+    enum: [...REPOSITORY_ROLES],
+    description: "The lowest repository role that may start runs: none, read, triage, write, maintain or admin. Absent: no role beyond what the trigger itself requires."
+  }))
+}, { additionalProperties: false, description: "Who may start runs, and from which events" });
+var PolicyFileSchema = Type.Object({
+  gpu: Type.Optional(PolicyGpuSchema),
+  triggers: Type.Optional(PolicyTriggersSchema)
+}, {
+  additionalProperties: false,
+  title: "dstack policy",
+  description: "dstack policy (.dstack/policy.yaml): the repository's guard on cost and on who starts runs"
+});
+var DispatchPayloadSchema = Type.Object({
+  workflow: Type.String({
+    pattern: WORKFLOW_NAME_PATTERN,
+    description: "The workflow to run, as `dstack run WORKFLOW`"
+  }),
+  args: Type.Optional(stringOrList("The arguments for the Python program, replacing the workflow's: a list kept exactly, or a string split as a shell would", "An argument")),
+  env: Type.Optional(Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+    description: "Environment variables set over the workflow's, as `-e NAME=VALUE`",
+    additionalProperties: false
+  })),
+  resources: Type.Optional(ResourcesSchema),
+  ref: Type.Optional(Type.String({
+    minLength: 1,
+    description: "The branch, tag or commit SHA to run; the default branch when absent"
+  })),
+  tag: Type.Optional(Type.String({ minLength: 1, description: "A tag to point at the run's artifacts" })),
+  run_name: Type.Optional(Type.String({ minLength: 1, description: "The run's name, e.g. sharp-shrimp-1" }))
+}, { additionalProperties: false, description: "The client_payload of a dstack-run dispatch" });
 
 // ../../packages/spec/lib/units.js
 var UNIT_BYTES = {
@@ -17266,85 +17318,6 @@ function checkRepoPath(value, base = ".") {
   }
   return { path: normalized };
 }
-
-// ../../packages/spec/lib/labels.js
-var CPU_LADDER = Object.freeze([
-  1,
-  2,
-  4,
-  8,
-  12,
-  16,
-  24,
-  32,
-  48,
-  64,
-  96,
-  128,
-  192,
-  256,
-  384,
-  512
-]);
-var MEMORY_LADDER_GB = Object.freeze([
-  1,
-  2,
-  4,
-  8,
-  16,
-  24,
-  32,
-  48,
-  64,
-  96,
-  128,
-  192,
-  256,
-  384,
-  512,
-  768,
-  1024,
-  1536,
-  2048,
-  3072,
-  4096
-]);
-var GPU_COUNT_LADDER = Object.freeze([
-  1,
-  2,
-  3,
-  4,
-  5,
-  6,
-  7,
-  8,
-  10,
-  12,
-  16
-]);
-var GPU_MEMORY_LADDER_GB = Object.freeze([
-  4,
-  6,
-  8,
-  10,
-  12,
-  16,
-  20,
-  24,
-  32,
-  40,
-  48,
-  64,
-  80,
-  94,
-  96,
-  141,
-  192
-]);
-var BASE_LABELS = Object.freeze(["self-hosted", "dstack"]);
-
-// ../../packages/spec/lib/locator.js
-var import_yaml = __toESM(require_dist(), 1);
 
 // ../../packages/spec/lib/runname.js
 var ADJECTIVES = Object.freeze([
@@ -17523,11 +17496,133 @@ function formatRunName(stem, n) {
   return `${stem}-${n}`;
 }
 
+// ../../packages/spec/lib/dispatch-payload.js
+var TAG_RE2 = new RegExp(TAG_PATTERN);
+
+// ../../packages/spec/lib/labels.js
+var CPU_LADDER = Object.freeze([
+  1,
+  2,
+  4,
+  8,
+  12,
+  16,
+  24,
+  32,
+  48,
+  64,
+  96,
+  128,
+  192,
+  256,
+  384,
+  512
+]);
+var MEMORY_LADDER_GB = Object.freeze([
+  1,
+  2,
+  4,
+  8,
+  16,
+  24,
+  32,
+  48,
+  64,
+  96,
+  128,
+  192,
+  256,
+  384,
+  512,
+  768,
+  1024,
+  1536,
+  2048,
+  3072,
+  4096
+]);
+var GPU_COUNT_LADDER = Object.freeze([
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  10,
+  12,
+  16
+]);
+var GPU_MEMORY_LADDER_GB = Object.freeze([
+  4,
+  6,
+  8,
+  10,
+  12,
+  16,
+  20,
+  24,
+  32,
+  40,
+  48,
+  64,
+  80,
+  94,
+  96,
+  141,
+  192
+]);
+var BASE_LABELS = Object.freeze(["self-hosted", "dstack"]);
+
+// ../../packages/spec/lib/locator.js
+var import_yaml = __toESM(require_dist(), 1);
+
+// ../../packages/spec/lib/policy.js
+var import_yaml2 = __toESM(require_dist(), 1);
+var ACTIONS_EVENTS = Object.freeze([
+  "branch_protection_rule",
+  "check_run",
+  "check_suite",
+  "create",
+  "delete",
+  "deployment",
+  "deployment_status",
+  "discussion",
+  "discussion_comment",
+  "fork",
+  "gollum",
+  "issue_comment",
+  "issues",
+  "label",
+  "merge_group",
+  "milestone",
+  "page_build",
+  "project",
+  "project_card",
+  "project_column",
+  "public",
+  "pull_request",
+  "pull_request_review",
+  "pull_request_review_comment",
+  "pull_request_target",
+  "push",
+  "registry_package",
+  "release",
+  "repository_dispatch",
+  "schedule",
+  "status",
+  "watch",
+  "workflow_call",
+  "workflow_dispatch",
+  "workflow_run"
+]);
+
 // ../../packages/spec/lib/satisfies.js
 var GPU_PERCENT = Math.round(GPU_MEMORY_TOLERANCE * 100);
 
 // ../../packages/spec/lib/workflows.js
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 var fileShapeValidator = createAjv().compile({
   type: "object",
   properties: { workflows: { type: "array", items: { type: "object" } } },

@@ -1,23 +1,27 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runMode
-} from "./chunks/chunk-FLI23RSF.js";
+} from "./chunks/chunk-5JGKKBWQ.js";
+import "./chunks/chunk-CWNFSQVH.js";
 import {
   annotate
-} from "./chunks/chunk-IIKAMEGP.js";
+} from "./chunks/chunk-TPNCFWZ2.js";
 import {
   InputError,
   getInputs,
-  jobLabels,
-  jobToWorkflow,
   resolveJob
-} from "./chunks/chunk-BBQ3E3ZB.js";
+} from "./chunks/chunk-2NXZJ3C7.js";
 import {
   error,
   info,
   setFailed,
   setOutput
-} from "./chunks/chunk-DCS6GOOZ.js";
+} from "./chunks/chunk-CEQRAJJN.js";
+import {
+  jobLabels,
+  jobToWorkflow
+} from "./chunks/chunk-VYXCIYYJ.js";
+import "./chunks/chunk-SE5SO25T.js";
 
 // lib/plan.js
 async function planMode(job) {
@@ -37,7 +41,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-IT65CGNI.js")).commandMode(inputs);
+    return (await import("./chunks/command-IAZW4BD2.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -45,10 +49,16 @@ async function run() {
     throw new InputError(`the job has ${n} problem${n === 1 ? "" : "s"} (see the annotations above)`);
   }
   const { job } = resolved;
+  if (inputs.mode === "plan" || inputs.mode === "dispatch") {
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-C54UB7XT.js");
+    const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const loaded = await loadPolicy({ token: inputs.token, repoDir });
+    await enforcePolicy({ loaded, job, token: inputs.token });
+  }
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-QXXAG747.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-I6HQXYNR.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -10,7 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import {
   type ActionsModel,
+  type ContentsModel,
   createActionsModel,
+  createContentsModel,
   createPullsModel,
   createSimulatedClock,
   type FakeGitHub,
@@ -46,6 +48,7 @@ interface Fake {
   github: FakeGitHub;
   actions: ActionsModel;
   pulls: PullsModel;
+  contents: ContentsModel;
 }
 const open: Fake[] = [];
 afterEach(async () => {
@@ -55,7 +58,8 @@ afterEach(async () => {
   }
 });
 
-async function fake(): Promise<Fake> {
+/** The fake, with `.dstack/policy.yaml` on the default branch when `policy` is given. */
+async function fake(policy?: string): Promise<Fake> {
   const actions = createActionsModel({
     owner: OWNER,
     repo: REPO,
@@ -74,7 +78,14 @@ async function fake(): Promise<Fake> {
     roles: { maintainer: "write", reader: "read" },
     pulls: [{ number: 1, commits: COMMITS, labels: [] }],
   });
-  const routes: Record<string, FakeHandler> = { ...pulls.routes };
+  // The examples' repository: its default branch is master.
+  const contents = createContentsModel({
+    owner: OWNER,
+    repo: REPO,
+    defaultBranch: "master",
+    files: { master: policy !== undefined ? { ".dstack/policy.yaml": policy } : {} },
+  });
+  const routes: Record<string, FakeHandler> = { ...pulls.routes, ...contents.routes };
   for (const [key, handler] of Object.entries(actions.routes)) {
     // The Actions model's clock moves 5 s at every request it answers: runs end in a few polls.
     routes[key] = (request, context) => {
@@ -83,7 +94,7 @@ async function fake(): Promise<Fake> {
     };
   }
   const github = await startFakeGitHub(routes, { conditional: actions.conditional });
-  const f = { github, actions, pulls };
+  const f = { github, actions, pulls, contents };
   open.push(f);
   return f;
 }
@@ -181,6 +192,54 @@ function command(f: Fake, body: string, login: string) {
   });
 }
 
+/**
+ * GitHub's `repository_dispatch` example, made `event_type: dstack-run` with `clientPayload`,
+ * sent by `sender` to this repository.
+ */
+function repositoryDispatchEvent(clientPayload: unknown, sender: string, eventType = "dstack-run") {
+  const definitions = createRequire(import.meta.url)("@octokit/webhooks-examples") as {
+    name: string;
+    examples: unknown[];
+  }[];
+  const example = structuredClone(
+    definitions.find((d) => d.name === "repository_dispatch")?.examples[0],
+    // biome-ignore lint/suspicious/noExplicitAny: a webhook payload adapted field by field
+  ) as Record<string, any>;
+  example.action = eventType;
+  example.client_payload = clientPayload;
+  example.repository.owner.login = OWNER;
+  example.repository.name = REPO;
+  example.repository.full_name = `${OWNER}/${REPO}`;
+  example.sender.login = sender;
+  const file = path.join(tmp, `event-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(example));
+  return file;
+}
+
+function repositoryDispatch(f: Fake, clientPayload: unknown, sender: string) {
+  return runLocalAction({
+    actionDir: ACTION_DIR,
+    entrypoint: "src/step.ts",
+    inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
+    env: {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_API_URL: f.github.url,
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_RUN_ID: "779",
+      GITHUB_EVENT_NAME: "repository_dispatch",
+      GITHUB_EVENT_PATH: repositoryDispatchEvent(clientPayload, sender),
+    },
+  });
+}
+
+const POLICY = `# The team's guard on cost
+gpu:
+  names: [A100, H100]
+  max_count: 4
+triggers:
+  events: [issue_comment, repository_dispatch, workflow_dispatch]
+`;
+
 const dispatches = (f: Fake) =>
   f.github.requests.filter((r) => r.operationId === "actions/create-workflow-dispatch");
 
@@ -260,6 +319,148 @@ describe("mode: command", { timeout: 90_000 }, () => {
     const r = await command(f, "Thanks!", "maintainer");
     expect(r.failed).toBeUndefined();
     expect(r.log).toContain("nothing to do");
-    expect(f.github.requests).toHaveLength(0);
+    // Only the policy was read: no role, no pull request, no reaction.
+    expect(f.github.requests.map((q) => q.operationId)).toEqual(["repos/get-content"]);
+  });
+  it("a command over the policy's GPU limit is refused on the pull request, nothing dispatched", async () => {
+    const f = await fake(POLICY);
+    const r = await command(f, "/dstack run train --gpu 8 --gpu-name A100", "maintainer");
+    expect(r.failed).toMatch(/^refused \(policy\): .*8 GPUs.*at most 4/);
+    expect(dispatches(f)).toHaveLength(0);
+    expect(f.pulls.statuses).toHaveLength(0);
+    const reply = f.pulls.comments.find((c) => c.body.includes("repository policy"));
+    expect(reply?.body).toMatch(/at most 4/);
+    // Read from the default branch (master), not from the checkout.
+    expect(f.contents.reads).toEqual([{ path: ".dstack/policy.yaml", ref: "master" }]);
+  });
+
+  it("a GPU model the policy does not allow is refused; an allowed one runs", async () => {
+    const f = await fake(POLICY);
+    const refused = await command(f, "/dstack run train --gpu-name V100", "maintainer");
+    expect(refused.failed).toMatch(/^refused \(policy\): .*v100/i);
+    expect(dispatches(f)).toHaveLength(0);
+    const ok = await command(f, "/dstack run train --gpu 2 --gpu-name H100", "maintainer");
+    expect(ok.failed).toBeUndefined();
+    expect(dispatches(f)).toHaveLength(1);
+  });
+
+  it("the label is refused when the policy does not allow pull_request events", async () => {
+    const f = await fake(POLICY);
+    const r = await label(f, "labeled", "maintainer");
+    expect(r.failed).toMatch(/^refused \(policy\): .*pull_request/);
+    expect(dispatches(f)).toHaveLength(0);
+  });
+
+  it("a policy that does not parse fails the step at its line, and nothing runs", async () => {
+    const f = await fake("gpu:\n  max_count: many\n");
+    const r = await command(f, "/dstack run train", "maintainer");
+    expect(r.failed).toMatch(/policy\.yaml.*problem/);
+    expect(
+      r.annotations.some((a) => /\.dstack\/policy\.yaml:2:\d+: gpu\.max_count/.test(a.message)),
+    ).toBe(true);
+    expect(dispatches(f)).toHaveLength(0);
+  });
+
+  it("repository_dispatch dstack-run: the payload's workflow, args, resources, ref and tag are dispatched", async () => {
+    const f = await fake(POLICY);
+    const r = await repositoryDispatch(
+      f,
+      {
+        workflow: "train",
+        args: ["--epochs", "3"],
+        resources: { gpu: { count: 2, name: "A100" } },
+        ref: "release-1",
+        tag: "nightly",
+        run_name: "nightly-train-1",
+      },
+      "maintainer",
+    );
+    expect(r.failed).toBeUndefined();
+    const sent = dispatches(f);
+    expect(sent).toHaveLength(1);
+    const body = sent[0]?.body as { ref: string; inputs: Record<string, string> };
+    expect(body.ref).toBe("master");
+    expect(body.inputs).toMatchObject({
+      sha: "release-1",
+      tag: "nightly",
+      "run-name": "nightly-train-1",
+    });
+    expect(JSON.parse(body.inputs.job ?? "{}")).toMatchObject({
+      name: "train",
+      args: ["--epochs", "3"],
+      resources: { gpu: { count: 2, name: expect.stringMatching(/^a100$/i) } },
+    });
+    expect(r.outputs["run-name"]).toBe("nightly-train-1");
+    expect(r.outputs.conclusion).toBe("success");
+    // No pull request to write to.
+    expect(f.pulls.comments).toHaveLength(0);
+  });
+
+  it.each([
+    { name: "a payload that is not an object", payload: "train", match: /client_payload/ },
+    { name: "no workflow", payload: { args: "--epochs 3" }, match: /workflow/ },
+    {
+      name: "an unknown key",
+      payload: { workflow: "train", resource: { gpu: 1 } },
+      match: /resource.*resources/,
+    },
+    {
+      name: "a ref that is not a ref",
+      payload: { workflow: "train", ref: "../etc" },
+      match: /ref/,
+    },
+    {
+      name: "an oversized payload",
+      payload: { workflow: "train", args: ["x".repeat(70_000)] },
+      match: /65535|65,535/,
+    },
+    { name: "an unknown workflow", payload: { workflow: "trian" }, match: /"train"/ },
+    {
+      name: "a bad size",
+      payload: { workflow: "train", resources: { memory: "16GBB" } },
+      match: /16GBB/,
+    },
+    {
+      name: "over the policy",
+      payload: { workflow: "train", resources: { gpu: { count: 16, name: "H100" } } },
+      match: /at most 4/,
+    },
+  ])(
+    "repository_dispatch: $name fails with the problem in the summary, nothing dispatched",
+    async ({ payload, match }) => {
+      const f = await fake(POLICY);
+      const r = await repositoryDispatch(f, payload, "maintainer");
+      expect(r.failed).toMatch(/^refused \(/);
+      expect(r.failed).toMatch(match);
+      expect(r.summary).toContain("dstack: not run");
+      expect(r.summary).toMatch(match);
+      expect(dispatches(f)).toHaveLength(0);
+    },
+  );
+
+  it("repository_dispatch from a read-only sender is refused", async () => {
+    const f = await fake();
+    const r = await repositoryDispatch(f, { workflow: "train" }, "reader");
+    expect(r.failed).toMatch(/^refused \(not-authorized\): reader has the read role/);
+    expect(dispatches(f)).toHaveLength(0);
+  });
+
+  it("repository_dispatch of another event_type is not ours", async () => {
+    const f = await fake();
+    const r = await runLocalAction({
+      actionDir: ACTION_DIR,
+      entrypoint: "src/step.ts",
+      inputs: { mode: "command", "github-token": TOKEN },
+      env: {
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_API_URL: f.github.url,
+        GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+        GITHUB_EVENT_NAME: "repository_dispatch",
+        GITHUB_EVENT_PATH: repositoryDispatchEvent({}, "maintainer", "on-demand-test"),
+      },
+    });
+    expect(r.failed).toBeUndefined();
+    expect(r.log).toContain("nothing to do");
+    expect(dispatches(f)).toHaveLength(0);
   });
 });

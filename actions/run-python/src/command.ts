@@ -5,7 +5,13 @@
  *
  * - `issue_comment`: a `/dstack run WORKFLOW ...` comment on a pull request, by someone with
  *   write access (checked through the REST API), pinned to the head SHA (forks must name it);
- * - `pull_request`: the `label` input added to a pull request (removed again by a new push).
+ * - `pull_request`: the `label` input added to a pull request (removed again by a new push);
+ * - `repository_dispatch` with `event_type: dstack-run`: a run asked for from outside GitHub, its
+ *   `client_payload` checked by `@dstack/spec` `parseDispatchPayload` (a bad one fails the step
+ *   with the problems in the job summary).
+ *
+ * The repository policy (`.dstack/policy.yaml` of the default branch, ./policy.ts) is checked
+ * against the event, the actor and the job before anything is dispatched.
  *
  * The workflows come from the checked-out default branch (`GITHUB_WORKSPACE`), never from the
  * pull request. A refusal is answered on the pull request and fails the step; nothing is
@@ -28,17 +34,21 @@ import {
   type Decision,
   handleIssueComment,
   handlePullRequestLabel,
+  handleRepositoryDispatch,
   type IssueCommentEvent,
   METRICS_DIR,
   type MetricsFile,
   type PullRequestEvent,
   parseMetrics,
+  type RepositoryDispatchDecision,
+  type RepositoryDispatchEvent,
   type RunReport,
   reportRun,
 } from "@dstack/triggers";
 import { annotate } from "./annotate.js";
 import { dispatchMode } from "./dispatch.js";
 import { type ActionInputs, InputError } from "./inputs.js";
+import { loadPolicy } from "./policy.js";
 
 /** The inputs only `mode: command` reads. */
 export const CommandInputs = {
@@ -54,7 +64,7 @@ async function readEvent(): Promise<{ name: string; payload: unknown }> {
   const file = process.env.GITHUB_EVENT_PATH ?? "";
   if (name === "" || file === "") {
     throw new InputError(
-      "mode: command runs in a workflow triggered by issue_comment or pull_request (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)",
+      "mode: command runs in a workflow triggered by issue_comment, pull_request or repository_dispatch (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)",
     );
   }
   return { name, payload: JSON.parse(await readFile(file, "utf8")) as unknown };
@@ -86,9 +96,19 @@ async function downloadMetrics(
   }
 }
 
-/** Decides on the event: dispatch, refuse (answered on the pull request) or ignore. */
-async function decide(client: GitHubClient, repoDir: string): Promise<Decision> {
+/**
+ * Decides on the event: dispatch, refuse (answered on the pull request, or for a
+ * `repository_dispatch` in the summary) or ignore. The policy and the workflows come from the
+ * default branch.
+ */
+async function decide(
+  client: GitHubClient,
+  repoDir: string,
+  token: string,
+): Promise<Decision | RepositoryDispatchDecision> {
   const event = await readEvent();
+  const { policy, from } = await loadPolicy({ token, repoDir, client });
+  core.info(`policy: ${from}`);
   let workflows: ReturnType<typeof loadWorkflows>["jobs"];
   try {
     const loaded = loadWorkflows(repoDir, repoDir);
@@ -100,7 +120,20 @@ async function decide(client: GitHubClient, repoDir: string): Promise<Decision> 
     throw e;
   }
   if (event.name === "issue_comment") {
-    return handleIssueComment({ client, event: event.payload as IssueCommentEvent, workflows });
+    return handleIssueComment({
+      client,
+      event: event.payload as IssueCommentEvent,
+      workflows,
+      policy,
+    });
+  }
+  if (event.name === "repository_dispatch") {
+    return handleRepositoryDispatch({
+      client,
+      event: event.payload as RepositoryDispatchEvent,
+      workflows,
+      policy,
+    });
   }
   if (event.name === "pull_request" || event.name === "pull_request_target") {
     const workflow = core.getInput(CommandInputs.Workflow);
@@ -115,12 +148,36 @@ async function decide(client: GitHubClient, repoDir: string): Promise<Decision> 
       workflows,
       label: core.getInput(CommandInputs.Label) || DEFAULT_LABEL,
       workflow,
+      policy,
     });
   }
   return {
     kind: "ignore",
-    why: `event ${event.name}: mode: command answers issue_comment and pull_request`,
+    why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`,
   };
+}
+
+/**
+ * Dispatches the job of a `repository_dispatch` on the default branch, at the payload's `ref`
+ * (the runner workflow's `sha` input) with its tag and run name; the run is followed and
+ * summarized like `mode: dispatch`.
+ */
+async function dispatchEvent(
+  decision: RepositoryDispatchDecision,
+  inputs: ActionInputs,
+): Promise<void> {
+  core.info(
+    `${decision.command} at ${decision.inputs.sha ?? `the head of ${decision.ref}`} (${decision.workflow})`,
+  );
+  const tag = decision.tag ?? inputs.tag;
+  await dispatchMode(decision.job, inputs, {
+    ref: decision.ref,
+    ...(decision.inputs.sha !== undefined ? { extraInputs: { sha: decision.inputs.sha } } : {}),
+    settings: {
+      ...(tag !== undefined ? { tag } : {}),
+      ...(decision.runName !== undefined ? { runName: decision.runName } : {}),
+    },
+  });
 }
 
 /**
@@ -144,7 +201,7 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
     warn: (m) => core.warning(m),
   });
   const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const decision = await decide(client, repoDir);
+  const decision = await decide(client, repoDir, token);
   if (decision.kind === "ignore") {
     core.info(`nothing to do: ${decision.why}`);
     return;
@@ -156,6 +213,7 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
       `refused (${decision.reason}): ${decision.message}${decision.posted ? "" : " (no reply posted: the token cannot write to the pull request)"}`,
     );
   }
+  if (!("pr" in decision)) return dispatchEvent(decision, inputs);
   core.info(
     `${decision.actor}: ${decision.command} on #${decision.pr.number} at ${decision.sha} (${decision.workflow})`,
   );

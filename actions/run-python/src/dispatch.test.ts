@@ -18,6 +18,7 @@ import {
   type ActionsModel,
   type ActionsModelOptions,
   createActionsModel,
+  createContentsModel,
   createSimulatedClock,
   type FakeGitHub,
   type FakeHandler,
@@ -60,7 +61,14 @@ async function fake(options: ActionsModelOptions = {}): Promise<Fake> {
     clock: createSimulatedClock(Date.now()),
     ...options,
   });
-  const routes: Record<string, FakeHandler> = {};
+  // The repository's default branch, where the policy would be (none here: no limits).
+  const routes: Record<string, FakeHandler> = {
+    ...createContentsModel({
+      owner: model.options.owner,
+      repo: model.options.repo,
+      defaultBranch: "main",
+    }).routes,
+  };
   for (const [key, handler] of Object.entries(model.routes)) {
     routes[key] = (request, context) => {
       model.clock.advance(STEP_MS);

@@ -279,7 +279,7 @@ export interface DispatchHooks {
   /** The ref to dispatch on instead of the `ref` input (the default branch, for commands). */
   ref?: string;
   /** Settings that replace those read from the inputs (e.g. `tag` from a dispatch payload). */
-  settings?: Partial<Pick<DispatchSettings, "tag" | "timeoutMinutes">>;
+  settings?: Partial<Pick<DispatchSettings, "tag" | "timeoutMinutes" | "runName">>;
   /** More runner-workflow inputs (`{ sha }`), see `dispatchAndFollow`'s `extraInputs`. */
   extraInputs?: Record<string, string>;
   /** The workflow run is known. */

@@ -2,6 +2,8 @@
  * The `dstack/run-python` action. `run()` reads the inputs once, resolves the job with
  * `@dstack/spec`'s rules and hands it to its mode: `run` (./run-mode.ts), `plan` (./plan.ts) or
  * `dispatch` (./dispatch.ts); `command` (./command.ts) takes its job from the triggering event.
+ * Before `plan` and `dispatch`, the repository policy (`.dstack/policy.yaml` of the default
+ * branch, ./policy.ts) is enforced; `command` enforces it before it dispatches.
  *
  * Problems in `.dstack/workflows.yaml` become error annotations at their file, line and column.
  *
@@ -30,6 +32,14 @@ export async function run(): Promise<void> {
     );
   }
   const { job } = resolved;
+  if (inputs.mode === "plan" || inputs.mode === "dispatch") {
+    // The repository policy guards the modes that put jobs on runners (loaded only here: it
+    // reads the default branch through the REST API, which mode: run starts faster without).
+    const { enforcePolicy, loadPolicy } = await import("./policy.js");
+    const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const loaded = await loadPolicy({ token: inputs.token, repoDir });
+    await enforcePolicy({ loaded, job, token: inputs.token });
+  }
   if (inputs.mode === "plan") await planMode(job);
   // Loaded only when used: it brings Octokit, which the other modes start faster without.
   else if (inputs.mode === "dispatch")

@@ -185,7 +185,7 @@ describe("the dstack bin", () => {
 describe("the README", () => {
   it("shows a workflow that validates", async () => {
     const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## A workflow")))?.[1];
     expect(yaml).toContain("workflows:");
     const dir = repo({
       ".dstack/workflows.yaml": yaml ?? "",

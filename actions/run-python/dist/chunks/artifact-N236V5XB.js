@@ -3,24 +3,26 @@ import {
   BearerCredentialHandler,
   HttpClient,
   HttpCodes,
+  debug,
+  error,
+  info,
+  require_graceful_fs,
+  require_tunnel,
+  require_undici,
+  setSecret,
+  warning
+} from "./chunk-CEQRAJJN.js";
+import {
   Octokit,
   __commonJS,
   __export,
   __require,
   __toESM,
-  debug,
-  error,
-  info,
   paginateRest,
   requestLog,
-  require_graceful_fs,
-  require_tunnel,
-  require_undici,
   restEndpointMethods,
-  retry,
-  setSecret,
-  warning
-} from "./chunk-DCS6GOOZ.js";
+  retry
+} from "./chunk-SE5SO25T.js";
 
 // ../../node_modules/@protobuf-ts/runtime/build/commonjs/json-typings.js
 var require_json_typings = __commonJS({
@@ -78660,4 +78662,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-L4HGOMCN.js.LEGAL.txt */
+/*! For license information please see artifact-N236V5XB.js.LEGAL.txt */

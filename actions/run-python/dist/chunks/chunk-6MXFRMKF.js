@@ -1,36 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  annotate
-} from "./chunk-IIKAMEGP.js";
-import {
-  DEFAULT_API_URL,
   apiUrlOf,
-  createGitHubClient,
-  dispatchMode,
   restError
-} from "./chunk-LOZNK6BC.js";
+} from "./chunk-4GHH66SC.js";
 import {
-  GitHubStore,
-  InputError,
-  WorkflowsFileError,
+  DISPATCH_EVENT_TYPE,
+  checkJobPolicy,
+  checkTriggerPolicy,
   findWorkflow,
   formatDiagnostic,
-  loadWorkflows,
+  join,
+  parseDispatchPayload,
   parseRunArgv,
+  requiredRole,
   runCommandJob,
   split
-} from "./chunk-BBQ3E3ZB.js";
-import {
-  getInput,
-  info,
-  summary,
-  warning
-} from "./chunk-DCS6GOOZ.js";
-
-// lib/command.js
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+} from "./chunk-VYXCIYYJ.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];
@@ -164,6 +149,18 @@ ${messages.join("\n")}${hint}`);
     line
   };
 }
+function renderCommand(command) {
+  const words = [
+    "run",
+    command.workflow,
+    ...command.sha ? [`@${command.sha}`] : [],
+    ...command.argv
+  ];
+  if (words.some((w) => /[\r\n]/.test(w))) {
+    throw new Error("renderCommand: a word holds a line break; a command is one line");
+  }
+  return `${COMMAND_PREFIX} ${join(words)}`;
+}
 
 // ../../packages/triggers/lib/pin.js
 var PULL_REQUEST_COMMITS_LIMIT = 250;
@@ -259,9 +256,9 @@ function code(text) {
 function codeCell(text) {
   return code(text).replaceAll("|", "\\|");
 }
-function codeBlock(text, info2 = "text") {
+function codeBlock(text, info = "text") {
   const fence = "`".repeat(Math.max(3, longestRun(String(text), "`") + 1));
-  return `${fence}${info2}
+  return `${fence}${info}
 ${String(text).replace(/\r\n?/g, "\n")}
 ${fence}`;
 }
@@ -275,7 +272,7 @@ function link(label, url) {
 // ../../packages/triggers/lib/replies.js
 var REPLY_MARKER = "<!-- dstack-run:reply -->";
 var TITLES = {
-  "not-authorized": "not started: you need write access to start runs",
+  "not-authorized": "not started: your role on the repository does not start runs",
   malformed: "not started: the command is malformed",
   help: "pull-request commands",
   "unknown-workflow": "not started: no such workflow",
@@ -284,7 +281,9 @@ var TITLES = {
   "sha-not-in-pull-request": "not started: the commit is not part of this pull request",
   closed: "not started: the pull request is not open",
   "fork-label": "not started: the label does not run pull requests from forks",
-  "no-workflows": "not started: no workflows file on the default branch"
+  "no-workflows": "not started: no workflows file on the default branch",
+  policy: "not started: the repository policy refuses it",
+  "malformed-payload": "not started: the repository_dispatch payload is not valid"
 };
 function replyText(refusal, options = {}) {
   const who = options.actor ? ` (asked by ${code(options.actor)})` : "";
@@ -506,6 +505,26 @@ function jobFor(workflows, run) {
     }
   };
 }
+function minimumRole(options) {
+  const minimum = options.minimum ?? "write";
+  return options.policy ? requiredRole(options.policy, minimum) : minimum;
+}
+function policyRefusal(violations) {
+  if (violations.length === 0)
+    return void 0;
+  return {
+    reason: "policy",
+    message: `${violations.map((v) => v.message).join("\n")}
+
+The policy is .dstack/policy.yaml on the default branch.`
+  };
+}
+function triggerRefusal(policy, event, actor) {
+  return policy ? policyRefusal(checkTriggerPolicy(policy, { event, actors: [actor] })) : void 0;
+}
+function jobRefusal(policy, job) {
+  return policy ? policyRefusal(checkJobPolicy(policy, job)) : void 0;
+}
 async function handleIssueComment(options) {
   const { client, event } = options;
   if (event.action !== "created") {
@@ -536,7 +555,7 @@ async function handleIssueComment(options) {
     owner,
     repo,
     login: user.login,
-    ...options.minimum ? { minimum: options.minimum } : {}
+    minimum: minimumRole(options)
   });
   if (!auth.ok) {
     return no({
@@ -544,6 +563,9 @@ async function handleIssueComment(options) {
       message: `${user.login} has the ${auth.permission} role on ${owner}/${repo}; starting runs needs ${auth.minimum} or above. A maintainer can review the pull request and comment the command.`
     }, "-1");
   }
+  const byTrigger = triggerRefusal(options.policy, "issue_comment", user.login);
+  if (byTrigger)
+    return no(byTrigger, "-1");
   if ("error" in parsed) {
     return no({ reason: parsed.help ? "help" : "malformed", message: parsed.error });
   }
@@ -551,6 +573,9 @@ async function handleIssueComment(options) {
   const resolved = jobFor(options.workflows, command.run);
   if ("refusal" in resolved)
     return no(resolved.refusal);
+  const byJob = jobRefusal(options.policy, resolved.job);
+  if (byJob)
+    return no(byJob);
   const pinned = await pinPullRequest({
     client,
     owner,
@@ -634,7 +659,7 @@ async function handlePullRequestLabel(options) {
     owner,
     repo,
     login: event.sender.login,
-    ...options.minimum ? { minimum: options.minimum } : {}
+    minimum: minimumRole(options)
   });
   const post = { client, owner, repo, pr: number, post: true };
   if (!auth.ok) {
@@ -657,6 +682,9 @@ async function handlePullRequestLabel(options) {
       message: `label ${label}: ${found.error}. The workflow comes from the label input of the dstack-command workflow and .dstack/workflows.yaml on the default branch.`
     }, context, warnings);
   }
+  const byPolicy = triggerRefusal(options.policy, "pull_request", event.sender.login) ?? jobRefusal(options.policy, found.job);
+  if (byPolicy)
+    return refuse(post, byPolicy, context, warnings);
   const pin = {
     number,
     sha: pr.head.sha,
@@ -679,6 +707,72 @@ async function handlePullRequestLabel(options) {
   });
 }
 
+// ../../packages/triggers/lib/dispatch-event.js
+async function handleRepositoryDispatch(options) {
+  const { client, event } = options;
+  if (event.action !== DISPATCH_EVENT_TYPE) {
+    return {
+      kind: "ignore",
+      why: `repository_dispatch ${JSON.stringify(event.action)}: runs start on event_type ${DISPATCH_EVENT_TYPE}`
+    };
+  }
+  const actor = event.sender.login;
+  const owner = event.repository.owner.login;
+  const repo = event.repository.name;
+  const command = `repository_dispatch ${DISPATCH_EVENT_TYPE}`;
+  const no = (refusal) => ({
+    kind: "refuse",
+    reason: refusal.reason,
+    message: refusal.message,
+    reply: replyText(refusal, { command, actor }),
+    posted: false,
+    warnings: []
+  });
+  const auth = await authorizeActor({
+    client,
+    owner,
+    repo,
+    login: actor,
+    minimum: minimumRole(options)
+  });
+  if (!auth.ok) {
+    return no({
+      reason: "not-authorized",
+      message: `${actor} has the ${auth.permission} role on ${owner}/${repo}; starting runs needs ${auth.minimum} or above.`
+    });
+  }
+  const byTrigger = triggerRefusal(options.policy, "repository_dispatch", actor);
+  if (byTrigger)
+    return no(byTrigger);
+  const parsed = parseDispatchPayload(event.client_payload);
+  if ("errors" in parsed) {
+    return no({
+      reason: "malformed-payload",
+      message: parsed.errors.map((d) => d.field ? `${d.field}: ${d.message}` : d.message).join("\n")
+    });
+  }
+  const { request } = parsed;
+  const resolved = jobFor(options.workflows, request.command);
+  if ("refusal" in resolved)
+    return no(resolved.refusal);
+  const byJob = jobRefusal(options.policy, resolved.job);
+  if (byJob)
+    return no(byJob);
+  const workflow = typeof request.command.target === "object" ? request.command.target.workflow : "python";
+  return {
+    kind: "dispatch",
+    job: resolved.job,
+    workflow,
+    ref: event.repository.default_branch,
+    inputs: request.ref !== void 0 ? { sha: request.ref } : {},
+    actor,
+    ...request.tag !== void 0 ? { tag: request.tag } : {},
+    ...request.runName !== void 0 ? { runName: request.runName } : {},
+    command: `${command}: ${workflow} by ${actor}`,
+    warnings: []
+  };
+}
+
 // ../../packages/triggers/lib/metrics.js
 var METRICS_DIR = "metrics";
 var METRICS_MAX = 50;
@@ -686,10 +780,10 @@ function parseMetrics(files) {
   const metrics = {};
   const problems = [];
   let dropped = 0;
-  const put = (path2, key, value, depth) => {
+  const put = (path, key, value, depth) => {
     if (typeof value === "number" || typeof value === "boolean") {
       if (typeof value === "number" && !Number.isFinite(value)) {
-        problems.push(`${path2}: ${key}: not a finite number`);
+        problems.push(`${path}: ${key}: not a finite number`);
       } else if (key in metrics || Object.keys(metrics).length < METRICS_MAX) {
         metrics[key] = value;
       } else {
@@ -703,10 +797,10 @@ function parseMetrics(files) {
       }
     } else if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < 4) {
       for (const [k, v] of Object.entries(value))
-        put(path2, key ? `${key}.${k}` : k, v, depth + 1);
+        put(path, key ? `${key}.${k}` : k, v, depth + 1);
     } else {
       const what = Array.isArray(value) ? "a list" : value === null ? "null" : "nested too deep";
-      problems.push(`${path2}: ${key || "(the file)"}: ${what}; use numbers, strings or booleans`);
+      problems.push(`${path}: ${key || "(the file)"}: ${what}; use numbers, strings or booleans`);
     }
   };
   for (const file of [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
@@ -758,151 +852,42 @@ async function reportRun(options) {
   });
 }
 
-// lib/command.js
-var CommandInputs = {
-  /** The label that starts a run on `pull_request` (default `dstack-run`). */
-  Label: "label",
-  /** The workflow the label runs (a name in `.dstack/workflows.yaml`). */
-  Workflow: "workflow"
-};
-async function readEvent() {
-  const name = process.env.GITHUB_EVENT_NAME ?? "";
-  const file = process.env.GITHUB_EVENT_PATH ?? "";
-  if (name === "" || file === "") {
-    throw new InputError("mode: command runs in a workflow triggered by issue_comment or pull_request (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)");
-  }
-  return { name, payload: JSON.parse(await readFile(file, "utf8")) };
-}
-async function downloadMetrics(token, runName) {
-  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
-  try {
-    const store = GitHubStore.fromEnv(process.env, { token });
-    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
-    const root = path.join(dir, METRICS_DIR);
-    const names = (await readdir(root, { recursive: true })).filter((n) => n.endsWith(".json"));
-    const files = [];
-    for (const n of names.sort()) {
-      files.push({
-        path: `${METRICS_DIR}/${n.split(path.sep).join("/")}`,
-        text: await readFile(path.join(root, n), "utf8")
-      });
-    }
-    return { files };
-  } catch (e) {
-    return { files: [], problem: `metrics: ${e.message}` };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-async function decide(client, repoDir) {
-  const event = await readEvent();
-  let workflows;
-  try {
-    const loaded = loadWorkflows(repoDir, repoDir);
-    annotate(loaded.diagnostics);
-    workflows = loaded.jobs;
-  } catch (e) {
-    if (e instanceof WorkflowsFileError)
-      throw new InputError(e.message);
-    throw e;
-  }
-  if (event.name === "issue_comment") {
-    return handleIssueComment({ client, event: event.payload, workflows });
-  }
-  if (event.name === "pull_request" || event.name === "pull_request_target") {
-    const workflow = getInput(CommandInputs.Workflow);
-    if (workflow === "") {
-      throw new InputError("workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)");
-    }
-    return handlePullRequestLabel({
-      client,
-      event: event.payload,
-      workflows,
-      label: getInput(CommandInputs.Label) || DEFAULT_LABEL,
-      workflow
-    });
-  }
-  return {
-    kind: "ignore",
-    why: `event ${event.name}: mode: command answers issue_comment and pull_request`
-  };
-}
-async function commandMode(inputs) {
-  const token = inputs.token;
-  if (token === "") {
-    throw new InputError("github-token: mode: command needs a token with pull-requests, issues, statuses and actions: write (see .github/workflows/dstack-command.yml)");
-  }
-  const repository = process.env.GITHUB_REPOSITORY ?? "";
-  const [owner = "", repo = ""] = repository.split("/");
-  const client = createGitHubClient({
-    token,
-    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-    warn: (m) => warning(m)
-  });
-  const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const decision = await decide(client, repoDir);
-  if (decision.kind === "ignore") {
-    info(`nothing to do: ${decision.why}`);
-    return;
-  }
-  for (const w of decision.warnings)
-    warning(w);
-  if (decision.kind === "refuse") {
-    await summary.addHeading("dstack: not run", 3).addRaw(decision.reply, true).write();
-    throw new Error(`refused (${decision.reason}): ${decision.message}${decision.posted ? "" : " (no reply posted: the token cannot write to the pull request)"}`);
-  }
-  info(`${decision.actor}: ${decision.command} on #${decision.pr.number} at ${decision.sha} (${decision.workflow})`);
-  const report = (r) => reportRun({ client, owner, repo, decision, report: r }).catch((e) => warning(`could not update the pull request: ${e.message}`));
-  let runName = "";
-  let url = "";
-  try {
-    await dispatchMode(decision.job, inputs, {
-      ref: decision.ref,
-      extraInputs: decision.inputs,
-      onDispatched: async (run) => {
-        url = run.htmlUrl;
-        runName = run.runName;
-        await report({ status: "queued", runName, workflowRunUrl: url });
-      },
-      onState: (status) => {
-        if (status === "in_progress")
-          void report({ status: "running", runName, workflowRunUrl: url });
-      },
-      onEnd: async (outcome, artifacts) => {
-        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
-        const success = outcome.conclusion === "success";
-        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : { files: [] };
-        const parsed = parseMetrics(metrics.files);
-        const problems = [...metrics.problem ? [metrics.problem] : [], ...parsed.problems];
-        await report({
-          status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
-          runName: outcome.runName,
-          workflowRunUrl: outcome.htmlUrl,
-          durationMs: outcome.durationMs,
-          ...runner ? { runner } : {},
-          metrics: parsed.metrics,
-          artifacts: artifacts.map((a) => ({
-            name: a.path,
-            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
-          })),
-          ...inputs.tag !== void 0 && success ? { tags: [{ name: inputs.tag }] } : {},
-          ...problems.length > 0 ? { message: problems.join("\n") } : {}
-        });
-      }
-    });
-  } catch (e) {
-    if (url === "" || !e.message.includes("ended with conclusion")) {
-      await report({
-        status: url === "" ? "failure" : "cancelled",
-        ...runName ? { runName } : {},
-        ...url ? { workflowRunUrl: url } : {},
-        message: e.message
-      });
-    }
-    throw e;
-  }
-}
 export {
-  CommandInputs,
-  commandMode
+  PERMISSION_LEVELS,
+  authorizeActor,
+  COMMAND_PREFIX,
+  SHA_TOKEN_PATTERN,
+  COMMAND_USAGE,
+  findCommandLine,
+  parseCommand,
+  renderCommand,
+  PULL_REQUEST_COMMITS_LIMIT,
+  isFork,
+  pinPullRequest,
+  code,
+  codeCell,
+  codeBlock,
+  link,
+  REPLY_MARKER,
+  replyText,
+  STATUS_DESCRIPTION_MAX,
+  statusContext,
+  setCommitStatus,
+  stickyMarker,
+  formatDuration,
+  renderSticky,
+  createStickyComment,
+  DEFAULT_LABEL,
+  jobFor,
+  minimumRole,
+  policyRefusal,
+  triggerRefusal,
+  jobRefusal,
+  handleIssueComment,
+  handlePullRequestLabel,
+  handleRepositoryDispatch,
+  METRICS_DIR,
+  METRICS_MAX,
+  parseMetrics,
+  reportRun
 };

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  formatDiagnostic
-} from "./chunk-BBQ3E3ZB.js";
-import {
   error,
   warning
-} from "./chunk-DCS6GOOZ.js";
+} from "./chunk-CEQRAJJN.js";
+import {
+  formatDiagnostic
+} from "./chunk-VYXCIYYJ.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -1,15 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   GitHubStore,
-  GitHubStoreError,
+  GitHubStoreError
+} from "./chunk-CWNFSQVH.js";
+import {
   InputError,
   LocalStore,
   formatHostFacts,
-  formatRunName,
-  formatSize,
-  runJob,
-  runNameStem
-} from "./chunk-BBQ3E3ZB.js";
+  runJob
+} from "./chunk-2NXZJ3C7.js";
 import {
   endGroup,
   exportVariable,
@@ -22,7 +21,12 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-DCS6GOOZ.js";
+} from "./chunk-CEQRAJJN.js";
+import {
+  formatRunName,
+  formatSize,
+  runNameStem
+} from "./chunk-VYXCIYYJ.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

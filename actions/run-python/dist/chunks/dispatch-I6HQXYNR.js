@@ -8,9 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-LOZNK6BC.js";
-import "./chunk-BBQ3E3ZB.js";
-import "./chunk-DCS6GOOZ.js";
+} from "./chunk-TE23ZJ7F.js";
+import "./chunk-CWNFSQVH.js";
+import "./chunk-2NXZJ3C7.js";
+import "./chunk-CEQRAJJN.js";
+import "./chunk-4GHH66SC.js";
+import "./chunk-VYXCIYYJ.js";
+import "./chunk-SE5SO25T.js";
 export {
   DispatchInputs,
   DispatchState,

@@ -1,0 +1,221 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  DEFAULT_LABEL,
+  METRICS_DIR,
+  handleIssueComment,
+  handlePullRequestLabel,
+  handleRepositoryDispatch,
+  parseMetrics,
+  reportRun
+} from "./chunk-6MXFRMKF.js";
+import {
+  dispatchMode
+} from "./chunk-TE23ZJ7F.js";
+import {
+  GitHubStore
+} from "./chunk-CWNFSQVH.js";
+import {
+  loadPolicy
+} from "./chunk-2DALJ552.js";
+import {
+  annotate
+} from "./chunk-TPNCFWZ2.js";
+import {
+  InputError,
+  WorkflowsFileError,
+  loadWorkflows
+} from "./chunk-2NXZJ3C7.js";
+import {
+  getInput,
+  info,
+  summary,
+  warning
+} from "./chunk-CEQRAJJN.js";
+import {
+  DEFAULT_API_URL,
+  createGitHubClient
+} from "./chunk-4GHH66SC.js";
+import "./chunk-VYXCIYYJ.js";
+import "./chunk-SE5SO25T.js";
+
+// lib/command.js
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+var CommandInputs = {
+  /** The label that starts a run on `pull_request` (default `dstack-run`). */
+  Label: "label",
+  /** The workflow the label runs (a name in `.dstack/workflows.yaml`). */
+  Workflow: "workflow"
+};
+async function readEvent() {
+  const name = process.env.GITHUB_EVENT_NAME ?? "";
+  const file = process.env.GITHUB_EVENT_PATH ?? "";
+  if (name === "" || file === "") {
+    throw new InputError("mode: command runs in a workflow triggered by issue_comment, pull_request or repository_dispatch (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)");
+  }
+  return { name, payload: JSON.parse(await readFile(file, "utf8")) };
+}
+async function downloadMetrics(token, runName) {
+  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
+  try {
+    const store = GitHubStore.fromEnv(process.env, { token });
+    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
+    const root = path.join(dir, METRICS_DIR);
+    const names = (await readdir(root, { recursive: true })).filter((n) => n.endsWith(".json"));
+    const files = [];
+    for (const n of names.sort()) {
+      files.push({
+        path: `${METRICS_DIR}/${n.split(path.sep).join("/")}`,
+        text: await readFile(path.join(root, n), "utf8")
+      });
+    }
+    return { files };
+  } catch (e) {
+    return { files: [], problem: `metrics: ${e.message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+async function decide(client, repoDir, token) {
+  const event = await readEvent();
+  const { policy, from } = await loadPolicy({ token, repoDir, client });
+  info(`policy: ${from}`);
+  let workflows;
+  try {
+    const loaded = loadWorkflows(repoDir, repoDir);
+    annotate(loaded.diagnostics);
+    workflows = loaded.jobs;
+  } catch (e) {
+    if (e instanceof WorkflowsFileError)
+      throw new InputError(e.message);
+    throw e;
+  }
+  if (event.name === "issue_comment") {
+    return handleIssueComment({
+      client,
+      event: event.payload,
+      workflows,
+      policy
+    });
+  }
+  if (event.name === "repository_dispatch") {
+    return handleRepositoryDispatch({
+      client,
+      event: event.payload,
+      workflows,
+      policy
+    });
+  }
+  if (event.name === "pull_request" || event.name === "pull_request_target") {
+    const workflow = getInput(CommandInputs.Workflow);
+    if (workflow === "") {
+      throw new InputError("workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)");
+    }
+    return handlePullRequestLabel({
+      client,
+      event: event.payload,
+      workflows,
+      label: getInput(CommandInputs.Label) || DEFAULT_LABEL,
+      workflow,
+      policy
+    });
+  }
+  return {
+    kind: "ignore",
+    why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`
+  };
+}
+async function dispatchEvent(decision, inputs) {
+  info(`${decision.command} at ${decision.inputs.sha ?? `the head of ${decision.ref}`} (${decision.workflow})`);
+  const tag = decision.tag ?? inputs.tag;
+  await dispatchMode(decision.job, inputs, {
+    ref: decision.ref,
+    ...decision.inputs.sha !== void 0 ? { extraInputs: { sha: decision.inputs.sha } } : {},
+    settings: {
+      ...tag !== void 0 ? { tag } : {},
+      ...decision.runName !== void 0 ? { runName: decision.runName } : {}
+    }
+  });
+}
+async function commandMode(inputs) {
+  const token = inputs.token;
+  if (token === "") {
+    throw new InputError("github-token: mode: command needs a token with pull-requests, issues, statuses and actions: write (see .github/workflows/dstack-command.yml)");
+  }
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  const [owner = "", repo = ""] = repository.split("/");
+  const client = createGitHubClient({
+    token,
+    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+    warn: (m) => warning(m)
+  });
+  const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const decision = await decide(client, repoDir, token);
+  if (decision.kind === "ignore") {
+    info(`nothing to do: ${decision.why}`);
+    return;
+  }
+  for (const w of decision.warnings)
+    warning(w);
+  if (decision.kind === "refuse") {
+    await summary.addHeading("dstack: not run", 3).addRaw(decision.reply, true).write();
+    throw new Error(`refused (${decision.reason}): ${decision.message}${decision.posted ? "" : " (no reply posted: the token cannot write to the pull request)"}`);
+  }
+  if (!("pr" in decision))
+    return dispatchEvent(decision, inputs);
+  info(`${decision.actor}: ${decision.command} on #${decision.pr.number} at ${decision.sha} (${decision.workflow})`);
+  const report = (r) => reportRun({ client, owner, repo, decision, report: r }).catch((e) => warning(`could not update the pull request: ${e.message}`));
+  let runName = "";
+  let url = "";
+  try {
+    await dispatchMode(decision.job, inputs, {
+      ref: decision.ref,
+      extraInputs: decision.inputs,
+      onDispatched: async (run) => {
+        url = run.htmlUrl;
+        runName = run.runName;
+        await report({ status: "queued", runName, workflowRunUrl: url });
+      },
+      onState: (status) => {
+        if (status === "in_progress")
+          void report({ status: "running", runName, workflowRunUrl: url });
+      },
+      onEnd: async (outcome, artifacts) => {
+        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
+        const success = outcome.conclusion === "success";
+        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : { files: [] };
+        const parsed = parseMetrics(metrics.files);
+        const problems = [...metrics.problem ? [metrics.problem] : [], ...parsed.problems];
+        await report({
+          status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
+          runName: outcome.runName,
+          workflowRunUrl: outcome.htmlUrl,
+          durationMs: outcome.durationMs,
+          ...runner ? { runner } : {},
+          metrics: parsed.metrics,
+          artifacts: artifacts.map((a) => ({
+            name: a.path,
+            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
+          })),
+          ...inputs.tag !== void 0 && success ? { tags: [{ name: inputs.tag }] } : {},
+          ...problems.length > 0 ? { message: problems.join("\n") } : {}
+        });
+      }
+    });
+  } catch (e) {
+    if (url === "" || !e.message.includes("ended with conclusion")) {
+      await report({
+        status: url === "" ? "failure" : "cancelled",
+        ...runName ? { runName } : {},
+        ...url ? { workflowRunUrl: url } : {},
+        message: e.message
+      });
+    }
+    throw e;
+  }
+}
+export {
+  CommandInputs,
+  commandMode
+};
