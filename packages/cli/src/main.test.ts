@@ -70,6 +70,37 @@ describe("dstack validate", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("checks every workflow against .dstack/policy.yaml: a refused one is an error at the rule", async () => {
+    const dir = repo({
+      ".dstack/workflows.yaml":
+        "workflows:\n  - name: small\n    file: t.py\n    resources:\n      gpu:\n        count: 1\n        name: A100\n  - name: big\n    file: t.py\n    resources:\n      gpu:\n        count: 8\n        name: A100\n",
+      ".dstack/policy.yaml": "gpu:\n  names: [A100]\n  max_count: 4\n",
+      "t.py": "",
+    });
+    const r = await dstack(["validate"], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^\.dstack\/policy\.yaml:3:\d+: gpu\.max_count: workflow big: .*8 GPUs.*at most 4/m,
+    );
+    expect(r.stderr).not.toContain("workflow small");
+    writeFileSync(join(dir, ".dstack/policy.yaml"), "gpu:\n  max_count: 8\n");
+    expect(await dstack(["validate"], dir)).toMatchObject({
+      status: 0,
+      stdout: "1 file, 2 workflows valid: small, big, within .dstack/policy.yaml\n",
+    });
+  });
+
+  it("a policy that does not parse is an error with its position", async () => {
+    const dir = repo({
+      ".dstack/workflows.yaml": "workflows:\n  - name: a\n    file: t.py\n",
+      ".dstack/policy.yaml": "gpu:\n  max_cont: 4\n",
+      "t.py": "",
+    });
+    const r = await dstack(["validate"], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^\.dstack\/policy\.yaml:2:3: .*max_count/m);
+  });
+
   it("takes one workflows file and finds the repository above .dstack", async () => {
     const dir = repo({
       ".dstack/workflows/extra.yaml": "workflows:\n  - name: a\n    file: src/a.py\n",

@@ -5,7 +5,20 @@
  * @module
  */
 
-import { findWorkflow, formatDiagnostic, jobLabels, workflowsJsonSchema } from "@dstack/spec";
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import {
+  checkJobPolicy,
+  type Diagnostic,
+  findWorkflow,
+  formatDiagnostic,
+  type Job,
+  jobLabels,
+  POLICY_FILE,
+  parsePolicy,
+  policyDiagnostics,
+  workflowsJsonSchema,
+} from "@dstack/spec";
 import { Command, CommanderError } from "commander";
 import { executeRun, type RunContext, runCommand } from "./run.js";
 import {
@@ -39,6 +52,39 @@ export interface Io {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** For tests: the clock of the `--remote` commands, epoch milliseconds (default `Date.now`). */
   now?: () => number;
+}
+
+/**
+ * Adds the repository policy's problems to a validation: the policy file's own (with line:col),
+ * and each workflow that the policy would refuse on a runner (an error at the rule, naming the
+ * workflow). Local runs do not enforce the policy; `mode: plan` and commands do, so a workflow
+ * the policy refuses cannot run on a runner.
+ */
+function withPolicy<
+  T extends { root: string; jobs: Job[]; diagnostics: Diagnostic[]; ok: boolean },
+>(parsed: T, cwd: string): T & { policySource?: string } {
+  const file = join(parsed.root, POLICY_FILE);
+  if (!existsSync(file)) return parsed;
+  const source = relative(cwd, file) || file;
+  const policy = parsePolicy({ text: readFileSync(file, "utf8"), source });
+  const diagnostics = [...parsed.diagnostics, ...policy.diagnostics];
+  if ("policy" in policy) {
+    for (const job of parsed.jobs) {
+      for (const d of policyDiagnostics(policy.policy, checkJobPolicy(policy.policy, job))) {
+        diagnostics.push({
+          ...d,
+          message: `workflow ${job.workflow ?? "python"}: ${d.message}`,
+          ...(job.workflow ? { workflow: job.workflow } : {}),
+        });
+      }
+    }
+  }
+  return {
+    ...parsed,
+    diagnostics,
+    ok: !diagnostics.some((d) => d.severity === "error"),
+    policySource: source,
+  };
 }
 
 /** The package version, printed by `dstack --version`. */
@@ -77,12 +123,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   program
     .command("validate")
     .description(
-      "check .dstack/workflows.yaml (and .dstack/workflows/*.yaml); print every problem with its position",
+      "check .dstack/workflows.yaml (and .dstack/workflows/*.yaml), and every workflow against .dstack/policy.yaml when there is one; print every problem with its position",
     )
     .argument("[path]", "a repository folder or a workflows file", ".")
     .option("--json", "print {ok, jobs, diagnostics} as JSON, jobs normalized")
     .action((path: string, opts: { json?: boolean }) => {
-      const parsed = loadWorkflows(path, io.cwd);
+      const parsed = withPolicy(loadWorkflows(path, io.cwd), io.cwd);
       if (opts.json) {
         io.stdout(
           `${JSON.stringify({ ok: parsed.ok, jobs: parsed.jobs, diagnostics: parsed.diagnostics }, null, 2)}\n`,
@@ -92,7 +138,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         if (parsed.ok) {
           const names = parsed.jobs.map((j) => j.workflow).join(", ");
           io.stdout(
-            `${parsed.files.length === 1 ? "1 file" : `${parsed.files.length} files`}, ${parsed.jobs.length} workflow${parsed.jobs.length === 1 ? "" : "s"} valid: ${names}\n`,
+            `${parsed.files.length === 1 ? "1 file" : `${parsed.files.length} files`}, ${parsed.jobs.length} workflow${parsed.jobs.length === 1 ? "" : "s"} valid: ${names}${parsed.policySource ? `, within ${parsed.policySource}` : ""}\n`,
           );
         } else {
           const errors = parsed.diagnostics.filter((d) => d.severity === "error").length;
