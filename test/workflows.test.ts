@@ -49,6 +49,7 @@ describe("every workflow file we ship", () => {
         "examples/workflows/plan-then-run.yml",
         "examples/workflows/dispatch.yml",
         "examples/workflows/call-reusable.yml",
+        "examples/workflows/nightly-from-another-repo.yml",
       ]),
     );
     expect(actionFiles).toContain("actions/run-python/action.yml");
