@@ -12,8 +12,10 @@ import { validateWorkflow, valueLocator } from "@dstack/spec";
 import {
   ACTIONS_ROUTES,
   type ActionsModelOptions,
+  createActionsModel,
+  createContentsModel,
   type FakeActions,
-  startFakeActions,
+  startFakeGitHub,
 } from "@dstack/testing";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
@@ -39,8 +41,20 @@ afterEach(async () => {
   }
 });
 
-async function fake(options: ActionsModelOptions = {}): Promise<FakeActions> {
-  const f = await startFakeActions(options);
+/** The Actions model, and the default branch `main` with `policy` as its `.dstack/policy.yaml`. */
+async function fake(options: ActionsModelOptions = {}, policy?: string): Promise<FakeActions> {
+  const model = createActionsModel(options);
+  const contents = createContentsModel({
+    owner: model.options.owner,
+    repo: model.options.repo,
+    defaultBranch: "main",
+    files: { main: policy !== undefined ? { ".dstack/policy.yaml": policy } : {} },
+  });
+  const github = await startFakeGitHub(
+    { ...contents.routes, ...model.routes },
+    { conditional: model.conditional },
+  );
+  const f = { github, model };
   open.push(f);
   return f;
 }
@@ -217,6 +231,50 @@ describe("dstack run --remote: dispatch and follow", () => {
     expect(remote.stderr).toBe(local.stderr);
     expect(remote.stderr).toContain('--memory: "16GBB"');
     expect(f.github.requests).toHaveLength(0);
+  });
+
+  it("the repository policy of the default branch refuses at once: nothing dispatched", async () => {
+    const f = await fake({}, "gpu:\n  names: [A100]\n  max_count: 2\n");
+    const dir = await gitRepo("https://github.com/octo-org/octo-repo.git");
+    const env = envOf({ GITHUB_TOKEN: newToken(), GITHUB_API_URL: f.github.url });
+    const r = await dstack(
+      f,
+      ["run", "train", "--remote", "--gpu", "4", "--gpu-name", "A100"],
+      dir,
+      env,
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/4 GPUs.*at most 2/);
+    expect(r.stderr).toContain("nothing was dispatched");
+    expect(f.model.runs).toHaveLength(0);
+    const ok = await dstack(
+      f,
+      ["run", "train", "--remote", "-d", "--gpu", "2", "--gpu-name", "A100"],
+      dir,
+      env,
+    );
+    expect(ok.stderr).not.toContain("policy");
+    expect(ok.status).toBe(0);
+    expect(f.model.runs).toHaveLength(1);
+  });
+
+  it("a policy this token cannot read is a warning; the plan job checks it", async () => {
+    const f = await fake({}, "gpu:\n  max_count: 0\n");
+    f.github.inject("GET /repos/{owner}/{repo}", {
+      answer: {
+        status: 403,
+        body: {
+          message: "Resource not accessible by personal access token",
+          documentation_url: "https://docs.github.com/rest",
+        },
+      },
+    });
+    const dir = await gitRepo("https://github.com/octo-org/octo-repo.git");
+    const env = envOf({ GITHUB_TOKEN: newToken(), GITHUB_API_URL: f.github.url });
+    const r = await dstack(f, ["run", "train", "--remote", "-d"], dir, env);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: could not read \.dstack\/policy\.yaml/);
+    expect(f.model.runs).toHaveLength(1);
   });
 
   it("warns when the branch has commits not pushed to its upstream", async () => {

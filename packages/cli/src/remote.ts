@@ -18,11 +18,23 @@ import {
   type GitHubClient,
   GitHubError,
   RUNNER_WORKFLOW_FILE,
+  readDefaultBranch,
+  readRepositoryFile,
   restError,
   sleepFor,
   type WorkflowRunState,
 } from "@dstack/github";
-import { allocateRunName, type Job, jobToWorkflow, type RemoteRunOptions } from "@dstack/spec";
+import {
+  allocateRunName,
+  checkJobPolicy,
+  checkTriggerPolicy,
+  formatDiagnostic,
+  type Job,
+  jobToWorkflow,
+  POLICY_FILE,
+  parsePolicy,
+  type RemoteRunOptions,
+} from "@dstack/spec";
 import pc from "picocolors";
 import {
   type RemoteTarget,
@@ -176,6 +188,51 @@ export async function remoteRunCommand(
   );
 }
 
+/**
+ * Checks the job against the repository policy (`.dstack/policy.yaml` of the default branch)
+ * before anything is dispatched, so a refusal comes at once and not after the runner workflow's
+ * plan job (which checks it again, with the actor's role). The actor is not checked here: the
+ * plan knows who dispatched. A policy GitHub does not let this token read is a warning only.
+ *
+ * @throws CliError naming every broken rule, or the policy's own problems.
+ */
+async function checkPolicy(s: Session, job: Job, ctx: RunContext): Promise<void> {
+  const { owner, repo } = s.target;
+  let text: string | undefined;
+  let ref: string;
+  try {
+    ref = await readDefaultBranch({ client: s.client, owner, repo });
+    text = await readRepositoryFile({ client: s.client, owner, repo, path: POLICY_FILE, ref });
+  } catch (e) {
+    if (!(e instanceof GitHubError)) throw e;
+    ctx.stderr(
+      `warning: could not read ${POLICY_FILE} (${e.message}); the runner workflow's plan job checks it\n`,
+    );
+    return;
+  }
+  if (text === undefined) return;
+  const source = `${POLICY_FILE} (${owner}/${repo} on ${ref})`;
+  const parsed = parsePolicy({ text, source });
+  if (!("policy" in parsed)) {
+    throw new CliError(
+      `${parsed.diagnostics.map(formatDiagnostic).join("\n")}\nthe repository policy has problems; nothing was dispatched`,
+    );
+  }
+  const { actors: _actors, ...triggers } = parsed.policy.triggers;
+  const violations = [
+    ...checkJobPolicy(parsed.policy, job),
+    ...checkTriggerPolicy(
+      { ...parsed.policy, triggers },
+      { event: "workflow_dispatch", actors: [] },
+    ),
+  ];
+  if (violations.length > 0) {
+    throw new CliError(
+      `${violations.map((v) => v.message).join("\n")}\nthe repository policy refuses this run; nothing was dispatched`,
+    );
+  }
+}
+
 async function runRemote(
   s: Session,
   o: { job: Job; ref: string; file: string; tag: string | undefined; detach: boolean },
@@ -186,6 +243,7 @@ async function runRemote(
   const sleep = ctx.sleep ?? sleepFor;
   const now = ctx.now ?? Date.now;
   const color = pc.createColors(ctx.isTTY);
+  await checkPolicy(s, o.job, ctx);
   const taken = await recentTitles(s, o.file, o.ref);
   const runName = await allocateRunName({ claim: (name) => !taken.has(name) });
 
