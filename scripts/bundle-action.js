@@ -9,6 +9,41 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 /**
+ * Makes `@actions/core`'s OIDC client a lazy import. `@actions/core` imports it at the top
+ * (`core.getIDToken`), and with it `@actions/http-client` and undici: about 1 MB of code that
+ * every step would compile at start, though none of our actions asks for an OIDC token. The stub
+ * keeps `getIDToken` working: it imports the real module (a chunk of its own) when called.
+ *
+ * @type {import("esbuild").Plugin}
+ */
+export const lazyOidc = {
+  name: "lazy-actions-core-oidc",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}@actions${path.sep}core${path.sep}`) &&
+      !args.importer.endsWith(`${path.sep}oidc-stub.js`)
+        ? {
+            path: path.join(path.dirname(args.importer), "oidc-stub.js"),
+            namespace: "lazy-oidc",
+            pluginData: { real: path.join(path.dirname(args.importer), "oidc-utils.js") },
+          }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-oidc" }, (args) => ({
+      contents: `export class OidcClient {
+  static async getIDToken(audience) {
+    const { OidcClient: Real } = await import(${JSON.stringify(args.pluginData.real)});
+    return Real.getIDToken(audience);
+  }
+}
+`,
+      resolveDir: path.dirname(args.pluginData.real),
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * @param {object} options
  * @param {string} options.dir the action's folder (absolute)
  * @param {string[]} options.entries entry names: `lib/<name>.js` -> `dist/<name>.js`
@@ -34,6 +69,7 @@ export async function bundleAction({ dir, entries, python = false }) {
     },
     legalComments: "linked",
     logLevel: "warning",
+    plugins: [lazyOidc],
   });
   if (python) {
     const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));

@@ -1,6 +1,13 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   Octokit,
+  legacyRestEndpointMethods,
+  paginateRest,
+  requestLog,
+  require_light,
+  retry
+} from "./chunks/chunk-M6AXPCCI.js";
+import {
   __commonJS,
   __export,
   __require,
@@ -9,17 +16,12 @@ import {
   getInput,
   getMultilineInput,
   info,
-  legacyRestEndpointMethods,
-  paginateRest,
-  requestLog,
-  require_light,
-  retry,
   setFailed,
   setOutput,
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-YWUCAEII.js";
+} from "./chunks/chunk-74DAJX5N.js";
 
 // ../../node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
@@ -18554,7 +18556,7 @@ var GitHubStore = class _GitHubStore {
   }
 };
 async function loadClient() {
-  return await import("./chunks/artifact-LWPHTEFB.js");
+  return await import("./chunks/artifact-3SZ2PL2Q.js");
 }
 async function uploadWith(client, name, files, root, options) {
   let r;

@@ -1,27 +1,29 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runMode
-} from "./chunks/chunk-5JGKKBWQ.js";
-import "./chunks/chunk-CWNFSQVH.js";
+} from "./chunks/chunk-FCGOZNPV.js";
+import "./chunks/chunk-ZTBJ26MU.js";
 import {
   annotate
-} from "./chunks/chunk-TPNCFWZ2.js";
+} from "./chunks/chunk-QF2BOXVJ.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-2NXZJ3C7.js";
+} from "./chunks/chunk-6PHQUHME.js";
+import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
   info,
   setFailed,
   setOutput
-} from "./chunks/chunk-CEQRAJJN.js";
+} from "./chunks/chunk-RTZHXGW5.js";
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-VYXCIYYJ.js";
-import "./chunks/chunk-SE5SO25T.js";
+} from "./chunks/chunk-IYV5HPO4.js";
+import "./chunks/chunk-WOHHE5EB.js";
+import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
 async function planMode(job) {
@@ -41,7 +43,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-IAZW4BD2.js")).commandMode(inputs);
+    return (await import("./chunks/command-GC2EIALH.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -50,7 +52,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-C54UB7XT.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-D7BIQUOL.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -58,7 +60,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-I6HQXYNR.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-XSBNQZJK.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

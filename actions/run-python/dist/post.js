@@ -1,15 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-5JGKKBWQ.js";
-import "./chunks/chunk-CWNFSQVH.js";
-import "./chunks/chunk-2NXZJ3C7.js";
+} from "./chunks/chunk-FCGOZNPV.js";
+import "./chunks/chunk-ZTBJ26MU.js";
+import "./chunks/chunk-6PHQUHME.js";
+import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
-} from "./chunks/chunk-CEQRAJJN.js";
-import "./chunks/chunk-VYXCIYYJ.js";
-import "./chunks/chunk-SE5SO25T.js";
+} from "./chunks/chunk-RTZHXGW5.js";
+import "./chunks/chunk-IYV5HPO4.js";
+import "./chunks/chunk-WOHHE5EB.js";
+import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
 try {
@@ -17,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-I6HQXYNR.js")).dispatchPost();
+    await (await import("./chunks/dispatch-XSBNQZJK.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -7,36 +7,38 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-6MXFRMKF.js";
+} from "./chunk-JOIPWSPC.js";
 import {
   dispatchMode
-} from "./chunk-TE23ZJ7F.js";
+} from "./chunk-H6FRCTT7.js";
 import {
   GitHubStore
-} from "./chunk-CWNFSQVH.js";
+} from "./chunk-ZTBJ26MU.js";
 import {
   loadPolicy
-} from "./chunk-2DALJ552.js";
+} from "./chunk-HIH4HA52.js";
 import {
   annotate
-} from "./chunk-TPNCFWZ2.js";
+} from "./chunk-QF2BOXVJ.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-2NXZJ3C7.js";
+} from "./chunk-6PHQUHME.js";
+import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
   info,
   summary,
   warning
-} from "./chunk-CEQRAJJN.js";
+} from "./chunk-RTZHXGW5.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-4GHH66SC.js";
-import "./chunk-VYXCIYYJ.js";
-import "./chunk-SE5SO25T.js";
+} from "./chunk-KVDHBA6D.js";
+import "./chunk-IYV5HPO4.js";
+import "./chunk-WOHHE5EB.js";
+import "./chunk-2XQLGBSN.js";
 
 // lib/command.js
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";

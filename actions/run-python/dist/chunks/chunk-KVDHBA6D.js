@@ -3,10 +3,10 @@ import {
   Octokit,
   jobToWorkflow,
   throttling
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 import {
   retry
-} from "./chunk-SE5SO25T.js";
+} from "./chunk-WOHHE5EB.js";
 
 // ../../packages/github/lib/errors.js
 var GitHubError = class extends Error {

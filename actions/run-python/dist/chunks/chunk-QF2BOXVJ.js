@@ -2,10 +2,10 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   error,
   warning
-} from "./chunk-CEQRAJJN.js";
+} from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -1,9 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  require_graceful_fs
+} from "./chunk-KQX3PZ3A.js";
+import {
   getInput,
-  require_graceful_fs,
   setSecret
-} from "./chunk-CEQRAJJN.js";
+} from "./chunk-RTZHXGW5.js";
 import {
   TAG_PATTERN,
   WORKFLOWS_DIR,
@@ -17,12 +19,12 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-SE5SO25T.js";
+} from "./chunk-2XQLGBSN.js";
 
 // ../../node_modules/isexe/windows.js
 var require_windows = __commonJS({

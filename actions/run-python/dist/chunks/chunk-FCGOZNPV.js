@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-CWNFSQVH.js";
+} from "./chunk-ZTBJ26MU.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-2NXZJ3C7.js";
+} from "./chunk-6PHQUHME.js";
 import {
   endGroup,
   exportVariable,
@@ -21,12 +21,12 @@ import {
   startGroup,
   summary,
   warning
-} from "./chunk-CEQRAJJN.js";
+} from "./chunk-RTZHXGW5.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

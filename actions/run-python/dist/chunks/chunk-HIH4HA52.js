@@ -1,20 +1,20 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-TPNCFWZ2.js";
+} from "./chunk-QF2BOXVJ.js";
 import {
   InputError
-} from "./chunk-2NXZJ3C7.js";
+} from "./chunk-6PHQUHME.js";
 import {
   info,
   warning
-} from "./chunk-CEQRAJJN.js";
+} from "./chunk-RTZHXGW5.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-4GHH66SC.js";
+} from "./chunk-KVDHBA6D.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +22,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -96,7 +96,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-UNM4QMYZ.js");
+    const { authorizeActor } = await import("./lib-OZ46L27L.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -7,14 +7,14 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-2NXZJ3C7.js";
+} from "./chunk-6PHQUHME.js";
 import {
   Octokit,
   throttling
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 import {
   retry
-} from "./chunk-SE5SO25T.js";
+} from "./chunk-WOHHE5EB.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";
@@ -564,7 +564,7 @@ var GitHubStore = class _GitHubStore {
   }
 };
 async function loadClient() {
-  return await import("./artifact-N236V5XB.js");
+  return await import("./artifact-3DM5R7CF.js");
 }
 async function uploadWith(client, name, files, root, options) {
   let r;

@@ -8,13 +8,15 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-TE23ZJ7F.js";
-import "./chunk-CWNFSQVH.js";
-import "./chunk-2NXZJ3C7.js";
-import "./chunk-CEQRAJJN.js";
-import "./chunk-4GHH66SC.js";
-import "./chunk-VYXCIYYJ.js";
-import "./chunk-SE5SO25T.js";
+} from "./chunk-H6FRCTT7.js";
+import "./chunk-ZTBJ26MU.js";
+import "./chunk-6PHQUHME.js";
+import "./chunk-KQX3PZ3A.js";
+import "./chunk-RTZHXGW5.js";
+import "./chunk-KVDHBA6D.js";
+import "./chunk-IYV5HPO4.js";
+import "./chunk-WOHHE5EB.js";
+import "./chunk-2XQLGBSN.js";
 export {
   DispatchInputs,
   DispatchState,

@@ -4,13 +4,15 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-2DALJ552.js";
-import "./chunk-TPNCFWZ2.js";
-import "./chunk-2NXZJ3C7.js";
-import "./chunk-CEQRAJJN.js";
-import "./chunk-4GHH66SC.js";
-import "./chunk-VYXCIYYJ.js";
-import "./chunk-SE5SO25T.js";
+} from "./chunk-HIH4HA52.js";
+import "./chunk-QF2BOXVJ.js";
+import "./chunk-6PHQUHME.js";
+import "./chunk-KQX3PZ3A.js";
+import "./chunk-RTZHXGW5.js";
+import "./chunk-KVDHBA6D.js";
+import "./chunk-IYV5HPO4.js";
+import "./chunk-WOHHE5EB.js";
+import "./chunk-2XQLGBSN.js";
 export {
   WORKFLOW_TOKEN_ACTOR,
   enforcePolicy,

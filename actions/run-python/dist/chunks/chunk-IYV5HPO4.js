@@ -1,15 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   Octokit,
-  __commonJS,
-  __export,
-  __require,
-  __toESM,
   legacyRestEndpointMethods,
   paginateRest,
   requestLog,
   require_light
-} from "./chunk-SE5SO25T.js";
+} from "./chunk-WOHHE5EB.js";
+import {
+  __commonJS,
+  __export,
+  __require,
+  __toESM
+} from "./chunk-2XQLGBSN.js";
 
 // ../../node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({

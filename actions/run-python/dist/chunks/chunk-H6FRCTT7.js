@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-CWNFSQVH.js";
+} from "./chunk-ZTBJ26MU.js";
 import {
   InputError,
   Inputs
-} from "./chunk-2NXZJ3C7.js";
+} from "./chunk-6PHQUHME.js";
 import {
   getInput,
   getState,
@@ -17,7 +17,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunk-CEQRAJJN.js";
+} from "./chunk-RTZHXGW5.js";
 import {
   DEFAULT_API_URL,
   GitHubError,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-4GHH66SC.js";
+} from "./chunk-KVDHBA6D.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-VYXCIYYJ.js";
+} from "./chunk-IYV5HPO4.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

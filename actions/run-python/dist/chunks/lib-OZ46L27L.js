@@ -37,10 +37,11 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-6MXFRMKF.js";
-import "./chunk-4GHH66SC.js";
-import "./chunk-VYXCIYYJ.js";
-import "./chunk-SE5SO25T.js";
+} from "./chunk-JOIPWSPC.js";
+import "./chunk-KVDHBA6D.js";
+import "./chunk-IYV5HPO4.js";
+import "./chunk-WOHHE5EB.js";
+import "./chunk-2XQLGBSN.js";
 export {
   COMMAND_PREFIX,
   COMMAND_USAGE,
