@@ -1,16 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  runMode
-} from "./chunks/chunk-FCGOZNPV.js";
-import "./chunks/chunk-ZTBJ26MU.js";
-import {
   annotate
-} from "./chunks/chunk-QF2BOXVJ.js";
+} from "./chunks/chunk-RD3TPTMK.js";
+import {
+  runMode
+} from "./chunks/chunk-ILM6AK73.js";
+import "./chunks/chunk-352VB7OW.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-6PHQUHME.js";
+} from "./chunks/chunk-FFC5IXXW.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -21,8 +21,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-IYV5HPO4.js";
-import "./chunks/chunk-WOHHE5EB.js";
+} from "./chunks/chunk-JUJDI7RA.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -43,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-GC2EIALH.js")).commandMode(inputs);
+    return (await import("./chunks/command-ANZB2UP6.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -52,7 +51,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-D7BIQUOL.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-6GE3A76T.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -60,7 +59,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-XSBNQZJK.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-I3GCMYSG.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

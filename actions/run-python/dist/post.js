@@ -1,16 +1,15 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-FCGOZNPV.js";
-import "./chunks/chunk-ZTBJ26MU.js";
-import "./chunks/chunk-6PHQUHME.js";
+} from "./chunks/chunk-ILM6AK73.js";
+import "./chunks/chunk-352VB7OW.js";
+import "./chunks/chunk-FFC5IXXW.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-IYV5HPO4.js";
-import "./chunks/chunk-WOHHE5EB.js";
+import "./chunks/chunk-JUJDI7RA.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
@@ -19,7 +18,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-XSBNQZJK.js")).dispatchPost();
+    await (await import("./chunks/dispatch-I3GCMYSG.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -43,9 +43,7 @@ import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { chooseCompressionLevel } from "./compression.js";
 import { ioError, StoreError, type StoreErrorCode } from "./errors.js";
 import { checkArtifactPath, isValidName } from "./local-store.js";
@@ -296,11 +294,13 @@ export function tagArtifactName(tag: string): string {
   return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
 
-const RestOctokit = Octokit.plugin(retry, throttling);
-type RestClient = InstanceType<typeof RestOctokit>;
+/** The REST client: `@octokit/rest` with the retry and throttling plugins. */
+type RestClient = Octokit;
 
 /**
- * The GitHub store (see the module comment for names and lookups). Holds no mutable state.
+ * The GitHub store (see the module comment for names and lookups). Holds no mutable state but
+ * its REST client, made on first use: Octokit is imported then, so a step that never asks GitHub
+ * anything (a run without tag dependencies, until its upload) does not load it at start.
  *
  * Every method rejects with a {@link StoreError} (often a {@link GitHubStoreError}):
  * `invalid` for names and paths, `not-found` for unknown or expired tags, runs and paths,
@@ -314,7 +314,8 @@ export class GitHubStore {
   /** The REST API root in use. */
   readonly apiUrl: string;
   private readonly token: string;
-  private readonly octokit: RestClient;
+  private readonly retryBaseMs: number;
+  private client: Promise<RestClient> | undefined;
   private readonly pageSize: number;
   private readonly now: () => number;
   private readonly retries: number;
@@ -338,19 +339,32 @@ export class GitHubStore {
     this.pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
     this.now = options.now ?? Date.now;
     this.retries = options.retries ?? 3;
-    const retries = this.retries;
-    this.octokit = new RestOctokit({
-      auth: options.token,
-      baseUrl: this.apiUrl,
-      userAgent: "dstack-artifacts",
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
-      throttle: {
-        onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < retries,
-        onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) =>
-          count < retries,
-      },
-    });
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+  }
+
+  /** The REST client, made (and its modules imported) on first use. */
+  private octokit(): Promise<RestClient> {
+    this.client ??= (async () => {
+      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
+        import("@octokit/rest"),
+        import("@octokit/plugin-retry"),
+        import("@octokit/plugin-throttling"),
+      ]);
+      const retries = this.retries;
+      return new (Octokit.plugin(retry, throttling))({
+        auth: this.token,
+        baseUrl: this.apiUrl,
+        userAgent: "dstack-artifacts",
+        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        retry: { retries, retryAfterBaseValue: this.retryBaseMs },
+        throttle: {
+          onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < retries,
+          onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) =>
+            count < retries,
+        },
+      });
+    })();
+    return this.client;
   }
 
   /**
@@ -604,8 +618,8 @@ export class GitHubStore {
     const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
     const all = await this.rest(
       `GET /repos/${this.owner}/${this.repo}/actions/runs/${resolved.workflowRunId}/artifacts`,
-      () =>
-        this.octokit.paginate(this.octokit.rest.actions.listWorkflowRunArtifacts, {
+      (octokit) =>
+        octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
           owner: this.owner,
           repo: this.repo,
           run_id: resolved.workflowRunId,
@@ -794,13 +808,15 @@ export class GitHubStore {
 
   /** The newest unexpired artifact of an exact name, across all workflow runs. */
   private async newestLive(name: string, what: string): Promise<RestArtifact> {
-    const found = (await this.rest(`GET /repos/${this.owner}/${this.repo}/actions/artifacts`, () =>
-      this.octokit.paginate(this.octokit.rest.actions.listArtifactsForRepo, {
-        owner: this.owner,
-        repo: this.repo,
-        name,
-        per_page: this.pageSize,
-      }),
+    const found = (await this.rest(
+      `GET /repos/${this.owner}/${this.repo}/actions/artifacts`,
+      (octokit) =>
+        octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+          owner: this.owner,
+          repo: this.repo,
+          name,
+          per_page: this.pageSize,
+        }),
     )) as RestArtifact[];
     const exact = found.filter((a) => a.name === name);
     const newestFirst = (a: RestArtifact, b: RestArtifact) =>
@@ -831,9 +847,9 @@ export class GitHubStore {
   }
 
   /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
-  private async rest<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async rest<T>(what: string, fn: (octokit: RestClient) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await fn(await this.octokit());
     } catch (e) {
       throw this.restError(what, e);
     }

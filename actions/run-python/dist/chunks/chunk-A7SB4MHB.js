@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-QF2BOXVJ.js";
+} from "./chunk-RD3TPTMK.js";
 import {
   InputError
-} from "./chunk-6PHQUHME.js";
+} from "./chunk-FFC5IXXW.js";
 import {
   info,
   warning
@@ -14,7 +14,7 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-KVDHBA6D.js";
+} from "./chunk-M3BAPIKY.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +22,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-IYV5HPO4.js";
+} from "./chunk-JUJDI7RA.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -96,7 +96,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-OZ46L27L.js");
+    const { authorizeActor } = await import("./lib-53CIS3PB.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -7,14 +7,7 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-6PHQUHME.js";
-import {
-  Octokit,
-  throttling
-} from "./chunk-IYV5HPO4.js";
-import {
-  retry
-} from "./chunk-WOHHE5EB.js";
+} from "./chunk-FFC5IXXW.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";
@@ -135,7 +128,6 @@ function runArtifactName(runName) {
 function tagArtifactName(tag) {
   return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
-var RestOctokit = Octokit.plugin(retry, throttling);
 var GitHubStore = class _GitHubStore {
   /** `owner` of the repository. */
   owner;
@@ -144,7 +136,8 @@ var GitHubStore = class _GitHubStore {
   /** The REST API root in use. */
   apiUrl;
   token;
-  octokit;
+  retryBaseMs;
+  client;
   pageSize;
   now;
   retries;
@@ -161,22 +154,34 @@ var GitHubStore = class _GitHubStore {
     this.pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
     this.now = options.now ?? Date.now;
     this.retries = options.retries ?? 3;
-    const retries = this.retries;
-    this.octokit = new RestOctokit({
-      auth: options.token,
-      baseUrl: this.apiUrl,
-      userAgent: "dstack-artifacts",
-      log: { debug: () => {
-      }, info: () => {
-      }, warn: () => {
-      }, error: () => {
-      } },
-      retry: { retries, retryAfterBaseValue: options.retryBaseMs ?? 1e3 },
-      throttle: {
-        onRateLimit: (_after, _o, _k, count) => count < retries,
-        onSecondaryRateLimit: (_after, _o, _k, count) => count < retries
-      }
-    });
+    this.retryBaseMs = options.retryBaseMs ?? 1e3;
+  }
+  /** The REST client, made (and its modules imported) on first use. */
+  octokit() {
+    this.client ??= (async () => {
+      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
+        import("./dist-src-I3VXHNY7.js"),
+        import("./dist-bundle-KKPTRP7P.js"),
+        import("./dist-bundle-D64DFM7B.js")
+      ]);
+      const retries = this.retries;
+      return new (Octokit.plugin(retry, throttling))({
+        auth: this.token,
+        baseUrl: this.apiUrl,
+        userAgent: "dstack-artifacts",
+        log: { debug: () => {
+        }, info: () => {
+        }, warn: () => {
+        }, error: () => {
+        } },
+        retry: { retries, retryAfterBaseValue: this.retryBaseMs },
+        throttle: {
+          onRateLimit: (_after, _o, _k, count) => count < retries,
+          onSecondaryRateLimit: (_after, _o, _k, count) => count < retries
+        }
+      });
+    })();
+    return this.client;
   }
   /**
    * A store for a workflow step: `GITHUB_TOKEN` (or `token`), `GITHUB_REPOSITORY`, `GITHUB_API_URL`.
@@ -375,7 +380,7 @@ var GitHubStore = class _GitHubStore {
    */
   async listRunArtifacts(resolved) {
     const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
-    const all = await this.rest(`GET /repos/${this.owner}/${this.repo}/actions/runs/${resolved.workflowRunId}/artifacts`, () => this.octokit.paginate(this.octokit.rest.actions.listWorkflowRunArtifacts, {
+    const all = await this.rest(`GET /repos/${this.owner}/${this.repo}/actions/runs/${resolved.workflowRunId}/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
       owner: this.owner,
       repo: this.repo,
       run_id: resolved.workflowRunId,
@@ -509,7 +514,7 @@ var GitHubStore = class _GitHubStore {
   }
   /** The newest unexpired artifact of an exact name, across all workflow runs. */
   async newestLive(name, what) {
-    const found = await this.rest(`GET /repos/${this.owner}/${this.repo}/actions/artifacts`, () => this.octokit.paginate(this.octokit.rest.actions.listArtifactsForRepo, {
+    const found = await this.rest(`GET /repos/${this.owner}/${this.repo}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
       owner: this.owner,
       repo: this.repo,
       name,
@@ -531,7 +536,7 @@ var GitHubStore = class _GitHubStore {
   /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
   async rest(what, fn) {
     try {
-      return await fn();
+      return await fn(await this.octokit());
     } catch (e) {
       throw this.restError(what, e);
     }
@@ -564,7 +569,7 @@ var GitHubStore = class _GitHubStore {
   }
 };
 async function loadClient() {
-  return await import("./artifact-3DM5R7CF.js");
+  return await import("./artifact-5GNL6IMR.js");
 }
 async function uploadWith(client, name, files, root, options) {
   let r;

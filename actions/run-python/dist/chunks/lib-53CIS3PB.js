@@ -37,10 +37,15 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-JOIPWSPC.js";
-import "./chunk-KVDHBA6D.js";
-import "./chunk-IYV5HPO4.js";
-import "./chunk-WOHHE5EB.js";
+} from "./chunk-S3KP7QME.js";
+import "./chunk-M3BAPIKY.js";
+import "./chunk-JUJDI7RA.js";
+import "./chunk-GUKMPEGV.js";
+import "./chunk-WHLF2K26.js";
+import "./chunk-6ETKDQGE.js";
+import "./chunk-4DSC3WTW.js";
+import "./chunk-HTFTXNBD.js";
+import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 export {
   COMMAND_PREFIX,

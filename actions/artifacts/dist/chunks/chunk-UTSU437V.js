@@ -3,7 +3,7 @@ import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-74DAJX5N.js";
+} from "./chunk-2XQLGBSN.js";
 
 // ../../node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -19885,4 +19885,4 @@ export {
   HttpClient,
   BearerCredentialHandler
 };
-/*! For license information please see chunk-ZFJXKRCX.js.LEGAL.txt */
+/*! For license information please see chunk-UTSU437V.js.LEGAL.txt */

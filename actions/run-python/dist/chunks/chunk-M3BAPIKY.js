@@ -1,12 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  Octokit,
-  jobToWorkflow,
+  jobToWorkflow
+} from "./chunk-JUJDI7RA.js";
+import {
+  Octokit
+} from "./chunk-GUKMPEGV.js";
+import {
   throttling
-} from "./chunk-IYV5HPO4.js";
+} from "./chunk-WHLF2K26.js";
 import {
   retry
-} from "./chunk-WOHHE5EB.js";
+} from "./chunk-4DSC3WTW.js";
 
 // ../../packages/github/lib/errors.js
 var GitHubError = class extends Error {

@@ -4,14 +4,19 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-HIH4HA52.js";
-import "./chunk-QF2BOXVJ.js";
-import "./chunk-6PHQUHME.js";
+} from "./chunk-A7SB4MHB.js";
+import "./chunk-RD3TPTMK.js";
+import "./chunk-FFC5IXXW.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-KVDHBA6D.js";
-import "./chunk-IYV5HPO4.js";
-import "./chunk-WOHHE5EB.js";
+import "./chunk-M3BAPIKY.js";
+import "./chunk-JUJDI7RA.js";
+import "./chunk-GUKMPEGV.js";
+import "./chunk-WHLF2K26.js";
+import "./chunk-6ETKDQGE.js";
+import "./chunk-4DSC3WTW.js";
+import "./chunk-HTFTXNBD.js";
+import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 export {
   WORKFLOW_TOKEN_ACTOR,

@@ -8,14 +8,19 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-H6FRCTT7.js";
-import "./chunk-ZTBJ26MU.js";
-import "./chunk-6PHQUHME.js";
+} from "./chunk-IOZPQGI4.js";
+import "./chunk-352VB7OW.js";
+import "./chunk-FFC5IXXW.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-KVDHBA6D.js";
-import "./chunk-IYV5HPO4.js";
-import "./chunk-WOHHE5EB.js";
+import "./chunk-M3BAPIKY.js";
+import "./chunk-JUJDI7RA.js";
+import "./chunk-GUKMPEGV.js";
+import "./chunk-WHLF2K26.js";
+import "./chunk-6ETKDQGE.js";
+import "./chunk-4DSC3WTW.js";
+import "./chunk-HTFTXNBD.js";
+import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 export {
   DispatchInputs,

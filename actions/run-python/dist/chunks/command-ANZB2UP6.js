@@ -1,30 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DEFAULT_LABEL,
-  METRICS_DIR,
-  handleIssueComment,
-  handlePullRequestLabel,
-  handleRepositoryDispatch,
-  parseMetrics,
-  reportRun
-} from "./chunk-JOIPWSPC.js";
-import {
   dispatchMode
-} from "./chunk-H6FRCTT7.js";
-import {
-  GitHubStore
-} from "./chunk-ZTBJ26MU.js";
+} from "./chunk-IOZPQGI4.js";
 import {
   loadPolicy
-} from "./chunk-HIH4HA52.js";
+} from "./chunk-A7SB4MHB.js";
 import {
   annotate
-} from "./chunk-QF2BOXVJ.js";
+} from "./chunk-RD3TPTMK.js";
+import {
+  GitHubStore
+} from "./chunk-352VB7OW.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-6PHQUHME.js";
+} from "./chunk-FFC5IXXW.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -33,11 +24,25 @@ import {
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
+  DEFAULT_LABEL,
+  METRICS_DIR,
+  handleIssueComment,
+  handlePullRequestLabel,
+  handleRepositoryDispatch,
+  parseMetrics,
+  reportRun
+} from "./chunk-S3KP7QME.js";
+import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-KVDHBA6D.js";
-import "./chunk-IYV5HPO4.js";
-import "./chunk-WOHHE5EB.js";
+} from "./chunk-M3BAPIKY.js";
+import "./chunk-JUJDI7RA.js";
+import "./chunk-GUKMPEGV.js";
+import "./chunk-WHLF2K26.js";
+import "./chunk-6ETKDQGE.js";
+import "./chunk-4DSC3WTW.js";
+import "./chunk-HTFTXNBD.js";
+import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/command.js

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-ZTBJ26MU.js";
+} from "./chunk-352VB7OW.js";
 import {
   InputError,
   Inputs
-} from "./chunk-6PHQUHME.js";
+} from "./chunk-FFC5IXXW.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-KVDHBA6D.js";
+} from "./chunk-M3BAPIKY.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-IYV5HPO4.js";
+} from "./chunk-JUJDI7RA.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

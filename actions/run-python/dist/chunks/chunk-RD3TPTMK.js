@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-IYV5HPO4.js";
+} from "./chunk-JUJDI7RA.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

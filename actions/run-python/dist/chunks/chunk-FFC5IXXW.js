@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-IYV5HPO4.js";
+} from "./chunk-JUJDI7RA.js";
 import {
   __commonJS,
   __require,

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-ZTBJ26MU.js";
+} from "./chunk-352VB7OW.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-6PHQUHME.js";
+} from "./chunk-FFC5IXXW.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-IYV5HPO4.js";
+} from "./chunk-JUJDI7RA.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

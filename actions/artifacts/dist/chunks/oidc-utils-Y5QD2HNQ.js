@@ -2,11 +2,12 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   BearerCredentialHandler,
   HttpClient
-} from "./chunk-ZFJXKRCX.js";
+} from "./chunk-UTSU437V.js";
 import {
   debug,
   setSecret
-} from "./chunk-74DAJX5N.js";
+} from "./chunk-J2HSPXNM.js";
+import "./chunk-2XQLGBSN.js";
 
 // ../../node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = function(thisArg, _arguments, P, generator) {
