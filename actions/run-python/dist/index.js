@@ -4,13 +4,13 @@ import {
 } from "./chunks/chunk-RD3TPTMK.js";
 import {
   runMode
-} from "./chunks/chunk-ILM6AK73.js";
-import "./chunks/chunk-352VB7OW.js";
+} from "./chunks/chunk-6C34U6VD.js";
+import "./chunks/chunk-L5B6WDPB.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-FFC5IXXW.js";
+} from "./chunks/chunk-E3Z2YCCG.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -42,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-ANZB2UP6.js")).commandMode(inputs);
+    return (await import("./chunks/command-QBOBRHBY.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +51,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-6GE3A76T.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-PZUIB3IK.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -59,7 +59,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-I3GCMYSG.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-5B3N2UBB.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,9 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-ILM6AK73.js";
-import "./chunks/chunk-352VB7OW.js";
-import "./chunks/chunk-FFC5IXXW.js";
+} from "./chunks/chunk-6C34U6VD.js";
+import "./chunks/chunk-L5B6WDPB.js";
+import "./chunks/chunk-E3Z2YCCG.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -18,7 +18,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-I3GCMYSG.js")).dispatchPost();
+    await (await import("./chunks/dispatch-5B3N2UBB.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

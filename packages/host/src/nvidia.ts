@@ -14,6 +14,8 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { execa } from "execa";
 import { HostError } from "./errors.js";
 
@@ -134,6 +136,16 @@ function firstLine(...texts: string[]): string {
   return "(no output)";
 }
 
+/** Whether a file named `command` is in any folder of `pathVariable` (`:`-separated). */
+function onPath(command: string, pathVariable: string): boolean {
+  return (
+    pathVariable
+      .split(path.delimiter)
+      // An empty entry is the current folder, as execvp reads it.
+      .some((dir) => existsSync(path.join(dir === "" ? "." : dir, command)))
+  );
+}
+
 /** What nvidia-smi printed and how it exited, from {@link runNvidiaSmi}. */
 export interface NvidiaSmiOutput {
   stdout: string;
@@ -154,6 +166,13 @@ export async function runNvidiaSmi(
   options: QueryNvidiaSmiOptions & { args: readonly string[] },
 ): Promise<NvidiaSmiOutput | undefined> {
   const { command, env, timeoutMs, args } = options;
+  // Most runners have no GPU: when no file of that name is on PATH at all (the spawn's ENOENT),
+  // skip a spawn that can only fail (about 20 ms of a step's start). A file that is there but
+  // cannot run is left to the spawn, whose error says why. (The `which` package looks for
+  // executables only, so it cannot tell the two apart.)
+  if (env.PATH !== undefined && !command.includes("/") && !onPath(command, env.PATH)) {
+    return undefined;
+  }
   const result = await execa(command, args, {
     env,
     extendEnv: false,

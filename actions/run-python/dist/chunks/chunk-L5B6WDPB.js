@@ -7,7 +7,7 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-FFC5IXXW.js";
+} from "./chunk-E3Z2YCCG.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";

@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-IOZPQGI4.js";
+} from "./chunk-UT5LP2GQ.js";
 import {
   loadPolicy
-} from "./chunk-A7SB4MHB.js";
+} from "./chunk-MCKV34GV.js";
 import {
   annotate
 } from "./chunk-RD3TPTMK.js";
 import {
   GitHubStore
-} from "./chunk-352VB7OW.js";
+} from "./chunk-L5B6WDPB.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-FFC5IXXW.js";
+} from "./chunk-E3Z2YCCG.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

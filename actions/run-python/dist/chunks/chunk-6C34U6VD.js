@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-352VB7OW.js";
+} from "./chunk-L5B6WDPB.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-FFC5IXXW.js";
+} from "./chunk-E3Z2YCCG.js";
 import {
   endGroup,
   exportVariable,

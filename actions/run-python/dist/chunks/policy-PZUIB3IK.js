@@ -4,9 +4,9 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-A7SB4MHB.js";
+} from "./chunk-MCKV34GV.js";
 import "./chunk-RD3TPTMK.js";
-import "./chunk-FFC5IXXW.js";
+import "./chunk-E3Z2YCCG.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-M3BAPIKY.js";

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-352VB7OW.js";
+} from "./chunk-L5B6WDPB.js";
 import {
   InputError,
   Inputs
-} from "./chunk-FFC5IXXW.js";
+} from "./chunk-E3Z2YCCG.js";
 import {
   getInput,
   getState,

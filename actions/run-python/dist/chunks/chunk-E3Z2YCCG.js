@@ -32,7 +32,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path9, options) {
+    function checkPathExt(path10, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -43,25 +43,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path9.substr(-p.length).toLowerCase() === p) {
+        if (p && path10.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat3, path9, options) {
+    function checkStat(stat3, path10, options) {
       if (!stat3.isSymbolicLink() && !stat3.isFile()) {
         return false;
       }
-      return checkPathExt(path9, options);
+      return checkPathExt(path10, options);
     }
-    function isexe(path9, options, cb) {
-      fs.stat(path9, function(er, stat3) {
-        cb(er, er ? false : checkStat(stat3, path9, options));
+    function isexe(path10, options, cb) {
+      fs.stat(path10, function(er, stat3) {
+        cb(er, er ? false : checkStat(stat3, path10, options));
       });
     }
-    function sync(path9, options) {
-      return checkStat(fs.statSync(path9), path9, options);
+    function sync(path10, options) {
+      return checkStat(fs.statSync(path10), path10, options);
     }
   }
 });
@@ -72,13 +72,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path9, options, cb) {
-      fs.stat(path9, function(er, stat3) {
+    function isexe(path10, options, cb) {
+      fs.stat(path10, function(er, stat3) {
         cb(er, er ? false : checkStat(stat3, options));
       });
     }
-    function sync(path9, options) {
-      return checkStat(fs.statSync(path9), options);
+    function sync(path10, options) {
+      return checkStat(fs.statSync(path10), options);
     }
     function checkStat(stat3, options) {
       return stat3.isFile() && checkMode(stat3, options);
@@ -111,7 +111,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path9, options, cb) {
+    function isexe(path10, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -121,7 +121,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path9, options || {}, function(er, is) {
+          isexe(path10, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -130,7 +130,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path9, options || {}, function(er, is) {
+      core(path10, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -140,9 +140,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path9, options) {
+    function sync(path10, options) {
       try {
-        return core.sync(path9, options || {});
+        return core.sync(path10, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -158,7 +158,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "../../node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -196,7 +196,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path9.join(pathPart, cmd);
+        const pCmd = path10.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p, i2, 0));
       });
@@ -223,7 +223,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path9.join(pathPart, cmd);
+        const pCmd = path10.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -271,7 +271,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "../../node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -289,7 +289,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path9.delimiter : void 0
+          pathExt: withoutPathExt ? path10.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -298,7 +298,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path9.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path10.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -352,8 +352,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path9, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path9.split("/").pop();
+      const [path10, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path10.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -388,7 +388,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "../../node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -413,7 +413,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path9.normalize(parsed.command);
+        parsed.command = path10.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -989,7 +989,7 @@ var require_mtime_precision = __commonJS({
 var require_lockfile = __commonJS({
   "../../node_modules/proper-lockfile/lib/lockfile.js"(exports, module) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var fs = require_graceful_fs();
     var retry = require_retry2();
     var onExit2 = require_signal_exit();
@@ -1000,7 +1000,7 @@ var require_lockfile = __commonJS({
     }
     function resolveCanonicalPath(file, options, callback) {
       if (!options.realpath) {
-        return callback(null, path9.resolve(file));
+        return callback(null, path10.resolve(file));
       }
       options.fs.realpath(file, callback);
     }
@@ -5779,13 +5779,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path9, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path9 === "string" ? path9 : path9.toString();
+  for (const { path: path10, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path10 === "string" ? path10 : path10.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path9, serializedResult);
+      appendFileSync(path10, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path9, serializedResult);
+      writeFileSync(path10, serializedResult);
     }
   }
 };
@@ -8186,9 +8186,9 @@ var InterpreterError = class extends Error {
   }
 };
 var PROBE = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
-function isExecutable(path9) {
+function isExecutable(path10) {
   try {
-    accessSync(path9, constants4.X_OK);
+    accessSync(path10, constants4.X_OK);
     return true;
   } catch {
     return false;
@@ -8216,11 +8216,11 @@ function versionMatches(asked, full) {
   const f = full.split(".");
   return a2.every((part, i2) => f[i2] === part);
 }
-function probeKey(path9, env, pyenvRoot, cwd) {
+function probeKey(path10, env, pyenvRoot, cwd) {
   try {
-    const st = statSync3(path9);
-    const parts = [path9, st.mtimeMs, st.size];
-    if (dirname2(path9).endsWith("/shims")) {
+    const st = statSync3(path10);
+    const parts = [path10, st.mtimeMs, st.size];
+    if (dirname2(path10).endsWith("/shims")) {
       const read = (f) => {
         try {
           return readFileSync4(f, "utf8");
@@ -8251,16 +8251,16 @@ function readCache(file) {
 async function findInterpreter(options) {
   const { version, env } = options;
   const pathDirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
-  const onPath = (name) => pathDirs.map((d) => join2(d, name)).find((p) => isExecutable(p));
+  const onPath2 = (name) => pathDirs.map((d) => join2(d, name)).find((p) => isExecutable(p));
   const pyenvRoot = env.PYENV_ROOT ?? join2(env.HOME ?? homedir(), ".pyenv");
   const toolCache = env.RUNNER_TOOL_CACHE;
   const candidates = [];
   if (version === void 0) {
-    candidates.push({ path: async () => onPath("python3"), source: "PATH" });
+    candidates.push({ path: async () => onPath2("python3"), source: "PATH" });
   } else {
     const [major, minor] = version.split(".");
     const name = minor === void 0 ? `python${major}` : `python${major}.${minor}`;
-    candidates.push({ path: async () => onPath(name), source: "PATH" });
+    candidates.push({ path: async () => onPath2(name), source: "PATH" });
     const fromVersionsDir = (dir, bin) => async () => listDir(dir).filter((v) => versionMatches(version, v)).sort(byVersionDesc).map((v) => bin(v)).find((p) => isExecutable(p));
     candidates.push({
       path: fromVersionsDir(join2(pyenvRoot, "versions"), (v) => join2(pyenvRoot, "versions", v, "bin", "python3")),
@@ -8272,7 +8272,7 @@ async function findInterpreter(options) {
         source: "tool cache"
       });
     }
-    const uv = onPath("uv");
+    const uv = onPath2("uv");
     if (uv) {
       candidates.push({
         path: async () => {
@@ -8289,8 +8289,8 @@ async function findInterpreter(options) {
   }
   const cacheFile = options.cacheDir ? join2(options.cacheDir, "interpreters.json") : void 0;
   const cache = cacheFile ? readCache(cacheFile) : {};
-  const probe = async (path9) => {
-    const key = cacheFile ? probeKey(path9, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
+  const probe = async (path10) => {
+    const key = cacheFile ? probeKey(path10, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
     const hit = key ? cache[key] : void 0;
     if (hit) {
       try {
@@ -8299,7 +8299,7 @@ async function findInterpreter(options) {
       } catch {
       }
     }
-    const r = await execa(path9, ["-c", PROBE], { env, reject: false, timeout: 15e3 });
+    const r = await execa(path10, ["-c", PROBE], { env, reject: false, timeout: 15e3 });
     if (r.exitCode !== 0)
       return void 0;
     const [executable, full] = String(r.stdout).trim().split("\n");
@@ -8318,10 +8318,10 @@ async function findInterpreter(options) {
     return { executable, version: full };
   };
   for (const candidate of candidates) {
-    const path9 = await candidate.path();
-    if (!path9)
+    const path10 = await candidate.path();
+    if (!path10)
       continue;
-    const found2 = await probe(path9);
+    const found2 = await probe(path10);
     if (!found2)
       continue;
     if (version !== void 0 && !versionMatches(version, found2.version))
@@ -8434,7 +8434,7 @@ function explainExit(end) {
 }
 
 // ../../packages/executor/lib/run-job.js
-import { createWriteStream as createWriteStream2, existsSync as existsSync3, readFileSync as readFileSync5 } from "node:fs";
+import { createWriteStream as createWriteStream2, existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
 import { delimiter as delimiter2, join as join6, resolve as resolve2 } from "node:path";
 
 // ../../python/index.js
@@ -9603,9 +9603,9 @@ import { join as join4 } from "node:path";
 // ../../packages/host/lib/cgroup.js
 import { readFile as readFile2 } from "node:fs/promises";
 import { join as join3, posix } from "node:path";
-async function readText(path9) {
+async function readText(path10) {
   try {
-    return await readFile2(path9, "utf8");
+    return await readFile2(path10, "utf8");
   } catch {
     return void 0;
   }
@@ -9613,17 +9613,17 @@ async function readText(path9) {
 async function cgroupDirs(root) {
   const text = await readText(join3(root, "proc/self/cgroup"));
   const match = text === void 0 ? null : /^0::(\/.*)$/m.exec(text);
-  let path9 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
-  if (path9.startsWith("/..") || !path9.startsWith("/")) {
-    path9 = "/";
+  let path10 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
+  if (path10.startsWith("/..") || !path10.startsWith("/")) {
+    path10 = "/";
   }
   const dirs = [];
   for (; ; ) {
-    dirs.push(path9 === "/" ? "/sys/fs/cgroup" : posix.join("/sys/fs/cgroup", path9));
-    if (path9 === "/") {
+    dirs.push(path10 === "/" ? "/sys/fs/cgroup" : posix.join("/sys/fs/cgroup", path10));
+    if (path10 === "/") {
       return dirs;
     }
-    path9 = posix.dirname(path9);
+    path10 = posix.dirname(path10);
   }
 }
 function parseCpuMax(raw) {
@@ -9687,6 +9687,8 @@ async function readMemTotal(root) {
 }
 
 // ../../packages/host/lib/nvidia.js
+import { existsSync as existsSync2 } from "node:fs";
+import path9 from "node:path";
 var NVIDIA_SMI_ARGS = [
   "--query-gpu=index,name,memory.total,uuid",
   "--format=csv,noheader,nounits"
@@ -9742,8 +9744,14 @@ function firstLine(...texts) {
   }
   return "(no output)";
 }
+function onPath(command, pathVariable) {
+  return pathVariable.split(path9.delimiter).some((dir) => existsSync2(path9.join(dir === "" ? "." : dir, command)));
+}
 async function runNvidiaSmi(options) {
   const { command, env, timeoutMs, args } = options;
+  if (env.PATH !== void 0 && !command.includes("/") && !onPath(command, env.PATH)) {
+    return void 0;
+  }
   const result = await execa(command, args, {
     env,
     extendEnv: false,
@@ -9904,7 +9912,7 @@ async function readHostFacts(options = {}) {
 // ../../packages/executor/lib/venv.js
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
-import { existsSync as existsSync2, mkdirSync as mkdirSync2, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync3, mkdirSync as mkdirSync2, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join5 } from "node:path";
 var READY_MARKER = ".dstack-ready";
 var VenvError = class extends Error {
@@ -9921,7 +9929,7 @@ async function ensureVenv(options) {
   const venvs = join5(home, "venvs");
   const dir = join5(venvs, venvKey(interpreter, requirements.text));
   const python = join5(dir, "bin", "python");
-  if (existsSync2(join5(dir, READY_MARKER)))
+  if (existsSync3(join5(dir, READY_MARKER)))
     return { dir, python, reused: true };
   mkdirSync2(venvs, { recursive: true });
   let release;
@@ -9935,7 +9943,7 @@ async function ensureVenv(options) {
     throw new VenvError(`cannot lock ${dir}.lock: ${e.message}`);
   }
   try {
-    if (existsSync2(join5(dir, READY_MARKER)))
+    if (existsSync3(join5(dir, READY_MARKER)))
       return { dir, python, reused: true };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file, args, what) => {
@@ -10018,10 +10026,10 @@ async function runJob(options) {
     if (!check.ok)
       throw new PhaseError(`this host cannot run the job: ${check.message}`);
     const workDir = resolve2(repoDir, job.workingDir);
-    if (!existsSync3(workDir))
+    if (!existsSync4(workDir))
       throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
     const file = join6(workDir, job.file);
-    if (!existsSync3(file))
+    if (!existsSync4(file))
       throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
@@ -10059,7 +10067,7 @@ async function runJob(options) {
     if (job.requirements !== void 0) {
       phase("venv", "Preparing the environment");
       const reqPath = join6(workDir, job.requirements);
-      if (!existsSync3(reqPath)) {
+      if (!existsSync4(reqPath)) {
         throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
       }
       const venv = await ensureVenv({

@@ -4,7 +4,7 @@ import {
 } from "./chunk-RD3TPTMK.js";
 import {
   InputError
-} from "./chunk-FFC5IXXW.js";
+} from "./chunk-E3Z2YCCG.js";
 import {
   info,
   warning

@@ -8,9 +8,9 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-IOZPQGI4.js";
-import "./chunk-352VB7OW.js";
-import "./chunk-FFC5IXXW.js";
+} from "./chunk-UT5LP2GQ.js";
+import "./chunk-L5B6WDPB.js";
+import "./chunk-E3Z2YCCG.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-M3BAPIKY.js";
