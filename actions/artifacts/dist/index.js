@@ -1854,8 +1854,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
+      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -2928,28 +2928,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -5107,7 +5107,7 @@ var require_ucs2length = __commonJS({
   "../../node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
+    function ucs2length2(str) {
       const len = str.length;
       let length = 0;
       let pos = 0;
@@ -5123,8 +5123,8 @@ var require_ucs2length = __commonJS({
       }
       return length;
     }
-    exports.default = ucs2length;
-    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+    exports.default = ucs2length2;
+    ucs2length2.code = 'require("ajv/dist/runtime/ucs2length").default';
   }
 });
 
@@ -14433,6 +14433,97 @@ var import_ajv = __toESM(require_ajv(), 1);
 var import_fastest_levenshtein = __toESM(require_mod(), 1);
 import { posix } from "node:path";
 
+// ../../packages/spec/lib/generated/workflow-validator.js
+var import_ucs2length = __toESM(require_ucs2length(), 1);
+
+// ../../packages/spec/lib/units.js
+var UNIT_BYTES = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  pb: 1e15,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+  pib: 2 ** 50,
+  ki: 2 ** 10,
+  mi: 2 ** 20,
+  gi: 2 ** 30,
+  ti: 2 ** 40
+};
+var MAX_SIZE_BYTES = 1e15;
+var SIZE_RE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i;
+function parseSize(text) {
+  const m = SIZE_RE.exec(text);
+  const allowed = "use e.g. 16GB (10^9 bytes), 512MiB (2^20 bytes) or 1.5GB";
+  if (!m) {
+    return { error: { message: `${JSON.stringify(text)} is not a size; ${allowed}` } };
+  }
+  const [, num = "", unitRaw = ""] = m;
+  const unit = unitRaw.toLowerCase();
+  if (unit === "") {
+    return {
+      error: {
+        message: `${JSON.stringify(text)} has no unit; write ${num}GB (10^9 bytes) or ${num}GiB (2^30 bytes)`
+      }
+    };
+  }
+  if (unit === "k" || unit === "m" || unit === "g" || unit === "t") {
+    const u = unit.toUpperCase();
+    return {
+      error: {
+        message: `${JSON.stringify(text)} is ambiguous; write ${num}${u}B (10^${{ K: 3, M: 6, G: 9, T: 12 }[u]} bytes) or ${num}${u}iB (2^${{ K: 10, M: 20, G: 30, T: 40 }[u]} bytes)`
+      }
+    };
+  }
+  const per = UNIT_BYTES[unit];
+  if (per === void 0) {
+    return {
+      error: { message: `${JSON.stringify(text)} has an unknown unit "${unitRaw}"; ${allowed}` }
+    };
+  }
+  const [whole = "", fraction = ""] = num.split(".");
+  const numerator = BigInt(`${whole}${fraction}` || "0") * BigInt(per);
+  const denominator = 10n ** BigInt(fraction.length);
+  if (numerator === 0n) {
+    return { error: { message: `${JSON.stringify(text)} must be greater than zero` } };
+  }
+  if (numerator % denominator !== 0n) {
+    return {
+      error: { message: `${JSON.stringify(text)} is not a whole number of bytes; ${allowed}` }
+    };
+  }
+  const bytes = numerator / denominator;
+  if (bytes > BigInt(MAX_SIZE_BYTES)) {
+    return { error: { message: `${JSON.stringify(text)} is larger than the largest size, 1PB` } };
+  }
+  return { bytes: Number(bytes) };
+}
+function formatSize(bytes) {
+  for (const [unit, per] of [
+    ["PB", 1e15],
+    ["TB", 1e12],
+    ["GB", 1e9],
+    ["MB", 1e6],
+    ["KB", 1e3]
+  ]) {
+    if (bytes >= per) {
+      return `${Number((bytes / per).toFixed(3))}${unit}`;
+    }
+  }
+  return `${bytes}B`;
+}
+
+// ../../packages/spec/lib/generated/workflow-validator.js
+var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
+var formats = { "dstack-size": { type: "string", validate: (s) => "bytes" in parseSize(s) } };
+var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+var pattern1 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var formats0 = formats["dstack-size"];
+
 // ../../packages/spec/lib/gpu.js
 var GPU_MEMORY_TOLERANCE = 0.95;
 
@@ -17196,87 +17287,6 @@ var DispatchPayloadSchema = Type.Object({
   run_name: Type.Optional(Type.String({ minLength: 1, description: "The run's name, e.g. sharp-shrimp-1" }))
 }, { additionalProperties: false, description: "The client_payload of a dstack-run dispatch" });
 
-// ../../packages/spec/lib/units.js
-var UNIT_BYTES = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  pb: 1e15,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30,
-  tib: 2 ** 40,
-  pib: 2 ** 50,
-  ki: 2 ** 10,
-  mi: 2 ** 20,
-  gi: 2 ** 30,
-  ti: 2 ** 40
-};
-var MAX_SIZE_BYTES = 1e15;
-var SIZE_RE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i;
-function parseSize(text) {
-  const m = SIZE_RE.exec(text);
-  const allowed = "use e.g. 16GB (10^9 bytes), 512MiB (2^20 bytes) or 1.5GB";
-  if (!m) {
-    return { error: { message: `${JSON.stringify(text)} is not a size; ${allowed}` } };
-  }
-  const [, num = "", unitRaw = ""] = m;
-  const unit = unitRaw.toLowerCase();
-  if (unit === "") {
-    return {
-      error: {
-        message: `${JSON.stringify(text)} has no unit; write ${num}GB (10^9 bytes) or ${num}GiB (2^30 bytes)`
-      }
-    };
-  }
-  if (unit === "k" || unit === "m" || unit === "g" || unit === "t") {
-    const u = unit.toUpperCase();
-    return {
-      error: {
-        message: `${JSON.stringify(text)} is ambiguous; write ${num}${u}B (10^${{ K: 3, M: 6, G: 9, T: 12 }[u]} bytes) or ${num}${u}iB (2^${{ K: 10, M: 20, G: 30, T: 40 }[u]} bytes)`
-      }
-    };
-  }
-  const per = UNIT_BYTES[unit];
-  if (per === void 0) {
-    return {
-      error: { message: `${JSON.stringify(text)} has an unknown unit "${unitRaw}"; ${allowed}` }
-    };
-  }
-  const [whole = "", fraction = ""] = num.split(".");
-  const numerator = BigInt(`${whole}${fraction}` || "0") * BigInt(per);
-  const denominator = 10n ** BigInt(fraction.length);
-  if (numerator === 0n) {
-    return { error: { message: `${JSON.stringify(text)} must be greater than zero` } };
-  }
-  if (numerator % denominator !== 0n) {
-    return {
-      error: { message: `${JSON.stringify(text)} is not a whole number of bytes; ${allowed}` }
-    };
-  }
-  const bytes = numerator / denominator;
-  if (bytes > BigInt(MAX_SIZE_BYTES)) {
-    return { error: { message: `${JSON.stringify(text)} is larger than the largest size, 1PB` } };
-  }
-  return { bytes: Number(bytes) };
-}
-function formatSize(bytes) {
-  for (const [unit, per] of [
-    ["PB", 1e15],
-    ["TB", 1e12],
-    ["GB", 1e9],
-    ["MB", 1e6],
-    ["KB", 1e3]
-  ]) {
-    if (bytes >= per) {
-      return `${Number((bytes / per).toFixed(3))}${unit}`;
-    }
-  }
-  return `${bytes}B`;
-}
-
 // ../../packages/spec/lib/validate.js
 var TAG_PATTERN = WORKFLOW_NAME_PATTERN;
 var ENV_NAME_RE = new RegExp(ENV_NAME_PATTERN);
@@ -17292,7 +17302,6 @@ function createAjv(options = {}) {
   ajv.addFormat(SIZE_FORMAT, { type: "string", validate: (s) => "bytes" in parseSize(s) });
   return ajv;
 }
-var workflowValidator = createAjv().compile(WorkflowSchema);
 function checkRepoPath(value, base = ".") {
   if (value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith("\\")) {
     return {

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { validate as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
 import {
   PolicyFileSchema,
   policyJsonSchema,
@@ -10,6 +11,7 @@ import {
   workflowsJsonSchema,
 } from "./schema.js";
 import { createAjv } from "./validate.js";
+import { workflowValidatorCode } from "./validator-code.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const committedPath = join(here, "../schema/workflows.schema.json");
@@ -105,5 +107,32 @@ describe("the committed policy JSON Schema", () => {
   ];
   it.each(cases)("$name", ({ value, ok }) => {
     expect(editor()(value)).toBe(ok);
+  });
+});
+
+describe("the precompiled workflow validator", () => {
+  // The committed file is the snapshot (`npm run schema -w @dstack/spec` rewrites it).
+  it("is what src/validator-code.ts generates from WorkflowSchema", async () => {
+    await expect(workflowValidatorCode()).toMatchFileSnapshot(
+      join(here, "generated/workflow-validator.ts"),
+    );
+  });
+
+  it.each([
+    { name: "a valid workflow", raw: { name: "w", provider: "python", file: "t.py" } },
+    { name: "a bad size", raw: { name: "w", file: "t.py", resources: { memory: "16GBB" } } },
+    { name: "an unknown key", raw: { name: "w", file: "t.py", requirments: "r.txt" } },
+    { name: "a wrong type", raw: { name: "w", file: "t.py", resources: { gpu: "many" } } },
+    { name: "an empty name", raw: { name: "", file: "t.py", artifacts: [""] } },
+    { name: "not an object", raw: ["w"] },
+  ])("answers like ajv compiling the schema now: $name", ({ raw }) => {
+    const compiled = createAjv().compile(WorkflowSchema);
+    const precompiled = precompiledWorkflowValidator as unknown as ValidateFunction;
+    const ok = compiled(raw);
+    expect(precompiled(raw)).toBe(ok);
+    // As JSON: the live schema objects also carry TypeBox's symbol keys.
+    const json = (v: unknown) => JSON.parse(JSON.stringify(v ?? null));
+    expect(json(precompiled.errors)).toEqual(json(compiled.errors));
+    expect(ok ? 0 : (compiled.errors?.length ?? 0)).toBe(precompiled.errors?.length ?? 0);
   });
 });

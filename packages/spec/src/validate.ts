@@ -11,10 +11,11 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { closest, distance } from "fastest-levenshtein";
 import { split as shellSplit } from "shlex";
 import type { Diagnostic, FieldPath } from "./diagnostics.js";
+import { validate as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
 import { normalizeGpuName } from "./gpu.js";
 import type { Dep, GpuRequest, Job, Resources } from "./job.js";
 import type { Locator } from "./locator.js";
-import { ENV_NAME_PATTERN, SIZE_FORMAT, WORKFLOW_NAME_PATTERN, WorkflowSchema } from "./schema.js";
+import { ENV_NAME_PATTERN, SIZE_FORMAT, WORKFLOW_NAME_PATTERN } from "./schema.js";
 import { parseSize } from "./units.js";
 
 /** Tag names: the same alphabet as workflow names (they end up in artifact names). */
@@ -44,8 +45,12 @@ export function createAjv(options: { validateSchema?: boolean } = {}): Ajv {
   return ajv;
 }
 
-/** The compiled workflow validator (compiled once, at import). */
-const workflowValidator: ValidateFunction = createAjv().compile(WorkflowSchema);
+/**
+ * The workflow validator: `WorkflowSchema` (schema.ts) compiled by ajv at build time
+ * (`generated/workflow-validator.ts`, see `validator-code.ts`), so no start pays for compiling it;
+ * `schema.test.ts` checks it against the schema.
+ */
+const workflowValidator = precompiledWorkflowValidator as unknown as ValidateFunction;
 
 /**
  * Suggests the closest allowed word, for did-you-mean hints.

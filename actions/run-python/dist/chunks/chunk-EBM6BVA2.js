@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-JUJDI7RA.js";
+} from "./chunk-N4NJTLRZ.js";
 import {
   __commonJS,
   __require,

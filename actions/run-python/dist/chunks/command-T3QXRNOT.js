@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-UT5LP2GQ.js";
+} from "./chunk-N4P5NF6X.js";
 import {
   loadPolicy
-} from "./chunk-MCKV34GV.js";
+} from "./chunk-GJ5GJBTV.js";
 import {
   annotate
-} from "./chunk-RD3TPTMK.js";
+} from "./chunk-TNCNS52H.js";
 import {
   GitHubStore
-} from "./chunk-L5B6WDPB.js";
+} from "./chunk-ZLF5KG5M.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-E3Z2YCCG.js";
+} from "./chunk-EBM6BVA2.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-S3KP7QME.js";
+} from "./chunk-ZTRDQMOE.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-M3BAPIKY.js";
-import "./chunk-JUJDI7RA.js";
+} from "./chunk-EL5GJ73D.js";
+import "./chunk-N4NJTLRZ.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-MCKV34GV.js";
-import "./chunk-RD3TPTMK.js";
-import "./chunk-E3Z2YCCG.js";
+} from "./chunk-GJ5GJBTV.js";
+import "./chunk-TNCNS52H.js";
+import "./chunk-EBM6BVA2.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-M3BAPIKY.js";
-import "./chunk-JUJDI7RA.js";
+import "./chunk-EL5GJ73D.js";
+import "./chunk-N4NJTLRZ.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

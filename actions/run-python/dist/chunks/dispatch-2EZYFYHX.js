@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-UT5LP2GQ.js";
-import "./chunk-L5B6WDPB.js";
-import "./chunk-E3Z2YCCG.js";
+} from "./chunk-N4P5NF6X.js";
+import "./chunk-ZLF5KG5M.js";
+import "./chunk-EBM6BVA2.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-M3BAPIKY.js";
-import "./chunk-JUJDI7RA.js";
+import "./chunk-EL5GJ73D.js";
+import "./chunk-N4NJTLRZ.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

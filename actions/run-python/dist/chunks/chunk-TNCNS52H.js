@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-JUJDI7RA.js";
+} from "./chunk-N4NJTLRZ.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-L5B6WDPB.js";
+} from "./chunk-ZLF5KG5M.js";
 import {
   InputError,
   Inputs
-} from "./chunk-E3Z2YCCG.js";
+} from "./chunk-EBM6BVA2.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-M3BAPIKY.js";
+} from "./chunk-EL5GJ73D.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-JUJDI7RA.js";
+} from "./chunk-N4NJTLRZ.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

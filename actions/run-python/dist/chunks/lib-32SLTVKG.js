@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-S3KP7QME.js";
-import "./chunk-M3BAPIKY.js";
-import "./chunk-JUJDI7RA.js";
+} from "./chunk-ZTRDQMOE.js";
+import "./chunk-EL5GJ73D.js";
+import "./chunk-N4NJTLRZ.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

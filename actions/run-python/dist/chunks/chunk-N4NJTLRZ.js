@@ -9173,8 +9173,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
+      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -10247,28 +10247,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -12426,7 +12426,7 @@ var require_ucs2length = __commonJS({
   "../../node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
+    function ucs2length2(str) {
       const len = str.length;
       let length = 0;
       let pos = 0;
@@ -12442,8 +12442,8 @@ var require_ucs2length = __commonJS({
       }
       return length;
     }
-    exports.default = ucs2length;
-    ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+    exports.default = ucs2length2;
+    ucs2length2.code = 'require("ajv/dist/runtime/ucs2length").default';
   }
 });
 
@@ -17745,6 +17745,1147 @@ function join(args) {
   return args.map(quote).join(" ");
 }
 
+// ../../packages/spec/lib/generated/workflow-validator.js
+var import_ucs2length = __toESM(require_ucs2length(), 1);
+var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
+var formats = { "dstack-size": { type: "string", validate: (s) => "bytes" in parseSize(s) } };
+var validate = validate0;
+var schema0 = { "additionalProperties": false, "description": "A workflow run by the python provider", "type": "object", "required": ["name"], "properties": { "name": { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "description": "The workflow name, used as `dstack run NAME`", "type": "string" }, "provider": { "enum": ["python"], "description": "The provider that runs the workflow; python by default", "type": "string" }, "file": { "minLength": 1, "description": "The Python file to run, relative to working_dir", "type": "string" }, "script": { "minLength": 1, "description": "The Python file to run (the older name of `file`)", "type": "string" }, "args": { "description": "The arguments for the Python program: a list kept exactly, or a string split as a shell would", "anyOf": [{ "description": "An argument", "type": "string" }, { "type": "array", "items": { "description": "An argument", "type": "string" } }] }, "requirements": { "minLength": 1, "description": "The path to the requirements.txt file, relative to working_dir", "type": "string" }, "version": { "description": `The Python version, e.g. "3.11"; quote it, since YAML reads 3.10 as 3.1. By default, the host's python3.`, "anyOf": [{ "type": "string" }, { "type": "number" }] }, "environment": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "env": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "artifacts": { "description": "The folders that must be saved as output artifacts", "type": "array", "items": { "description": "A folder saved as an output artifact", "anyOf": [{ "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" }, { "additionalProperties": false, "type": "object", "required": ["path"], "properties": { "path": { "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" } } }] } }, "working_dir": { "minLength": 1, "description": "The working directory, relative to the repository root", "type": "string" }, "before_run": { "description": "The shell commands to run before running the Python file", "anyOf": [{ "description": "A shell command, run by bash -e", "type": "string" }, { "type": "array", "items": { "description": "A shell command, run by bash -e", "type": "string" } }] }, "resources": { "additionalProperties": false, "description": "The hardware resources required by the workflow", "type": "object", "properties": { "cpu": { "minimum": 1, "description": "The number of CPU cores", "type": "integer" }, "memory": { "format": "dstack-size", "description": 'The size of RAM memory. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "gpu": { "description": "The number of GPUs, or their count, model name and memory", "anyOf": [{ "minimum": 1, "description": "The number of GPUs", "type": "integer" }, { "additionalProperties": false, "description": "The number of GPUs, their model name and memory", "type": "object", "properties": { "count": { "minimum": 1, "description": "The number of GPUs; 1 when only a name or memory is given", "type": "integer" }, "name": { "minLength": 1, "description": 'The name of the GPU model (e.g. "K80", "V100", "H100")', "type": "string" }, "memory": { "format": "dstack-size", "description": 'The size of GPU memory per GPU. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" } } }] }, "shm_size": { "format": "dstack-size", "description": 'The size of shared memory (/dev/shm). Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "interruptible": { "description": "true if the workflow can run on interruptible (spot) machines. By default, it's false.", "type": "boolean" } } }, "deps": { "description": "The tags and workflows whose artifacts this workflow needs", "type": "array", "items": { "description": "A tag or a workflow whose artifacts are placed in the repository first", "anyOf": [{ "additionalProperties": false, "type": "object", "required": ["tag"], "properties": { "tag": { "minLength": 1, "description": "A tag whose artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["workflow"], "properties": { "workflow": { "minLength": 1, "description": "A workflow whose latest successful run's artifacts this workflow needs", "type": "string" } } }] } } } };
+var func0 = Object.prototype.hasOwnProperty;
+var func1 = ucs2length;
+var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
+var pattern1 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var formats0 = formats["dstack-size"];
+function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.name === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" }, message: "must have required property 'name'", schema: schema0.required, parentSchema: schema0, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func0.call(schema0.properties, key0)) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.name !== void 0) {
+      let data0 = data.name;
+      if (typeof data0 === "string") {
+        if (!pattern0.test(data0)) {
+          const err2 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }, message: 'must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"', schema: "^[A-Za-z0-9][A-Za-z0-9._-]*$", parentSchema: schema0.properties.name, data: data0 };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/name", schemaPath: "#/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.name.type, parentSchema: schema0.properties.name, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.provider !== void 0) {
+      let data1 = data.provider;
+      if (typeof data1 !== "string") {
+        const err4 = { instancePath: instancePath + "/provider", schemaPath: "#/properties/provider/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.provider.type, parentSchema: schema0.properties.provider, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+      if (!(data1 === "python")) {
+        const err5 = { instancePath: instancePath + "/provider", schemaPath: "#/properties/provider/enum", keyword: "enum", params: { allowedValues: schema0.properties.provider.enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.provider.enum, parentSchema: schema0.properties.provider, data: data1 };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.file !== void 0) {
+      let data2 = data.file;
+      if (typeof data2 === "string") {
+        if (func1(data2) < 1) {
+          const err6 = { instancePath: instancePath + "/file", schemaPath: "#/properties/file/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.file, data: data2 };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/file", schemaPath: "#/properties/file/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.file.type, parentSchema: schema0.properties.file, data: data2 };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.script !== void 0) {
+      let data3 = data.script;
+      if (typeof data3 === "string") {
+        if (func1(data3) < 1) {
+          const err8 = { instancePath: instancePath + "/script", schemaPath: "#/properties/script/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.script, data: data3 };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/script", schemaPath: "#/properties/script/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.script.type, parentSchema: schema0.properties.script, data: data3 };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.args !== void 0) {
+      let data4 = data.args;
+      const _errs11 = errors;
+      let valid1 = false;
+      const _errs12 = errors;
+      if (typeof data4 !== "string") {
+        const err10 = { instancePath: instancePath + "/args", schemaPath: "#/properties/args/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.args.anyOf[0].type, parentSchema: schema0.properties.args.anyOf[0], data: data4 };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+      var _valid0 = _errs12 === errors;
+      valid1 = valid1 || _valid0;
+      if (!valid1) {
+        const _errs14 = errors;
+        if (Array.isArray(data4)) {
+          const len0 = data4.length;
+          for (let i0 = 0; i0 < len0; i0++) {
+            let data5 = data4[i0];
+            if (typeof data5 !== "string") {
+              const err11 = { instancePath: instancePath + "/args/" + i0, schemaPath: "#/properties/args/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.args.anyOf[1].items.type, parentSchema: schema0.properties.args.anyOf[1].items, data: data5 };
+              if (vErrors === null) {
+                vErrors = [err11];
+              } else {
+                vErrors.push(err11);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err12 = { instancePath: instancePath + "/args", schemaPath: "#/properties/args/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.args.anyOf[1].type, parentSchema: schema0.properties.args.anyOf[1], data: data4 };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+        var _valid0 = _errs14 === errors;
+        valid1 = valid1 || _valid0;
+      }
+      if (!valid1) {
+        const err13 = { instancePath: instancePath + "/args", schemaPath: "#/properties/args/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.args.anyOf, parentSchema: schema0.properties.args, data: data4 };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      } else {
+        errors = _errs11;
+        if (vErrors !== null) {
+          if (_errs11) {
+            vErrors.length = _errs11;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.requirements !== void 0) {
+      let data6 = data.requirements;
+      if (typeof data6 === "string") {
+        if (func1(data6) < 1) {
+          const err14 = { instancePath: instancePath + "/requirements", schemaPath: "#/properties/requirements/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.requirements, data: data6 };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/requirements", schemaPath: "#/properties/requirements/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.requirements.type, parentSchema: schema0.properties.requirements, data: data6 };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      let data7 = data.version;
+      const _errs21 = errors;
+      let valid4 = false;
+      const _errs22 = errors;
+      if (typeof data7 !== "string") {
+        const err16 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.version.anyOf[0].type, parentSchema: schema0.properties.version.anyOf[0], data: data7 };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+      var _valid1 = _errs22 === errors;
+      valid4 = valid4 || _valid1;
+      if (!valid4) {
+        const _errs24 = errors;
+        if (!(typeof data7 == "number" && isFinite(data7))) {
+          const err17 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/anyOf/1/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema0.properties.version.anyOf[1].type, parentSchema: schema0.properties.version.anyOf[1], data: data7 };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+        var _valid1 = _errs24 === errors;
+        valid4 = valid4 || _valid1;
+      }
+      if (!valid4) {
+        const err18 = { instancePath: instancePath + "/version", schemaPath: "#/properties/version/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.version.anyOf, parentSchema: schema0.properties.version, data: data7 };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      } else {
+        errors = _errs21;
+        if (vErrors !== null) {
+          if (_errs21) {
+            vErrors.length = _errs21;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.environment !== void 0) {
+      let data8 = data.environment;
+      const _errs27 = errors;
+      let valid5 = false;
+      const _errs28 = errors;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        for (const key1 in data8) {
+          if (!pattern1.test(key1)) {
+            const err19 = { instancePath: instancePath + "/environment", schemaPath: "#/properties/environment/anyOf/0/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.environment.anyOf[0], data: data8 };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        for (const key2 in data8) {
+          if (pattern1.test(key2)) {
+            let data9 = data8[key2];
+            const _errs32 = errors;
+            let valid7 = false;
+            const _errs33 = errors;
+            if (typeof data9 !== "string") {
+              const err20 = { instancePath: instancePath + "/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/environment/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[0].type, parentSchema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[0], data: data9 };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+            }
+            var _valid3 = _errs33 === errors;
+            valid7 = valid7 || _valid3;
+            if (!valid7) {
+              const _errs35 = errors;
+              if (!(typeof data9 == "number" && isFinite(data9))) {
+                const err21 = { instancePath: instancePath + "/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/environment/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf/1/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[1].type, parentSchema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[1], data: data9 };
+                if (vErrors === null) {
+                  vErrors = [err21];
+                } else {
+                  vErrors.push(err21);
+                }
+                errors++;
+              }
+              var _valid3 = _errs35 === errors;
+              valid7 = valid7 || _valid3;
+              if (!valid7) {
+                const _errs37 = errors;
+                if (typeof data9 !== "boolean") {
+                  const err22 = { instancePath: instancePath + "/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/environment/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf/2/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[2].type, parentSchema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[2], data: data9 };
+                  if (vErrors === null) {
+                    vErrors = [err22];
+                  } else {
+                    vErrors.push(err22);
+                  }
+                  errors++;
+                }
+                var _valid3 = _errs37 === errors;
+                valid7 = valid7 || _valid3;
+              }
+            }
+            if (!valid7) {
+              const err23 = { instancePath: instancePath + "/environment/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/environment/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf, parentSchema: schema0.properties.environment.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"], data: data9 };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            } else {
+              errors = _errs32;
+              if (vErrors !== null) {
+                if (_errs32) {
+                  vErrors.length = _errs32;
+                } else {
+                  vErrors = null;
+                }
+              }
+            }
+          }
+        }
+      } else {
+        const err24 = { instancePath: instancePath + "/environment", schemaPath: "#/properties/environment/anyOf/0/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.environment.anyOf[0].type, parentSchema: schema0.properties.environment.anyOf[0], data: data8 };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+      var _valid2 = _errs28 === errors;
+      valid5 = valid5 || _valid2;
+      if (!valid5) {
+        const _errs39 = errors;
+        if (Array.isArray(data8)) {
+          const len1 = data8.length;
+          for (let i1 = 0; i1 < len1; i1++) {
+            let data10 = data8[i1];
+            if (typeof data10 !== "string") {
+              const err25 = { instancePath: instancePath + "/environment/" + i1, schemaPath: "#/properties/environment/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.environment.anyOf[1].items.type, parentSchema: schema0.properties.environment.anyOf[1].items, data: data10 };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err26 = { instancePath: instancePath + "/environment", schemaPath: "#/properties/environment/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.environment.anyOf[1].type, parentSchema: schema0.properties.environment.anyOf[1], data: data8 };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+        var _valid2 = _errs39 === errors;
+        valid5 = valid5 || _valid2;
+      }
+      if (!valid5) {
+        const err27 = { instancePath: instancePath + "/environment", schemaPath: "#/properties/environment/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.environment.anyOf, parentSchema: schema0.properties.environment, data: data8 };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      } else {
+        errors = _errs27;
+        if (vErrors !== null) {
+          if (_errs27) {
+            vErrors.length = _errs27;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.env !== void 0) {
+      let data11 = data.env;
+      const _errs44 = errors;
+      let valid10 = false;
+      const _errs45 = errors;
+      if (data11 && typeof data11 == "object" && !Array.isArray(data11)) {
+        for (const key3 in data11) {
+          if (!pattern1.test(key3)) {
+            const err28 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/anyOf/0/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.env.anyOf[0], data: data11 };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+        for (const key4 in data11) {
+          if (pattern1.test(key4)) {
+            let data12 = data11[key4];
+            const _errs49 = errors;
+            let valid12 = false;
+            const _errs50 = errors;
+            if (typeof data12 !== "string") {
+              const err29 = { instancePath: instancePath + "/env/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/env/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[0].type, parentSchema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[0], data: data12 };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+            var _valid5 = _errs50 === errors;
+            valid12 = valid12 || _valid5;
+            if (!valid12) {
+              const _errs52 = errors;
+              if (!(typeof data12 == "number" && isFinite(data12))) {
+                const err30 = { instancePath: instancePath + "/env/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/env/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf/1/type", keyword: "type", params: { type: "number" }, message: "must be number", schema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[1].type, parentSchema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[1], data: data12 };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+              var _valid5 = _errs52 === errors;
+              valid12 = valid12 || _valid5;
+              if (!valid12) {
+                const _errs54 = errors;
+                if (typeof data12 !== "boolean") {
+                  const err31 = { instancePath: instancePath + "/env/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/env/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf/2/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[2].type, parentSchema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf[2], data: data12 };
+                  if (vErrors === null) {
+                    vErrors = [err31];
+                  } else {
+                    vErrors.push(err31);
+                  }
+                  errors++;
+                }
+                var _valid5 = _errs54 === errors;
+                valid12 = valid12 || _valid5;
+              }
+            }
+            if (!valid12) {
+              const err32 = { instancePath: instancePath + "/env/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/env/anyOf/0/patternProperties/%5E%5BA-Za-z_%5D%5BA-Za-z0-9_%5D*%24/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"].anyOf, parentSchema: schema0.properties.env.anyOf[0].patternProperties["^[A-Za-z_][A-Za-z0-9_]*$"], data: data12 };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            } else {
+              errors = _errs49;
+              if (vErrors !== null) {
+                if (_errs49) {
+                  vErrors.length = _errs49;
+                } else {
+                  vErrors = null;
+                }
+              }
+            }
+          }
+        }
+      } else {
+        const err33 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/anyOf/0/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.env.anyOf[0].type, parentSchema: schema0.properties.env.anyOf[0], data: data11 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+      var _valid4 = _errs45 === errors;
+      valid10 = valid10 || _valid4;
+      if (!valid10) {
+        const _errs56 = errors;
+        if (Array.isArray(data11)) {
+          const len2 = data11.length;
+          for (let i2 = 0; i2 < len2; i2++) {
+            let data13 = data11[i2];
+            if (typeof data13 !== "string") {
+              const err34 = { instancePath: instancePath + "/env/" + i2, schemaPath: "#/properties/env/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.env.anyOf[1].items.type, parentSchema: schema0.properties.env.anyOf[1].items, data: data13 };
+              if (vErrors === null) {
+                vErrors = [err34];
+              } else {
+                vErrors.push(err34);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err35 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.env.anyOf[1].type, parentSchema: schema0.properties.env.anyOf[1], data: data11 };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
+        }
+        var _valid4 = _errs56 === errors;
+        valid10 = valid10 || _valid4;
+      }
+      if (!valid10) {
+        const err36 = { instancePath: instancePath + "/env", schemaPath: "#/properties/env/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.env.anyOf, parentSchema: schema0.properties.env, data: data11 };
+        if (vErrors === null) {
+          vErrors = [err36];
+        } else {
+          vErrors.push(err36);
+        }
+        errors++;
+      } else {
+        errors = _errs44;
+        if (vErrors !== null) {
+          if (_errs44) {
+            vErrors.length = _errs44;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.artifacts !== void 0) {
+      let data14 = data.artifacts;
+      if (Array.isArray(data14)) {
+        const len3 = data14.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data15 = data14[i3];
+          const _errs63 = errors;
+          let valid17 = false;
+          const _errs64 = errors;
+          if (typeof data15 === "string") {
+            if (func1(data15) < 1) {
+              const err37 = { instancePath: instancePath + "/artifacts/" + i3, schemaPath: "#/properties/artifacts/items/anyOf/0/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.artifacts.items.anyOf[0], data: data15 };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+          } else {
+            const err38 = { instancePath: instancePath + "/artifacts/" + i3, schemaPath: "#/properties/artifacts/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.artifacts.items.anyOf[0].type, parentSchema: schema0.properties.artifacts.items.anyOf[0], data: data15 };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+          var _valid6 = _errs64 === errors;
+          valid17 = valid17 || _valid6;
+          if (!valid17) {
+            const _errs66 = errors;
+            if (data15 && typeof data15 == "object" && !Array.isArray(data15)) {
+              if (data15.path === void 0) {
+                const err39 = { instancePath: instancePath + "/artifacts/" + i3, schemaPath: "#/properties/artifacts/items/anyOf/1/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema0.properties.artifacts.items.anyOf[1].required, parentSchema: schema0.properties.artifacts.items.anyOf[1], data: data15 };
+                if (vErrors === null) {
+                  vErrors = [err39];
+                } else {
+                  vErrors.push(err39);
+                }
+                errors++;
+              }
+              for (const key5 in data15) {
+                if (!(key5 === "path")) {
+                  const err40 = { instancePath: instancePath + "/artifacts/" + i3, schemaPath: "#/properties/artifacts/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.artifacts.items.anyOf[1], data: data15 };
+                  if (vErrors === null) {
+                    vErrors = [err40];
+                  } else {
+                    vErrors.push(err40);
+                  }
+                  errors++;
+                }
+              }
+              if (data15.path !== void 0) {
+                let data16 = data15.path;
+                if (typeof data16 === "string") {
+                  if (func1(data16) < 1) {
+                    const err41 = { instancePath: instancePath + "/artifacts/" + i3 + "/path", schemaPath: "#/properties/artifacts/items/anyOf/1/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.artifacts.items.anyOf[1].properties.path, data: data16 };
+                    if (vErrors === null) {
+                      vErrors = [err41];
+                    } else {
+                      vErrors.push(err41);
+                    }
+                    errors++;
+                  }
+                } else {
+                  const err42 = { instancePath: instancePath + "/artifacts/" + i3 + "/path", schemaPath: "#/properties/artifacts/items/anyOf/1/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.artifacts.items.anyOf[1].properties.path.type, parentSchema: schema0.properties.artifacts.items.anyOf[1].properties.path, data: data16 };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
+                }
+              }
+            } else {
+              const err43 = { instancePath: instancePath + "/artifacts/" + i3, schemaPath: "#/properties/artifacts/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.artifacts.items.anyOf[1].type, parentSchema: schema0.properties.artifacts.items.anyOf[1], data: data15 };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+            var _valid6 = _errs66 === errors;
+            valid17 = valid17 || _valid6;
+          }
+          if (!valid17) {
+            const err44 = { instancePath: instancePath + "/artifacts/" + i3, schemaPath: "#/properties/artifacts/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.artifacts.items.anyOf, parentSchema: schema0.properties.artifacts.items, data: data15 };
+            if (vErrors === null) {
+              vErrors = [err44];
+            } else {
+              vErrors.push(err44);
+            }
+            errors++;
+          } else {
+            errors = _errs63;
+            if (vErrors !== null) {
+              if (_errs63) {
+                vErrors.length = _errs63;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err45 = { instancePath: instancePath + "/artifacts", schemaPath: "#/properties/artifacts/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.artifacts.type, parentSchema: schema0.properties.artifacts, data: data14 };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
+        }
+        errors++;
+      }
+    }
+    if (data.working_dir !== void 0) {
+      let data17 = data.working_dir;
+      if (typeof data17 === "string") {
+        if (func1(data17) < 1) {
+          const err46 = { instancePath: instancePath + "/working_dir", schemaPath: "#/properties/working_dir/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.working_dir, data: data17 };
+          if (vErrors === null) {
+            vErrors = [err46];
+          } else {
+            vErrors.push(err46);
+          }
+          errors++;
+        }
+      } else {
+        const err47 = { instancePath: instancePath + "/working_dir", schemaPath: "#/properties/working_dir/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.working_dir.type, parentSchema: schema0.properties.working_dir, data: data17 };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
+    if (data.before_run !== void 0) {
+      let data18 = data.before_run;
+      const _errs74 = errors;
+      let valid19 = false;
+      const _errs75 = errors;
+      if (typeof data18 !== "string") {
+        const err48 = { instancePath: instancePath + "/before_run", schemaPath: "#/properties/before_run/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.before_run.anyOf[0].type, parentSchema: schema0.properties.before_run.anyOf[0], data: data18 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+      var _valid7 = _errs75 === errors;
+      valid19 = valid19 || _valid7;
+      if (!valid19) {
+        const _errs77 = errors;
+        if (Array.isArray(data18)) {
+          const len4 = data18.length;
+          for (let i4 = 0; i4 < len4; i4++) {
+            let data19 = data18[i4];
+            if (typeof data19 !== "string") {
+              const err49 = { instancePath: instancePath + "/before_run/" + i4, schemaPath: "#/properties/before_run/anyOf/1/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.before_run.anyOf[1].items.type, parentSchema: schema0.properties.before_run.anyOf[1].items, data: data19 };
+              if (vErrors === null) {
+                vErrors = [err49];
+              } else {
+                vErrors.push(err49);
+              }
+              errors++;
+            }
+          }
+        } else {
+          const err50 = { instancePath: instancePath + "/before_run", schemaPath: "#/properties/before_run/anyOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.before_run.anyOf[1].type, parentSchema: schema0.properties.before_run.anyOf[1], data: data18 };
+          if (vErrors === null) {
+            vErrors = [err50];
+          } else {
+            vErrors.push(err50);
+          }
+          errors++;
+        }
+        var _valid7 = _errs77 === errors;
+        valid19 = valid19 || _valid7;
+      }
+      if (!valid19) {
+        const err51 = { instancePath: instancePath + "/before_run", schemaPath: "#/properties/before_run/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.before_run.anyOf, parentSchema: schema0.properties.before_run, data: data18 };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      } else {
+        errors = _errs74;
+        if (vErrors !== null) {
+          if (_errs74) {
+            vErrors.length = _errs74;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.resources !== void 0) {
+      let data20 = data.resources;
+      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+        for (const key6 in data20) {
+          if (!(key6 === "cpu" || key6 === "memory" || key6 === "gpu" || key6 === "shm_size" || key6 === "interruptible")) {
+            const err52 = { instancePath: instancePath + "/resources", schemaPath: "#/properties/resources/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.resources, data: data20 };
+            if (vErrors === null) {
+              vErrors = [err52];
+            } else {
+              vErrors.push(err52);
+            }
+            errors++;
+          }
+        }
+        if (data20.cpu !== void 0) {
+          let data21 = data20.cpu;
+          if (!(typeof data21 == "number" && (!(data21 % 1) && !isNaN(data21)) && isFinite(data21))) {
+            const err53 = { instancePath: instancePath + "/resources/cpu", schemaPath: "#/properties/resources/properties/cpu/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema0.properties.resources.properties.cpu.type, parentSchema: schema0.properties.resources.properties.cpu, data: data21 };
+            if (vErrors === null) {
+              vErrors = [err53];
+            } else {
+              vErrors.push(err53);
+            }
+            errors++;
+          }
+          if (typeof data21 == "number" && isFinite(data21)) {
+            if (data21 < 1 || isNaN(data21)) {
+              const err54 = { instancePath: instancePath + "/resources/cpu", schemaPath: "#/properties/resources/properties/cpu/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema0.properties.resources.properties.cpu, data: data21 };
+              if (vErrors === null) {
+                vErrors = [err54];
+              } else {
+                vErrors.push(err54);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data20.memory !== void 0) {
+          let data22 = data20.memory;
+          if (typeof data22 === "string") {
+            if (!formats0.validate(data22)) {
+              const err55 = { instancePath: instancePath + "/resources/memory", schemaPath: "#/properties/resources/properties/memory/format", keyword: "format", params: { format: "dstack-size" }, message: 'must match format "dstack-size"', schema: "dstack-size", parentSchema: schema0.properties.resources.properties.memory, data: data22 };
+              if (vErrors === null) {
+                vErrors = [err55];
+              } else {
+                vErrors.push(err55);
+              }
+              errors++;
+            }
+          } else {
+            const err56 = { instancePath: instancePath + "/resources/memory", schemaPath: "#/properties/resources/properties/memory/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.resources.properties.memory.type, parentSchema: schema0.properties.resources.properties.memory, data: data22 };
+            if (vErrors === null) {
+              vErrors = [err56];
+            } else {
+              vErrors.push(err56);
+            }
+            errors++;
+          }
+        }
+        if (data20.gpu !== void 0) {
+          let data23 = data20.gpu;
+          const _errs89 = errors;
+          let valid23 = false;
+          const _errs90 = errors;
+          if (!(typeof data23 == "number" && (!(data23 % 1) && !isNaN(data23)) && isFinite(data23))) {
+            const err57 = { instancePath: instancePath + "/resources/gpu", schemaPath: "#/properties/resources/properties/gpu/anyOf/0/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema0.properties.resources.properties.gpu.anyOf[0].type, parentSchema: schema0.properties.resources.properties.gpu.anyOf[0], data: data23 };
+            if (vErrors === null) {
+              vErrors = [err57];
+            } else {
+              vErrors.push(err57);
+            }
+            errors++;
+          }
+          if (typeof data23 == "number" && isFinite(data23)) {
+            if (data23 < 1 || isNaN(data23)) {
+              const err58 = { instancePath: instancePath + "/resources/gpu", schemaPath: "#/properties/resources/properties/gpu/anyOf/0/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema0.properties.resources.properties.gpu.anyOf[0], data: data23 };
+              if (vErrors === null) {
+                vErrors = [err58];
+              } else {
+                vErrors.push(err58);
+              }
+              errors++;
+            }
+          }
+          var _valid8 = _errs90 === errors;
+          valid23 = valid23 || _valid8;
+          if (!valid23) {
+            const _errs92 = errors;
+            if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+              for (const key7 in data23) {
+                if (!(key7 === "count" || key7 === "name" || key7 === "memory")) {
+                  const err59 = { instancePath: instancePath + "/resources/gpu", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1], data: data23 };
+                  if (vErrors === null) {
+                    vErrors = [err59];
+                  } else {
+                    vErrors.push(err59);
+                  }
+                  errors++;
+                }
+              }
+              if (data23.count !== void 0) {
+                let data24 = data23.count;
+                if (!(typeof data24 == "number" && (!(data24 % 1) && !isNaN(data24)) && isFinite(data24))) {
+                  const err60 = { instancePath: instancePath + "/resources/gpu/count", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/properties/count/type", keyword: "type", params: { type: "integer" }, message: "must be integer", schema: schema0.properties.resources.properties.gpu.anyOf[1].properties.count.type, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1].properties.count, data: data24 };
+                  if (vErrors === null) {
+                    vErrors = [err60];
+                  } else {
+                    vErrors.push(err60);
+                  }
+                  errors++;
+                }
+                if (typeof data24 == "number" && isFinite(data24)) {
+                  if (data24 < 1 || isNaN(data24)) {
+                    const err61 = { instancePath: instancePath + "/resources/gpu/count", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/properties/count/minimum", keyword: "minimum", params: { comparison: ">=", limit: 1 }, message: "must be >= 1", schema: 1, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1].properties.count, data: data24 };
+                    if (vErrors === null) {
+                      vErrors = [err61];
+                    } else {
+                      vErrors.push(err61);
+                    }
+                    errors++;
+                  }
+                }
+              }
+              if (data23.name !== void 0) {
+                let data25 = data23.name;
+                if (typeof data25 === "string") {
+                  if (func1(data25) < 1) {
+                    const err62 = { instancePath: instancePath + "/resources/gpu/name", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/properties/name/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1].properties.name, data: data25 };
+                    if (vErrors === null) {
+                      vErrors = [err62];
+                    } else {
+                      vErrors.push(err62);
+                    }
+                    errors++;
+                  }
+                } else {
+                  const err63 = { instancePath: instancePath + "/resources/gpu/name", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/properties/name/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.resources.properties.gpu.anyOf[1].properties.name.type, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1].properties.name, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err63];
+                  } else {
+                    vErrors.push(err63);
+                  }
+                  errors++;
+                }
+              }
+              if (data23.memory !== void 0) {
+                let data26 = data23.memory;
+                if (typeof data26 === "string") {
+                  if (!formats0.validate(data26)) {
+                    const err64 = { instancePath: instancePath + "/resources/gpu/memory", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/properties/memory/format", keyword: "format", params: { format: "dstack-size" }, message: 'must match format "dstack-size"', schema: "dstack-size", parentSchema: schema0.properties.resources.properties.gpu.anyOf[1].properties.memory, data: data26 };
+                    if (vErrors === null) {
+                      vErrors = [err64];
+                    } else {
+                      vErrors.push(err64);
+                    }
+                    errors++;
+                  }
+                } else {
+                  const err65 = { instancePath: instancePath + "/resources/gpu/memory", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/properties/memory/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.resources.properties.gpu.anyOf[1].properties.memory.type, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1].properties.memory, data: data26 };
+                  if (vErrors === null) {
+                    vErrors = [err65];
+                  } else {
+                    vErrors.push(err65);
+                  }
+                  errors++;
+                }
+              }
+            } else {
+              const err66 = { instancePath: instancePath + "/resources/gpu", schemaPath: "#/properties/resources/properties/gpu/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.resources.properties.gpu.anyOf[1].type, parentSchema: schema0.properties.resources.properties.gpu.anyOf[1], data: data23 };
+              if (vErrors === null) {
+                vErrors = [err66];
+              } else {
+                vErrors.push(err66);
+              }
+              errors++;
+            }
+            var _valid8 = _errs92 === errors;
+            valid23 = valid23 || _valid8;
+          }
+          if (!valid23) {
+            const err67 = { instancePath: instancePath + "/resources/gpu", schemaPath: "#/properties/resources/properties/gpu/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.resources.properties.gpu.anyOf, parentSchema: schema0.properties.resources.properties.gpu, data: data23 };
+            if (vErrors === null) {
+              vErrors = [err67];
+            } else {
+              vErrors.push(err67);
+            }
+            errors++;
+          } else {
+            errors = _errs89;
+            if (vErrors !== null) {
+              if (_errs89) {
+                vErrors.length = _errs89;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+        if (data20.shm_size !== void 0) {
+          let data27 = data20.shm_size;
+          if (typeof data27 === "string") {
+            if (!formats0.validate(data27)) {
+              const err68 = { instancePath: instancePath + "/resources/shm_size", schemaPath: "#/properties/resources/properties/shm_size/format", keyword: "format", params: { format: "dstack-size" }, message: 'must match format "dstack-size"', schema: "dstack-size", parentSchema: schema0.properties.resources.properties.shm_size, data: data27 };
+              if (vErrors === null) {
+                vErrors = [err68];
+              } else {
+                vErrors.push(err68);
+              }
+              errors++;
+            }
+          } else {
+            const err69 = { instancePath: instancePath + "/resources/shm_size", schemaPath: "#/properties/resources/properties/shm_size/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.resources.properties.shm_size.type, parentSchema: schema0.properties.resources.properties.shm_size, data: data27 };
+            if (vErrors === null) {
+              vErrors = [err69];
+            } else {
+              vErrors.push(err69);
+            }
+            errors++;
+          }
+        }
+        if (data20.interruptible !== void 0) {
+          let data28 = data20.interruptible;
+          if (typeof data28 !== "boolean") {
+            const err70 = { instancePath: instancePath + "/resources/interruptible", schemaPath: "#/properties/resources/properties/interruptible/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema0.properties.resources.properties.interruptible.type, parentSchema: schema0.properties.resources.properties.interruptible, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err70];
+            } else {
+              vErrors.push(err70);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err71 = { instancePath: instancePath + "/resources", schemaPath: "#/properties/resources/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.resources.type, parentSchema: schema0.properties.resources, data: data20 };
+        if (vErrors === null) {
+          vErrors = [err71];
+        } else {
+          vErrors.push(err71);
+        }
+        errors++;
+      }
+    }
+    if (data.deps !== void 0) {
+      let data29 = data.deps;
+      if (Array.isArray(data29)) {
+        const len5 = data29.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data30 = data29[i5];
+          const _errs108 = errors;
+          let valid27 = false;
+          const _errs109 = errors;
+          if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+            if (data30.tag === void 0) {
+              const err72 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/0/required", keyword: "required", params: { missingProperty: "tag" }, message: "must have required property 'tag'", schema: schema0.properties.deps.items.anyOf[0].required, parentSchema: schema0.properties.deps.items.anyOf[0], data: data30 };
+              if (vErrors === null) {
+                vErrors = [err72];
+              } else {
+                vErrors.push(err72);
+              }
+              errors++;
+            }
+            for (const key8 in data30) {
+              if (!(key8 === "tag")) {
+                const err73 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/0/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.deps.items.anyOf[0], data: data30 };
+                if (vErrors === null) {
+                  vErrors = [err73];
+                } else {
+                  vErrors.push(err73);
+                }
+                errors++;
+              }
+            }
+            if (data30.tag !== void 0) {
+              let data31 = data30.tag;
+              if (typeof data31 === "string") {
+                if (func1(data31) < 1) {
+                  const err74 = { instancePath: instancePath + "/deps/" + i5 + "/tag", schemaPath: "#/properties/deps/items/anyOf/0/properties/tag/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.deps.items.anyOf[0].properties.tag, data: data31 };
+                  if (vErrors === null) {
+                    vErrors = [err74];
+                  } else {
+                    vErrors.push(err74);
+                  }
+                  errors++;
+                }
+              } else {
+                const err75 = { instancePath: instancePath + "/deps/" + i5 + "/tag", schemaPath: "#/properties/deps/items/anyOf/0/properties/tag/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.deps.items.anyOf[0].properties.tag.type, parentSchema: schema0.properties.deps.items.anyOf[0].properties.tag, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err75];
+                } else {
+                  vErrors.push(err75);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err76 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/0/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.deps.items.anyOf[0].type, parentSchema: schema0.properties.deps.items.anyOf[0], data: data30 };
+            if (vErrors === null) {
+              vErrors = [err76];
+            } else {
+              vErrors.push(err76);
+            }
+            errors++;
+          }
+          var _valid9 = _errs109 === errors;
+          valid27 = valid27 || _valid9;
+          if (!valid27) {
+            const _errs114 = errors;
+            if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+              if (data30.workflow === void 0) {
+                const err77 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/1/required", keyword: "required", params: { missingProperty: "workflow" }, message: "must have required property 'workflow'", schema: schema0.properties.deps.items.anyOf[1].required, parentSchema: schema0.properties.deps.items.anyOf[1], data: data30 };
+                if (vErrors === null) {
+                  vErrors = [err77];
+                } else {
+                  vErrors.push(err77);
+                }
+                errors++;
+              }
+              for (const key9 in data30) {
+                if (!(key9 === "workflow")) {
+                  const err78 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key9 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.deps.items.anyOf[1], data: data30 };
+                  if (vErrors === null) {
+                    vErrors = [err78];
+                  } else {
+                    vErrors.push(err78);
+                  }
+                  errors++;
+                }
+              }
+              if (data30.workflow !== void 0) {
+                let data32 = data30.workflow;
+                if (typeof data32 === "string") {
+                  if (func1(data32) < 1) {
+                    const err79 = { instancePath: instancePath + "/deps/" + i5 + "/workflow", schemaPath: "#/properties/deps/items/anyOf/1/properties/workflow/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.deps.items.anyOf[1].properties.workflow, data: data32 };
+                    if (vErrors === null) {
+                      vErrors = [err79];
+                    } else {
+                      vErrors.push(err79);
+                    }
+                    errors++;
+                  }
+                } else {
+                  const err80 = { instancePath: instancePath + "/deps/" + i5 + "/workflow", schemaPath: "#/properties/deps/items/anyOf/1/properties/workflow/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.deps.items.anyOf[1].properties.workflow.type, parentSchema: schema0.properties.deps.items.anyOf[1].properties.workflow, data: data32 };
+                  if (vErrors === null) {
+                    vErrors = [err80];
+                  } else {
+                    vErrors.push(err80);
+                  }
+                  errors++;
+                }
+              }
+            } else {
+              const err81 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.deps.items.anyOf[1].type, parentSchema: schema0.properties.deps.items.anyOf[1], data: data30 };
+              if (vErrors === null) {
+                vErrors = [err81];
+              } else {
+                vErrors.push(err81);
+              }
+              errors++;
+            }
+            var _valid9 = _errs114 === errors;
+            valid27 = valid27 || _valid9;
+          }
+          if (!valid27) {
+            const err82 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.deps.items.anyOf, parentSchema: schema0.properties.deps.items, data: data30 };
+            if (vErrors === null) {
+              vErrors = [err82];
+            } else {
+              vErrors.push(err82);
+            }
+            errors++;
+          } else {
+            errors = _errs108;
+            if (vErrors !== null) {
+              if (_errs108) {
+                vErrors.length = _errs108;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err83 = { instancePath: instancePath + "/deps", schemaPath: "#/properties/deps/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.deps.type, parentSchema: schema0.properties.deps, data: data29 };
+        if (vErrors === null) {
+          vErrors = [err83];
+        } else {
+          vErrors.push(err83);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err84 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.type, parentSchema: schema0, data };
+    if (vErrors === null) {
+      vErrors = [err84];
+    } else {
+      vErrors.push(err84);
+    }
+    errors++;
+  }
+  validate0.errors = vErrors;
+  return errors === 0;
+}
+
 // ../../packages/spec/lib/validate.js
 var TAG_PATTERN = WORKFLOW_NAME_PATTERN;
 var ENV_NAME_RE = new RegExp(ENV_NAME_PATTERN);
@@ -17761,7 +18902,7 @@ function createAjv(options = {}) {
   ajv.addFormat(SIZE_FORMAT, { type: "string", validate: (s) => "bytes" in parseSize(s) });
   return ajv;
 }
-var workflowValidator = createAjv().compile(WorkflowSchema);
+var workflowValidator = validate;
 function didYouMean(given, candidates) {
   if (candidates.length === 0)
     return void 0;

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-RD3TPTMK.js";
+} from "./chunk-TNCNS52H.js";
 import {
   InputError
-} from "./chunk-E3Z2YCCG.js";
+} from "./chunk-EBM6BVA2.js";
 import {
   info,
   warning
@@ -14,7 +14,7 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-M3BAPIKY.js";
+} from "./chunk-EL5GJ73D.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +22,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-JUJDI7RA.js";
+} from "./chunk-N4NJTLRZ.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -96,7 +96,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-53CIS3PB.js");
+    const { authorizeActor } = await import("./lib-32SLTVKG.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

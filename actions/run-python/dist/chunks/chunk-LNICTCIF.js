@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-L5B6WDPB.js";
+} from "./chunk-ZLF5KG5M.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-E3Z2YCCG.js";
+} from "./chunk-EBM6BVA2.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-JUJDI7RA.js";
+} from "./chunk-N4NJTLRZ.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
