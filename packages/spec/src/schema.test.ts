@@ -3,11 +3,15 @@ import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { validate as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
+import {
+  validateWorkflow as precompiledWorkflowValidator,
+  validateWorkflowsFileShape,
+} from "./generated/workflow-validator.js";
 import {
   PolicyFileSchema,
   policyJsonSchema,
   WorkflowSchema,
+  WorkflowsFileShapeSchema,
   workflowsJsonSchema,
 } from "./schema.js";
 import { createAjv } from "./validate.js";
@@ -134,5 +138,18 @@ describe("the precompiled workflow validator", () => {
     const json = (v: unknown) => JSON.parse(JSON.stringify(v ?? null));
     expect(json(precompiled.errors)).toEqual(json(compiled.errors));
     expect(ok ? 0 : (compiled.errors?.length ?? 0)).toBe(precompiled.errors?.length ?? 0);
+  });
+
+  it.each([
+    { name: "a file", raw: { workflows: [{}] } },
+    { name: "no workflows", raw: { workflow: [] } },
+    { name: "not a list", raw: { workflows: "train" } },
+  ])("the file shape answers like ajv compiling it now: $name", ({ raw }) => {
+    const compiled = createAjv().compile(WorkflowsFileShapeSchema);
+    const precompiled = validateWorkflowsFileShape as unknown as ValidateFunction;
+    expect(precompiled(raw)).toBe(compiled(raw));
+    expect(JSON.parse(JSON.stringify(precompiled.errors ?? null))).toEqual(
+      JSON.parse(JSON.stringify(compiled.errors ?? null)),
+    );
   });
 });

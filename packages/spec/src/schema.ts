@@ -357,3 +357,11 @@ export const DispatchPayloadSchema = Type.Object(
   },
   { additionalProperties: false, description: "The client_payload of a dstack-run dispatch" },
 );
+
+/** A workflows file's outer shape only (`workflows:`, a list of objects); each workflow is checked by the workflow schema. */
+export const WorkflowsFileShapeSchema = {
+  type: "object",
+  properties: { workflows: { type: "array", items: { type: "object" } } },
+  required: ["workflows"],
+  additionalProperties: false,
+} as const;

@@ -11,7 +11,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { closest, distance } from "fastest-levenshtein";
 import { split as shellSplit } from "shlex";
 import type { Diagnostic, FieldPath } from "./diagnostics.js";
-import { validate as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
+import { validateWorkflow as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
 import { normalizeGpuName } from "./gpu.js";
 import type { Dep, GpuRequest, Job, Resources } from "./job.js";
 import type { Locator } from "./locator.js";

@@ -1,7 +1,7 @@
 /**
- * Generates `generated/workflow-validator.ts`: the workflow validator as ajv standalone code
- * (ajv.js.org/standalone), compiled from {@link WorkflowSchema} with the options of
- * `createAjv`. Compiling it at every start cost about 35 ms of each action's and CLI's start; the
+ * Generates `generated/workflow-validator.ts`: the workflow validator (`validateWorkflow`, from
+ * {@link WorkflowSchema}) and the workflows file's outer shape (`validateWorkflowsFileShape`) as
+ * ajv standalone code (ajv.js.org/standalone), compiled with the options of `createAjv`. Compiling it at every start cost about 35 ms of each action's and CLI's start; the
  * generated module costs nothing but its parse.
  *
  * Not exported from the package: `schema.test.ts` compares the committed file with a fresh
@@ -12,7 +12,7 @@
  */
 import { _, Ajv } from "ajv";
 import * as standaloneModule from "ajv/dist/standalone/index.js";
-import { SIZE_FORMAT, WorkflowSchema } from "./schema.js";
+import { SIZE_FORMAT, WorkflowSchema, WorkflowsFileShapeSchema } from "./schema.js";
 
 /** The generated module's text (TypeScript with type checks off: the code is ajv's). */
 export function workflowValidatorCode(): string {
@@ -26,10 +26,15 @@ export function workflowValidatorCode(): string {
   });
   ajv.addFormat(SIZE_FORMAT, { type: "string", validate: () => true });
   // A CommonJS module whose function is its `default` export (one level or two deep, by loader).
-  type Standalone = (ajv: Ajv, validate: ReturnType<Ajv["compile"]>) => string;
+  type Standalone = (ajv: Ajv, exports: Record<string, string>) => string;
   const m = standaloneModule as unknown as { default: Standalone | { default: Standalone } };
   const standaloneCode = typeof m.default === "function" ? m.default : m.default.default;
-  const code = standaloneCode(ajv, ajv.compile(WorkflowSchema));
+  ajv.addSchema(WorkflowSchema, "workflow");
+  ajv.addSchema(WorkflowsFileShapeSchema, "workflows-file-shape");
+  const code = standaloneCode(ajv, {
+    validateWorkflow: "workflow",
+    validateWorkflowsFileShape: "workflows-file-shape",
+  });
   const runtime = 'require("ajv/dist/runtime/ucs2length").default';
   if (!code.includes(runtime) && /require\(/.test(code)) {
     throw new Error("ajv standalone code requires a runtime module this generator does not map");

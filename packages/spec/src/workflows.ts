@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ValidateFunction } from "ajv";
 import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
 import {
   type Diagnostic,
@@ -12,15 +13,10 @@ import {
   hasErrors,
   sortDiagnostics,
 } from "./diagnostics.js";
+import { validateWorkflowsFileShape } from "./generated/workflow-validator.js";
 import type { Job } from "./job.js";
 import { type Locator, yamlLocator } from "./locator.js";
-import {
-  createAjv,
-  describeValue,
-  didYouMean,
-  translateSchemaErrors,
-  validateWorkflow,
-} from "./validate.js";
+import { describeValue, didYouMean, translateSchemaErrors, validateWorkflow } from "./validate.js";
 
 /** The main workflows file, relative to the repository root. */
 export const WORKFLOWS_FILE = ".dstack/workflows.yaml";
@@ -56,13 +52,8 @@ export interface ParsedWorkflows {
   ok: boolean;
 }
 
-/** Only the file's outer shape; each workflow is checked by `validateWorkflow`. */
-const fileShapeValidator = createAjv().compile({
-  type: "object",
-  properties: { workflows: { type: "array", items: { type: "object" } } },
-  required: ["workflows"],
-  additionalProperties: false,
-});
+/** Only the file's outer shape; each workflow is checked by `validateWorkflow` (precompiled, see `validator-code.ts`). */
+const fileShapeValidator = validateWorkflowsFileShape as unknown as ValidateFunction;
 
 function yamlDiagnostic(
   source: string,

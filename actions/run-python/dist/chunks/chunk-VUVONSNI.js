@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-TNCNS52H.js";
+} from "./chunk-AETSRPI6.js";
 import {
   InputError
-} from "./chunk-EBM6BVA2.js";
+} from "./chunk-EFQ2L3K7.js";
 import {
   info,
   warning
@@ -14,7 +14,7 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-EL5GJ73D.js";
+} from "./chunk-DIOUIO77.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +22,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-N4NJTLRZ.js";
+} from "./chunk-H76Y2HFP.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -96,7 +96,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-32SLTVKG.js");
+    const { authorizeActor } = await import("./lib-GU74R2KZ.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

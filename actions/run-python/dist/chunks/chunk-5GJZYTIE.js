@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-ZLF5KG5M.js";
+} from "./chunk-J3MV3S67.js";
 import {
   InputError,
   Inputs
-} from "./chunk-EBM6BVA2.js";
+} from "./chunk-EFQ2L3K7.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-EL5GJ73D.js";
+} from "./chunk-DIOUIO77.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-N4NJTLRZ.js";
+} from "./chunk-H76Y2HFP.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

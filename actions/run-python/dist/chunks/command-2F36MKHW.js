@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-N4P5NF6X.js";
+} from "./chunk-5GJZYTIE.js";
 import {
   loadPolicy
-} from "./chunk-GJ5GJBTV.js";
+} from "./chunk-VUVONSNI.js";
 import {
   annotate
-} from "./chunk-TNCNS52H.js";
+} from "./chunk-AETSRPI6.js";
 import {
   GitHubStore
-} from "./chunk-ZLF5KG5M.js";
+} from "./chunk-J3MV3S67.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-EBM6BVA2.js";
+} from "./chunk-EFQ2L3K7.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-ZTRDQMOE.js";
+} from "./chunk-HE2IRZUR.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-EL5GJ73D.js";
-import "./chunk-N4NJTLRZ.js";
+} from "./chunk-DIOUIO77.js";
+import "./chunk-H76Y2HFP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

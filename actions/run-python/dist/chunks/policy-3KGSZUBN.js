@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-GJ5GJBTV.js";
-import "./chunk-TNCNS52H.js";
-import "./chunk-EBM6BVA2.js";
+} from "./chunk-VUVONSNI.js";
+import "./chunk-AETSRPI6.js";
+import "./chunk-EFQ2L3K7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-EL5GJ73D.js";
-import "./chunk-N4NJTLRZ.js";
+import "./chunk-DIOUIO77.js";
+import "./chunk-H76Y2HFP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

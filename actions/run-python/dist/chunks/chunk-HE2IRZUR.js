@@ -2,7 +2,7 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   apiUrlOf,
   restError
-} from "./chunk-EL5GJ73D.js";
+} from "./chunk-DIOUIO77.js";
 import {
   DISPATCH_EVENT_TYPE,
   checkJobPolicy,
@@ -15,7 +15,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-N4NJTLRZ.js";
+} from "./chunk-H76Y2HFP.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];

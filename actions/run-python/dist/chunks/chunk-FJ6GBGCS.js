@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-ZLF5KG5M.js";
+} from "./chunk-J3MV3S67.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-EBM6BVA2.js";
+} from "./chunk-EFQ2L3K7.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-N4NJTLRZ.js";
+} from "./chunk-H76Y2HFP.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

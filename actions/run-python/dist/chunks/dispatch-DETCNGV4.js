@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-N4P5NF6X.js";
-import "./chunk-ZLF5KG5M.js";
-import "./chunk-EBM6BVA2.js";
+} from "./chunk-5GJZYTIE.js";
+import "./chunk-J3MV3S67.js";
+import "./chunk-EFQ2L3K7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-EL5GJ73D.js";
-import "./chunk-N4NJTLRZ.js";
+import "./chunk-DIOUIO77.js";
+import "./chunk-H76Y2HFP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

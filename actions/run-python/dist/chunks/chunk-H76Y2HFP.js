@@ -9173,8 +9173,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate2);
+      const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -10247,28 +10247,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate2 = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate2 });
-        validate2.errors = null;
-        validate2.schema = sch.schema;
-        validate2.schemaEnv = sch;
+        const validate = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate });
+        validate.errors = null;
+        validate.schema = sch.schema;
+        validate.schemaEnv = sch;
         if (sch.$async)
-          validate2.$async = true;
+          validate.$async = true;
         if (this.opts.code.source === true) {
-          validate2.source = { validateName, validateCode, scopeValues: gen._values };
+          validate.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate2.evaluated = {
+          validate.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate2.source)
-            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
+          if (validate.source)
+            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
         }
-        sch.validate = validate2;
+        sch.validate = validate;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -17749,7 +17749,7 @@ function join(args) {
 var import_ucs2length = __toESM(require_ucs2length(), 1);
 var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
 var formats = { "dstack-size": { type: "string", validate: (s) => "bytes" in parseSize(s) } };
-var validate = validate0;
+var validateWorkflow = validate0;
 var schema0 = { "additionalProperties": false, "description": "A workflow run by the python provider", "type": "object", "required": ["name"], "properties": { "name": { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "description": "The workflow name, used as `dstack run NAME`", "type": "string" }, "provider": { "enum": ["python"], "description": "The provider that runs the workflow; python by default", "type": "string" }, "file": { "minLength": 1, "description": "The Python file to run, relative to working_dir", "type": "string" }, "script": { "minLength": 1, "description": "The Python file to run (the older name of `file`)", "type": "string" }, "args": { "description": "The arguments for the Python program: a list kept exactly, or a string split as a shell would", "anyOf": [{ "description": "An argument", "type": "string" }, { "type": "array", "items": { "description": "An argument", "type": "string" } }] }, "requirements": { "minLength": 1, "description": "The path to the requirements.txt file, relative to working_dir", "type": "string" }, "version": { "description": `The Python version, e.g. "3.11"; quote it, since YAML reads 3.10 as 3.1. By default, the host's python3.`, "anyOf": [{ "type": "string" }, { "type": "number" }] }, "environment": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "env": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "artifacts": { "description": "The folders that must be saved as output artifacts", "type": "array", "items": { "description": "A folder saved as an output artifact", "anyOf": [{ "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" }, { "additionalProperties": false, "type": "object", "required": ["path"], "properties": { "path": { "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" } } }] } }, "working_dir": { "minLength": 1, "description": "The working directory, relative to the repository root", "type": "string" }, "before_run": { "description": "The shell commands to run before running the Python file", "anyOf": [{ "description": "A shell command, run by bash -e", "type": "string" }, { "type": "array", "items": { "description": "A shell command, run by bash -e", "type": "string" } }] }, "resources": { "additionalProperties": false, "description": "The hardware resources required by the workflow", "type": "object", "properties": { "cpu": { "minimum": 1, "description": "The number of CPU cores", "type": "integer" }, "memory": { "format": "dstack-size", "description": 'The size of RAM memory. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "gpu": { "description": "The number of GPUs, or their count, model name and memory", "anyOf": [{ "minimum": 1, "description": "The number of GPUs", "type": "integer" }, { "additionalProperties": false, "description": "The number of GPUs, their model name and memory", "type": "object", "properties": { "count": { "minimum": 1, "description": "The number of GPUs; 1 when only a name or memory is given", "type": "integer" }, "name": { "minLength": 1, "description": 'The name of the GPU model (e.g. "K80", "V100", "H100")', "type": "string" }, "memory": { "format": "dstack-size", "description": 'The size of GPU memory per GPU. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" } } }] }, "shm_size": { "format": "dstack-size", "description": 'The size of shared memory (/dev/shm). Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "interruptible": { "description": "true if the workflow can run on interruptible (spot) machines. By default, it's false.", "type": "boolean" } } }, "deps": { "description": "The tags and workflows whose artifacts this workflow needs", "type": "array", "items": { "description": "A tag or a workflow whose artifacts are placed in the repository first", "anyOf": [{ "additionalProperties": false, "type": "object", "required": ["tag"], "properties": { "tag": { "minLength": 1, "description": "A tag whose artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["workflow"], "properties": { "workflow": { "minLength": 1, "description": "A workflow whose latest successful run's artifacts this workflow needs", "type": "string" } } }] } } } };
 var func0 = Object.prototype.hasOwnProperty;
 var func1 = ucs2length;
@@ -18885,6 +18885,70 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
   validate0.errors = vErrors;
   return errors === 0;
 }
+var validateWorkflowsFileShape = validate1;
+var schema1 = { "type": "object", "properties": { "workflows": { "type": "array", "items": { "type": "object" } } }, "required": ["workflows"], "additionalProperties": false };
+function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.workflows === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "workflows" }, message: "must have required property 'workflows'", schema: schema1.required, parentSchema: schema1, data };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "workflows")) {
+        const err1 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties", schema: false, parentSchema: schema1, data };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.workflows !== void 0) {
+      let data0 = data.workflows;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data1 = data0[i0];
+          if (!(data1 && typeof data1 == "object" && !Array.isArray(data1))) {
+            const err2 = { instancePath: instancePath + "/workflows/" + i0, schemaPath: "#/properties/workflows/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema1.properties.workflows.items.type, parentSchema: schema1.properties.workflows.items, data: data1 };
+            if (vErrors === null) {
+              vErrors = [err2];
+            } else {
+              vErrors.push(err2);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err3 = { instancePath: instancePath + "/workflows", schemaPath: "#/properties/workflows/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema1.properties.workflows.type, parentSchema: schema1.properties.workflows, data: data0 };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err4 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema1.type, parentSchema: schema1, data };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  }
+  validate1.errors = vErrors;
+  return errors === 0;
+}
 
 // ../../packages/spec/lib/validate.js
 var TAG_PATTERN = WORKFLOW_NAME_PATTERN;
@@ -18902,7 +18966,7 @@ function createAjv(options = {}) {
   ajv.addFormat(SIZE_FORMAT, { type: "string", validate: (s) => "bytes" in parseSize(s) });
   return ajv;
 }
-var workflowValidator = validate;
+var workflowValidator = validateWorkflow;
 function didYouMean(given, candidates) {
   if (candidates.length === 0)
     return void 0;
@@ -19109,7 +19173,7 @@ function checkRepoPath(value, base = ".") {
   }
   return { path: normalized };
 }
-function validateWorkflow(raw, options) {
+function validateWorkflow2(raw, options) {
   const { locator } = options;
   const name = raw && typeof raw === "object" && typeof raw.name === "string" ? raw.name : void 0;
   const r = new Reporter(locator, name);
@@ -19810,7 +19874,7 @@ function runCommandJob(options) {
     ...base ? { file: base.file, working_dir: base.workingDir } : {},
     ...command.overrides
   };
-  const result = validateWorkflow(raw, { locator: ARGV_LOCATOR });
+  const result = validateWorkflow2(raw, { locator: ARGV_LOCATOR });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (!result.job || errors.length > 0)
     return { errors };
@@ -20297,12 +20361,7 @@ function hostSatisfies(resources, facts) {
 var import_yaml3 = __toESM(require_dist(), 1);
 var WORKFLOWS_FILE = ".dstack/workflows.yaml";
 var WORKFLOWS_DIR = ".dstack/workflows";
-var fileShapeValidator = createAjv().compile({
-  type: "object",
-  properties: { workflows: { type: "array", items: { type: "object" } } },
-  required: ["workflows"],
-  additionalProperties: false
-});
+var fileShapeValidator = validateWorkflowsFileShape;
 function yamlDiagnostic2(source, lineCounter, e, severity) {
   const { line, col } = lineCounter.linePos(e.pos[0]);
   return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
@@ -20366,7 +20425,7 @@ function parseWorkflows(options) {
       const name = raw && typeof raw === "object" && typeof raw.name === "string" ? raw.name : void 0;
       if (raw === null || typeof raw !== "object" || Array.isArray(raw))
         return;
-      const result = validateWorkflow(raw, {
+      const result = validateWorkflow2(raw, {
         locator,
         ...options.fileExists ? { fileExists: options.fileExists } : {}
       });
@@ -20437,7 +20496,7 @@ export {
   TAG_PATTERN,
   didYouMean,
   checkRepoPath,
-  validateWorkflow,
+  validateWorkflow2 as validateWorkflow,
   parseRunArgv,
   runCommandJob,
   formatDiagnostic,

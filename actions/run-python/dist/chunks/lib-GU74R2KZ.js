@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-ZTRDQMOE.js";
-import "./chunk-EL5GJ73D.js";
-import "./chunk-N4NJTLRZ.js";
+} from "./chunk-HE2IRZUR.js";
+import "./chunk-DIOUIO77.js";
+import "./chunk-H76Y2HFP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

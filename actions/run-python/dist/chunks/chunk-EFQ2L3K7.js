@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-N4NJTLRZ.js";
+} from "./chunk-H76Y2HFP.js";
 import {
   __commonJS,
   __require,

@@ -7,7 +7,7 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-EBM6BVA2.js";
+} from "./chunk-EFQ2L3K7.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";

@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-N4NJTLRZ.js";
+} from "./chunk-H76Y2HFP.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {
