@@ -32,7 +32,7 @@ import {
   type FakeHandler,
   type FakeReply,
   type FakeRequest,
-  gitHubApi,
+  openApiExample,
   startFakeGitHub,
 } from "./github.js";
 
@@ -200,16 +200,6 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function example(name: string): Record<string, unknown> {
-  const examples = (gitHubApi().doc.components as { examples: Record<string, { value: unknown }> })
-    .examples;
-  const value = examples[name]?.value;
-  if (value === undefined) {
-    throw new Error(`@octokit/openapi has no example ${name}`);
-  }
-  return structuredClone(value) as Record<string, unknown>;
-}
-
 function error(status: number, message: string, docs: string): FakeReply {
   return {
     status,
@@ -307,7 +297,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
 
   const runJson = (run: ModelRun): Record<string, unknown> => {
     const state = stateOf(run);
-    const body = example("workflow-run");
+    const body = openApiExample("workflow-run");
     const repository = { ...(body.repository as object), name: o.repo, full_name: full };
     return {
       ...body,
@@ -351,7 +341,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
       return {
         job,
         json: {
-          ...example("job"),
+          ...openApiExample("job"),
           id,
           node_id: Buffer.from(`Job${id}`).toString("base64"),
           run_id: run.id,

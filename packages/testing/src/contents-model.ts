@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type FakeHandler, type FakeReply, gitHubApi } from "./github.js";
+import { type FakeHandler, type FakeReply, openApiExample } from "./github.js";
 
 /** Options of {@link createContentsModel}. */
 export interface ContentsModelOptions {
@@ -34,14 +34,6 @@ export const CONTENTS_ROUTES = {
   getContent: "GET /repos/{owner}/{repo}/contents/{path}",
 } as const;
 
-function example(name: string): Record<string, unknown> {
-  const examples = (gitHubApi().doc.components as { examples: Record<string, { value: unknown }> })
-    .examples;
-  const value = examples[name]?.value;
-  if (value === undefined) throw new Error(`@octokit/openapi has no example ${name}`);
-  return structuredClone(value) as Record<string, unknown>;
-}
-
 const notFound = (): FakeReply => ({
   status: 404,
   body: {
@@ -65,7 +57,7 @@ export function createContentsModel(options: ContentsModelOptions = {}): Content
       return {
         status: 200,
         body: {
-          ...example("full-repository"),
+          ...openApiExample("full-repository"),
           // Required by the schema, missing from the example.
           has_discussions: false,
           name: repo,
@@ -87,7 +79,7 @@ export function createContentsModel(options: ContentsModelOptions = {}): Content
       return {
         status: 200,
         body: {
-          ...example("content-file-response-if-content-is-a-file"),
+          ...openApiExample("content-file-response-if-content-is-a-file"),
           name,
           path: filePath,
           size: bytes.length,

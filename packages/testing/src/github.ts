@@ -98,6 +98,22 @@ export function gitHubApi(): GitHubApi {
   return loaded;
 }
 
+/**
+ * A copy of one of the OpenAPI description's `components.examples` (e.g. `pull-request`), for a
+ * fake's answers to start from real shapes.
+ *
+ * @throws Error when the description has no example of that name.
+ */
+export function openApiExample(name: string): Record<string, unknown> {
+  const examples = (gitHubApi().doc.components as { examples: Record<string, { value: unknown }> })
+    .examples;
+  const value = examples[name]?.value;
+  if (value === undefined) {
+    throw new Error(`@octokit/openapi has no example ${name}`);
+  }
+  return structuredClone(value) as Record<string, unknown>;
+}
+
 /** Follows a `github#/...` reference inside the document. */
 function deref<T>(api: GitHubApi, node: T & { $ref?: string }): T {
   let current: unknown = node;

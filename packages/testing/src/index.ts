@@ -36,6 +36,7 @@ export {
   type FakeRequest,
   fakeFaults,
   gitHubApi,
+  openApiExample,
   startFakeGitHub,
 } from "./github.js";
 export {

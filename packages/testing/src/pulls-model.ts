@@ -23,7 +23,7 @@ import {
   type FakeHandler,
   type FakeReply,
   type FakeRequest,
-  gitHubApi,
+  openApiExample,
   startFakeGitHub,
 } from "./github.js";
 
@@ -105,14 +105,6 @@ export const PULLS_ROUTES = {
   createStatus: "POST /repos/{owner}/{repo}/statuses/{sha}",
 } as const;
 
-function example(name: string): Record<string, unknown> {
-  const examples = (gitHubApi().doc.components as { examples: Record<string, { value: unknown }> })
-    .examples;
-  const value = examples[name]?.value;
-  if (value === undefined) throw new Error(`@octokit/openapi has no example ${name}`);
-  return structuredClone(value) as Record<string, unknown>;
-}
-
 const notFound = (): FakeReply => ({
   status: 404,
   body: {
@@ -151,7 +143,7 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
   const ours = (r: FakeRequest) => r.params.owner === owner && r.params.repo === repo;
 
   const commentBody = (c: ModelComment) => {
-    const body = example("issue-comment");
+    const body = openApiExample("issue-comment");
     return {
       ...body,
       id: c.id,
@@ -168,7 +160,7 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
       if (!ours(r) || options.missingUsers?.includes(login)) return notFound();
       const role = options.roles?.[login] ?? "read";
       const permission = LEGACY[role] ?? options.customRoles?.[role] ?? "read";
-      const body = example(
+      const body = openApiExample(
         "repository-collaborator-permission-response-if-user-has-admin-permissions",
       );
       return {
@@ -185,7 +177,7 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
     [PULLS_ROUTES.getPull]: (r) => {
       const pr = pullOf(r, "pull_number");
       if (!ours(r) || !pr) return notFound();
-      const body = example("pull-request") as Record<string, Record<string, unknown>>;
+      const body = openApiExample("pull-request") as Record<string, Record<string, unknown>>;
       const head = body.head ?? {};
       const base = body.base ?? {};
       const baseRepo = {
@@ -226,7 +218,8 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
       const page = Math.max(1, Number(r.query.get("page") ?? 1));
       const all = pr.commits.slice(0, 250);
       const slice = all.slice((page - 1) * perPage, page * perPage);
-      const template = (example("commit-items") as unknown as Record<string, unknown>[])[0] ?? {};
+      const template =
+        (openApiExample("commit-items") as unknown as Record<string, unknown>[])[0] ?? {};
       const headers: Record<string, string> = {};
       if (page * perPage < all.length) {
         const next = new URL(
@@ -247,7 +240,7 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
       if (!ours(r) || !comments.some((c) => c.id === id)) return notFound();
       const content = (r.body as { content: string }).content;
       reactions.push({ commentId: id, content });
-      return { status: 201, body: { ...example("reaction"), content } };
+      return { status: 201, body: { ...openApiExample("reaction"), content } };
     },
     [PULLS_ROUTES.listComments]: (r) => {
       const n = Number(r.params.issue_number);
@@ -298,7 +291,8 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
       const name = r.params.name ?? "";
       if (!ours(r) || !pr?.labels?.includes(name)) return notFound();
       pr.labels = pr.labels.filter((l) => l !== name);
-      const template = (example("label-items-2") as unknown as Record<string, unknown>[])[0] ?? {};
+      const template =
+        (openApiExample("label-items-2") as unknown as Record<string, unknown>[])[0] ?? {};
       return { status: 200, body: pr.labels.map((l) => ({ ...template, name: l })) };
     },
     [PULLS_ROUTES.createStatus]: (r) => {
@@ -320,7 +314,7 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
       return {
         status: 201,
         body: {
-          ...example("status"),
+          ...openApiExample("status"),
           state: status.state,
           context: status.context,
           description: status.description ?? null,
