@@ -53,6 +53,11 @@ export interface LoadPolicyOptions {
   repoDir: string;
   /** A client to reuse; else one is made from `token` and `GITHUB_API_URL`. */
   client?: GitHubClient;
+  /**
+   * The default branch, when the caller already read the event payload; else it is read from
+   * `GITHUB_EVENT_PATH`, then from `GET /repos/{owner}/{repo}`.
+   */
+  defaultBranch?: string;
 }
 
 /** A loaded policy and where it came from (for the log). */
@@ -95,7 +100,10 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
         apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
         warn: (m) => core.warning(m),
       });
-    const ref = (await eventDefaultBranch()) ?? (await readDefaultBranch({ client, owner, repo }));
+    const ref =
+      options.defaultBranch ??
+      (await eventDefaultBranch()) ??
+      (await readDefaultBranch({ client, owner, repo }));
     text = await readRepositoryFile({ client, owner, repo, path: POLICY_FILE, ref });
     from = `${POLICY_FILE} at ${ref} (the default branch)`;
   } else {
@@ -165,11 +173,10 @@ export async function enforcePolicy(options: EnforcePolicyOptions): Promise<void
   core.info(`policy: ${loaded.from}`);
   // No actor left to check: the run was started by this repository's workflow token, whose
   // dispatching step checked its own actor (see the module's comment).
-  const { actors: _actors, ...otherTriggers } = policy.triggers;
-  const byTrigger = trigger.actors.length > 0 ? policy : { ...policy, triggers: otherTriggers };
+  const checked = trigger.actors.length > 0 ? trigger : { event: trigger.event };
   const violations: PolicyViolation[] = [
     ...checkJobPolicy(policy, job),
-    ...(trigger.event !== "" ? checkTriggerPolicy(byTrigger, trigger) : []),
+    ...(trigger.event !== "" ? checkTriggerPolicy(policy, checked) : []),
   ];
   const minimum = policy.triggers.permission;
   if (minimum !== undefined && trigger.actors.length > 0) {

@@ -218,13 +218,9 @@ async function checkPolicy(s: Session, job: Job, ctx: RunContext): Promise<void>
       `${parsed.diagnostics.map(formatDiagnostic).join("\n")}\nthe repository policy has problems; nothing was dispatched`,
     );
   }
-  const { actors: _actors, ...triggers } = parsed.policy.triggers;
   const violations = [
     ...checkJobPolicy(parsed.policy, job),
-    ...checkTriggerPolicy(
-      { ...parsed.policy, triggers },
-      { event: "workflow_dispatch", actors: [] },
-    ),
+    ...checkTriggerPolicy(parsed.policy, { event: "workflow_dispatch" }),
   ];
   if (violations.length > 0) {
     throw new CliError(

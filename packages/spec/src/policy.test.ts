@@ -437,6 +437,13 @@ describe("checkTriggerPolicy", () => {
     expect(checkTriggerPolicy(full, { event, actors })).toHaveLength(n);
   });
 
+  it("leaves the actor rule out when the caller does not know the actors", () => {
+    expect(checkTriggerPolicy(full, { event: "workflow_dispatch" })).toEqual([]);
+    expect(checkTriggerPolicy(full, { event: "schedule" }).map((v) => v.rule)).toEqual([
+      "triggers.events",
+    ]);
+  });
+
   it("says what was refused and what is allowed", () => {
     const p = policy(
       "triggers:\n  events: [workflow_dispatch, issue_comment]\n  actors: [alice, bob]\n",

@@ -416,17 +416,21 @@ export function checkJobPolicy(policy: Policy, job: Job): PolicyViolation[] {
  * Events match exactly (GitHub's names are lower case); logins match case-insensitively, as
  * GitHub's do. With `triggers.actors` set, every login in `actors` must be in it (both
  * `github.actor` and `github.triggering_actor`, since a re-run is started by someone else than
- * the first run), and an empty `actors` is refused (no one known to allow). The role check
+ * the first run), and an empty `actors` is refused (no one known to allow). `actors` left out
+ * means the caller cannot know who starts the run (a laptop before dispatching, or a run started
+ * by this repository's workflow token, checked where it was dispatched): the actor rule is not
+ * checked then. The role check
  * (`triggers.permission`) needs the REST API: callers do it, with {@link requiredRole}; this
  * function ignores `permission`.
  *
  * @param trigger.event - the event name (`github.event_name`), e.g. `issue_comment`.
- * @param trigger.actors - the logins to check, e.g. `github.actor` and `github.triggering_actor`.
+ * @param trigger.actors - the logins to check, e.g. `github.actor` and `github.triggering_actor`;
+ *   left out: not checked.
  * @returns the violations (the event's first, then one per refused login); `[]` when allowed.
  */
 export function checkTriggerPolicy(
   policy: Policy,
-  trigger: { event: string; actors: readonly string[] },
+  trigger: { event: string; actors?: readonly string[] },
 ): PolicyViolation[] {
   const out: PolicyViolation[] = [];
   const file = policy.source;
@@ -439,7 +443,7 @@ export function checkTriggerPolicy(
       message: `event: runs may not be started by ${trigger.event || "an unnamed event"}; ${file} allows ${events.join(", ") || "no event"} ${where(policy, rule)}; start the run from one of them, or add ${trigger.event || "the event"} to ${rule}`,
     });
   }
-  if (actors !== undefined) {
+  if (actors !== undefined && trigger.actors !== undefined) {
     const rule = "triggers.actors";
     const allowed = new Set(actors.map((a) => a.toLowerCase()));
     const list = actors.join(", ") || "nobody";
