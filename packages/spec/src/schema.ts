@@ -231,7 +231,10 @@ export const EVENT_NAME_PATTERN = "^[a-z_]+$";
  */
 export const ACTOR_PATTERN = "^[A-Za-z0-9][A-Za-z0-9-]*(?:\\[bot\\])?$";
 
-/** Repository roles, lowest first (GitHub docs, "Repository roles for an organization"). */
+/**
+ * Repository roles, lowest first (docs.github.com/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization).
+ * `none` is a user without access.
+ */
 export const REPOSITORY_ROLES = ["none", "read", "triage", "write", "maintain", "admin"] as const;
 
 /** `gpu:` of `.dstack/policy.yaml`: the GPUs a job may ask for. */

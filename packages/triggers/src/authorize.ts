@@ -7,15 +7,16 @@
  * @module
  */
 import { apiUrlOf, type GitHubClient, restError } from "@dstack/github";
+import { REPOSITORY_ROLES, type RepositoryRole } from "@dstack/spec";
 
 /**
- * Repository roles, lowest first (docs.github.com/organizations/managing-user-access-to-your-organizations-repositories/managing-repository-roles/repository-roles-for-an-organization).
- * `none` is a user without access.
+ * Repository roles, lowest first: `@dstack/spec`'s `REPOSITORY_ROLES` (the policy's
+ * `triggers.permission` takes the same names). `none` is a user without access.
  */
-export const PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"] as const;
+export const PERMISSION_LEVELS = REPOSITORY_ROLES;
 
 /** A repository role; see {@link PERMISSION_LEVELS}. */
-export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
+export type PermissionLevel = RepositoryRole;
 
 /** Options of {@link authorizeActor}. */
 export interface AuthorizeActorOptions {

@@ -11,8 +11,9 @@
  *
  * @module
  */
-import { DISPATCH_EVENT_TYPE, type Job, parseDispatchPayload } from "@dstack/spec";
-import { authorizeActor } from "./authorize.js";
+import type { GitHubClient } from "@dstack/github";
+import { DISPATCH_EVENT_TYPE, type Job, type Policy, parseDispatchPayload } from "@dstack/spec";
+import { authorizeActor, type PermissionLevel } from "./authorize.js";
 import type { RepositoryDispatchEvent } from "./events.js";
 import {
   type IgnoreDecision,
@@ -54,15 +55,15 @@ export interface RepositoryDispatchDecision {
 /** Options of {@link handleRepositoryDispatch}. */
 export interface HandleRepositoryDispatchOptions {
   /** A client with the workflow token (reads the sender's role). */
-  client: Parameters<typeof authorizeActor>[0]["client"];
+  client: GitHubClient;
   /** The `repository_dispatch` webhook payload. */
   event: RepositoryDispatchEvent;
   /** The valid workflows of `.dstack/workflows.yaml` on the default branch. */
   workflows: readonly Job[];
   /** The lowest role that may start runs. Default `write`; the policy raises it. */
-  minimum?: Parameters<typeof minimumRole>[0]["minimum"];
-  /** The repository policy; absent: none. */
-  policy?: Parameters<typeof minimumRole>[0]["policy"];
+  minimum?: PermissionLevel;
+  /** The repository policy (`.dstack/policy.yaml` of the default branch); absent: none. */
+  policy?: Policy;
 }
 
 /**
