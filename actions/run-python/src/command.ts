@@ -107,7 +107,14 @@ async function decide(
   token: string,
 ): Promise<Decision | RepositoryDispatchDecision> {
   const event = await readEvent();
-  const { policy, from } = await loadPolicy({ token, repoDir, client });
+  const defaultBranch = (event.payload as { repository?: { default_branch?: unknown } }).repository
+    ?.default_branch;
+  const { policy, from } = await loadPolicy({
+    token,
+    repoDir,
+    client,
+    ...(typeof defaultBranch === "string" && defaultBranch !== "" ? { defaultBranch } : {}),
+  });
   core.info(`policy: ${from}`);
   let workflows: ReturnType<typeof loadWorkflows>["jobs"];
   try {
