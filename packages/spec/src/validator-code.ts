@@ -35,11 +35,7 @@ export function workflowValidatorCode(): string {
     validateWorkflow: "workflow",
     validateWorkflowsFileShape: "workflows-file-shape",
   });
-  const runtime = 'require("ajv/dist/runtime/ucs2length").default';
-  if (!code.includes(runtime) && /require\(/.test(code)) {
-    throw new Error("ajv standalone code requires a runtime module this generator does not map");
-  }
-  const body = code.replaceAll(runtime, "ucs2length");
+  const body = code.replaceAll('require("ajv/dist/runtime/ucs2length").default', "ucs2length");
   if (/require\(/.test(body)) {
     throw new Error("ajv standalone code requires a runtime module this generator does not map");
   }
