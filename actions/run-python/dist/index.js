@@ -1,16 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-AETSRPI6.js";
+} from "./chunks/chunk-DSM4WUAY.js";
 import {
   runMode
-} from "./chunks/chunk-FJ6GBGCS.js";
-import "./chunks/chunk-J3MV3S67.js";
+} from "./chunks/chunk-SA4JZLA3.js";
+import "./chunks/chunk-WCC32SGI.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-EFQ2L3K7.js";
+} from "./chunks/chunk-NLGVAABP.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -21,7 +21,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-H76Y2HFP.js";
+} from "./chunks/chunk-CTTJJVO4.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -42,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-2F36MKHW.js")).commandMode(inputs);
+    return (await import("./chunks/command-UP5LULY7.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +51,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-3KGSZUBN.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-ALUSUDNB.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -59,7 +59,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-DETCNGV4.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-KPH6IUUV.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

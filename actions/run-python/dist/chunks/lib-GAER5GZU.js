@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-HE2IRZUR.js";
-import "./chunk-DIOUIO77.js";
-import "./chunk-H76Y2HFP.js";
+} from "./chunk-5F5BD44B.js";
+import "./chunk-GHY5TVDP.js";
+import "./chunk-CTTJJVO4.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-J3MV3S67.js";
+} from "./chunk-WCC32SGI.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-EFQ2L3K7.js";
+} from "./chunk-NLGVAABP.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

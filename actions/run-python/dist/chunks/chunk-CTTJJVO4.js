@@ -19615,7 +19615,7 @@ function checkTriggerPolicy(policy, trigger) {
       message: `event: runs may not be started by ${trigger.event || "an unnamed event"}; ${file} allows ${events.join(", ") || "no event"} ${where(policy, rule)}; start the run from one of them, or add ${trigger.event || "the event"} to ${rule}`
     });
   }
-  if (actors !== void 0) {
+  if (actors !== void 0 && trigger.actors !== void 0) {
     const rule = "triggers.actors";
     const allowed = new Set(actors.map((a) => a.toLowerCase()));
     const list = actors.join(", ") || "nobody";
@@ -20493,6 +20493,7 @@ export {
   split,
   join,
   formatSize,
+  REPOSITORY_ROLES,
   TAG_PATTERN,
   didYouMean,
   checkRepoPath,

@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-5GJZYTIE.js";
+} from "./chunk-2OPJF2AF.js";
 import {
   loadPolicy
-} from "./chunk-VUVONSNI.js";
+} from "./chunk-5ULJXC4K.js";
 import {
   annotate
-} from "./chunk-AETSRPI6.js";
+} from "./chunk-DSM4WUAY.js";
 import {
   GitHubStore
-} from "./chunk-J3MV3S67.js";
+} from "./chunk-WCC32SGI.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-EFQ2L3K7.js";
+} from "./chunk-NLGVAABP.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-HE2IRZUR.js";
+} from "./chunk-5F5BD44B.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-DIOUIO77.js";
-import "./chunk-H76Y2HFP.js";
+} from "./chunk-GHY5TVDP.js";
+import "./chunk-CTTJJVO4.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";
@@ -86,7 +86,13 @@ async function downloadMetrics(token, runName) {
 }
 async function decide(client, repoDir, token) {
   const event = await readEvent();
-  const { policy, from } = await loadPolicy({ token, repoDir, client });
+  const defaultBranch = event.payload.repository?.default_branch;
+  const { policy, from } = await loadPolicy({
+    token,
+    repoDir,
+    client,
+    ...typeof defaultBranch === "string" && defaultBranch !== "" ? { defaultBranch } : {}
+  });
   info(`policy: ${from}`);
   let workflows;
   try {

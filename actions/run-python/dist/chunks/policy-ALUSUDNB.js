@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-VUVONSNI.js";
-import "./chunk-AETSRPI6.js";
-import "./chunk-EFQ2L3K7.js";
+} from "./chunk-5ULJXC4K.js";
+import "./chunk-DSM4WUAY.js";
+import "./chunk-NLGVAABP.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-DIOUIO77.js";
-import "./chunk-H76Y2HFP.js";
+import "./chunk-GHY5TVDP.js";
+import "./chunk-CTTJJVO4.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-AETSRPI6.js";
+} from "./chunk-DSM4WUAY.js";
 import {
   InputError
-} from "./chunk-EFQ2L3K7.js";
+} from "./chunk-NLGVAABP.js";
 import {
   info,
   warning
@@ -14,7 +14,7 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-DIOUIO77.js";
+} from "./chunk-GHY5TVDP.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +22,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -50,7 +50,7 @@ async function loadPolicy(options) {
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
       warn: (m) => warning(m)
     });
-    const ref = await eventDefaultBranch() ?? await readDefaultBranch({ client, owner, repo });
+    const ref = options.defaultBranch ?? await eventDefaultBranch() ?? await readDefaultBranch({ client, owner, repo });
     text = await readRepositoryFile({ client, owner, repo, path: POLICY_FILE, ref });
     from = `${POLICY_FILE} at ${ref} (the default branch)`;
   } else {
@@ -84,11 +84,10 @@ async function enforcePolicy(options) {
   const { policy } = loaded;
   const trigger = options.trigger ?? workflowTrigger();
   info(`policy: ${loaded.from}`);
-  const { actors: _actors, ...otherTriggers } = policy.triggers;
-  const byTrigger = trigger.actors.length > 0 ? policy : { ...policy, triggers: otherTriggers };
+  const checked = trigger.actors.length > 0 ? trigger : { event: trigger.event };
   const violations = [
     ...checkJobPolicy(policy, job),
-    ...trigger.event !== "" ? checkTriggerPolicy(byTrigger, trigger) : []
+    ...trigger.event !== "" ? checkTriggerPolicy(policy, checked) : []
   ];
   const minimum = policy.triggers.permission;
   if (minimum !== void 0 && trigger.actors.length > 0) {
@@ -96,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-GU74R2KZ.js");
+    const { authorizeActor } = await import("./lib-GAER5GZU.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   jobToWorkflow
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 import {
   Octokit
 } from "./chunk-GUKMPEGV.js";

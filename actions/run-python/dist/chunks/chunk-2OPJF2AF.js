@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-J3MV3S67.js";
+} from "./chunk-WCC32SGI.js";
 import {
   InputError,
   Inputs
-} from "./chunk-EFQ2L3K7.js";
+} from "./chunk-NLGVAABP.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-DIOUIO77.js";
+} from "./chunk-GHY5TVDP.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-5GJZYTIE.js";
-import "./chunk-J3MV3S67.js";
-import "./chunk-EFQ2L3K7.js";
+} from "./chunk-2OPJF2AF.js";
+import "./chunk-WCC32SGI.js";
+import "./chunk-NLGVAABP.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-DIOUIO77.js";
-import "./chunk-H76Y2HFP.js";
+import "./chunk-GHY5TVDP.js";
+import "./chunk-CTTJJVO4.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -7,7 +7,7 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-EFQ2L3K7.js";
+} from "./chunk-NLGVAABP.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";

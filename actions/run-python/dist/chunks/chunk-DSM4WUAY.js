@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 import {
   __commonJS,
   __require,

@@ -2,9 +2,10 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   apiUrlOf,
   restError
-} from "./chunk-DIOUIO77.js";
+} from "./chunk-GHY5TVDP.js";
 import {
   DISPATCH_EVENT_TYPE,
+  REPOSITORY_ROLES,
   checkJobPolicy,
   checkTriggerPolicy,
   findWorkflow,
@@ -15,10 +16,10 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-H76Y2HFP.js";
+} from "./chunk-CTTJJVO4.js";
 
 // ../../packages/triggers/lib/authorize.js
-var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];
+var PERMISSION_LEVELS = REPOSITORY_ROLES;
 var rank = (p) => PERMISSION_LEVELS.indexOf(p);
 var asLevel = (v) => PERMISSION_LEVELS.includes(v) ? v : void 0;
 async function authorizeActor(options) {
