@@ -29,7 +29,7 @@ import { split as shellSplit } from "shlex";
 import type { RunCommand } from "./argv.js";
 import type { Diagnostic, FieldPath } from "./diagnostics.js";
 import { formatFieldPath } from "./diagnostics.js";
-import { normalizeGpuName } from "./gpu.js";
+import { gpuNameProblem } from "./gpu.js";
 import { parseRunName } from "./runname.js";
 import { DispatchPayloadSchema } from "./schema.js";
 import { createAjv, describeValue, TAG_PATTERN, translateSchemaErrors } from "./validate.js";
@@ -221,12 +221,8 @@ export function parseDispatchPayload(
     } else if (gpu && typeof gpu === "object" && !Array.isArray(gpu)) {
       const g = { ...(gpu as Record<string, unknown>) };
       resources.gpu = g;
-      if (str(g.name) && g.name !== "" && normalizeGpuName(g.name) === "") {
-        error(
-          ["resources", "gpu", "name"],
-          `${JSON.stringify(g.name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`,
-        );
-      }
+      const problem = str(g.name) ? gpuNameProblem(g.name) : undefined;
+      if (problem) error(["resources", "gpu", "name"], problem);
     }
     if (Object.keys(resources).length > 0) overrides.resources = resources;
   }

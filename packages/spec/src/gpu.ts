@@ -59,6 +59,19 @@ export function normalizeGpuName(name: string): string {
 }
 
 /**
+ * Why a GPU name as written names no model (see {@link normalizeGpuName}), for a diagnostic of
+ * the field holding it; `undefined` when it names one, or is empty (a missing name is the
+ * caller's rule).
+ *
+ * @example `gpuNameProblem("NVIDIA")` is `"NVIDIA" names no GPU model; write the model, e.g. "H100", "A100" or "T4"`.
+ */
+export function gpuNameProblem(name: string): string | undefined {
+  return name !== "" && normalizeGpuName(name) === ""
+    ? `${JSON.stringify(name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`
+    : undefined;
+}
+
+/**
  * The share of the memory printed on the box that a GPU must report to count as having it: 0.95.
  *
  * `nvidia-smi --query-gpu=memory.total` reports usable memory, a few percent under the box size

@@ -28,7 +28,7 @@ import {
   hasErrors,
   sortDiagnostics,
 } from "./diagnostics.js";
-import { normalizeGpuName } from "./gpu.js";
+import { gpuNameProblem, normalizeGpuName } from "./gpu.js";
 import type { Job } from "./job.js";
 import { yamlLocator } from "./locator.js";
 import { ACTOR_PATTERN, EVENT_NAME_PATTERN, PolicyFileSchema, REPOSITORY_ROLES } from "./schema.js";
@@ -287,12 +287,8 @@ export function parsePolicy(options: {
   const names = strings(gpu.names);
   if (names) {
     names.forEach((name, i) => {
-      if (name !== "" && normalizeGpuName(name) === "") {
-        error(
-          ["gpu", "names", i],
-          `${JSON.stringify(name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`,
-        );
-      }
+      const problem = gpuNameProblem(name);
+      if (problem) error(["gpu", "names", i], problem);
     });
     policy.gpu.names = names;
   }

@@ -12,7 +12,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { split as shellSplit } from "shlex";
 import type { Diagnostic, FieldPath } from "./diagnostics.js";
 import { validateWorkflow as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
-import { normalizeGpuName } from "./gpu.js";
+import { gpuNameProblem, normalizeGpuName } from "./gpu.js";
 import type { Dep, GpuRequest, Job, Resources } from "./job.js";
 import type { Locator } from "./locator.js";
 import { ENV_NAME_PATTERN, SIZE_FORMAT, WORKFLOW_NAME_PATTERN } from "./schema.js";
@@ -549,15 +549,9 @@ function normalizeResources(value: unknown, r: Reporter): Resources {
     const g = gpu as Record<string, unknown>;
     const out: GpuRequest = { count: Number.isInteger(g.count) ? (g.count as number) : 1 };
     if (typeof g.name === "string" && g.name !== "") {
-      const model = normalizeGpuName(g.name);
-      if (model === "") {
-        r.error(
-          ["resources", "gpu", "name"],
-          `${JSON.stringify(g.name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`,
-        );
-      } else {
-        out.name = model;
-      }
+      const problem = gpuNameProblem(g.name);
+      if (problem) r.error(["resources", "gpu", "name"], problem);
+      else out.name = normalizeGpuName(g.name);
     }
     const mem = sizeOf(g.memory);
     if (mem !== undefined) out.memoryBytes = mem;

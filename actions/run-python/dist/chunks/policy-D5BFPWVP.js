@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-5ULJXC4K.js";
-import "./chunk-DSM4WUAY.js";
-import "./chunk-NLGVAABP.js";
+} from "./chunk-WQQW4LJH.js";
+import "./chunk-DBNMYRZW.js";
+import "./chunk-5ZOIP76A.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-GHY5TVDP.js";
-import "./chunk-CTTJJVO4.js";
+import "./chunk-2GTS6UAR.js";
+import "./chunk-BAHOH476.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-CTTJJVO4.js";
+} from "./chunk-BAHOH476.js";
 import {
   __commonJS,
   __require,

@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-5F5BD44B.js";
-import "./chunk-GHY5TVDP.js";
-import "./chunk-CTTJJVO4.js";
+} from "./chunk-HWUO7TUA.js";
+import "./chunk-2GTS6UAR.js";
+import "./chunk-BAHOH476.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

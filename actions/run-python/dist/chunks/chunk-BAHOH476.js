@@ -14724,6 +14724,9 @@ function normalizeGpuName(name) {
   }
   return kept.join("");
 }
+function gpuNameProblem(name) {
+  return name !== "" && normalizeGpuName(name) === "" ? `${JSON.stringify(name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"` : void 0;
+}
 var GPU_MEMORY_TOLERANCE = 0.95;
 function gpuMemoryMatches(hostBytes, askedBytes) {
   return hostBytes >= askedBytes * GPU_MEMORY_TOLERANCE;
@@ -19344,12 +19347,11 @@ function normalizeResources(value, r) {
     const g = gpu;
     const out = { count: Number.isInteger(g.count) ? g.count : 1 };
     if (typeof g.name === "string" && g.name !== "") {
-      const model = normalizeGpuName(g.name);
-      if (model === "") {
-        r.error(["resources", "gpu", "name"], `${JSON.stringify(g.name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`);
-      } else {
-        out.name = model;
-      }
+      const problem = gpuNameProblem(g.name);
+      if (problem)
+        r.error(["resources", "gpu", "name"], problem);
+      else
+        out.name = normalizeGpuName(g.name);
     }
     const mem = sizeOf(g.memory);
     if (mem !== void 0)
@@ -19513,9 +19515,9 @@ function parsePolicy(options) {
   const names = strings(gpu.names);
   if (names) {
     names.forEach((name, i) => {
-      if (name !== "" && normalizeGpuName(name) === "") {
-        error(["gpu", "names", i], `${JSON.stringify(name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`);
-      }
+      const problem = gpuNameProblem(name);
+      if (problem)
+        error(["gpu", "names", i], problem);
     });
     policy.gpu.names = names;
   }
@@ -20015,9 +20017,9 @@ function parseDispatchPayload(clientPayload) {
     } else if (gpu && typeof gpu === "object" && !Array.isArray(gpu)) {
       const g = { ...gpu };
       resources.gpu = g;
-      if (str(g.name) && g.name !== "" && normalizeGpuName(g.name) === "") {
-        error(["resources", "gpu", "name"], `${JSON.stringify(g.name)} names no GPU model; write the model, e.g. "H100", "A100" or "T4"`);
-      }
+      const problem = str(g.name) ? gpuNameProblem(g.name) : void 0;
+      if (problem)
+        error(["resources", "gpu", "name"], problem);
     }
     if (Object.keys(resources).length > 0)
       overrides.resources = resources;

@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-2OPJF2AF.js";
-import "./chunk-WCC32SGI.js";
-import "./chunk-NLGVAABP.js";
+} from "./chunk-DRMJVN3Q.js";
+import "./chunk-RGTHZFNM.js";
+import "./chunk-5ZOIP76A.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-GHY5TVDP.js";
-import "./chunk-CTTJJVO4.js";
+import "./chunk-2GTS6UAR.js";
+import "./chunk-BAHOH476.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

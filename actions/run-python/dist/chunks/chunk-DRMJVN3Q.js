@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-WCC32SGI.js";
+} from "./chunk-RGTHZFNM.js";
 import {
   InputError,
   Inputs
-} from "./chunk-NLGVAABP.js";
+} from "./chunk-5ZOIP76A.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-GHY5TVDP.js";
+} from "./chunk-2GTS6UAR.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-CTTJJVO4.js";
+} from "./chunk-BAHOH476.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-2OPJF2AF.js";
+} from "./chunk-DRMJVN3Q.js";
 import {
   loadPolicy
-} from "./chunk-5ULJXC4K.js";
+} from "./chunk-WQQW4LJH.js";
 import {
   annotate
-} from "./chunk-DSM4WUAY.js";
+} from "./chunk-DBNMYRZW.js";
 import {
   GitHubStore
-} from "./chunk-WCC32SGI.js";
+} from "./chunk-RGTHZFNM.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-NLGVAABP.js";
+} from "./chunk-5ZOIP76A.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-5F5BD44B.js";
+} from "./chunk-HWUO7TUA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-GHY5TVDP.js";
-import "./chunk-CTTJJVO4.js";
+} from "./chunk-2GTS6UAR.js";
+import "./chunk-BAHOH476.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-WCC32SGI.js";
+} from "./chunk-RGTHZFNM.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-NLGVAABP.js";
+} from "./chunk-5ZOIP76A.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-CTTJJVO4.js";
+} from "./chunk-BAHOH476.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

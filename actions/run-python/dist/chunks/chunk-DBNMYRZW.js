@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-CTTJJVO4.js";
+} from "./chunk-BAHOH476.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {
