@@ -5,6 +5,7 @@ import type { GpuRequest, HostFacts, HostGpu, Resources } from "./job.js";
 import {
   BASE_LABELS,
   CPU_LADDER,
+  EPHEMERAL_LABEL,
   GPU_COUNT_LADDER,
   GPU_MEMORY_LADDER_GB,
   gpuModelLabel,
@@ -387,6 +388,23 @@ describe("label scheme properties", () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("untrusted jobs never match a runner without the ephemeral label; trusted jobs do not ask for it", () => {
+    fc.assert(
+      fc.property(hostArb, resourcesArb, fc.boolean(), (facts, resources, untrusted) => {
+        const result = jobLabels(resources, { untrusted, allowGpuRunners: true });
+        if ("labels" in result) {
+          expect(result.labels.includes(EPHEMERAL_LABEL)).toBe(untrusted);
+          const persistent = runnerLabels(facts);
+          expect(persistent).not.toContain(EPHEMERAL_LABEL);
+          if (untrusted) {
+            expect(labelsMatch(result.labels, persistent)).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 

@@ -88,6 +88,15 @@ export const NO_GPU_LABEL = "no-gpu";
 export const ON_DEMAND_LABEL = "on-demand";
 
 /**
+ * On ephemeral runners only (just-in-time or `config.sh --ephemeral`: one job, then the runner is
+ * removed); on jobs that run code not on the default branch (pull-request commands, a `sha` or
+ * `ref` from repository_dispatch), so untrusted code never lands on a persistent runner that a
+ * later trusted job reuses. GitHub's self-hosted runner guidance: runners for untrusted code must
+ * be ephemeral and isolated. `dstack-runner` never gives this label to a persistent runner.
+ */
+export const EPHEMERAL_LABEL = "dstack-ephemeral";
+
+/**
  * The most labels {@link runnerLabels} may return: our budget, not a GitHub figure, leaving room
  * under what GitHub accepts for `linux`, `x64` and the operator's own labels. The true worst case
  * of {@link runnerLabels} is 90 (2 base + `on-demand` + `gpu-<model>` + every step of the CPU (16),
@@ -119,6 +128,12 @@ export interface JobLabelsOptions {
    * CPU-only jobs stay off GPU runners, which are scarce.
    */
   allowGpuRunners?: boolean;
+  /**
+   * The job runs code that is not on the default branch (a pull-request command, a `sha` or `ref`
+   * from repository_dispatch): add {@link EPHEMERAL_LABEL} so it lands only on ephemeral runners.
+   * Default `false`.
+   */
+  untrusted?: boolean;
 }
 
 interface Ladder {
@@ -291,6 +306,9 @@ export function jobLabels(
   };
   if (!resources.interruptible) {
     labels.push(ON_DEMAND_LABEL);
+  }
+  if (options.untrusted) {
+    labels.push(EPHEMERAL_LABEL);
   }
   const gpu = resources.gpu;
   if (!gpu) {
