@@ -11,6 +11,13 @@ export {
   versionMatches,
 } from "./interpreter.js";
 export {
+  isDeniedJobVariable,
+  JOB_ENV_DENIED_NAMES,
+  JOB_ENV_DENIED_PREFIXES,
+  type JobEnvironmentOptions,
+  jobEnvironment,
+} from "./job-env.js";
+export {
   explainExit,
   type ProcessEnd,
   type RunSupervisedOptions,
@@ -23,7 +30,16 @@ export {
   type RunResult,
   runJob,
 } from "./run-job.js";
-export { type EnsureVenvOptions, ensureVenv, type Venv, VenvError, venvKey } from "./venv.js";
+export {
+  type EnsureVenvOptions,
+  ensureVenv,
+  TRUSTED_VENVS,
+  UNTRUSTED_VENVS,
+  type Venv,
+  VenvError,
+  venvKey,
+  venvsDir,
+} from "./venv.js";
 export {
   loadWorkflows,
   locateWorkflows,

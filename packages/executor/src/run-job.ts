@@ -16,6 +16,7 @@ import { checkResources, formatHostFacts, type HostReport, readHostFacts } from 
 import { PYTHON_PATH } from "@dstack/python";
 import type { Job } from "@dstack/spec";
 import { findInterpreter } from "./interpreter.js";
+import { jobEnvironment } from "./job-env.js";
 import { explainExit, type ProcessEnd, runSupervised } from "./process.js";
 import { ensureVenv } from "./venv.js";
 
@@ -38,10 +39,27 @@ export interface RunJobOptions {
   store: LocalStore;
   /** The run to execute. */
   runName: string;
-  /** `DSTACK_HOME` (venvs are cached in `<home>/venvs`). */
+  /** `DSTACK_HOME` (venvs are cached in `<home>/venvs`, or `<home>/venvs-untrusted`). */
   home: string;
-  /** The environment the job inherits (the caller's `process.env`). */
+  /**
+   * The caller's environment (`process.env`). The job, its `before_run` and pip start from it
+   * without the caller's credentials ({@link jobEnvironment}: no `ACTIONS_*`, `INPUT_*`,
+   * `GITHUB_TOKEN`, `GH_TOKEN`, `GITHUB_ENV`, `GITHUB_PATH`, nor any value holding one of
+   * `secrets`); the job's own `environment:` goes over it.
+   */
   env: NodeJS.ProcessEnv;
+  /**
+   * Secret values the caller holds (the action's `github-token` input): a variable whose value
+   * holds one never reaches the job, whatever its name.
+   */
+  secrets?: readonly string[];
+  /**
+   * The job runs code that is not on the default branch (a pull-request command, a `sha` or `ref`
+   * from repository_dispatch). Its venvs live in `<home>/venvs-untrusted`, which trusted runs
+   * never read, and it neither reads nor writes the trusted `<home>/venvs`; the interpreter probe
+   * cache under `home` is neither read nor written. Default `false`.
+   */
+  untrusted?: boolean;
   /** Live output; the log file gets the same lines with timestamps. */
   out: RunOutput;
   /** Aborting it stops the run: its reason (`SIGINT`, `SIGTERM`) goes to the job's process group. */
@@ -119,6 +137,14 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   let host: HostReport | undefined;
   let interpreterFound: RunResult["python"];
   const stopped = () => options.stop?.aborted === true;
+  const untrusted = options.untrusted === true;
+  // What every process of the job starts from: the caller's environment less its credentials,
+  // then the job's own literal `environment:` values.
+  const baseEnv = jobEnvironment({
+    parent: options.env,
+    job: job.environment,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  });
 
   await store.updateRun(runName, {
     status: "running",
@@ -179,8 +205,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     phase("python", "Finding Python");
     const interpreter = await findInterpreter({
       ...(job.version !== undefined ? { version: job.version } : {}),
-      env: options.env,
-      cacheDir: options.home,
+      env: baseEnv,
+      // An untrusted run's probe answers are not kept: they would steer later trusted runs.
+      ...(untrusted ? {} : { cacheDir: options.home }),
       cwd: workDir,
     });
     interpreterFound = { version: interpreter.version, path: interpreter.path };
@@ -204,7 +231,8 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
         interpreter,
         requirements: { path: reqPath, text: readFileSync(reqPath, "utf8") },
         cwd: workDir,
-        env: options.env,
+        env: baseEnv,
+        untrusted,
         onLine: line,
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
@@ -219,17 +247,17 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       runName,
       ...(options.remote ? { remote: options.remote } : {}),
     });
-    const inherited = options.env.PYTHONPATH;
-    const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
     const env: NodeJS.ProcessEnv = {
-      ...options.env,
+      ...baseEnv,
       // The dstack module is imported from this package's folder: no __pycache__ written there.
-      PYTHONDONTWRITEBYTECODE: "1",
-      ...job.environment,
+      ...(Object.hasOwn(job.environment, "PYTHONDONTWRITEBYTECODE")
+        ? {}
+        : { PYTHONDONTWRITEBYTECODE: "1" }),
       ...venvEnv,
+      // The job reaches its artifacts through this socket; the credentials stay in this process.
       ...bridge.env,
       PATH: [...pathPrefix, options.env.PATH ?? ""].filter(Boolean).join(delimiter),
-      PYTHONPATH: [PYTHON_PATH, jobPythonPath].filter(Boolean).join(delimiter),
+      PYTHONPATH: [PYTHON_PATH, baseEnv.PYTHONPATH].filter(Boolean).join(delimiter),
       PYTHONUNBUFFERED: "1",
       DSTACK_RUN_NAME: runName,
       DSTACK_REPO_DIR: repoDir,
