@@ -1,6 +1,9 @@
 /**
  * Cached virtual environments: one per (interpreter, requirements content), under
  * `DSTACK_HOME/venvs/`, created under a lock so concurrent runs neither corrupt nor duplicate one.
+ * Runs of code that is not on the default branch keep theirs apart, in
+ * `DSTACK_HOME/venvs-untrusted/` ({@link venvsDir}): a venv such a run built (its requirements,
+ * anything its pip or its job wrote into it) is never run by a trusted run.
  *
  * @module
  */
@@ -14,6 +17,23 @@ import { explainExit, runSupervised } from "./process.js";
 /** Written last into a venv: its presence means the venv is complete and usable. */
 const READY_MARKER = ".dstack-ready";
 
+/** The folder of trusted runs' venvs under `DSTACK_HOME`. */
+export const TRUSTED_VENVS = "venvs";
+/** The folder of untrusted runs' venvs under `DSTACK_HOME`; trusted runs never read it. */
+export const UNTRUSTED_VENVS = "venvs-untrusted";
+
+/**
+ * Where the venvs of a run live: `<home>/venvs` for trusted runs, `<home>/venvs-untrusted` for
+ * runs of code that is not on the default branch. The two never share a venv, so a package an
+ * untrusted run installed (or changed in its venv) never runs in a trusted one.
+ *
+ * This keeps dstack itself from reusing them; it is not a boundary against a job that writes
+ * into `DSTACK_HOME` as the same user: untrusted code belongs on ephemeral runners.
+ */
+export function venvsDir(home: string, untrusted: boolean): string {
+  return join(home, untrusted ? UNTRUSTED_VENVS : TRUSTED_VENVS);
+}
+
 /** Creating a venv or installing its requirements failed. */
 export class VenvError extends Error {
   constructor(message: string) {
@@ -24,8 +44,14 @@ export class VenvError extends Error {
 
 /** Options of {@link ensureVenv}. */
 export interface EnsureVenvOptions {
-  /** `DSTACK_HOME`: venvs live in `<home>/venvs/<key>`. */
+  /** `DSTACK_HOME`: venvs live in `<home>/venvs/<key>` ({@link venvsDir}). */
   home: string;
+  /**
+   * The run's code is not on the default branch (a pull-request command, a `sha` or `ref` from
+   * repository_dispatch): its venvs live in `<home>/venvs-untrusted/<key>`, never read by trusted
+   * runs, and it never reads or writes the trusted ones. Default `false`.
+   */
+  untrusted?: boolean;
   /** The interpreter the venv is made from. */
   interpreter: Interpreter;
   /** The requirements file's content (the cache key) and absolute path (given to pip). */
@@ -71,7 +97,7 @@ export function venvKey(interpreter: Interpreter, requirementsText: string): str
  */
 export async function ensureVenv(options: EnsureVenvOptions): Promise<Venv> {
   const { home, interpreter, requirements, onLine } = options;
-  const venvs = join(home, "venvs");
+  const venvs = venvsDir(home, options.untrusted === true);
   const dir = join(venvs, venvKey(interpreter, requirements.text));
   const python = join(dir, "bin", "python");
   if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: true };
