@@ -263,7 +263,10 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
       store,
       runName,
       home,
+      // The job gets none of this step's credentials (ACTIONS_*, INPUT_*, tokens): the bridge
+      // in this process uploads for it.
       env,
+      ...(inputs.token !== "" ? { secrets: [inputs.token] } : {}),
       remote,
       stop: controller.signal,
       graceMs: CANCEL_GRACE_MS,
