@@ -752,7 +752,12 @@ describe("end to end: installed hooks run by a fake Runner.Worker", () => {
     const runnerDir = join(h.dir, "actions runner's dir");
     mkdirSync(runnerDir);
     const bin = buildBin(h.dir);
-    const installed = installHooks({ runnerDir, bin, nodePath: process.execPath });
+    const installed = installHooks({
+      runnerDir,
+      bin,
+      nodePath: process.execPath,
+      hooksDir: join(h.dir, "hooks"),
+    });
     const worker = join(h.dir, "Runner.Worker");
     symlinkSync("/bin/bash", worker);
     const job = spawn(
@@ -805,7 +810,12 @@ describe("end to end: installed hooks run by a fake Runner.Worker", () => {
     const h = host({ gpus: H100, fail: DRIVER, exitCode: 9 });
     const runnerDir = join(h.dir, "runner");
     mkdirSync(runnerDir);
-    const installed = installHooks({ runnerDir, bin: buildBin(h.dir), nodePath: process.execPath });
+    const installed = installHooks({
+      runnerDir,
+      bin: buildBin(h.dir),
+      nodePath: process.execPath,
+      hooksDir: join(h.dir, "hooks"),
+    });
     const run = spawn("bash", ["-e", installed.scripts.started], {
       env: h.env({ PATH: `${h.fake.dir}:${process.env.PATH}` }),
       stdio: ["ignore", "pipe", "inherit"],

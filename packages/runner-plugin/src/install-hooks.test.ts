@@ -1,11 +1,14 @@
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +22,11 @@ import {
   installHooks,
   mergeEnvFile,
   quoteForBash,
+  writableBy,
 } from "./install-hooks.js";
+
+/** A user id jobs run as in these tests: not the owner of anything the test creates. */
+const NOBODY = 65534;
 
 const made: string[] = [];
 afterAll(() => {
@@ -188,14 +195,17 @@ describe("installHooks", () => {
     mkdirSync(binDir);
     const record = join(root, "record.txt");
     const bin = stub(join(binDir, "dstack-runner.js"), record);
-    return { root, runnerDir, bin, record };
+    // Outside the runner folder, as the default is; tests never write the real default.
+    const hooksDir = join(root, "opt", "dstack-runner", "hooks");
+    const base = { runnerDir, bin, hooksDir, jobUid: NOBODY, jobGid: NOBODY };
+    return { root, runnerDir, bin, record, hooksDir, base };
   }
 
   it("writes both scripts (0755), merges .env keeping its lines, and is idempotent", () => {
     const r = runner("LANG=C.UTF-8\nDSTACK_RUNNER_GPUS=0,1\n");
-    const first = installHooks({ runnerDir: r.runnerDir, bin: r.bin });
-    const started = join(r.runnerDir, "dstack-hooks", "job-started.sh");
-    const completed = join(r.runnerDir, "dstack-hooks", "job-completed.sh");
+    const first = installHooks(r.base);
+    const started = join(r.hooksDir, "job-started.sh");
+    const completed = join(r.hooksDir, "job-completed.sh");
     expect(first.scripts).toEqual({ started, completed });
     expect(first.scriptsWritten).toEqual([started, completed]);
     expect(statSync(started).mode & 0o777).toBe(0o755);
@@ -214,8 +224,9 @@ describe("installHooks", () => {
       `${envFile}: added ${HOOK_COMPLETED_ENV}=${completed}`,
       "restart the runner so it reads .env (sudo ./svc.sh stop && sudo ./svc.sh start, or stop and start ./run.sh)",
     ]);
+    expect(first.warnings).toEqual([]);
 
-    const again = installHooks({ runnerDir: r.runnerDir, bin: r.bin });
+    const again = installHooks(r.base);
     expect(again.changed).toBe(false);
     expect(again.scriptsWritten).toEqual([]);
     expect(again.env.map((e) => e.change)).toEqual(["unchanged", "unchanged"]);
@@ -224,8 +235,8 @@ describe("installHooks", () => {
 
   it("a new .env is created 0644; a hooks folder elsewhere", () => {
     const r = runner();
-    const hooksDir = join(r.root, "opt", "dstack-hooks");
-    const result = installHooks({ runnerDir: r.runnerDir, bin: r.bin, hooksDir });
+    const hooksDir = join(r.root, "elsewhere", "dstack-hooks");
+    const result = installHooks({ ...r.base, hooksDir });
     expect(result.scripts.started).toBe(join(hooksDir, "job-started.sh"));
     expect(statSync(join(r.runnerDir, ".env")).mode & 0o777).toBe(0o644);
     expect(readFileSync(join(r.runnerDir, ".env"), "utf8")).toBe(
@@ -235,7 +246,7 @@ describe("installHooks", () => {
 
   it("replacing an administrator's hook says so", () => {
     const r = runner(`${HOOK_STARTED_ENV}=/opt/cleanup.sh\n`);
-    const result = installHooks({ runnerDir: r.runnerDir, bin: r.bin });
+    const result = installHooks(r.base);
     expect(result.env[0]).toMatchObject({ change: "replaced", previous: "/opt/cleanup.sh" });
     expect(result.lines).toContain(
       `${result.envFile}: replaced ${HOOK_STARTED_ENV}=/opt/cleanup.sh with ${result.scripts.started} (that script no longer runs)`,
@@ -261,7 +272,7 @@ describe("installHooks", () => {
   ];
   it.each(runs)("run by the runner (bash -e): $name", ({ script, event, exit, code }) => {
     const r = runner();
-    const installed = installHooks({ runnerDir: r.runnerDir, bin: r.bin });
+    const installed = installHooks(r.base);
     const result = runAsRunner(installed.scripts[script], { ...hookEnv, STUB_EXIT: exit });
     expect(result.status).toBe(code);
     expect(readFileSync(r.record, "utf8")).toBe(
@@ -278,7 +289,7 @@ describe("installHooks", () => {
   it("with nodePath: node runs the bin, whatever PATH the runner has", () => {
     const r = runner();
     const node = stub(join(r.root, "node"), r.record);
-    const installed = installHooks({ runnerDir: r.runnerDir, bin: r.bin, nodePath: node });
+    const installed = installHooks({ ...r.base, nodePath: node });
     const result = spawnSync("/bin/bash", ["-e", installed.scripts.completed], {
       env: { ...hookEnv, PATH: "/nonexistent" },
       encoding: "utf8",
@@ -345,7 +356,7 @@ describe("installHooks", () => {
     const r = runner();
     let error: unknown;
     try {
-      installHooks(options(r));
+      installHooks({ hooksDir: r.hooksDir, ...options(r) });
     } catch (e) {
       error = e;
     }
@@ -353,5 +364,131 @@ describe("installHooks", () => {
     expect((error as InstallHooksError).code).toBe("bad-path");
     expect((error as Error).message).toMatch(message);
     expect(() => statSync(join(r.runnerDir, ".env"))).toThrow();
+  });
+});
+
+describe("installHooks keeps the hooks out of the job user's reach", () => {
+  function runner() {
+    const root = tempDir();
+    const runnerDir = join(root, "actions-runner");
+    mkdirSync(runnerDir);
+    const bin = join(root, "dstack-runner.js");
+    writeFileSync(bin, "");
+    const hooksDir = join(root, "opt", "hooks");
+    return { root, runnerDir, bin, hooksDir, base: { runnerDir, bin, hooksDir, jobUid: NOBODY } };
+  }
+
+  const inside: { name: string; hooksDir: (r: ReturnType<typeof runner>) => string }[] = [
+    { name: "a folder in the runner folder", hooksDir: (r) => join(r.runnerDir, "dstack-hooks") },
+    { name: "the runner folder itself", hooksDir: (r) => r.runnerDir },
+    {
+      name: "the runner folder through a symbolic link",
+      hooksDir: (r) => {
+        symlinkSync(r.runnerDir, join(r.root, "link"));
+        return join(r.root, "link", "hooks");
+      },
+    },
+    {
+      name: "a path that climbs back in",
+      hooksDir: (r) => join(r.root, "opt", "..", "actions-runner", "_work", "hooks"),
+    },
+  ];
+  it.each(inside)("$name: refused, nothing written", ({ hooksDir }) => {
+    const r = runner();
+    const dir = hooksDir(r);
+    let error: unknown;
+    try {
+      installHooks({ ...r.base, hooksDir: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InstallHooksError);
+    expect((error as InstallHooksError).code).toBe("unsafe-path");
+    expect((error as Error).message).toContain(
+      `is inside the runner folder ${r.runnerDir}, which the runner's user and so every job can write`,
+    );
+    expect(existsSync(join(r.runnerDir, ".env"))).toBe(false);
+    expect(existsSync(join(dir, "job-started.sh"))).toBe(false);
+  });
+
+  it("a sibling whose name starts like the runner folder is outside it", () => {
+    const r = runner();
+    const hooksDir = join(r.root, "actions-runner-hooks");
+    expect(installHooks({ ...r.base, hooksDir }).scripts.started).toBe(
+      join(hooksDir, "job-started.sh"),
+    );
+  });
+
+  it("resets a loose folder and scripts to 0755, owned by root when run as root", () => {
+    const r = runner();
+    mkdirSync(r.hooksDir, { recursive: true });
+    chmodSync(r.hooksDir, 0o777);
+    writeFileSync(join(r.hooksDir, "job-started.sh"), "echo planted\n", { mode: 0o777 });
+    chmodSync(join(r.hooksDir, "job-started.sh"), 0o777);
+    const root = process.getuid?.() === 0;
+    if (root) {
+      chownSync(r.hooksDir, NOBODY, NOBODY);
+      chownSync(join(r.hooksDir, "job-started.sh"), NOBODY, NOBODY);
+    }
+    const result = installHooks(r.base);
+    const owner = root ? 0 : process.getuid?.();
+    for (const p of [r.hooksDir, result.scripts.started, result.scripts.completed]) {
+      expect({ p, mode: statSync(p).mode & 0o777, uid: statSync(p).uid }).toEqual({
+        p,
+        mode: 0o755,
+        uid: owner,
+      });
+    }
+    expect(readFileSync(result.scripts.started, "utf8")).not.toContain("planted");
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("warns when the job user owns a folder above the hooks", () => {
+    const r = runner();
+    const me = process.getuid?.() ?? 0;
+    const shared = join(r.root, "opt");
+    mkdirSync(shared);
+    // As root, a folder of the job user's above the hooks; otherwise the job user is this user.
+    if (me === 0) chownSync(shared, NOBODY, NOBODY);
+    const jobUid = me === 0 ? NOBODY : me;
+    const result = installHooks({ ...r.base, jobUid, jobGid: NOBODY });
+    expect(result.warnings).toHaveLength(2);
+    expect(result.warnings[0]).toMatch(
+      new RegExp(
+        `^the job-started hook \\(${result.scripts.started}\\) can be changed by the job user \\(uid ${jobUid}\\): ${me === 0 ? shared : r.hooksDir} belongs to uid ${jobUid}\\.`,
+      ),
+    );
+  });
+
+  it("warns when the bin the hooks run is writable by every user", () => {
+    const r = runner();
+    chmodSync(r.bin, 0o666);
+    const result = installHooks(r.base);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^the dstack-runner bin the hooks run \(.*\) can be changed by the job user \(uid 65534\): .* is writable by every user\./,
+      ),
+    ]);
+  });
+
+  it("says a runner folder owned by root means jobs run as root", () => {
+    const r = runner();
+    const result = installHooks({ ...r.base, jobUid: 0 });
+    expect(result.warnings).toEqual([expect.stringContaining("runs as root")]);
+  });
+});
+
+describe("writableBy", () => {
+  it("a folder with the sticky bit (like /tmp) is not a way in; a plain world-writable one is", () => {
+    const dir = tempDir();
+    const sticky = join(dir, "sticky");
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    writeFileSync(join(sticky, "f"), "");
+    expect(writableBy(join(sticky, "f"), NOBODY, NOBODY)).toBeUndefined();
+    chmodSync(sticky, 0o777);
+    expect(writableBy(join(sticky, "f"), NOBODY, NOBODY)).toBe(
+      `${sticky} is writable by every user`,
+    );
   });
 });

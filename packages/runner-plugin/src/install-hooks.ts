@@ -12,39 +12,51 @@
  * (https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/running-scripts-before-or-after-a-job)
  * and `LoadAndSetEnv` in the runner's `src/Runner.Listener/Program.cs`.
  *
- * GitHub's page advises keeping hook scripts outside the runner's application folder; by
- * default ours go to `<runnerDir>/dstack-hooks/` (a folder the runner's updates and `_work`
- * cleanups do not touch), and `hooksDir` puts them elsewhere.
+ * The scripts live outside the runner's folder (default {@link DEFAULT_HOOKS_DIR}), which the
+ * runner's user, and so every job, can write: a job that could edit a hook would run its code
+ * before the next job on a persistent runner, with that job's GPUs. Installed as root, the
+ * folder and scripts belong to root with mode 0755, which the job user cannot change; a hooks
+ * folder inside the runner folder is refused, and anything the job user could still change (the
+ * folder, a folder above it, the scripts, the bin or node they run) is named in a warning.
+ * GitHub's page also advises keeping hook scripts outside the runner's application folder. What
+ * this does not protect: the runner folder itself (its `.env`, its binaries) stays writable by
+ * the job user; only an ephemeral runner is safe from a job that changes it.
  *
  * @module
  */
 
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 
 /** The runner's variable naming the job-started hook script. */
 export const HOOK_STARTED_ENV = "ACTIONS_RUNNER_HOOK_JOB_STARTED";
 /** The runner's variable naming the job-completed hook script. */
 export const HOOK_COMPLETED_ENV = "ACTIONS_RUNNER_HOOK_JOB_COMPLETED";
-/** The folder under the runner's folder where the scripts go by default. */
-export const HOOKS_DIR_NAME = "dstack-hooks";
+/**
+ * Where the scripts go by default: outside any runner folder, so that installed as root they
+ * belong to root and no job can change them.
+ */
+export const DEFAULT_HOOKS_DIR = "/opt/dstack-runner/hooks";
 
 /** Which hook a script runs. */
 export type HookEvent = "job-started" | "job-completed";
 
 /**
  * What went wrong: `bad-path` (not absolute, missing, not a file or folder, or holding a line
- * break or NUL) or `io` (a file could not be written).
+ * break or NUL), `unsafe-path` (the hooks folder is inside the runner folder, which jobs can
+ * write) or `io` (a file could not be written).
  */
-export type InstallHooksErrorCode = "bad-path" | "io";
+export type InstallHooksErrorCode = "bad-path" | "unsafe-path" | "io";
 
 /** The hooks could not be installed. The message is one line. */
 export class InstallHooksError extends Error {
@@ -185,8 +197,17 @@ export interface InstallHooksOptions {
    * so `node` must be on the runner's `PATH`.
    */
   nodePath?: string;
-  /** Where the scripts go (absolute). Default `<runnerDir>/dstack-hooks`. */
+  /**
+   * Where the scripts go (absolute), outside `runnerDir`. Default {@link DEFAULT_HOOKS_DIR}.
+   */
   hooksDir?: string;
+  /**
+   * The user id jobs run as, for the warnings about what they could change. Default: the owner
+   * of `runnerDir` (the runner runs as the user that configured it, who owns its folder).
+   */
+  jobUid?: number;
+  /** The primary group id of the job user. Default: the group of `runnerDir`. */
+  jobGid?: number;
 }
 
 /** What {@link installHooks} did. */
@@ -203,6 +224,63 @@ export interface InstallHooksResult {
   changed: boolean;
   /** One line per change, and the restart reminder when `changed`, for the terminal. */
   lines: string[];
+  /**
+   * One line per thing the job user could change (the hooks folder or a folder above it, a
+   * script, the bin or node they run), or the runner running as root; empty when none.
+   */
+  warnings: string[];
+}
+
+/** A path with the folders above it that exist, nearest first. */
+function selfAndAncestors(path: string): string[] {
+  const out: string[] = [];
+  let p = path;
+  for (;;) {
+    out.push(p);
+    const up = dirname(p);
+    if (up === p) return out;
+    p = up;
+  }
+}
+
+/**
+ * Why the user `uid` (primary group `gid`) could replace or edit `path`, or `undefined` when it
+ * cannot: it or a folder above it is owned by that user, writable by every user (a folder with
+ * the sticky bit, like `/tmp`, excepted: others' entries in it cannot be renamed), or writable by
+ * the user's group.
+ */
+export function writableBy(path: string, uid: number, gid: number): string | undefined {
+  for (const p of selfAndAncestors(path)) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0;
+    if (st.uid === uid) return `${p} belongs to uid ${uid}`;
+    if ((st.mode & 0o002) !== 0 && !sticky) return `${p} is writable by every user`;
+    if ((st.mode & 0o020) !== 0 && st.gid === gid && !sticky) {
+      return `${p} is writable by group ${gid}`;
+    }
+  }
+  return undefined;
+}
+
+/** `path` with symbolic links resolved as far as it exists, the rest appended as given. */
+function resolveExisting(path: string): string {
+  const rest: string[] = [];
+  let p = path;
+  for (;;) {
+    try {
+      return join(realpathSync(p), ...rest.reverse());
+    } catch {
+      const up = dirname(p);
+      if (up === p) return path;
+      rest.push(basename(p));
+      p = up;
+    }
+  }
 }
 
 function checkPath(what: string, path: string): void {
@@ -247,19 +325,22 @@ function writeAtomically(path: string, text: string, mode: number): void {
 }
 
 /**
- * Installs the hooks into a runner's folder:
+ * Installs the hooks of a runner:
  * 1. writes `<hooksDir>/job-started.sh` and `<hooksDir>/job-completed.sh` ({@link hookScript}),
- *    mode 0755, only when missing or different;
+ *    mode 0755, only when missing or different; the folder gets mode 0755 and, when this runs as
+ *    root, folder and scripts belong to root (uid and gid 0), so the job user cannot change them;
  * 2. sets `ACTIONS_RUNNER_HOOK_JOB_STARTED` and `ACTIONS_RUNNER_HOOK_JOB_COMPLETED` to their
  *    paths in `<runnerDir>/.env` ({@link mergeEnvFile}: other lines kept; the file's mode kept,
  *    0644 when new), written through a temp file and a rename.
  *
  * Running it again changes nothing. A hook the administrator had set is replaced; its old path
- * is in `env[].previous` and in `lines`.
+ * is in `env[].previous` and in `lines`. What the job user (`jobUid`) could still change is in
+ * `warnings` ({@link writableBy}): run it as root, with the bin installed by root, for none.
  *
  * @returns what changed; restart the runner when `changed`.
  * @throws {@link InstallHooksError} `bad-path` when `runnerDir` is not an existing folder, `bin`
  *   or `nodePath` not an existing file, any path not absolute or holding a line break;
+ *   `unsafe-path` when `hooksDir` is `runnerDir` or inside it (symbolic links resolved);
  *   `io` when a file cannot be written.
  */
 export function installHooks(options: InstallHooksOptions): InstallHooksResult {
@@ -278,13 +359,27 @@ export function installHooks(options: InstallHooksOptions): InstallHooksResult {
   if (nodePath !== undefined) {
     checkFile("node", nodePath);
   }
-  const hooksDir = options.hooksDir ?? join(runnerDir, HOOKS_DIR_NAME);
+  const hooksDir = options.hooksDir ?? DEFAULT_HOOKS_DIR;
   checkPath("hooks folder", hooksDir);
+  const inside = relative(resolveExisting(runnerDir), resolveExisting(hooksDir));
+  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside))) {
+    throw new InstallHooksError(
+      "unsafe-path",
+      `hooks folder: ${hooksDir} is inside the runner folder ${runnerDir}, which the runner's user and so every job can write: a job could change the hook that runs before the next one. Use a folder outside it, e.g. ${DEFAULT_HOOKS_DIR} (the default), and run install-hooks as root`,
+    );
+  }
+  const root = process.getuid?.() === 0;
   try {
     mkdirSync(hooksDir, { recursive: true, mode: 0o755 });
+    chmodSync(hooksDir, 0o755);
+    if (root) chownSync(hooksDir, 0, 0);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InstallHooksError("io", `cannot create ${hooksDir} (${code})`, { cause: error });
+    throw new InstallHooksError(
+      "io",
+      `cannot create ${hooksDir} (${code})${code === "EACCES" ? "; run install-hooks as root (sudo), or pass --hooks-dir" : ""}`,
+      { cause: error },
+    );
   }
 
   const scripts = {
@@ -311,6 +406,7 @@ export function installHooks(options: InstallHooksOptions): InstallHooksResult {
       scriptsWritten.push(path);
       lines.push(`wrote ${path}`);
     }
+    if (root) chownSync(path, 0, 0);
   }
 
   const envFile = join(runnerDir, ".env");
@@ -349,5 +445,29 @@ export function installHooks(options: InstallHooksOptions): InstallHooksResult {
   } else {
     lines.push(`hooks already installed in ${runnerDir}: nothing changed`);
   }
-  return { scripts, scriptsWritten, envFile, env: merged.changes, changed, lines };
+  const owner = statSync(runnerDir);
+  const jobUid = options.jobUid ?? owner.uid;
+  const jobGid = options.jobGid ?? owner.gid;
+  const warnings: string[] = [];
+  if (jobUid === 0) {
+    warnings.push(
+      `the runner in ${runnerDir} runs as root (its folder belongs to root): its jobs can change anything on this machine, the hooks included; configure it as an unprivileged user`,
+    );
+  } else {
+    const checks: [string, string][] = [
+      ["the job-started hook", scripts.started],
+      ["the job-completed hook", scripts.completed],
+      ["the dstack-runner bin the hooks run", bin],
+      ...(nodePath === undefined ? [] : [["the node the hooks run", nodePath] as [string, string]]),
+    ];
+    for (const [what, path] of checks) {
+      const why = writableBy(path, jobUid, jobGid);
+      if (why !== undefined) {
+        warnings.push(
+          `${what} (${path}) can be changed by the job user (uid ${jobUid}): ${why}. A job could then run its code in the hooks of later jobs; install as root, outside folders that user owns`,
+        );
+      }
+    }
+  }
+  return { scripts, scriptsWritten, envFile, env: merged.changes, changed, lines, warnings };
 }
