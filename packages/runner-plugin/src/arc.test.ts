@@ -64,7 +64,7 @@ describe("arcValues", () => {
       runnerGroup: "gpu",
       minRunners: 0,
       maxRunners: 2,
-      scaleSetLabels: runnerLabels(pod.facts),
+      scaleSetLabels: [...runnerLabels(pod.facts), "dstack-ephemeral"],
       template: {
         spec: {
           nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" },
@@ -91,7 +91,24 @@ describe("arcValues", () => {
         "# gha-runner-scale-set values from dstack-runner arc-values: 4x NVIDIA H100 80GB HBM3 per runner,\n",
       ),
     ).toBe(true);
-    expect(text).toContain("# runs-on: dstack-h100x4\n");
+    expect(text).toContain("# Jobs can always use runs-on: dstack-h100x4\n");
+    // The operator learns that labels are set once, when the scale set is created.
+    expect(text).toContain(
+      "# ARC sends them to GitHub only when it creates the scale set: to change them, install under a\n# new runnerScaleSetName",
+    );
+    expect(text).toContain("(GitHub Enterprise Server 3.18 or later)");
+  });
+
+  it("ARC runners are ephemeral: pull-request runs (untrusted jobs) land on them", () => {
+    const { scaleSetLabels } = parse(arcValues(base)) as Values;
+    const job = jobLabels(
+      { gpu: { count: 4, name: "h100" }, interruptible: false },
+      { untrusted: true },
+    );
+    expect("labels" in job && labelsMatch(job.labels, scaleSetLabels)).toBe(true);
+    // Given again as an extra label, it is not repeated.
+    const again = parse(arcValues({ ...base, extraLabels: ["dstack-ephemeral", "rack-3"] }));
+    expect((again as Values).scaleSetLabels.slice(-2)).toEqual(["dstack-ephemeral", "rack-3"]);
   });
 
   it("the scale set's labels admit 4x H100 and refuse 4x A100, 8x H100 and 16 GPUs", () => {

@@ -15,7 +15,13 @@
  *   which GitHub's "Using ARC runners in a workflow" page also calls the values key). Older charts
  *   ignore the key: jobs can then only target the scale set by its name. Open reports
  *   (actions-runner-controller #4425, #4579) say some GitHub versions register only the name;
- *   check the scale set's labels after installing;
+ *   check the scale set's labels after installing. ARC sends the labels only when it creates the
+ *   scale set: changing them on an existing one (a `helm upgrade`) changes nothing on GitHub, so
+ *   new labels need a new `runnerScaleSetName` (or the scale set deleted and created again).
+ *   GitHub Enterprise Server accepts scale set labels from 3.18 on;
+ * - ARC's runners are ephemeral (one job per pod, then the pod is replaced), so the scale set
+ *   carries `dstack-ephemeral` (`EPHEMERAL_LABEL` of `@dstack/spec`) and may take jobs that run
+ *   pull-request code;
  * - `template.spec`: the runner pod. Its container named `runner` (the name ARC merges its
  *   defaults into) runs `ghcr.io/actions/actions-runner:latest` with `/home/runner/run.sh`.
  *
@@ -30,7 +36,7 @@
  */
 
 import type { HostReport } from "@dstack/host";
-import { type HostFacts, normalizeGpuName, runnerLabels } from "@dstack/spec";
+import { EPHEMERAL_LABEL, type HostFacts, normalizeGpuName, runnerLabels } from "@dstack/spec";
 import { Document } from "yaml";
 import { checkExtraLabels, describeHostGpus } from "./labels.js";
 
@@ -169,7 +175,7 @@ export function runnerPodFacts(
  * The values (YAML, with a comment header saying what they are):
  * ```yaml
  * githubConfigUrl, githubConfigSecret, runnerScaleSetName, [runnerGroup, minRunners, maxRunners]
- * scaleSetLabels: [self-hosted, dstack, on-demand, gpu-h100, cpu-ge-1, ...]  # runnerLabels of one pod
+ * scaleSetLabels: [self-hosted, dstack, on-demand, gpu-h100, cpu-ge-1, ..., dstack-ephemeral]
  * template:
  *   spec:
  *     nodeSelector: { nvidia.com/gpu.product: NVIDIA-H100-80GB-HBM3 }
@@ -187,7 +193,8 @@ export function runnerPodFacts(
  * ```
  * The toleration lets pods onto GPU nodes tainted `nvidia.com/gpu` (GKE taints its GPU node pools
  * so; elsewhere it is harmless). The labels are `runnerLabels` of {@link runnerPodFacts}, so a pod
- * only advertises what it requested.
+ * only advertises what it requested, then `dstack-ephemeral` (ARC runners take one job each),
+ * then the extra labels.
  *
  * @param options - see {@link ArcValuesOptions}.
  * @returns the values as YAML text, ending with a newline.
@@ -244,7 +251,11 @@ export function arcValues(options: ArcValuesOptions): string {
     }
     nodeSelector[GPU_PRODUCT_LABEL] = product;
   }
-  const labels = [...runnerLabels(pod.facts), ...checkExtraLabels(options.extraLabels ?? [])];
+  const labels = [
+    ...runnerLabels(pod.facts),
+    EPHEMERAL_LABEL,
+    ...checkExtraLabels(options.extraLabels ?? [], { ephemeral: true }),
+  ];
   const memory = `${pod.memoryMiB}Mi`;
 
   const values: Record<string, unknown> = {
@@ -292,8 +303,11 @@ export function arcValues(options: ArcValuesOptions): string {
   doc.commentBefore = [
     ` gha-runner-scale-set values from dstack-runner arc-values: ${gpusPerRunner}x ${gpuName} per runner,`,
     ` ${pod.cpus} CPUs, ${memory} memory, ${pod.shmMiB}Mi /dev/shm (${GPU_PRODUCT_LABEL}=${nodeSelector[GPU_PRODUCT_LABEL] ?? "?"}).`,
-    " scaleSetLabels needs gha-runner-scale-set 0.14.0 or later; jobs can always use",
-    ` runs-on: ${runnerScaleSetName}`,
+    " scaleSetLabels needs gha-runner-scale-set 0.14.0 or later (GitHub Enterprise Server 3.18 or later);",
+    " ARC sends them to GitHub only when it creates the scale set: to change them, install under a",
+    " new runnerScaleSetName (or delete and recreate the scale set); a helm upgrade alone does not.",
+    ` ${EPHEMERAL_LABEL}: ARC runners take one job each, so pull-request runs may land here.`,
+    ` Jobs can always use runs-on: ${runnerScaleSetName}`,
   ].join("\n");
   return doc.toString({ lineWidth: 0 });
 }

@@ -35,8 +35,26 @@ function tempDir(): string {
 describe("configArgs", () => {
   const cases: { name: string; options: ConfigArgsOptions; want: string[] }[] = [
     {
-      name: "the least",
+      name: "the least: an ephemeral runner, with its label",
       options: base,
+      want: [
+        "./config.sh",
+        "--url",
+        "https://github.com/acme/train",
+        "--token",
+        TOKEN,
+        "--name",
+        "box-gpu0-3",
+        "--labels",
+        "self-hosted,dstack,gpu-h100,dstack-ephemeral",
+        "--unattended",
+        "--replace",
+        "--ephemeral",
+      ],
+    },
+    {
+      name: "a persistent runner: neither --ephemeral nor the label",
+      options: { ...base, ephemeral: false },
       want: [
         "./config.sh",
         "--url",
@@ -49,6 +67,24 @@ describe("configArgs", () => {
         "self-hosted,dstack,gpu-h100",
         "--unattended",
         "--replace",
+      ],
+    },
+    {
+      name: "an ephemeral runner whose labels have it already",
+      options: { ...base, labels: ["self-hosted", "dstack-ephemeral"] },
+      want: [
+        "./config.sh",
+        "--url",
+        "https://github.com/acme/train",
+        "--token",
+        TOKEN,
+        "--name",
+        "box-gpu0-3",
+        "--labels",
+        "self-hosted,dstack-ephemeral",
+        "--unattended",
+        "--replace",
+        "--ephemeral",
       ],
     },
     {
@@ -70,7 +106,7 @@ describe("configArgs", () => {
         "--name",
         "box-gpu0-3",
         "--labels",
-        "self-hosted,dstack,gpu-h100",
+        "self-hosted,dstack,gpu-h100,dstack-ephemeral",
         "--runnergroup",
         "GPU runners",
         "--work",
@@ -109,6 +145,11 @@ describe("configArgs", () => {
       options: { ...base, labels: ["a,b"] },
       error: 'label "a,b" is empty or has a comma',
     },
+    {
+      name: "the ephemeral label on a persistent runner",
+      options: { ...base, ephemeral: false, labels: ["self-hosted", "DSTACK-EPHEMERAL"] },
+      error: "configure: label dstack-ephemeral is for ephemeral runners only",
+    },
   ];
   it.each(bad)("refuses $name", ({ options, error }) => {
     expect(() => configArgs(options)).toThrow(error);
@@ -121,7 +162,7 @@ describe("formatCommand", () => {
       name: "config.sh with the token masked",
       argv: configArgs({ ...base, runnerGroup: "GPU runners" }),
       mask: [TOKEN],
-      want: "./config.sh --url https://github.com/acme/train --token *** --name box-gpu0-3 --labels self-hosted,dstack,gpu-h100 --runnergroup 'GPU runners' --unattended --replace",
+      want: "./config.sh --url https://github.com/acme/train --token *** --name box-gpu0-3 --labels self-hosted,dstack,gpu-h100,dstack-ephemeral --runnergroup 'GPU runners' --unattended --replace --ephemeral",
     },
     { name: "a quote inside", argv: ["echo", "it's"], want: "echo 'it'\\''s'" },
     { name: "an empty argument", argv: ["x", ""], want: "x ''" },

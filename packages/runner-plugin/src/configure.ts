@@ -9,11 +9,18 @@
  * `--runnergroup`, `--work`, `--unattended` (no prompts), `--replace` (take over a runner with the
  * same name), `--ephemeral` (one job, then the runner is removed).
  *
+ * Runners are ephemeral unless the operator asks otherwise: GitHub's guidance for self-hosted
+ * runners ("Security hardening for GitHub Actions") is that a persistent runner can be
+ * compromised by the code of one job and keep that for the next. An ephemeral runner carries
+ * `dstack-ephemeral` (`EPHEMERAL_LABEL` of `@dstack/spec`), the label jobs running pull-request
+ * code ask for; a persistent one never does.
+ *
  * @module
  */
 
 import { resolve } from "node:path";
 import type { Writable } from "node:stream";
+import { EPHEMERAL_LABEL } from "@dstack/spec";
 import { execa } from "execa";
 
 /** Options of {@link configArgs}. */
@@ -28,11 +35,18 @@ export interface ConfigArgsOptions {
    * as GitHub's "New self-hosted runner" page shows it.
    */
   token: string;
-  /** The runner's labels, e.g. from `hostRunnerLabels`; joined with commas. At least one. */
+  /**
+   * The runner's labels, e.g. from `hostRunnerLabels`; joined with commas. At least one. An
+   * ephemeral runner gets `dstack-ephemeral` added when it is missing; a persistent one must not
+   * have it.
+   */
   labels: readonly string[];
   /** The runner's name; `--replace` takes over an existing runner of that name. */
   name: string;
-  /** `--ephemeral`: take one job, then GitHub removes the runner. Default `false`. */
+  /**
+   * `--ephemeral`: take one job, then GitHub removes the runner. Default `true`; `false`
+   * registers a persistent runner, which must never run code from pull requests.
+   */
   ephemeral?: boolean;
   /** `--runnergroup NAME`: the runner group (organization runners). Default: the default group. */
   runnerGroup?: string;
@@ -50,11 +64,14 @@ export const CONFIG_SH = "./config.sh";
  *
  * Order: `./config.sh --url URL --token TOKEN --name NAME --labels L1,L2,...
  * [--runnergroup G] [--work DIR] [--no-default-labels] --unattended --replace [--ephemeral]`.
+ * `--ephemeral` and the `dstack-ephemeral` label come together (the default); a persistent
+ * runner (`ephemeral: false`) has neither.
  *
  * @param options - see {@link ConfigArgsOptions}.
  * @returns the argv, program first, for {@link runConfig} or {@link formatCommand}.
  * @throws Error when `url` is not an http(s) URL with an owner, `token` or `name` is empty, there
- *   are no labels, or a label is empty or holds a comma (the runner splits `--labels` on commas).
+ *   are no labels, a label is empty or holds a comma (the runner splits `--labels` on commas), or
+ *   a persistent runner is given `dstack-ephemeral`.
  */
 export function configArgs(options: ConfigArgsOptions): string[] {
   const { url, token, labels, name } = options;
@@ -91,8 +108,15 @@ export function configArgs(options: ConfigArgsOptions): string[] {
       );
     }
   }
+  const ephemeral = options.ephemeral ?? true;
+  const marked = labels.some((l) => l.toLowerCase() === EPHEMERAL_LABEL);
+  if (!ephemeral && marked) {
+    throw new Error(
+      `configure: label ${EPHEMERAL_LABEL} is for ephemeral runners only; a persistent runner with it would take jobs that run pull-request code and keep whatever they left for the next job`,
+    );
+  }
   const argv = [CONFIG_SH, "--url", url, "--token", token, "--name", name];
-  argv.push("--labels", labels.join(","));
+  argv.push("--labels", [...labels, ...(ephemeral && !marked ? [EPHEMERAL_LABEL] : [])].join(","));
   if (options.runnerGroup !== undefined) {
     argv.push("--runnergroup", options.runnerGroup);
   }
@@ -103,7 +127,7 @@ export function configArgs(options: ConfigArgsOptions): string[] {
     argv.push("--no-default-labels");
   }
   argv.push("--unattended", "--replace");
-  if (options.ephemeral) {
+  if (ephemeral) {
     argv.push("--ephemeral");
   }
   return argv;

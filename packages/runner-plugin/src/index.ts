@@ -10,5 +10,13 @@ export * from "./install-hooks.js";
 export * from "./jitconfig.js";
 export * from "./labels.js";
 export * from "./locks.js";
-export { main, type RunnerIo } from "./main.js";
+export { main, PERSISTENT_WARNING, type RunnerIo } from "./main.js";
+export {
+  checkRunnerVersion,
+  compareVersions,
+  MIN_RUNNER_VERSION,
+  RUNNER_LISTENER,
+  type RunnerVersionOptions,
+  readRunnerVersion,
+} from "./runner-version.js";
 export * from "./split.js";

@@ -190,7 +190,8 @@ describe("generateJitConfig against a GitHub that checks every request against i
     expect(request?.body).toEqual({
       name: "box-gpu0-3",
       runner_group_id: 1,
-      labels: LABELS,
+      // A just-in-time runner takes one job: it carries the label of ephemeral runners.
+      labels: [...LABELS, "dstack-ephemeral"],
       work_folder: "_work",
     });
     expect(request?.headers.authorization).toBe(`token ${TOKEN}${clients}`);
@@ -210,10 +211,24 @@ describe("generateJitConfig against a GitHub that checks every request against i
     expect(github.requests[before]?.body).toEqual({
       name: "r",
       runner_group_id: 7,
-      labels: ["self-hosted", "dstack"],
+      labels: ["self-hosted", "dstack", "dstack-ephemeral"],
       work_folder: "work",
     });
     expect(github.problems).toEqual([]);
+  });
+
+  it("does not repeat dstack-ephemeral when the labels have it", async () => {
+    const before = github.requests.length;
+    await generateJitConfig({
+      octokit: octokit(),
+      target: { owner: "acme", repo: "train" },
+      name: "r2",
+      labels: ["self-hosted", "Dstack-Ephemeral"],
+    });
+    expect((github.requests[before]?.body as { labels: string[] }).labels).toEqual([
+      "self-hosted",
+      "Dstack-Ephemeral",
+    ]);
   });
 
   const refused: { name: string; target: JitTarget; code: string; message: RegExp }[] = [
@@ -330,7 +345,7 @@ describe("generateJitConfig against a GitHub that checks every request against i
     {
       name: "101 labels",
       labels: Array.from({ length: 101 }, (_, i) => `l${i}`),
-      error: "jit: 101 labels",
+      error: "jit: 102 labels (with dstack-ephemeral); GitHub accepts 1 to 100",
     },
     { name: "an empty label", labels: ["a", " "], error: 'jit: label " " is empty' },
     { name: "a bad runner group", labels: ["a"], runnerGroupId: 0, error: "runner group id 0" },

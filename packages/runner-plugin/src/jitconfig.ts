@@ -20,6 +20,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { EPHEMERAL_LABEL } from "@dstack/spec";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
@@ -100,7 +101,10 @@ export interface GenerateJitConfigOptions {
   target: JitTarget;
   /** The runner's name; unique among the target's runners (GitHub answers 409 otherwise). */
   name: string;
-  /** Its labels, 1 to 100 (e.g. `hostRunnerLabels`); a JIT runner gets no default labels. */
+  /**
+   * Its labels (e.g. `hostRunnerLabels`); a JIT runner gets no default labels. `dstack-ephemeral`
+   * is added when missing (a JIT runner takes one job), and the whole must be 1 to 100 labels.
+   */
   labels: readonly string[];
   /** The runner group's id. Default 1, the default group. */
   runnerGroupId?: number;
@@ -194,15 +198,19 @@ function header(error: RequestErrorLike, name: string): string | undefined {
  *   `http` (anything else, e.g. 5xx after retries, or no answer).
  */
 export async function generateJitConfig(options: GenerateJitConfigOptions): Promise<JitConfig> {
-  const { octokit, target, name, labels } = options;
+  const { octokit, target, name } = options;
+  // A just-in-time runner takes one job and is gone: it may take jobs that run pull-request code.
+  const labels = options.labels.some((l) => l.toLowerCase() === EPHEMERAL_LABEL)
+    ? [...options.labels]
+    : [...options.labels, EPHEMERAL_LABEL];
   const runnerGroupId = options.runnerGroupId ?? 1;
   const workFolder = options.workFolder ?? "_work";
   if (name.trim() === "") {
     throw new Error("jit: the runner name is empty");
   }
-  if (labels.length === 0 || labels.length > MAX_JIT_LABELS) {
+  if (options.labels.length === 0 || labels.length > MAX_JIT_LABELS) {
     throw new Error(
-      `jit: ${labels.length} labels; GitHub accepts 1 to ${MAX_JIT_LABELS} for a just-in-time runner`,
+      `jit: ${options.labels.length === 0 ? 0 : labels.length} labels${options.labels.length > 0 && labels.length > options.labels.length ? ` (with ${EPHEMERAL_LABEL})` : ""}; GitHub accepts 1 to ${MAX_JIT_LABELS} for a just-in-time runner`,
     );
   }
   const empty = labels.find((l) => l.trim() === "");

@@ -216,6 +216,40 @@ describe("extra labels", () => {
   });
 });
 
+describe("the ephemeral label", () => {
+  const report = fixtureReport("tesla-t4-x1.csv");
+
+  it("an ephemeral runner carries it, after the scheme's labels and before the extras", () => {
+    const labels = hostRunnerLabels(report, { ephemeral: true, extra: ["rack-3"] });
+    expect(labels.slice(-2)).toEqual(["dstack-ephemeral", "rack-3"]);
+    // An untrusted job (a pull-request command) lands on it.
+    const job = jobLabels({ interruptible: false }, { untrusted: true, allowGpuRunners: true });
+    expect("labels" in job && labelsMatch(job.labels, labels)).toBe(true);
+  });
+
+  it("a persistent runner never does, so untrusted jobs never land on it", () => {
+    const labels = hostRunnerLabels(report);
+    expect(labels).not.toContain("dstack-ephemeral");
+    const job = jobLabels({ interruptible: false }, { untrusted: true, allowGpuRunners: true });
+    expect("labels" in job && labelsMatch(job.labels, labels)).toBe(false);
+  });
+
+  it.each([["dstack-ephemeral"], ["DSTACK-Ephemeral"], [" dstack-ephemeral "]])(
+    "a persistent runner refuses %j among its extra labels",
+    (label) => {
+      expect(() => hostRunnerLabels(report, { extra: [label] })).toThrow(
+        /^extra labels: .* marks ephemeral runners, which take one job and are removed; this runner is persistent/,
+      );
+      expect(() => checkExtraLabels([label])).toThrow("this runner is persistent");
+    },
+  );
+
+  it("an ephemeral runner given it as an extra label carries it once", () => {
+    const labels = hostRunnerLabels(report, { ephemeral: true, extra: ["dstack-ephemeral"] });
+    expect(labels.filter((l) => l === "dstack-ephemeral")).toHaveLength(1);
+  });
+});
+
 describe("formatLabels", () => {
   const cases = [
     { name: "comma list for config.sh", json: false, want: "self-hosted,dstack,no-gpu" },

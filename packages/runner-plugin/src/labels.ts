@@ -13,7 +13,7 @@
  */
 
 import type { HostReport } from "@dstack/host";
-import { BASE_LABELS, type HostFacts, runnerLabels } from "@dstack/spec";
+import { BASE_LABELS, EPHEMERAL_LABEL, type HostFacts, runnerLabels } from "@dstack/spec";
 
 /**
  * The longest label the runner accepts: 256 characters (`Validators.LabelsValidator` in
@@ -42,6 +42,22 @@ export interface HostRunnerLabelsOptions {
    * {@link checkExtraLabels}.
    */
   extra?: readonly string[];
+  /**
+   * The runner takes one job and is removed (`config.sh --ephemeral`, a just-in-time runner, an
+   * ARC scale set): it gets `EPHEMERAL_LABEL` (`dstack-ephemeral`), the label jobs running code
+   * that is not on the default branch ask for. Default `false`: a persistent runner, which never
+   * carries it.
+   */
+  ephemeral?: boolean;
+}
+
+/** Options of {@link checkExtraLabels}. */
+export interface CheckExtraLabelsOptions {
+  /**
+   * The runner is ephemeral: an extra `dstack-ephemeral` is accepted (and dropped, since
+   * {@link hostRunnerLabels} adds it). Default `false`: it is refused.
+   */
+  ephemeral?: boolean;
 }
 
 /**
@@ -145,13 +161,20 @@ export function compactIndexes(indexes: readonly number[]): string {
  * `CommandSettings.GetLabels` in actions/runner) and no whitespace, is at most
  * {@link MAX_LABEL_LENGTH} characters, and is not one of the scheme's own labels (`on-demand`,
  * `no-gpu`, or starting with `gpu-`, `cpu-ge-`, `mem-ge-`, `shm-ge-`), which would let jobs land
- * on a runner that cannot run them.
+ * on a runner that cannot run them. `dstack-ephemeral` (`EPHEMERAL_LABEL` of `@dstack/spec`) is
+ * refused on a persistent runner: it would let code from pull requests run on a machine that a
+ * later trusted job reuses (GitHub's self-hosted runner guidance: runners for untrusted code must
+ * be ephemeral); on an ephemeral runner it is dropped as a duplicate.
  *
  * @param extra - labels as the operator wrote them.
+ * @param options - see {@link CheckExtraLabelsOptions}.
  * @returns the labels to append, in the order given.
  * @throws Error naming the first bad label and the rule it breaks.
  */
-export function checkExtraLabels(extra: readonly string[]): string[] {
+export function checkExtraLabels(
+  extra: readonly string[],
+  options: CheckExtraLabelsOptions = {},
+): string[] {
   const out: string[] = [];
   const seen = new Set(BASE_LABELS);
   for (const raw of extra) {
@@ -171,6 +194,12 @@ export function checkExtraLabels(extra: readonly string[]): string[] {
       );
     }
     const lower = label.toLowerCase();
+    if (lower === EPHEMERAL_LABEL) {
+      if (options.ephemeral) continue;
+      throw new Error(
+        `extra labels: ${shown} marks ephemeral runners, which take one job and are removed; this runner is persistent, and jobs that run pull-request code ask for ${EPHEMERAL_LABEL}, so they would land on a machine a later trusted job reuses. Register an ephemeral runner instead (dstack-runner configure, which is ephemeral unless --persistent, or --jit)`,
+      );
+    }
     if (RESERVED_EXACT.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
       throw new Error(
         `extra labels: ${shown} is a label of the dstack scheme, set from the host's facts only (on-demand, no-gpu, gpu-*, cpu-ge-*, mem-ge-*, shm-ge-*); choose another name`,
@@ -188,8 +217,9 @@ export function checkExtraLabels(extra: readonly string[]): string[] {
  * The labels a runner on this host (or on one instance of it) registers with.
  *
  * `runnerLabels(instanceFacts(report, options.gpuIndexes))` from `@dstack/spec`, then
- * `options.extra` checked by {@link checkExtraLabels}. Order: the scheme's (stable, see
- * `runnerLabels`), then the extras. At most 90 scheme labels (spec's worst case) plus the extras.
+ * `dstack-ephemeral` when `options.ephemeral`, then `options.extra` checked by
+ * {@link checkExtraLabels}. Order: the scheme's (stable, see `runnerLabels`), the ephemeral label,
+ * then the extras. At most 90 scheme labels (spec's worst case), one more, plus the extras.
  *
  * A runner carrying these labels admits exactly the jobs whose `jobLabels` the instance satisfies
  * when the instance's GPUs are all one model (the property `labels.test.ts` checks); a mixed
@@ -207,8 +237,13 @@ export function hostRunnerLabels(
   report: HostReport,
   options: HostRunnerLabelsOptions = {},
 ): string[] {
-  const extra = checkExtraLabels(options.extra ?? []);
-  return [...runnerLabels(instanceFacts(report, options.gpuIndexes)), ...extra];
+  const ephemeral = options.ephemeral === true;
+  const extra = checkExtraLabels(options.extra ?? [], { ephemeral });
+  return [
+    ...runnerLabels(instanceFacts(report, options.gpuIndexes)),
+    ...(ephemeral ? [EPHEMERAL_LABEL] : []),
+    ...extra,
+  ];
 }
 
 /**

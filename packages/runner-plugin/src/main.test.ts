@@ -1,12 +1,20 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { jobLabels, labelsMatch } from "@dstack/spec";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { main } from "./main.js";
+import { main, PERSISTENT_WARNING } from "./main.js";
 import { fakeNvidiaSmi, fixtureUuids, hostFixture } from "./testing-gpu.js";
 
 const pkg = resolve(new URL(".", import.meta.url).pathname, "..");
@@ -48,6 +56,14 @@ describe("dstack-runner labels", () => {
     expect(admits({ count: 4, name: "h100" })).toBe(true);
     expect(admits({ count: 4, name: "a100" })).toBe(false);
     expect(admits({ count: 16 })).toBe(false);
+  });
+
+  it("--ephemeral adds dstack-ephemeral; a persistent runner refuses it as an extra label", async () => {
+    const ephemeral = await dstackRunner(["labels", "--ephemeral"], "tesla-t4-x1.csv");
+    expect(ephemeral.stdout.trim().split(",")).toContain("dstack-ephemeral");
+    const refused = await dstackRunner(["labels", "-l", "dstack-ephemeral"], "tesla-t4-x1.csv");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("this runner is persistent");
   });
 
   it("--gpus labels one split instance", async () => {
@@ -105,6 +121,106 @@ describe("dstack-runner split and configure", () => {
     );
     expect(r.stdout).toContain("gpu-t4");
     expect(r.stdout).not.toContain("AABBCCsecret");
+    // Ephemeral unless asked otherwise, with the label pull-request runs ask for.
+    expect(r.stdout).toMatch(/--labels \S*,dstack-ephemeral --unattended --replace --ephemeral\n$/);
+    expect(r.stderr).toContain(
+      "so the runner's version was not checked; dstack's actions need runner 2.327.0 or later",
+    );
+  });
+
+  it("--persistent warns why, and registers neither --ephemeral nor dstack-ephemeral", async () => {
+    const r = await dstackRunner(
+      ["configure", "--url", "https://github.com/acme/models", "--name", "gpu-box", "--persistent"],
+      "tesla-t4-x1.csv",
+      { RUNNER_TOKEN: "AABBCCsecret" },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr.startsWith(`${PERSISTENT_WARNING}\n`)).toBe(true);
+    expect(PERSISTENT_WARNING).toContain("never let it run untrusted code");
+    expect(r.stdout).not.toContain("ephemeral");
+  });
+
+  const refusals = [
+    {
+      name: "a persistent runner given the ephemeral label",
+      argv: ["--persistent", "-l", "dstack-ephemeral"],
+      status: 1,
+      error: 'extra labels: "dstack-ephemeral" marks ephemeral runners',
+    },
+    {
+      name: "both --persistent and --ephemeral",
+      argv: ["--persistent", "--ephemeral"],
+      status: 2,
+      error: "--persistent: a runner is persistent or ephemeral, not both",
+    },
+  ];
+  it.each(refusals)("refuses $name", async ({ argv, status, error }) => {
+    const r = await dstackRunner(
+      ["configure", "--url", "https://github.com/acme/models", "--name", "gpu-box", ...argv],
+      "tesla-t4-x1.csv",
+      { RUNNER_TOKEN: "AABBCCsecret" },
+    );
+    expect(r.status).toBe(status);
+    expect(r.stderr).toContain(error);
+    expect(r.stdout).toBe("");
+  });
+
+  /** A runner folder: its listener reports `version`; config.sh records its arguments. */
+  function runnerFolder(version: string): { dir: string; record: string } {
+    const dir = temp();
+    const record = join(dir, "config-args.txt");
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(join(dir, "bin", "Runner.Listener"), `#!/bin/sh\necho ${version}\n`);
+    writeFileSync(join(dir, "config.sh"), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`);
+    chmodSync(join(dir, "bin", "Runner.Listener"), 0o755);
+    chmodSync(join(dir, "config.sh"), 0o755);
+    return { dir, record };
+  }
+
+  it("--run refuses a runner older than 2.327.0 before registering anything", async () => {
+    const runner = runnerFolder("2.326.0");
+    const r = await dstackRunner(
+      [
+        "configure",
+        "--url",
+        "https://github.com/acme/models",
+        "--name",
+        "gpu-box",
+        "--run",
+        "--runner-dir",
+        runner.dir,
+      ],
+      "tesla-t4-x1.csv",
+      { RUNNER_TOKEN: "AABBCCsecret" },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "is version 2.326.0; dstack's actions run on node24, which needs runner 2.327.0 or later",
+    );
+    expect(existsSync(runner.record)).toBe(false);
+  });
+
+  it("--run with a recent runner registers an ephemeral runner", async () => {
+    const runner = runnerFolder("2.327.0");
+    const r = await dstackRunner(
+      [
+        "configure",
+        "--url",
+        "https://github.com/acme/models",
+        "--name",
+        "gpu-box",
+        "--run",
+        "--runner-dir",
+        runner.dir,
+      ],
+      "tesla-t4-x1.csv",
+      { RUNNER_TOKEN: "AABBCCsecret" },
+    );
+    expect(r.stderr).toContain(`runner 2.327.0 in ${runner.dir}`);
+    expect(r.status).toBe(0);
+    const args = readFileSync(runner.record, "utf8").trim().split("\n");
+    expect(args.at(-1)).toBe("--ephemeral");
+    expect(args[args.indexOf("--labels") + 1]).toMatch(/,dstack-ephemeral$/);
   });
 
   it("asks for the registration token in the environment", async () => {
@@ -149,17 +265,23 @@ describe("hooks installed and run the way the runner runs them", () => {
   it("install-hooks, then job-started exports the GPUs and job-completed releases them", async () => {
     const runnerDir = temp();
     writeFileSync(join(runnerDir, ".env"), "LANG=C.UTF-8\n");
+    // Outside the runner folder (never the real default, /opt/dstack-runner/hooks, in tests).
+    const hooksDir = join(temp(), "hooks");
     const installed = await run(process.execPath, [
       bin,
       "install-hooks",
       "--runner-dir",
       runnerDir,
+      "--hooks-dir",
+      hooksDir,
     ]);
     expect(installed.stdout).toContain("ACTIONS_RUNNER_HOOK_JOB_STARTED");
+    expect(statSync(hooksDir).mode & 0o777).toBe(0o755);
     const dotEnv = readFileSync(join(runnerDir, ".env"), "utf8");
     expect(dotEnv.startsWith("LANG=C.UTF-8\n")).toBe(true);
     const started = /ACTIONS_RUNNER_HOOK_JOB_STARTED=(.*)/.exec(dotEnv)?.[1] ?? "";
     const completed = /ACTIONS_RUNNER_HOOK_JOB_COMPLETED=(.*)/.exec(dotEnv)?.[1] ?? "";
+    expect(started).toBe(join(hooksDir, "job-started.sh"));
     expect(existsSync(started)).toBe(true);
 
     const smi = fakeNvidiaSmi({ gpus: hostFixture("tesla-t4-x1.csv") });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readHostFacts } from "@dstack/host";
@@ -12,9 +12,10 @@ import { Command, CommanderError } from "commander";
 import { arcValues } from "./arc.js";
 import { configArgs, formatCommand, runConfig } from "./configure.js";
 import { jobCompleted, jobStarted } from "./hooks.js";
-import { installHooks } from "./install-hooks.js";
+import { DEFAULT_HOOKS_DIR, installHooks } from "./install-hooks.js";
 import { createOctokit, generateJitConfig, runShLine, targetFromUrl } from "./jitconfig.js";
 import { formatLabels, hostRunnerLabels } from "./labels.js";
+import { checkRunnerVersion, MIN_RUNNER_VERSION, RUNNER_LISTENER } from "./runner-version.js";
 import { planSplit } from "./split.js";
 
 /** Where the command writes and what it runs with; tests pass their own. */
@@ -30,6 +31,10 @@ const BIN = fileURLToPath(new URL("../bin/dstack-runner.js", import.meta.url));
 
 /** A mistake in what the user gave: printed as one line, exit status 2. */
 class UsageError extends Error {}
+
+/** What `configure --persistent` prints to stderr before anything else. */
+export const PERSISTENT_WARNING =
+  "warning: --persistent registers a runner that keeps its folder, its work folder and its user's files from one job to the next: code from one job (a pull request's) can leave something that runs in a later trusted job. This runner does not get the dstack-ephemeral label, so dstack sends it no pull-request runs; never let it run untrusted code. GitHub's guidance: self-hosted runners for untrusted code must be ephemeral.";
 
 /** `--gpus 0,1,2,3` -> indexes. */
 function parseIndexes(text: string | undefined): number[] | undefined {
@@ -72,14 +77,18 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .option("--json", "print a JSON list")
     .option("--gpus <indexes>", "only these GPUs (a split instance), e.g. 0,1,2,3")
     .option("-l, --label <label...>", "your own labels, after the scheme's")
-    .action(async (opts: { json?: boolean; gpus?: string; label?: string[] }) => {
-      const gpuIndexes = parseIndexes(opts.gpus);
-      const labels = hostRunnerLabels(await facts(), {
-        ...(gpuIndexes ? { gpuIndexes } : {}),
-        ...(opts.label ? { extra: opts.label } : {}),
-      });
-      io.stdout(`${formatLabels(labels, opts.json ?? false)}\n`);
-    });
+    .option("--ephemeral", "the labels of an ephemeral runner (config.sh --ephemeral)")
+    .action(
+      async (opts: { json?: boolean; gpus?: string; label?: string[]; ephemeral?: boolean }) => {
+        const gpuIndexes = parseIndexes(opts.gpus);
+        const labels = hostRunnerLabels(await facts(), {
+          ...(gpuIndexes ? { gpuIndexes } : {}),
+          ...(opts.label ? { extra: opts.label } : {}),
+          ephemeral: opts.ephemeral === true,
+        });
+        io.stdout(`${formatLabels(labels, opts.json ?? false)}\n`);
+      },
+    );
 
   program
     .command("configure")
@@ -89,7 +98,11 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .requiredOption("--url <url>", "https://github.com/OWNER/REPO or https://github.com/ORG")
     .requiredOption("--name <name>", "the runner's name")
     .option("--token <token>", "registration token (better: RUNNER_TOKEN in the environment)")
-    .option("--ephemeral", "take one job, then unregister")
+    .option("--ephemeral", "take one job, then unregister (the default)")
+    .option(
+      "--persistent",
+      "keep the runner registered between jobs (never for untrusted code; prints why)",
+    )
     .option("--gpus <indexes>", "only these GPUs (a split instance)")
     .option("-l, --label <label...>", "your own labels")
     .option("--runner-group <group>", "the runner group")
@@ -102,6 +115,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
         name: string;
         token?: string;
         ephemeral?: boolean;
+        persistent?: boolean;
         gpus?: string;
         label?: string[];
         runnerGroup?: string;
@@ -109,13 +123,34 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
         runnerDir: string;
         jit?: boolean;
       }) => {
+        if (opts.persistent && (opts.ephemeral || opts.jit)) {
+          throw new UsageError(
+            `--persistent: a runner is persistent or ${opts.jit ? "just-in-time (one job)" : "ephemeral"}, not both`,
+          );
+        }
+        const ephemeral = !opts.persistent;
+        if (!ephemeral) io.stderr(`${PERSISTENT_WARNING}\n`);
         const gpuIndexes = parseIndexes(opts.gpus);
         const labels = hostRunnerLabels(await facts(), {
           ...(gpuIndexes ? { gpuIndexes } : {}),
           ...(opts.label ? { extra: opts.label } : {}),
+          ephemeral,
         });
+        const token = opts.jit
+          ? secret(opts.token, io.env, ["GITHUB_TOKEN", "GH_TOKEN"], "--jit")
+          : secret(opts.token, io.env, ["RUNNER_TOKEN"], "configure");
+        // node24 actions need a recent runner: checked before anything is registered, always
+        // with --run, else when the runner folder is there to ask.
+        const runnerDir = resolve(io.cwd, opts.runnerDir);
+        if (opts.run || existsSync(resolve(runnerDir, RUNNER_LISTENER))) {
+          const version = await checkRunnerVersion({ runnerDir, env: io.env });
+          io.stderr(`runner ${version} in ${runnerDir} (${MIN_RUNNER_VERSION} or later needed)\n`);
+        } else {
+          io.stderr(
+            `note: no ${RUNNER_LISTENER} in ${runnerDir}, so the runner's version was not checked; dstack's actions need runner ${MIN_RUNNER_VERSION} or later (pass --runner-dir)\n`,
+          );
+        }
         if (opts.jit) {
-          const token = secret(opts.token, io.env, ["GITHUB_TOKEN", "GH_TOKEN"], "--jit");
           const { target, baseUrl } = targetFromUrl(opts.url);
           const octokit = createOctokit({ token, baseUrl, warn: (m) => io.stderr(`${m}\n`) });
           const jit = await generateJitConfig({ octokit, target, name: opts.name, labels });
@@ -125,13 +160,12 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
           io.stdout(`${runShLine(jit.encodedJitConfig)}\n`);
           return;
         }
-        const token = secret(opts.token, io.env, ["RUNNER_TOKEN"], "configure");
         const argv = configArgs({
           url: opts.url,
           token,
           labels,
           name: opts.name,
-          ...(opts.ephemeral ? { ephemeral: true } : {}),
+          ephemeral,
           ...(opts.runnerGroup ? { runnerGroup: opts.runnerGroup } : {}),
         });
         if (!opts.run) {
@@ -139,7 +173,7 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
           return;
         }
         const r = await runConfig({
-          runnerDir: resolve(io.cwd, opts.runnerDir),
+          runnerDir,
           argv,
           env: io.env,
           mask: [token],
@@ -222,15 +256,20 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
       "write the hook scripts and point the runner's .env at them (restart the runner after)",
     )
     .requiredOption("--runner-dir <dir>", "the runner's folder (where run.sh and .env are)")
-    .option("--hooks-dir <dir>", "where the scripts go (default <runner-dir>/dstack-hooks)")
-    .action((opts: { runnerDir: string; hooksDir?: string }) => {
+    .option(
+      "--hooks-dir <dir>",
+      "where the scripts go, outside the runner folder; run as root so jobs cannot change them",
+      DEFAULT_HOOKS_DIR,
+    )
+    .action((opts: { runnerDir: string; hooksDir: string }) => {
       const result = installHooks({
         runnerDir: resolve(io.cwd, opts.runnerDir),
         bin: BIN,
         nodePath: process.execPath,
-        ...(opts.hooksDir ? { hooksDir: resolve(io.cwd, opts.hooksDir) } : {}),
+        hooksDir: resolve(io.cwd, opts.hooksDir),
       });
       for (const l of result.lines) io.stdout(`${l}\n`);
+      for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
     });
 
   program
