@@ -138,13 +138,12 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   let interpreterFound: RunResult["python"];
   const stopped = () => options.stop?.aborted === true;
   const untrusted = options.untrusted === true;
-  // What every process of the job starts from: the caller's environment less its credentials,
-  // then the job's own literal `environment:` values.
-  const baseEnv = jobEnvironment({
-    parent: options.env,
-    job: job.environment,
-    ...(options.secrets ? { secrets: options.secrets } : {}),
-  });
+  // What every process of the run starts from: the caller's environment less its credentials
+  // (the interpreter probe and pip), then the job's own literal `environment:` values (before_run
+  // and the job).
+  const secrets = options.secrets ? { secrets: options.secrets } : {};
+  const callerEnv = jobEnvironment({ parent: options.env, ...secrets });
+  const baseEnv = jobEnvironment({ parent: options.env, job: job.environment, ...secrets });
 
   await store.updateRun(runName, {
     status: "running",
@@ -205,7 +204,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     phase("python", "Finding Python");
     const interpreter = await findInterpreter({
       ...(job.version !== undefined ? { version: job.version } : {}),
-      env: baseEnv,
+      env: callerEnv,
       // An untrusted run's probe answers are not kept: they would steer later trusted runs.
       ...(untrusted ? {} : { cacheDir: options.home }),
       cwd: workDir,
@@ -231,7 +230,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
         interpreter,
         requirements: { path: reqPath, text: readFileSync(reqPath, "utf8") },
         cwd: workDir,
-        env: baseEnv,
+        env: callerEnv,
         untrusted,
         onLine: line,
       });
