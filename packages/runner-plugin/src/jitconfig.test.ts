@@ -225,10 +225,9 @@ describe("generateJitConfig against a GitHub that checks every request against i
       name: "r2",
       labels: ["self-hosted", "Dstack-Ephemeral"],
     });
-    expect((github.requests[before]?.body as { labels: string[] }).labels).toEqual([
-      "self-hosted",
-      "Dstack-Ephemeral",
-    ]);
+    expect(github.requests[before]?.body).toMatchObject({
+      labels: ["self-hosted", "Dstack-Ephemeral"],
+    });
   });
 
   const refused: { name: string; target: JitTarget; code: string; message: RegExp }[] = [
