@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-HOPZN6DP.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-7DIXBR7G.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-BAHOH476.js";
+} from "./chunk-E6WYTASD.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -224,7 +224,10 @@ async function runMode(job, inputs) {
       store,
       runName,
       home,
+      // The job gets none of this step's credentials (ACTIONS_*, INPUT_*, tokens): the bridge
+      // in this process uploads for it.
       env,
+      ...inputs.token !== "" ? { secrets: [inputs.token] } : {},
       remote,
       stop: controller.signal,
       graceMs: CANCEL_GRACE_MS,

@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-BAHOH476.js";
+} from "./chunk-E6WYTASD.js";
 import {
   __commonJS,
   __require,
@@ -8349,6 +8349,37 @@ async function findInterpreter(options) {
   throw new InterpreterError(`version: Python ${version} was not found on PATH, in pyenv${toolCache ? ", in the runner tool cache" : ""} or through uv; found ${list.length > 0 ? list.join(", ") : "none"}. Install it (pyenv install ${version}, or actions/setup-python) or change version:`);
 }
 
+// ../../packages/executor/lib/job-env.js
+var JOB_ENV_DENIED_PREFIXES = ["ACTIONS_", "INPUT_"];
+var JOB_ENV_DENIED_NAMES = [
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GITHUB_ENV",
+  "GITHUB_PATH"
+];
+var MIN_SECRET_SUBSTRING = 8;
+function isDeniedJobVariable(name) {
+  return JOB_ENV_DENIED_NAMES.includes(name) || JOB_ENV_DENIED_PREFIXES.some((p) => name.startsWith(p));
+}
+function jobEnvironment(options) {
+  const secrets = (options.secrets ?? []).filter((s) => s !== "");
+  const holdsSecret = (value) => secrets.some((s) => value === s || s.length >= MIN_SECRET_SUBSTRING && value.includes(s));
+  const env = {};
+  for (const [name, value] of Object.entries(options.parent)) {
+    if (value === void 0 || isDeniedJobVariable(name) || holdsSecret(value))
+      continue;
+    env[name] = value;
+  }
+  for (const [name, value] of Object.entries(options.job ?? {})) {
+    if (holdsSecret(value)) {
+      delete env[name];
+      continue;
+    }
+    env[name] = value;
+  }
+  return env;
+}
+
 // ../../packages/executor/lib/process.js
 import { constants as constants5 } from "node:os";
 function killGroup(pid, signal) {
@@ -9915,6 +9946,11 @@ import { createHash } from "node:crypto";
 import { existsSync as existsSync3, mkdirSync as mkdirSync2, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join5 } from "node:path";
 var READY_MARKER = ".dstack-ready";
+var TRUSTED_VENVS = "venvs";
+var UNTRUSTED_VENVS = "venvs-untrusted";
+function venvsDir(home, untrusted) {
+  return join5(home, untrusted ? UNTRUSTED_VENVS : TRUSTED_VENVS);
+}
 var VenvError = class extends Error {
   constructor(message) {
     super(message);
@@ -9926,7 +9962,7 @@ function venvKey(interpreter, requirementsText) {
 }
 async function ensureVenv(options) {
   const { home, interpreter, requirements, onLine } = options;
-  const venvs = join5(home, "venvs");
+  const venvs = venvsDir(home, options.untrusted === true);
   const dir = join5(venvs, venvKey(interpreter, requirements.text));
   const python = join5(dir, "bin", "python");
   if (existsSync3(join5(dir, READY_MARKER)))
@@ -10010,6 +10046,10 @@ async function runJob(options) {
   let host;
   let interpreterFound;
   const stopped = () => options.stop?.aborted === true;
+  const untrusted = options.untrusted === true;
+  const secrets = options.secrets ? { secrets: options.secrets } : {};
+  const callerEnv = jobEnvironment({ parent: options.env, ...secrets });
+  const baseEnv = jobEnvironment({ parent: options.env, job: job.environment, ...secrets });
   await store.updateRun(runName, {
     status: "running",
     startedAt: (/* @__PURE__ */ new Date()).toISOString(),
@@ -10055,8 +10095,9 @@ async function runJob(options) {
     phase("python", "Finding Python");
     const interpreter = await findInterpreter({
       ...job.version !== void 0 ? { version: job.version } : {},
-      env: options.env,
-      cacheDir: options.home,
+      env: callerEnv,
+      // An untrusted run's probe answers are not kept: they would steer later trusted runs.
+      ...untrusted ? {} : { cacheDir: options.home },
       cwd: workDir
     });
     interpreterFound = { version: interpreter.version, path: interpreter.path };
@@ -10075,7 +10116,8 @@ async function runJob(options) {
         interpreter,
         requirements: { path: reqPath, text: readFileSync5(reqPath, "utf8") },
         cwd: workDir,
-        env: options.env,
+        env: callerEnv,
+        untrusted,
         onLine: line
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
@@ -10090,17 +10132,15 @@ async function runJob(options) {
       runName,
       ...options.remote ? { remote: options.remote } : {}
     });
-    const inherited = options.env.PYTHONPATH;
-    const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
     const env = {
-      ...options.env,
+      ...baseEnv,
       // The dstack module is imported from this package's folder: no __pycache__ written there.
-      PYTHONDONTWRITEBYTECODE: "1",
-      ...job.environment,
+      ...Object.hasOwn(job.environment, "PYTHONDONTWRITEBYTECODE") ? {} : { PYTHONDONTWRITEBYTECODE: "1" },
       ...venvEnv,
+      // The job reaches its artifacts through this socket; the credentials stay in this process.
       ...bridge.env,
       PATH: [...pathPrefix, options.env.PATH ?? ""].filter(Boolean).join(delimiter2),
-      PYTHONPATH: [PYTHON_PATH, jobPythonPath].filter(Boolean).join(delimiter2),
+      PYTHONPATH: [PYTHON_PATH, baseEnv.PYTHONPATH].filter(Boolean).join(delimiter2),
       PYTHONUNBUFFERED: "1",
       DSTACK_RUN_NAME: runName,
       DSTACK_REPO_DIR: repoDir,
