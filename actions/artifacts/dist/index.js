@@ -268,17 +268,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path5) {
-      const ctrl = callVisitor(key, node, visitor, path5);
+    function visit_(key, node, visitor, path7) {
+      const ctrl = callVisitor(key, node, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visit_(key, ctrl, visitor, path5);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path5 = Object.freeze(path5.concat(node));
+          path7 = Object.freeze(path7.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path5);
+            const ci = visit_(i, node.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -289,13 +289,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path5 = Object.freeze(path5.concat(node));
-          const ck = visit_("key", node.key, visitor, path5);
+          path7 = Object.freeze(path7.concat(node));
+          const ck = visit_("key", node.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path5);
+          const cv = visit_("value", node.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -316,17 +316,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path5) {
-      const ctrl = await callVisitor(key, node, visitor, path5);
+    async function visitAsync_(key, node, visitor, path7) {
+      const ctrl = await callVisitor(key, node, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path5, ctrl);
-        return visitAsync_(key, ctrl, visitor, path5);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path5 = Object.freeze(path5.concat(node));
+          path7 = Object.freeze(path7.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path5);
+            const ci = await visitAsync_(i, node.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -337,13 +337,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path5 = Object.freeze(path5.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path5);
+          path7 = Object.freeze(path7.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path5);
+          const cv = await visitAsync_("value", node.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -370,23 +370,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path5) {
+    function callVisitor(key, node, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node, path5);
+        return visitor(key, node, path7);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path5);
+        return visitor.Map?.(key, node, path7);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path5);
+        return visitor.Seq?.(key, node, path7);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path5);
+        return visitor.Pair?.(key, node, path7);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path5);
+        return visitor.Scalar?.(key, node, path7);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path5);
+        return visitor.Alias?.(key, node, path7);
       return void 0;
     }
-    function replaceNode(key, path5, node) {
-      const parent = path5[path5.length - 1];
+    function replaceNode(key, path7, node) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -759,8 +759,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -868,13 +868,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -998,10 +998,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path5, value) {
+    function collectionFromPath(schema, path7, value) {
       let v = value;
-      for (let i = path5.length - 1; i >= 0; --i) {
-        const k = path5[i];
+      for (let i = path7.length - 1; i >= 0; --i) {
+        const k = path7[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1020,7 +1020,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1050,11 +1050,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path5, value) {
-        if (isEmptyPath(path5))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path5;
+          const [key, ...rest] = path7;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -1068,8 +1068,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        const [key, ...rest] = path5;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1083,8 +1083,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        const [key, ...rest] = path5;
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -1102,8 +1102,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path5) {
-        const [key, ...rest] = path5;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1113,8 +1113,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        const [key, ...rest] = path5;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3629,9 +3629,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path5, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path5, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3706,14 +3706,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path5) {
-        if (Collection.isEmptyPath(path5)) {
+      deleteIn(path7) {
+        if (Collection.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3728,10 +3728,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path5, keepScalar) {
-        if (Collection.isEmptyPath(path5))
+      getIn(path7, keepScalar) {
+        if (Collection.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3742,10 +3742,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path5) {
-        if (Collection.isEmptyPath(path5))
+      hasIn(path7) {
+        if (Collection.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3762,13 +3762,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path5, value) {
-        if (Collection.isEmptyPath(path5)) {
+      setIn(path7, value) {
+        if (Collection.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path5, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -3827,8 +3827,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3905,12 +3905,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error.message += `:
 
 ${lineStr}
@@ -5729,9 +5729,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path5) => {
+    visit.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field, index] of path5) {
+      for (const [field, index] of path7) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5740,23 +5740,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path5) => {
-      const parent = visit.itemAtPath(cst, path5.slice(0, -1));
-      const field = path5[path5.length - 1][0];
+    visit.parentCollection = (cst, path7) => {
+      const parent = visit.itemAtPath(cst, path7.slice(0, -1));
+      const field = path7[path7.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path5, item, visitor) {
-      let ctrl = visitor(item, path5);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5767,10 +5767,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path5);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports.visit = visit;
   }
@@ -6196,9 +6196,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -7072,14 +7072,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
+              const fs2 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs, sep: [] });
+                map.items.push({ start, key: fs2, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs);
+                this.stack.push(fs2);
               } else {
-                Object.assign(it, { key: fs, sep: [] });
+                Object.assign(it, { key: fs2, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7207,13 +7207,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs = this.flowScalar(this.type);
+              const fs2 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs, sep: [] });
+                fc.items.push({ start: [], key: fs2, sep: [] });
               else if (it.sep)
-                this.stack.push(fs);
+                this.stack.push(fs2);
               else
-                Object.assign(it, { key: fs, sep: [] });
+                Object.assign(it, { key: fs2, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7522,7 +7522,9 @@ var require_dist = __commonJS({
 });
 
 // lib/main.js
-import path4 from "node:path";
+import fs from "node:fs";
+import os4 from "node:os";
+import path6 from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath } from "node:url";
@@ -8415,13 +8417,13 @@ function IsSeparator(pattern, index) {
 function IsGroup(pattern) {
   if (!(IsOpenParen(pattern, 0) && IsCloseParen(pattern, pattern.length - 1)))
     return false;
-  let count2 = 0;
+  let count3 = 0;
   for (let index = 0; index < pattern.length; index++) {
     if (IsOpenParen(pattern, index))
-      count2 += 1;
+      count3 += 1;
     if (IsCloseParen(pattern, index))
-      count2 -= 1;
-    if (count2 === 0 && index !== pattern.length - 1)
+      count3 -= 1;
+    if (count3 === 0 && index !== pattern.length - 1)
       return false;
   }
   return true;
@@ -8430,13 +8432,13 @@ function InGroup(pattern) {
   return pattern.slice(1, pattern.length - 1);
 }
 function IsPrecedenceOr(pattern) {
-  let count2 = 0;
+  let count3 = 0;
   for (let index = 0; index < pattern.length; index++) {
     if (IsOpenParen(pattern, index))
-      count2 += 1;
+      count3 += 1;
     if (IsCloseParen(pattern, index))
-      count2 -= 1;
-    if (IsSeparator(pattern, index) && count2 === 0)
+      count3 -= 1;
+    if (IsSeparator(pattern, index) && count3 === 0)
       return true;
   }
   return false;
@@ -8449,14 +8451,14 @@ function IsPrecedenceAnd(pattern) {
   return false;
 }
 function Or(pattern) {
-  let [count2, start] = [0, 0];
+  let [count3, start] = [0, 0];
   const expressions = [];
   for (let index = 0; index < pattern.length; index++) {
     if (IsOpenParen(pattern, index))
-      count2 += 1;
+      count3 += 1;
     if (IsCloseParen(pattern, index))
-      count2 -= 1;
-    if (IsSeparator(pattern, index) && count2 === 0) {
+      count3 -= 1;
+    if (IsSeparator(pattern, index) && count3 === 0) {
       const range2 = pattern.slice(start, index);
       if (range2.length > 0)
         expressions.push(TemplateLiteralParse(range2));
@@ -8476,13 +8478,13 @@ function And(pattern) {
   function Group(value, index) {
     if (!IsOpenParen(value, index))
       throw new TemplateLiteralParserError(`TemplateLiteralParser: Index must point to open parens`);
-    let count2 = 0;
+    let count3 = 0;
     for (let scan = index; scan < value.length; scan++) {
       if (IsOpenParen(value, scan))
-        count2 += 1;
+        count3 += 1;
       if (IsCloseParen(value, scan))
-        count2 -= 1;
-      if (count2 === 0)
+        count3 -= 1;
+      if (count3 === 0)
         return [index, scan];
     }
     throw new TemplateLiteralParserError(`TemplateLiteralParser: Unclosed group parens in expression`);
@@ -9247,8 +9249,8 @@ function FromNumberRight(left, right) {
 function FromNumber(left, right) {
   return IsStructuralRight(right) ? StructuralRight(left, right) : type_exports.IsObject(right) ? FromObjectRight(left, right) : type_exports.IsRecord(right) ? FromRecordRight(left, right) : type_exports.IsInteger(right) || type_exports.IsNumber(right) ? ExtendsResult.True : ExtendsResult.False;
 }
-function IsObjectPropertyCount(schema, count2) {
-  return Object.getOwnPropertyNames(schema.properties).length === count2;
+function IsObjectPropertyCount(schema, count3) {
+  return Object.getOwnPropertyNames(schema.properties).length === count3;
 }
 function IsObjectStringLike(schema) {
   return IsObjectArrayLike(schema);
@@ -10745,6 +10747,23 @@ function isInside(root, p) {
   const rel = path2.relative(root, p);
   return rel === "" || rel !== ".." && !rel.startsWith(`..${path2.sep}`) && !path2.isAbsolute(rel);
 }
+async function forEachLimit(items, limit, fn) {
+  let next = 0;
+  const errors = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0)
+    throw errors[0];
+}
 async function linkTarget(root, linkAbs, label) {
   const text = await fsp.readlink(linkAbs);
   const dir = path2.dirname(linkAbs);
@@ -10864,6 +10883,279 @@ function checkArtifactPath(value, options = {}) {
 // ../../packages/artifacts/lib/bridge.js
 var MAX_REQUEST_BYTES = 1 << 20;
 
+// ../../packages/artifacts/lib/patterns.js
+import * as fsp2 from "node:fs/promises";
+import os from "node:os";
+import path3 from "node:path";
+var MAX_UPLOAD_FILES = 25e4;
+var MAX_SPLIT_ARTIFACTS = 20;
+var GLOB_OPTIONS = {
+  followSymbolicLinks: true,
+  implicitDescendants: true,
+  omitBrokenSymbolicLinks: true,
+  // Folders are never uploaded themselves (upload-artifact drops them from the results).
+  matchDirectories: false
+};
+function escapeGlob(literal) {
+  return literal.replace(/[\\*?[\]]/g, "\\$&");
+}
+function isGlobSegment(segment) {
+  const bare = segment.replace(/\\./g, "");
+  return /[*?]/.test(bare) || /\[.*\]/.test(bare);
+}
+function unescapeSegment(segment) {
+  return segment.replace(/\\(.)/g, "$1");
+}
+var quote = (s) => JSON.stringify(s);
+function parseLine(text, workspace2) {
+  let body = text;
+  let negate = false;
+  while (body.startsWith("!")) {
+    negate = !negate;
+    body = body.slice(1).trim();
+  }
+  if (body === "") {
+    throw new StoreError("invalid", `${quote(text)} excludes nothing; write "!" before a pattern`);
+  }
+  let base = workspace2;
+  if (body === "~" || body.startsWith("~/")) {
+    base = os.homedir();
+    body = body.slice(1);
+  } else if (path3.isAbsolute(body)) {
+    base = path3.parse(body).root;
+  }
+  if (body === "." || body.startsWith("./"))
+    body = body.slice(1);
+  const trailingSlash = body.endsWith("/") && body.replace(/\/+$/, "") !== "";
+  const segments = body.split("/").filter((s) => s !== "");
+  const firstGlob = segments.findIndex(isGlobSegment);
+  const literal = (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).map(unescapeSegment);
+  const searchPath = path3.resolve(base, ...literal);
+  if (!isInside(workspace2, searchPath)) {
+    throw new StoreError("invalid", `${quote(text)} reaches outside the workspace ${workspace2} (to ${searchPath}); patterns select files inside the workspace only: copy the files into it first`);
+  }
+  if (segments.some((s) => s === "." || s === "..")) {
+    throw new StoreError("invalid", `${quote(text)} has a "." or ".." segment inside it, which @actions/glob does not allow; write the path without it`);
+  }
+  const glob = [escapeGlob(base === path3.parse(base).root ? "" : base), ...segments].join("/");
+  return {
+    text,
+    negate,
+    glob: `${negate ? "!" : ""}${glob === "" ? "/" : glob}${trailingSlash ? "/" : ""}`,
+    searchPath
+  };
+}
+function rootOf(searchPaths, files) {
+  const [first, ...rest] = searchPaths.map((p) => path3.normalize(p));
+  if (first === void 0)
+    throw new Error("rootOf: no search path");
+  if (rest.length === 0) {
+    return files.length === 1 && files[0] === first ? path3.dirname(first) : first;
+  }
+  const split2 = [first, ...rest].map((p) => p.split(path3.sep));
+  const common = [];
+  for (let i = 0; i < Math.min(...split2.map((s) => s.length)); i++) {
+    const part = split2[0]?.[i];
+    if (!split2.every((s) => s[i] === part))
+      break;
+    common.push(part);
+  }
+  return common.join(path3.sep) || path3.sep;
+}
+async function count2(glob, lines, options, max) {
+  const g = await glob.create(lines.join("\n"), options);
+  let n = 0;
+  let first;
+  for await (const file of g.globGenerator()) {
+    first ??= file;
+    if (++n >= max)
+      break;
+  }
+  return first === void 0 ? { n } : { n, first };
+}
+async function explainEmpty(options) {
+  const { glob, line, later, workspace: workspace2 } = options;
+  const hidden = { ...GLOB_OPTIONS, excludeHiddenFiles: !options.includeHiddenFiles };
+  const rel = (p) => path3.relative(workspace2, p).split(path3.sep).join("/") || ".";
+  if (later.length > 0) {
+    const before = await count2(glob, [line.glob], hidden, options.maxFiles);
+    if (before.n > 0) {
+      return `${quote(line.text)} matches ${before.n} file${before.n === 1 ? "" : "s"}, but ${later.map((l) => quote(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
+    }
+  }
+  if (!options.includeHiddenFiles) {
+    const withHidden = await count2(glob, [line.glob, ...later.map((l) => l.glob)], { ...GLOB_OPTIONS, excludeHiddenFiles: false }, options.maxFiles);
+    if (withHidden.first !== void 0) {
+      return `${quote(line.text)} matches only hidden files (${withHidden.n}, e.g. ${rel(withHidden.first)}), which are left out; set include-hidden-files to true to upload them`;
+    }
+  }
+  const st = await fsp2.stat(line.searchPath).catch(() => void 0);
+  if (st === void 0)
+    return `${quote(line.text)} matches no files: ${rel(line.searchPath)} does not exist`;
+  return `${quote(line.text)} matches no files${st.isDirectory() ? ` in ${rel(line.searchPath)}` : ""}`;
+}
+async function findUploadFiles(options) {
+  const workspace2 = path3.resolve(options.workspace);
+  const includeHiddenFiles = options.includeHiddenFiles ?? false;
+  const maxFiles = options.maxFiles ?? MAX_UPLOAD_FILES;
+  const artifactPath = options.artifactPath === void 0 ? void 0 : checkArtifactPath(options.artifactPath);
+  const lines = options.patterns.map((p) => p.trim()).filter((p) => p !== "" && !p.startsWith("#")).map((p) => parseLine(p, workspace2));
+  if (!lines.some((l) => !l.negate)) {
+    throw new StoreError("invalid", `no pattern selects files${lines.length > 0 ? ` (${lines.map((l) => quote(l.text)).join(", ")} only exclude)` : ""}; give a file, a folder or a glob such as "logs/**/*.json"`);
+  }
+  const realWorkspace = await fsp2.realpath(workspace2).catch((e) => {
+    if (errnoCode(e) === "ENOENT") {
+      throw new StoreError("not-found", `the workspace ${workspace2} does not exist`);
+    }
+    throw ioError(`cannot read the workspace ${workspace2}`, e);
+  });
+  const glob = await import("./chunks/glob-5YLKUYJ4.js");
+  const globOptions = { ...GLOB_OPTIONS, excludeHiddenFiles: !includeHiddenFiles };
+  const rel = (from, p) => path3.relative(from, p).split(path3.sep).join("/");
+  const found = [];
+  const seen = /* @__PURE__ */ new Set();
+  const realPaths = /* @__PURE__ */ new Map();
+  const realDirs = /* @__PURE__ */ new Map();
+  const patterns = [];
+  try {
+    for (const [i, line] of lines.entries()) {
+      if (line.negate)
+        continue;
+      const later = lines.slice(i + 1).filter((l) => l.negate);
+      const g = await glob.create([line, ...later].map((l) => l.glob).join("\n"), globOptions);
+      let n = 0;
+      for await (const file2 of g.globGenerator()) {
+        n++;
+        if (seen.has(file2))
+          continue;
+        if (seen.size >= maxFiles) {
+          throw new StoreError("invalid", `${quote(line.text)}: the patterns select more than ${maxFiles} files, the most one upload takes; narrow the patterns, or pack the files into an archive first`);
+        }
+        const real = await realSource(file2, realDirs);
+        if (!isInside(realWorkspace, real)) {
+          throw new StoreError("invalid", `${quote(line.text)} matches ${rel(workspace2, file2)}, which a symbolic link leads to ${real}, outside the workspace; only files inside the workspace are uploaded (replace the link with a copy)`);
+        }
+        if (real !== file2)
+          realPaths.set(file2, real);
+        seen.add(file2);
+        found.push(file2);
+      }
+      const match = { pattern: line.text, files: n };
+      if (n === 0) {
+        match.problem = await explainEmpty({
+          glob,
+          line,
+          later,
+          includeHiddenFiles,
+          workspace: workspace2,
+          maxFiles
+        });
+      }
+      patterns.push(match);
+    }
+  } catch (e) {
+    if (e instanceof StoreError)
+      throw e;
+    throw ioError("cannot list the files to upload", e);
+  }
+  const all = await glob.create(lines.map((l) => l.glob).join("\n"), globOptions);
+  const root = rootOf(all.getSearchPaths(), found);
+  const rootRel = rel(workspace2, root);
+  const file = (abs, relPath) => ({
+    source: realPaths.get(abs) ?? abs,
+    rel: relPath
+  });
+  let groups = [];
+  if (found.length === 0) {
+    groups = [];
+  } else if (artifactPath !== void 0 || rootRel !== "") {
+    groups = [
+      {
+        artifactPath: artifactPath ?? rootRel,
+        files: found.map((f) => file(f, rel(root, f)))
+      }
+    ];
+  } else {
+    const byTop = /* @__PURE__ */ new Map();
+    for (const f of found) {
+      const r = rel(root, f);
+      const slash = r.indexOf("/");
+      const top = slash < 0 ? r : r.slice(0, slash);
+      const list = byTop.get(top) ?? [];
+      byTop.set(top, list);
+      list.push(file(f, slash < 0 ? r : r.slice(slash + 1)));
+    }
+    if (byTop.size > MAX_SPLIT_ARTIFACTS) {
+      const names = [...byTop.keys()];
+      throw new StoreError("invalid", `the files lie in ${names.length} top-level entries of the workspace (${names.slice(0, 5).join(", ")}, ...), and each would be an artifact of its own (at most ${MAX_SPLIT_ARTIFACTS}); set artifact-path to upload them as one, e.g. "files"`);
+    }
+    groups = [...byTop].map(([top, files]) => ({ artifactPath: top, files }));
+  }
+  return { root, rootRel, groups, patterns, files: found.length };
+}
+async function realSource(file, realDirs) {
+  const st = await fsp2.lstat(file);
+  if (st.isSymbolicLink())
+    return await fsp2.realpath(file);
+  const dir = path3.dirname(file);
+  let real = realDirs.get(dir);
+  if (real === void 0) {
+    real = await fsp2.realpath(dir);
+    realDirs.set(dir, real);
+  }
+  return path3.join(real, path3.basename(file));
+}
+
+// ../../packages/artifacts/lib/staging.js
+import { constants } from "node:fs";
+import * as fsp3 from "node:fs/promises";
+import os2 from "node:os";
+import path4 from "node:path";
+var STAGE_CONCURRENCY = 16;
+async function stageUploadGroups(options) {
+  const parent = options.tempDir ?? os2.tmpdir();
+  let dir;
+  try {
+    dir = await fsp3.mkdtemp(path4.join(parent, "dstack-upload-"));
+  } catch (e) {
+    throw ioError(`cannot make a temporary folder in ${parent}`, e);
+  }
+  const dispose = () => fsp3.rm(dir, { recursive: true, force: true }).catch(() => void 0);
+  let copied = 0;
+  try {
+    const groups = [];
+    for (const [i, group] of options.groups.entries()) {
+      const folder = path4.join(dir, String(i));
+      await fsp3.mkdir(folder);
+      const made = /* @__PURE__ */ new Set([folder]);
+      for (const f of group.files) {
+        const parentDir = path4.dirname(path4.join(folder, f.rel));
+        if (made.has(parentDir))
+          continue;
+        await fsp3.mkdir(parentDir, { recursive: true });
+        made.add(parentDir);
+      }
+      await forEachLimit(group.files, STAGE_CONCURRENCY, async (f) => {
+        const dest = path4.join(folder, f.rel);
+        try {
+          await fsp3.link(f.source, dest);
+        } catch (e) {
+          if (!["EXDEV", "EPERM", "ENOTSUP", "EMLINK", "EACCES"].includes(errnoCode(e) ?? "")) {
+            throw e;
+          }
+          await fsp3.copyFile(f.source, dest, constants.COPYFILE_FICLONE);
+          copied++;
+        }
+      });
+      groups.push({ artifactPath: group.artifactPath, folder, files: group.files.length });
+    }
+    return { dir, groups, copied, dispose };
+  } catch (e) {
+    await dispose();
+    throw ioError(`cannot lay out the files to upload in ${dir}`, e);
+  }
+}
+
 // ../../packages/artifacts/lib/types.js
 var RUN_STATUSES = Object.freeze([
   "submitted",
@@ -10876,17 +11168,17 @@ var RUN_STATUSES = Object.freeze([
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";
-import * as fsp3 from "node:fs/promises";
-import os from "node:os";
-import path3 from "node:path";
+import * as fsp5 from "node:fs/promises";
+import os3 from "node:os";
+import path5 from "node:path";
 
 // ../../packages/artifacts/lib/compression.js
-import * as fsp2 from "node:fs/promises";
-import { constants, deflateRawSync } from "node:zlib";
+import * as fsp4 from "node:fs/promises";
+import { constants as constants2, deflateRawSync } from "node:zlib";
 var DEFAULT_COMPRESSION_LEVEL = 6;
 var STORE_COMPRESSION_LEVEL = 0;
 async function head(file, max) {
-  const handle = await fsp2.open(file, "r");
+  const handle = await fsp4.open(file, "r");
   try {
     const buffer = Buffer.alloc(max);
     let got = 0;
@@ -10907,7 +11199,7 @@ async function chooseCompressionLevel(files, options = {}) {
   const minSaving = options.minSaving ?? 0.1;
   const sized = [];
   for (const file of files) {
-    const st = await fsp2.stat(file).catch(() => void 0);
+    const st = await fsp4.stat(file).catch(() => void 0);
     if (st?.isFile() && st.size > 0)
       sized.push({ file, size: st.size });
   }
@@ -10920,7 +11212,7 @@ async function chooseCompressionLevel(files, options = {}) {
     if (sample === void 0 || sample.length === 0)
       continue;
     raw += sample.length;
-    deflated += deflateRawSync(sample, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY }).length;
+    deflated += deflateRawSync(sample, { level: 1, strategy: constants2.Z_DEFAULT_STRATEGY }).length;
   }
   if (raw === 0) {
     return {
@@ -11041,8 +11333,8 @@ var GitHubStore = class _GitHubStore {
         } },
         retry: { retries, retryAfterBaseValue: this.retryBaseMs },
         throttle: {
-          onRateLimit: (_after, _o, _k, count2) => count2 < retries,
-          onSecondaryRateLimit: (_after, _o, _k, count2) => count2 < retries
+          onRateLimit: (_after, _o, _k, count3) => count3 < retries,
+          onSecondaryRateLimit: (_after, _o, _k, count3) => count3 < retries
         }
       });
     })();
@@ -11090,13 +11382,13 @@ var GitHubStore = class _GitHubStore {
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
       throw new StoreError("invalid", `compressionLevel ${JSON.stringify(level)}: expected an integer 0 (store) to 9, or "auto"`);
     }
-    const localPath = path3.resolve(options.localPath);
-    const st = await fsp3.stat(localPath).catch(() => void 0);
+    const localPath = path5.resolve(options.localPath);
+    const st = await fsp5.stat(localPath).catch(() => void 0);
     if (st === void 0) {
       throw new StoreError("not-found", `${localPath}: no such file or folder to upload`);
     }
-    const root = st.isDirectory() ? localPath : path3.dirname(localPath);
-    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path3.basename(localPath), kind: "file", bytes: st.size }];
+    const root = st.isDirectory() ? localPath : path5.dirname(localPath);
+    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path5.basename(localPath), kind: "file", bytes: st.size }];
     const hiddenPrefix = (rel) => {
       const parts = rel.split("/");
       const i = parts.findIndex((part) => part.startsWith("."));
@@ -11120,13 +11412,13 @@ var GitHubStore = class _GitHubStore {
     for (const n of files) {
       if (n.kind !== "link")
         continue;
-      const target = await fsp3.stat(path3.join(root, n.rel)).catch(() => void 0);
+      const target = await fsp5.stat(path5.join(root, n.rel)).catch(() => void 0);
       if (target === void 0 || !target.isFile()) {
         throw new StoreError("invalid", `${localPath}/${n.rel}: a symbolic link to ${target === void 0 ? "nothing (a broken link)" : "a folder"}; GitHub artifacts hold files, so upload the folder it points at instead, or remove the link`);
       }
     }
     const stats = treeStats(files);
-    const absolute = files.map((n) => path3.join(root, n.rel));
+    const absolute = files.map((n) => path5.join(root, n.rel));
     const chosen = level === "auto" ? await chooseCompressionLevel(absolute) : { level, reason: "given" };
     const { DefaultArtifactClient } = await loadClient();
     const client = new DefaultArtifactClient();
@@ -11276,7 +11568,7 @@ var GitHubStore = class _GitHubStore {
    */
   async downloadArtifacts(ref, options) {
     const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
-    const localPath = path3.resolve(options.localPath);
+    const localPath = path5.resolve(options.localPath);
     const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     if (clientApiUrl !== this.apiUrl) {
       throw new StoreError("invalid", `the artifact client downloads through GITHUB_API_URL=${clientApiUrl}, but this store uses ${this.apiUrl}; set GITHUB_API_URL to the same API`);
@@ -11289,33 +11581,33 @@ var GitHubStore = class _GitHubStore {
       const have = all.map((a) => a.artifactPath).join(", ") || "none";
       throw new StoreError("not-found", `${what} has no artifact path ${JSON.stringify(want)} (workflow run ${resolved.workflowRunId}; it has: ${have})`);
     }
-    const parent = path3.dirname(localPath);
+    const parent = path5.dirname(localPath);
     try {
-      await fsp3.mkdir(parent, { recursive: true });
+      await fsp5.mkdir(parent, { recursive: true });
     } catch (e) {
       throw ioError(`cannot create ${parent}`, e);
     }
-    const staging = path3.join(parent, `.${path3.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
+    const staging = path5.join(parent, `.${path5.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
     try {
-      await fsp3.mkdir(staging);
+      await fsp5.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient();
       const client = new DefaultArtifactClient();
       for (const a of chosen) {
-        await this.downloadOne(client, a, path3.join(staging, "all", a.artifactPath), what);
+        await this.downloadOne(client, a, path5.join(staging, "all", a.artifactPath), what);
       }
-      const picked = want === "" ? path3.join(staging, "all") : path3.join(staging, "all", want);
-      const st = await fsp3.lstat(picked).catch(() => void 0);
+      const picked = want === "" ? path5.join(staging, "all") : path5.join(staging, "all", want);
+      const st = await fsp5.lstat(picked).catch(() => void 0);
       if (st === void 0) {
         throw new StoreError("not-found", `${what}: no ${JSON.stringify(want)} inside artifact ${chosen.map((a) => a.artifactPath).join(", ")}`);
       }
       let source = picked;
       if (!st.isDirectory()) {
-        source = path3.join(staging, "file");
-        await fsp3.mkdir(source);
-        await fsp3.rename(picked, path3.join(source, path3.basename(picked)));
+        source = path5.join(staging, "file");
+        await fsp5.mkdir(source);
+        await fsp5.rename(picked, path5.join(source, path5.basename(picked)));
       }
       const { files, bytes } = treeStats(await scanTree(source, source));
-      await fsp3.mkdir(localPath, { recursive: true });
+      await fsp5.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
         runName: resolved.runName,
@@ -11330,7 +11622,7 @@ var GitHubStore = class _GitHubStore {
         throw e;
       throw ioError(`cannot download ${what} into ${localPath}`, e);
     } finally {
-      await fsp3.rm(staging, { recursive: true, force: true }).catch(() => void 0);
+      await fsp5.rm(staging, { recursive: true, force: true }).catch(() => void 0);
     }
   }
   /** Downloads one artifact into `dest` through the client and checks its digest. */
@@ -11338,7 +11630,7 @@ var GitHubStore = class _GitHubStore {
     if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
       throw new GitHubStoreError("io", "digest-mismatch", `artifact ${a.name} (id ${a.id}) of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
     }
-    await fsp3.mkdir(dest, { recursive: true });
+    await fsp5.mkdir(dest, { recursive: true });
     let result;
     try {
       result = await client.downloadArtifact(a.id, {
@@ -11360,18 +11652,18 @@ var GitHubStore = class _GitHubStore {
   }
   /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
   async readJson(a, file) {
-    const dir = await fsp3.mkdtemp(path3.join(os.tmpdir(), "dstack-tag-"));
+    const dir = await fsp5.mkdtemp(path5.join(os3.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient();
       await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
-      const text = await fsp3.readFile(path3.join(dir, file), "utf8").catch((e) => {
+      const text = await fsp5.readFile(path5.join(dir, file), "utf8").catch((e) => {
         throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}) holds no ${file}`, {
           cause: e
         });
       });
       return JSON.parse(text);
     } finally {
-      await fsp3.rm(dir, { recursive: true, force: true });
+      await fsp5.rm(dir, { recursive: true, force: true });
     }
   }
   isLive(a) {
@@ -11455,14 +11747,14 @@ async function uploadWith(client, name, files, root, options) {
   return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
 }
 async function uploadJson(client, name, file, value, options) {
-  const dir = await fsp3.mkdtemp(path3.join(os.tmpdir(), "dstack-meta-"));
+  const dir = await fsp5.mkdtemp(path5.join(os3.tmpdir(), "dstack-meta-"));
   try {
-    const full = path3.join(dir, file);
-    await fsp3.writeFile(full, `${JSON.stringify(value)}
+    const full = path5.join(dir, file);
+    await fsp5.writeFile(full, `${JSON.stringify(value)}
 `);
     return await uploadWith(client, name, [full], dir, options);
   } finally {
-    await fsp3.rm(dir, { recursive: true, force: true });
+    await fsp5.rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -11521,11 +11813,17 @@ function getInputs() {
   }
   const paths = getMultilineInput(Inputs.Path);
   if (paths.length === 0) {
-    throw new InputError(`${Inputs.Path}: required for mode upload; give files or folders, one per line`);
+    throw new InputError(`${Inputs.Path}: required for mode upload; give files, folders or glob patterns, one per line (e.g. logs/**/*.json)`);
   }
   const artifactPath = optional(Inputs.ArtifactPath);
-  if (artifactPath !== void 0 && paths.length > 1) {
-    throw new InputError(`${Inputs.ArtifactPath}: ${JSON.stringify(artifactPath)} names where one path goes, but ${Inputs.Path} has ${paths.length}; leave it out (each path keeps its workspace-relative path) or upload them in separate steps`);
+  if (artifactPath !== void 0) {
+    try {
+      checkArtifactPath(artifactPath, { label: Inputs.ArtifactPath });
+    } catch (e) {
+      if (e instanceof StoreError)
+        throw new InputError(e.message);
+      throw e;
+    }
   }
   const retention = optional(Inputs.RetentionDays);
   let retentionDays;
@@ -11582,7 +11880,7 @@ async function runStep() {
   }
 }
 function workspace() {
-  return path4.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  return path6.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
 }
 function chooseRunName(given) {
   if (given !== void 0)
@@ -11593,55 +11891,76 @@ function chooseRunName(given) {
   const runId = Number(process.env.GITHUB_RUN_ID ?? "");
   return formatRunName(runNameStem(Math.random), Number.isSafeInteger(runId) && runId > 0 ? runId : 1);
 }
-function artifactPathOf(localPath, given, root) {
-  if (given !== void 0)
-    return given;
-  const rel = path4.relative(root, localPath);
-  if (rel === "" || rel.startsWith("..") || path4.isAbsolute(rel)) {
-    throw new InputError(`path: ${JSON.stringify(localPath)} is ${rel === "" ? "the workspace itself" : "outside the workspace"}, so it has no artifact path of its own; name one with artifact-path`);
-  }
-  return rel.split(path4.sep).join("/");
-}
 function artifactUrl(id) {
   const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
   const repo = process.env.GITHUB_REPOSITORY;
   const runId = process.env.GITHUB_RUN_ID;
   return repo && runId ? `${server}/${repo}/actions/runs/${runId}/artifacts/${id}` : void 0;
 }
+async function selectFiles(inputs, root) {
+  let found;
+  try {
+    found = await findUploadFiles({
+      patterns: inputs.paths,
+      workspace: root,
+      includeHiddenFiles: inputs.includeHiddenFiles,
+      ...inputs.artifactPath !== void 0 ? { artifactPath: inputs.artifactPath } : {}
+    });
+  } catch (e) {
+    if (e instanceof StoreError && e.code === "invalid") {
+      throw new InputError(`${Inputs.Path}: ${e.message}`);
+    }
+    throw e;
+  }
+  const problems = found.patterns.flatMap((p) => p.problem === void 0 ? [] : [`${Inputs.Path}: ${p.problem}`]);
+  if (problems.length > 0 && inputs.ifNoFilesFound === "error") {
+    throw new InputError(`${problems.join("; ")} (${Inputs.IfNoFilesFound}: error); nothing was uploaded`);
+  }
+  for (const problem of problems) {
+    const message = `${problem}; nothing uploaded for it`;
+    if (inputs.ifNoFilesFound === "warn")
+      warning(message);
+    else
+      info(message);
+  }
+  if (found.files > 0) {
+    info(`${Inputs.Path}: ${found.files} files selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`);
+  }
+  return found;
+}
+function tempDir() {
+  const runnerTemp = process.env.RUNNER_TEMP;
+  return runnerTemp && fs.existsSync(runnerTemp) ? runnerTemp : os4.tmpdir();
+}
 async function upload(inputs) {
   const root = workspace();
+  const found = await selectFiles(inputs, root);
   const store = GitHubStore.fromEnv(process.env, { token: inputs.token });
   const runName = chooseRunName(inputs.run);
   exportVariable(RUN_NAME_ENV, runName);
   setOutput("run-name", runName);
   const done = [];
-  for (const given of inputs.paths) {
-    const localPath = path4.resolve(root, given);
-    const artifactPath = artifactPathOf(localPath, inputs.artifactPath, root);
+  if (found.files > 0) {
+    const staged = await stageUploadGroups({ groups: found.groups, tempDir: tempDir() });
     try {
-      const r = await store.upload({
-        runName,
-        localPath,
-        artifactPath,
-        compressionLevel: inputs.compression,
-        includeHiddenFiles: inputs.includeHiddenFiles,
-        ...inputs.retentionDays !== void 0 ? { retentionDays: inputs.retentionDays } : {}
-      });
-      done.push(r);
-      info(`${artifactPath}: ${r.files} files, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`);
-      if (r.skippedHidden.length > 0) {
-        info(`${artifactPath}: left out hidden ${r.skippedHidden.join(", ")} (include-hidden-files: true uploads them)`);
+      if (staged.copied > 0) {
+        info(`copied ${staged.copied} files to ${staged.dir} to upload them (another file system than the workspace, so no hard links)`);
       }
-    } catch (e) {
-      if (!(e instanceof StoreError && e.code === "not-found"))
-        throw e;
-      const message = `path ${JSON.stringify(given)}: ${e.message.replace(`${localPath}: `, "")}`;
-      if (inputs.ifNoFilesFound === "error")
-        throw new InputError(`${message} (if-no-files-found: error)`);
-      if (inputs.ifNoFilesFound === "warn")
-        warning(`${message}; nothing uploaded for it`);
-      else
-        info(`${message}; nothing uploaded for it`);
+      for (const group of staged.groups) {
+        const r = await store.upload({
+          runName,
+          localPath: group.folder,
+          artifactPath: group.artifactPath,
+          compressionLevel: inputs.compression,
+          // The patterns already chose which hidden files go (include-hidden-files).
+          includeHiddenFiles: true,
+          ...inputs.retentionDays !== void 0 ? { retentionDays: inputs.retentionDays } : {}
+        });
+        done.push(r);
+        info(`${r.artifactPath}: ${r.files} files, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`);
+      }
+    } finally {
+      await staged.dispose();
     }
   }
   let tagId;
@@ -11688,7 +12007,7 @@ async function download(inputs) {
     token: inputs.token,
     repository: inputs.repository
   });
-  const localPath = path4.resolve(workspace(), inputs.localPath);
+  const localPath = path6.resolve(workspace(), inputs.localPath);
   const r = await store.downloadArtifacts(inputs.ref, {
     artifactPath: inputs.artifactPath,
     localPath

@@ -5,6 +5,7 @@
  * @module
  */
 import * as core from "@actions/core";
+import { checkArtifactPath, StoreError } from "@dstack/artifacts";
 
 /** The input names, as `action.yml` spells them. */
 export const Inputs = {
@@ -22,15 +23,18 @@ export const Inputs = {
   Repository: "repository",
 } as const;
 
-/** What `if-no-files-found` does with a path that holds no files (upload-artifact's values). */
+/** What `if-no-files-found` does with a `path` line that selects no files (upload-artifact's values). */
 export type IfNoFilesFound = "warn" | "error" | "ignore";
 
 /** The inputs of `mode: upload`. */
 export interface UploadInputs {
   mode: "upload";
-  /** The files or folders, as given (relative to the workspace or absolute), at least one. */
+  /**
+   * upload-artifact's `path` lines as given: files, folders or globs relative to the workspace
+   * (or absolute inside it), `!` to exclude; at least one line.
+   */
   paths: string[];
-  /** Where a single path goes among the run's artifacts; undefined: its workspace-relative path. */
+  /** Where the files' root goes among the run's artifacts (checked); undefined: the root's own path. */
   artifactPath?: string;
   /** The run name; undefined: the job's run or a fresh one. */
   run?: string;
@@ -40,9 +44,9 @@ export interface UploadInputs {
   retentionDays?: number;
   /** Zip level 0 to 9, or `auto`. */
   compression: number | "auto";
-  /** Upload hidden files and folders too. */
+  /** Select hidden files and folders too. */
   includeHiddenFiles: boolean;
-  /** What a path without files does. */
+  /** What a `path` line that selects no files does. */
   ifNoFilesFound: IfNoFilesFound;
   /** The token (masked in logs). */
   token: string;
@@ -118,14 +122,17 @@ export function getInputs(): ActionInputs {
   const paths = core.getMultilineInput(Inputs.Path);
   if (paths.length === 0) {
     throw new InputError(
-      `${Inputs.Path}: required for mode upload; give files or folders, one per line`,
+      `${Inputs.Path}: required for mode upload; give files, folders or glob patterns, one per line (e.g. logs/**/*.json)`,
     );
   }
   const artifactPath = optional(Inputs.ArtifactPath);
-  if (artifactPath !== undefined && paths.length > 1) {
-    throw new InputError(
-      `${Inputs.ArtifactPath}: ${JSON.stringify(artifactPath)} names where one path goes, but ${Inputs.Path} has ${paths.length}; leave it out (each path keeps its workspace-relative path) or upload them in separate steps`,
-    );
+  if (artifactPath !== undefined) {
+    try {
+      checkArtifactPath(artifactPath, { label: Inputs.ArtifactPath });
+    } catch (e) {
+      if (e instanceof StoreError) throw new InputError(e.message);
+      throw e;
+    }
   }
   const retention = optional(Inputs.RetentionDays);
   let retentionDays: number | undefined;

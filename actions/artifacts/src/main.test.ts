@@ -68,19 +68,33 @@ function write(root: string, files: Record<string, string | Buffer>): void {
   }
 }
 
+/** Every file below `root`, as sorted POSIX paths (hidden ones included, so leftovers show). */
+function listFiles(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(root, path.join(d.parentPath, d.name)).split(path.sep).join("/"))
+    .sort();
+}
+
 describe("upload with a tag in one workflow run, download by the tag in a later one", () => {
   const weights = randomBytes(3 * 1024 * 1024);
 
-  it("uploads two folders as one run, tags it, and reports ids, digests and links", async () => {
+  it("uploads upload-artifact patterns with exclusions as one run, tags it, and reports ids, digests and links", async () => {
     const ws = path.join(tmp, "ws-1001");
     write(ws, {
       "output/model/weights.bin": weights,
       "output/model/.secret": "token=1",
+      "output/model/partial.tmp": "half a checkpoint",
       "logs/train.log": "loss 0.1\n".repeat(1000),
+      "logs/run1/metrics.json": `{"loss": 0.1}\n`.repeat(200),
+      "logs/run1/debug-1.json": "{}",
+      "logs/run2/deep/metrics.json": `{"loss": 0.2}\n`,
     });
     const r = await step(1001, {
       mode: "upload",
-      path: "output/model\nlogs",
+      // The workspace is the root (the patterns' least common ancestor): one artifact path per
+      // top-level folder, files at their workspace paths.
+      path: "output/model\n!output/model/*.tmp\nlogs/**/*.json\n!logs/**/debug-*.json",
       run: "brave-bear-7",
       tag: "best",
       "github-token": "ghs_fake_token_for_tests",
@@ -92,7 +106,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     const stored = service.artifacts().filter((a) => ids.includes(String(a.id)));
     expect(stored.map((a) => a.name).sort()).toEqual([
       "dstack--brave-bear-7--logs",
-      "dstack--brave-bear-7--output~model",
+      "dstack--brave-bear-7--output",
     ]);
     expect(r.outputs["artifact-digests"]).toBe(
       ids.map((id) => stored.find((a) => String(a.id) === id)?.digest).join(","),
@@ -102,14 +116,24 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     );
     expect(service.artifacts().some((a) => a.name === "dstack-tag--best")).toBe(true);
     expect(r.summary).toContain("dstack artifacts: run brave-bear-7");
-    expect(r.summary).toContain("output/model");
-    expect(r.log).toMatch(/output\/model: left out hidden \.secret/);
-    // Checkpoint bytes are stored, not deflated; the log is deflated.
-    expect(r.log).toMatch(/output\/model: 1 files.*zipped at level 0/);
-    expect(r.log).toMatch(/logs: 1 files.*zipped at level 6/);
+    expect(r.log).toMatch(/path: 3 files selected, below the workspace -> output, logs/);
+    // Checkpoint bytes are stored, not deflated; the metrics are deflated.
+    expect(r.log).toMatch(/output: 1 files.*zipped at level 0/);
+    expect(r.log).toMatch(/logs: 2 files.*zipped at level 6/);
   });
 
-  it("a later workflow run downloads :best byte for byte without knowing the run", async () => {
+  it("a second step of the same workflow run puts one pattern's root under artifact-path", async () => {
+    const r = await step(1001, {
+      mode: "upload",
+      path: "logs/**/*.json\n!logs/**/debug-*.json",
+      "artifact-path": "metrics",
+      run: "brave-bear-7",
+    });
+    expect(r.failed).toBeUndefined();
+    expect(r.log).toMatch(/path: 2 files selected, below logs -> metrics/);
+  });
+
+  it("a later workflow run downloads :best: exactly the selected files, at their paths", async () => {
     const r = await step(1002, { mode: "download", tag: "best", "local-path": "restored" });
     expect(r.failed).toBeUndefined();
     const dest = path.join(tmp, "ws-1002", "restored");
@@ -118,20 +142,33 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
       "workflow-run-id": "1001",
       "download-path": dest,
     });
+    // Workspace paths (the root is the workspace), and the second step's files below `metrics`
+    // at their paths below `logs`; nothing excluded, nothing hidden.
+    expect(listFiles(dest)).toEqual([
+      "logs/run1/metrics.json",
+      "logs/run2/deep/metrics.json",
+      "metrics/run1/metrics.json",
+      "metrics/run2/deep/metrics.json",
+      "output/model/weights.bin",
+    ]);
     expect(fs.readFileSync(path.join(dest, "output/model/weights.bin")).equals(weights)).toBe(true);
-    expect(fs.existsSync(path.join(dest, "output/model/.secret"))).toBe(false);
-    expect(fs.readFileSync(path.join(dest, "logs/train.log"), "utf8")).toContain("loss 0.1");
+    expect(fs.readFileSync(path.join(dest, "metrics/run2/deep/metrics.json"), "utf8")).toBe(
+      `{"loss": 0.2}\n`,
+    );
   });
 
-  it("downloads one artifact path of a run by name", async () => {
+  it("one artifact path of a run by name gives upload-artifact's layout", async () => {
     const r = await step(1003, {
       mode: "download",
       run: "brave-bear-7",
-      "artifact-path": "logs",
-      "local-path": "only-logs",
+      "artifact-path": "metrics",
+      "local-path": "only-metrics",
     });
     expect(r.failed).toBeUndefined();
-    expect(fs.readdirSync(path.join(tmp, "ws-1003", "only-logs"))).toEqual(["train.log"]);
+    expect(listFiles(path.join(tmp, "ws-1003", "only-metrics"))).toEqual([
+      "run1/metrics.json",
+      "run2/deep/metrics.json",
+    ]);
   });
 });
 
@@ -156,12 +193,13 @@ describe("bad input fails the step with a clear message and writes nothing", () 
     {
       name: "a missing path with if-no-files-found: error",
       inputs: { mode: "upload", path: "nowhere", "if-no-files-found": "error" },
-      failed: /path "nowhere": no such file or folder to upload \(if-no-files-found: error\)/,
+      failed:
+        /path: "nowhere" matches no files: nowhere does not exist \(if-no-files-found: error\); nothing was uploaded/,
     },
     {
-      name: "artifact-path with two paths",
-      inputs: { mode: "upload", path: "a\nb", "artifact-path": "model" },
-      failed: /artifact-path: "model" names where one path goes, but path has 2/,
+      name: "a pattern climbing out of the workspace",
+      inputs: { mode: "upload", path: "logs/**\n../**" },
+      failed: /path: "\.\.\/\*\*" reaches outside the workspace .*ws-2004/,
     },
     {
       name: "a compression level that is not one",
@@ -169,9 +207,9 @@ describe("bad input fails the step with a clear message and writes nothing", () 
       failed: /compression: "fast" is not allowed; use auto, or a zip level 0 \(store\) to 9/,
     },
     {
-      name: "a path outside the workspace without an artifact path",
-      inputs: { mode: "upload", path: "/etc/hostname" },
-      failed: /path: "\/etc\/hostname" is outside the workspace.*name one with artifact-path/,
+      name: "an absolute path outside the workspace, even with an artifact path",
+      inputs: { mode: "upload", path: "/etc/hostname", "artifact-path": "host" },
+      failed: /path: "\/etc\/hostname" reaches outside the workspace/,
     },
   ];
   it.each(cases)("$name", async ({ inputs, failed }) => {
@@ -181,12 +219,18 @@ describe("bad input fails the step with a clear message and writes nothing", () 
     expect(service.artifacts().length).toBe(before);
   });
 
-  it("an empty folder with if-no-files-found: error fails, naming it", async () => {
-    fs.mkdirSync(path.join(tmp, "ws-2050", "empty"), { recursive: true });
-    const r = await step(2050, { mode: "upload", path: "empty", "if-no-files-found": "error" });
+  it("an exclusion that removes every match, with if-no-files-found: error, uploads nothing", async () => {
+    write(path.join(tmp, "ws-2050"), { "logs/a.json": "{}", "checkpoints/a.pt": "w" });
+    const before = service.artifacts().length;
+    const r = await step(2050, {
+      mode: "upload",
+      path: "checkpoints/*.pt\nlogs/**\n!logs/*.json",
+      "if-no-files-found": "error",
+    });
     expect(r.failed).toMatch(
-      /path "empty": the folder holds no files to upload \(if-no-files-found: error\)/,
+      /path: "logs\/\*\*" matches 1 file, but "!logs\/\*\.json" excludes every one \(if-no-files-found: error\); nothing was uploaded/,
     );
+    expect(service.artifacts().length).toBe(before);
   });
 
   it("a missing path only warns by default, and nothing is uploaded", async () => {
@@ -195,7 +239,7 @@ describe("bad input fails the step with a clear message and writes nothing", () 
     expect(r.annotations).toContainEqual({
       level: "warning",
       message: expect.stringMatching(
-        /path "nowhere": no such file or folder to upload; nothing uploaded/,
+        /path: "nowhere" matches no files: nowhere does not exist; nothing uploaded for it/,
       ),
     });
     expect(r.outputs["artifact-ids"]).toBe("");

@@ -1,16 +1,24 @@
 /**
- * The `dstack/artifacts` action: `run()` reads the inputs once, calls the GitHub store of
- * `@dstack/artifacts`, and sets outputs and the job summary. Glue only (DESIGN.md): names,
- * lookups, digests and safety rules live in the store.
+ * The `dstack/artifacts` action: `run()` reads the inputs once, selects files with the
+ * upload-artifact `path` rules of `@dstack/artifacts`, calls its GitHub store, and sets outputs
+ * and the job summary. Glue only (DESIGN.md): patterns, names, lookups, digests and safety rules
+ * live in the package.
  *
  * @module
  */
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
-import { StoreError } from "@dstack/artifacts";
+import {
+  type FoundUploadFiles,
+  findUploadFiles,
+  StoreError,
+  stageUploadGroups,
+} from "@dstack/artifacts";
 import { GitHubStore, type GitHubUploadResult } from "@dstack/artifacts/github";
 import { formatRunName, formatSize, runNameStem } from "@dstack/spec";
-import { type DownloadInputs, getInputs, InputError, type UploadInputs } from "./inputs.js";
+import { type DownloadInputs, getInputs, InputError, Inputs, type UploadInputs } from "./inputs.js";
 
 /** The environment variable holding the job's dstack run (set by run-python and by uploads). */
 export const RUN_NAME_ENV = "DSTACK_RUN_NAME";
@@ -50,18 +58,6 @@ function chooseRunName(given: string | undefined): string {
   );
 }
 
-/** The artifact path of `localPath`: the `artifact-path` input, else its workspace-relative path. */
-function artifactPathOf(localPath: string, given: string | undefined, root: string): string {
-  if (given !== undefined) return given;
-  const rel = path.relative(root, localPath);
-  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) {
-    throw new InputError(
-      `path: ${JSON.stringify(localPath)} is ${rel === "" ? "the workspace itself" : "outside the workspace"}, so it has no artifact path of its own; name one with artifact-path`,
-    );
-  }
-  return rel.split(path.sep).join("/");
-}
-
 function artifactUrl(id: number): string | undefined {
   const server = process.env.GITHUB_SERVER_URL ?? "https://github.com";
   const repo = process.env.GITHUB_REPOSITORY;
@@ -69,41 +65,86 @@ function artifactUrl(id: number): string | undefined {
   return repo && runId ? `${server}/${repo}/actions/runs/${runId}/artifacts/${id}` : undefined;
 }
 
+/**
+ * Selects the files of the `path` lines (upload-artifact's rules, in `@dstack/artifacts`) and
+ * applies `if-no-files-found` to each line that selects none: `error` fails before anything
+ * is uploaded, `warn` and `ignore` report it and upload the rest.
+ */
+async function selectFiles(inputs: UploadInputs, root: string): Promise<FoundUploadFiles> {
+  let found: FoundUploadFiles;
+  try {
+    found = await findUploadFiles({
+      patterns: inputs.paths,
+      workspace: root,
+      includeHiddenFiles: inputs.includeHiddenFiles,
+      ...(inputs.artifactPath !== undefined ? { artifactPath: inputs.artifactPath } : {}),
+    });
+  } catch (e) {
+    if (e instanceof StoreError && e.code === "invalid") {
+      throw new InputError(`${Inputs.Path}: ${e.message}`);
+    }
+    throw e;
+  }
+  const problems = found.patterns.flatMap((p) =>
+    p.problem === undefined ? [] : [`${Inputs.Path}: ${p.problem}`],
+  );
+  if (problems.length > 0 && inputs.ifNoFilesFound === "error") {
+    throw new InputError(
+      `${problems.join("; ")} (${Inputs.IfNoFilesFound}: error); nothing was uploaded`,
+    );
+  }
+  for (const problem of problems) {
+    const message = `${problem}; nothing uploaded for it`;
+    if (inputs.ifNoFilesFound === "warn") core.warning(message);
+    else core.info(message);
+  }
+  if (found.files > 0) {
+    core.info(
+      `${Inputs.Path}: ${found.files} files selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`,
+    );
+  }
+  return found;
+}
+
+/** Where to lay out files before uploading: `RUNNER_TEMP` (the workspace's disk on a runner). */
+function tempDir(): string {
+  const runnerTemp = process.env.RUNNER_TEMP;
+  return runnerTemp && fs.existsSync(runnerTemp) ? runnerTemp : os.tmpdir();
+}
+
 async function upload(inputs: UploadInputs): Promise<void> {
   const root = workspace();
+  const found = await selectFiles(inputs, root);
   const store = GitHubStore.fromEnv(process.env, { token: inputs.token });
   const runName = chooseRunName(inputs.run);
   core.exportVariable(RUN_NAME_ENV, runName);
   core.setOutput("run-name", runName);
   const done: GitHubUploadResult[] = [];
-  for (const given of inputs.paths) {
-    const localPath = path.resolve(root, given);
-    const artifactPath = artifactPathOf(localPath, inputs.artifactPath, root);
+  if (found.files > 0) {
+    const staged = await stageUploadGroups({ groups: found.groups, tempDir: tempDir() });
     try {
-      const r = await store.upload({
-        runName,
-        localPath,
-        artifactPath,
-        compressionLevel: inputs.compression,
-        includeHiddenFiles: inputs.includeHiddenFiles,
-        ...(inputs.retentionDays !== undefined ? { retentionDays: inputs.retentionDays } : {}),
-      });
-      done.push(r);
-      core.info(
-        `${artifactPath}: ${r.files} files, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`,
-      );
-      if (r.skippedHidden.length > 0) {
+      if (staged.copied > 0) {
         core.info(
-          `${artifactPath}: left out hidden ${r.skippedHidden.join(", ")} (include-hidden-files: true uploads them)`,
+          `copied ${staged.copied} files to ${staged.dir} to upload them (another file system than the workspace, so no hard links)`,
         );
       }
-    } catch (e) {
-      if (!(e instanceof StoreError && e.code === "not-found")) throw e;
-      const message = `path ${JSON.stringify(given)}: ${e.message.replace(`${localPath}: `, "")}`;
-      if (inputs.ifNoFilesFound === "error")
-        throw new InputError(`${message} (if-no-files-found: error)`);
-      if (inputs.ifNoFilesFound === "warn") core.warning(`${message}; nothing uploaded for it`);
-      else core.info(`${message}; nothing uploaded for it`);
+      for (const group of staged.groups) {
+        const r = await store.upload({
+          runName,
+          localPath: group.folder,
+          artifactPath: group.artifactPath,
+          compressionLevel: inputs.compression,
+          // The patterns already chose which hidden files go (include-hidden-files).
+          includeHiddenFiles: true,
+          ...(inputs.retentionDays !== undefined ? { retentionDays: inputs.retentionDays } : {}),
+        });
+        done.push(r);
+        core.info(
+          `${r.artifactPath}: ${r.files} files, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`,
+        );
+      }
+    } finally {
+      await staged.dispose();
     }
   }
   let tagId: number | undefined;

@@ -37,6 +37,22 @@ export {
   type LocalStoreOptions,
 } from "./local-store.js";
 export {
+  type FindUploadFilesOptions,
+  type FoundUploadFiles,
+  findUploadFiles,
+  MAX_SPLIT_ARTIFACTS,
+  MAX_UPLOAD_FILES,
+  type PatternMatch,
+  type UploadFile,
+  type UploadGroup,
+} from "./patterns.js";
+export {
+  type StagedGroup,
+  type StagedUpload,
+  type StageUploadGroupsOptions,
+  stageUploadGroups,
+} from "./staging.js";
+export {
   type AddArtifactOptions,
   type ArtifactEntry,
   type ArtifactFile,
