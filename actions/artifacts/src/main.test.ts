@@ -224,7 +224,7 @@ describe("bad input fails the step with a clear message and writes nothing", () 
     const before = service.artifacts().length;
     const r = await step(2050, {
       mode: "upload",
-      path: "checkpoints/*.pt\nlogs/**\n!logs/*.json",
+      path: "logs/**\n!logs/*.json",
       "if-no-files-found": "error",
     });
     expect(r.failed).toMatch(

@@ -67,8 +67,10 @@ function artifactUrl(id: number): string | undefined {
 
 /**
  * Selects the files of the `path` lines (upload-artifact's rules, in `@dstack/artifacts`) and
- * applies `if-no-files-found` to each line that selects none: `error` fails before anything
- * is uploaded, `warn` and `ignore` report it and upload the rest.
+ * applies `if-no-files-found` as upload-artifact does, to the whole selection after exclusions:
+ * when no line selects a file, `error` fails before anything is uploaded, `warn` warns and
+ * `ignore` logs. A line that selects nothing beside lines that do is named in a warning (a log
+ * line with `ignore`), and the rest is uploaded.
  */
 async function selectFiles(inputs: UploadInputs, root: string): Promise<FoundUploadFiles> {
   let found: FoundUploadFiles;
@@ -88,15 +90,17 @@ async function selectFiles(inputs: UploadInputs, root: string): Promise<FoundUpl
   const problems = found.patterns.flatMap((p) =>
     p.problem === undefined ? [] : [`${Inputs.Path}: ${p.problem}`],
   );
-  if (problems.length > 0 && inputs.ifNoFilesFound === "error") {
+  // upload-artifact's rule: the mode applies to the whole selection (after exclusions). A line
+  // that selects nothing while others select files is a warning in `warn` and `error` alike.
+  if (found.files === 0 && problems.length > 0 && inputs.ifNoFilesFound === "error") {
     throw new InputError(
       `${problems.join("; ")} (${Inputs.IfNoFilesFound}: error); nothing was uploaded`,
     );
   }
   for (const problem of problems) {
     const message = `${problem}; nothing uploaded for it`;
-    if (inputs.ifNoFilesFound === "warn") core.warning(message);
-    else core.info(message);
+    if (inputs.ifNoFilesFound === "ignore") core.info(message);
+    else core.warning(message);
   }
   if (found.files > 0) {
     core.info(
