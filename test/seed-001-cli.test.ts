@@ -11,7 +11,7 @@
 // This file sits in test/ because it joins three packages' test helpers: the CLI's bin, the
 // executor's wheel builder and the runner plugin's fake nvidia-smi.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,6 +107,10 @@ function runNameOf(stderr: string): string {
 }
 
 describe("seed 001's CLI example through the real dstack bin", () => {
+  it("the README shows the warning the example prints", () => {
+    expect(readFileSync(join(root, "README.md"), "utf8")).toContain(SEED_WARNING);
+  });
+
   it("seed 001 example verbatim, host without GPUs: refused at the host check naming 4 K80s", () => {
     const home = tempDir("dstack-seed001-home-");
     const r = dstack(SEED_EXAMPLE, project(), { DSTACK_HOME: home, PATH: noGpuPath });

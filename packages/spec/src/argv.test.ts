@@ -115,6 +115,16 @@ describe("RUN_USAGE", () => {
       expect(RUN_USAGE).toContain(part);
     }
   });
+
+  it("explains where a script's options go, with the seed's example", () => {
+    expect(RUN_USAGE).toContain(
+      "dstack's options are dstack's wherever they stand before --, after FILE too:\n  dstack run python train.py -r requirements.txt -a model --gpu 4 --gpu-name K80",
+    );
+    expect(RUN_USAGE).toContain("Options dstack does not know stay the script's, in order");
+    expect(RUN_USAGE).toContain(
+      "go after --, where everything is the script's:\n  dstack run python train.py -- -d -r x",
+    );
+  });
 });
 
 describe("parseRunArgv + runCommandJob: python FILE, every option of the usage line", () => {
