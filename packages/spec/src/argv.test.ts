@@ -1070,21 +1070,21 @@ describe("parseRunArgv: errors", () => {
       name: "a known option's value that looks like an option is refused, not taken",
       argv: ["python", "-r", "--gpu", "2", "train.py"],
       want: [
-        'command line: -r: needs a value, got "--gpu", which is an option or --; a value that starts with - is written --requirements=--gpu',
+        'command line: -r: needs a value; the next word "--gpu" starts with -, so it is not taken as one (a value that starts with - is written --requirements=--gpu)',
       ],
     },
     {
       name: "a known option's value that is -- is refused, not taken",
       argv: ["python", "train.py", "--gpu", "--", "--epochs", "3"],
       want: [
-        'command line: --gpu: needs a value, got "--", which is an option or --; a value that starts with - is written --gpu=--; for the script\'s own --gpu, put it after --: dstack run python train.py -- --gpu',
+        'command line: --gpu: needs a value; the next word "--" starts with -, so it is not taken as one (a value that starts with - is written --gpu=--); for the script\'s own --gpu, put it after --: dstack run python train.py -- --gpu',
       ],
     },
     {
       name: "a workflow's option without its value before --",
       argv: ["train", "--gpu-name", "--", "x"],
       want: [
-        'command line: --gpu-name: needs a value, got "--", which is an option or --; a value that starts with - is written --gpu-name=--',
+        'command line: --gpu-name: needs a value; the next word "--" starts with -, so it is not taken as one (a value that starts with - is written --gpu-name=--)',
         'command line: unexpected argument "x"; put the script\'s arguments after --, e.g. dstack run train -- x',
       ],
     },

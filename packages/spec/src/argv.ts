@@ -256,7 +256,7 @@ export function parseRunArgv(argv: readonly string[]): ParsedRunArgv | { errors:
       errors.push(
         argvError(
           t.rawName,
-          `needs a value, got ${JSON.stringify(t.value)}, which is an option or --; a value that starts with - is written --${name}=${t.value}${toScript}`,
+          `needs a value; the next word ${JSON.stringify(t.value)} starts with -, so it is not taken as one (a value that starts with - is written --${name}=${t.value})${toScript}`,
         ),
       );
       return;

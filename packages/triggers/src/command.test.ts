@@ -137,7 +137,7 @@ describe("parseCommand", () => {
     {
       name: "an option whose value would be --",
       body: "/dstack run train --gpu -- --epochs 3",
-      want: '--gpu: needs a value, got "--"',
+      want: '--gpu: needs a value; the next word "--" starts with -',
     },
     {
       name: "an open quote",
