@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-DRMJVN3Q.js";
+} from "./chunk-ILXNDAML.js";
 import {
   loadPolicy
-} from "./chunk-WQQW4LJH.js";
+} from "./chunk-2OGUGVYP.js";
 import {
   annotate
-} from "./chunk-DBNMYRZW.js";
+} from "./chunk-YV5L76GR.js";
 import {
   GitHubStore
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-DXRCNRJT.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-OTFY56AY.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-HWUO7TUA.js";
+} from "./chunk-QM3KPXRQ.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+} from "./chunk-3UUTMZCC.js";
+import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";
