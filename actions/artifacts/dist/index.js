@@ -6196,9 +6196,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote2 = this.charAt(0);
-        let end = this.buffer.indexOf(quote2, this.pos + 1);
-        if (quote2 === "'") {
+        const quote3 = this.charAt(0);
+        let end = this.buffer.indexOf(quote3, this.pos + 1);
+        if (quote3 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -10906,7 +10906,7 @@ function isGlobSegment(segment) {
 function unescapeSegment(segment) {
   return segment.replace(/\\(.)/g, "$1");
 }
-var quote = (s) => JSON.stringify(s);
+var quote2 = (s) => JSON.stringify(s);
 function parseLine(text, workspace2) {
   let body = text;
   let negate = false;
@@ -10915,7 +10915,7 @@ function parseLine(text, workspace2) {
     body = body.slice(1).trim();
   }
   if (body === "") {
-    throw new StoreError("invalid", `${quote(text)} excludes nothing; write "!" before a pattern`);
+    throw new StoreError("invalid", `${quote2(text)} excludes nothing; write "!" before a pattern`);
   }
   let base = workspace2;
   if (body === "~" || body.startsWith("~/")) {
@@ -10932,10 +10932,10 @@ function parseLine(text, workspace2) {
   const literal = (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).map(unescapeSegment);
   const searchPath = path3.resolve(base, ...literal);
   if (!isInside(workspace2, searchPath)) {
-    throw new StoreError("invalid", `${quote(text)} reaches outside the workspace ${workspace2} (to ${searchPath}); patterns select files inside the workspace only: copy the files into it first`);
+    throw new StoreError("invalid", `${quote2(text)} reaches outside the workspace ${workspace2} (to ${searchPath}); patterns select files inside the workspace only: copy the files into it first`);
   }
   if (segments.some((s) => s === "." || s === "..")) {
-    throw new StoreError("invalid", `${quote(text)} has a "." or ".." segment inside it, which @actions/glob does not allow; write the path without it`);
+    throw new StoreError("invalid", `${quote2(text)} has a "." or ".." segment inside it, which @actions/glob does not allow; write the path without it`);
   }
   const glob = [escapeGlob(base === path3.parse(base).root ? "" : base), ...segments].join("/");
   return {
@@ -10980,19 +10980,19 @@ async function explainEmpty(options) {
   if (later.length > 0) {
     const before = await count2(glob, [line.glob], hidden, options.maxFiles);
     if (before.n > 0) {
-      return `${quote(line.text)} matches ${before.n} file${before.n === 1 ? "" : "s"}, but ${later.map((l) => quote(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
+      return `${quote2(line.text)} matches ${before.n} file${before.n === 1 ? "" : "s"}, but ${later.map((l) => quote2(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
     }
   }
   if (!options.includeHiddenFiles) {
     const withHidden = await count2(glob, [line.glob, ...later.map((l) => l.glob)], { ...GLOB_OPTIONS, excludeHiddenFiles: false }, options.maxFiles);
     if (withHidden.first !== void 0) {
-      return `${quote(line.text)} matches only hidden files (${withHidden.n}, e.g. ${rel(withHidden.first)}), which are left out; set include-hidden-files to true to upload them`;
+      return `${quote2(line.text)} matches only hidden files (${withHidden.n}, e.g. ${rel(withHidden.first)}), which are left out; set include-hidden-files to true to upload them`;
     }
   }
   const st = await fsp2.stat(line.searchPath).catch(() => void 0);
   if (st === void 0)
-    return `${quote(line.text)} matches no files: ${rel(line.searchPath)} does not exist`;
-  return `${quote(line.text)} matches no files${st.isDirectory() ? ` in ${rel(line.searchPath)}` : ""}`;
+    return `${quote2(line.text)} matches no files: ${rel(line.searchPath)} does not exist`;
+  return `${quote2(line.text)} matches no files${st.isDirectory() ? ` in ${rel(line.searchPath)}` : ""}`;
 }
 async function findUploadFiles(options) {
   const workspace2 = path3.resolve(options.workspace);
@@ -11001,7 +11001,7 @@ async function findUploadFiles(options) {
   const artifactPath = options.artifactPath === void 0 ? void 0 : checkArtifactPath(options.artifactPath);
   const lines = options.patterns.map((p) => p.trim()).filter((p) => p !== "" && !p.startsWith("#")).map((p) => parseLine(p, workspace2));
   if (!lines.some((l) => !l.negate)) {
-    throw new StoreError("invalid", `no pattern selects files${lines.length > 0 ? ` (${lines.map((l) => quote(l.text)).join(", ")} only exclude)` : ""}; give a file, a folder or a glob such as "logs/**/*.json"`);
+    throw new StoreError("invalid", `no pattern selects files${lines.length > 0 ? ` (${lines.map((l) => quote2(l.text)).join(", ")} only exclude)` : ""}; give a file, a folder or a glob such as "logs/**/*.json"`);
   }
   const realWorkspace = await fsp2.realpath(workspace2).catch((e) => {
     if (errnoCode(e) === "ENOENT") {
@@ -11029,11 +11029,11 @@ async function findUploadFiles(options) {
         if (seen.has(file2))
           continue;
         if (seen.size >= maxFiles) {
-          throw new StoreError("invalid", `${quote(line.text)}: the patterns select more than ${maxFiles} files, the most one upload takes; narrow the patterns, or pack the files into an archive first`);
+          throw new StoreError("invalid", `${quote2(line.text)}: the patterns select more than ${maxFiles} files, the most one upload takes; narrow the patterns, or pack the files into an archive first`);
         }
         const real = await realSource(file2, realDirs);
         if (!isInside(realWorkspace, real)) {
-          throw new StoreError("invalid", `${quote(line.text)} matches ${rel(workspace2, file2)}, which a symbolic link leads to ${real}, outside the workspace; only files inside the workspace are uploaded (replace the link with a copy)`);
+          throw new StoreError("invalid", `${quote2(line.text)} matches ${rel(workspace2, file2)}, which a symbolic link leads to ${real}, outside the workspace; only files inside the workspace are uploaded (replace the link with a copy)`);
         }
         if (real !== file2)
           realPaths.set(file2, real);
@@ -11913,15 +11913,15 @@ async function selectFiles(inputs, root) {
     throw e;
   }
   const problems = found.patterns.flatMap((p) => p.problem === void 0 ? [] : [`${Inputs.Path}: ${p.problem}`]);
-  if (problems.length > 0 && inputs.ifNoFilesFound === "error") {
+  if (found.files === 0 && problems.length > 0 && inputs.ifNoFilesFound === "error") {
     throw new InputError(`${problems.join("; ")} (${Inputs.IfNoFilesFound}: error); nothing was uploaded`);
   }
   for (const problem of problems) {
     const message = `${problem}; nothing uploaded for it`;
-    if (inputs.ifNoFilesFound === "warn")
-      warning(message);
-    else
+    if (inputs.ifNoFilesFound === "ignore")
       info(message);
+    else
+      warning(message);
   }
   if (found.files > 0) {
     info(`${Inputs.Path}: ${found.files} files selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`);

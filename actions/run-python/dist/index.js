@@ -1,16 +1,20 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-YHP4HZGO.js";
+} from "./chunks/chunk-NTNJ7KL4.js";
 import {
   runMode
-} from "./chunks/chunk-7PUQIGBE.js";
-import "./chunks/chunk-HOPZN6DP.js";
+} from "./chunks/chunk-MQIQRDLG.js";
+import "./chunks/chunk-UTWNHOJO.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-7DIXBR7G.js";
+} from "./chunks/chunk-WNAUGO4K.js";
+import {
+  jobLabels,
+  jobToWorkflow
+} from "./chunks/chunk-3EQAFWTT.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -18,10 +22,6 @@ import {
   setFailed,
   setOutput
 } from "./chunks/chunk-RTZHXGW5.js";
-import {
-  jobLabels,
-  jobToWorkflow
-} from "./chunks/chunk-E6WYTASD.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -42,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-6OO7XO4Y.js")).commandMode(inputs);
+    return (await import("./chunks/command-TU6PBKSE.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +51,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-UBVTXDTZ.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-EWBXTDMN.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -59,7 +59,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-6ZB5FPF6.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-ANEJMCPP.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,15 +1,15 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-7PUQIGBE.js";
-import "./chunks/chunk-HOPZN6DP.js";
-import "./chunks/chunk-7DIXBR7G.js";
+} from "./chunks/chunk-MQIQRDLG.js";
+import "./chunks/chunk-UTWNHOJO.js";
+import "./chunks/chunk-WNAUGO4K.js";
+import "./chunks/chunk-3EQAFWTT.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-E6WYTASD.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
@@ -18,7 +18,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-6ZB5FPF6.js")).dispatchPost();
+    await (await import("./chunks/dispatch-ANEJMCPP.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -104,8 +104,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const set = (code: number) => {
     status = code;
   };
-  // `run` has its own grammar (seed 001's argv, owned by @dstack/spec): everything after FILE
-  // belongs to the script, which commander's option parsing cannot promise.
+  // `run` has its own grammar (seed 001's argv, owned by @dstack/spec and shared with the
+  // pull-request command): dstack's options wherever they stand before --, the script's words
+  // kept in order, and everything after -- the script's, exactly.
   if (argv[0] === "run" || argv[0] === "__exec") {
     return guarded(io, () =>
       argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx),

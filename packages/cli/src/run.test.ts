@@ -121,10 +121,56 @@ describe("dstack run: the seed 000 pair joined by deps", () => {
 });
 
 describe("dstack run python FILE", () => {
-  it("passes the script's arguments exactly, its own -d and --gpu included", async () => {
+  it("a script's own -d, -r and --gpu after -- are passed exactly, without a warning", async () => {
     const dir = repo({ "args.py": "import sys\nprint(sys.argv[1:])\n" });
-    const r = await dstack(["run", "python", "args.py", "a b", "-d", "--gpu", "2"], dir, tempDir());
-    expect(r.stdout).toBe("['a b', '-d', '--gpu', '2']\n");
+    const r = await dstack(
+      ["run", "python", "args.py", "--", "a b", "-d", "-r", "x", "--gpu", "2", "--"],
+      dir,
+      tempDir(),
+    );
+    expect(r.stdout).toBe("['a b', '-d', '-r', 'x', '--gpu', '2', '--']\n");
+    expect(r.stderr).not.toContain("warning");
+    expect(r.status).toBe(0);
+  });
+
+  it("unknown options are passed through in order, without a warning", async () => {
+    const dir = repo({ "args.py": "import sys\nprint(sys.argv[1:])\n" });
+    const r = await dstack(
+      ["run", "python", "args.py", "--epochs", "20", "-v", "--lr=0.1", "data.csv", "-1"],
+      dir,
+      tempDir(),
+    );
+    expect(r.stdout).toBe("['--epochs', '20', '-v', '--lr=0.1', 'data.csv', '-1']\n");
+    expect(r.stderr).not.toContain("warning");
+    expect(r.status).toBe(0);
+  });
+
+  it("the warning for options after FILE is printed exactly once, on stderr, first", async () => {
+    const dir = repo({
+      "args.py": "import os, sys\nprint(sys.argv[1:], os.environ['A'])\n",
+    });
+    const r = await dstack(
+      ["run", "python", "args.py", "--epochs", "2", "-e", "A=1", "x", "--cpu", "1", "--", "-e"],
+      dir,
+      tempDir(),
+    );
+    expect(r.stdout).toBe("['--epochs', '2', 'x', '-e'] 1\n");
+    const warning =
+      "command line: warning: -e A=1, --cpu 1 after args.py are taken as dstack's options (before args.py they are too, without this warning); for the script, put them after --: dstack run python args.py -- --epochs 2 -e A=1 x --cpu 1 -e";
+    expect(r.stderr.split("\n")[0]).toBe(warning);
+    expect(r.stderr.split(warning)).toHaveLength(2);
+    expect(r.stdout).not.toContain("warning");
+    expect(r.status).toBe(0);
+  });
+
+  it("-h after FILE prints dstack's help, and the warning once", async () => {
+    const dir = repo({ "args.py": "print('the script ran')\n" });
+    const r = await dstack(["run", "python", "args.py", "-h"], dir, tempDir());
+    expect(r.stdout).toContain("usage: dstack run python");
+    expect(r.stdout).not.toContain("the script ran");
+    expect(r.stderr).toBe(
+      "command line: warning: -h after args.py is taken as dstack's option (before args.py it is too, without this warning); for the script, put it after --: dstack run python args.py -- -h\n",
+    );
     expect(r.status).toBe(0);
   });
 
@@ -209,6 +255,12 @@ describe("dstack run python FILE", () => {
       files: { "t.py": "" },
       argv: ["run", "python", "--gpu", "8", "t.py"],
       want: "failed: this host cannot run the job: resources.gpu.count: asked 8",
+    },
+    {
+      name: "an option after FILE missing its value",
+      files: { "t.py": "" },
+      argv: ["run", "python", "t.py", "--gpu"],
+      want: "command line: --gpu: needs a value; for the script's own --gpu, put it after --: dstack run python t.py -- --gpu\n",
     },
     {
       name: "an unknown workflow",

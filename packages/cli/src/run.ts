@@ -55,7 +55,8 @@ export interface RunContext extends Io {
 
 /**
  * `dstack run WORKFLOW|python FILE ...`; with `--remote`, the same job is dispatched to the
- * repository's runner workflow on GitHub instead (see `remoteRunCommand`).
+ * repository's runner workflow on GitHub instead (see `remoteRunCommand`). When options after
+ * FILE were taken as dstack's, the grammar's one warning line is printed on stderr first.
  *
  * @returns the job's exit code when attached (0 done; the job's own code when it failed; 130 when
  *   stopped by Ctrl-C, 143 by SIGTERM; 1 when it failed before the job ran), 0 when detached,
@@ -70,6 +71,8 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     return 2;
   }
   const { command } = parsed;
+  // Options after FILE taken as dstack's: said once, before anything else is printed.
+  if (parsed.warning) ctx.stderr(`${formatDiagnostic(parsed.warning)}\n`);
   if (command.help) {
     ctx.stdout(`${RUN_USAGE}\n`);
     return 0;

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { split as shellSplit } from "shlex";
 import { describe, expect, it } from "vitest";
 import { parseRunArgv, RUN_USAGE, type RunCommand, runCommandJob } from "./argv.js";
 import { type Diagnostic, formatDiagnostic } from "./diagnostics.js";
@@ -113,6 +114,16 @@ describe("RUN_USAGE", () => {
     ]) {
       expect(RUN_USAGE).toContain(part);
     }
+  });
+
+  it("explains where a script's options go, with the seed's example", () => {
+    expect(RUN_USAGE).toContain(
+      "dstack's options are dstack's wherever they stand before --, after FILE too:\n  dstack run python train.py -r requirements.txt -a model --gpu 4 --gpu-name K80",
+    );
+    expect(RUN_USAGE).toContain("Options dstack does not know stay the script's, in order");
+    expect(RUN_USAGE).toContain(
+      "go after --, where everything is the script's:\n  dstack run python train.py -- -d -r x",
+    );
   });
 });
 
@@ -337,111 +348,504 @@ describe("parseRunArgv: help", () => {
   });
 });
 
-describe("parseRunArgv: everything after FILE belongs to the script", () => {
-  const cases = [
+/** The warning of argv that must parse, as printed, or undefined. */
+function warning(argv: readonly string[]): string | undefined {
+  const r = parseRunArgv(argv);
+  if ("errors" in r) throw new Error(r.errors.map(formatDiagnostic).join("\n"));
+  return r.warning && formatDiagnostic(r.warning);
+}
+
+/** The seed 001 example's warning (argv: python train.py -r requirements.txt ... K80). */
+const SEED_WARNING =
+  "command line: warning: -r requirements.txt, -a model, --gpu 4, --gpu-name K80 after train.py are taken as dstack's options (before train.py they are too, without this warning); for the script, put them after --: dstack run python train.py -- -r requirements.txt -a model --gpu 4 --gpu-name K80";
+
+describe("parseRunArgv: after FILE, dstack's options are dstack's and the rest is the script's", () => {
+  const cases: {
+    name: string;
+    argv: string[];
+    file?: string;
+    args: string[];
+    detach?: boolean;
+    help?: boolean;
+    overrides?: Record<string, unknown>;
+    remote?: RunCommand["remote"];
+    warning?: string;
+  }[] = [
     {
-      name: "dstack-looking options and -- after FILE",
-      argv: ["python", "train.py", "-d", "-r", "x", "--gpu", "2", "--", "--lr", "3"],
-      file: "train.py",
-      args: ["-d", "-r", "x", "--gpu", "2", "--", "--lr", "3"],
+      name: "seed 001's example verbatim: -r, -a, --gpu and --gpu-name after FILE",
+      argv: [
+        "python",
+        "train.py",
+        "-r",
+        "requirements.txt",
+        "-a",
+        "model",
+        "--gpu",
+        "4",
+        "--gpu-name",
+        "K80",
+      ],
+      args: [],
+      overrides: {
+        requirements: "requirements.txt",
+        artifacts: ["model"],
+        resources: { gpu: { count: 4, name: "K80" } },
+      },
+      warning: SEED_WARNING,
+    },
+    {
+      name: "a script's own -d and -r after -- are the script's, without a warning",
+      argv: ["python", "train.py", "--", "-d", "-r", "x"],
+      args: ["-d", "-r", "x"],
+    },
+    {
+      name: "a script's -d and -r after FILE without -- are dstack's, with a warning",
+      argv: ["python", "train.py", "-d", "-r", "x"],
+      args: [],
+      detach: true,
+      overrides: { requirements: "x" },
+      warning:
+        "command line: warning: -d, -r x after train.py are taken as dstack's options (before train.py they are too, without this warning); for the script, put them after --: dstack run python train.py -- -d -r x",
+    },
+    {
+      name: "unknown options stay the script's, in order, without a warning",
+      argv: ["python", "train.py", "--epochs", "20", "--lr=0.1", "-v", "data.csv"],
+      args: ["--epochs", "20", "--lr=0.1", "-v", "data.csv"],
+    },
+    {
+      name: "unknown options around dstack's keep their order, then the words after --",
+      argv: ["python", "train.py", "--epochs", "20", "--gpu", "2", "-v", "--", "--gpu", "8"],
+      args: ["--epochs", "20", "-v", "--gpu", "8"],
+      overrides: { resources: { gpu: { count: 2 } } },
+      warning:
+        "command line: warning: --gpu 2 after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- --epochs 20 --gpu 2 -v --gpu 8",
+    },
+    {
+      name: "--opt=value after FILE: dstack's when dstack knows it",
+      argv: ["python", "train.py", "--gpu=2", "--epochs=3"],
+      args: ["--epochs=3"],
+      overrides: { resources: { gpu: { count: 2 } } },
+      warning:
+        "command line: warning: --gpu=2 after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- --gpu=2 --epochs=3",
+    },
+    {
+      name: "a short group of dstack's options after FILE (-di)",
+      argv: ["python", "train.py", "-di"],
+      args: [],
+      detach: true,
+      overrides: { resources: { interruptible: true } },
+      warning:
+        "command line: warning: -di after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- -di",
+    },
+    {
+      name: "a short group ending in a value-taking option after FILE (-dir req.txt)",
+      argv: ["python", "train.py", "-dir", "req.txt", "x"],
+      args: ["x"],
+      detach: true,
+      overrides: { requirements: "req.txt", resources: { interruptible: true } },
+      warning:
+        "command line: warning: -dir req.txt after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- -dir req.txt x",
+    },
+    {
+      name: "a value attached to a short option after FILE (-rreq.txt)",
+      argv: ["python", "train.py", "-rreq.txt"],
+      args: [],
+      overrides: { requirements: "req.txt" },
+      warning:
+        "command line: warning: -rreq.txt after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- -rreq.txt",
+    },
+    {
+      name: "a short group dstack does not know stays the script's (-xvf)",
+      argv: ["python", "train.py", "-xvf", "a.tar"],
+      args: ["-xvf", "a.tar"],
+    },
+    {
+      name: "negative numbers stay the script's",
+      argv: ["python", "train.py", "--lr", "-0.5", "-1"],
+      args: ["--lr", "-0.5", "-1"],
+    },
+    {
+      name: "a lone - stays the script's",
+      argv: ["python", "train.py", "-"],
+      args: ["-"],
+    },
+    {
+      name: "-- twice: the second is the script's",
+      argv: ["python", "train.py", "--cpu", "1", "--", "a", "--", "-d"],
+      args: ["a", "--", "-d"],
+      overrides: { resources: { cpu: 1 } },
+      warning:
+        "command line: warning: --cpu 1 after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- --cpu 1 a -- -d",
+    },
+    {
+      name: "options before FILE need no warning",
+      argv: ["python", "-r", "requirements.txt", "-a", "model", "--gpu", "4", "train.py", "--x"],
+      args: ["--x"],
+      overrides: {
+        requirements: "requirements.txt",
+        artifacts: ["model"],
+        resources: { gpu: { count: 4 } },
+      },
+    },
+    {
+      name: "an option given before and after FILE: the later value counts",
+      argv: ["python", "--cpu", "2", "train.py", "--cpu", "8"],
+      args: [],
+      overrides: { resources: { cpu: 8 } },
+      warning:
+        "command line: warning: --cpu 8 after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python --cpu 2 train.py -- --cpu 8",
     },
     {
       name: "-- before FILE lets FILE start with -",
-      argv: ["python", "--", "-weird.py", "--x"],
+      argv: ["python", "--", "-weird.py", "--x", "-d"],
       file: "-weird.py",
-      args: ["--x"],
+      args: ["--x", "-d"],
     },
     {
-      name: "--, then FILE and a script's -h",
-      argv: ["python", "--", "train.py", "-h"],
-      file: "train.py",
-      args: ["-h"],
+      name: "options, then --, then FILE: everything after -- is the script's",
+      argv: ["python", "--cpu", "2", "-d", "--", "train.py", "-h", "--cpu", "8"],
+      args: ["-h", "--cpu", "8"],
+      detach: true,
+      overrides: { resources: { cpu: 2 } },
     },
     {
-      name: "a script's own -h is not dstack's help",
-      argv: ["python", "train.py", "-h", "--help"],
-      file: "train.py",
-      args: ["-h", "--help"],
+      name: "-h after FILE is dstack's help",
+      argv: ["python", "train.py", "-h"],
+      args: [],
+      help: true,
+      warning:
+        "command line: warning: -h after train.py is taken as dstack's option (before train.py it is too, without this warning); for the script, put it after --: dstack run python train.py -- -h",
     },
     {
-      name: "empty and spaced args are kept as given",
-      argv: ["python", "train.py", "", " a b ", "--x=1"],
-      file: "train.py",
-      args: ["", " a b ", "--x=1"],
+      name: "--remote and --tag after FILE are dstack's",
+      argv: ["python", "train.py", "--remote", "--tag", "best"],
+      args: [],
+      remote: { tag: "best" },
+      warning:
+        "command line: warning: --remote, --tag best after train.py are taken as dstack's options (before train.py they are too, without this warning); for the script, put them after --: dstack run python train.py -- --remote --tag best",
+    },
+    {
+      name: "a value that starts with - is written with =",
+      argv: ["python", "--requirements=-req.txt", "train.py"],
+      args: [],
+      overrides: { requirements: "-req.txt" },
+    },
+    {
+      name: "words are shell-quoted in the warning, and kept exactly",
+      argv: ["python", "my train.py", "", " a b ", "-e", "A=x y", "--x='1'"],
+      file: "my train.py",
+      args: ["", " a b ", "--x='1'"],
+      overrides: { environment: ["A=x y"] },
+      warning:
+        "command line: warning: -e 'A=x y' after 'my train.py' is taken as dstack's option (before 'my train.py' it is too, without this warning); for the script, put it after --: dstack run python 'my train.py' -- '' ' a b ' -e 'A=x y' '--x='\"'\"'1'\"'\"",
     },
   ];
-  it.each(cases)("$name", ({ argv, file, args }) => {
-    const c = command(argv);
-    expect(c.detach).toBe(false);
-    expect(c.help).toBe(false);
-    expect(c.overrides.file).toBe(file);
-    expect(c.overrides.args).toEqual(args);
-    const j = job(argv);
-    expect(j.file).toBe(file);
-    expect(j.args).toEqual(args);
-    expect(j.resources).toEqual({ interruptible: false });
-    expect(j.requirements).toBeUndefined();
+  it.each(cases)("$name", (c) => {
+    const r = parseRunArgv(c.argv);
+    if ("errors" in r) throw new Error(r.errors.map(formatDiagnostic).join("\n"));
+    const { command: got } = r;
+    expect(got.overrides).toStrictEqual({
+      file: c.file ?? "train.py",
+      args: c.args,
+      ...c.overrides,
+    });
+    expect(got.detach).toBe(c.detach ?? false);
+    expect(got.help).toBe(c.help ?? false);
+    expect(got.remote).toStrictEqual(c.remote);
+    expect(got.hasArgs).toBe(c.args.length > 0);
+    expect(warning(c.argv)).toBe(c.warning);
   });
 
-  it("options, then --, then FILE", () => {
-    const c = command(["python", "--cpu", "2", "-d", "--", "train.py", "-h", "--cpu", "8"]);
-    expect(c.detach).toBe(true);
-    expect(c.help).toBe(false);
-    expect(c.overrides).toEqual({
-      file: "train.py",
-      args: ["-h", "--cpu", "8"],
-      resources: { cpu: 2 },
+  it("the warning is one line, a warning of the command line", () => {
+    const r = parseRunArgv(["python", "t.py", "-e", "A=a\nb", "-d"]);
+    if ("errors" in r) throw new Error(r.errors.map(formatDiagnostic).join("\n"));
+    expect(r.warning?.severity).toBe("warning");
+    expect(r.warning?.source).toBe("command line");
+    expect(formatDiagnostic(r.warning as Diagnostic)).not.toMatch(/[\r\n]/);
+    expect(r.warning?.message).toContain('-e "A=a\\nb", -d after t.py are taken');
+  });
+
+  it("the seed's example resolves to the job the seed's workflows file describes", () => {
+    const argv = [
+      "python",
+      "train.py",
+      "-r",
+      "requirements.txt",
+      "-a",
+      "model",
+      "--gpu",
+      "4",
+      "--gpu-name",
+      "K80",
+    ];
+    expect(job(argv)).toStrictEqual({
+      ...INLINE,
+      requirements: "requirements.txt",
+      artifacts: ["model"],
+      resources: { interruptible: false, gpu: { count: 4, name: "k80" } },
     });
   });
 
-  it("keeps the options given before FILE only", () => {
-    const c = command(["python", "--cpu", "2", "train.py", "--cpu", "8", "-d"]);
-    expect(c.detach).toBe(false);
-    expect(c.overrides).toEqual({
-      file: "train.py",
-      args: ["--cpu", "8", "-d"],
+  it("the warning's command gives every word after FILE to the script, without a warning", () => {
+    const r = parseRunArgv(["python", "--cpu", "2", "a.py", "-x", "--gpu", "1", "--", "-d", "--"]);
+    if ("errors" in r) throw new Error(r.errors.map(formatDiagnostic).join("\n"));
+    const instead = r.warning?.message.split("put it after --: dstack run ")[1] ?? "";
+    const again = parseRunArgv(shellSplit(instead));
+    if ("errors" in again) throw new Error(again.errors.map(formatDiagnostic).join("\n"));
+    expect(again.warning).toBeUndefined();
+    expect(again.command.overrides).toStrictEqual({
+      file: "a.py",
+      args: ["-x", "--gpu", "1", "-d", "--"],
       resources: { cpu: 2 },
     });
   });
+});
 
-  it("property: a script's own args are never taken, whatever they look like", () => {
-    const arg = fc.oneof(
+/** Values of options in the properties: never starting with `-`, so never refused as options. */
+const value = fc.stringMatching(/^[a-z0-9_][a-z0-9_.]{0,8}$/);
+
+/** A dstack option as one or two words, and what it sets. */
+interface KnownUnit {
+  words: string[];
+  set: (m: Model) => void;
+}
+/** What the known options of an argv add up to. */
+interface Model {
+  detach: boolean;
+  interruptible: boolean;
+  requirements?: string;
+  artifacts: string[];
+  env: string[];
+  cpu?: number;
+  gpu?: number;
+  gpuName?: string;
+}
+
+const knownUnit: fc.Arbitrary<KnownUnit> = fc.oneof(
+  fc.constantFrom<KnownUnit>(
+    {
+      words: ["-d"],
+      set: (m) => {
+        m.detach = true;
+      },
+    },
+    {
+      words: ["--detach"],
+      set: (m) => {
+        m.detach = true;
+      },
+    },
+    {
+      words: ["-i"],
+      set: (m) => {
+        m.interruptible = true;
+      },
+    },
+    {
+      words: ["-di"],
+      set: (m) => {
+        m.detach = true;
+        m.interruptible = true;
+      },
+    },
+  ),
+  value.chain((v) =>
+    fc.constantFrom<KnownUnit>(
+      {
+        words: ["-r", v],
+        set: (m) => {
+          m.requirements = v;
+        },
+      },
+      {
+        words: [`--requirements=${v}`],
+        set: (m) => {
+          m.requirements = v;
+        },
+      },
+      {
+        words: [`-r${v}`],
+        set: (m) => {
+          m.requirements = v;
+        },
+      },
+      {
+        words: ["-a", v],
+        set: (m) => {
+          m.artifacts.push(v);
+        },
+      },
+      {
+        words: [`--artifact=${v}`],
+        set: (m) => {
+          m.artifacts.push(v);
+        },
+      },
+      {
+        words: ["-e", `K=${v}`],
+        set: (m) => {
+          m.env.push(`K=${v}`);
+        },
+      },
+      {
+        words: ["--gpu-name", v],
+        set: (m) => {
+          m.gpuName = v;
+        },
+      },
+    ),
+  ),
+  fc.integer({ min: 1, max: 64 }).chain((n) =>
+    fc.constantFrom<KnownUnit>(
+      {
+        words: ["--cpu", String(n)],
+        set: (m) => {
+          m.cpu = n;
+        },
+      },
+      {
+        words: [`--cpu=${n}`],
+        set: (m) => {
+          m.cpu = n;
+        },
+      },
+      {
+        words: ["--gpu", String(n)],
+        set: (m) => {
+          m.gpu = n;
+        },
+      },
+    ),
+  ),
+);
+
+const KNOWN_NAMES = [
+  "detach",
+  "help",
+  "requirements",
+  "env",
+  "artifact",
+  "working-dir",
+  "interruptible",
+  "cpu",
+  "memory",
+  "gpu",
+  "gpu-name",
+  "gpu-memory",
+  "shm-size",
+  "remote",
+  "repo",
+  "ref",
+  "runner-workflow",
+  "tag",
+  "api-url",
+];
+
+/** Words of a script that dstack does not know: options (with values) and plain words. */
+const unknownUnit: fc.Arbitrary<string[]> = fc.oneof(
+  fc
+    .tuple(fc.stringMatching(/^--[a-z][a-z0-9-]{1,10}$/), fc.option(value, { nil: undefined }))
+    .filter(([o]) => !KNOWN_NAMES.includes(o.slice(2)))
+    .map(([o, v]) => (v === undefined ? [o] : [o, v])),
+  fc
+    .tuple(fc.stringMatching(/^--[a-z][a-z0-9-]{1,10}$/), fc.string())
+    .filter(([o]) => !KNOWN_NAMES.includes(o.slice(2)))
+    .map(([o, v]) => [`${o}=${v}`]),
+  // Short options and groups of letters dstack has no short option for (d h r e a i).
+  fc.stringMatching(/^-[bcfgj-qs-z0-9]{1,4}$/).map((o) => [o]),
+  fc
+    .string()
+    .filter((s) => !s.startsWith("-") || s === "-")
+    .map((s) => [s]),
+);
+
+describe("parseRunArgv: properties of the grammar", () => {
+  it("property: everything after -- is the script's, exactly, whatever it looks like", () => {
+    const anyWord = fc.oneof(
       fc.string(),
       fc.string().map((s) => `-${s}`),
-      fc.string().map((s) => `--${s}`),
-      fc.constantFrom(
-        "-d",
-        "-h",
-        "-i",
-        "-di",
-        "-r",
-        "-e",
-        "-a",
-        "--",
-        "-",
-        "--detach",
-        "--help",
-        "--gpu",
-        "--gpu=2",
-        "--cpu",
-        "--memory=16GB",
-        "--unknown",
-        "python",
-        "train",
-      ),
+      fc.constantFrom("-d", "-h", "-r", "--", "--gpu", "--gpu=2", "-di", "--remote", "python"),
     );
     fc.assert(
-      fc.property(fc.array(arg, { maxLength: 12 }), (args) => {
-        const r = parseRunArgv(["python", "train.py", ...args]);
-        expect("command" in r).toBe(true);
-        if (!("command" in r)) return;
-        expect(r.command.overrides.args).toStrictEqual(args);
-        expect(r.command.overrides.file).toBe("train.py");
-        expect(r.command.detach).toBe(false);
-        expect(r.command.help).toBe(false);
-        expect(r.command.overrides.resources).toBeUndefined();
-        expect(r.command.hasArgs).toBe(args.length > 0);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            unknownUnit,
+            knownUnit.map((u) => u.words),
+          ),
+          { maxLength: 5 },
+        ),
+        fc.array(anyWord, { maxLength: 10 }),
+        (after, tail) => {
+          const r = parseRunArgv(["python", "train.py", ...after.flat(), "--", ...tail]);
+          if ("errors" in r) throw new Error(r.errors.map(formatDiagnostic).join("\n"));
+          const args = r.command.overrides.args as string[];
+          expect(args.slice(args.length - tail.length)).toStrictEqual(tail);
+          const w = parseRunArgv(["train", "--cpu", "2", "--", ...tail]);
+          if ("errors" in w) throw new Error(w.errors.map(formatDiagnostic).join("\n"));
+          expect(w.command.overrides.args ?? []).toStrictEqual(tail);
+          expect(w.warning).toBeUndefined();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("property: a known option before -- is dstack's wherever it stands; unknown words keep their order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(knownUnit, { maxLength: 4 }),
+        fc.array(
+          fc.oneof(
+            knownUnit.map((k) => ({ known: k })),
+            unknownUnit.map((u) => ({ unknown: u })),
+          ),
+          { maxLength: 8 },
+        ),
+        fc.array(fc.string(), { maxLength: 4 }),
+        (before, after, tail) => {
+          const argv = [
+            "python",
+            ...before.flatMap((u) => u.words),
+            "train.py",
+            ...after.flatMap((u) => ("known" in u ? u.known.words : u.unknown)),
+            ...(tail.length > 0 ? ["--", ...tail] : []),
+          ];
+          const r = parseRunArgv(argv);
+          if ("errors" in r) throw new Error(r.errors.map(formatDiagnostic).join("\n"));
+          const m: Model = { detach: false, interruptible: false, artifacts: [], env: [] };
+          for (const u of before) u.set(m);
+          const takenAfter = after.flatMap((u) => ("known" in u ? [u.known] : []));
+          for (const u of takenAfter) u.set(m);
+          const o = r.command.overrides as {
+            args: string[];
+            requirements?: string;
+            artifacts?: string[];
+            environment?: string[];
+            resources?: {
+              interruptible?: true;
+              cpu?: number;
+              gpu?: { count?: number; name?: string };
+            };
+          };
+          expect(r.command.detach).toBe(m.detach);
+          expect(o.resources?.interruptible ?? false).toBe(m.interruptible);
+          expect(o.requirements).toBe(m.requirements);
+          expect(o.artifacts ?? []).toStrictEqual(m.artifacts);
+          expect(o.environment ?? []).toStrictEqual(m.env);
+          expect(o.resources?.cpu).toBe(m.cpu);
+          expect(o.resources?.gpu?.count).toBe(m.gpu);
+          expect(o.resources?.gpu?.name).toBe(m.gpuName);
+          expect(o.args).toStrictEqual([
+            ...after.flatMap((u) => ("unknown" in u ? u.unknown : [])),
+            ...tail,
+          ]);
+          expect(r.command.hasArgs).toBe(o.args.length > 0);
+          // One warning exactly when an option after FILE was taken, naming each of them.
+          expect(r.warning !== undefined).toBe(takenAfter.length > 0);
+          for (const u of takenAfter) expect(r.warning?.message).toContain(u.words.join(" "));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -653,6 +1057,49 @@ describe("parseRunArgv: errors", () => {
       want: [
         "command line: --cpu: needs a value",
         "command line: FILE: missing the Python file to run: dstack run python FILE [ARGS ...]",
+      ],
+    },
+    {
+      name: "a value after --gpu missing at the end, after FILE",
+      argv: ["python", "train.py", "--gpu"],
+      want: [
+        "command line: --gpu: needs a value; for the script's own --gpu, put it after --: dstack run python train.py -- --gpu",
+      ],
+    },
+    {
+      name: "a known option's value that looks like an option is refused, not taken",
+      argv: ["python", "-r", "--gpu", "2", "train.py"],
+      want: [
+        'command line: -r: needs a value; the next word "--gpu" starts with -, so it is not taken as one (a value that starts with - is written --requirements=--gpu)',
+      ],
+    },
+    {
+      name: "a known option's value that is -- is refused, not taken",
+      argv: ["python", "train.py", "--gpu", "--", "--epochs", "3"],
+      want: [
+        'command line: --gpu: needs a value; the next word "--" starts with -, so it is not taken as one (a value that starts with - is written --gpu=--); for the script\'s own --gpu, put it after --: dstack run python train.py -- --gpu',
+      ],
+    },
+    {
+      name: "a workflow's option without its value before --",
+      argv: ["train", "--gpu-name", "--", "x"],
+      want: [
+        'command line: --gpu-name: needs a value; the next word "--" starts with -, so it is not taken as one (a value that starts with - is written --gpu-name=--)',
+        'command line: unexpected argument "x"; put the script\'s arguments after --, e.g. dstack run train -- x',
+      ],
+    },
+    {
+      name: "a short group after FILE that mixes dstack's options with others",
+      argv: ["python", "train.py", "-dvx"],
+      want: [
+        "command line: -dvx: mixes dstack's -d with -v -x, which dstack does not know; write dstack's options apart, and the script's after --: dstack run python train.py -- -dvx",
+      ],
+    },
+    {
+      name: "a boolean given a value after FILE",
+      argv: ["python", "train.py", "--detach=yes"],
+      want: [
+        'command line: --detach: takes no value, got "yes"; for the script\'s own --detach, put it after --: dstack run python train.py -- --detach',
       ],
     },
     {
@@ -932,8 +1379,8 @@ describe("parseRunArgv: --remote and its options", () => {
       },
     },
     {
-      name: "a script's own --remote and --tag after FILE stay the script's",
-      argv: ["python", "--remote", "train.py", "--remote", "--tag", "x"],
+      name: "a script's own --remote and --tag after -- stay the script's",
+      argv: ["python", "--remote", "train.py", "--", "--remote", "--tag", "x"],
       remote: {},
       args: ["--remote", "--tag", "x"],
     },

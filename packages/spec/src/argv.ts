@@ -11,17 +11,25 @@
  * plus dstack's own `--remote` (run on a GitHub runner through the repository's runner workflow)
  * with `--repo`, `--ref`, `--runner-workflow`, `--tag` and `--api-url`.
  *
- * Everything after `FILE` (or after `--`) belongs to the script, exactly as given: a script's own
- * `-d`, `-r` or `--gpu` is never taken by dstack. With a workflow, options override the file's
- * values and ARGS (after `--`) replace its `args`.
+ * dstack's options are dstack's wherever they stand before `--`, after FILE too: seed 001's own
+ * example is `dstack run python train.py -r requirements.txt -a model --gpu 4 --gpu-name K80`.
+ * After FILE, the words dstack does not know (`--epochs 20`, `data.csv`, `-v`) are the script's,
+ * in their order; everything after the first `--` is the script's, exactly (a second `--`
+ * included). An option after FILE taken as dstack's is reported in one warning line, since a
+ * script may have meant its own `-d` or `-r`; the warning says how to give them to the script
+ * (after `--`). With a workflow, the script's arguments come only after `--` (they replace the
+ * file's reviewed `args`, so a mistyped option is refused rather than passed on), and options
+ * override the file's values.
  *
- * Lexing is Node's own `util.parseArgs` (short groups like `-di`, `--opt=value`); this module
- * only decides where the script's part starts, which parseArgs cannot (it has no stop-at-first-
- * positional mode).
+ * Lexing is Node's own `util.parseArgs` (short groups like `-di`, `--opt=value`, a value in the
+ * next word); this module only decides which words are the script's, which parseArgs cannot (in
+ * its lenient mode unknown options are kept but not told apart from a script's; in its strict
+ * mode they are errors).
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { quote as shellQuote } from "shlex";
 import type { Diagnostic, FieldPath } from "./diagnostics.js";
 import type { Job } from "./job.js";
 import type { Locator } from "./locator.js";
@@ -37,7 +45,8 @@ export const RUN_USAGE = `usage: dstack run python [-d] [-h] [-r REQUIREMENTS] [
        dstack run WORKFLOW [the same options] [-- ARGS ...]
 
   FILE                    the Python file to run
-  ARGS                    the arguments for the Python program (everything after FILE or --)
+  ARGS                    the arguments for the Python program: the words after FILE that are
+                          not dstack's options, then everything after --, exactly
   -d, --detach            do not poll for status update and logs
   -h, --help              show this help
   -r, --requirements REQUIREMENTS
@@ -61,7 +70,13 @@ On GitHub (a runner whose labels match the job's resources):
   --ref REF               the branch or tag to run (default: the current branch, as pushed)
   --runner-workflow FILE  the runner workflow under .github/workflows/ (default dstack-run.yml)
   --tag TAG               point TAG at the run's artifacts
-  --api-url URL           the REST API root (default GITHUB_API_URL, or from the remote's host)`;
+  --api-url URL           the REST API root (default GITHUB_API_URL, or from the remote's host)
+
+dstack's options are dstack's wherever they stand before --, after FILE too:
+  dstack run python train.py -r requirements.txt -a model --gpu 4 --gpu-name K80
+Options dstack does not know stay the script's, in order (train.py --epochs 20). A script's own
+-d, -r, --gpu ... go after --, where everything is the script's:
+  dstack run python train.py -- -d -r x`;
 
 /** The options of seed 001's usage line, in `util.parseArgs` form. */
 const OPTIONS = {
@@ -154,17 +169,49 @@ function argvError(field: string, message: string): Diagnostic {
 /** Counts are written as digits on the command line; anything else stays a string for the schema to refuse. */
 const countValue = (s: string): string | number => (/^\d+$/.test(s) ? Number(s) : s);
 
+/** What {@link parseRunArgv} gives for argv it accepts. */
+export interface ParsedRunArgv {
+  /** The run asked for. */
+  command: RunCommand;
+  /**
+   * One warning line (severity `warning`, source `command line`), present when options after
+   * FILE were taken as dstack's: it names them, as given, and shows the command that gives them
+   * to the script instead (after `--`). Callers print it (the CLI on stderr) so that a script's
+   * own `-d` or `-r` is never taken silently.
+   */
+  warning?: Diagnostic;
+}
+
+/** One argv word that is an option (a short group like `-di` holds several), as parseArgs read it. */
+type OptionToken = Extract<
+  NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number],
+  { kind: "option" }
+>;
+
+/** A word for a message: shell-quoted, on one line (a word with a line break is JSON-quoted). */
+function shown(word: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+  return /[\u0000-\u001f\u007f]/.test(word) ? JSON.stringify(word) : shellQuote(word);
+}
+
 /**
- * Parses the argv after `dstack run` (e.g. `["python", "train.py", "--epochs", "3"]` or
- * `["train", "--gpu", "2", "--", "--epochs", "3"]`).
+ * Parses the argv after `dstack run` (e.g. `["python", "train.py", "-r", "req.txt", "--epochs",
+ * "3"]` or `["train", "--gpu", "2", "--", "--epochs", "3"]`), by the grammar of this module:
+ * dstack's options wherever they stand before `--`; after FILE, the words dstack does not know
+ * are the script's, in order; after `--`, everything.
  *
- * @returns `{ command }`, or `{ errors }` for unknown options (with a did-you-mean), options
- *   without values, a missing FILE or WORKFLOW, and stray arguments of the workflow form. Values
- *   are checked later, by {@link runCommandJob}, with the workflows file's rules.
+ * A value of an option that takes one is the rest of its word (`--gpu=4`, `-r req.txt` as
+ * `-rreq.txt`) or the next word; a next word that starts with `-` is refused rather than taken
+ * as the value (write `--requirements=-x.txt`), as Node's strict parseArgs and Python's argparse
+ * do, so that a missing value never swallows the next option or `--`.
+ *
+ * @returns `{ command, warning? }` ({@link ParsedRunArgv}), or `{ errors }` for unknown options
+ *   before FILE or in the workflow form (with a did-you-mean), options without values, a short
+ *   group after FILE that mixes dstack's options with others, a missing FILE or WORKFLOW, and
+ *   stray arguments of the workflow form. Values are checked later, by {@link runCommandJob},
+ *   with the workflows file's rules.
  */
-export function parseRunArgv(
-  argv: readonly string[],
-): { command: RunCommand } | { errors: Diagnostic[] } {
+export function parseRunArgv(argv: readonly string[]): ParsedRunArgv | { errors: Diagnostic[] } {
   const { tokens } = parseArgs({
     args: [...argv],
     options: OPTIONS,
@@ -174,18 +221,62 @@ export function parseRunArgv(
   });
   const errors: Diagnostic[] = [];
   const known = Object.keys(OPTIONS);
+  const isKnown = (t: OptionToken) => Object.hasOwn(OPTIONS, t.name);
   const values: Partial<Record<OptionName, string | string[] | boolean>> = {};
   let target: RunCommand["target"] | undefined;
   let file: string | undefined;
+  /** Where FILE stands in argv, when it came before any `--` (only then can options follow it). */
+  let fileIndex: number | undefined;
   let args: string[] | undefined;
+  /** The options after FILE taken as dstack's, each as its words were given. */
+  const taken: string[][] = [];
 
-  for (const t of tokens) {
+  /** Records one known option; `afterFile` adds how to give it to the script to any error. */
+  const apply = (t: OptionToken, afterFile: boolean) => {
+    const name = t.name as OptionName;
+    const spec = OPTIONS[name];
+    const toScript = afterFile
+      ? `; for the script's own ${t.rawName}, put it after --: dstack run python ${shown(file ?? "FILE")} -- ${t.rawName}`
+      : "";
+    if (spec.type === "boolean") {
+      if (t.value !== undefined) {
+        errors.push(
+          argvError(t.rawName, `takes no value, got ${JSON.stringify(t.value)}${toScript}`),
+        );
+      } else {
+        values[name] = true;
+      }
+      return;
+    }
+    if (t.value === undefined) {
+      errors.push(argvError(t.rawName, `needs a value${toScript}`));
+      return;
+    }
+    if (t.inlineValue === false && t.value.startsWith("-") && t.value !== "-") {
+      errors.push(
+        argvError(
+          t.rawName,
+          `needs a value; the next word ${JSON.stringify(t.value)} starts with -, so it is not taken as one (a value that starts with - is written --${name}=${t.value})${toScript}`,
+        ),
+      );
+      return;
+    }
+    if ("multiple" in spec) {
+      values[name] = [...((values[name] as string[] | undefined) ?? []), t.value];
+    } else {
+      values[name] = t.value;
+    }
+  };
+
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as (typeof tokens)[number];
     if (t.kind === "option-terminator") {
       if (target === "python" && file === undefined) {
         file = argv[t.index + 1];
         args = argv.slice(t.index + 2);
       } else if (target !== undefined) {
-        args = argv.slice(t.index + 1);
+        // After --, everything is the script's, exactly: a second -- included.
+        args = [...(args ?? []), ...argv.slice(t.index + 1)];
       } else {
         errors.push(argvError("", "-- must come after python FILE or WORKFLOW"));
       }
@@ -194,29 +285,61 @@ export function parseRunArgv(
     if (t.kind === "positional") {
       if (target === undefined) {
         target = t.value === "python" ? "python" : { workflow: t.value };
-        continue;
-      }
-      if (target === "python") {
-        // FILE: the rest belongs to the script, exactly as given.
+      } else if (target === "python" && file === undefined) {
         file = t.value;
-        args = argv.slice(t.index + 1);
-        break;
+        fileIndex = t.index;
+        args = [];
+      } else if (target === "python") {
+        args?.push(t.value);
+      } else {
+        errors.push(
+          argvError(
+            "",
+            `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`,
+          ),
+        );
       }
-      errors.push(
-        argvError(
-          "",
-          `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`,
-        ),
-      );
       continue;
     }
-    const name = t.name as OptionName;
-    const spec = OPTIONS[name];
-    if (!spec) {
-      const hint = didYouMean(t.name, known);
+    // The tokens of one word: a short group (-di) gives one per letter, all at the word's index.
+    const word: OptionToken[] = [t];
+    for (let next = tokens[i + 1]; next?.kind === "option" && next.index === t.index; ) {
+      word.push(next);
+      i += 1;
+      next = tokens[i + 1];
+    }
+    const unknown = word.filter((w) => !isKnown(w));
+    if (fileIndex !== undefined) {
+      // After FILE: a word dstack does not know is the script's, as given (parseArgs gives an
+      // unknown option no value of the next word, so that word comes next as a positional).
+      if (unknown.length === word.length) {
+        args?.push(argv[t.index] as string);
+        continue;
+      }
+      if (unknown.length > 0) {
+        const mine = word.filter(isKnown).map((w) => w.rawName);
+        errors.push(
+          argvError(
+            argv[t.index] as string,
+            `mixes dstack's ${mine.join(" ")} with ${unknown.map((w) => w.rawName).join(" ")}, which dstack does not know; write dstack's options apart, and the script's after --: dstack run python ${shown(file ?? "FILE")} -- ${shown(argv[t.index] as string)}`,
+          ),
+        );
+        continue;
+      }
+      const last = word.at(-1);
+      taken.push(argv.slice(t.index, t.index + (last?.inlineValue === false ? 2 : 1)));
+      for (const w of word) apply(w, true);
+      continue;
+    }
+    for (const w of word) {
+      if (isKnown(w)) {
+        apply(w, false);
+        continue;
+      }
+      const hint = didYouMean(w.name, known);
       errors.push(
         argvError(
-          t.rawName,
+          w.rawName,
           `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${
             target === "python"
               ? "; a script's own options go after FILE"
@@ -226,24 +349,6 @@ export function parseRunArgv(
           }`,
         ),
       );
-      continue;
-    }
-    if (spec.type === "boolean") {
-      if (t.value !== undefined) {
-        errors.push(argvError(t.rawName, `takes no value, got ${JSON.stringify(t.value)}`));
-      } else {
-        values[name] = true;
-      }
-      continue;
-    }
-    if (t.value === undefined) {
-      errors.push(argvError(t.rawName, "needs a value"));
-      continue;
-    }
-    if ("multiple" in spec) {
-      values[name] = [...((values[name] as string[] | undefined) ?? []), t.value];
-    } else {
-      values[name] = t.value;
     }
   }
 
@@ -265,6 +370,10 @@ export function parseRunArgv(
     }
   }
   if (errors.length > 0) return { errors };
+  const warning =
+    fileIndex !== undefined && file !== undefined && taken.length > 0
+      ? tookOptionsWarning({ argv, fileIndex, file, taken })
+      : undefined;
 
   const overrides: Record<string, unknown> = {};
   if (file !== undefined) overrides.file = file;
@@ -306,6 +415,37 @@ export function parseRunArgv(
           }
         : {}),
     },
+    ...(warning ? { warning } : {}),
+  };
+}
+
+/**
+ * The warning of {@link parseRunArgv} for options after FILE taken as dstack's: which ones, as
+ * given, and the command that gives every word after FILE to the script instead (after `--`,
+ * in the order given), e.g.
+ *
+ * `-r requirements.txt, --gpu 4 after train.py are taken as dstack's options (before train.py
+ * they are too, without this warning); for the script, put them after --: dstack run python
+ * train.py -- -r requirements.txt --gpu 4`
+ */
+function tookOptionsWarning(options: {
+  argv: readonly string[];
+  fileIndex: number;
+  file: string;
+  taken: readonly string[][];
+}): Diagnostic {
+  const { argv, fileIndex, file, taken } = options;
+  const rest = argv.slice(fileIndex + 1);
+  // The first -- after FILE ends dstack's part (a -- taken as a value was refused before this).
+  const end = rest.indexOf("--");
+  const script = end < 0 ? rest : [...rest.slice(0, end), ...rest.slice(end + 1)];
+  const instead = [...argv.slice(0, fileIndex + 1), "--", ...script];
+  const one = taken.length === 1;
+  return {
+    severity: "warning",
+    source: "command line",
+    field: "",
+    message: `${taken.map((words) => words.map(shown).join(" ")).join(", ")} after ${shown(file)} ${one ? "is" : "are"} taken as dstack's option${one ? "" : "s"} (before ${shown(file)} ${one ? "it is" : "they are"} too, without this warning); for the script, put ${one ? "it" : "them"} after --: dstack run ${instead.map(shown).join(" ")}`,
   };
 }
 

@@ -84,6 +84,14 @@ describe("parseCommand", () => {
       argv: ["--", "--gpu", "8", "-d"],
       overrides: { args: ["--gpu", "8", "-d"] },
     },
+    {
+      name: "a script's own -d and -r after --, a second -- included (the dstack run grammar)",
+      body: "/dstack run train --cpu 2 -- -d -r x -- y",
+      workflow: "train",
+      sha: undefined,
+      argv: ["--cpu", "2", "--", "-d", "-r", "x", "--", "y"],
+      overrides: { resources: { cpu: 2 }, args: ["-d", "-r", "x", "--", "y"] },
+    },
   ])("$name", ({ body, workflow, sha, argv, overrides }) => {
     const result = parseCommand(body);
     if (!("command" in result)) throw new Error(JSON.stringify(result));
@@ -120,6 +128,16 @@ describe("parseCommand", () => {
       name: "an option without a value",
       body: "/dstack run train --gpu",
       want: "--gpu: needs a value",
+    },
+    {
+      name: "a script's option before --",
+      body: "/dstack run train --epochs 20",
+      want: "--epochs: unknown option (see dstack run --help); a script's own options go after --",
+    },
+    {
+      name: "an option whose value would be --",
+      body: "/dstack run train --gpu -- --epochs 3",
+      want: '--gpu: needs a value; the next word "--" starts with -',
     },
     {
       name: "an open quote",

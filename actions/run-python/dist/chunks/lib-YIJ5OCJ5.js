@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-RR4YMWXE.js";
-import "./chunk-G6TEMG7D.js";
-import "./chunk-E6WYTASD.js";
+} from "./chunk-QM3KPXRQ.js";
+import "./chunk-3UUTMZCC.js";
+import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

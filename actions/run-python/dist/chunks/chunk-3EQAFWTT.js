@@ -19724,6 +19724,9 @@ function argvError(field, message) {
   return { severity: "error", source: "command line", field, message };
 }
 var countValue = (s) => /^\d+$/.test(s) ? Number(s) : s;
+function shown(word) {
+  return /[\u0000-\u001f\u007f]/.test(word) ? JSON.stringify(word) : quote(word);
+}
 function parseRunArgv(argv) {
   const { tokens } = parseArgs({
     args: [...argv],
@@ -19734,17 +19737,47 @@ function parseRunArgv(argv) {
   });
   const errors = [];
   const known = Object.keys(OPTIONS);
+  const isKnown = (t) => Object.hasOwn(OPTIONS, t.name);
   const values = {};
   let target;
   let file;
+  let fileIndex;
   let args;
-  for (const t of tokens) {
+  const taken = [];
+  const apply = (t, afterFile) => {
+    const name = t.name;
+    const spec = OPTIONS[name];
+    const toScript = afterFile ? `; for the script's own ${t.rawName}, put it after --: dstack run python ${shown(file ?? "FILE")} -- ${t.rawName}` : "";
+    if (spec.type === "boolean") {
+      if (t.value !== void 0) {
+        errors.push(argvError(t.rawName, `takes no value, got ${JSON.stringify(t.value)}${toScript}`));
+      } else {
+        values[name] = true;
+      }
+      return;
+    }
+    if (t.value === void 0) {
+      errors.push(argvError(t.rawName, `needs a value${toScript}`));
+      return;
+    }
+    if (t.inlineValue === false && t.value.startsWith("-") && t.value !== "-") {
+      errors.push(argvError(t.rawName, `needs a value; the next word ${JSON.stringify(t.value)} starts with -, so it is not taken as one (a value that starts with - is written --${name}=${t.value})${toScript}`));
+      return;
+    }
+    if ("multiple" in spec) {
+      values[name] = [...values[name] ?? [], t.value];
+    } else {
+      values[name] = t.value;
+    }
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
     if (t.kind === "option-terminator") {
       if (target === "python" && file === void 0) {
         file = argv[t.index + 1];
         args = argv.slice(t.index + 2);
       } else if (target !== void 0) {
-        args = argv.slice(t.index + 1);
+        args = [...args ?? [], ...argv.slice(t.index + 1)];
       } else {
         errors.push(argvError("", "-- must come after python FILE or WORKFLOW"));
       }
@@ -19753,39 +19786,47 @@ function parseRunArgv(argv) {
     if (t.kind === "positional") {
       if (target === void 0) {
         target = t.value === "python" ? "python" : { workflow: t.value };
+      } else if (target === "python" && file === void 0) {
+        file = t.value;
+        fileIndex = t.index;
+        args = [];
+      } else if (target === "python") {
+        args?.push(t.value);
+      } else {
+        errors.push(argvError("", `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`));
+      }
+      continue;
+    }
+    const word = [t];
+    for (let next = tokens[i + 1]; next?.kind === "option" && next.index === t.index; ) {
+      word.push(next);
+      i += 1;
+      next = tokens[i + 1];
+    }
+    const unknown = word.filter((w) => !isKnown(w));
+    if (fileIndex !== void 0) {
+      if (unknown.length === word.length) {
+        args?.push(argv[t.index]);
         continue;
       }
-      if (target === "python") {
-        file = t.value;
-        args = argv.slice(t.index + 1);
-        break;
+      if (unknown.length > 0) {
+        const mine = word.filter(isKnown).map((w) => w.rawName);
+        errors.push(argvError(argv[t.index], `mixes dstack's ${mine.join(" ")} with ${unknown.map((w) => w.rawName).join(" ")}, which dstack does not know; write dstack's options apart, and the script's after --: dstack run python ${shown(file ?? "FILE")} -- ${shown(argv[t.index])}`));
+        continue;
       }
-      errors.push(argvError("", `unexpected argument ${JSON.stringify(t.value)}; put the script's arguments after --, e.g. dstack run ${target.workflow} -- ${t.value}`));
+      const last = word.at(-1);
+      taken.push(argv.slice(t.index, t.index + (last?.inlineValue === false ? 2 : 1)));
+      for (const w of word)
+        apply(w, true);
       continue;
     }
-    const name = t.name;
-    const spec = OPTIONS[name];
-    if (!spec) {
-      const hint = didYouMean(t.name, known);
-      errors.push(argvError(t.rawName, `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${target === "python" ? "; a script's own options go after FILE" : target ? "; a script's own options go after --" : ""}`));
-      continue;
-    }
-    if (spec.type === "boolean") {
-      if (t.value !== void 0) {
-        errors.push(argvError(t.rawName, `takes no value, got ${JSON.stringify(t.value)}`));
-      } else {
-        values[name] = true;
+    for (const w of word) {
+      if (isKnown(w)) {
+        apply(w, false);
+        continue;
       }
-      continue;
-    }
-    if (t.value === void 0) {
-      errors.push(argvError(t.rawName, "needs a value"));
-      continue;
-    }
-    if ("multiple" in spec) {
-      values[name] = [...values[name] ?? [], t.value];
-    } else {
-      values[name] = t.value;
+      const hint = didYouMean(w.name, known);
+      errors.push(argvError(w.rawName, `unknown option${hint ? `; did you mean --${hint}?` : ""} (see dstack run --help)${target === "python" ? "; a script's own options go after FILE" : target ? "; a script's own options go after --" : ""}`));
     }
   }
   const help = values.help === true;
@@ -19805,6 +19846,7 @@ function parseRunArgv(argv) {
   }
   if (errors.length > 0)
     return { errors };
+  const warning = fileIndex !== void 0 && file !== void 0 && taken.length > 0 ? tookOptionsWarning({ argv, fileIndex, file, taken }) : void 0;
   const overrides = {};
   if (file !== void 0)
     overrides.file = file;
@@ -19854,7 +19896,22 @@ function parseRunArgv(argv) {
           ...values["api-url"] !== void 0 ? { apiUrl: values["api-url"] } : {}
         }
       } : {}
-    }
+    },
+    ...warning ? { warning } : {}
+  };
+}
+function tookOptionsWarning(options) {
+  const { argv, fileIndex, file, taken } = options;
+  const rest = argv.slice(fileIndex + 1);
+  const end = rest.indexOf("--");
+  const script = end < 0 ? rest : [...rest.slice(0, end), ...rest.slice(end + 1)];
+  const instead = [...argv.slice(0, fileIndex + 1), "--", ...script];
+  const one = taken.length === 1;
+  return {
+    severity: "warning",
+    source: "command line",
+    field: "",
+    message: `${taken.map((words) => words.map(shown).join(" ")).join(", ")} after ${shown(file)} ${one ? "is" : "are"} taken as dstack's option${one ? "" : "s"} (before ${shown(file)} ${one ? "it is" : "they are"} too, without this warning); for the script, put ${one ? "it" : "them"} after --: dstack run ${instead.map(shown).join(" ")}`
   };
 }
 function runCommandJob(options) {
@@ -20211,12 +20268,12 @@ var GPU_MEMORY = {
 function label(ladder, step) {
   return `${ladder.prefix}${step}${ladder.suffix}`;
 }
-function roundUp(ladder, asked, shown) {
+function roundUp(ladder, asked, shown2) {
   if (!(asked > 0) || !Number.isFinite(asked)) {
     return {
       error: {
         field: ladder.field,
-        message: `${ladder.field}: asked ${shown}, must be greater than zero`
+        message: `${ladder.field}: asked ${shown2}, must be greater than zero`
       }
     };
   }
@@ -20226,7 +20283,7 @@ function roundUp(ladder, asked, shown) {
     return {
       error: {
         field: ladder.field,
-        message: `${ladder.field}: asked ${shown}, no runner label goes above ${ladder.topWords(top)}`
+        message: `${ladder.field}: asked ${shown2}, no runner label goes above ${ladder.topWords(top)}`
       }
     };
   }

@@ -2,13 +2,18 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-HOPZN6DP.js";
+} from "./chunk-UTWNHOJO.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-7DIXBR7G.js";
+} from "./chunk-WNAUGO4K.js";
+import {
+  formatRunName,
+  formatSize,
+  runNameStem
+} from "./chunk-3EQAFWTT.js";
 import {
   endGroup,
   exportVariable,
@@ -22,11 +27,6 @@ import {
   summary,
   warning
 } from "./chunk-RTZHXGW5.js";
-import {
-  formatRunName,
-  formatSize,
-  runNameStem
-} from "./chunk-E6WYTASD.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

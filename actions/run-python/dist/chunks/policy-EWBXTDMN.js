@@ -4,15 +4,15 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-BP35RLJI.js";
-import "./chunk-YHP4HZGO.js";
-import "./chunk-7DIXBR7G.js";
-import "./chunk-KQX3PZ3A.js";
-import "./chunk-RTZHXGW5.js";
-import "./chunk-G6TEMG7D.js";
-import "./chunk-E6WYTASD.js";
+} from "./chunk-TALT4TGM.js";
+import "./chunk-3UUTMZCC.js";
+import "./chunk-NTNJ7KL4.js";
+import "./chunk-WNAUGO4K.js";
+import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
+import "./chunk-KQX3PZ3A.js";
+import "./chunk-RTZHXGW5.js";
 import "./chunk-6ETKDQGE.js";
 import "./chunk-4DSC3WTW.js";
 import "./chunk-HTFTXNBD.js";

@@ -1,29 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  dispatchMode
-} from "./chunk-MC2MIZSD.js";
-import {
-  loadPolicy
-} from "./chunk-BP35RLJI.js";
-import {
-  annotate
-} from "./chunk-YHP4HZGO.js";
-import {
-  GitHubStore
-} from "./chunk-HOPZN6DP.js";
-import {
-  InputError,
-  WorkflowsFileError,
-  loadWorkflows
-} from "./chunk-7DIXBR7G.js";
-import "./chunk-KQX3PZ3A.js";
-import {
-  getInput,
-  info,
-  summary,
-  warning
-} from "./chunk-RTZHXGW5.js";
-import {
   DEFAULT_LABEL,
   METRICS_DIR,
   handleIssueComment,
@@ -31,14 +7,38 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-RR4YMWXE.js";
+} from "./chunk-QM3KPXRQ.js";
+import {
+  dispatchMode
+} from "./chunk-HQOC5WOZ.js";
+import {
+  loadPolicy
+} from "./chunk-TALT4TGM.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-G6TEMG7D.js";
-import "./chunk-E6WYTASD.js";
+} from "./chunk-3UUTMZCC.js";
+import {
+  annotate
+} from "./chunk-NTNJ7KL4.js";
+import {
+  GitHubStore
+} from "./chunk-UTWNHOJO.js";
+import {
+  InputError,
+  WorkflowsFileError,
+  loadWorkflows
+} from "./chunk-WNAUGO4K.js";
+import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
+import "./chunk-KQX3PZ3A.js";
+import {
+  getInput,
+  info,
+  summary,
+  warning
+} from "./chunk-RTZHXGW5.js";
 import "./chunk-6ETKDQGE.js";
 import "./chunk-4DSC3WTW.js";
 import "./chunk-HTFTXNBD.js";

@@ -1,12 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  require_graceful_fs
-} from "./chunk-KQX3PZ3A.js";
-import {
-  getInput,
-  setSecret
-} from "./chunk-RTZHXGW5.js";
-import {
   TAG_PATTERN,
   WORKFLOWS_DIR,
   WORKFLOWS_FILE,
@@ -19,7 +12,14 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-E6WYTASD.js";
+} from "./chunk-3EQAFWTT.js";
+import {
+  require_graceful_fs
+} from "./chunk-KQX3PZ3A.js";
+import {
+  getInput,
+  setSecret
+} from "./chunk-RTZHXGW5.js";
 import {
   __commonJS,
   __require,

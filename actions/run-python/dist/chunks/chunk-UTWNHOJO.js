@@ -7,7 +7,7 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-7DIXBR7G.js";
+} from "./chunk-WNAUGO4K.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";

@@ -1,12 +1,27 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  DEFAULT_API_URL,
+  GitHubError,
+  RUNNER_WORKFLOW_FILE,
+  cancelRun,
+  createGitHubClient,
+  dispatchAndFollow,
+  fetchJobLog,
+  findRunByName
+} from "./chunk-3UUTMZCC.js";
+import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-HOPZN6DP.js";
+} from "./chunk-UTWNHOJO.js";
 import {
   InputError,
   Inputs
-} from "./chunk-7DIXBR7G.js";
+} from "./chunk-WNAUGO4K.js";
+import {
+  formatRunName,
+  formatSize,
+  runNameStem
+} from "./chunk-3EQAFWTT.js";
 import {
   getInput,
   getState,
@@ -18,21 +33,6 @@ import {
   summary,
   warning
 } from "./chunk-RTZHXGW5.js";
-import {
-  DEFAULT_API_URL,
-  GitHubError,
-  RUNNER_WORKFLOW_FILE,
-  cancelRun,
-  createGitHubClient,
-  dispatchAndFollow,
-  fetchJobLog,
-  findRunByName
-} from "./chunk-G6TEMG7D.js";
-import {
-  formatRunName,
-  formatSize,
-  runNameStem
-} from "./chunk-E6WYTASD.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  formatDiagnostic
+} from "./chunk-3EQAFWTT.js";
+import {
   error,
   warning
 } from "./chunk-RTZHXGW5.js";
-import {
-  formatDiagnostic
-} from "./chunk-E6WYTASD.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

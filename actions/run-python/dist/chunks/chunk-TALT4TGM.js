@@ -1,20 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  annotate
-} from "./chunk-YHP4HZGO.js";
-import {
-  InputError
-} from "./chunk-7DIXBR7G.js";
-import {
-  info,
-  warning
-} from "./chunk-RTZHXGW5.js";
-import {
   DEFAULT_API_URL,
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-G6TEMG7D.js";
+} from "./chunk-3UUTMZCC.js";
+import {
+  annotate
+} from "./chunk-NTNJ7KL4.js";
+import {
+  InputError
+} from "./chunk-WNAUGO4K.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +18,11 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-E6WYTASD.js";
+} from "./chunk-3EQAFWTT.js";
+import {
+  info,
+  warning
+} from "./chunk-RTZHXGW5.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-JYGTBHJI.js");
+    const { authorizeActor } = await import("./lib-YIJ5OCJ5.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
