@@ -48,6 +48,7 @@ export {
 export {
   createPullsModel,
   type FakePulls,
+  type ModelActivity,
   type ModelComment,
   type ModelPullRequest,
   type ModelStatus,

@@ -13,6 +13,8 @@
  * - `invalid-override`: an option's value is refused by the workflows file's rules;
  * - `fork-without-sha`: a pull request from a fork, and the command names no reviewed commit;
  * - `sha-not-in-pull-request`: `@SHA` is not a commit of the pull request (or matches several);
+ * - `pushed-after-command`: the head branch changed after the command was written, so the head
+ *   is not what was reviewed (run a commit by name with `@SHA`);
  * - `closed`: the pull request is closed or merged;
  * - `fork-label`: the label on a pull request from a fork (its workflow token is read-only);
  * - `no-workflows`: the default branch has no valid workflows file;
@@ -29,6 +31,7 @@ export type RefusalReason =
   | "invalid-override"
   | "fork-without-sha"
   | "sha-not-in-pull-request"
+  | "pushed-after-command"
   | "closed"
   | "fork-label"
   | "no-workflows"
