@@ -5,6 +5,11 @@
  */
 
 export {
+  type ActionStepResult,
+  type RunActionStepOptions,
+  runActionStep,
+} from "./action-step.js";
+export {
   ACTIONS_ROUTES,
   type ActionsModel,
   type ActionsModelOptions,
