@@ -65,3 +65,10 @@ export {
   type WorkflowJob,
   type WorkflowRunState,
 } from "./follow.js";
+export {
+  isDefaultBranchRef,
+  PULL_REQUEST_INPUT,
+  type TrustInputsOptions,
+  trustInputs,
+  UNTRUSTED_INPUT,
+} from "./trust.js";
