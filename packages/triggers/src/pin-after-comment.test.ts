@@ -1,7 +1,7 @@
 // A command runs the head its author saw: pushes recorded in the repository activity log after
 // the comment refuse it (naming the new commits and the @SHA lines to run either commit), against
 // the OpenAPI-validated fake serving the pull request, its commits and the activity log.
-import { PULLS_ROUTES } from "@dstack/testing";
+import { fakeFaults, PULLS_ROUTES } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { handleIssueComment } from "./handle.js";
 import { COMMITS, commentEvent, type Harness, startHarness, WORKFLOWS } from "./test-helpers.js";
@@ -163,15 +163,31 @@ describe.concurrent("@SHA keeps working", () => {
   });
 });
 
-describe("an activity log GitHub will not give fails closed", () => {
-  it("403: the handler throws, nothing is pinned, no status", async () => {
+describe.concurrent("an activity log GitHub will not give fails closed", () => {
+  it.each([
+    { name: "403 (a token without contents: read)", status: 403 },
+    { name: "404 (a server without the activity log)", status: 404 },
+  ])("$name: refused, asking for @SHA; nothing pinned", async ({ status }) => {
     await withHarness(async (h) => {
       h.github.inject(PULLS_ROUTES.listActivity, {
-        answer: {
-          status: 403,
-          body: { message: "Resource not accessible by integration", documentation_url: "" },
-        },
+        answer: { status, body: { message: "Not available", documentation_url: "" } },
       });
+      const d = await command(h, "/dstack run train --gpu 2");
+      if (d.kind !== "refuse") throw new Error(JSON.stringify(d));
+      expect(d.reason).toBe("head-unverified");
+      expect(d.message).toContain("activity log of branch feature");
+      expect(d.message).toContain(
+        "Name the commit you reviewed: /dstack run train @333333333333 --gpu 2 (the head now).",
+      );
+      expect(bot(h).map((c) => c.body)).toEqual([d.reply]);
+      expect(h.model.statuses).toEqual([]);
+    });
+  });
+
+  it("a 5xx after the retries: the handler throws, nothing is pinned", async () => {
+    await withHarness(async (h) => {
+      for (let i = 0; i < 5; i++)
+        h.github.inject(PULLS_ROUTES.listActivity, fakeFaults.serverError());
       await expect(command(h, "/dstack run train")).rejects.toThrow(
         /activity log of branch feature/,
       );

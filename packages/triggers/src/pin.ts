@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { apiUrlOf, type GitHubClient, restError } from "@dstack/github";
+import { apiUrlOf, type GitHubClient, GitHubError, restError } from "@dstack/github";
 import { type PullRequestCommand, renderCommand } from "./command.js";
 import { type BranchChange, branchChangesSince } from "./head-history.js";
 import type { Refusal } from "./refusal.js";
@@ -87,9 +87,10 @@ export function isFork(pr: Pick<PullRequestData, "head" | "base">): boolean {
  * `issue_comment` carry no head SHA, so this is how the head at the comment is known.
  *
  * @returns `{ pin }`, or `{ refusal }` (`closed`, `fork-without-sha`, `sha-not-in-pull-request`,
- *   `pushed-after-command`).
- * @throws GitHubError when GitHub fails (404: no such pull request; 401/403; 5xx after retries;
- *   the activity log cannot be read: the command then fails closed, nothing is pinned).
+ *   `pushed-after-command`, `head-unverified`: GitHub refused the activity log with 403 or 404,
+ *   so only `@SHA` runs).
+ * @throws GitHubError when GitHub fails (404: no such pull request; 401/403; 5xx after retries,
+ *   also of the activity log: nothing is pinned).
  */
 export async function pinPullRequest(
   options: PinPullRequestOptions,
@@ -136,13 +137,32 @@ export async function pinPullRequest(
       };
     }
     if (options.commentedAt !== undefined) {
-      const changes = await branchChangesSince({
-        client,
-        owner,
-        repo,
-        branch: pr.head.ref,
-        since: options.commentedAt,
-      });
+      let changes: BranchChange[];
+      try {
+        changes = await branchChangesSince({
+          client,
+          owner,
+          repo,
+          branch: pr.head.ref,
+          since: options.commentedAt,
+        });
+      } catch (e) {
+        // GitHub will not say (a token without contents: read, a server without the log): the
+        // head cannot be shown to be the reviewed one, so only a named commit runs.
+        if (!(e instanceof GitHubError && (e.status === 403 || e.status === 404))) throw e;
+        return {
+          refusal: {
+            reason: "head-unverified",
+            message: `${e.message}\n\nWithout it, the head now (${short(pr.head.sha)}) cannot be shown to be the commit that was reviewed. Name the commit you reviewed: ${renderCommand(
+              {
+                workflow: options.command?.workflow ?? "WORKFLOW",
+                sha: short(pr.head.sha),
+                argv: options.command?.argv ?? [],
+              },
+            )} (the head now).`,
+          },
+        };
+      }
       if (changes.length > 0) {
         const commits = await listCommits(options, where);
         return {
