@@ -1,16 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-DBNMYRZW.js";
+} from "./chunks/chunk-YHP4HZGO.js";
 import {
   runMode
-} from "./chunks/chunk-2BCTDVXT.js";
-import "./chunks/chunk-RGTHZFNM.js";
+} from "./chunks/chunk-LJBAZ37Z.js";
+import "./chunks/chunk-AAQHJYDR.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-5ZOIP76A.js";
+} from "./chunks/chunk-UUDTHP3E.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -21,12 +21,12 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-BAHOH476.js";
+} from "./chunks/chunk-E6WYTASD.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
-async function planMode(job) {
-  const labels = jobLabels(job.resources);
+async function planMode(job, options = {}) {
+  const labels = jobLabels(job.resources, { untrusted: options.untrusted === true });
   if ("errors" in labels) {
     for (const e of labels.errors)
       error(e.message);
@@ -42,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-EBHP3S43.js")).commandMode(inputs);
+    return (await import("./chunks/command-7DZM3VBN.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,15 +51,15 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-D5BFPWVP.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-4PYO3PCG.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
   }
   if (inputs.mode === "plan")
-    await planMode(job);
+    await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-ZNK57TNW.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-PRI4R7VF.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-DRMJVN3Q.js";
+} from "./chunk-7SE23J4A.js";
 import {
   loadPolicy
-} from "./chunk-WQQW4LJH.js";
+} from "./chunk-UYALRBV2.js";
 import {
   annotate
-} from "./chunk-DBNMYRZW.js";
+} from "./chunk-YHP4HZGO.js";
 import {
   GitHubStore
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-AAQHJYDR.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-UUDTHP3E.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,13 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-HWUO7TUA.js";
+} from "./chunk-VLICB3FT.js";
 import {
   DEFAULT_API_URL,
-  createGitHubClient
-} from "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+  createGitHubClient,
+  trustInputs
+} from "./chunk-WLZFY5XX.js";
+import "./chunk-E6WYTASD.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";
@@ -142,9 +143,17 @@ async function decide(client, repoDir, token) {
 async function dispatchEvent(decision, inputs) {
   info(`${decision.command} at ${decision.inputs.sha ?? `the head of ${decision.ref}`} (${decision.workflow})`);
   const tag = decision.tag ?? inputs.tag;
+  const trust = trustInputs({
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    ...decision.inputs.sha !== void 0 ? { code: decision.inputs.sha } : {}
+  });
   await dispatchMode(decision.job, inputs, {
     ref: decision.ref,
-    ...decision.inputs.sha !== void 0 ? { extraInputs: { sha: decision.inputs.sha } } : {},
+    extraInputs: {
+      ...decision.inputs.sha !== void 0 ? { sha: decision.inputs.sha } : {},
+      ...trust
+    },
     settings: {
       ...tag !== void 0 ? { tag } : {},
       ...decision.runName !== void 0 ? { runName: decision.runName } : {}
@@ -184,7 +193,17 @@ async function commandMode(inputs) {
   try {
     await dispatchMode(decision.job, inputs, {
       ref: decision.ref,
-      extraInputs: decision.inputs,
+      // A pull request's code is never the default branch's: ephemeral runners only, and the
+      // run knows its pull request (for the tags and venvs of untrusted runs).
+      extraInputs: {
+        ...decision.inputs,
+        ...trustInputs({
+          code: decision.sha,
+          dispatchRef: decision.ref,
+          defaultBranch: decision.ref,
+          pullRequest: decision.pr.number
+        })
+      },
       onDispatched: async (run) => {
         url = run.htmlUrl;
         runName = run.runName;
