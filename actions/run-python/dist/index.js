@@ -4,13 +4,13 @@ import {
 } from "./chunks/chunk-NTNJ7KL4.js";
 import {
   runMode
-} from "./chunks/chunk-MQIQRDLG.js";
-import "./chunks/chunk-UTWNHOJO.js";
+} from "./chunks/chunk-JILFJCDH.js";
+import "./chunks/chunk-ZL2APSVR.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-WNAUGO4K.js";
+} from "./chunks/chunk-RE276HQ3.js";
 import {
   jobLabels,
   jobToWorkflow
@@ -25,8 +25,8 @@ import {
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
-async function planMode(job) {
-  const labels = jobLabels(job.resources);
+async function planMode(job, options = {}) {
+  const labels = jobLabels(job.resources, { untrusted: options.untrusted === true });
   if ("errors" in labels) {
     for (const e of labels.errors)
       error(e.message);
@@ -42,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-TU6PBKSE.js")).commandMode(inputs);
+    return (await import("./chunks/command-B2MAHCJ3.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,15 +51,15 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-EWBXTDMN.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-33KOQCSI.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
   }
   if (inputs.mode === "plan")
-    await planMode(job);
+    await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-ANEJMCPP.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-IVN2O2WX.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

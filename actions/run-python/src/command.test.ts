@@ -64,7 +64,15 @@ async function fake(policy?: string): Promise<Fake> {
     owner: OWNER,
     repo: REPO,
     // The workflow_dispatch inputs of .github/workflows/dstack-run.yml.
-    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false, sha: false },
+    inputs: {
+      job: true,
+      "run-name": true,
+      tag: false,
+      "timeout-minutes": false,
+      sha: false,
+      untrusted: false,
+      "pull-request": false,
+    },
     // The default branch of the examples' repository: where commands dispatch the runner workflow.
     refs: ["master"],
     queuedMs: 10_000,

@@ -16,7 +16,8 @@
  * The workflows come from the checked-out default branch (`GITHUB_WORKSPACE`), never from the
  * pull request. A refusal is answered on the pull request and fails the step; nothing is
  * dispatched. An accepted command is dispatched like `mode: dispatch` (./dispatch.ts) on the
- * default branch with the pinned `sha` input, and the pull request's sticky comment and commit
+ * default branch with the pinned `sha` input and `untrusted: true`, `pull-request: N` (the runner
+ * workflow plans it onto ephemeral runners), and the pull request's sticky comment and commit
  * status follow the run: queued, running, then the conclusion, duration, runner, the metrics the
  * job wrote (`metrics/*.json` among its artifacts) and links to its artifacts and tag.
  *
@@ -28,7 +29,12 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { GitHubStore } from "@dstack/artifacts/github";
 import { loadWorkflows, WorkflowsFileError } from "@dstack/executor";
-import { createGitHubClient, DEFAULT_API_URL, type GitHubClient } from "@dstack/github";
+import {
+  createGitHubClient,
+  DEFAULT_API_URL,
+  type GitHubClient,
+  trustInputs,
+} from "@dstack/github";
 import {
   DEFAULT_LABEL,
   type Decision,
@@ -177,9 +183,18 @@ async function dispatchEvent(
     `${decision.command} at ${decision.inputs.sha ?? `the head of ${decision.ref}`} (${decision.workflow})`,
   );
   const tag = decision.tag ?? inputs.tag;
+  // A payload `ref` other than the default branch is code no one reviewed there: ephemeral runners.
+  const trust = trustInputs({
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    ...(decision.inputs.sha !== undefined ? { code: decision.inputs.sha } : {}),
+  });
   await dispatchMode(decision.job, inputs, {
     ref: decision.ref,
-    ...(decision.inputs.sha !== undefined ? { extraInputs: { sha: decision.inputs.sha } } : {}),
+    extraInputs: {
+      ...(decision.inputs.sha !== undefined ? { sha: decision.inputs.sha } : {}),
+      ...trust,
+    },
     settings: {
       ...(tag !== undefined ? { tag } : {}),
       ...(decision.runName !== undefined ? { runName: decision.runName } : {}),
@@ -233,7 +248,17 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
   try {
     await dispatchMode(decision.job, inputs, {
       ref: decision.ref,
-      extraInputs: decision.inputs,
+      // A pull request's code is never the default branch's: ephemeral runners only, and the
+      // run knows its pull request (for the tags and venvs of untrusted runs).
+      extraInputs: {
+        ...decision.inputs,
+        ...trustInputs({
+          code: decision.sha,
+          dispatchRef: decision.ref,
+          defaultBranch: decision.ref,
+          pullRequest: decision.pr.number,
+        }),
+      },
       onDispatched: async (run) => {
         url = run.htmlUrl;
         runName = run.runName;

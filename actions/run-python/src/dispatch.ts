@@ -26,6 +26,9 @@ import {
   type GitHubClient,
   GitHubError,
   RUNNER_WORKFLOW_FILE,
+  readDefaultBranch,
+  trustInputs,
+  UNTRUSTED_INPUT,
   type WorkflowArtifact,
 } from "@dstack/github";
 import { formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
@@ -117,6 +120,48 @@ function forkOf(env: NodeJS.ProcessEnv): string | undefined {
   };
   const head = event.pull_request?.head?.repo?.full_name;
   return head !== undefined && head !== env.GITHUB_REPOSITORY ? head : undefined;
+}
+
+/** The default branch from the event payload (every repository event carries it), if there. */
+function eventDefaultBranch(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.GITHUB_EVENT_PATH;
+  if (!file || !fs.existsSync(file)) return undefined;
+  const event = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    repository?: { default_branch?: unknown };
+  };
+  const branch = event.repository?.default_branch;
+  return typeof branch === "string" && branch !== "" ? branch : undefined;
+}
+
+/**
+ * The runner-workflow inputs that mark a plain `mode: dispatch` run as untrusted: a ref that is
+ * not the default branch (read from the event, else through the REST API; unknown counts as
+ * not), or the step's own `untrusted` / `pull-request` inputs.
+ */
+async function dispatchTrust(
+  client: GitHubClient,
+  settings: DispatchSettings,
+  inputs: Pick<ActionInputs, "untrusted" | "pullRequest">,
+): Promise<Record<string, string>> {
+  const [owner = "", repo = ""] = settings.repository.split("/");
+  const defaultBranch =
+    eventDefaultBranch(process.env) ??
+    (await readDefaultBranch({ client, owner, repo }).catch((e: Error) => {
+      core.warning(`${e.message}; the run is treated as not on the default branch`);
+      return undefined;
+    }));
+  const trust = trustInputs({
+    dispatchRef: settings.ref,
+    defaultBranch,
+    ...(inputs.pullRequest !== undefined ? { pullRequest: inputs.pullRequest } : {}),
+  });
+  if (inputs.untrusted) trust[UNTRUSTED_INPUT] = "true";
+  if (trust[UNTRUSTED_INPUT]) {
+    core.info(
+      `${settings.ref} is not the default branch${defaultBranch ? ` (${defaultBranch})` : ""} or the step says untrusted: the run asks for an ephemeral runner`,
+    );
+  }
+  return trust;
 }
 
 /** A fresh run name, as the artifacts action picks one: `<adjective>-<animal>-<GITHUB_RUN_ID>`. */
@@ -280,7 +325,10 @@ export interface DispatchHooks {
   ref?: string;
   /** Settings that replace those read from the inputs (e.g. `tag` from a dispatch payload). */
   settings?: Partial<Pick<DispatchSettings, "tag" | "timeoutMinutes" | "runName">>;
-  /** More runner-workflow inputs (`{ sha }`), see `dispatchAndFollow`'s `extraInputs`. */
+  /**
+   * More runner-workflow inputs (`{ sha, untrusted, "pull-request" }`), see `dispatchAndFollow`'s
+   * `extraInputs`. Given, they replace the trust inputs a plain dispatch works out for itself.
+   */
   extraInputs?: Record<string, string>;
   /** The workflow run is known. */
   onDispatched?: (run: {
@@ -307,7 +355,7 @@ export interface DispatchHooks {
  */
 export async function dispatchMode(
   job: Job,
-  _inputs: ActionInputs,
+  inputs: ActionInputs,
   hooks: DispatchHooks = {},
 ): Promise<void> {
   core.saveState(DispatchState.Mode, "dispatch");
@@ -319,6 +367,7 @@ export async function dispatchMode(
     apiUrl: settings.apiUrl,
     warn: (m) => core.warning(m),
   });
+  const extraInputs = hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs));
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     core.info(`${signal}: this job is being cancelled; cancelling the dispatched run`);
@@ -343,7 +392,7 @@ export async function dispatchMode(
       ref: hooks.ref ?? settings.ref,
       job,
       runName,
-      ...(hooks.extraInputs !== undefined ? { extraInputs: hooks.extraInputs } : {}),
+      ...(Object.keys(extraInputs).length > 0 ? { extraInputs } : {}),
       ...(settings.tag !== undefined ? { tag: settings.tag } : {}),
       ...(settings.timeoutMinutes !== undefined ? { timeoutMinutes: settings.timeoutMinutes } : {}),
       ...(settings.pollIntervalMs !== undefined

@@ -16,6 +16,8 @@ export const Inputs = {
   RunName: "run-name",
   RetentionDays: "retention-days",
   GitHubToken: "github-token",
+  Untrusted: "untrusted",
+  PullRequest: "pull-request",
 } as const;
 
 /** The modes. */
@@ -43,6 +45,36 @@ export interface ActionInputs {
   retentionDays?: number;
   /** `github-token` (masked); empty when not given. */
   token: string;
+  /**
+   * `untrusted`: the code checked out is not on the default branch (a pull request's commit, a
+   * `repository_dispatch`'s other ref): `mode: plan` adds the `dstack-ephemeral` label so the job
+   * lands only on ephemeral runners, and `mode: run` keeps it apart from trusted runs.
+   */
+  untrusted: boolean;
+  /** `pull-request`: the pull request whose code runs, when a pull-request command started it. */
+  pullRequest?: number;
+}
+
+/**
+ * Reads `untrusted` (`true` or `false`, as a workflow's boolean input arrives; empty: `false`)
+ * and `pull-request` (a pull request number; empty: none).
+ *
+ * @throws InputError for any other value, naming the input.
+ */
+function getTrustInputs(): Pick<ActionInputs, "untrusted" | "pullRequest"> {
+  const untrusted = core.getInput(Inputs.Untrusted);
+  if (!["", "true", "false"].includes(untrusted)) {
+    throw new InputError(
+      `untrusted: ${JSON.stringify(untrusted)} is not allowed; use true or false (the runner workflow passes its boolean input)`,
+    );
+  }
+  const pr = core.getInput(Inputs.PullRequest);
+  if (pr !== "" && !/^[1-9]\d*$/.test(pr)) {
+    throw new InputError(
+      `pull-request: ${JSON.stringify(pr)} is not a pull request number; give the number (e.g. 42) or leave it empty`,
+    );
+  }
+  return { untrusted: untrusted === "true", ...(pr !== "" ? { pullRequest: Number(pr) } : {}) };
 }
 
 /**
@@ -59,10 +91,11 @@ export function getInputs(): ActionInputs {
   }
   const token = core.getInput(Inputs.GitHubToken);
   if (token !== "") core.setSecret(token);
+  const trust = getTrustInputs();
   if (mode === "command") {
     // The job comes from the event (a comment, a label); `workflow` names the label's workflow.
     const tag = core.getInput(Inputs.Tag);
-    return { mode, source: undefined, token, ...(tag !== "" ? { tag } : {}) };
+    return { mode, source: undefined, token, ...trust, ...(tag !== "" ? { tag } : {}) };
   }
   const inline: Partial<Record<InlineInput, string>> = {};
   for (const name of Object.keys(INLINE_INPUTS) as InlineInput[]) {
@@ -115,6 +148,7 @@ export function getInputs(): ActionInputs {
     mode: mode as ActionInputs["mode"],
     source,
     token,
+    ...trust,
     ...(tag !== "" ? { tag } : {}),
     ...(runName !== "" ? { runName } : {}),
     ...(retentionDays !== undefined ? { retentionDays } : {}),

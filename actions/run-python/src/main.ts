@@ -40,7 +40,7 @@ export async function run(): Promise<void> {
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
   }
-  if (inputs.mode === "plan") await planMode(job);
+  if (inputs.mode === "plan") await planMode(job, { untrusted: inputs.untrusted });
   // Loaded only when used: it brings Octokit, which the other modes start faster without.
   else if (inputs.mode === "dispatch")
     await (await import("./dispatch.js")).dispatchMode(job, inputs);

@@ -22,6 +22,8 @@ import {
   readRepositoryFile,
   restError,
   sleepFor,
+  trustInputs,
+  UNTRUSTED_INPUT,
   type WorkflowRunState,
 } from "@dstack/github";
 import {
@@ -229,6 +231,32 @@ async function checkPolicy(s: Session, job: Job, ctx: RunContext): Promise<void>
   }
 }
 
+/**
+ * The runner-workflow inputs that mark a run of a ref other than the default branch as untrusted
+ * (`untrusted: true`: the runner workflow plans it onto ephemeral runners only). A default branch
+ * that cannot be read counts as another branch. Says so on stderr when it applies.
+ */
+async function remoteTrust(
+  s: Session,
+  ref: string,
+  ctx: RunContext,
+): Promise<Record<string, string>> {
+  const { owner, repo } = s.target;
+  let defaultBranch: string | undefined;
+  try {
+    defaultBranch = await readDefaultBranch({ client: s.client, owner, repo });
+  } catch (e) {
+    if (!(e instanceof GitHubError)) throw e;
+  }
+  const trust = trustInputs({ dispatchRef: ref, defaultBranch });
+  if (trust[UNTRUSTED_INPUT]) {
+    ctx.stderr(
+      `${ref} is not the default branch${defaultBranch ? ` (${defaultBranch})` : " (it could not be read)"}: the run asks for an ephemeral runner (label dstack-ephemeral)\n`,
+    );
+  }
+  return trust;
+}
+
 async function runRemote(
   s: Session,
   o: { job: Job; ref: string; file: string; tag: string | undefined; detach: boolean },
@@ -240,6 +268,7 @@ async function runRemote(
   const now = ctx.now ?? Date.now;
   const color = pc.createColors(ctx.isTTY);
   await checkPolicy(s, o.job, ctx);
+  const trust = await remoteTrust(s, o.ref, ctx);
   const taken = await recentTitles(s, o.file, o.ref);
   const runName = await allocateRunName({ claim: (name) => !taken.has(name) });
 
@@ -262,6 +291,7 @@ async function runRemote(
         inputs: {
           job: JSON.stringify(jobToWorkflow(o.job)),
           ...(o.tag !== undefined ? { tag: o.tag } : {}),
+          ...trust,
         },
         runName,
         signal: controller.signal,

@@ -16,6 +16,43 @@ import {
 /** The runner workflow's file name under `.github/workflows/`, by convention. */
 export const RUNNER_WORKFLOW_FILE = "dstack-run.yml";
 
+/**
+ * The most characters a `workflow_dispatch`'s inputs may hold together, as JSON (GitHub's limit,
+ * REST API "Create a workflow dispatch event": "The maximum payload for inputs is 65,535
+ * characters").
+ */
+export const MAX_DISPATCH_INPUTS_CHARS = 65535;
+
+/** The most inputs a `workflow_dispatch` takes (GitHub's limit: "at most 25 top-level properties"). */
+export const MAX_DISPATCH_INPUTS = 25;
+
+/**
+ * Checks `inputs` against GitHub's limits on a `workflow_dispatch` ({@link MAX_DISPATCH_INPUTS}
+ * inputs, {@link MAX_DISPATCH_INPUTS_CHARS} characters of JSON in all), so that an oversized job
+ * is refused here with its size instead of GitHub's bare 422.
+ *
+ * @throws GitHubError `invalid-inputs` naming the size, the limit and the largest input.
+ */
+export function checkDispatchInputs(inputs: Record<string, string>): void {
+  const names = Object.keys(inputs);
+  if (names.length > MAX_DISPATCH_INPUTS) {
+    throw new GitHubError(
+      "invalid-inputs",
+      `inputs: ${names.length} workflow_dispatch inputs (${names.join(", ")}); GitHub takes at most ${MAX_DISPATCH_INPUTS}; nothing was dispatched`,
+    );
+  }
+  const chars = JSON.stringify(inputs).length;
+  if (chars > MAX_DISPATCH_INPUTS_CHARS) {
+    const [largest, value] = Object.entries(inputs).sort(
+      (a, b) => b[1].length - a[1].length,
+    )[0] ?? ["", ""];
+    throw new GitHubError(
+      "invalid-inputs",
+      `inputs: the workflow_dispatch inputs are ${chars.toLocaleString("en-US")} characters of JSON (the largest, ${largest}, has ${value.length.toLocaleString("en-US")}); GitHub allows at most ${MAX_DISPATCH_INPUTS_CHARS.toLocaleString("en-US")} characters for all inputs together. Make the job smaller (long arguments or variables belong in a file of the repository); nothing was dispatched`,
+    );
+  }
+}
+
 /** A workflow run found or created, with how it was found. */
 export interface DispatchedRun {
   /** The workflow run id. */
@@ -197,7 +234,8 @@ export async function findRunByName(
  * The one remaining risk: a dispatch accepted whose run takes longer than `graceMs` to show.
  *
  * @throws GitHubError `invalid` for a missing run name or a conflicting run name input;
- *   `not-found` (404: no workflow file on that ref: "add it"); `permission` (403: the token
+ *   `invalid-inputs` before anything is sent when the inputs are over GitHub's limits
+ *   ({@link checkDispatchInputs}: 25 inputs, 65,535 characters of JSON in all); `not-found` (404: no workflow file on that ref: "add it"); `permission` (403: the token
  *   lacks `actions: write`); `invalid-inputs` (422: GitHub's message, e.g. an input the workflow
  *   does not declare); `unauthorized` (401); `no-run` (accepted, but no run with the name showed
  *   up: the workflow does not set `run-name`); `unreachable` or `rate-limited` after
@@ -230,6 +268,7 @@ export async function dispatchRun(
     );
   }
   const inputs = { ...options.inputs, [runNameInput]: runName };
+  checkDispatchInputs(inputs);
   const since = now();
   const find = (budgetMs: number) =>
     findRunByName(client, {

@@ -11,7 +11,8 @@
  * - `not-found`: GitHub answered 404 (no such workflow on that ref, run, job or repository);
  * - `permission`: GitHub answered 403 (not a rate limit); the message names the permission;
  * - `unauthorized`: GitHub answered 401 (a bad or expired token);
- * - `invalid-inputs`: GitHub answered 422 to a dispatch (inputs or ref the workflow refuses);
+ * - `invalid-inputs`: GitHub answered 422 to a dispatch (inputs or ref the workflow refuses), or
+ *   the inputs are over GitHub's limits (refused before sending);
  * - `rate-limited`: a rate limit outlasted the retries;
  * - `unreachable`: no answer or 5xx, after the retries;
  * - `no-run`: a dispatch was accepted but no workflow run with the run name showed up;

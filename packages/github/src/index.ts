@@ -25,11 +25,14 @@ export {
   readRepositoryFile,
 } from "./contents.js";
 export {
+  checkDispatchInputs,
   type DispatchedRun,
   type DispatchRunOptions,
   dispatchRun,
   type FindRunByNameOptions,
   findRunByName,
+  MAX_DISPATCH_INPUTS,
+  MAX_DISPATCH_INPUTS_CHARS,
   RUNNER_WORKFLOW_FILE,
 } from "./dispatch.js";
 export {
@@ -62,3 +65,10 @@ export {
   type WorkflowJob,
   type WorkflowRunState,
 } from "./follow.js";
+export {
+  isDefaultBranchRef,
+  PULL_REQUEST_INPUT,
+  type TrustInputsOptions,
+  trustInputs,
+  UNTRUSTED_INPUT,
+} from "./trust.js";

@@ -5,6 +5,11 @@
  */
 
 export {
+  type ActionStepResult,
+  type RunActionStepOptions,
+  runActionStep,
+} from "./action-step.js";
+export {
   ACTIONS_ROUTES,
   type ActionsModel,
   type ActionsModelOptions,
@@ -48,6 +53,7 @@ export {
 export {
   createPullsModel,
   type FakePulls,
+  type ModelActivity,
   type ModelComment,
   type ModelPullRequest,
   type ModelStatus,

@@ -11,6 +11,12 @@
  *   a login in `missingUsers` is `404`;
  * - the commits of a pull request (docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request):
  *   pages of `per_page` (default 30, at most 100) with a `Link` header, at most 250 commits;
+ * - the repository activity log (docs.github.com/rest/repos/repos#list-repository-activities):
+ *   one entry per change of a branch with GitHub's time, `before` and `after`; newest first by
+ *   default (`direction`), filtered by `ref` (`refs/heads/NAME` or `NAME`), pages of `per_page`
+ *   (default 30, at most 100) chained by an `after` cursor in the `Link` header. Each pull
+ *   request of this repository starts with one push of its commits at `pushedAt`; {@link PullsModel.push}
+ *   adds more;
  * - a label removal answers the labels left, `404` when the label is not on the issue;
  * - only the comment's author may edit it here (the token's user is `botLogin`).
  *
@@ -61,6 +67,19 @@ export interface ModelStatus {
   targetUrl?: string;
 }
 
+/** A change of a branch in the repository activity log. */
+export interface ModelActivity {
+  /** The full ref, `refs/heads/NAME`. */
+  ref: string;
+  /** GitHub's time of the change, ISO 8601. */
+  timestamp: string;
+  activityType: "push" | "force_push" | "branch_creation" | "branch_deletion";
+  before: string;
+  after: string;
+  /** Who pushed (login). */
+  actor: string;
+}
+
 /** Options of {@link createPullsModel}. */
 export interface PullsModelOptions {
   /** Default `octo-org`. */
@@ -79,6 +98,8 @@ export interface PullsModelOptions {
   comments?: Omit<ModelComment, "id">[];
   /** The token's user, author of the comments it creates. Default `github-actions[bot]`. */
   botLogin?: string;
+  /** When the pull requests' commits were pushed, ISO 8601. Default `2011-01-26T19:01:12Z`. */
+  pushedAt?: string;
 }
 
 /** The model: state the tests read, and routes for {@link startFakeGitHub}. */
@@ -89,6 +110,13 @@ export interface PullsModel {
   readonly comments: ModelComment[];
   readonly reactions: { commentId: number; content: string }[];
   readonly statuses: ModelStatus[];
+  /** The repository activity log, oldest first. */
+  readonly activity: ModelActivity[];
+  /**
+   * Pushes `commits` to pull request `number`'s head branch at `at` (ISO 8601): appended to its
+   * commits, or, with `force`, replacing them; recorded in the activity log.
+   */
+  push(number: number, commits: string[], o: { at: string; force?: boolean; actor?: string }): void;
   readonly routes: Record<string, FakeHandler>;
 }
 
@@ -103,6 +131,7 @@ export const PULLS_ROUTES = {
   updateComment: "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
   removeLabel: "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
   createStatus: "POST /repos/{owner}/{repo}/statuses/{sha}",
+  listActivity: "GET /repos/{owner}/{repo}/activity",
 } as const;
 
 const notFound = (): FakeReply => ({
@@ -138,6 +167,32 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
   const comments: ModelComment[] = (options.comments ?? []).map((c) => ({ ...c, id: nextId++ }));
   const reactions: PullsModel["reactions"] = [];
   const statuses: ModelStatus[] = [];
+  const pushedAt = options.pushedAt ?? "2011-01-26T19:01:12Z";
+  const ZERO = "0".repeat(40);
+  const activity: ModelActivity[] = pulls
+    .filter((p) => p.forkOf === undefined && p.commits.length > 0)
+    .map((p) => ({
+      ref: `refs/heads/${p.headRef ?? "feature"}`,
+      timestamp: pushedAt,
+      activityType: "push" as const,
+      before: ZERO,
+      after: p.commits.at(-1) ?? ZERO,
+      actor: "octocat",
+    }));
+  const push: PullsModel["push"] = (number, pushed, o) => {
+    const pr = pulls.find((p) => p.number === number);
+    if (!pr) throw new Error(`no pull request #${number} in the model`);
+    const before = pr.commits.at(-1) ?? ZERO;
+    pr.commits = o.force ? [...pushed] : [...pr.commits, ...pushed];
+    activity.push({
+      ref: `refs/heads/${pr.headRef ?? "feature"}`,
+      timestamp: o.at,
+      activityType: o.force ? "force_push" : "push",
+      before,
+      after: pr.commits.at(-1) ?? ZERO,
+      actor: o.actor ?? "octocat",
+    });
+  };
   const pullOf = (r: FakeRequest, key: string) =>
     pulls.find((p) => String(p.number) === r.params[key]);
   const ours = (r: FakeRequest) => r.params.owner === owner && r.params.repo === repo;
@@ -295,6 +350,41 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
         (openApiExample("label-items-2") as unknown as Record<string, unknown>[])[0] ?? {};
       return { status: 200, body: pr.labels.map((l) => ({ ...template, name: l })) };
     },
+    [PULLS_ROUTES.listActivity]: (r) => {
+      if (!ours(r)) return notFound();
+      const ref = r.query.get("ref");
+      const full = ref === null ? null : ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
+      const matching = activity
+        .map((a, i) => ({ a, id: 5000 + i }))
+        .filter(({ a }) => full === null || a.ref === full);
+      if (r.query.get("direction") !== "asc") matching.reverse();
+      const perPage = Math.min(100, Number(r.query.get("per_page") ?? 30));
+      // The cursor is the position after the last item of the previous page.
+      const start = Number(r.query.get("after") ?? 0);
+      const slice = matching.slice(start, start + perPage);
+      const headers: Record<string, string> = {};
+      if (start + perPage < matching.length) {
+        const next = new URL(`http://${r.headers.host}/repos/${owner}/${repo}/activity`);
+        for (const [k, v] of r.query) if (k !== "after") next.searchParams.set(k, v);
+        next.searchParams.set("after", String(start + perPage));
+        headers.link = `<${next.href}>; rel="next"`;
+      }
+      const actor = openApiExample("simple-user");
+      return {
+        status: 200,
+        headers,
+        body: slice.map(({ a, id }) => ({
+          id,
+          node_id: Buffer.from(`Activity${id}`).toString("base64"),
+          before: a.before,
+          after: a.after,
+          ref: a.ref,
+          timestamp: a.timestamp,
+          activity_type: a.activityType,
+          actor: user(a.actor, actor),
+        })),
+      };
+    },
     [PULLS_ROUTES.createStatus]: (r) => {
       if (!ours(r)) return notFound();
       const b = r.body as {
@@ -323,7 +413,7 @@ export function createPullsModel(options: PullsModelOptions = {}): PullsModel {
       };
     },
   };
-  return { owner, repo, pulls, comments, reactions, statuses, routes };
+  return { owner, repo, pulls, comments, reactions, statuses, activity, push, routes };
 }
 
 /** A running fake GitHub serving a {@link PullsModel}. */

@@ -34,6 +34,10 @@ export interface IssueCommentEvent {
     body?: string | null;
     user: EventUser | null;
     html_url?: string;
+    /** When the comment was written, ISO 8601: the moment whose head the command runs. */
+    created_at: string;
+    /** The commenter's association with the repository (`OWNER`, `MEMBER`, ...): a hint only, never the authority. */
+    author_association?: string;
   };
   repository: EventRepository;
   sender?: EventUser;

@@ -282,7 +282,9 @@ export function jobRefusal(policy: Policy | undefined, job: Job): Refusal | unde
  * 3. parses the command ({@link parseCommand}) and resolves the workflow and its options with
  *    `@dstack/spec` `runCommandJob`, refusing a malformed command, an unknown workflow or a bad
  *    value;
- * 4. pins the commit ({@link pinPullRequest}): the head now, or `@SHA`, required for forks;
+ * 4. pins the commit ({@link pinPullRequest}): `@SHA` (required for forks), else the head as it
+ *    was when the comment was written (`comment.created_at`): a push since then refuses the
+ *    command, naming the new commits;
  * 5. answers: on refusal a reaction (`-1` for a role too low, else `confused`) and a reply
  *    comment; on acceptance a `rocket` reaction, the sticky comment (`queued`) and a `pending`
  *    commit status on the pinned commit.
@@ -348,7 +350,9 @@ export async function handleIssueComment(options: HandleIssueCommentOptions): Pr
     owner,
     repo,
     number,
-    ...(command.sha ? { requestedSha: command.sha } : {}),
+    ...(command.sha
+      ? { requestedSha: command.sha }
+      : { commentedAt: event.comment.created_at, command }),
   });
   if ("refusal" in pinned) return no(pinned.refusal);
 

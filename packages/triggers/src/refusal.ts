@@ -13,6 +13,10 @@
  * - `invalid-override`: an option's value is refused by the workflows file's rules;
  * - `fork-without-sha`: a pull request from a fork, and the command names no reviewed commit;
  * - `sha-not-in-pull-request`: `@SHA` is not a commit of the pull request (or matches several);
+ * - `pushed-after-command`: the head branch changed after the command was written, so the head
+ *   is not what was reviewed (run a commit by name with `@SHA`);
+ * - `head-unverified`: GitHub would not give the head branch's activity log, so the head cannot
+ *   be shown to be the reviewed commit (run a commit by name with `@SHA`);
  * - `closed`: the pull request is closed or merged;
  * - `fork-label`: the label on a pull request from a fork (its workflow token is read-only);
  * - `no-workflows`: the default branch has no valid workflows file;
@@ -29,6 +33,8 @@ export type RefusalReason =
   | "invalid-override"
   | "fork-without-sha"
   | "sha-not-in-pull-request"
+  | "pushed-after-command"
+  | "head-unverified"
   | "closed"
   | "fork-label"
   | "no-workflows"

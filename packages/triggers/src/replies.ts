@@ -18,6 +18,8 @@ const TITLES: Record<Refusal["reason"], string> = {
   "invalid-override": "not started: an option is not valid for this workflow",
   "fork-without-sha": "not started: name the reviewed commit",
   "sha-not-in-pull-request": "not started: the commit is not part of this pull request",
+  "pushed-after-command": "not started: commits came after the command",
+  "head-unverified": "not started: name the reviewed commit",
   closed: "not started: the pull request is not open",
   "fork-label": "not started: the label does not run pull requests from forks",
   "no-workflows": "not started: no workflows file on the default branch",

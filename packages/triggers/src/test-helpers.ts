@@ -59,6 +59,8 @@ export function commentEvent(o: {
   action?: string;
   onIssue?: boolean;
   userType?: string;
+  /** When the comment was written, ISO 8601 (default the example's, 2019-05-15T15:20:21Z). */
+  createdAt?: string;
 }): IssueCommentEvent {
   const event = examples<IssueCommentCreatedEvent>("issue_comment", "created");
   const pr = o.pr ?? 1;
@@ -74,6 +76,7 @@ export function commentEvent(o: {
   event.comment.body = o.body;
   event.comment.user.login = o.login ?? "maintainer";
   if (o.userType) event.comment.user.type = o.userType as "User";
+  if (o.createdAt) event.comment.created_at = o.createdAt;
   // An edit or a deletion is the same payload with another action.
   const out: IssueCommentEvent = event;
   if (o.action) out.action = o.action;

@@ -1,8 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  GitHubError,
   apiUrlOf,
   restError
-} from "./chunk-3UUTMZCC.js";
+} from "./chunk-FO73CIOX.js";
 import {
   DISPATCH_EVENT_TYPE,
   REPOSITORY_ROLES,
@@ -163,6 +164,42 @@ function renderCommand(command) {
   return `${COMMAND_PREFIX} ${join(words)}`;
 }
 
+// ../../packages/triggers/lib/head-history.js
+async function branchChangesSince(options) {
+  const { client, owner, repo, branch } = options;
+  const since = Date.parse(options.since);
+  if (Number.isNaN(since)) {
+    throw new Error(`since: ${JSON.stringify(options.since)} is not an ISO 8601 time`);
+  }
+  const changes = [];
+  try {
+    const pages = client.paginate.iterator("GET /repos/{owner}/{repo}/activity", {
+      owner,
+      repo,
+      ref: `refs/heads/${branch}`,
+      direction: "desc",
+      per_page: 100
+    });
+    for await (const page of pages) {
+      for (const item of page.data) {
+        if (Date.parse(item.timestamp) < Math.floor(since / 1e3) * 1e3) {
+          return changes.reverse();
+        }
+        changes.push({
+          timestamp: item.timestamp,
+          type: item.activity_type,
+          before: item.before,
+          after: item.after,
+          ...item.actor ? { actor: item.actor.login } : {}
+        });
+      }
+    }
+  } catch (e) {
+    throw restError(`read the activity log of branch ${branch} in ${owner}/${repo}`, e, apiUrlOf(client));
+  }
+  return changes.reverse();
+}
+
 // ../../packages/triggers/lib/pin.js
 var PULL_REQUEST_COMMITS_LIMIT = 250;
 function isFork(pr) {
@@ -210,19 +247,48 @@ async function pinPullRequest(options) {
         }
       };
     }
+    if (options.commentedAt !== void 0) {
+      let changes;
+      try {
+        changes = await branchChangesSince({
+          client,
+          owner,
+          repo,
+          branch: pr.head.ref,
+          since: options.commentedAt
+        });
+      } catch (e) {
+        if (!(e instanceof GitHubError && (e.status === 403 || e.status === 404)))
+          throw e;
+        return {
+          refusal: {
+            reason: "head-unverified",
+            message: `${e.message}
+
+Without it, the head now (${short(pr.head.sha)}) cannot be shown to be the commit that was reviewed. Name the commit you reviewed: ${renderCommand({
+              workflow: options.command?.workflow ?? "WORKFLOW",
+              sha: short(pr.head.sha),
+              argv: options.command?.argv ?? []
+            })} (the head now).`
+          }
+        };
+      }
+      if (changes.length > 0) {
+        const commits2 = await listCommits(options, where);
+        return {
+          refusal: pushedAfter({
+            changes,
+            commits: commits2,
+            headSha: pr.head.sha,
+            commentedAt: options.commentedAt,
+            ...options.command ? { command: options.command } : {}
+          })
+        };
+      }
+    }
     return { pin: { ...base, sha: pr.head.sha } };
   }
-  let commits;
-  try {
-    commits = await client.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", {
-      owner,
-      repo,
-      pull_number: number,
-      per_page: 100
-    });
-  } catch (e) {
-    throw restError(`list the commits of ${where}`, e, apiUrlOf(client));
-  }
+  const commits = await listCommits(options, where);
   const matches = [...new Set(commits.map((c) => c.sha.toLowerCase()))].filter((sha) => sha.startsWith(requested));
   const [only] = matches;
   if (matches.length === 1 && only)
@@ -233,6 +299,48 @@ async function pinPullRequest(options) {
       reason: "sha-not-in-pull-request",
       message: matches.length === 0 ? `@${requested} is not a commit of pull request #${number} (${commits.length} commits; the head is ${pr.head.sha.slice(0, 12)}).${limit}` : `@${requested} matches ${matches.length} commits of pull request #${number} (${matches.map((s) => s.slice(0, 12)).join(", ")}); give more digits.`
     }
+  };
+}
+async function listCommits(options, where) {
+  const { client, owner, repo, number } = options;
+  try {
+    return await client.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", {
+      owner,
+      repo,
+      pull_number: number,
+      per_page: 100
+    });
+  } catch (e) {
+    throw restError(`list the commits of ${where}`, e, apiUrlOf(client));
+  }
+}
+var NAMED_COMMITS = 20;
+var short = (sha) => sha.slice(0, 12);
+var ZERO_SHA = /^0+$/;
+function pushedAfter(o) {
+  const [first] = o.changes;
+  const seen = first && !ZERO_SHA.test(first.before) ? first.before.toLowerCase() : void 0;
+  const shas = o.commits.map((c) => c.sha.toLowerCase());
+  const at = seen === void 0 ? -1 : shas.indexOf(seen);
+  const unseen = at >= 0 ? shas.slice(at + 1) : shas.filter((s) => s !== seen);
+  const rerun = (sha) => renderCommand({
+    workflow: o.command?.workflow ?? "WORKFLOW",
+    sha: short(sha),
+    argv: o.command?.argv ?? []
+  });
+  const lines = [
+    `The head branch changed after this command was written (${o.commentedAt}), so the commit it would run now is not the one that was reviewed:`,
+    ...o.changes.map((c) => `  ${c.timestamp} ${c.type.replaceAll("_", " ")}${c.actor ? ` by ${c.actor}` : ""}: ${short(c.before)} -> ${short(c.after)}`),
+    "",
+    unseen.length === 0 ? "No commit of the pull request is new since then (the history was rewritten)." : `Commits not reviewed (${unseen.length}): ${unseen.slice(0, NAMED_COMMITS).map(short).join(", ")}${unseen.length > NAMED_COMMITS ? ", ..." : ""}`,
+    at < 0 && seen !== void 0 ? `The reviewed head ${short(seen)} is no longer a commit of the pull request (a force push replaced it).` : "",
+    "",
+    ...at >= 0 && seen !== void 0 ? [`To run the commit that was reviewed: ${rerun(seen)}`] : [],
+    `To run the new head after reviewing it: ${rerun(o.headSha)}`
+  ];
+  return {
+    reason: "pushed-after-command",
+    message: lines.filter((l, i, all) => l !== "" || all[i - 1] !== "").join("\n")
   };
 }
 
@@ -280,6 +388,8 @@ var TITLES = {
   "invalid-override": "not started: an option is not valid for this workflow",
   "fork-without-sha": "not started: name the reviewed commit",
   "sha-not-in-pull-request": "not started: the commit is not part of this pull request",
+  "pushed-after-command": "not started: commits came after the command",
+  "head-unverified": "not started: name the reviewed commit",
   closed: "not started: the pull request is not open",
   "fork-label": "not started: the label does not run pull requests from forks",
   "no-workflows": "not started: no workflows file on the default branch",
@@ -582,7 +692,7 @@ async function handleIssueComment(options) {
     owner,
     repo,
     number,
-    ...command.sha ? { requestedSha: command.sha } : {}
+    ...command.sha ? { requestedSha: command.sha } : { commentedAt: event.comment.created_at, command }
   });
   if ("refusal" in pinned)
     return no(pinned.refusal);

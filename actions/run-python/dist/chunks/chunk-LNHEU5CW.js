@@ -3,20 +3,23 @@ import {
   DEFAULT_API_URL,
   GitHubError,
   RUNNER_WORKFLOW_FILE,
+  UNTRUSTED_INPUT,
   cancelRun,
   createGitHubClient,
   dispatchAndFollow,
   fetchJobLog,
-  findRunByName
-} from "./chunk-3UUTMZCC.js";
+  findRunByName,
+  readDefaultBranch,
+  trustInputs
+} from "./chunk-FO73CIOX.js";
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-UTWNHOJO.js";
+} from "./chunk-ZL2APSVR.js";
 import {
   InputError,
   Inputs
-} from "./chunk-WNAUGO4K.js";
+} from "./chunk-RE276HQ3.js";
 import {
   formatRunName,
   formatSize,
@@ -77,6 +80,32 @@ function forkOf(env) {
   const event = JSON.parse(fs.readFileSync(file, "utf8"));
   const head = event.pull_request?.head?.repo?.full_name;
   return head !== void 0 && head !== env.GITHUB_REPOSITORY ? head : void 0;
+}
+function eventDefaultBranch(env) {
+  const file = env.GITHUB_EVENT_PATH;
+  if (!file || !fs.existsSync(file))
+    return void 0;
+  const event = JSON.parse(fs.readFileSync(file, "utf8"));
+  const branch = event.repository?.default_branch;
+  return typeof branch === "string" && branch !== "" ? branch : void 0;
+}
+async function dispatchTrust(client, settings, inputs) {
+  const [owner = "", repo = ""] = settings.repository.split("/");
+  const defaultBranch = eventDefaultBranch(process.env) ?? await readDefaultBranch({ client, owner, repo }).catch((e) => {
+    warning(`${e.message}; the run is treated as not on the default branch`);
+    return void 0;
+  });
+  const trust = trustInputs({
+    dispatchRef: settings.ref,
+    defaultBranch,
+    ...inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {}
+  });
+  if (inputs.untrusted)
+    trust[UNTRUSTED_INPUT] = "true";
+  if (trust[UNTRUSTED_INPUT]) {
+    info(`${settings.ref} is not the default branch${defaultBranch ? ` (${defaultBranch})` : ""} or the step says untrusted: the run asks for an ephemeral runner`);
+  }
+  return trust;
 }
 function freshRunName() {
   const runId = Number(process.env.GITHUB_RUN_ID ?? "");
@@ -172,7 +201,7 @@ function printLog(text) {
   info(text.replace(/\n$/, ""));
   info(`::${token}::`);
 }
-async function dispatchMode(job, _inputs, hooks = {}) {
+async function dispatchMode(job, inputs, hooks = {}) {
   saveState(DispatchState.Mode, "dispatch");
   const settings = { ...getDispatchSettings(hooks.ref !== void 0), ...hooks.settings };
   const { runName } = settings;
@@ -182,6 +211,7 @@ async function dispatchMode(job, _inputs, hooks = {}) {
     apiUrl: settings.apiUrl,
     warn: (m) => warning(m)
   });
+  const extraInputs = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs);
   const controller = new AbortController();
   const onSignal = (signal) => {
     info(`${signal}: this job is being cancelled; cancelling the dispatched run`);
@@ -204,7 +234,7 @@ async function dispatchMode(job, _inputs, hooks = {}) {
       ref: hooks.ref ?? settings.ref,
       job,
       runName,
-      ...hooks.extraInputs !== void 0 ? { extraInputs: hooks.extraInputs } : {},
+      ...Object.keys(extraInputs).length > 0 ? { extraInputs } : {},
       ...settings.tag !== void 0 ? { tag: settings.tag } : {},
       ...settings.timeoutMinutes !== void 0 ? { timeoutMinutes: settings.timeoutMinutes } : {},
       ...settings.pollIntervalMs !== void 0 ? { minIntervalMs: settings.pollIntervalMs, maxIntervalMs: settings.pollIntervalMs } : {},

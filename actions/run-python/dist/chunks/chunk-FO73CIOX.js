@@ -254,6 +254,19 @@ async function readDefaultBranch(options) {
 
 // ../../packages/github/lib/dispatch.js
 var RUNNER_WORKFLOW_FILE = "dstack-run.yml";
+var MAX_DISPATCH_INPUTS_CHARS = 65535;
+var MAX_DISPATCH_INPUTS = 25;
+function checkDispatchInputs(inputs) {
+  const names = Object.keys(inputs);
+  if (names.length > MAX_DISPATCH_INPUTS) {
+    throw new GitHubError("invalid-inputs", `inputs: ${names.length} workflow_dispatch inputs (${names.join(", ")}); GitHub takes at most ${MAX_DISPATCH_INPUTS}; nothing was dispatched`);
+  }
+  const chars = JSON.stringify(inputs).length;
+  if (chars > MAX_DISPATCH_INPUTS_CHARS) {
+    const [largest, value] = Object.entries(inputs).sort((a, b) => b[1].length - a[1].length)[0] ?? ["", ""];
+    throw new GitHubError("invalid-inputs", `inputs: the workflow_dispatch inputs are ${chars.toLocaleString("en-US")} characters of JSON (the largest, ${largest}, has ${value.length.toLocaleString("en-US")}); GitHub allows at most ${MAX_DISPATCH_INPUTS_CHARS.toLocaleString("en-US")} characters for all inputs together. Make the job smaller (long arguments or variables belong in a file of the repository); nothing was dispatched`);
+  }
+}
 var CLOCK_SKEW_MS = 12e4;
 var FIRST_LOOK_MS = 1e3;
 var MAX_LOOK_MS = 8e3;
@@ -331,6 +344,7 @@ async function dispatchRun(client, options) {
     throw new GitHubError("invalid", `inputs.${runNameInput}: ${JSON.stringify(given)} differs from runName ${JSON.stringify(runName)}; leave it out (it is set from runName)`);
   }
   const inputs = { ...options.inputs, [runNameInput]: runName };
+  checkDispatchInputs(inputs);
   const since = now();
   const find = (budgetMs) => findRunByName(client, {
     owner,
@@ -754,6 +768,24 @@ async function dispatchAndFollow(options) {
   }
 }
 
+// ../../packages/github/lib/trust.js
+var UNTRUSTED_INPUT = "untrusted";
+var PULL_REQUEST_INPUT = "pull-request";
+function isDefaultBranchRef(ref, defaultBranch) {
+  return ref === defaultBranch || ref === `refs/heads/${defaultBranch}`;
+}
+function trustInputs(options) {
+  const { defaultBranch, pullRequest } = options;
+  const code = options.code ?? options.dispatchRef;
+  const trusted = pullRequest === void 0 && defaultBranch !== void 0 && isDefaultBranchRef(options.dispatchRef, defaultBranch) && isDefaultBranchRef(code, defaultBranch);
+  if (trusted)
+    return {};
+  return {
+    [UNTRUSTED_INPUT]: "true",
+    ...pullRequest !== void 0 ? { [PULL_REQUEST_INPUT]: String(pullRequest) } : {}
+  };
+}
+
 export {
   GitHubError,
   restError,
@@ -766,5 +798,7 @@ export {
   findRunByName,
   cancelRun,
   fetchJobLog,
-  dispatchAndFollow
+  dispatchAndFollow,
+  UNTRUSTED_INPUT,
+  trustInputs
 };

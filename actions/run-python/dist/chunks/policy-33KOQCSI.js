@@ -4,10 +4,10 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-TALT4TGM.js";
-import "./chunk-3UUTMZCC.js";
+} from "./chunk-2NPXQSYL.js";
+import "./chunk-FO73CIOX.js";
 import "./chunk-NTNJ7KL4.js";
-import "./chunk-WNAUGO4K.js";
+import "./chunk-RE276HQ3.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";

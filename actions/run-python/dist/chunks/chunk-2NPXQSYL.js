@@ -4,13 +4,13 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-3UUTMZCC.js";
+} from "./chunk-FO73CIOX.js";
 import {
   annotate
 } from "./chunk-NTNJ7KL4.js";
 import {
   InputError
-} from "./chunk-WNAUGO4K.js";
+} from "./chunk-RE276HQ3.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-YIJ5OCJ5.js");
+    const { authorizeActor } = await import("./lib-PKHZHLLO.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

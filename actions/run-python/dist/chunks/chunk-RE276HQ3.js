@@ -10357,7 +10357,9 @@ var Inputs = {
   Tag: "tag",
   RunName: "run-name",
   RetentionDays: "retention-days",
-  GitHubToken: "github-token"
+  GitHubToken: "github-token",
+  Untrusted: "untrusted",
+  PullRequest: "pull-request"
 };
 var MODES = ["run", "plan", "dispatch", "command"];
 var InputError = class extends Error {
@@ -10366,6 +10368,17 @@ var InputError = class extends Error {
     this.name = "InputError";
   }
 };
+function getTrustInputs() {
+  const untrusted = getInput(Inputs.Untrusted);
+  if (!["", "true", "false"].includes(untrusted)) {
+    throw new InputError(`untrusted: ${JSON.stringify(untrusted)} is not allowed; use true or false (the runner workflow passes its boolean input)`);
+  }
+  const pr = getInput(Inputs.PullRequest);
+  if (pr !== "" && !/^[1-9]\d*$/.test(pr)) {
+    throw new InputError(`pull-request: ${JSON.stringify(pr)} is not a pull request number; give the number (e.g. 42) or leave it empty`);
+  }
+  return { untrusted: untrusted === "true", ...pr !== "" ? { pullRequest: Number(pr) } : {} };
+}
 function getInputs() {
   const mode = getInput(Inputs.Mode) || "run";
   if (!MODES.includes(mode)) {
@@ -10374,9 +10387,10 @@ function getInputs() {
   const token = getInput(Inputs.GitHubToken);
   if (token !== "")
     setSecret(token);
+  const trust = getTrustInputs();
   if (mode === "command") {
     const tag2 = getInput(Inputs.Tag);
-    return { mode, source: void 0, token, ...tag2 !== "" ? { tag: tag2 } : {} };
+    return { mode, source: void 0, token, ...trust, ...tag2 !== "" ? { tag: tag2 } : {} };
   }
   const inline = {};
   for (const name of Object.keys(INLINE_INPUTS)) {
@@ -10416,6 +10430,7 @@ function getInputs() {
     mode,
     source,
     token,
+    ...trust,
     ...tag !== "" ? { tag } : {},
     ...runName !== "" ? { runName } : {},
     ...retentionDays !== void 0 ? { retentionDays } : {}

@@ -8,10 +8,10 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-HQOC5WOZ.js";
-import "./chunk-3UUTMZCC.js";
-import "./chunk-UTWNHOJO.js";
-import "./chunk-WNAUGO4K.js";
+} from "./chunk-LNHEU5CW.js";
+import "./chunk-FO73CIOX.js";
+import "./chunk-ZL2APSVR.js";
+import "./chunk-RE276HQ3.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";

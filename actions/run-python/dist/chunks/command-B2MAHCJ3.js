@@ -7,28 +7,29 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-QM3KPXRQ.js";
+} from "./chunk-BWG3Q2T5.js";
 import {
   dispatchMode
-} from "./chunk-HQOC5WOZ.js";
+} from "./chunk-LNHEU5CW.js";
 import {
   loadPolicy
-} from "./chunk-TALT4TGM.js";
+} from "./chunk-2NPXQSYL.js";
 import {
   DEFAULT_API_URL,
-  createGitHubClient
-} from "./chunk-3UUTMZCC.js";
+  createGitHubClient,
+  trustInputs
+} from "./chunk-FO73CIOX.js";
 import {
   annotate
 } from "./chunk-NTNJ7KL4.js";
 import {
   GitHubStore
-} from "./chunk-UTWNHOJO.js";
+} from "./chunk-ZL2APSVR.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-WNAUGO4K.js";
+} from "./chunk-RE276HQ3.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
@@ -142,9 +143,17 @@ async function decide(client, repoDir, token) {
 async function dispatchEvent(decision, inputs) {
   info(`${decision.command} at ${decision.inputs.sha ?? `the head of ${decision.ref}`} (${decision.workflow})`);
   const tag = decision.tag ?? inputs.tag;
+  const trust = trustInputs({
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    ...decision.inputs.sha !== void 0 ? { code: decision.inputs.sha } : {}
+  });
   await dispatchMode(decision.job, inputs, {
     ref: decision.ref,
-    ...decision.inputs.sha !== void 0 ? { extraInputs: { sha: decision.inputs.sha } } : {},
+    extraInputs: {
+      ...decision.inputs.sha !== void 0 ? { sha: decision.inputs.sha } : {},
+      ...trust
+    },
     settings: {
       ...tag !== void 0 ? { tag } : {},
       ...decision.runName !== void 0 ? { runName: decision.runName } : {}
@@ -184,7 +193,17 @@ async function commandMode(inputs) {
   try {
     await dispatchMode(decision.job, inputs, {
       ref: decision.ref,
-      extraInputs: decision.inputs,
+      // A pull request's code is never the default branch's: ephemeral runners only, and the
+      // run knows its pull request (for the tags and venvs of untrusted runs).
+      extraInputs: {
+        ...decision.inputs,
+        ...trustInputs({
+          code: decision.sha,
+          dispatchRef: decision.ref,
+          defaultBranch: decision.ref,
+          pullRequest: decision.pr.number
+        })
+      },
       onDispatched: async (run) => {
         url = run.htmlUrl;
         runName = run.runName;

@@ -37,8 +37,8 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-QM3KPXRQ.js";
-import "./chunk-3UUTMZCC.js";
+} from "./chunk-BWG3Q2T5.js";
+import "./chunk-FO73CIOX.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";

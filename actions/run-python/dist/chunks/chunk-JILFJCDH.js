@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-UTWNHOJO.js";
+} from "./chunk-ZL2APSVR.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-WNAUGO4K.js";
+} from "./chunk-RE276HQ3.js";
 import {
   formatRunName,
   formatSize,
