@@ -267,6 +267,8 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
       // in this process uploads for it.
       env,
       ...(inputs.token !== "" ? { secrets: [inputs.token] } : {}),
+      // Code not on the default branch builds its venvs apart from trusted runs' venvs.
+      ...(inputs.untrusted ? { untrusted: true } : {}),
       remote,
       stop: controller.signal,
       graceMs: CANCEL_GRACE_MS,
