@@ -44,6 +44,7 @@ export {
   type CreateRunOptions,
   type DownloadArtifactsOptions,
   type DownloadArtifactsResult,
+  type ProcessRef,
   RUN_STATUSES,
   type RunPatch,
   type RunRecord,

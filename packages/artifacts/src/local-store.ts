@@ -264,6 +264,9 @@ export class LocalStore implements ArtifactStore {
       ...(options.parentRun !== undefined ? { parentRun: options.parentRun } : {}),
       artifacts: [],
       hostname: os.hostname(),
+      ...(options.supervisor !== undefined
+        ? { pid: options.supervisor.pid, supervisor: options.supervisor }
+        : {}),
     };
     try {
       await writeAtomic(this.runFile(runName), json(record));
@@ -337,6 +340,20 @@ export class LocalStore implements ArtifactStore {
       names.filter(validName).map((n) => this.readRun(n).catch(() => undefined)),
     );
     return records.filter((r): r is RunRecord => r !== undefined).sort(byNewest);
+  }
+
+  /**
+   * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
+   * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
+   *
+   * @throws StoreError `invalid` for a name that is not a valid run name; `io`.
+   */
+  async deleteRun(runName: string): Promise<void> {
+    try {
+      await fsp.rm(this.runDir(runName), { recursive: true, force: true });
+    } catch (e) {
+      throw ioError(`cannot remove run ${runName}`, e);
+    }
   }
 
   /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
@@ -429,7 +446,7 @@ export class LocalStore implements ArtifactStore {
     }
     const saved: ArtifactEntry[] = [];
     for (const plan of plans) saved.push(await this.storeCopy(runName, plan));
-    return { saved, missing };
+    return { saved, missing, refused: [] };
   }
 
   /**

@@ -33,6 +33,8 @@ import {
 } from "./runs.js";
 import { CliError, loadWorkflows } from "./workflows-files.js";
 
+export { guardedWriter, processIo } from "./process-io.js";
+
 /** Where the CLI writes and which folder it runs in; tests pass their own. */
 export interface Io {
   /** Writes to standard output (text already ends with a newline where one is meant). */

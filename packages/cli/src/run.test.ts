@@ -159,7 +159,7 @@ describe("dstack run python FILE", () => {
   it("explains a job killed by SIGKILL", async () => {
     const dir = repo({ "oom.py": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n" });
     const r = await dstack(["run", "python", "oom.py"], dir, tempDir());
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(137);
     expect(r.stderr).toContain("killed by SIGKILL: likely out of memory");
   });
 
@@ -171,7 +171,7 @@ describe("dstack run python FILE", () => {
     });
     const home = tempDir();
     const r = await dstack(["run", "w"], dir, home);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(4);
     expect(r.stdout).toBe("preparing\n");
     expect(r.stderr).toContain("failed: before_run failed: exited with 4");
     const ps = await dstack(["ps", "-a"], dir, home);

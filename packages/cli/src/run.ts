@@ -6,10 +6,11 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalStore } from "@dstack/artifacts";
-import { type RunOutput, runJob } from "@dstack/executor";
+import { processRef, type RunOutput, reconcileRun, runJob } from "@dstack/executor";
 import {
   formatDiagnostic,
   parseRunArgv,
@@ -57,9 +58,10 @@ export interface RunContext extends Io {
  * `dstack run WORKFLOW|python FILE ...`; with `--remote`, the same job is dispatched to the
  * repository's runner workflow on GitHub instead (see `remoteRunCommand`).
  *
- * @returns the job's exit code when attached (0 done; the job's own code when it failed; 130 when
- *   stopped by Ctrl-C, 143 by SIGTERM; 1 when it failed before the job ran), 0 when detached,
- *   2 for a usage mistake.
+ * @returns when attached, the exit status a shell would give: 0 done; the job's own code when it
+ *   failed (or `before_run`'s), 128 + the signal's number when a signal ended it (SIGSEGV 139);
+ *   when stopped, 128 + the signal dstack got (Ctrl-C 130, SIGTERM 143, a hang-up 129); 1 when it
+ *   failed before any process ran. 0 when detached, 2 for a usage mistake.
  * @throws {@link CliError} for invalid workflows files or an unusable DSTACK_HOME; `WorkflowsFileError`
  * (from `@dstack/executor`) when a workflows file is missing or unreadable.
  */
@@ -108,7 +110,16 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
 
   const home = dstackHome(ctx.env);
   const store = new LocalStore({ home });
-  const record = await store.createRun({ workflow: job.workflow, job, repoDir });
+  // Runs whose dstack process died are ended first, so their jobs do not hold what this one needs.
+  await Promise.all(
+    (await store.listRuns()).map((r) => reconcileRun(store, r).catch(() => undefined)),
+  );
+  const record = await store.createRun({
+    workflow: job.workflow,
+    job,
+    repoDir,
+    supervisor: processRef(process.pid),
+  });
   const runName = record.runName;
 
   if (command.detach) {
@@ -120,6 +131,9 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
       stdio: "ignore",
     });
     child.unref();
+    if (child.pid !== undefined) {
+      await store.updateRun(runName, { pid: child.pid, supervisor: processRef(child.pid) });
+    }
     ctx.stdout(`${runName}\n`);
     return 0;
   }
@@ -151,13 +165,18 @@ export async function executeRun(runName: string, ctx: RunContext): Promise<numb
     info: (text) => ctx.stderr(`${color.dim(text)}\n`),
   };
   const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  // A hang-up (the terminal closed) stops the job like SIGTERM: it gets SIGTERM and its grace
+  // period, and the artifacts are saved; printing fails quietly from then on (see processIo).
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
+    received = signal;
     ctx.stderr(`\n${signal}: stopping ${runName}; the job has 10 s to exit before it is killed\n`);
-    controller.abort(signal);
+    controller.abort(signal === "SIGHUP" ? "SIGTERM" : signal);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
   try {
     const result = await runJob({
       store,
@@ -177,12 +196,22 @@ export async function executeRun(runName: string, ctx: RunContext): Promise<numb
       `${runName} ${status}: ${result.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
     );
     if (result.status === "done") return 0;
-    if (result.status === "stopped") {
-      return controller.signal.reason === "SIGTERM" ? 143 : 130;
-    }
-    return result.exitCode !== undefined && result.exitCode !== 0 ? result.exitCode : 1;
+    if (result.status === "stopped") return signalStatus(received ?? "SIGINT");
+    if (result.exitCode !== undefined && result.exitCode !== 0) return result.exitCode;
+    if (result.signal !== undefined) return signalStatus(result.signal);
+    return 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
   }
+}
+
+/**
+ * The exit status a POSIX shell gives a command ended by `signal`: 128 + its number (SIGINT 130,
+ * SIGSEGV 139, SIGTERM 143); 1 for a name this system does not know.
+ */
+export function signalStatus(signal: string): number {
+  const n = (constants.signals as Record<string, number | undefined>)[signal];
+  return n === undefined ? 1 : 128 + n;
 }

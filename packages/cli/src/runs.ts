@@ -7,33 +7,20 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LocalStore, type RunRecord } from "@dstack/artifacts";
+import { ACTIVE_STATUSES, isRunning, processRef, reconcileRun } from "@dstack/executor";
 import { formatSize } from "@dstack/spec";
 import type { RunContext } from "./run.js";
 import { CliError } from "./workflows-files.js";
 
-const ACTIVE = new Set(["submitted", "running", "uploading"]);
-
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+const ACTIVE: ReadonlySet<string> = ACTIVE_STATUSES;
 
 /**
- * A run marked active whose dstack process is gone (killed, machine rebooted) is marked `failed`,
- * so no run stays "running" for ever.
+ * A run marked active whose dstack process is gone (killed, machine rebooted) gets its job's
+ * process group ended and is marked `failed` with the reason (see `reconcileRun` of
+ * `@dstack/executor`), so no run stays "running" for ever and no job runs unsupervised.
  */
 export async function reconcile(store: LocalStore, run: RunRecord): Promise<RunRecord> {
-  if (!ACTIVE.has(run.status) || run.pid === undefined || alive(run.pid)) return run;
-  return store.updateRun(run.runName, {
-    status: "failed",
-    finishedAt: new Date().toISOString(),
-    message: `the dstack process running it (pid ${run.pid}) is gone`,
-  });
+  return reconcileRun(store, run);
 }
 
 /** How long ago `iso` was, as `12s ago`, `3m ago`, `2h ago`, `5d ago`; `-` when unknown. */
@@ -72,7 +59,7 @@ export async function psCommand(opts: { all?: boolean }, ctx: RunContext): Promi
   const runs = await Promise.all((await store.listRuns()).map((r) => reconcile(store, r)));
   const shown = opts.all ? runs : runs.filter((r) => ACTIVE.has(r.status));
   const tags = await store.listTags();
-  const rows = [["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS"]];
+  const rows = [["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS", "REASON"]];
   for (const r of shown) {
     rows.push([
       r.runName,
@@ -85,6 +72,8 @@ export async function psCommand(opts: { all?: boolean }, ctx: RunContext): Promi
         .filter((t) => t.runName === r.runName)
         .map((t) => t.tag)
         .join(",") || "-",
+      // Why a run failed or stopped; a run that is done or active needs no reason.
+      r.status === "failed" || r.status === "stopped" ? (r.message ?? "-") : "",
     ]);
   }
   ctx.stdout(`${table(rows)}\n`);
@@ -145,12 +134,18 @@ export async function stopCommand(
   ctx: RunContext,
 ): Promise<number> {
   const store = new LocalStore({ home: LocalStore.home(ctx.env) });
-  const run = await reconcile(store, await store.getRun(runName));
+  const before = await store.getRun(runName);
+  // A run whose dstack process is gone is stopped here: its job's process group is ended.
+  const run = await reconcileRun(store, before, { as: "stopped" });
   if (!ACTIVE.has(run.status)) {
-    ctx.stderr(`${runName} is already ${run.status}\n`);
+    ctx.stderr(
+      ACTIVE.has(before.status)
+        ? `${runName} ${run.status}: ${run.message ?? ""}\n`
+        : `${runName} is already ${run.status}\n`,
+    );
     return 0;
   }
-  if (run.pid === undefined) {
+  if (run.pid === undefined || !isRunning(run.supervisor ?? { pid: run.pid })) {
     await store.updateRun(runName, {
       status: "stopped",
       finishedAt: new Date().toISOString(),
@@ -230,17 +225,37 @@ export async function tagsAddCommand(
   let runName = run;
   if (opts.artifact && opts.artifact.length > 0) {
     if (run) throw new CliError("give a RUN or -a PATH, not both", 2);
-    const record = await store.createRun({ workflow: null, job: null, repoDir: ctx.cwd });
-    for (const path of opts.artifact) {
-      const local = resolve(ctx.cwd, path);
-      if (!existsSync(local)) throw new CliError(`${path}: no such file or folder`);
-      await store.addArtifact(record.runName, { localPath: local, artifactPath: path });
+    // Every path is checked before the run exists; a failure after that removes the run, so a
+    // failed command leaves nothing behind.
+    const missing = opts.artifact.filter((p) => !existsSync(resolve(ctx.cwd, p)));
+    if (missing.length > 0) {
+      throw new CliError(
+        `${missing.join(", ")}: no such file or folder; nothing was uploaded and no run was made`,
+      );
     }
-    await store.updateRun(record.runName, {
-      status: "done",
-      finishedAt: new Date().toISOString(),
-      message: `uploaded for tag ${tag}`,
+    const record = await store.createRun({
+      workflow: null,
+      job: null,
+      repoDir: ctx.cwd,
+      supervisor: processRef(process.pid),
     });
+    try {
+      for (const path of opts.artifact) {
+        await store.addArtifact(record.runName, {
+          localPath: resolve(ctx.cwd, path),
+          artifactPath: path,
+        });
+      }
+      await store.updateRun(record.runName, {
+        status: "done",
+        finishedAt: new Date().toISOString(),
+        message: `uploaded for tag ${tag}`,
+        pid: undefined,
+      });
+    } catch (e) {
+      await store.deleteRun(record.runName);
+      throw e;
+    }
     runName = record.runName;
   }
   if (!runName) throw new CliError("give the RUN to tag, or -a PATH to upload", 2);

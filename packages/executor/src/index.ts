@@ -23,6 +23,16 @@ export {
   type RunResult,
   runJob,
 } from "./run-job.js";
+export {
+  ACTIVE_STATUSES,
+  type EndProcessGroupOptions,
+  endProcessGroup,
+  isRunning,
+  processRef,
+  processStartTime,
+  type ReconcileRunOptions,
+  reconcileRun,
+} from "./supervision.js";
 export { type EnsureVenvOptions, ensureVenv, type Venv, VenvError, venvKey } from "./venv.js";
 export {
   loadWorkflows,

@@ -5,7 +5,7 @@
  * @module
  */
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import {
   type LocalStore,
   type RemoteArtifacts,
@@ -17,6 +17,7 @@ import { PYTHON_PATH } from "@dstack/python";
 import type { Job } from "@dstack/spec";
 import { findInterpreter } from "./interpreter.js";
 import { explainExit, type ProcessEnd, runSupervised } from "./process.js";
+import { processRef } from "./supervision.js";
 import { ensureVenv } from "./venv.js";
 
 /** The phases of a run, in order; each is a log group in the action and a header here. */
@@ -62,8 +63,13 @@ export interface RunJobOptions {
 export interface RunResult {
   /** `done`, `failed` or `stopped`. */
   status: Extract<RunStatus, "done" | "failed" | "stopped">;
-  /** The job's exit code, when the Python process ran and exited. */
+  /**
+   * The exit code of the job's process when it ran and exited, or of `before_run` when that
+   * failed.
+   */
   exitCode?: number;
+  /** The signal that ended the job's process (or a failed `before_run`), e.g. `SIGSEGV`. */
+  signal?: string;
   /** One line: why it ended (`exited with 0`, `pip install ... failed`, a missing resource). */
   message: string;
   /** The host facts the resources were checked against, once read. */
@@ -75,7 +81,10 @@ export interface RunResult {
 }
 
 /** A failure before the job's process ran: stops the run with this message. */
-class PhaseError extends Error {}
+class PhaseError extends Error {
+  /** How the failing process ended (`before_run`), when one ran. */
+  end?: ProcessEnd;
+}
 
 /**
  * Executes a submitted run and records its end. Never leaves the run marked `running` or
@@ -124,7 +133,14 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     status: "running",
     startedAt: new Date().toISOString(),
     pid: process.pid,
+    supervisor: processRef(process.pid),
   });
+  // The job's process group is recorded as each process starts, so that a later command can end
+  // it if this process dies without doing so (see reconcileRun).
+  const recording: Promise<unknown>[] = [];
+  const recordGroup = (pid: number) => {
+    recording.push(store.updateRun(runName, { jobGroup: processRef(pid) }).catch(() => undefined));
+  };
   let end: ProcessEnd | undefined;
   let result: RunResult;
   let bridge: Awaited<ReturnType<typeof startArtifactsBridge>> | undefined;
@@ -219,6 +235,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       runName,
       ...(options.remote ? { remote: options.remote } : {}),
     });
+    await store.updateRun(runName, { tempDirs: [dirname(bridge.socketPath)] });
     const inherited = options.env.PYTHONPATH;
     const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
     const env: NodeJS.ProcessEnv = {
@@ -244,11 +261,16 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
         cwd: workDir,
         env,
         onLine: line,
+        onStart: recordGroup,
         ...(options.stop ? { stop: options.stop } : {}),
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
       });
       if (b.stopped) throw new PhaseError(`stopped during before_run (${explainExit(b)})`);
-      if (b.exitCode !== 0) throw new PhaseError(`before_run failed: ${explainExit(b)}`);
+      if (b.exitCode !== 0) {
+        const failed = new PhaseError(`before_run failed: ${explainExit(b)}`);
+        failed.end = b;
+        throw failed;
+      }
     }
 
     phase("run", `Running python ${job.file}`);
@@ -258,6 +280,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       cwd: workDir,
       env,
       onLine: line,
+      onStart: recordGroup,
       ...(options.stop ? { stop: options.stop } : {}),
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     });
@@ -265,14 +288,23 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     result = {
       status: end.stopped ? "stopped" : end.exitCode === 0 ? "done" : "failed",
       ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+      ...(end.signal !== undefined ? { signal: end.signal } : {}),
       message,
       phases,
     };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    result = { status: stopped() ? "stopped" : "failed", message, phases };
+    const failedEnd = e instanceof PhaseError ? e.end : undefined;
+    result = {
+      status: stopped() ? "stopped" : "failed",
+      ...(failedEnd?.exitCode !== undefined ? { exitCode: failedEnd.exitCode } : {}),
+      ...(failedEnd?.signal !== undefined ? { signal: failedEnd.signal } : {}),
+      message,
+      phases,
+    };
   } finally {
     await bridge?.close();
+    await Promise.all(recording);
   }
 
   // Artifacts are saved whenever the job's process ran, also after a failure or a stop.
@@ -298,8 +330,11 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     status: result.status,
     finishedAt: new Date().toISOString(),
     message: result.message,
-    ...(end?.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
-    ...(end?.signal !== undefined ? { signal: end.signal } : {}),
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    ...(result.signal !== undefined ? { signal: result.signal } : {}),
+    pid: undefined,
+    jobGroup: undefined,
+    tempDirs: undefined,
   });
   await new Promise<void>((done) => log.end(done));
   return result;
