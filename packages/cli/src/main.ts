@@ -20,7 +20,7 @@ import {
   workflowsJsonSchema,
 } from "@dstack/spec";
 import { Command, CommanderError } from "commander";
-import { executeRun, type RunContext, runCommand } from "./run.js";
+import { executeRun, findRepoDir, type RunContext, runCommand } from "./run.js";
 import {
   artifactsDownloadCommand,
   artifactsListCommand,
@@ -127,10 +127,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description(
       "check .dstack/workflows.yaml (and .dstack/workflows/*.yaml), and every workflow against .dstack/policy.yaml when there is one; print every problem with its position",
     )
-    .argument("[path]", "a repository folder or a workflows file", ".")
+    .argument(
+      "[path]",
+      "a repository folder or a workflows file (default: the repository of the current folder, found as dstack run finds it)",
+    )
     .option("--json", "print {ok, jobs, diagnostics} as JSON, jobs normalized")
-    .action((path: string, opts: { json?: boolean }) => {
-      const parsed = withPolicy(loadWorkflows(path, io.cwd), io.cwd);
+    .action((path: string | undefined, opts: { json?: boolean }) => {
+      const target = path ?? findRepoDir(io.cwd);
+      const parsed = withPolicy(loadWorkflows(target, io.cwd), io.cwd);
       if (opts.json) {
         io.stdout(
           `${JSON.stringify({ ok: parsed.ok, jobs: parsed.jobs, diagnostics: parsed.diagnostics }, null, 2)}\n`,
@@ -156,12 +160,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "print the runs-on labels a workflow's job needs (the label scheme of @dstack/spec)",
     )
     .argument("<workflow>", "a workflow name from .dstack/workflows.yaml")
-    .option("-C, --cwd <dir>", "the repository folder", ".")
+    .option(
+      "-C, --cwd <dir>",
+      "the repository folder (default: the repository of the current folder)",
+    )
     .option("--json", "print a JSON list, for runs-on with fromJSON()")
     .option("--allow-gpu-runners", "let a job without GPUs run on GPU runners too")
     .action(
-      (workflow: string, opts: { cwd: string; json?: boolean; allowGpuRunners?: boolean }) => {
-        const parsed = loadWorkflows(opts.cwd, io.cwd);
+      (workflow: string, opts: { cwd?: string; json?: boolean; allowGpuRunners?: boolean }) => {
+        const parsed = loadWorkflows(opts.cwd ?? findRepoDir(io.cwd), io.cwd);
         for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
         const found = findWorkflow(parsed.jobs, workflow);
         if ("error" in found) {

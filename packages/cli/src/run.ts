@@ -87,6 +87,16 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
       );
     }
     for (const d of workflows.diagnostics) ctx.stderr(`${formatDiagnostic(d)}\n`);
+    const name = command.target.workflow;
+    const invalid = workflows.diagnostics.filter(
+      (d) => d.severity === "error" && d.workflow === name,
+    );
+    if (invalid.length > 0 && !workflows.jobs.some((j) => j.workflow === name)) {
+      // The errors above are the whole story: the workflow exists but is not valid.
+      throw new CliError(
+        `${name}: not valid (${invalid.length} error${invalid.length === 1 ? "" : "s"} above); fix ${invalid.length === 1 ? "it" : "them"} and run again (dstack validate checks every workflow)`,
+      );
+    }
   }
   // A file named on the command line is relative to where the user is.
   if (command.target === "python" && command.overrides.working_dir === undefined) {
