@@ -37,6 +37,19 @@ export {
   type LocalStoreOptions,
 } from "./local-store.js";
 export {
+  findRepoRoot,
+  listRepoStores,
+  migrateFlatStore,
+  normalizeRemoteUrl,
+  type OpenRepoStoreOptions,
+  openRepoStore,
+  type RepoIdentity,
+  type RepoStoreInfo,
+  remoteUrlOf,
+  repoIdentity,
+  repoStoreName,
+} from "./repo-store.js";
+export {
   type AddArtifactOptions,
   type ArtifactEntry,
   type ArtifactFile,

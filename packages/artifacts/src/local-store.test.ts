@@ -330,6 +330,7 @@ describe("saveArtifacts", () => {
     expect(await store.saveArtifacts(run.runName, { repoDir: repo, paths })).toEqual({
       saved,
       missing,
+      refused: [],
     });
     expect(readTree(store.artifactsDir(run.runName))).toEqual(stored);
     expect((await store.getRun(run.runName)).artifacts).toEqual(saved);

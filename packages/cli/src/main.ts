@@ -25,6 +25,7 @@ import {
   artifactsDownloadCommand,
   artifactsListCommand,
   logsCommand,
+  type PsOptions,
   psCommand,
   stopCommand,
   tagsAddCommand,
@@ -110,7 +111,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // belongs to the script, which commander's option parsing cannot promise.
   if (argv[0] === "run" || argv[0] === "__exec") {
     return guarded(io, () =>
-      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx),
+      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx, argv[2]),
     );
   }
   const program = new Command("dstack")
@@ -201,6 +202,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "list runs: active ones, or all with -a; with --remote, the runs of the repository's runner workflow on GitHub",
     )
     .option("-a, --all", "show finished runs too")
+    .option(
+      "--all-repos",
+      "the runs of every repository, with a REPO column (default: this repository's)",
+    )
+    .option("--json", "print the runs as a JSON array")
     .option("--remote", "list runs on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
     .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
     .option(
@@ -208,7 +214,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
     )
     .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
-    .action(async (opts: RemoteCliOptions & { all?: boolean }) => {
+    .action(async (opts: RemoteCliOptions & PsOptions) => {
       if (!remoteOnly(opts)) return set(await psCommand(opts, ctx));
       const { remotePsCommand } = await import("./remote.js");
       set(await remotePsCommand(opts, ctx));

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDstack } from "./testing.js";
+import { runDstack, runFolder } from "./testing.js";
 
 const repoRoot = resolve(new URL(".", import.meta.url).pathname, "../../..");
 const bin = join(repoRoot, "packages/cli/bin/dstack.js");
@@ -341,7 +341,7 @@ describe("signals, detached runs, logs and stop", () => {
     const runName = started.stdout.trim();
     expect(runName).toMatch(/^[a-z]+-[a-z]+-\d+$/);
     await waitFor(() => {
-      const log = join(home, "runs", runName, "logs.txt");
+      const log = join(runFolder(home, runName), "logs.txt");
       return existsSync(log) && readFileSync(log, "utf8").includes("started");
     });
     const active = await dstack(["ps"], dir, home);

@@ -7,9 +7,9 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalStore } from "@dstack/artifacts";
+import { findRepoRoot, LocalStore, openRepoStore } from "@dstack/artifacts";
 import { processRef, type RunOutput, reconcileRun, runJob } from "@dstack/executor";
 import {
   formatDiagnostic,
@@ -32,18 +32,22 @@ const BIN = fileURLToPath(new URL("../bin/dstack.js", import.meta.url));
  * or `.git`, else `cwd` itself.
  */
 export function findRepoDir(cwd: string): string {
-  let dir = resolve(cwd);
-  for (;;) {
-    if (existsSync(join(dir, ".dstack")) || existsSync(join(dir, ".git"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(cwd);
-    dir = parent;
-  }
+  return findRepoRoot(cwd);
 }
 
 /** `DSTACK_HOME`, or `~/.dstack`. */
 export function dstackHome(env: NodeJS.ProcessEnv): string {
   return LocalStore.home(env);
+}
+
+/**
+ * The local store of the repository the command runs in: `DSTACK_HOME/repos/<name>-<hash>/`
+ * (see `openRepoStore` of `@dstack/artifacts`), so runs, tags and `deps` never mix repositories.
+ */
+export async function repoStore(
+  ctx: Pick<Io, "cwd"> & { env: NodeJS.ProcessEnv },
+): Promise<LocalStore> {
+  return (await openRepoStore({ home: dstackHome(ctx.env), cwd: ctx.cwd })).store;
 }
 
 /** What the run commands need besides {@link Io}. */
@@ -118,8 +122,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     return remoteRunCommand({ job, remote: command.remote, detach: command.detach, repoDir }, ctx);
   }
 
-  const home = dstackHome(ctx.env);
-  const store = new LocalStore({ home });
+  const store = await repoStore({ cwd: repoDir, env: ctx.env });
   // Runs whose dstack process died are ended first, so their jobs do not hold what this one needs.
   await Promise.all(
     (await store.listRuns()).map((r) => reconcileRun(store, r).catch(() => undefined)),
@@ -134,7 +137,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
 
   if (command.detach) {
     // The background process writes the run's log itself (runJob), so its own output is dropped.
-    const child = spawn(process.execPath, [BIN, "__exec", runName], {
+    const child = spawn(process.execPath, [BIN, "__exec", runName, store.home], {
       cwd: repoDir,
       env: ctx.env,
       detached: true,
@@ -151,19 +154,23 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   ctx.stderr(
     `${pc.createColors(ctx.isTTY).bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`,
   );
-  return executeRun(runName, ctx);
+  return executeRun(runName, ctx, store.home);
 }
 
 /**
- * Runs a submitted run in this process, printing its output; Ctrl-C and SIGTERM stop the job
+ * Runs a submitted run of the store at `storeDir` (default: the current repository's) in this process, printing its output; Ctrl-C and SIGTERM stop the job
  * (forwarded to its process group, then a kill after a 10 s grace period). Used by attached
  * `dstack run` and by the background process of `dstack run -d` (`dstack __exec RUN`).
  *
  * @returns the exit status, as {@link runCommand} documents.
  */
-export async function executeRun(runName: string, ctx: RunContext): Promise<number> {
+export async function executeRun(
+  runName: string,
+  ctx: RunContext,
+  storeDir?: string,
+): Promise<number> {
   const home = dstackHome(ctx.env);
-  const store = new LocalStore({ home });
+  const store = storeDir ? new LocalStore({ home: storeDir }) : await repoStore(ctx);
   const color = pc.createColors(ctx.isTTY);
   const started = Date.now();
   const out: RunOutput = {

@@ -4,12 +4,12 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { LocalStore, type RunRecord } from "@dstack/artifacts";
+import { type LocalStore, listRepoStores, type RunRecord } from "@dstack/artifacts";
 import { ACTIVE_STATUSES, isRunning, processRef, reconcileRun } from "@dstack/executor";
 import { formatSize } from "@dstack/spec";
-import type { RunContext } from "./run.js";
+import { dstackHome, findRepoDir, type RunContext, repoStore } from "./run.js";
 import { CliError } from "./workflows-files.js";
 
 const ACTIVE: ReadonlySet<string> = ACTIVE_STATUSES;
@@ -53,32 +53,69 @@ export function table(rows: string[][]): string {
     .join("\n");
 }
 
-/** `dstack ps [-a]`: active runs, or all with `-a`, newest first. */
-export async function psCommand(opts: { all?: boolean }, ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
-  const runs = await Promise.all((await store.listRuns()).map((r) => reconcile(store, r)));
-  const shown = opts.all ? runs : runs.filter((r) => ACTIVE.has(r.status));
-  const tags = await store.listTags();
-  const rows = [["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS", "REASON"]];
-  for (const r of shown) {
-    rows.push([
+/** Options of {@link psCommand}, as commander gives them. */
+export interface PsOptions {
+  /** Finished runs too. */
+  all?: boolean;
+  /** The runs of every repository's store, with a REPO column. */
+  allRepos?: boolean;
+  /** A JSON array instead of a table. */
+  json?: boolean;
+}
+
+/**
+ * `dstack ps [-a] [--all-repos] [--json]`: this repository's active runs, or all with `-a`,
+ * newest first; `--all-repos` lists every repository's, naming each run's repository.
+ */
+export async function psCommand(opts: PsOptions, ctx: RunContext): Promise<number> {
+  const stores: { store: LocalStore; repo?: string }[] = opts.allRepos
+    ? (await listRepoStores(dstackHome(ctx.env))).map((s) => ({
+        store: s.store,
+        repo: s.repo?.name ?? basename(s.dir),
+      }))
+    : [{ store: await repoStore(ctx) }];
+  const runs: { run: RunRecord; repo?: string; tags: string[] }[] = [];
+  for (const { store, repo } of stores) {
+    const tags = await store.listTags();
+    for (const listed of await store.listRuns()) {
+      const run = await reconcile(store, listed);
+      const named = tags.filter((t) => t.runName === run.runName).map((t) => t.tag);
+      runs.push({ run, tags: named, ...(repo !== undefined ? { repo } : {}) });
+    }
+  }
+  runs.sort((a, b) => (a.run.submittedAt < b.run.submittedAt ? 1 : -1));
+  const shown = opts.all ? runs : runs.filter((r) => ACTIVE.has(r.run.status));
+  if (opts.json) {
+    const out = shown.map(({ run: { job: _job, ...run }, repo, tags }) => ({
+      ...(repo !== undefined ? { repo } : {}),
+      ...run,
+      tags,
+    }));
+    ctx.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const head = ["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS", "REASON"];
+  const rows = [opts.allRepos ? ["REPO", ...head] : head];
+  for (const { run: r, repo, tags } of shown) {
+    const row = [
       r.runName,
       r.workflow ?? "-",
       r.status,
       age(r.submittedAt),
       duration(r),
       r.exitCode !== undefined ? String(r.exitCode) : (r.signal ?? "-"),
-      tags
-        .filter((t) => t.runName === r.runName)
-        .map((t) => t.tag)
-        .join(",") || "-",
+      tags.join(",") || "-",
       // Why a run failed or stopped; a run that is done or active needs no reason.
       r.status === "failed" || r.status === "stopped" ? (r.message ?? "-") : "",
-    ]);
+    ];
+    rows.push(opts.allRepos ? [repo ?? "-", ...row] : row);
   }
   ctx.stdout(`${table(rows)}\n`);
   if (!opts.all && shown.length < runs.length) {
-    ctx.stderr(`${runs.length - shown.length} finished runs not shown; dstack ps -a shows all\n`);
+    const hidden = runs.length - shown.length;
+    ctx.stderr(
+      `${hidden} finished run${hidden === 1 ? "" : "s"} not shown; dstack ps -a shows all\n`,
+    );
   }
   return 0;
 }
@@ -94,7 +131,7 @@ export async function logsCommand(
   opts: { follow?: boolean; timestamps?: boolean },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   await store.getRun(runName);
   const path = store.logPath(runName);
   let offset = 0;
@@ -133,7 +170,7 @@ export async function stopCommand(
   opts: { waitMs?: number },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   const before = await store.getRun(runName);
   // A run whose dstack process is gone is stopped here: its job's process group is ended.
   const run = await reconcileRun(store, before, { as: "stopped" });
@@ -174,7 +211,7 @@ export function parseRef(ref: string): { run: string } | { tag: string } {
 
 /** `dstack artifacts list RUN|:TAG`. */
 export async function artifactsListCommand(ref: string, ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   const files = await store.listArtifacts(parseRef(ref));
   const rows = [["PATH", "SIZE"], ...files.map((f) => [f.path, formatSize(f.bytes)])];
   ctx.stdout(`${table(rows)}\n`);
@@ -187,7 +224,7 @@ export async function artifactsDownloadCommand(
   opts: { output?: string; artifactPath?: string },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   const localPath = resolve(ctx.cwd, opts.output ?? ".");
   await store.downloadArtifacts(parseRef(ref), {
     artifactPath: opts.artifactPath ?? "",
@@ -201,7 +238,7 @@ export async function artifactsDownloadCommand(
 
 /** `dstack tags list`. */
 export async function tagsListCommand(ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   const tags = await store.listTags();
   const rows = [
     ["TAG", "RUN", "CREATED"],
@@ -221,7 +258,7 @@ export async function tagsAddCommand(
   opts: { artifact?: string[] },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   let runName = run;
   if (opts.artifact && opts.artifact.length > 0) {
     if (run) throw new CliError("give a RUN or -a PATH, not both", 2);
@@ -236,7 +273,7 @@ export async function tagsAddCommand(
     const record = await store.createRun({
       workflow: null,
       job: null,
-      repoDir: ctx.cwd,
+      repoDir: findRepoDir(ctx.cwd),
       supervisor: processRef(process.pid),
     });
     try {
@@ -271,7 +308,7 @@ export async function tagsAddCommand(
 
 /** `dstack tags delete TAG`. */
 export async function tagsDeleteCommand(tag: string, ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   await store.deleteTag(tag);
   ctx.stderr(`tag ${tag} deleted\n`);
   return 0;

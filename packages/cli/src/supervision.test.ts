@@ -2,7 +2,7 @@
 // supervised or ended, its artifacts are saved where dstack could still do it, the next command
 // reconciles the run, and exit statuses are the ones a shell gives.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { RunRecord } from "@dstack/artifacts";
@@ -11,6 +11,7 @@ import {
   DSTACK_BIN,
   processAlive,
   runDstack,
+  runFolder,
   spawnDstack,
   tempDir,
   tempRepo,
@@ -19,18 +20,6 @@ import {
 
 const envWith = (home: string): NodeJS.ProcessEnv => ({ ...process.env, DSTACK_HOME: home });
 const dstack = (argv: string[], cwd: string, home: string) => runDstack(argv, cwd, envWith(home));
-
-/** The run folders of a store (the only repository store in `home`). */
-function runFolder(home: string, runName: string): string {
-  const repos = join(home, "repos");
-  if (existsSync(repos)) {
-    for (const name of readdirSync(repos)) {
-      const dir = join(repos, name, "runs", runName);
-      if (existsSync(dir)) return dir;
-    }
-  }
-  return join(home, "runs", runName);
-}
 
 const record = (home: string, runName: string): RunRecord =>
   JSON.parse(readFileSync(join(runFolder(home, runName), "run.json"), "utf8"));

@@ -4,7 +4,14 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -90,4 +97,16 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The folder of run `runName` in a `DSTACK_HOME`: in whichever repository's store holds it. */
+export function runFolder(home: string, runName: string): string {
+  const repos = join(home, "repos");
+  if (existsSync(repos)) {
+    for (const name of readdirSync(repos)) {
+      const dir = join(repos, name, "runs", runName);
+      if (existsSync(dir)) return dir;
+    }
+  }
+  return join(home, "runs", runName);
 }
