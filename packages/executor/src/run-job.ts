@@ -313,8 +313,17 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     phase("artifacts", "Saving artifacts");
     try {
       const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
-      for (const a of saved.saved) info(`saved ${a.path}: ${a.files} files, ${a.bytes} bytes`);
+      for (const a of saved.saved) {
+        info(`saved ${a.path}: ${a.files === 1 ? "1 file" : `${a.files} files`}, ${a.bytes} bytes`);
+      }
       for (const m of saved.missing) info(`artifacts: ${m} does not exist; nothing saved for it`);
+      if (saved.refused.length > 0) {
+        // A warning: the job's own status stands, and everything else was saved.
+        const n = saved.refused.length;
+        info(
+          `warning: artifacts: left out ${n === 1 ? "a symbolic link" : `${n} symbolic links`} leading out of the repository: ${saved.refused.join(", ")}; copy what ${n === 1 ? "it points" : "they point"} at into the repository to keep it`,
+        );
+      }
     } catch (e) {
       info(`artifacts: ${(e as Error).message}`);
       if (result.status === "done") {
