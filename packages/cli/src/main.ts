@@ -245,7 +245,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command("list")
     .argument("<ref>", "a run name, or :TAG")
     .description("list the artifact files of a run or a tag")
-    .action(async (ref: string) => set(await artifactsListCommand(ref, ctx)));
+    .option("--json", "print [{path, bytes, link?}] as JSON")
+    .action(async (ref: string, opts: { json?: boolean }) =>
+      set(await artifactsListCommand(ref, ctx, opts)),
+    );
   artifacts
     .command("download")
     .argument("<ref>", "a run name, or :TAG")
@@ -269,8 +272,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const tags = program.command("tags").description("name runs' artifacts with tags");
   tags
     .command("list")
-    .description("list tags")
-    .action(async () => set(await tagsListCommand(ctx)));
+    .description("list this repository's tags")
+    .option("--json", "print [{tag, runName, createdAt}] as JSON")
+    .action(async (opts: { json?: boolean }) => set(await tagsListCommand(ctx, opts)));
   tags
     .command("add")
     .description("tag a run's artifacts (TAG RUN), or upload folders as a tagged run (TAG -a PATH)")

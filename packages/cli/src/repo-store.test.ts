@@ -70,8 +70,21 @@ describe("two repositories side by side, one DSTACK_HOME", () => {
     expect((await dstack(["tags", "list"], b)).stdout).not.toContain("best");
     const other = await dstack(["artifacts", "list", ":best"], b);
     expect(other.status).toBe(1);
+    expect(other.stderr).toBe(
+      `dstack: tag best is not in this repository's runs; it belongs to repository iris (${a}): run the command there (dstack ps -a --all-repos lists every repository's runs)\n`,
+    );
     const logs = await dstack(["logs", runA], b);
     expect(logs.status).toBe(1);
+    expect(logs.stderr).toContain(
+      `run ${runA} is not in this repository's runs; it belongs to repository iris`,
+    );
+    expect(JSON.parse((await dstack(["tags", "list", "--json"], a)).stdout)).toEqual([
+      { tag: "best", runName: runA, createdAt: expect.any(String) },
+    ]);
+    expect(JSON.parse((await dstack(["tags", "list", "--json"], b)).stdout)).toEqual([]);
+    expect(JSON.parse((await dstack(["artifacts", "list", ":best", "--json"], a)).stdout)).toEqual([
+      { path: "model/w.txt", bytes: 4 },
+    ]);
 
     // From a subfolder of B, B's own runs.
     expect((await dstack(["run", "train"], b)).status).toBe(0);

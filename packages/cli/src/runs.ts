@@ -4,9 +4,15 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type LocalStore, listRepoStores, type RunRecord } from "@dstack/artifacts";
+import {
+  isValidName,
+  type LocalStore,
+  listRepoStores,
+  type RunRecord,
+  StoreError,
+} from "@dstack/artifacts";
 import { ACTIVE_STATUSES, isRunning, processRef, reconcileRun } from "@dstack/executor";
 import { formatSize } from "@dstack/spec";
 import { dstackHome, findRepoDir, type RunContext, repoStore } from "./run.js";
@@ -21,6 +27,39 @@ const ACTIVE: ReadonlySet<string> = ACTIVE_STATUSES;
  */
 export async function reconcile(store: LocalStore, run: RunRecord): Promise<RunRecord> {
   return reconcileRun(store, run);
+}
+
+/**
+ * Runs `fn`, which looks `ref` up in this repository's store; when the run or tag is not there
+ * but another repository's store has it, the error says which repository (runs and tags are kept
+ * per repository) instead of only listing this one's.
+ */
+async function inThisRepo<T>(
+  ctx: RunContext,
+  store: LocalStore,
+  ref: { run: string } | { tag: string },
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof StoreError) || e.code !== "not-found") throw e;
+    const what = "run" in ref ? `run ${ref.run}` : `tag ${ref.tag}`;
+    for (const other of await listRepoStores(dstackHome(ctx.env)).catch(() => [])) {
+      if (other.store.home === store.home) continue;
+      const there =
+        "run" in ref
+          ? isValidName(ref.run) && existsSync(other.store.runDir(ref.run))
+          : isValidName(ref.tag) && existsSync(join(other.dir, "tags", `${ref.tag}.json`));
+      if (there) {
+        const name = other.repo ? `${other.repo.name} (${other.repo.root})` : other.dir;
+        throw new CliError(
+          `${what} is not in this repository's runs; it belongs to repository ${name}: run the command there (dstack ps -a --all-repos lists every repository's runs)`,
+        );
+      }
+    }
+    throw e;
+  }
 }
 
 /** How long ago `iso` was, as `12s ago`, `3m ago`, `2h ago`, `5d ago`; `-` when unknown. */
@@ -132,7 +171,7 @@ export async function logsCommand(
   ctx: RunContext,
 ): Promise<number> {
   const store = await repoStore(ctx);
-  await store.getRun(runName);
+  await inThisRepo(ctx, store, { run: runName }, () => store.getRun(runName));
   const path = store.logPath(runName);
   let offset = 0;
   let rest = "";
@@ -171,7 +210,7 @@ export async function stopCommand(
   ctx: RunContext,
 ): Promise<number> {
   const store = await repoStore(ctx);
-  const before = await store.getRun(runName);
+  const before = await inThisRepo(ctx, store, { run: runName }, () => store.getRun(runName));
   // A run whose dstack process is gone is stopped here: its job's process group is ended.
   const run = await reconcileRun(store, before, { as: "stopped" });
   if (!ACTIVE.has(run.status)) {
@@ -209,10 +248,20 @@ export function parseRef(ref: string): { run: string } | { tag: string } {
   return ref.startsWith(":") ? { tag: ref.slice(1) } : { run: ref };
 }
 
-/** `dstack artifacts list RUN|:TAG`. */
-export async function artifactsListCommand(ref: string, ctx: RunContext): Promise<number> {
+/** `dstack artifacts list RUN|:TAG [--json]`. */
+export async function artifactsListCommand(
+  ref: string,
+  ctx: RunContext,
+  opts: { json?: boolean } = {},
+): Promise<number> {
   const store = await repoStore(ctx);
-  const files = await store.listArtifacts(parseRef(ref));
+  const files = await inThisRepo(ctx, store, parseRef(ref), () =>
+    store.listArtifacts(parseRef(ref)),
+  );
+  if (opts.json) {
+    ctx.stdout(`${JSON.stringify(files, null, 2)}\n`);
+    return 0;
+  }
   const rows = [["PATH", "SIZE"], ...files.map((f) => [f.path, formatSize(f.bytes)])];
   ctx.stdout(`${table(rows)}\n`);
   return 0;
@@ -226,20 +275,29 @@ export async function artifactsDownloadCommand(
 ): Promise<number> {
   const store = await repoStore(ctx);
   const localPath = resolve(ctx.cwd, opts.output ?? ".");
-  await store.downloadArtifacts(parseRef(ref), {
-    artifactPath: opts.artifactPath ?? "",
-    localPath,
-  });
+  await inThisRepo(ctx, store, parseRef(ref), () =>
+    store.downloadArtifacts(parseRef(ref), {
+      artifactPath: opts.artifactPath ?? "",
+      localPath,
+    }),
+  );
   ctx.stderr(
     `downloaded ${ref}${opts.artifactPath ? ` ${opts.artifactPath}` : ""} to ${localPath}\n`,
   );
   return 0;
 }
 
-/** `dstack tags list`. */
-export async function tagsListCommand(ctx: RunContext): Promise<number> {
+/** `dstack tags list [--json]`: this repository's tags. */
+export async function tagsListCommand(
+  ctx: RunContext,
+  opts: { json?: boolean } = {},
+): Promise<number> {
   const store = await repoStore(ctx);
   const tags = await store.listTags();
+  if (opts.json) {
+    ctx.stdout(`${JSON.stringify(tags, null, 2)}\n`);
+    return 0;
+  }
   const rows = [
     ["TAG", "RUN", "CREATED"],
     ...tags.map((t) => [t.tag, t.runName, age(t.createdAt)]),
@@ -296,7 +354,8 @@ export async function tagsAddCommand(
     runName = record.runName;
   }
   if (!runName) throw new CliError("give the RUN to tag, or -a PATH to upload", 2);
-  await store.getRun(runName);
+  const target = runName;
+  await inThisRepo(ctx, store, { run: target }, () => store.getRun(target));
   const { previous } = await store.setTag(tag, runName);
   ctx.stderr(
     previous && previous !== runName
