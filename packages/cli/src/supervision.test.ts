@@ -123,6 +123,23 @@ describe("the dstack process of a detached run is killed with SIGKILL", () => {
     expect(ps.stdout).not.toContain(runName);
     expect(record(home, runName).status).toBe("failed");
   });
+
+  it("a run supervised on another machine sharing DSTACK_HOME is left alone", async () => {
+    const dir = tempRepo({ "t.py": "print('hi')\n" });
+    const home = tempDir();
+    const runName = runNameOf((await dstack(["run", "python", "t.py"], dir, home)).stderr);
+    const file = join(runFolder(home, runName), "run.json");
+    const fake = {
+      ...record(home, runName),
+      status: "running",
+      hostname: "another-machine",
+      supervisor: { pid: 2 ** 22 + 7 },
+    };
+    writeFileSync(file, JSON.stringify(fake));
+    const ps = await dstack(["ps"], dir, home);
+    expect(ps.stdout).toMatch(new RegExp(`${runName}\\s+-\\s+running`));
+    expect(record(home, runName).status).toBe("running");
+  });
 });
 
 describe("signals to an attached dstack run", () => {

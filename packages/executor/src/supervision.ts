@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import * as fsp from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { LocalStore, ProcessRef, RunRecord, RunStatus } from "@dstack/artifacts";
 
@@ -163,7 +164,8 @@ export interface ReconcileRunOptions extends EndProcessGroupOptions {
  * Brings a run's record in line with what is running: a run marked active whose supervising
  * dstack process is gone gets its job's process group ended, its temporary folders removed, and
  * the status `failed` (or `options.as`) with the reason, also appended to its log. A run that is
- * final, still supervised, or names no supervisor is returned unchanged.
+ * final, still supervised, made on another machine, or (for a minute) names no supervisor is
+ * returned unchanged.
  *
  * @returns the run as it is now.
  * @throws StoreError from the store when the record cannot be written.
@@ -174,6 +176,8 @@ export async function reconcileRun(
   options: ReconcileRunOptions = {},
 ): Promise<RunRecord> {
   if (!ACTIVE_STATUSES.has(run.status)) return run;
+  // Pids mean nothing on another machine sharing DSTACK_HOME: only that machine can tell.
+  if (run.hostname !== undefined && run.hostname !== os.hostname()) return run;
   const supervisor = run.supervisor ?? (run.pid !== undefined ? { pid: run.pid } : undefined);
   if (supervisor === undefined) {
     // A record from before supervisors were recorded, or one whose creator died at once: a run
