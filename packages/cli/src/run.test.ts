@@ -1,13 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -91,7 +83,8 @@ describe("dstack run: the Iris example end to end", () => {
     const evaluate = await dstack(["run", "evaluate"], dir, home);
     expect(evaluate.stdout).toMatch(/accuracy on all 150 flowers 0\.9\d\d/);
     expect(evaluate.status).toBe(0);
-    expect(existsSync(join(dir, "model/best.json"))).toBe(true);
+    // deps are placed in the run's working copy, never over the user's files.
+    expect(existsSync(join(dir, "model/best.json"))).toBe(false);
 
     // The second run reuses the venv built by the first.
     const again = await dstack(["run", "train", "--", "--epochs", "5"], dir, home);
@@ -112,8 +105,8 @@ describe("dstack run: the seed 000 pair joined by deps", () => {
     );
     const download = await dstack(["run", "download-model"], dir, home);
     expect(download.stdout).toBe("saved models/vocab.json (21 words)\n");
-    // A fresh checkout: only the artifacts can bring models/ back.
-    rmSync(join(dir, "models"), { recursive: true });
+    // The run wrote models/ in its own working copy: only the artifacts can bring it back.
+    expect(existsSync(join(dir, "models"))).toBe(false);
     const train = await dstack(["run", "train"], dir, home);
     expect(train.stdout).toBe("trained on 21 words: 20 bigrams -> output/bigrams.json\n");
     expect(train.status).toBe(0);

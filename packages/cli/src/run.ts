@@ -202,6 +202,8 @@ export async function executeRun(
       env: ctx.env,
       out,
       stop: controller.signal,
+      // The run's files are its own: a copy of what a runner's checkout would hold.
+      workingCopy: true,
     });
     const status =
       result.status === "done"

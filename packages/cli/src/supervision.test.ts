@@ -65,8 +65,10 @@ describe("the dstack process of a detached run is killed with SIGKILL", () => {
     const supervisor = before.supervisor?.pid as number;
     const job = before.jobGroup?.pid as number;
     const temp = before.tempDirs ?? [];
-    expect(temp).toHaveLength(1);
-    expect(log(home, runName)).toContain(`socket ${temp[0]}/`);
+    // The run's working copy and the artifacts bridge's socket folder.
+    expect(temp).toHaveLength(2);
+    expect(temp[0]).toMatch(/\/dstack-work$/);
+    expect(log(home, runName)).toContain(`socket ${temp[1]}/`);
 
     process.kill(supervisor, "SIGKILL");
     await waitFor(() => !processAlive(supervisor));

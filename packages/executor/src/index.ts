@@ -40,3 +40,8 @@ export {
   WorkflowsFileError,
   type WorkflowsLocation,
 } from "./workflows-files.js";
+export {
+  type MakeWorkingCopyOptions,
+  makeWorkingCopy,
+  type WorkingCopy,
+} from "./working-copy.js";

@@ -5,6 +5,7 @@
  * @module
  */
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { delimiter, dirname, join, resolve } from "node:path";
 import {
   type LocalStore,
@@ -19,6 +20,7 @@ import { findInterpreter } from "./interpreter.js";
 import { explainExit, type ProcessEnd, runSupervised } from "./process.js";
 import { processRef } from "./supervision.js";
 import { ensureVenv } from "./venv.js";
+import { makeWorkingCopy, type WorkingCopy } from "./working-copy.js";
 
 /** The phases of a run, in order; each is a log group in the action and a header here. */
 export type Phase = "host" | "deps" | "python" | "venv" | "before_run" | "run" | "artifacts";
@@ -45,6 +47,12 @@ export interface RunJobOptions {
   env: NodeJS.ProcessEnv;
   /** Live output; the log file gets the same lines with timestamps. */
   out: RunOutput;
+  /**
+   * Run in a copy of the repository of the run's own (see `makeWorkingCopy`), removed at the
+   * end: what a runner's checkout would hold, `deps` placed there, artifacts saved from there.
+   * For `dstack run` here; a runner's checkout is a copy already. Default `false`.
+   */
+  workingCopy?: boolean;
   /** Aborting it stops the run: its reason (`SIGINT`, `SIGTERM`) goes to the job's process group. */
   stop?: AbortSignal;
   /** Milliseconds between the forwarded signal and `SIGKILL`. Default 10 000. */
@@ -101,7 +109,10 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     throw new Error(`${runName} holds uploaded artifacts, not a job to run`);
   }
   const job: Job = record.job;
-  const repoDir = record.repoDir;
+  // With a working copy, everything below runs in the copy (see makeWorkingCopy).
+  let repoDir = record.repoDir;
+  let copy: WorkingCopy | undefined;
+  const temps: string[] = [];
   const log = createWriteStream(store.logPath(runName), { flags: "a" });
   const stamp = (text: string) => log.write(`${new Date().toISOString()} ${text}\n`);
   const info = (text: string) => {
@@ -129,11 +140,14 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   let interpreterFound: RunResult["python"];
   const stopped = () => options.stop?.aborted === true;
 
+  const copyTo = options.workingCopy ? join(store.runDir(runName), "dstack-work") : undefined;
+  if (copyTo !== undefined) temps.push(copyTo);
   await store.updateRun(runName, {
     status: "running",
     startedAt: new Date().toISOString(),
     pid: process.pid,
     supervisor: processRef(process.pid),
+    ...(temps.length > 0 ? { tempDirs: [...temps] } : {}),
   });
   // The job's process group is recorded as each process starts, so that a later command can end
   // it if this process dies without doing so (see reconcileRun).
@@ -151,11 +165,26 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     const check = checkResources(job.resources, host);
     if (!check.ok) throw new PhaseError(`this host cannot run the job: ${check.message}`);
 
+    if (copyTo !== undefined) {
+      copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
+      info(
+        `working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`,
+      );
+      repoDir = copy.dir;
+    }
+    const notCopied =
+      copy?.selection === "git"
+        ? " of the run's working copy (git ignores it? a run sees tracked files and untracked ones that git does not ignore)"
+        : "";
+
     const workDir = resolve(repoDir, job.workingDir);
-    if (!existsSync(workDir)) throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
+    if (!existsSync(workDir)) {
+      throw new PhaseError(`working_dir: ${job.workingDir} does not exist${notCopied}`);
+    }
     const file = join(workDir, job.file);
-    if (!existsSync(file))
-      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
+    if (!existsSync(file)) {
+      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}${notCopied}`);
+    }
 
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
@@ -235,7 +264,8 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       runName,
       ...(options.remote ? { remote: options.remote } : {}),
     });
-    await store.updateRun(runName, { tempDirs: [dirname(bridge.socketPath)] });
+    temps.push(dirname(bridge.socketPath));
+    await store.updateRun(runName, { tempDirs: [...temps] });
     const inherited = options.env.PYTHONPATH;
     const jobPythonPath = job.environment.PYTHONPATH ?? inherited;
     const env: NodeJS.ProcessEnv = {
@@ -331,6 +361,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       }
     }
   }
+  if (copy) await rm(copy.dir, { recursive: true, force: true }).catch(() => undefined);
   closePhase();
   if (host) result.host = host;
   if (interpreterFound) result.python = interpreterFound;
