@@ -251,6 +251,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
         cwd: workDir,
         env: options.env,
         onLine: line,
+        onWait: (dir) => info(`waiting for the venv another run is building (${dir})`),
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
       python = venv.python;
