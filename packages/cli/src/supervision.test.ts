@@ -111,6 +111,21 @@ describe("the dstack process of a detached run is killed with SIGKILL", () => {
     expect(logs.stdout.trimEnd().split("\n").at(-1)).toMatch(/^\[dstack\] stopped: /);
   }, 40_000);
 
+  it("the next dstack run reconciles it too, before its own job starts", async () => {
+    const dir = tempRepo({ "loop.py": LONG_JOB, "t.py": "print('next')\n" });
+    const home = tempDir();
+    const runName = (await dstack(["run", "python", "-d", "loop.py"], dir, home)).stdout.trim();
+    await waitFor(() => record(home, runName).jobGroup !== undefined);
+    await waitFor(() => log(home, runName).includes("started"));
+    const { supervisor, jobGroup } = record(home, runName);
+    process.kill(supervisor?.pid as number, "SIGKILL");
+    await waitFor(() => !processAlive(supervisor?.pid as number));
+    const next = await dstack(["run", "python", "t.py"], dir, home);
+    expect(next.stdout).toBe("next\n");
+    expect(record(home, runName)).toMatchObject({ status: "failed" });
+    await waitFor(() => !processAlive(jobGroup?.pid as number), 5_000);
+  }, 40_000);
+
   it("a pid that now belongs to another process does not count as the supervisor", async () => {
     const dir = tempRepo({ "t.py": "print('hi')\n" });
     const home = tempDir();
