@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-DRMJVN3Q.js";
+} from "./chunk-DO5FAEUI.js";
 import {
   loadPolicy
-} from "./chunk-WQQW4LJH.js";
+} from "./chunk-D3GAA3IQ.js";
 import {
   annotate
-} from "./chunk-DBNMYRZW.js";
+} from "./chunk-YHP4HZGO.js";
 import {
   GitHubStore
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-BACO2BOI.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-IF2CAFM2.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-HWUO7TUA.js";
+} from "./chunk-RR4YMWXE.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+} from "./chunk-G6TEMG7D.js";
+import "./chunk-E6WYTASD.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

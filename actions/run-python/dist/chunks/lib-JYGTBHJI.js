@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-HWUO7TUA.js";
-import "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+} from "./chunk-RR4YMWXE.js";
+import "./chunk-G6TEMG7D.js";
+import "./chunk-E6WYTASD.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";
