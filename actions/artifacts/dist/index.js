@@ -10774,7 +10774,7 @@ async function linkTarget(root, linkAbs, label) {
   if (real !== void 0 && isInside(root, real))
     return path2.relative(dir, real) || ".";
   const rel = path2.relative(root, linkAbs).split(path2.sep).join("/");
-  throw new StoreError("invalid", `${label}/${rel}: a symbolic link to ${JSON.stringify(text)}, outside ${JSON.stringify(label)}; only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)`);
+  return { refused: { name: `${label}/${rel}`, text } };
 }
 async function scanTree(root, label) {
   try {
@@ -10785,6 +10785,7 @@ async function scanTree(root, label) {
       throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
     }
     const out = [{ rel: "", kind: "dir", bytes: 0 }];
+    const refused = [];
     const walk = async (abs, rel) => {
       const entries = await fsp.readdir(abs, { withFileTypes: true });
       entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -10798,6 +10799,10 @@ async function scanTree(root, label) {
         }
         if (d.isSymbolicLink()) {
           const target = await linkTarget(root, childAbs, label);
+          if (typeof target !== "string") {
+            refused.push(target.refused);
+            return void 0;
+          }
           return { rel: childRel, kind: "link", bytes: 0, target };
         }
         return void 0;
@@ -10811,6 +10816,14 @@ async function scanTree(root, label) {
       }
     };
     await walk(root, "");
+    const fix = "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
+    const [first] = refused;
+    if (refused.length === 1 && first) {
+      throw new StoreError("invalid", `${first.name}: a symbolic link to ${JSON.stringify(first.text)}, outside ${JSON.stringify(label)}; ${fix}`);
+    }
+    if (refused.length > 1) {
+      throw new StoreError("invalid", `${label}: ${refused.length} symbolic links lead outside ${JSON.stringify(label)}: ${refused.map((r) => `${r.name} -> ${r.text}`).join(", ")}; ${fix}`);
+    }
     return out;
   } catch (e) {
     throw ioError(`cannot read ${label}`, e);

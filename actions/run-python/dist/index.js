@@ -4,13 +4,13 @@ import {
 } from "./chunks/chunk-NTNJ7KL4.js";
 import {
   runMode
-} from "./chunks/chunk-JILFJCDH.js";
-import "./chunks/chunk-ZL2APSVR.js";
+} from "./chunks/chunk-I5OEXPQM.js";
+import "./chunks/chunk-SO5PQUJH.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-RE276HQ3.js";
+} from "./chunks/chunk-77GJRAL4.js";
 import {
   jobLabels,
   jobToWorkflow
@@ -42,7 +42,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-B2MAHCJ3.js")).commandMode(inputs);
+    return (await import("./chunks/command-4T2HHENT.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +51,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-33KOQCSI.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-6QUVPCBS.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -59,7 +59,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-IVN2O2WX.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-WI3XLSA6.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

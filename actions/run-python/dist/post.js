@@ -1,9 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-JILFJCDH.js";
-import "./chunks/chunk-ZL2APSVR.js";
-import "./chunks/chunk-RE276HQ3.js";
+} from "./chunks/chunk-I5OEXPQM.js";
+import "./chunks/chunk-SO5PQUJH.js";
+import "./chunks/chunk-77GJRAL4.js";
 import "./chunks/chunk-3EQAFWTT.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
@@ -18,7 +18,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-IVN2O2WX.js")).dispatchPost();
+    await (await import("./chunks/dispatch-WI3XLSA6.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

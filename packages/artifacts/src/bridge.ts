@@ -184,6 +184,8 @@ async function handleUpload(context: Context, req: Request, cwd: string) {
     job: null,
     repoDir: parent.repoDir,
     parentRun: runName,
+    // The job's supervisor creates it, so a later command can tell when it is gone.
+    ...(parent.supervisor !== undefined ? { supervisor: parent.supervisor } : {}),
   });
   const startedAt = new Date().toISOString();
   let entry: Awaited<ReturnType<ArtifactStore["addArtifact"]>>;

@@ -53,6 +53,19 @@ export {
   stageUploadGroups,
 } from "./staging.js";
 export {
+  findRepoRoot,
+  listRepoStores,
+  migrateFlatStore,
+  normalizeRemoteUrl,
+  type OpenRepoStoreOptions,
+  openRepoStore,
+  type RepoIdentity,
+  type RepoStoreInfo,
+  remoteUrlOf,
+  repoIdentity,
+  repoStoreName,
+} from "./repo-store.js";
+export {
   type AddArtifactOptions,
   type ArtifactEntry,
   type ArtifactFile,
@@ -60,6 +73,7 @@ export {
   type CreateRunOptions,
   type DownloadArtifactsOptions,
   type DownloadArtifactsResult,
+  type ProcessRef,
   RUN_STATUSES,
   type RunPatch,
   type RunRecord,

@@ -21,10 +21,13 @@
  * Read-modify-write of `run.json` holds `runs/<name>/.lock` (a `mkdir` lock, broken when older
  * than 30 s), so a job's uploads and a `dstack stop` from another process do not lose updates.
  *
- * Symbolic links inside an artifact folder are copied as links when they point inside that
- * folder (their target is rewritten relative, so the copy is self-contained); a link pointing
- * outside is refused with a `StoreError` `invalid` that names it, before anything is copied.
- * The artifact path itself (and the folders above it) may be links: they are followed.
+ * Symbolic links in a job's artifacts (`saveArtifacts`), one policy: a link inside an artifact
+ * folder that points inside that folder is copied as a link (its target rewritten relative, so the
+ * copy is self-contained); one that points elsewhere in the repository is followed and what it
+ * points at copied (as `actions/upload-artifact` does); one that leads out of the repository
+ * (also the artifact path itself, or a folder above it) is left out and named in the result's
+ * `refused`, the rest saved. `addArtifact` (uploads of a given folder) keeps links inside that
+ * folder and refuses the folder when any link leads out of it, naming every such link.
  *
  * @module
  */
@@ -38,7 +41,9 @@ import {
   copyFollowing,
   copyTree,
   forEachLimit,
+  isInside,
   mergeInto,
+  scanArtifact,
   scanTree,
   type TreeNode,
   tempName,
@@ -264,6 +269,9 @@ export class LocalStore implements ArtifactStore {
       ...(options.parentRun !== undefined ? { parentRun: options.parentRun } : {}),
       artifacts: [],
       hostname: os.hostname(),
+      ...(options.supervisor !== undefined
+        ? { pid: options.supervisor.pid, supervisor: options.supervisor }
+        : {}),
     };
     try {
       await writeAtomic(this.runFile(runName), json(record));
@@ -339,6 +347,20 @@ export class LocalStore implements ArtifactStore {
     return records.filter((r): r is RunRecord => r !== undefined).sort(byNewest);
   }
 
+  /**
+   * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
+   * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
+   *
+   * @throws StoreError `invalid` for a name that is not a valid run name; `io`.
+   */
+  async deleteRun(runName: string): Promise<void> {
+    try {
+      await fsp.rm(this.runDir(runName), { recursive: true, force: true });
+    } catch (e) {
+      throw ioError(`cannot remove run ${runName}`, e);
+    }
+  }
+
   /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
   private async withRunLock<T>(runName: string, fn: () => Promise<T>): Promise<T> {
     const lock = path.join(this.runDir(runName), ".lock");
@@ -403,9 +425,10 @@ export class LocalStore implements ArtifactStore {
    *
    * @param options.paths - repository-relative paths (a job's `artifacts`); a path that does not
    *   exist is skipped and reported in `missing`.
-   * @returns what was copied (`files` and `bytes` of each path) and what was missing.
-   * @throws StoreError `invalid` for a path that leaves the repository (`../x`, `/x`) or holds a
-   *   symbolic link pointing outside it; `not-found` for an unknown run; `io`.
+   * @returns what was copied (`files` and `bytes` of each path), what was missing, and the
+   *   symbolic links left out because they lead out of the repository (see the module comment).
+   * @throws StoreError `invalid` for a path that leaves the repository (`../x`, `/x`);
+   *   `not-found` for an unknown run; `io`.
    */
   async saveArtifacts(
     runName: string,
@@ -418,6 +441,7 @@ export class LocalStore implements ArtifactStore {
     }
     const plans: { artifactPath: string; source: string; nodes: TreeNode[] }[] = [];
     const missing: string[] = [];
+    const refused: string[] = [];
     for (const given of options.paths) {
       const artifactPath = checkArtifactPath(given);
       const source = await realpathOrUndefined(path.join(repoDir, artifactPath));
@@ -425,11 +449,18 @@ export class LocalStore implements ArtifactStore {
         missing.push(artifactPath);
         continue;
       }
-      plans.push({ artifactPath, source, nodes: await scanTree(source, artifactPath) });
+      if (!isInside(repoDir, source)) {
+        // The path itself (or a folder above it) is a link out of the repository.
+        refused.push(`${artifactPath} -> ${source}`);
+        continue;
+      }
+      const scan = await scanArtifact(source, artifactPath, repoDir);
+      refused.push(...scan.refused);
+      plans.push({ artifactPath, source, nodes: scan.nodes });
     }
     const saved: ArtifactEntry[] = [];
     for (const plan of plans) saved.push(await this.storeCopy(runName, plan));
-    return { saved, missing };
+    return { saved, missing, refused };
   }
 
   /**

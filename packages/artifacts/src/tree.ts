@@ -25,6 +25,11 @@ export interface TreeNode {
   bytes: number;
   /** A link's target, relative to the link's folder and normalized; it stays inside the root. */
   target?: string;
+  /**
+   * Where a folder or file is copied from when that is not `<root>/<rel>`: the real path that a
+   * followed symbolic link leads to (see {@link scanArtifact}).
+   */
+  from?: string;
 }
 
 /** `true` when `p` is `root` or below it (both absolute). */
@@ -62,9 +67,14 @@ export async function forEachLimit<T>(
 
 /**
  * Checks the symbolic link `linkAbs` found below `root` (a real path) and returns its target,
- * relative to the link's folder, normalized. A target that leaves `root` is refused.
+ * relative to the link's folder, normalized; `{ refused }` (`<label>/<path> -> <target>`) when the
+ * target leaves `root`.
  */
-async function linkTarget(root: string, linkAbs: string, label: string): Promise<string> {
+async function linkTarget(
+  root: string,
+  linkAbs: string,
+  label: string,
+): Promise<string | { refused: { name: string; text: string } }> {
   const text = await fsp.readlink(linkAbs);
   const dir = path.dirname(linkAbs);
   const lexical = path.resolve(dir, text);
@@ -73,10 +83,7 @@ async function linkTarget(root: string, linkAbs: string, label: string): Promise
   const real = await fsp.realpath(lexical).catch(() => undefined);
   if (real !== undefined && isInside(root, real)) return path.relative(dir, real) || ".";
   const rel = path.relative(root, linkAbs).split(path.sep).join("/");
-  throw new StoreError(
-    "invalid",
-    `${label}/${rel}: a symbolic link to ${JSON.stringify(text)}, outside ${JSON.stringify(label)}; only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)`,
-  );
+  return { refused: { name: `${label}/${rel}`, text } };
 }
 
 /**
@@ -85,7 +92,8 @@ async function linkTarget(root: string, linkAbs: string, label: string): Promise
  * sockets, FIFOs and devices are left out.
  *
  * @param label - how `root` is named in messages, e.g. the artifact path `datasets/dataset1`.
- * @throws StoreError `invalid` for a link that leaves `root`; `io` when reading fails.
+ * @throws StoreError `invalid` naming every link that leaves `root`, in one message; `io` when
+ *   reading fails.
  */
 export async function scanTree(root: string, label: string): Promise<TreeNode[]> {
   try {
@@ -95,6 +103,7 @@ export async function scanTree(root: string, label: string): Promise<TreeNode[]>
       throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
     }
     const out: TreeNode[] = [{ rel: "", kind: "dir", bytes: 0 }];
+    const refused: { name: string; text: string }[] = [];
     const walk = async (abs: string, rel: string): Promise<void> => {
       const entries = await fsp.readdir(abs, { withFileTypes: true });
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -108,6 +117,10 @@ export async function scanTree(root: string, label: string): Promise<TreeNode[]>
           }
           if (d.isSymbolicLink()) {
             const target = await linkTarget(root, childAbs, label);
+            if (typeof target !== "string") {
+              refused.push(target.refused);
+              return undefined;
+            }
             return { rel: childRel, kind: "link", bytes: 0, target };
           }
           return undefined;
@@ -120,7 +133,124 @@ export async function scanTree(root: string, label: string): Promise<TreeNode[]>
       }
     };
     await walk(root, "");
+    const fix =
+      "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
+    const [first] = refused;
+    if (refused.length === 1 && first) {
+      throw new StoreError(
+        "invalid",
+        `${first.name}: a symbolic link to ${JSON.stringify(first.text)}, outside ${JSON.stringify(label)}; ${fix}`,
+      );
+    }
+    if (refused.length > 1) {
+      throw new StoreError(
+        "invalid",
+        `${label}: ${refused.length} symbolic links lead outside ${JSON.stringify(label)}: ${refused.map((r) => `${r.name} -> ${r.text}`).join(", ")}; ${fix}`,
+      );
+    }
     return out;
+  } catch (e) {
+    throw ioError(`cannot read ${label}`, e);
+  }
+}
+
+/** What {@link scanArtifact} found: what to copy, and the links left out. */
+export interface ArtifactScan {
+  /** The nodes to copy, as {@link copyTree} takes them. */
+  nodes: TreeNode[];
+  /** Each link left out, as `<label>/<path> -> <its target as written>` (a note for people). */
+  refused: string[];
+}
+
+/**
+ * Lists an artifact folder (or file) `root` of the repository `repo` (both real paths) for
+ * saving, under one policy for symbolic links:
+ *
+ * - a link that stays inside `root` is kept as a link (its target made relative);
+ * - a link to elsewhere in the repository is followed: what it points at is copied in its place
+ *   (as `actions/upload-artifact` does with every link), links below it followed the same way;
+ * - a link that leads out of the repository, points nowhere, or loops is left out and named in
+ *   `refused`; everything else is still listed.
+ *
+ * @throws StoreError `invalid` when `root` is neither a folder nor a regular file; `io` when
+ *   reading fails.
+ */
+export async function scanArtifact(
+  root: string,
+  label: string,
+  repo: string,
+): Promise<ArtifactScan> {
+  const refused: string[] = [];
+  try {
+    const st = await fsp.lstat(root);
+    if (st.isFile()) return { nodes: [{ rel: "", kind: "file", bytes: st.size }], refused };
+    if (!st.isDirectory()) {
+      throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
+    }
+    const out: TreeNode[] = [{ rel: "", kind: "dir", bytes: 0 }];
+    const named = (rel: string) => (rel === "" ? label : `${label}/${rel}`);
+    // `followed`: below a followed link, where links are followed or refused, never kept.
+    const walk = async (
+      abs: string,
+      rel: string,
+      followed: boolean,
+      chain: ReadonlySet<string>,
+    ) => {
+      const entries = await fsp.readdir(abs, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const d of entries) {
+        const childAbs = path.join(abs, d.name);
+        const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+        const from = followed ? { from: childAbs } : {};
+        if (d.isDirectory()) {
+          out.push({ rel: childRel, kind: "dir", bytes: 0, ...from });
+          await walk(childAbs, childRel, followed, chain);
+        } else if (d.isFile()) {
+          out.push({
+            rel: childRel,
+            kind: "file",
+            bytes: (await fsp.lstat(childAbs)).size,
+            ...from,
+          });
+        } else if (d.isSymbolicLink()) {
+          const text = await fsp.readlink(childAbs);
+          const lexical = path.resolve(abs, text);
+          const real = await fsp.realpath(lexical).catch(() => undefined);
+          if (
+            !followed &&
+            (isInside(root, lexical) || (real !== undefined && isInside(root, real)))
+          ) {
+            const inside = isInside(root, lexical) ? lexical : (real as string);
+            out.push({
+              rel: childRel,
+              kind: "link",
+              bytes: 0,
+              target: path.relative(abs, inside) || ".",
+            });
+            continue;
+          }
+          if (real === undefined || !isInside(repo, real)) {
+            refused.push(
+              `${named(childRel)} -> ${text}${real === undefined ? " (points nowhere)" : ""}`,
+            );
+            continue;
+          }
+          const target = await fsp.stat(real);
+          if (target.isFile()) {
+            out.push({ rel: childRel, kind: "file", bytes: target.size, from: real });
+          } else if (target.isDirectory()) {
+            if (chain.has(real) || isInside(real, root)) {
+              refused.push(`${named(childRel)} -> ${text} (a loop)`);
+              continue;
+            }
+            out.push({ rel: childRel, kind: "dir", bytes: 0, from: real });
+            await walk(real, childRel, true, new Set(chain).add(real));
+          }
+        }
+      }
+    };
+    await walk(root, "", false, new Set([root]));
+    return { nodes: out, refused };
   } catch (e) {
     throw ioError(`cannot read ${label}`, e);
   }
@@ -152,7 +282,7 @@ export async function copyTree(
   for (const n of nodes) if (n.kind === "dir") await fsp.mkdir(at(dest, n.rel));
   const files = nodes.filter((n) => n.kind === "file");
   await forEachLimit(files, COPY_CONCURRENCY, (n) =>
-    fsp.copyFile(at(srcRoot, n.rel), at(dest, n.rel), constants.COPYFILE_FICLONE),
+    fsp.copyFile(n.from ?? at(srcRoot, n.rel), at(dest, n.rel), constants.COPYFILE_FICLONE),
   );
   for (const n of nodes) {
     if (n.kind === "link") await fsp.symlink(n.target ?? ".", at(dest, n.rel));

@@ -80,8 +80,32 @@ export interface RunRecord {
   artifacts: ArtifactEntry[];
   /** The id of the process that runs the job, while it runs (for `dstack stop`). */
   pid?: number;
+  /**
+   * The dstack process supervising the run (the same pid as {@link RunRecord.pid}) with its start
+   * time, so that a later command can tell it from another process that got the same pid.
+   */
+  supervisor?: ProcessRef;
+  /**
+   * The process group of the job's current process (`before_run`, then the Python file): its
+   * id is the leader's pid. A later command ends this group when the supervisor is gone.
+   */
+  jobGroup?: ProcessRef;
+  /** Temporary folders of the run (the artifacts bridge's socket folder), removed at its end. */
+  tempDirs?: string[];
   /** The machine the run was created on (`os.hostname()`). */
   hostname: string;
+}
+
+/**
+ * A process as a run record names it: its id, and its start time where the system tells it
+ * (Linux: field 22 of `/proc/<pid>/stat`, clock ticks since boot, as a string), so that a reused
+ * pid is not taken for the process that had it before.
+ */
+export interface ProcessRef {
+  /** The process id (for a process group, the group id: its leader's pid). */
+  pid: number;
+  /** The start time as the system reports it; absent where it cannot be read. */
+  startTime?: string;
 }
 
 /** A tag as the store keeps it (`tags/<tag>.json` in the local store). */
@@ -109,6 +133,8 @@ export interface CreateRunOptions {
   parentRun?: string;
   /** Numbers in `[0, 1)` to pick the name's words (default `Math.random`); for tests. */
   random?: () => number;
+  /** The dstack process that creates and supervises the run; see {@link RunRecord.supervisor}. */
+  supervisor?: ProcessRef;
   /**
    * Claim exactly this name instead of a fresh one (the run name a workflow run was given, e.g.
    * by `dstack/run-python`'s `run-name` input). Must be a valid name (`isValidName`).
@@ -136,6 +162,11 @@ export interface SaveArtifactsResult {
   saved: ArtifactEntry[];
   /** The paths (normalized) that did not exist and were skipped. */
   missing: string[];
+  /**
+   * Symbolic links that were left out because they point out of the repository, each as
+   * `artifact/path/link -> target`; everything else was saved.
+   */
+  refused: string[];
 }
 
 /** Options of {@link ArtifactStore.addArtifact}. */

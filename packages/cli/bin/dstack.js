@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { main } from "../dist/dstack.js";
+import { main, processIo } from "../dist/dstack.js";
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
-  env: process.env,
-  isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
-});
+process.exitCode = await main(process.argv.slice(2), processIo());

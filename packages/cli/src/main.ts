@@ -20,11 +20,12 @@ import {
   workflowsJsonSchema,
 } from "@dstack/spec";
 import { Command, CommanderError } from "commander";
-import { executeRun, type RunContext, runCommand } from "./run.js";
+import { executeRun, findRepoDir, type RunContext, runCommand } from "./run.js";
 import {
   artifactsDownloadCommand,
   artifactsListCommand,
   logsCommand,
+  type PsOptions,
   psCommand,
   stopCommand,
   tagsAddCommand,
@@ -32,6 +33,8 @@ import {
   tagsListCommand,
 } from "./runs.js";
 import { CliError, loadWorkflows } from "./workflows-files.js";
+
+export { guardedWriter, processIo } from "./process-io.js";
 
 /** Where the CLI writes and which folder it runs in; tests pass their own. */
 export interface Io {
@@ -109,7 +112,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // kept in order, and everything after -- the script's, exactly.
   if (argv[0] === "run" || argv[0] === "__exec") {
     return guarded(io, () =>
-      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx),
+      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx, argv[2]),
     );
   }
   const program = new Command("dstack")
@@ -126,10 +129,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description(
       "check .dstack/workflows.yaml (and .dstack/workflows/*.yaml), and every workflow against .dstack/policy.yaml when there is one; print every problem with its position",
     )
-    .argument("[path]", "a repository folder or a workflows file", ".")
+    .argument(
+      "[path]",
+      "a repository folder or a workflows file (default: the repository of the current folder, found as dstack run finds it)",
+    )
     .option("--json", "print {ok, jobs, diagnostics} as JSON, jobs normalized")
-    .action((path: string, opts: { json?: boolean }) => {
-      const parsed = withPolicy(loadWorkflows(path, io.cwd), io.cwd);
+    .action((path: string | undefined, opts: { json?: boolean }) => {
+      const target = path ?? findRepoDir(io.cwd);
+      const parsed = withPolicy(loadWorkflows(target, io.cwd), io.cwd);
       if (opts.json) {
         io.stdout(
           `${JSON.stringify({ ok: parsed.ok, jobs: parsed.jobs, diagnostics: parsed.diagnostics }, null, 2)}\n`,
@@ -155,12 +162,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "print the runs-on labels a workflow's job needs (the label scheme of @dstack/spec)",
     )
     .argument("<workflow>", "a workflow name from .dstack/workflows.yaml")
-    .option("-C, --cwd <dir>", "the repository folder", ".")
+    .option(
+      "-C, --cwd <dir>",
+      "the repository folder (default: the repository of the current folder)",
+    )
     .option("--json", "print a JSON list, for runs-on with fromJSON()")
     .option("--allow-gpu-runners", "let a job without GPUs run on GPU runners too")
     .action(
-      (workflow: string, opts: { cwd: string; json?: boolean; allowGpuRunners?: boolean }) => {
-        const parsed = loadWorkflows(opts.cwd, io.cwd);
+      (workflow: string, opts: { cwd?: string; json?: boolean; allowGpuRunners?: boolean }) => {
+        const parsed = loadWorkflows(opts.cwd ?? findRepoDir(io.cwd), io.cwd);
         for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
         const found = findWorkflow(parsed.jobs, workflow);
         if ("error" in found) {
@@ -193,6 +203,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "list runs: active ones, or all with -a; with --remote, the runs of the repository's runner workflow on GitHub",
     )
     .option("-a, --all", "show finished runs too")
+    .option(
+      "--all-repos",
+      "the runs of every repository, with a REPO column (default: this repository's)",
+    )
+    .option("--json", "print the runs as a JSON array")
     .option("--remote", "list runs on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
     .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
     .option(
@@ -200,7 +215,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
     )
     .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
-    .action(async (opts: RemoteCliOptions & { all?: boolean }) => {
+    .action(async (opts: RemoteCliOptions & PsOptions) => {
       if (!remoteOnly(opts)) return set(await psCommand(opts, ctx));
       const { remotePsCommand } = await import("./remote.js");
       set(await remotePsCommand(opts, ctx));
@@ -231,7 +246,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command("list")
     .argument("<ref>", "a run name, or :TAG")
     .description("list the artifact files of a run or a tag")
-    .action(async (ref: string) => set(await artifactsListCommand(ref, ctx)));
+    .option("--json", "print [{path, bytes, link?}] as JSON")
+    .action(async (ref: string, opts: { json?: boolean }) =>
+      set(await artifactsListCommand(ref, ctx, opts)),
+    );
   artifacts
     .command("download")
     .argument("<ref>", "a run name, or :TAG")
@@ -255,8 +273,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const tags = program.command("tags").description("name runs' artifacts with tags");
   tags
     .command("list")
-    .description("list tags")
-    .action(async () => set(await tagsListCommand(ctx)));
+    .description("list this repository's tags")
+    .option("--json", "print [{tag, runName, createdAt}] as JSON")
+    .action(async (opts: { json?: boolean }) => set(await tagsListCommand(ctx, opts)));
   tags
     .command("add")
     .description("tag a run's artifacts (TAG RUN), or upload folders as a tagged run (TAG -a PATH)")

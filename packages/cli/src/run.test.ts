@@ -1,17 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDstack } from "./testing.js";
+import { runDstack, runFolder } from "./testing.js";
 
 const repoRoot = resolve(new URL(".", import.meta.url).pathname, "../../..");
 const bin = join(repoRoot, "packages/cli/bin/dstack.js");
@@ -91,7 +83,8 @@ describe("dstack run: the Iris example end to end", () => {
     const evaluate = await dstack(["run", "evaluate"], dir, home);
     expect(evaluate.stdout).toMatch(/accuracy on all 150 flowers 0\.9\d\d/);
     expect(evaluate.status).toBe(0);
-    expect(existsSync(join(dir, "model/best.json"))).toBe(true);
+    // deps are placed in the run's working copy, never over the user's files.
+    expect(existsSync(join(dir, "model/best.json"))).toBe(false);
 
     // The second run reuses the venv built by the first.
     const again = await dstack(["run", "train", "--", "--epochs", "5"], dir, home);
@@ -112,8 +105,8 @@ describe("dstack run: the seed 000 pair joined by deps", () => {
     );
     const download = await dstack(["run", "download-model"], dir, home);
     expect(download.stdout).toBe("saved models/vocab.json (21 words)\n");
-    // A fresh checkout: only the artifacts can bring models/ back.
-    rmSync(join(dir, "models"), { recursive: true });
+    // The run wrote models/ in its own working copy: only the artifacts can bring it back.
+    expect(existsSync(join(dir, "models"))).toBe(false);
     const train = await dstack(["run", "train"], dir, home);
     expect(train.stdout).toBe("trained on 21 words: 20 bigrams -> output/bigrams.json\n");
     expect(train.status).toBe(0);
@@ -205,7 +198,7 @@ describe("dstack run python FILE", () => {
   it("explains a job killed by SIGKILL", async () => {
     const dir = repo({ "oom.py": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n" });
     const r = await dstack(["run", "python", "oom.py"], dir, tempDir());
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(137);
     expect(r.stderr).toContain("killed by SIGKILL: likely out of memory");
   });
 
@@ -217,7 +210,7 @@ describe("dstack run python FILE", () => {
     });
     const home = tempDir();
     const r = await dstack(["run", "w"], dir, home);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(4);
     expect(r.stdout).toBe("preparing\n");
     expect(r.stderr).toContain("failed: before_run failed: exited with 4");
     const ps = await dstack(["ps", "-a"], dir, home);
@@ -393,7 +386,7 @@ describe("signals, detached runs, logs and stop", () => {
     const runName = started.stdout.trim();
     expect(runName).toMatch(/^[a-z]+-[a-z]+-\d+$/);
     await waitFor(() => {
-      const log = join(home, "runs", runName, "logs.txt");
+      const log = join(runFolder(home, runName), "logs.txt");
       return existsSync(log) && readFileSync(log, "utf8").includes("started");
     });
     const active = await dstack(["ps"], dir, home);

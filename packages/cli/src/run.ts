@@ -6,10 +6,11 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { constants } from "node:os";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalStore } from "@dstack/artifacts";
-import { type RunOutput, runJob } from "@dstack/executor";
+import { findRepoRoot, LocalStore, openRepoStore } from "@dstack/artifacts";
+import { processRef, type RunOutput, reconcileRun, runJob } from "@dstack/executor";
 import {
   formatDiagnostic,
   parseRunArgv,
@@ -31,18 +32,22 @@ const BIN = fileURLToPath(new URL("../bin/dstack.js", import.meta.url));
  * or `.git`, else `cwd` itself.
  */
 export function findRepoDir(cwd: string): string {
-  let dir = resolve(cwd);
-  for (;;) {
-    if (existsSync(join(dir, ".dstack")) || existsSync(join(dir, ".git"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(cwd);
-    dir = parent;
-  }
+  return findRepoRoot(cwd);
 }
 
 /** `DSTACK_HOME`, or `~/.dstack`. */
 export function dstackHome(env: NodeJS.ProcessEnv): string {
   return LocalStore.home(env);
+}
+
+/**
+ * The local store of the repository the command runs in: `DSTACK_HOME/repos/<name>-<hash>/`
+ * (see `openRepoStore` of `@dstack/artifacts`), so runs, tags and `deps` never mix repositories.
+ */
+export async function repoStore(
+  ctx: Pick<Io, "cwd"> & { env: NodeJS.ProcessEnv },
+): Promise<LocalStore> {
+  return (await openRepoStore({ home: dstackHome(ctx.env), cwd: ctx.cwd })).store;
 }
 
 /** What the run commands need besides {@link Io}. */
@@ -58,9 +63,10 @@ export interface RunContext extends Io {
  * repository's runner workflow on GitHub instead (see `remoteRunCommand`). When options after
  * FILE were taken as dstack's, the grammar's one warning line is printed on stderr first.
  *
- * @returns the job's exit code when attached (0 done; the job's own code when it failed; 130 when
- *   stopped by Ctrl-C, 143 by SIGTERM; 1 when it failed before the job ran), 0 when detached,
- *   2 for a usage mistake.
+ * @returns when attached, the exit status a shell would give: 0 done; the job's own code when it
+ *   failed (or `before_run`'s), 128 + the signal's number when a signal ended it (SIGSEGV 139);
+ *   when stopped, 128 + the signal dstack got (Ctrl-C 130, SIGTERM 143, a hang-up 129); 1 when it
+ *   failed before any process ran. 0 when detached, 2 for a usage mistake.
  * @throws {@link CliError} for invalid workflows files or an unusable DSTACK_HOME; `WorkflowsFileError`
  * (from `@dstack/executor`) when a workflows file is missing or unreadable.
  */
@@ -88,6 +94,16 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
       );
     }
     for (const d of workflows.diagnostics) ctx.stderr(`${formatDiagnostic(d)}\n`);
+    const name = command.target.workflow;
+    const invalid = workflows.diagnostics.filter(
+      (d) => d.severity === "error" && d.workflow === name,
+    );
+    if (invalid.length > 0 && !workflows.jobs.some((j) => j.workflow === name)) {
+      // The errors above are the whole story: the workflow exists but is not valid.
+      throw new CliError(
+        `${name}: not valid (${invalid.length} error${invalid.length === 1 ? "" : "s"} above); fix ${invalid.length === 1 ? "it" : "them"} and run again (dstack validate checks every workflow)`,
+      );
+    }
   }
   // A file named on the command line is relative to where the user is.
   if (command.target === "python" && command.overrides.working_dir === undefined) {
@@ -109,20 +125,31 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     return remoteRunCommand({ job, remote: command.remote, detach: command.detach, repoDir }, ctx);
   }
 
-  const home = dstackHome(ctx.env);
-  const store = new LocalStore({ home });
-  const record = await store.createRun({ workflow: job.workflow, job, repoDir });
+  const store = await repoStore({ cwd: repoDir, env: ctx.env });
+  // Runs whose dstack process died are ended first, so their jobs do not hold what this one needs.
+  await Promise.all(
+    (await store.listRuns()).map((r) => reconcileRun(store, r).catch(() => undefined)),
+  );
+  const record = await store.createRun({
+    workflow: job.workflow,
+    job,
+    repoDir,
+    supervisor: processRef(process.pid),
+  });
   const runName = record.runName;
 
   if (command.detach) {
     // The background process writes the run's log itself (runJob), so its own output is dropped.
-    const child = spawn(process.execPath, [BIN, "__exec", runName], {
+    const child = spawn(process.execPath, [BIN, "__exec", runName, store.home], {
       cwd: repoDir,
       env: ctx.env,
       detached: true,
       stdio: "ignore",
     });
     child.unref();
+    if (child.pid !== undefined) {
+      await store.updateRun(runName, { pid: child.pid, supervisor: processRef(child.pid) });
+    }
     ctx.stdout(`${runName}\n`);
     return 0;
   }
@@ -130,19 +157,23 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   ctx.stderr(
     `${pc.createColors(ctx.isTTY).bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`,
   );
-  return executeRun(runName, ctx);
+  return executeRun(runName, ctx, store.home);
 }
 
 /**
- * Runs a submitted run in this process, printing its output; Ctrl-C and SIGTERM stop the job
+ * Runs a submitted run of the store at `storeDir` (default: the current repository's) in this process, printing its output; Ctrl-C and SIGTERM stop the job
  * (forwarded to its process group, then a kill after a 10 s grace period). Used by attached
  * `dstack run` and by the background process of `dstack run -d` (`dstack __exec RUN`).
  *
  * @returns the exit status, as {@link runCommand} documents.
  */
-export async function executeRun(runName: string, ctx: RunContext): Promise<number> {
+export async function executeRun(
+  runName: string,
+  ctx: RunContext,
+  storeDir?: string,
+): Promise<number> {
   const home = dstackHome(ctx.env);
-  const store = new LocalStore({ home });
+  const store = storeDir ? new LocalStore({ home: storeDir }) : await repoStore(ctx);
   const color = pc.createColors(ctx.isTTY);
   const started = Date.now();
   const out: RunOutput = {
@@ -154,13 +185,18 @@ export async function executeRun(runName: string, ctx: RunContext): Promise<numb
     info: (text) => ctx.stderr(`${color.dim(text)}\n`),
   };
   const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  // A hang-up (the terminal closed) stops the job like SIGTERM: it gets SIGTERM and its grace
+  // period, and the artifacts are saved; printing fails quietly from then on (see processIo).
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
+    received = signal;
     ctx.stderr(`\n${signal}: stopping ${runName}; the job has 10 s to exit before it is killed\n`);
-    controller.abort(signal);
+    controller.abort(signal === "SIGHUP" ? "SIGTERM" : signal);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
   try {
     const result = await runJob({
       store,
@@ -169,6 +205,8 @@ export async function executeRun(runName: string, ctx: RunContext): Promise<numb
       env: ctx.env,
       out,
       stop: controller.signal,
+      // The run's files are its own: a copy of what a runner's checkout would hold.
+      workingCopy: true,
     });
     const status =
       result.status === "done"
@@ -180,12 +218,22 @@ export async function executeRun(runName: string, ctx: RunContext): Promise<numb
       `${runName} ${status}: ${result.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
     );
     if (result.status === "done") return 0;
-    if (result.status === "stopped") {
-      return controller.signal.reason === "SIGTERM" ? 143 : 130;
-    }
-    return result.exitCode !== undefined && result.exitCode !== 0 ? result.exitCode : 1;
+    if (result.status === "stopped") return signalStatus(received ?? "SIGINT");
+    if (result.exitCode !== undefined && result.exitCode !== 0) return result.exitCode;
+    if (result.signal !== undefined) return signalStatus(result.signal);
+    return 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
   }
+}
+
+/**
+ * The exit status a POSIX shell gives a command ended by `signal`: 128 + its number (SIGINT 130,
+ * SIGSEGV 139, SIGTERM 143); 1 for a name this system does not know.
+ */
+export function signalStatus(signal: string): number {
+  const n = (constants.signals as Record<string, number | undefined>)[signal];
+  return n === undefined ? 1 : 128 + n;
 }

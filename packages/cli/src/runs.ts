@@ -4,36 +4,62 @@
  * @module
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { LocalStore, type RunRecord } from "@dstack/artifacts";
+import {
+  isValidName,
+  type LocalStore,
+  listRepoStores,
+  type RunRecord,
+  StoreError,
+} from "@dstack/artifacts";
+import { ACTIVE_STATUSES, isRunning, processRef, reconcileRun } from "@dstack/executor";
 import { formatSize } from "@dstack/spec";
-import type { RunContext } from "./run.js";
+import { dstackHome, findRepoDir, type RunContext, repoStore } from "./run.js";
 import { CliError } from "./workflows-files.js";
 
-const ACTIVE = new Set(["submitted", "running", "uploading"]);
+const ACTIVE: ReadonlySet<string> = ACTIVE_STATUSES;
 
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/**
+ * A run marked active whose dstack process is gone (killed, machine rebooted) gets its job's
+ * process group ended and is marked `failed` with the reason (see `reconcileRun` of
+ * `@dstack/executor`), so no run stays "running" for ever and no job runs unsupervised.
+ */
+export async function reconcile(store: LocalStore, run: RunRecord): Promise<RunRecord> {
+  return reconcileRun(store, run);
 }
 
 /**
- * A run marked active whose dstack process is gone (killed, machine rebooted) is marked `failed`,
- * so no run stays "running" for ever.
+ * Runs `fn`, which looks `ref` up in this repository's store; when the run or tag is not there
+ * but another repository's store has it, the error says which repository (runs and tags are kept
+ * per repository) instead of only listing this one's.
  */
-export async function reconcile(store: LocalStore, run: RunRecord): Promise<RunRecord> {
-  if (!ACTIVE.has(run.status) || run.pid === undefined || alive(run.pid)) return run;
-  return store.updateRun(run.runName, {
-    status: "failed",
-    finishedAt: new Date().toISOString(),
-    message: `the dstack process running it (pid ${run.pid}) is gone`,
-  });
+async function inThisRepo<T>(
+  ctx: RunContext,
+  store: LocalStore,
+  ref: { run: string } | { tag: string },
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof StoreError) || e.code !== "not-found") throw e;
+    const what = "run" in ref ? `run ${ref.run}` : `tag ${ref.tag}`;
+    for (const other of await listRepoStores(dstackHome(ctx.env)).catch(() => [])) {
+      if (other.store.home === store.home) continue;
+      const there =
+        "run" in ref
+          ? isValidName(ref.run) && existsSync(other.store.runDir(ref.run))
+          : isValidName(ref.tag) && existsSync(join(other.dir, "tags", `${ref.tag}.json`));
+      if (there) {
+        const name = other.repo ? `${other.repo.name} (${other.repo.root})` : other.dir;
+        throw new CliError(
+          `${what} is not in this repository's runs; it belongs to repository ${name}: run the command there (dstack ps -a --all-repos lists every repository's runs)`,
+        );
+      }
+    }
+    throw e;
+  }
 }
 
 /** How long ago `iso` was, as `12s ago`, `3m ago`, `2h ago`, `5d ago`; `-` when unknown. */
@@ -66,30 +92,69 @@ export function table(rows: string[][]): string {
     .join("\n");
 }
 
-/** `dstack ps [-a]`: active runs, or all with `-a`, newest first. */
-export async function psCommand(opts: { all?: boolean }, ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
-  const runs = await Promise.all((await store.listRuns()).map((r) => reconcile(store, r)));
-  const shown = opts.all ? runs : runs.filter((r) => ACTIVE.has(r.status));
-  const tags = await store.listTags();
-  const rows = [["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS"]];
-  for (const r of shown) {
-    rows.push([
+/** Options of {@link psCommand}, as commander gives them. */
+export interface PsOptions {
+  /** Finished runs too. */
+  all?: boolean;
+  /** The runs of every repository's store, with a REPO column. */
+  allRepos?: boolean;
+  /** A JSON array instead of a table. */
+  json?: boolean;
+}
+
+/**
+ * `dstack ps [-a] [--all-repos] [--json]`: this repository's active runs, or all with `-a`,
+ * newest first; `--all-repos` lists every repository's, naming each run's repository.
+ */
+export async function psCommand(opts: PsOptions, ctx: RunContext): Promise<number> {
+  const stores: { store: LocalStore; repo?: string }[] = opts.allRepos
+    ? (await listRepoStores(dstackHome(ctx.env))).map((s) => ({
+        store: s.store,
+        repo: s.repo?.name ?? basename(s.dir),
+      }))
+    : [{ store: await repoStore(ctx) }];
+  const runs: { run: RunRecord; repo?: string; tags: string[] }[] = [];
+  for (const { store, repo } of stores) {
+    const tags = await store.listTags();
+    for (const listed of await store.listRuns()) {
+      const run = await reconcile(store, listed);
+      const named = tags.filter((t) => t.runName === run.runName).map((t) => t.tag);
+      runs.push({ run, tags: named, ...(repo !== undefined ? { repo } : {}) });
+    }
+  }
+  runs.sort((a, b) => (a.run.submittedAt < b.run.submittedAt ? 1 : -1));
+  const shown = opts.all ? runs : runs.filter((r) => ACTIVE.has(r.run.status));
+  if (opts.json) {
+    const out = shown.map(({ run: { job: _job, ...run }, repo, tags }) => ({
+      ...(repo !== undefined ? { repo } : {}),
+      ...run,
+      tags,
+    }));
+    ctx.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const head = ["RUN", "WORKFLOW", "STATUS", "SUBMITTED", "DURATION", "EXIT", "TAGS", "REASON"];
+  const rows = [opts.allRepos ? ["REPO", ...head] : head];
+  for (const { run: r, repo, tags } of shown) {
+    const row = [
       r.runName,
       r.workflow ?? "-",
       r.status,
       age(r.submittedAt),
       duration(r),
       r.exitCode !== undefined ? String(r.exitCode) : (r.signal ?? "-"),
-      tags
-        .filter((t) => t.runName === r.runName)
-        .map((t) => t.tag)
-        .join(",") || "-",
-    ]);
+      tags.join(",") || "-",
+      // Why a run failed or stopped; a run that is done or active needs no reason.
+      r.status === "failed" || r.status === "stopped" ? (r.message ?? "-") : "",
+    ];
+    rows.push(opts.allRepos ? [repo ?? "-", ...row] : row);
   }
   ctx.stdout(`${table(rows)}\n`);
   if (!opts.all && shown.length < runs.length) {
-    ctx.stderr(`${runs.length - shown.length} finished runs not shown; dstack ps -a shows all\n`);
+    const hidden = runs.length - shown.length;
+    ctx.stderr(
+      `${hidden} finished run${hidden === 1 ? "" : "s"} not shown; dstack ps -a shows all\n`,
+    );
   }
   return 0;
 }
@@ -105,8 +170,8 @@ export async function logsCommand(
   opts: { follow?: boolean; timestamps?: boolean },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
-  await store.getRun(runName);
+  const store = await repoStore(ctx);
+  await inThisRepo(ctx, store, { run: runName }, () => store.getRun(runName));
   const path = store.logPath(runName);
   let offset = 0;
   let rest = "";
@@ -144,13 +209,19 @@ export async function stopCommand(
   opts: { waitMs?: number },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
-  const run = await reconcile(store, await store.getRun(runName));
+  const store = await repoStore(ctx);
+  const before = await inThisRepo(ctx, store, { run: runName }, () => store.getRun(runName));
+  // A run whose dstack process is gone is stopped here: its job's process group is ended.
+  const run = await reconcileRun(store, before, { as: "stopped" });
   if (!ACTIVE.has(run.status)) {
-    ctx.stderr(`${runName} is already ${run.status}\n`);
+    ctx.stderr(
+      ACTIVE.has(before.status)
+        ? `${runName} ${run.status}: ${run.message ?? ""}\n`
+        : `${runName} is already ${run.status}\n`,
+    );
     return 0;
   }
-  if (run.pid === undefined) {
+  if (run.pid === undefined || !isRunning(run.supervisor ?? { pid: run.pid })) {
     await store.updateRun(runName, {
       status: "stopped",
       finishedAt: new Date().toISOString(),
@@ -177,10 +248,20 @@ export function parseRef(ref: string): { run: string } | { tag: string } {
   return ref.startsWith(":") ? { tag: ref.slice(1) } : { run: ref };
 }
 
-/** `dstack artifacts list RUN|:TAG`. */
-export async function artifactsListCommand(ref: string, ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
-  const files = await store.listArtifacts(parseRef(ref));
+/** `dstack artifacts list RUN|:TAG [--json]`. */
+export async function artifactsListCommand(
+  ref: string,
+  ctx: RunContext,
+  opts: { json?: boolean } = {},
+): Promise<number> {
+  const store = await repoStore(ctx);
+  const files = await inThisRepo(ctx, store, parseRef(ref), () =>
+    store.listArtifacts(parseRef(ref)),
+  );
+  if (opts.json) {
+    ctx.stdout(`${JSON.stringify(files, null, 2)}\n`);
+    return 0;
+  }
   const rows = [["PATH", "SIZE"], ...files.map((f) => [f.path, formatSize(f.bytes)])];
   ctx.stdout(`${table(rows)}\n`);
   return 0;
@@ -192,22 +273,31 @@ export async function artifactsDownloadCommand(
   opts: { output?: string; artifactPath?: string },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   const localPath = resolve(ctx.cwd, opts.output ?? ".");
-  await store.downloadArtifacts(parseRef(ref), {
-    artifactPath: opts.artifactPath ?? "",
-    localPath,
-  });
+  await inThisRepo(ctx, store, parseRef(ref), () =>
+    store.downloadArtifacts(parseRef(ref), {
+      artifactPath: opts.artifactPath ?? "",
+      localPath,
+    }),
+  );
   ctx.stderr(
     `downloaded ${ref}${opts.artifactPath ? ` ${opts.artifactPath}` : ""} to ${localPath}\n`,
   );
   return 0;
 }
 
-/** `dstack tags list`. */
-export async function tagsListCommand(ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+/** `dstack tags list [--json]`: this repository's tags. */
+export async function tagsListCommand(
+  ctx: RunContext,
+  opts: { json?: boolean } = {},
+): Promise<number> {
+  const store = await repoStore(ctx);
   const tags = await store.listTags();
+  if (opts.json) {
+    ctx.stdout(`${JSON.stringify(tags, null, 2)}\n`);
+    return 0;
+  }
   const rows = [
     ["TAG", "RUN", "CREATED"],
     ...tags.map((t) => [t.tag, t.runName, age(t.createdAt)]),
@@ -226,25 +316,46 @@ export async function tagsAddCommand(
   opts: { artifact?: string[] },
   ctx: RunContext,
 ): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   let runName = run;
   if (opts.artifact && opts.artifact.length > 0) {
     if (run) throw new CliError("give a RUN or -a PATH, not both", 2);
-    const record = await store.createRun({ workflow: null, job: null, repoDir: ctx.cwd });
-    for (const path of opts.artifact) {
-      const local = resolve(ctx.cwd, path);
-      if (!existsSync(local)) throw new CliError(`${path}: no such file or folder`);
-      await store.addArtifact(record.runName, { localPath: local, artifactPath: path });
+    // Every path is checked before the run exists; a failure after that removes the run, so a
+    // failed command leaves nothing behind.
+    const missing = opts.artifact.filter((p) => !existsSync(resolve(ctx.cwd, p)));
+    if (missing.length > 0) {
+      throw new CliError(
+        `${missing.join(", ")}: no such file or folder; nothing was uploaded and no run was made`,
+      );
     }
-    await store.updateRun(record.runName, {
-      status: "done",
-      finishedAt: new Date().toISOString(),
-      message: `uploaded for tag ${tag}`,
+    const record = await store.createRun({
+      workflow: null,
+      job: null,
+      repoDir: findRepoDir(ctx.cwd),
+      supervisor: processRef(process.pid),
     });
+    try {
+      for (const path of opts.artifact) {
+        await store.addArtifact(record.runName, {
+          localPath: resolve(ctx.cwd, path),
+          artifactPath: path,
+        });
+      }
+      await store.updateRun(record.runName, {
+        status: "done",
+        finishedAt: new Date().toISOString(),
+        message: `uploaded for tag ${tag}`,
+        pid: undefined,
+      });
+    } catch (e) {
+      await store.deleteRun(record.runName);
+      throw e;
+    }
     runName = record.runName;
   }
   if (!runName) throw new CliError("give the RUN to tag, or -a PATH to upload", 2);
-  await store.getRun(runName);
+  const target = runName;
+  await inThisRepo(ctx, store, { run: target }, () => store.getRun(target));
   const { previous } = await store.setTag(tag, runName);
   ctx.stderr(
     previous && previous !== runName
@@ -256,7 +367,7 @@ export async function tagsAddCommand(
 
 /** `dstack tags delete TAG`. */
 export async function tagsDeleteCommand(tag: string, ctx: RunContext): Promise<number> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   await store.deleteTag(tag);
   ctx.stderr(`tag ${tag} deleted\n`);
   return 0;

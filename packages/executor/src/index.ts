@@ -31,6 +31,16 @@ export {
   runJob,
 } from "./run-job.js";
 export {
+  ACTIVE_STATUSES,
+  type EndProcessGroupOptions,
+  endProcessGroup,
+  isRunning,
+  processRef,
+  processStartTime,
+  type ReconcileRunOptions,
+  reconcileRun,
+} from "./supervision.js";
+export {
   type EnsureVenvOptions,
   ensureVenv,
   TRUSTED_VENVS,
@@ -46,3 +56,8 @@ export {
   WorkflowsFileError,
   type WorkflowsLocation,
 } from "./workflows-files.js";
+export {
+  type MakeWorkingCopyOptions,
+  makeWorkingCopy,
+  type WorkingCopy,
+} from "./working-copy.js";

@@ -5,7 +5,8 @@
  * @module
  */
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { rm } from "node:fs/promises";
+import { delimiter, dirname, join, resolve } from "node:path";
 import {
   type LocalStore,
   type RemoteArtifacts,
@@ -18,7 +19,9 @@ import type { Job } from "@dstack/spec";
 import { findInterpreter } from "./interpreter.js";
 import { jobEnvironment } from "./job-env.js";
 import { explainExit, type ProcessEnd, runSupervised } from "./process.js";
+import { processRef } from "./supervision.js";
 import { ensureVenv } from "./venv.js";
+import { makeWorkingCopy, type WorkingCopy } from "./working-copy.js";
 
 /** The phases of a run, in order; each is a log group in the action and a header here. */
 export type Phase = "host" | "deps" | "python" | "venv" | "before_run" | "run" | "artifacts";
@@ -62,6 +65,12 @@ export interface RunJobOptions {
   untrusted?: boolean;
   /** Live output; the log file gets the same lines with timestamps. */
   out: RunOutput;
+  /**
+   * Run in a copy of the repository of the run's own (see `makeWorkingCopy`), removed at the
+   * end: what a runner's checkout would hold, `deps` placed there, artifacts saved from there.
+   * For `dstack run` here; a runner's checkout is a copy already. Default `false`.
+   */
+  workingCopy?: boolean;
   /** Aborting it stops the run: its reason (`SIGINT`, `SIGTERM`) goes to the job's process group. */
   stop?: AbortSignal;
   /** Milliseconds between the forwarded signal and `SIGKILL`. Default 10 000. */
@@ -80,8 +89,13 @@ export interface RunJobOptions {
 export interface RunResult {
   /** `done`, `failed` or `stopped`. */
   status: Extract<RunStatus, "done" | "failed" | "stopped">;
-  /** The job's exit code, when the Python process ran and exited. */
+  /**
+   * The exit code of the job's process when it ran and exited, or of `before_run` when that
+   * failed.
+   */
   exitCode?: number;
+  /** The signal that ended the job's process (or a failed `before_run`), e.g. `SIGSEGV`. */
+  signal?: string;
   /** One line: why it ended (`exited with 0`, `pip install ... failed`, a missing resource). */
   message: string;
   /** The host facts the resources were checked against, once read. */
@@ -93,7 +107,10 @@ export interface RunResult {
 }
 
 /** A failure before the job's process ran: stops the run with this message. */
-class PhaseError extends Error {}
+class PhaseError extends Error {
+  /** How the failing process ended (`before_run`), when one ran. */
+  end?: ProcessEnd;
+}
 
 /**
  * Executes a submitted run and records its end. Never leaves the run marked `running` or
@@ -110,7 +127,10 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     throw new Error(`${runName} holds uploaded artifacts, not a job to run`);
   }
   const job: Job = record.job;
-  const repoDir = record.repoDir;
+  // With a working copy, everything below runs in the copy (see makeWorkingCopy).
+  let repoDir = record.repoDir;
+  let copy: WorkingCopy | undefined;
+  const temps: string[] = [];
   const log = createWriteStream(store.logPath(runName), { flags: "a" });
   const stamp = (text: string) => log.write(`${new Date().toISOString()} ${text}\n`);
   const info = (text: string) => {
@@ -145,11 +165,21 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   const callerEnv = jobEnvironment({ parent: options.env, ...secrets });
   const baseEnv = jobEnvironment({ parent: options.env, job: job.environment, ...secrets });
 
+  const copyTo = options.workingCopy ? join(store.runDir(runName), "dstack-work") : undefined;
+  if (copyTo !== undefined) temps.push(copyTo);
   await store.updateRun(runName, {
     status: "running",
     startedAt: new Date().toISOString(),
     pid: process.pid,
+    supervisor: processRef(process.pid),
+    ...(temps.length > 0 ? { tempDirs: [...temps] } : {}),
   });
+  // The job's process group is recorded as each process starts, so that a later command can end
+  // it if this process dies without doing so (see reconcileRun).
+  const recording: Promise<unknown>[] = [];
+  const recordGroup = (pid: number) => {
+    recording.push(store.updateRun(runName, { jobGroup: processRef(pid) }).catch(() => undefined));
+  };
   let end: ProcessEnd | undefined;
   let result: RunResult;
   let bridge: Awaited<ReturnType<typeof startArtifactsBridge>> | undefined;
@@ -160,11 +190,26 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     const check = checkResources(job.resources, host);
     if (!check.ok) throw new PhaseError(`this host cannot run the job: ${check.message}`);
 
+    if (copyTo !== undefined) {
+      copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
+      info(
+        `working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`,
+      );
+      repoDir = copy.dir;
+    }
+    const notCopied =
+      copy?.selection === "git"
+        ? " of the run's working copy (git ignores it? a run sees tracked files and untracked ones that git does not ignore)"
+        : "";
+
     const workDir = resolve(repoDir, job.workingDir);
-    if (!existsSync(workDir)) throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
+    if (!existsSync(workDir)) {
+      throw new PhaseError(`working_dir: ${job.workingDir} does not exist${notCopied}`);
+    }
     const file = join(workDir, job.file);
-    if (!existsSync(file))
-      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
+    if (!existsSync(file)) {
+      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}${notCopied}`);
+    }
 
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
@@ -233,6 +278,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
         env: callerEnv,
         untrusted,
         onLine: line,
+        onWait: (dir) => info(`waiting for the venv another run is building (${dir})`),
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
       python = venv.python;
@@ -246,6 +292,8 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       runName,
       ...(options.remote ? { remote: options.remote } : {}),
     });
+    temps.push(dirname(bridge.socketPath));
+    await store.updateRun(runName, { tempDirs: [...temps] });
     const env: NodeJS.ProcessEnv = {
       ...baseEnv,
       // The dstack module is imported from this package's folder: no __pycache__ written there.
@@ -271,11 +319,16 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
         cwd: workDir,
         env,
         onLine: line,
+        onStart: recordGroup,
         ...(options.stop ? { stop: options.stop } : {}),
         ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
       });
       if (b.stopped) throw new PhaseError(`stopped during before_run (${explainExit(b)})`);
-      if (b.exitCode !== 0) throw new PhaseError(`before_run failed: ${explainExit(b)}`);
+      if (b.exitCode !== 0) {
+        const failed = new PhaseError(`before_run failed: ${explainExit(b)}`);
+        failed.end = b;
+        throw failed;
+      }
     }
 
     phase("run", `Running python ${job.file}`);
@@ -285,6 +338,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       cwd: workDir,
       env,
       onLine: line,
+      onStart: recordGroup,
       ...(options.stop ? { stop: options.stop } : {}),
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     });
@@ -292,14 +346,23 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     result = {
       status: end.stopped ? "stopped" : end.exitCode === 0 ? "done" : "failed",
       ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+      ...(end.signal !== undefined ? { signal: end.signal } : {}),
       message,
       phases,
     };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    result = { status: stopped() ? "stopped" : "failed", message, phases };
+    const failedEnd = e instanceof PhaseError ? e.end : undefined;
+    result = {
+      status: stopped() ? "stopped" : "failed",
+      ...(failedEnd?.exitCode !== undefined ? { exitCode: failedEnd.exitCode } : {}),
+      ...(failedEnd?.signal !== undefined ? { signal: failedEnd.signal } : {}),
+      message,
+      phases,
+    };
   } finally {
     await bridge?.close();
+    await Promise.all(recording);
   }
 
   // Artifacts are saved whenever the job's process ran, also after a failure or a stop.
@@ -308,8 +371,17 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     phase("artifacts", "Saving artifacts");
     try {
       const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
-      for (const a of saved.saved) info(`saved ${a.path}: ${a.files} files, ${a.bytes} bytes`);
+      for (const a of saved.saved) {
+        info(`saved ${a.path}: ${a.files === 1 ? "1 file" : `${a.files} files`}, ${a.bytes} bytes`);
+      }
       for (const m of saved.missing) info(`artifacts: ${m} does not exist; nothing saved for it`);
+      if (saved.refused.length > 0) {
+        // A warning: the job's own status stands, and everything else was saved.
+        const n = saved.refused.length;
+        info(
+          `warning: artifacts: left out ${n === 1 ? "a symbolic link" : `${n} symbolic links`} leading out of the repository: ${saved.refused.join(", ")}; copy what ${n === 1 ? "it points" : "they point"} at into the repository to keep it`,
+        );
+      }
     } catch (e) {
       info(`artifacts: ${(e as Error).message}`);
       if (result.status === "done") {
@@ -317,6 +389,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       }
     }
   }
+  if (copy) await rm(copy.dir, { recursive: true, force: true }).catch(() => undefined);
   closePhase();
   if (host) result.host = host;
   if (interpreterFound) result.python = interpreterFound;
@@ -325,8 +398,11 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     status: result.status,
     finishedAt: new Date().toISOString(),
     message: result.message,
-    ...(end?.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
-    ...(end?.signal !== undefined ? { signal: end.signal } : {}),
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    ...(result.signal !== undefined ? { signal: result.signal } : {}),
+    pid: undefined,
+    jobGroup: undefined,
+    tempDirs: undefined,
   });
   await new Promise<void>((done) => log.end(done));
   return result;

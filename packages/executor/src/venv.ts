@@ -62,6 +62,8 @@ export interface EnsureVenvOptions {
   env: NodeJS.ProcessEnv;
   /** Receives each line pip and venv print, as they come. */
   onLine: (line: string) => void;
+  /** Called with the venv's folder when another process is building it and this one waits. */
+  onWait?: (dir: string) => void;
 }
 
 /** A venv ready to run a job. */
@@ -103,6 +105,10 @@ export async function ensureVenv(options: EnsureVenvOptions): Promise<Venv> {
   if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: true };
 
   mkdirSync(venvs, { recursive: true });
+  const lockOptions = { realpath: false, lockfilePath: `${dir}.lock` };
+  if (await lockfile.check(dir, lockOptions).catch(() => false)) {
+    options.onWait?.(dir);
+  }
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(dir, {

@@ -1,13 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  WORKFLOW_TOKEN_ACTOR,
-  enforcePolicy,
-  loadPolicy,
-  workflowTrigger
-} from "./chunk-2NPXQSYL.js";
+  DispatchInputs,
+  DispatchState,
+  defaultRef,
+  dispatchMode,
+  dispatchPost,
+  formatDuration,
+  getDispatchSettings,
+  runArtifacts
+} from "./chunk-SXB6FV4W.js";
 import "./chunk-FO73CIOX.js";
-import "./chunk-NTNJ7KL4.js";
-import "./chunk-RE276HQ3.js";
+import "./chunk-SO5PQUJH.js";
+import "./chunk-77GJRAL4.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
@@ -19,8 +23,12 @@ import "./chunk-HTFTXNBD.js";
 import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 export {
-  WORKFLOW_TOKEN_ACTOR,
-  enforcePolicy,
-  loadPolicy,
-  workflowTrigger
+  DispatchInputs,
+  DispatchState,
+  defaultRef,
+  dispatchMode,
+  dispatchPost,
+  formatDuration,
+  getDispatchSettings,
+  runArtifacts
 };

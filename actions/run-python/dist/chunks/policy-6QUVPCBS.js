@@ -1,17 +1,13 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DispatchInputs,
-  DispatchState,
-  defaultRef,
-  dispatchMode,
-  dispatchPost,
-  formatDuration,
-  getDispatchSettings,
-  runArtifacts
-} from "./chunk-LNHEU5CW.js";
+  WORKFLOW_TOKEN_ACTOR,
+  enforcePolicy,
+  loadPolicy,
+  workflowTrigger
+} from "./chunk-L64ZYTBD.js";
 import "./chunk-FO73CIOX.js";
-import "./chunk-ZL2APSVR.js";
-import "./chunk-RE276HQ3.js";
+import "./chunk-NTNJ7KL4.js";
+import "./chunk-77GJRAL4.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
@@ -23,12 +19,8 @@ import "./chunk-HTFTXNBD.js";
 import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 export {
-  DispatchInputs,
-  DispatchState,
-  defaultRef,
-  dispatchMode,
-  dispatchPost,
-  formatDuration,
-  getDispatchSettings,
-  runArtifacts
+  WORKFLOW_TOKEN_ACTOR,
+  enforcePolicy,
+  loadPolicy,
+  workflowTrigger
 };

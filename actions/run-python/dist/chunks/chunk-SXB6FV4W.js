@@ -15,11 +15,11 @@ import {
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-ZL2APSVR.js";
+} from "./chunk-SO5PQUJH.js";
 import {
   InputError,
   Inputs
-} from "./chunk-RE276HQ3.js";
+} from "./chunk-77GJRAL4.js";
 import {
   formatRunName,
   formatSize,

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-ZL2APSVR.js";
+} from "./chunk-SO5PQUJH.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-RE276HQ3.js";
+} from "./chunk-77GJRAL4.js";
 import {
   formatRunName,
   formatSize,
@@ -228,6 +228,8 @@ async function runMode(job, inputs) {
       // in this process uploads for it.
       env,
       ...inputs.token !== "" ? { secrets: [inputs.token] } : {},
+      // Code not on the default branch builds its venvs apart from trusted runs' venvs.
+      ...inputs.untrusted ? { untrusted: true } : {},
       remote,
       stop: controller.signal,
       graceMs: CANCEL_GRACE_MS,

@@ -10,10 +10,10 @@ import {
 } from "./chunk-BWG3Q2T5.js";
 import {
   dispatchMode
-} from "./chunk-LNHEU5CW.js";
+} from "./chunk-SXB6FV4W.js";
 import {
   loadPolicy
-} from "./chunk-2NPXQSYL.js";
+} from "./chunk-L64ZYTBD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient,
@@ -24,12 +24,12 @@ import {
 } from "./chunk-NTNJ7KL4.js";
 import {
   GitHubStore
-} from "./chunk-ZL2APSVR.js";
+} from "./chunk-SO5PQUJH.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-RE276HQ3.js";
+} from "./chunk-77GJRAL4.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";

@@ -32,7 +32,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path10, options) {
+    function checkPathExt(path11, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -43,25 +43,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path10.substr(-p.length).toLowerCase() === p) {
+        if (p && path11.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat3, path10, options) {
+    function checkStat(stat3, path11, options) {
       if (!stat3.isSymbolicLink() && !stat3.isFile()) {
         return false;
       }
-      return checkPathExt(path10, options);
+      return checkPathExt(path11, options);
     }
-    function isexe(path10, options, cb) {
-      fs.stat(path10, function(er, stat3) {
-        cb(er, er ? false : checkStat(stat3, path10, options));
+    function isexe(path11, options, cb) {
+      fs.stat(path11, function(er, stat3) {
+        cb(er, er ? false : checkStat(stat3, path11, options));
       });
     }
-    function sync(path10, options) {
-      return checkStat(fs.statSync(path10), path10, options);
+    function sync(path11, options) {
+      return checkStat(fs.statSync(path11), path11, options);
     }
   }
 });
@@ -72,13 +72,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path10, options, cb) {
-      fs.stat(path10, function(er, stat3) {
+    function isexe(path11, options, cb) {
+      fs.stat(path11, function(er, stat3) {
         cb(er, er ? false : checkStat(stat3, options));
       });
     }
-    function sync(path10, options) {
-      return checkStat(fs.statSync(path10), options);
+    function sync(path11, options) {
+      return checkStat(fs.statSync(path11), options);
     }
     function checkStat(stat3, options) {
       return stat3.isFile() && checkMode(stat3, options);
@@ -111,7 +111,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path10, options, cb) {
+    function isexe(path11, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -121,7 +121,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path10, options || {}, function(er, is) {
+          isexe(path11, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -130,7 +130,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path10, options || {}, function(er, is) {
+      core(path11, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -140,9 +140,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path10, options) {
+    function sync(path11, options) {
       try {
-        return core.sync(path10, options || {});
+        return core.sync(path11, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -158,7 +158,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "../../node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -196,7 +196,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path10.join(pathPart, cmd);
+        const pCmd = path11.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p, i2, 0));
       });
@@ -223,7 +223,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path10.join(pathPart, cmd);
+        const pCmd = path11.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -271,7 +271,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "../../node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -289,7 +289,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path10.delimiter : void 0
+          pathExt: withoutPathExt ? path11.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -298,7 +298,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path10.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path11.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -352,8 +352,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path10, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path10.split("/").pop();
+      const [path11, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path11.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -388,7 +388,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "../../node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -413,7 +413,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path10.normalize(parsed.command);
+        parsed.command = path11.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -989,7 +989,7 @@ var require_mtime_precision = __commonJS({
 var require_lockfile = __commonJS({
   "../../node_modules/proper-lockfile/lib/lockfile.js"(exports, module) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var fs = require_graceful_fs();
     var retry = require_retry2();
     var onExit2 = require_signal_exit();
@@ -1000,7 +1000,7 @@ var require_lockfile = __commonJS({
     }
     function resolveCanonicalPath(file, options, callback) {
       if (!options.realpath) {
-        return callback(null, path10.resolve(file));
+        return callback(null, path11.resolve(file));
       }
       options.fs.realpath(file, callback);
     }
@@ -5779,13 +5779,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path10, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path10 === "string" ? path10 : path10.toString();
+  for (const { path: path11, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path11 === "string" ? path11 : path11.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path10, serializedResult);
+      appendFileSync(path11, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path10, serializedResult);
+      writeFileSync(path11, serializedResult);
     }
   }
 };
@@ -8186,9 +8186,9 @@ var InterpreterError = class extends Error {
   }
 };
 var PROBE = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
-function isExecutable(path10) {
+function isExecutable(path11) {
   try {
-    accessSync(path10, constants4.X_OK);
+    accessSync(path11, constants4.X_OK);
     return true;
   } catch {
     return false;
@@ -8216,11 +8216,11 @@ function versionMatches(asked, full) {
   const f = full.split(".");
   return a2.every((part, i2) => f[i2] === part);
 }
-function probeKey(path10, env, pyenvRoot, cwd) {
+function probeKey(path11, env, pyenvRoot, cwd) {
   try {
-    const st = statSync3(path10);
-    const parts = [path10, st.mtimeMs, st.size];
-    if (dirname2(path10).endsWith("/shims")) {
+    const st = statSync3(path11);
+    const parts = [path11, st.mtimeMs, st.size];
+    if (dirname2(path11).endsWith("/shims")) {
       const read = (f) => {
         try {
           return readFileSync4(f, "utf8");
@@ -8289,8 +8289,8 @@ async function findInterpreter(options) {
   }
   const cacheFile = options.cacheDir ? join2(options.cacheDir, "interpreters.json") : void 0;
   const cache = cacheFile ? readCache(cacheFile) : {};
-  const probe = async (path10) => {
-    const key = cacheFile ? probeKey(path10, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
+  const probe = async (path11) => {
+    const key = cacheFile ? probeKey(path11, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
     const hit = key ? cache[key] : void 0;
     if (hit) {
       try {
@@ -8299,7 +8299,7 @@ async function findInterpreter(options) {
       } catch {
       }
     }
-    const r = await execa(path10, ["-c", PROBE], { env, reject: false, timeout: 15e3 });
+    const r = await execa(path11, ["-c", PROBE], { env, reject: false, timeout: 15e3 });
     if (r.exitCode !== 0)
       return void 0;
     const [executable, full] = String(r.stdout).trim().split("\n");
@@ -8318,10 +8318,10 @@ async function findInterpreter(options) {
     return { executable, version: full };
   };
   for (const candidate of candidates) {
-    const path10 = await candidate.path();
-    if (!path10)
+    const path11 = await candidate.path();
+    if (!path11)
       continue;
-    const found2 = await probe(path10);
+    const found2 = await probe(path11);
     if (!found2)
       continue;
     if (version !== void 0 && !versionMatches(version, found2.version))
@@ -8465,8 +8465,9 @@ function explainExit(end) {
 }
 
 // ../../packages/executor/lib/run-job.js
-import { createWriteStream as createWriteStream2, existsSync as existsSync4, readFileSync as readFileSync5 } from "node:fs";
-import { delimiter as delimiter2, join as join6, resolve as resolve2 } from "node:path";
+import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
+import { rm as rm4 } from "node:fs/promises";
+import { delimiter as delimiter2, dirname as dirname3, join as join6, resolve as resolve2 } from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath as fileURLToPath3 } from "node:url";
@@ -8546,7 +8547,7 @@ async function linkTarget(root, linkAbs, label) {
   if (real !== void 0 && isInside(root, real))
     return path6.relative(dir, real) || ".";
   const rel = path6.relative(root, linkAbs).split(path6.sep).join("/");
-  throw new StoreError("invalid", `${label}/${rel}: a symbolic link to ${JSON.stringify(text)}, outside ${JSON.stringify(label)}; only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)`);
+  return { refused: { name: `${label}/${rel}`, text } };
 }
 async function scanTree(root, label) {
   try {
@@ -8557,6 +8558,7 @@ async function scanTree(root, label) {
       throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
     }
     const out = [{ rel: "", kind: "dir", bytes: 0 }];
+    const refused = [];
     const walk = async (abs, rel) => {
       const entries = await fsp.readdir(abs, { withFileTypes: true });
       entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
@@ -8570,6 +8572,10 @@ async function scanTree(root, label) {
         }
         if (d.isSymbolicLink()) {
           const target = await linkTarget(root, childAbs, label);
+          if (typeof target !== "string") {
+            refused.push(target.refused);
+            return void 0;
+          }
           return { rel: childRel, kind: "link", bytes: 0, target };
         }
         return void 0;
@@ -8583,7 +8589,81 @@ async function scanTree(root, label) {
       }
     };
     await walk(root, "");
+    const fix = "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
+    const [first] = refused;
+    if (refused.length === 1 && first) {
+      throw new StoreError("invalid", `${first.name}: a symbolic link to ${JSON.stringify(first.text)}, outside ${JSON.stringify(label)}; ${fix}`);
+    }
+    if (refused.length > 1) {
+      throw new StoreError("invalid", `${label}: ${refused.length} symbolic links lead outside ${JSON.stringify(label)}: ${refused.map((r) => `${r.name} -> ${r.text}`).join(", ")}; ${fix}`);
+    }
     return out;
+  } catch (e) {
+    throw ioError(`cannot read ${label}`, e);
+  }
+}
+async function scanArtifact(root, label, repo) {
+  const refused = [];
+  try {
+    const st = await fsp.lstat(root);
+    if (st.isFile())
+      return { nodes: [{ rel: "", kind: "file", bytes: st.size }], refused };
+    if (!st.isDirectory()) {
+      throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
+    }
+    const out = [{ rel: "", kind: "dir", bytes: 0 }];
+    const named = (rel) => rel === "" ? label : `${label}/${rel}`;
+    const walk = async (abs, rel, followed, chain) => {
+      const entries = await fsp.readdir(abs, { withFileTypes: true });
+      entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      for (const d of entries) {
+        const childAbs = path6.join(abs, d.name);
+        const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+        const from = followed ? { from: childAbs } : {};
+        if (d.isDirectory()) {
+          out.push({ rel: childRel, kind: "dir", bytes: 0, ...from });
+          await walk(childAbs, childRel, followed, chain);
+        } else if (d.isFile()) {
+          out.push({
+            rel: childRel,
+            kind: "file",
+            bytes: (await fsp.lstat(childAbs)).size,
+            ...from
+          });
+        } else if (d.isSymbolicLink()) {
+          const text = await fsp.readlink(childAbs);
+          const lexical = path6.resolve(abs, text);
+          const real = await fsp.realpath(lexical).catch(() => void 0);
+          if (!followed && (isInside(root, lexical) || real !== void 0 && isInside(root, real))) {
+            const inside = isInside(root, lexical) ? lexical : real;
+            out.push({
+              rel: childRel,
+              kind: "link",
+              bytes: 0,
+              target: path6.relative(abs, inside) || "."
+            });
+            continue;
+          }
+          if (real === void 0 || !isInside(repo, real)) {
+            refused.push(`${named(childRel)} -> ${text}${real === void 0 ? " (points nowhere)" : ""}`);
+            continue;
+          }
+          const target = await fsp.stat(real);
+          if (target.isFile()) {
+            out.push({ rel: childRel, kind: "file", bytes: target.size, from: real });
+          } else if (target.isDirectory()) {
+            if (chain.has(real) || isInside(real, root)) {
+              refused.push(`${named(childRel)} -> ${text} (a loop)`);
+              continue;
+            }
+            out.push({ rel: childRel, kind: "dir", bytes: 0, from: real });
+            await walk(real, childRel, true, new Set(chain).add(real));
+          }
+        }
+      }
+    };
+    await walk(root, "", false, /* @__PURE__ */ new Set([root]));
+    return { nodes: out, refused };
   } catch (e) {
     throw ioError(`cannot read ${label}`, e);
   }
@@ -8605,7 +8685,7 @@ async function copyTree(srcRoot, nodes, dest) {
     if (n2.kind === "dir")
       await fsp.mkdir(at(dest, n2.rel));
   const files = nodes.filter((n2) => n2.kind === "file");
-  await forEachLimit(files, COPY_CONCURRENCY, (n2) => fsp.copyFile(at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
+  await forEachLimit(files, COPY_CONCURRENCY, (n2) => fsp.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
   for (const n2 of nodes) {
     if (n2.kind === "link")
       await fsp.symlink(n2.target ?? ".", at(dest, n2.rel));
@@ -8818,7 +8898,8 @@ var LocalStore = class _LocalStore {
       job: options.job,
       ...options.parentRun !== void 0 ? { parentRun: options.parentRun } : {},
       artifacts: [],
-      hostname: os.hostname()
+      hostname: os.hostname(),
+      ...options.supervisor !== void 0 ? { pid: options.supervisor.pid, supervisor: options.supervisor } : {}
     };
     try {
       await writeAtomic(this.runFile(runName), json(record));
@@ -8884,6 +8965,19 @@ var LocalStore = class _LocalStore {
     const records = await Promise.all(names.filter(validName).map((n2) => this.readRun(n2).catch(() => void 0)));
     return records.filter((r) => r !== void 0).sort(byNewest);
   }
+  /**
+   * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
+   * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
+   *
+   * @throws StoreError `invalid` for a name that is not a valid run name; `io`.
+   */
+  async deleteRun(runName) {
+    try {
+      await fsp2.rm(this.runDir(runName), { recursive: true, force: true });
+    } catch (e) {
+      throw ioError(`cannot remove run ${runName}`, e);
+    }
+  }
   /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
   async withRunLock(runName, fn) {
     const lock = path7.join(this.runDir(runName), ".lock");
@@ -8944,9 +9038,10 @@ var LocalStore = class _LocalStore {
    *
    * @param options.paths - repository-relative paths (a job's `artifacts`); a path that does not
    *   exist is skipped and reported in `missing`.
-   * @returns what was copied (`files` and `bytes` of each path) and what was missing.
-   * @throws StoreError `invalid` for a path that leaves the repository (`../x`, `/x`) or holds a
-   *   symbolic link pointing outside it; `not-found` for an unknown run; `io`.
+   * @returns what was copied (`files` and `bytes` of each path), what was missing, and the
+   *   symbolic links left out because they lead out of the repository (see the module comment).
+   * @throws StoreError `invalid` for a path that leaves the repository (`../x`, `/x`);
+   *   `not-found` for an unknown run; `io`.
    */
   async saveArtifacts(runName, options) {
     await this.getRun(runName);
@@ -8956,6 +9051,7 @@ var LocalStore = class _LocalStore {
     }
     const plans = [];
     const missing = [];
+    const refused = [];
     for (const given of options.paths) {
       const artifactPath = checkArtifactPath(given);
       const source = await realpathOrUndefined(path7.join(repoDir, artifactPath));
@@ -8963,12 +9059,18 @@ var LocalStore = class _LocalStore {
         missing.push(artifactPath);
         continue;
       }
-      plans.push({ artifactPath, source, nodes: await scanTree(source, artifactPath) });
+      if (!isInside(repoDir, source)) {
+        refused.push(`${artifactPath} -> ${source}`);
+        continue;
+      }
+      const scan = await scanArtifact(source, artifactPath, repoDir);
+      refused.push(...scan.refused);
+      plans.push({ artifactPath, source, nodes: scan.nodes });
     }
     const saved = [];
     for (const plan of plans)
       saved.push(await this.storeCopy(runName, plan));
-    return { saved, missing };
+    return { saved, missing, refused };
   }
   /**
    * Copies one folder or file into the run's artifacts under `artifactPath` (the Python API's
@@ -9389,7 +9491,9 @@ async function handleUpload(context, req, cwd) {
     workflow: null,
     job: null,
     repoDir: parent.repoDir,
-    parentRun: runName
+    parentRun: runName,
+    // The job's supervisor creates it, so a later command can tell when it is gone.
+    ...parent.supervisor !== void 0 ? { supervisor: parent.supervisor } : {}
   });
   const startedAt = (/* @__PURE__ */ new Date()).toISOString();
   let entry;
@@ -9634,9 +9738,9 @@ import { join as join4 } from "node:path";
 // ../../packages/host/lib/cgroup.js
 import { readFile as readFile2 } from "node:fs/promises";
 import { join as join3, posix } from "node:path";
-async function readText(path10) {
+async function readText(path11) {
   try {
-    return await readFile2(path10, "utf8");
+    return await readFile2(path11, "utf8");
   } catch {
     return void 0;
   }
@@ -9644,17 +9748,17 @@ async function readText(path10) {
 async function cgroupDirs(root) {
   const text = await readText(join3(root, "proc/self/cgroup"));
   const match = text === void 0 ? null : /^0::(\/.*)$/m.exec(text);
-  let path10 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
-  if (path10.startsWith("/..") || !path10.startsWith("/")) {
-    path10 = "/";
+  let path11 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
+  if (path11.startsWith("/..") || !path11.startsWith("/")) {
+    path11 = "/";
   }
   const dirs = [];
   for (; ; ) {
-    dirs.push(path10 === "/" ? "/sys/fs/cgroup" : posix.join("/sys/fs/cgroup", path10));
-    if (path10 === "/") {
+    dirs.push(path11 === "/" ? "/sys/fs/cgroup" : posix.join("/sys/fs/cgroup", path11));
+    if (path11 === "/") {
       return dirs;
     }
-    path10 = posix.dirname(path10);
+    path11 = posix.dirname(path11);
   }
 }
 function parseCpuMax(raw) {
@@ -9940,6 +10044,30 @@ async function readHostFacts(options = {}) {
   return report;
 }
 
+// ../../packages/executor/lib/supervision.js
+import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+function procStat(pid) {
+  let text;
+  try {
+    text = readFileSync5(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return void 0;
+  }
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const state = fields[0];
+  const startTime = fields[19];
+  if (state === void 0 || startTime === void 0)
+    return void 0;
+  return { state, startTime };
+}
+function processStartTime(pid) {
+  return procStat(pid)?.startTime;
+}
+function processRef(pid) {
+  const startTime = processStartTime(pid);
+  return startTime !== void 0 ? { pid, startTime } : { pid };
+}
+
 // ../../packages/executor/lib/venv.js
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
@@ -9968,6 +10096,10 @@ async function ensureVenv(options) {
   if (existsSync3(join5(dir, READY_MARKER)))
     return { dir, python, reused: true };
   mkdirSync2(venvs, { recursive: true });
+  const lockOptions = { realpath: false, lockfilePath: `${dir}.lock` };
+  if (await import_proper_lockfile.default.check(dir, lockOptions).catch(() => false)) {
+    options.onWait?.(dir);
+  }
   let release;
   try {
     release = await import_proper_lockfile.default.lock(dir, {
@@ -10007,8 +10139,83 @@ async function ensureVenv(options) {
   }
 }
 
+// ../../packages/executor/lib/working-copy.js
+import { constants as constants8, existsSync as existsSync4 } from "node:fs";
+import * as fsp4 from "node:fs/promises";
+import path10 from "node:path";
+async function gitFiles(dir, env) {
+  let at = dir;
+  while (!existsSync4(path10.join(at, ".git"))) {
+    const parent = path10.dirname(at);
+    if (parent === at)
+      return void 0;
+    at = parent;
+  }
+  const r = await execa("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], { cwd: dir, env, extendEnv: false, reject: false, stdin: "ignore", stripFinalNewline: false });
+  if (r.failed || r.exitCode !== 0 || typeof r.stdout !== "string")
+    return void 0;
+  return [...new Set(r.stdout.split("\0").filter((p) => p !== ""))];
+}
+async function allFiles(dir) {
+  const out = [];
+  const walk = async (abs, rel) => {
+    for (const d of await fsp4.readdir(abs, { withFileTypes: true })) {
+      if (d.name === ".git")
+        continue;
+      const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+      if (d.isDirectory())
+        await walk(path10.join(abs, d.name), childRel);
+      else if (d.isFile() || d.isSymbolicLink())
+        out.push(childRel);
+    }
+  };
+  await walk(dir, "");
+  return out;
+}
+async function makeWorkingCopy(options) {
+  const listed = await gitFiles(options.from, options.env);
+  const files = listed ?? await allFiles(options.from);
+  await fsp4.mkdir(options.to, { recursive: true });
+  const made = /* @__PURE__ */ new Set();
+  let count2 = 0;
+  let bytes = 0;
+  const limit = 16;
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const rel = files[next++];
+      const src = path10.join(options.from, rel);
+      const st = await fsp4.lstat(src).catch(() => void 0);
+      if (st === void 0 || !(st.isFile() || st.isSymbolicLink()))
+        continue;
+      const dest = path10.join(options.to, rel);
+      const parent = path10.dirname(dest);
+      if (!made.has(parent)) {
+        await fsp4.mkdir(parent, { recursive: true });
+        made.add(parent);
+      }
+      if (st.isSymbolicLink()) {
+        await fsp4.symlink(await fsp4.readlink(src), dest);
+      } else {
+        await fsp4.copyFile(src, dest, constants8.COPYFILE_FICLONE);
+        bytes += st.size;
+      }
+      count2++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, files.length) }, worker));
+  return {
+    dir: options.to,
+    selection: listed === void 0 ? "all" : "git",
+    files: count2,
+    bytes
+  };
+}
+
 // ../../packages/executor/lib/run-job.js
 var PhaseError = class extends Error {
+  /** How the failing process ended (`before_run`), when one ran. */
+  end;
 };
 async function runJob(options) {
   const { store, runName, out } = options;
@@ -10017,7 +10224,9 @@ async function runJob(options) {
     throw new Error(`${runName} holds uploaded artifacts, not a job to run`);
   }
   const job = record.job;
-  const repoDir = record.repoDir;
+  let repoDir = record.repoDir;
+  let copy;
+  const temps = [];
   const log = createWriteStream2(store.logPath(runName), { flags: "a" });
   const stamp = (text) => log.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
 `);
@@ -10050,11 +10259,20 @@ async function runJob(options) {
   const secrets = options.secrets ? { secrets: options.secrets } : {};
   const callerEnv = jobEnvironment({ parent: options.env, ...secrets });
   const baseEnv = jobEnvironment({ parent: options.env, job: job.environment, ...secrets });
+  const copyTo = options.workingCopy ? join6(store.runDir(runName), "dstack-work") : void 0;
+  if (copyTo !== void 0)
+    temps.push(copyTo);
   await store.updateRun(runName, {
     status: "running",
     startedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    pid: process.pid
+    pid: process.pid,
+    supervisor: processRef(process.pid),
+    ...temps.length > 0 ? { tempDirs: [...temps] } : {}
   });
+  const recording = [];
+  const recordGroup = (pid) => {
+    recording.push(store.updateRun(runName, { jobGroup: processRef(pid) }).catch(() => void 0));
+  };
   let end;
   let result;
   let bridge;
@@ -10065,12 +10283,20 @@ async function runJob(options) {
     const check = checkResources(job.resources, host);
     if (!check.ok)
       throw new PhaseError(`this host cannot run the job: ${check.message}`);
+    if (copyTo !== void 0) {
+      copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
+      info(`working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`);
+      repoDir = copy.dir;
+    }
+    const notCopied = copy?.selection === "git" ? " of the run's working copy (git ignores it? a run sees tracked files and untracked ones that git does not ignore)" : "";
     const workDir = resolve2(repoDir, job.workingDir);
-    if (!existsSync4(workDir))
-      throw new PhaseError(`working_dir: ${job.workingDir} does not exist`);
+    if (!existsSync5(workDir)) {
+      throw new PhaseError(`working_dir: ${job.workingDir} does not exist${notCopied}`);
+    }
     const file = join6(workDir, job.file);
-    if (!existsSync4(file))
-      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}`);
+    if (!existsSync5(file)) {
+      throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}${notCopied}`);
+    }
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
       for (const dep of job.deps) {
@@ -10108,17 +10334,18 @@ async function runJob(options) {
     if (job.requirements !== void 0) {
       phase("venv", "Preparing the environment");
       const reqPath = join6(workDir, job.requirements);
-      if (!existsSync4(reqPath)) {
+      if (!existsSync5(reqPath)) {
         throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
       }
       const venv = await ensureVenv({
         home: options.home,
         interpreter,
-        requirements: { path: reqPath, text: readFileSync5(reqPath, "utf8") },
+        requirements: { path: reqPath, text: readFileSync6(reqPath, "utf8") },
         cwd: workDir,
         env: callerEnv,
         untrusted,
-        onLine: line
+        onLine: line,
+        onWait: (dir) => info(`waiting for the venv another run is building (${dir})`)
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
       python = venv.python;
@@ -10132,6 +10359,8 @@ async function runJob(options) {
       runName,
       ...options.remote ? { remote: options.remote } : {}
     });
+    temps.push(dirname3(bridge.socketPath));
+    await store.updateRun(runName, { tempDirs: [...temps] });
     const env = {
       ...baseEnv,
       // The dstack module is imported from this package's folder: no __pycache__ written there.
@@ -10154,13 +10383,17 @@ async function runJob(options) {
         cwd: workDir,
         env,
         onLine: line,
+        onStart: recordGroup,
         ...options.stop ? { stop: options.stop } : {},
         ...options.graceMs !== void 0 ? { graceMs: options.graceMs } : {}
       });
       if (b.stopped)
         throw new PhaseError(`stopped during before_run (${explainExit(b)})`);
-      if (b.exitCode !== 0)
-        throw new PhaseError(`before_run failed: ${explainExit(b)}`);
+      if (b.exitCode !== 0) {
+        const failed = new PhaseError(`before_run failed: ${explainExit(b)}`);
+        failed.end = b;
+        throw failed;
+      }
     }
     phase("run", `Running python ${job.file}`);
     end = await runSupervised({
@@ -10169,6 +10402,7 @@ async function runJob(options) {
       cwd: workDir,
       env,
       onLine: line,
+      onStart: recordGroup,
       ...options.stop ? { stop: options.stop } : {},
       ...options.graceMs !== void 0 ? { graceMs: options.graceMs } : {}
     });
@@ -10176,24 +10410,38 @@ async function runJob(options) {
     result = {
       status: end.stopped ? "stopped" : end.exitCode === 0 ? "done" : "failed",
       ...end.exitCode !== void 0 ? { exitCode: end.exitCode } : {},
+      ...end.signal !== void 0 ? { signal: end.signal } : {},
       message,
       phases
     };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    result = { status: stopped() ? "stopped" : "failed", message, phases };
+    const failedEnd = e instanceof PhaseError ? e.end : void 0;
+    result = {
+      status: stopped() ? "stopped" : "failed",
+      ...failedEnd?.exitCode !== void 0 ? { exitCode: failedEnd.exitCode } : {},
+      ...failedEnd?.signal !== void 0 ? { signal: failedEnd.signal } : {},
+      message,
+      phases
+    };
   } finally {
     await bridge?.close();
+    await Promise.all(recording);
   }
   if (end && job.artifacts.length > 0) {
     await store.updateRun(runName, { status: "uploading" });
     phase("artifacts", "Saving artifacts");
     try {
       const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
-      for (const a2 of saved.saved)
-        info(`saved ${a2.path}: ${a2.files} files, ${a2.bytes} bytes`);
+      for (const a2 of saved.saved) {
+        info(`saved ${a2.path}: ${a2.files === 1 ? "1 file" : `${a2.files} files`}, ${a2.bytes} bytes`);
+      }
       for (const m of saved.missing)
         info(`artifacts: ${m} does not exist; nothing saved for it`);
+      if (saved.refused.length > 0) {
+        const n2 = saved.refused.length;
+        info(`warning: artifacts: left out ${n2 === 1 ? "a symbolic link" : `${n2} symbolic links`} leading out of the repository: ${saved.refused.join(", ")}; copy what ${n2 === 1 ? "it points" : "they point"} at into the repository to keep it`);
+      }
     } catch (e) {
       info(`artifacts: ${e.message}`);
       if (result.status === "done") {
@@ -10201,6 +10449,8 @@ async function runJob(options) {
       }
     }
   }
+  if (copy)
+    await rm4(copy.dir, { recursive: true, force: true }).catch(() => void 0);
   closePhase();
   if (host)
     result.host = host;
@@ -10211,8 +10461,11 @@ async function runJob(options) {
     status: result.status,
     finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
     message: result.message,
-    ...end?.exitCode !== void 0 ? { exitCode: end.exitCode } : {},
-    ...end?.signal !== void 0 ? { signal: end.signal } : {}
+    ...result.exitCode !== void 0 ? { exitCode: result.exitCode } : {},
+    ...result.signal !== void 0 ? { signal: result.signal } : {},
+    pid: void 0,
+    jobGroup: void 0,
+    tempDirs: void 0
   });
   await new Promise((done) => log.end(done));
   return result;

@@ -10,7 +10,7 @@ import {
 } from "./chunk-NTNJ7KL4.js";
 import {
   InputError
-} from "./chunk-RE276HQ3.js";
+} from "./chunk-77GJRAL4.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
