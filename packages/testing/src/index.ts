@@ -64,3 +64,4 @@ export {
   validateWorkflowText,
   type WorkflowDiagnostic,
 } from "./workflows.js";
+export { mermaidBlocks, type ParsedXyChart, parseXyChart } from "./mermaid.js";
