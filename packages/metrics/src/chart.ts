@@ -59,14 +59,14 @@ export function formatChartNumber(value: number): string {
 }
 
 /**
- * A metric name as text inside a Mermaid string: letters, digits, spaces and `()[].,/:_+=@-`
+ * A metric name as text inside a Mermaid string: letters, digits, spaces and `()[].,/:_+=-`
  * kept, every other character (quotes, backticks, `#`, `;`, `<`, `>`, `%` and `{}` of Mermaid
  * directives, line breaks, controls)
  * becomes `_`, at most 60 characters. Nothing left can end the string, the diagram or the
  * Markdown fence around it.
  */
 export function chartText(name: string): string {
-  const safe = [...name].map((c) => (/^[\p{L}\p{N} ()[\].,/:_+=@-]$/u.test(c) ? c : "_")).join("");
+  const safe = [...name].map((c) => (/^[\p{L}\p{N} ()[\].,/:_+=-]$/u.test(c) ? c : "_")).join("");
   const cut =
     [...safe].length > CHART_NAME_MAX
       ? `${[...safe].slice(0, CHART_NAME_MAX - 1).join("")}…`
