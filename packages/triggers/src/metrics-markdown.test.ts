@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseMetricsFiles } from "@dstack/metrics";
 import { mermaidBlocks, parseXyChart } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
@@ -56,9 +57,7 @@ describe("the sticky comment with curves", () => {
     );
     expect(body).toContain("| metric | base | this run | change |");
     expect(body).toContain("| `f1` ↑ | `0.93` | `0.91` | −0.02 (−2.2%) ❌ worse |");
-    expect(body).toContain(
-      "| `loss` ↓ | `0.025` | `0.00833333` | −0.0166667 (−66.7%) ✅ better |",
-    );
+    expect(body).toContain("| `loss` ↓ | `0.025` | `0.00833333` | −0.0166667 (−66.7%) ✅ better |");
     expect(body).toContain("| `accuracy` ↑ | `0.6` | `0.896667` | +0.296667 (+49.4%) ✅ better |");
     expect(body).toContain("| `old_metric` ↑ | `3` | – | not logged |");
     expect(body).toContain("On each chart the first line is this run, the second `calm-cat-12`.");
@@ -137,5 +136,53 @@ describe("the sticky comment with curves", () => {
         { path: "metrics/dstack.jsonl", text: '{"step": 1, "loss": 2}\n{"step": 2, "loss": 1}' },
       ]),
     ).toEqual({ metrics: { f1: 0.9, loss: 1 }, problems: [] });
+  });
+});
+
+describe("the README's example of the comment", () => {
+  it("is what renderMetricsMarkdown writes, and its chart parses with Mermaid", async () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const from = readme.indexOf("## Metrics");
+    const m = /````markdown\n([\s\S]*?)\n````/.exec(readme.slice(from));
+    const shown = m?.[1] ?? "";
+    const rows = (r: number[][]) =>
+      r
+        .map(([step, a, b, c]) =>
+          JSON.stringify({ step, train_loss: a, val_loss: b, val_accuracy: c }),
+        )
+        .join("\n");
+    const run = [
+      [0, 1.842, 1.201, 0.708],
+      [1, 0.712, 0.402, 0.889],
+      [2, 0.371, 0.251, 0.931],
+      [3, 0.248, 0.186, 0.95],
+      [4, 0.187, 0.152, 0.961],
+      [5, 0.149, 0.131, 0.967],
+      [6, 0.122, 0.118, 0.969],
+      [7, 0.101, 0.112, 0.972],
+    ];
+    const base = [
+      [0, 1.901, 1.288, 0.681],
+      [1, 0.802, 0.455, 0.872],
+      [2, 0.429, 0.297, 0.917],
+      [3, 0.301, 0.224, 0.939],
+      [4, 0.231, 0.189, 0.95],
+      [5, 0.188, 0.166, 0.956],
+      [6, 0.16, 0.151, 0.958],
+      [7, 0.141, 0.147, 0.961],
+    ];
+    const rendered = renderMetricsMarkdown({
+      metrics: parseMetricsFiles([{ path: "metrics/dstack.jsonl", text: rows(run) }]),
+      base: {
+        runName: "calm-heron-4198",
+        url: "https://github.com/acme/models/actions/runs/4198",
+        metrics: parseMetricsFiles([{ path: "metrics/dstack.jsonl", text: rows(base) }]),
+      },
+      chartsMax: 1,
+    }).join("\n");
+    expect(shown.length).toBeGreaterThan(100);
+    expect(rendered.startsWith(shown)).toBe(true);
+    const [chart] = mermaidBlocks(shown);
+    expect((await parseXyChart(chart ?? "")).lines).toHaveLength(2);
   });
 });
