@@ -45,6 +45,7 @@ export {
   type RunLocalActionOptions,
   runLocalAction,
 } from "./local-action.js";
+export { mermaidBlocks, type ParsedXyChart, parseXyChart } from "./mermaid.js";
 export {
   createPullsModel,
   type FakePulls,
@@ -64,4 +65,3 @@ export {
   validateWorkflowText,
   type WorkflowDiagnostic,
 } from "./workflows.js";
-export { mermaidBlocks, type ParsedXyChart, parseXyChart } from "./mermaid.js";

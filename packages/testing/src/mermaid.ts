@@ -39,7 +39,7 @@ async function loadMermaid() {
 export async function parseXyChart(source: string): Promise<ParsedXyChart> {
   const mermaid = await loadMermaid();
   const parsed = await mermaid.parse(source);
-  if (!parsed || parsed.diagramType !== "xychart") {
+  if (parsed?.diagramType !== "xychart") {
     throw new Error(`not an xychart: ${parsed ? parsed.diagramType : "(nothing)"}`);
   }
   const diagram = await mermaid.mermaidAPI.getDiagramFromText(source);
