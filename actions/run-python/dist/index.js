@@ -1,16 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-DBNMYRZW.js";
+} from "./chunks/chunk-YHP4HZGO.js";
 import {
   runMode
-} from "./chunks/chunk-2BCTDVXT.js";
-import "./chunks/chunk-RGTHZFNM.js";
+} from "./chunks/chunk-CUAQDKJO.js";
+import "./chunks/chunk-U63JZGPA.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-5ZOIP76A.js";
+} from "./chunks/chunk-NANBG44T.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -18,10 +18,11 @@ import {
   setFailed,
   setOutput
 } from "./chunks/chunk-RTZHXGW5.js";
+import "./chunks/chunk-JKJATBYZ.js";
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-BAHOH476.js";
+} from "./chunks/chunk-E6WYTASD.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -42,7 +43,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-EBHP3S43.js")).commandMode(inputs);
+    return (await import("./chunks/command-4GUJB4B4.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +52,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-D5BFPWVP.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-5W6FJJTU.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -59,7 +60,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-ZNK57TNW.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-TUEN6DA7.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

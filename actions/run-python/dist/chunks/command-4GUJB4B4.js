@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-DRMJVN3Q.js";
+} from "./chunk-GPXKIPUV.js";
 import {
   loadPolicy
-} from "./chunk-WQQW4LJH.js";
+} from "./chunk-6PN3POA7.js";
 import {
   annotate
-} from "./chunk-DBNMYRZW.js";
+} from "./chunk-YHP4HZGO.js";
 import {
   GitHubStore
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-U63JZGPA.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-NANBG44T.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -25,18 +25,20 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   DEFAULT_LABEL,
-  METRICS_DIR,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-HWUO7TUA.js";
+} from "./chunk-3UHJ6T4Z.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+} from "./chunk-G6TEMG7D.js";
+import {
+  METRICS_DIR
+} from "./chunk-JKJATBYZ.js";
+import "./chunk-E6WYTASD.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

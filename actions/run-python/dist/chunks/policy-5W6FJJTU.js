@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-WQQW4LJH.js";
-import "./chunk-DBNMYRZW.js";
-import "./chunk-5ZOIP76A.js";
+} from "./chunk-6PN3POA7.js";
+import "./chunk-YHP4HZGO.js";
+import "./chunk-NANBG44T.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+import "./chunk-G6TEMG7D.js";
+import "./chunk-E6WYTASD.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-U63JZGPA.js";
 import {
   InputError,
   Inputs
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-NANBG44T.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-2GTS6UAR.js";
+} from "./chunk-G6TEMG7D.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-BAHOH476.js";
+} from "./chunk-E6WYTASD.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

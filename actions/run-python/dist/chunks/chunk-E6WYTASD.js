@@ -20163,6 +20163,7 @@ var GPU_MEMORY_LADDER_GB = Object.freeze([
 var BASE_LABELS = Object.freeze(["self-hosted", "dstack"]);
 var NO_GPU_LABEL = "no-gpu";
 var ON_DEMAND_LABEL = "on-demand";
+var EPHEMERAL_LABEL = "dstack-ephemeral";
 function gpuModelLabel(name) {
   const model = normalizeGpuName(name);
   return model === "" ? void 0 : `gpu-${model}`;
@@ -20244,6 +20245,9 @@ function jobLabels(resources, options = {}) {
   };
   if (!resources.interruptible) {
     labels.push(ON_DEMAND_LABEL);
+  }
+  if (options.untrusted) {
+    labels.push(EPHEMERAL_LABEL);
   }
   const gpu = resources.gpu;
   if (!gpu) {
