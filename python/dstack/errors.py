@@ -13,4 +13,8 @@ class ArtifactsDownloadError(DstackError):
     """Raised by ``artifacts.download`` when the artifacts cannot be downloaded."""
 
 
-__all__ = ["ArtifactsDownloadError", "ArtifactsUploadError", "DstackError"]
+class MetricsError(DstackError):
+    """Raised by ``metrics.log`` for a value that is not a finite number or a file it cannot write."""
+
+
+__all__ = ["ArtifactsDownloadError", "ArtifactsUploadError", "DstackError", "MetricsError"]

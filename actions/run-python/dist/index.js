@@ -4,7 +4,8 @@ import {
 } from "./chunks/chunk-NTNJ7KL4.js";
 import {
   runMode
-} from "./chunks/chunk-I5OEXPQM.js";
+} from "./chunks/chunk-QFTEJ2T6.js";
+import "./chunks/chunk-JKJATBYZ.js";
 import "./chunks/chunk-SO5PQUJH.js";
 import {
   InputError,
@@ -42,7 +43,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-4T2HHENT.js")).commandMode(inputs);
+    return (await import("./chunks/command-GHRCT4D4.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +52,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-6QUVPCBS.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-IWX67NZD.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });

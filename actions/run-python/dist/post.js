@@ -1,7 +1,8 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-I5OEXPQM.js";
+} from "./chunks/chunk-QFTEJ2T6.js";
+import "./chunks/chunk-JKJATBYZ.js";
 import "./chunks/chunk-SO5PQUJH.js";
 import "./chunks/chunk-77GJRAL4.js";
 import "./chunks/chunk-3EQAFWTT.js";

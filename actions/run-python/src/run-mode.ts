@@ -28,6 +28,7 @@ import { formatHostFacts } from "@dstack/host";
 import { formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
 import { type ActionInputs, InputError } from "./inputs.js";
 import { MATCHER_OWNERS, PYTHON_TRACEBACK_MATCHER } from "./matcher.js";
+import { metricsSummary } from "./summary-metrics.js";
 
 /** The environment variable holding the job's dstack run (read by `dstack/artifacts` uploads). */
 export const RUN_NAME_ENV = "DSTACK_RUN_NAME";
@@ -153,13 +154,15 @@ function describeResources(job: Job): string {
   return parts.length > 0 ? parts.join(", ") : "(none asked)";
 }
 
-/** Writes the job summary: the run, the runner, resources asked and found, phases, artifacts. */
+/** Writes the job summary: the run, the runner, resources asked and found, phases, artifacts, metrics. */
 async function writeSummary(options: {
   job: Job;
   runName: string;
   result: RunResult;
   uploaded: readonly UploadedRunArtifact[];
   tag?: string;
+  /** The metrics part ({@link metricsSummary}). */
+  metrics?: string;
 }): Promise<void> {
   const { job, runName, result, uploaded } = options;
   const icon = result.status === "done" ? "✅" : result.status === "stopped" ? "⏹️" : "❌";
@@ -210,6 +213,7 @@ async function writeSummary(options: {
       ]),
     ]);
   }
+  if (options.metrics) summary.addRaw(options.metrics, true);
   await summary.write();
 }
 
@@ -315,11 +319,13 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
     }
   }
   core.saveState(State.Uploaded, "true");
+  const metrics = await metricsSummary(store.artifactsDir(runName));
   await writeSummary({
     job,
     runName,
     result,
     uploaded,
+    ...(metrics ? { metrics } : {}),
     ...(inputs.tag !== undefined ? { tag: inputs.tag } : {}),
   });
   if (result.status !== "done") {

@@ -401,7 +401,7 @@ for f in files:
 print(len(files), sorted(m for m in imported if m != "dstack" and m not in sys.stdlib_module_names))
 `);
     expect(r.stderr).toBe("");
-    expect(r.stdout.trim()).toBe("4 []");
+    expect(r.stdout.trim()).toBe("5 []");
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `validate`,
- * `labels`, `schema`; `run`, `ps` and `artifacts download` also on GitHub with `--remote`.
+ * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `metrics`,
+ * `validate`, `labels`, `schema`; `run`, `ps` and `artifacts download` also on GitHub with `--remote`.
  *
  * @module
  */
@@ -20,6 +20,7 @@ import {
   workflowsJsonSchema,
 } from "@dstack/spec";
 import { Command, CommanderError } from "commander";
+import { metricsCommand, metricsDiffCommand } from "./metrics.js";
 import { executeRun, findRepoDir, type RunContext, runCommand } from "./run.js";
 import {
   artifactsDownloadCommand,
@@ -290,6 +291,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("delete a tag (the run and its artifacts stay)")
     .argument("<tag>", "the tag")
     .action(async (tag: string) => set(await tagsDeleteCommand(tag, ctx)));
+
+  const metrics = program
+    .command("metrics")
+    .description("show a run's metrics (last, best, a sparkline per curve), or diff two runs")
+    .argument("<run>", "a run name, or :TAG")
+    .option("--json", "print the curves, values and problems as JSON")
+    .action(async (run: string, opts: { json?: boolean }) =>
+      set(await metricsCommand(run, opts, ctx)),
+    );
+  metrics
+    .command("diff")
+    .description("compare the last values of two runs' metrics: A, B, the change from A to B")
+    .argument("<run-a>", "a run name, or :TAG")
+    .argument("<run-b>", "a run name, or :TAG")
+    .action(async (a: string, b: string) => set(await metricsDiffCommand(a, b, ctx)));
 
   program
     .command("schema")

@@ -50,6 +50,7 @@ export {
   type RunLocalActionOptions,
   runLocalAction,
 } from "./local-action.js";
+export { mermaidBlocks, type ParsedXyChart, parseXyChart } from "./mermaid.js";
 export {
   createPullsModel,
   type FakePulls,

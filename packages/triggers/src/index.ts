@@ -68,6 +68,13 @@ export {
   parseMetrics,
 } from "./metrics.js";
 export {
+  type BaseRun,
+  CHARTS_MAX,
+  formatMetricNumber,
+  type MetricsMarkdownOptions,
+  renderMetricsMarkdown,
+} from "./metrics-markdown.js";
+export {
   isFork,
   type PinnedPullRequest,
   type PinPullRequestOptions,

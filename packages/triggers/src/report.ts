@@ -5,8 +5,10 @@
  * @module
  */
 import type { GitHubClient } from "@dstack/github";
+import type { MetricsReport } from "@dstack/metrics";
 import type { DispatchDecision } from "./handle.js";
 import type { MetricValue } from "./metrics.js";
+import type { BaseRun } from "./metrics-markdown.js";
 import { type CommitStatusState, setCommitStatus } from "./status.js";
 import {
   createStickyComment,
@@ -29,6 +31,10 @@ export interface RunReport {
   durationMs?: number;
   /** Metrics the job wrote (`parseMetrics`). */
   metrics?: Record<string, MetricValue>;
+  /** Curves and values the job wrote, charted (see `StickyState.metricsReport`). */
+  metricsReport?: MetricsReport;
+  /** The default branch's run to compare with; `null`: none found (see `StickyState.base`). */
+  base?: BaseRun | null;
   /** The run's artifacts. */
   artifacts?: StickyLink[];
   /** Tags pointing at them. */

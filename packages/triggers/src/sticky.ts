@@ -5,8 +5,10 @@
  * @module
  */
 import { apiUrlOf, type GitHubClient, restError } from "@dstack/github";
+import type { MetricsReport } from "@dstack/metrics";
 import { code, codeBlock, codeCell, link } from "./markdown.js";
 import type { MetricValue } from "./metrics.js";
+import { type BaseRun, renderMetricsMarkdown } from "./metrics-markdown.js";
 
 /** Where a run stands, as the sticky comment shows it. */
 export type StickyStatus =
@@ -48,8 +50,19 @@ export interface StickyState {
   runner?: string;
   /** How long the run took, in milliseconds. */
   durationMs?: number;
-  /** Metrics the job wrote (see `parseMetrics`). */
+  /** Metrics the job wrote (see `parseMetrics`); not shown when `metricsReport` is given. */
   metrics?: Record<string, MetricValue>;
+  /**
+   * Curves and values the job wrote (`@dstack/metrics` `readMetricsDir` of its `metrics`
+   * artifact): a table, a Mermaid chart per curve, and their problems.
+   */
+  metricsReport?: MetricsReport;
+  /**
+   * The run to compare with (the latest successful run of the same workflow on the default
+   * branch): base / this run / change, and the base curve on each chart. `null`: none found,
+   * said so. Absent: no comparison.
+   */
+  base?: BaseRun | null;
   /** The run's artifacts. */
   artifacts?: StickyLink[];
   /** Tags pointing at the run's artifacts. */
@@ -88,7 +101,8 @@ const formatValue = (v: MetricValue): string =>
 /**
  * Renders the sticky comment: the marker, a title with the status, a table of what is known
  * (workflow, command, commit, who asked, run name linked to its workflow run, runner, duration),
- * the metrics as a table, links to artifacts and tags, and `message` in a code block.
+ * the metrics (a table, or with `metricsReport` a table against the base run and a Mermaid chart
+ * per curve), links to artifacts and tags, and `message` in a code block.
  *
  * User-controlled text (command, workflow, names, metric names and values, logins, the message)
  * is shown only inside code spans or blocks, so it cannot add markup, HTML, links or mentions.
@@ -110,7 +124,13 @@ export function renderSticky(state: StickyState): string {
     out.push("| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), "");
   }
   const metrics = Object.entries(state.metrics ?? {});
-  if (metrics.length > 0) {
+  if (state.metricsReport) {
+    const lines = renderMetricsMarkdown({
+      metrics: state.metricsReport,
+      ...(state.base !== undefined ? { base: state.base } : {}),
+    });
+    if (lines.length > 0) out.push(...lines, "");
+  } else if (metrics.length > 0) {
     out.push(
       "**Metrics**",
       "",

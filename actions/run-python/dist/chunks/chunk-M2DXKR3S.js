@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-PKHZHLLO.js");
+    const { authorizeActor } = await import("./lib-2SQ3SWVL.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -1,10 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  CHARTS_MAX,
   COMMAND_PREFIX,
   COMMAND_USAGE,
   DEFAULT_LABEL,
-  METRICS_DIR,
-  METRICS_MAX,
   PERMISSION_LEVELS,
   PULL_REQUEST_COMMITS_LIMIT,
   REPLY_MARKER,
@@ -17,6 +16,7 @@ import {
   createStickyComment,
   findCommandLine,
   formatDuration,
+  formatMetricNumber,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
@@ -30,6 +30,7 @@ import {
   pinPullRequest,
   policyRefusal,
   renderCommand,
+  renderMetricsMarkdown,
   renderSticky,
   replyText,
   reportRun,
@@ -37,8 +38,12 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-BWG3Q2T5.js";
+} from "./chunk-DTHJXYRT.js";
 import "./chunk-FO73CIOX.js";
+import {
+  METRICS_DIR,
+  METRICS_MAX
+} from "./chunk-JKJATBYZ.js";
 import "./chunk-3EQAFWTT.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
@@ -48,6 +53,7 @@ import "./chunk-HTFTXNBD.js";
 import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 export {
+  CHARTS_MAX,
   COMMAND_PREFIX,
   COMMAND_USAGE,
   DEFAULT_LABEL,
@@ -65,6 +71,7 @@ export {
   createStickyComment,
   findCommandLine,
   formatDuration,
+  formatMetricNumber,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
@@ -78,6 +85,7 @@ export {
   pinPullRequest,
   policyRefusal,
   renderCommand,
+  renderMetricsMarkdown,
   renderSticky,
   replyText,
   reportRun,

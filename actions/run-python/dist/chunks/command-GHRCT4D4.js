@@ -1,19 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   DEFAULT_LABEL,
-  METRICS_DIR,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-BWG3Q2T5.js";
+} from "./chunk-DTHJXYRT.js";
 import {
   dispatchMode
 } from "./chunk-SXB6FV4W.js";
 import {
   loadPolicy
-} from "./chunk-L64ZYTBD.js";
+} from "./chunk-M2DXKR3S.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient,
@@ -22,6 +21,9 @@ import {
 import {
   annotate
 } from "./chunk-NTNJ7KL4.js";
+import {
+  METRICS_DIR
+} from "./chunk-JKJATBYZ.js";
 import {
   GitHubStore
 } from "./chunk-SO5PQUJH.js";

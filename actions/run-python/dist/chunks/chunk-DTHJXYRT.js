@@ -5,6 +5,11 @@ import {
   restError
 } from "./chunk-FO73CIOX.js";
 import {
+  directionOf,
+  lastValues,
+  parseMetricsFiles
+} from "./chunk-JKJATBYZ.js";
+import {
   DISPATCH_EVENT_TYPE,
   REPOSITORY_ROLES,
   checkJobPolicy,
@@ -432,6 +437,202 @@ async function setCommitStatus(options) {
   }
 }
 
+// ../../packages/metrics/lib/chart.js
+var CHART_POINTS_MAX = 50;
+var CHART_NAME_MAX = 60;
+function pickIndices(n, max, keep) {
+  if (n <= max)
+    return Array.from({ length: n }, (_, i) => i);
+  if (max < 2)
+    return [n - 1];
+  const picked = Array.from({ length: max }, (_, k) => Math.round(k * (n - 1) / (max - 1)));
+  if (keep !== void 0 && keep > 0 && keep < n - 1 && !picked.includes(keep)) {
+    let nearest = 1;
+    for (let k = 1; k < max - 1; k++) {
+      if (Math.abs(picked[k] - keep) < Math.abs(picked[nearest] - keep)) {
+        nearest = k;
+      }
+    }
+    picked[nearest] = keep;
+    picked.sort((a, b) => a - b);
+  }
+  return picked;
+}
+function chartPoints(series, max = CHART_POINTS_MAX) {
+  const pts = series.points;
+  const best = pts.findIndex((p) => p.step === series.best.step && p.value === series.best.value);
+  return pickIndices(pts.length, max, best < 0 ? void 0 : best).map((i) => pts[i]);
+}
+var plain = new Intl.NumberFormat("en-US", {
+  useGrouping: false,
+  maximumSignificantDigits: 6
+});
+function formatChartNumber(value) {
+  return value === 0 ? "0" : plain.format(value);
+}
+function chartText(name) {
+  const safe = [...name].map((c) => /^[\p{L}\p{N} ()[\].,/:_+=-]$/u.test(c) ? c : "_").join("");
+  const cut = [...safe].length > CHART_NAME_MAX ? `${[...safe].slice(0, CHART_NAME_MAX - 1).join("")}\u2026` : safe;
+  return cut.trim() === "" ? "metric" : cut;
+}
+function valueAt(points, step) {
+  let v = points[0]?.value ?? 0;
+  for (const p of points) {
+    if (p.step > step)
+      break;
+    v = p.value;
+  }
+  return v;
+}
+function mermaidChart(series, options = {}) {
+  const max = options.maxPoints ?? CHART_POINTS_MAX;
+  const name = chartText(series.name);
+  const fmt = formatChartNumber;
+  const title = `${name}: last ${fmt(series.last.value)} at step ${fmt(series.last.step)}, best ${fmt(series.best.value)} at step ${fmt(series.best.step)}`;
+  const mine = chartPoints(series, max);
+  const lines = [];
+  let steps;
+  if (options.base && options.base.points.length > 0) {
+    const theirs = chartPoints(options.base, max);
+    const union = [...new Set([...mine, ...theirs].map((p) => p.step))].sort((a, b) => a - b);
+    steps = pickIndices(union.length, max, union.indexOf(series.best.step)).map((i) => union[i]);
+    lines.push(steps.map((s) => valueAt(series.points, s)));
+    lines.push(steps.map((s) => valueAt(options.base?.points ?? [], s)));
+  } else {
+    steps = mine.map((p) => p.step);
+    lines.push(mine.map((p) => p.value));
+  }
+  return [
+    "xychart-beta",
+    `  title "${title}"`,
+    `  x-axis "step" [${steps.map(fmt).join(", ")}]`,
+    `  y-axis "${name}"`,
+    ...lines.map((l) => `  line [${l.map(fmt).join(", ")}]`)
+  ].join("\n");
+}
+function mermaidBlock(series, options = {}) {
+  return `\`\`\`mermaid
+${mermaidChart(series, options)}
+\`\`\``;
+}
+
+// ../../packages/metrics/lib/compare.js
+function numbers(report) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [k, v] of Object.entries(lastValues(report))) {
+    if (typeof v === "number" && Number.isFinite(v))
+      out.set(k, v);
+  }
+  return out;
+}
+function compareMetrics(run, base, options = {}) {
+  const mine = numbers(run);
+  const theirs = numbers(base);
+  const directions = /* @__PURE__ */ new Map();
+  for (const s of [...base.series, ...run.series])
+    directions.set(s.name, s.direction);
+  const names = [...mine.keys(), ...[...theirs.keys()].filter((k) => !mine.has(k))];
+  return names.map((name) => {
+    const direction = directions.get(name) ?? directionOf(name, options.directions);
+    const value = mine.get(name);
+    const b = theirs.get(name);
+    if (value === void 0)
+      return { name, direction, base: b, verdict: "missing" };
+    if (b === void 0)
+      return { name, direction, value, verdict: "new" };
+    const change = value - b;
+    const verdict = change === 0 ? "same" : (direction === "min" ? change < 0 : change > 0) ? "better" : "worse";
+    return {
+      name,
+      direction,
+      base: b,
+      value,
+      change,
+      ...b !== 0 ? { relative: change / Math.abs(b) } : {},
+      verdict
+    };
+  });
+}
+
+// ../../packages/triggers/lib/metrics-markdown.js
+var CHARTS_MAX = 8;
+var ARROW = { min: "\u2193", max: "\u2191" };
+function formatMetricNumber(v) {
+  return String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+}
+function changeText(c) {
+  if (c.verdict === "new")
+    return "new";
+  if (c.verdict === "missing")
+    return "not logged";
+  const change = c.change ?? 0;
+  const sign = change > 0 ? "+" : change < 0 ? "\u2212" : "";
+  const rel = c.relative !== void 0 && change !== 0 ? ` (${sign}${Math.abs(c.relative * 100).toFixed(1)}%)` : "";
+  const mark = c.verdict === "better" ? " \u2705 better" : c.verdict === "worse" ? " \u274C worse" : " same";
+  return `${sign}${formatMetricNumber(Math.abs(change))}${rel}${mark}`;
+}
+var num = (v) => v === void 0 ? "\u2013" : codeCell(formatMetricNumber(v));
+function renderMetricsMarkdown(options) {
+  const { metrics, base } = options;
+  const heading = "#".repeat(options.headingLevel ?? 4);
+  const scalars = Object.entries(metrics.scalars);
+  if (metrics.series.length === 0 && scalars.length === 0 && metrics.problems.length === 0) {
+    return [];
+  }
+  const out = [`${heading} Metrics`, ""];
+  if (base !== void 0) {
+    if (base === null) {
+      out.push("No base run: no successful run of this workflow on the default branch to compare with.", "");
+    } else {
+      out.push(`Compared with ${link(code(base.runName), base.url)}, the latest successful run of this workflow on the default branch:`, "");
+      const rows = compareMetrics(metrics, base.metrics, {
+        ...options.directions ? { directions: options.directions } : {}
+      });
+      if (rows.length > 0) {
+        out.push("| metric | base | this run | change |", "|---|---:|---:|---|");
+        for (const c of rows) {
+          out.push(`| ${codeCell(c.name)} ${ARROW[c.direction]} | ${num(c.base)} | ${num(c.value)} | ${changeText(c)} |`);
+        }
+        out.push("", "\u2193 lower is better, \u2191 higher is better; values are each run's last.", "");
+      }
+    }
+  }
+  if (base === void 0 || base === null) {
+    if (metrics.series.length > 0) {
+      out.push("| metric | last | best | points |", "|---|---:|---:|---:|");
+      for (const s of metrics.series) {
+        out.push(`| ${codeCell(s.name)} ${ARROW[s.direction]} | ${num(s.last.value)} at ${s.last.step} | ${num(s.best.value)} at ${s.best.step} | ${s.count} |`);
+      }
+      out.push("");
+    }
+    if (scalars.length > 0) {
+      out.push("| metric | value |", "|---|---:|");
+      for (const [k, v] of scalars) {
+        out.push(`| ${codeCell(k)} | ${codeCell(typeof v === "number" ? formatMetricNumber(v) : String(v))} |`);
+      }
+      out.push("");
+    }
+  }
+  const max = options.chartsMax ?? CHARTS_MAX;
+  const baseSeries = new Map((base?.metrics.series ?? []).map((s) => [s.name, s]));
+  const charted = metrics.series.slice(0, max);
+  for (const s of charted) {
+    const other = baseSeries.get(s.name);
+    out.push(mermaidBlock(s, other ? { base: other } : {}), "");
+  }
+  if (charted.length > 0 && base) {
+    out.push(`On each chart the first line is this run, the second ${code(base.runName)}.`, "");
+  }
+  if (metrics.series.length > charted.length) {
+    out.push(`${metrics.series.length - charted.length} more curves are in the table only (at most ${max} charts).`, "");
+  }
+  if (metrics.problems.length > 0)
+    out.push(codeBlock(metrics.problems.join("\n")), "");
+  while (out.at(-1) === "")
+    out.pop();
+  return out;
+}
+
 // ../../packages/triggers/lib/sticky.js
 function stickyMarker(pr) {
   return `<!-- dstack-run:pr-${pr} -->`;
@@ -475,7 +676,14 @@ function renderSticky(state) {
     out.push("| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), "");
   }
   const metrics = Object.entries(state.metrics ?? {});
-  if (metrics.length > 0) {
+  if (state.metricsReport) {
+    const lines = renderMetricsMarkdown({
+      metrics: state.metricsReport,
+      ...state.base !== void 0 ? { base: state.base } : {}
+    });
+    if (lines.length > 0)
+      out.push(...lines, "");
+  } else if (metrics.length > 0) {
     out.push("**Metrics**", "", "| metric | value |", "|---|---:|", ...metrics.map(([k, v]) => `| ${codeCell(k)} | ${codeCell(formatValue(v))} |`), "");
   }
   const links = (items) => items.map((a) => link(code(a.name), a.url)).join(", ");
@@ -885,52 +1093,9 @@ async function handleRepositoryDispatch(options) {
 }
 
 // ../../packages/triggers/lib/metrics.js
-var METRICS_DIR = "metrics";
-var METRICS_MAX = 50;
 function parseMetrics(files) {
-  const metrics = {};
-  const problems = [];
-  let dropped = 0;
-  const put = (path, key, value, depth) => {
-    if (typeof value === "number" || typeof value === "boolean") {
-      if (typeof value === "number" && !Number.isFinite(value)) {
-        problems.push(`${path}: ${key}: not a finite number`);
-      } else if (key in metrics || Object.keys(metrics).length < METRICS_MAX) {
-        metrics[key] = value;
-      } else {
-        dropped++;
-      }
-    } else if (typeof value === "string") {
-      if (key in metrics || Object.keys(metrics).length < METRICS_MAX) {
-        metrics[key] = value.length > 200 ? `${value.slice(0, 199)}\u2026` : value;
-      } else {
-        dropped++;
-      }
-    } else if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < 4) {
-      for (const [k, v] of Object.entries(value))
-        put(path, key ? `${key}.${k}` : k, v, depth + 1);
-    } else {
-      const what = Array.isArray(value) ? "a list" : value === null ? "null" : "nested too deep";
-      problems.push(`${path}: ${key || "(the file)"}: ${what}; use numbers, strings or booleans`);
-    }
-  };
-  for (const file of [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
-    let value;
-    try {
-      value = JSON.parse(file.text);
-    } catch (e) {
-      problems.push(`${file.path}: not JSON (${e.message})`);
-      continue;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      problems.push(`${file.path}: not a JSON object`);
-      continue;
-    }
-    put(file.path, "", value, 0);
-  }
-  if (dropped > 0)
-    problems.push(`${dropped} more metrics not shown (at most ${METRICS_MAX})`);
-  return { metrics, problems };
+  const report = parseMetricsFiles(files);
+  return { metrics: lastValues(report), problems: report.problems };
 }
 
 // ../../packages/triggers/lib/report.js
@@ -984,6 +1149,9 @@ export {
   STATUS_DESCRIPTION_MAX,
   statusContext,
   setCommitStatus,
+  CHARTS_MAX,
+  formatMetricNumber,
+  renderMetricsMarkdown,
   stickyMarker,
   formatDuration,
   renderSticky,
@@ -997,8 +1165,6 @@ export {
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
-  METRICS_DIR,
-  METRICS_MAX,
   parseMetrics,
   reportRun
 };

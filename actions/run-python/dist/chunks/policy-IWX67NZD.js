@@ -4,7 +4,7 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-L64ZYTBD.js";
+} from "./chunk-M2DXKR3S.js";
 import "./chunk-FO73CIOX.js";
 import "./chunk-NTNJ7KL4.js";
 import "./chunk-77GJRAL4.js";
