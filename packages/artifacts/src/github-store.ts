@@ -47,11 +47,11 @@ import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Octokit } from "@octokit/rest";
 import pRetry from "p-retry";
 import { chooseCompressionLevel } from "./compression.js";
-import { ioError, StoreError, type StoreErrorCode } from "./errors.js";
+import { ioError, StoreError } from "./errors.js";
 import { apiUrlForServer, checkArtifactsService } from "./github-host.js";
+import { ArtifactsRest, GitHubStoreError, type RestArtifact } from "./github-rest.js";
 import { checkArtifactPath, isValidName } from "./local-store.js";
 import { mergeInto, scanTree, treeStats } from "./tree.js";
 import {
@@ -61,7 +61,6 @@ import {
   pullRequestTag,
   type SkippedArtifact,
   TrustedSources,
-  type WorkflowRunFacts,
 } from "./trust.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
 
@@ -72,6 +71,14 @@ export {
   type CompressionChoice,
   chooseCompressionLevel,
 } from "./compression.js";
+export { type GitHubErrorReason, GitHubStoreError } from "./github-rest.js";
+export {
+  DEFAULT_RUNNER_WORKFLOW,
+  pullRequestOfTag,
+  pullRequestTag,
+  type SkippedArtifact,
+  type SkipReason,
+} from "./trust.js";
 
 /** Prefix of a run's data artifacts: `dstack--<run-name>--<path-slug>`. */
 export const DATA_ARTIFACT_PREFIX = "dstack--";
@@ -89,44 +96,6 @@ const FORBIDDEN = /[":<>|*?\r\n\\]/;
 const DEFAULT_API_URL = "https://api.github.com";
 const PAGE_SIZE = 100;
 const DAY_MS = 86_400_000;
-
-/**
- * Why a {@link GitHubStoreError} happened, finer than its `code`:
- * - `permission`: GitHub answered 403; the message names the missing permission (`actions: read`);
- * - `unauthorized`: GitHub answered 401 (a bad or expired token);
- * - `unreachable`: the API could not be reached or answered 5xx, after the retries;
- * - `expired`: the tag's or run's newest artifact has expired (the message says when);
- * - `digest-mismatch`: a download did not hash to the digest GitHub lists;
- * - `duplicate`: an artifact of that name already exists in this workflow run;
- * - `untrusted`: artifacts of that name exist, but none from a trusted workflow run (`trust.ts`);
- * - `api`: any other refusal by GitHub.
- */
-export type GitHubErrorReason =
-  | "permission"
-  | "unauthorized"
-  | "unreachable"
-  | "expired"
-  | "digest-mismatch"
-  | "duplicate"
-  | "untrusted"
-  | "api";
-
-/** A {@link StoreError} of the GitHub store, with a finer {@link GitHubErrorReason}. */
-export class GitHubStoreError extends StoreError {
-  /** See {@link GitHubErrorReason}. */
-  readonly reason: GitHubErrorReason;
-
-  constructor(
-    code: StoreErrorCode,
-    reason: GitHubErrorReason,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(code, message, options);
-    this.name = "GitHubStoreError";
-    this.reason = reason;
-  }
-}
 
 /** Options of the {@link GitHubStore} constructor. */
 export interface GitHubStoreOptions {
@@ -274,18 +243,6 @@ export interface RunArtifact {
   expiresAt: string | null;
 }
 
-/** An artifact as the REST API lists it (the fields used here). */
-interface RestArtifact {
-  id: number;
-  name: string;
-  size_in_bytes: number;
-  expired: boolean;
-  created_at: string | null;
-  expires_at: string | null;
-  digest?: string | null;
-  workflow_run?: { id?: number; head_repository_id?: number } | null;
-}
-
 /** Checks a run name for this store: a valid name, without `--`. */
 function checkRunName(runName: unknown): string {
   if (!isValidName(runName) || runName.includes("--")) {
@@ -349,13 +306,9 @@ export function tagArtifactName(tag: string): string {
   return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
 
-/** The REST client: `@octokit/rest` with the retry and throttling plugins. */
-type RestClient = Octokit;
-
 /**
  * The GitHub store (see the module comment for names and lookups). Holds no mutable state but
- * its REST client, made on first use: Octokit is imported then, so a step that never asks GitHub
- * anything (a run without tag dependencies, until its upload) does not load it at start.
+ * its REST client, made on first use (`github-rest.ts`), and the trust rules' caches of one step.
  *
  * Every method rejects with a {@link StoreError} (often a {@link GitHubStoreError}):
  * `invalid` for names and paths, `not-found` for unknown or expired tags, runs and paths,
@@ -369,11 +322,9 @@ export class GitHubStore {
   /** The REST API root in use. */
   readonly apiUrl: string;
   private readonly token: string;
-  private readonly retryBaseMs: number;
-  private client: Promise<RestClient> | undefined;
-  private readonly pageSize: number;
+  /** The REST routes the store reads (`github-rest.ts`). */
+  private readonly api: ArtifactsRest;
   private readonly now: () => number;
-  private readonly retries: number;
   /** Which workflow runs' artifacts count (see `trust.ts`). */
   private readonly trust: TrustedSources;
   private readonly pullRequest: number | undefined;
@@ -396,10 +347,16 @@ export class GitHubStore {
       /\/+$/,
       "",
     );
-    this.pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
+    this.api = new ArtifactsRest({
+      token: this.token,
+      owner: this.owner,
+      repo: this.repo,
+      apiUrl: this.apiUrl,
+      retries: options.retries ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
+    });
     this.now = options.now ?? Date.now;
-    this.retries = options.retries ?? 3;
-    this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.pullRequest =
       options.pullRequest === undefined ? undefined : checkPullRequest(options.pullRequest);
     this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: "DSTACK_UNTRUSTED" }));
@@ -409,34 +366,9 @@ export class GitHubStore {
       ...(options.defaultBranch !== undefined ? { defaultBranch: options.defaultBranch } : {}),
       ...(options.runnerWorkflow !== undefined ? { runnerWorkflow: options.runnerWorkflow } : {}),
       ...(options.trustedWorkflows ? { trustedWorkflows: options.trustedWorkflows } : {}),
-      getRepository: () => this.getRepository(),
-      getRun: (id) => this.getRun(id),
+      getRepository: () => this.api.getRepository(),
+      getRun: (id) => this.api.getRun(id),
     });
-  }
-
-  /** The REST client, made (and its modules imported) on first use. */
-  private octokit(): Promise<RestClient> {
-    this.client ??= (async () => {
-      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
-        import("@octokit/rest"),
-        import("@octokit/plugin-retry"),
-        import("@octokit/plugin-throttling"),
-      ]);
-      const retries = this.retries;
-      return new (Octokit.plugin(retry, throttling))({
-        auth: this.token,
-        baseUrl: this.apiUrl,
-        userAgent: "dstack-artifacts",
-        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-        retry: { retries, retryAfterBaseValue: this.retryBaseMs },
-        throttle: {
-          onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < retries,
-          onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) =>
-            count < retries,
-        },
-      });
-    })();
-    return this.client;
   }
 
   /**
@@ -759,17 +691,8 @@ export class GitHubStore {
    */
   async listRunArtifacts(resolved: ResolvedRun): Promise<RunArtifact[]> {
     const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
-    const all = await this.rest(
-      `GET /repos/${this.owner}/${this.repo}/actions/runs/${resolved.workflowRunId}/artifacts`,
-      (octokit) =>
-        octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
-          owner: this.owner,
-          repo: this.repo,
-          run_id: resolved.workflowRunId,
-          per_page: this.pageSize,
-        }),
-    );
-    return (all as RestArtifact[])
+    const all = await this.api.listOfRun(resolved.workflowRunId);
+    return all
       .filter((a) => a.name.startsWith(prefix) && this.isLive(a))
       .map((a) => ({
         artifactPath: decodeArtifactPath(a.name.slice(prefix.length)),
@@ -908,7 +831,7 @@ export class GitHubStore {
         },
       });
     } catch (e) {
-      throw this.restError(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
+      throw this.api.error(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
     }
     if (result.digestMismatch) {
       throw new GitHubStoreError(
@@ -958,16 +881,7 @@ export class GitHubStore {
     name: string,
     what: string,
   ): Promise<{ found: RestArtifact; skipped: SkippedArtifact[] }> {
-    const found = (await this.rest(
-      `GET /repos/${this.owner}/${this.repo}/actions/artifacts`,
-      (octokit) =>
-        octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
-          owner: this.owner,
-          repo: this.repo,
-          name,
-          per_page: this.pageSize,
-        }),
-    )) as RestArtifact[];
+    const found = await this.api.listNamed(name);
     const exact = found.filter((a) => a.name === name);
     const newestFirst = (a: RestArtifact, b: RestArtifact) =>
       (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
@@ -1009,91 +923,6 @@ export class GitHubStore {
       "expired",
       `${what} expired on ${lastExpiry || "an unknown date"}: its newest artifact ${name} (id ${newest.id}, workflow run ${newest.workflow_run?.id ?? "?"}${days !== undefined ? `, kept ${days} days` : ""}) is gone; upload it again`,
     );
-  }
-
-  /** `GET /repos/{o}/{r}`: the id and default branch, for the trust rules. */
-  private async getRepository(): Promise<{ id: number; defaultBranch: string }> {
-    const { data } = await this.rest(`GET /repos/${this.owner}/${this.repo}`, (octokit) =>
-      octokit.rest.repos.get({ owner: this.owner, repo: this.repo }),
-    );
-    return { id: data.id, defaultBranch: data.default_branch };
-  }
-
-  /** `GET /repos/{o}/{r}/actions/runs/{id}`: what the trust rules read; undefined on 404. */
-  private async getRun(runId: number): Promise<WorkflowRunFacts | undefined> {
-    const what = `GET /repos/${this.owner}/${this.repo}/actions/runs/${runId}`;
-    try {
-      const { data } = await (await this.octokit()).rest.actions.getWorkflowRun({
-        owner: this.owner,
-        repo: this.repo,
-        run_id: runId,
-      });
-      return {
-        id: data.id,
-        event: data.event,
-        path: data.path,
-        headBranch: data.head_branch ?? null,
-        headRepositoryId: data.head_repository?.id ?? null,
-      };
-    } catch (e) {
-      if ((e as { status?: unknown } | null)?.status === 404) return undefined;
-      throw this.restError(what, e);
-    }
-  }
-
-  /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
-  private async rest<T>(what: string, fn: (octokit: RestClient) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.octokit());
-    } catch (e) {
-      throw this.restError(what, e);
-    }
-  }
-
-  private restError(what: string, e: unknown): StoreError {
-    if (e instanceof StoreError) return e;
-    const status = (e as { status?: unknown } | null)?.status;
-    const response = (e as { response?: unknown } | null)?.response;
-    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
-    const repo = `${this.owner}/${this.repo}`;
-    if (status === 403) {
-      return new GitHubStoreError(
-        "io",
-        "permission",
-        `${what}: GitHub answered 403 (${detail}): the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
-        { cause: e },
-      );
-    }
-    if (status === 401) {
-      return new GitHubStoreError(
-        "io",
-        "unauthorized",
-        `${what}: GitHub refused the token (401 ${detail}); check github-token`,
-        { cause: e },
-      );
-    }
-    if (status === 404) {
-      return new GitHubStoreError(
-        "not-found",
-        "api",
-        `${what}: GitHub answered 404 (${detail}): ${repo} does not exist or the token cannot see it`,
-        { cause: e },
-      );
-    }
-    if (typeof status === "number" && (status >= 500 || response === undefined)) {
-      return new GitHubStoreError(
-        "io",
-        "unreachable",
-        `${what}: cannot reach the GitHub API at ${this.apiUrl} (${this.retries} retries): ${detail}`,
-        { cause: e },
-      );
-    }
-    if (typeof status === "number") {
-      return new GitHubStoreError("io", "api", `${what}: GitHub answered ${status} (${detail})`, {
-        cause: e,
-      });
-    }
-    return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
   }
 }
 
