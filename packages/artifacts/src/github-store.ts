@@ -159,7 +159,10 @@ export interface GitHubUploadOptions {
   localPath: string;
   /** Where it goes among the run's artifacts: POSIX, relative, not `.` (e.g. `model`). */
   artifactPath: string;
-  /** A tag to point at the run (its newest tagging, in any workflow run, wins). */
+  /**
+   * A tag to point at the run (its newest tagging by a trusted workflow run wins; in a pull
+   * request's store it is written as `pr-<n>.<tag>`, see {@link GitHubStoreOptions.pullRequest}).
+   */
   tag?: string;
   /** Days GitHub keeps the artifacts (1 to the repository's limit); the repository default if unset. */
   retentionDays?: number;
