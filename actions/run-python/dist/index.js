@@ -1,16 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-DBNMYRZW.js";
+} from "./chunks/chunk-YAU3HXN4.js";
 import {
   runMode
-} from "./chunks/chunk-2BCTDVXT.js";
-import "./chunks/chunk-RGTHZFNM.js";
+} from "./chunks/chunk-2SEEKA5B.js";
+import "./chunks/chunk-464OCQFX.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-5ZOIP76A.js";
+} from "./chunks/chunk-6EIEKSYR.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -21,7 +21,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-BAHOH476.js";
+} from "./chunks/chunk-TQ5QIVPP.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -42,7 +42,7 @@ async function planMode(job) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-EBHP3S43.js")).commandMode(inputs);
+    return (await import("./chunks/command-UR2HHMEO.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,7 +51,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-D5BFPWVP.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-75EIZOB2.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -59,7 +59,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job);
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-ZNK57TNW.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-OBXGMO5N.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   jobToWorkflow
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 import {
   Octokit
 } from "./chunk-GUKMPEGV.js";

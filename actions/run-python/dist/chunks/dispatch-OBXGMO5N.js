@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-DRMJVN3Q.js";
-import "./chunk-RGTHZFNM.js";
-import "./chunk-5ZOIP76A.js";
+} from "./chunk-Z27GGOME.js";
+import "./chunk-464OCQFX.js";
+import "./chunk-6EIEKSYR.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+import "./chunk-HVMFDD5G.js";
+import "./chunk-TQ5QIVPP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -19,7 +19,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 import {
   __commonJS,
   __require,

@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   dispatchMode
-} from "./chunk-DRMJVN3Q.js";
+} from "./chunk-Z27GGOME.js";
 import {
   loadPolicy
-} from "./chunk-WQQW4LJH.js";
+} from "./chunk-QODHRNOC.js";
 import {
   annotate
-} from "./chunk-DBNMYRZW.js";
+} from "./chunk-YAU3HXN4.js";
 import {
   GitHubStore
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-464OCQFX.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-6EIEKSYR.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -31,12 +31,12 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-HWUO7TUA.js";
+} from "./chunk-UA4R57WS.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+} from "./chunk-HVMFDD5G.js";
+import "./chunk-TQ5QIVPP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-DBNMYRZW.js";
+} from "./chunk-YAU3HXN4.js";
 import {
   InputError
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-6EIEKSYR.js";
 import {
   info,
   warning
@@ -14,7 +14,7 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-2GTS6UAR.js";
+} from "./chunk-HVMFDD5G.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -22,7 +22,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-6V3FNSN4.js");
+    const { authorizeActor } = await import("./lib-3O5VWN64.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

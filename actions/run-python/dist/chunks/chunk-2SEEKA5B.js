@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-464OCQFX.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-6EIEKSYR.js";
 import {
   endGroup,
   exportVariable,
@@ -26,7 +26,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";

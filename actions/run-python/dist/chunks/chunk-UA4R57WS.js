@@ -2,7 +2,7 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   apiUrlOf,
   restError
-} from "./chunk-2GTS6UAR.js";
+} from "./chunk-HVMFDD5G.js";
 import {
   DISPATCH_EVENT_TYPE,
   REPOSITORY_ROLES,
@@ -16,7 +16,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;

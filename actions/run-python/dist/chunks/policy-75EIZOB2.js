@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-WQQW4LJH.js";
-import "./chunk-DBNMYRZW.js";
-import "./chunk-5ZOIP76A.js";
+} from "./chunk-QODHRNOC.js";
+import "./chunk-YAU3HXN4.js";
+import "./chunk-6EIEKSYR.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-2GTS6UAR.js";
-import "./chunk-BAHOH476.js";
+import "./chunk-HVMFDD5G.js";
+import "./chunk-TQ5QIVPP.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-RGTHZFNM.js";
+} from "./chunk-464OCQFX.js";
 import {
   InputError,
   Inputs
-} from "./chunk-5ZOIP76A.js";
+} from "./chunk-6EIEKSYR.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName
-} from "./chunk-2GTS6UAR.js";
+} from "./chunk-HVMFDD5G.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-BAHOH476.js";
+} from "./chunk-TQ5QIVPP.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";
