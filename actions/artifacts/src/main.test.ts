@@ -8,9 +8,11 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { GitHubStore } from "@dstack/artifacts/github";
 import {
   type ArtifactsRestApi,
   type Azurite,
+  type BackendIds,
   type ResultsService,
   startArtifactsRestApi,
   startAzurite,
@@ -59,6 +61,21 @@ function step(id: number, inputs: Record<string, string>, workspace = path.join(
       GITHUB_TOKEN: "ghs_fake_token_for_tests",
     },
   });
+}
+
+/** Runs `fn` in this process as a step of workflow run `run` (its runtime token and workspace). */
+async function inProcessRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
+  const env = { ...service.envFor(run), GITHUB_WORKSPACE: tmp };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 function write(root: string, files: Record<string, string | Buffer>): void {
@@ -134,8 +151,33 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
   });
 
   it("a later workflow run downloads :best: exactly the selected files, at their paths", async () => {
+    // Before it, a fork's pull_request run tags its own files `best`: never used, and named.
+    const fork = rest.workflowRun(1900, {
+      event: "pull_request",
+      workflowFile: "ci.yml",
+      fork: true,
+    });
+    write(path.join(tmp, "evil"), { "output/model/weights.bin": "pickle\n" });
+    await inProcessRun(fork, () =>
+      new GitHubStore({
+        token: "ghs_fake_token_for_tests",
+        repository: REPO,
+        apiUrl: rest.url,
+      }).upload({
+        runName: "evil-eel-1",
+        localPath: path.join(tmp, "evil/output"),
+        artifactPath: "output",
+        tag: "best",
+      }),
+    );
     const r = await step(1002, { mode: "download", tag: "best", "local-path": "restored" });
     expect(r.failed).toBeUndefined();
+    expect(r.annotations).toContainEqual({
+      level: "warning",
+      message: expect.stringMatching(
+        /^tag "best": skipped 1 newer artifact named dstack-tag--best from untrusted workflow runs \(artifact \d+ \(workflow run 1900\): fork: /,
+      ),
+    });
     const dest = path.join(tmp, "ws-1002", "restored");
     expect(r.outputs).toMatchObject({
       "run-name": "brave-bear-7",

@@ -119,7 +119,10 @@ function tempDir(): string {
 async function upload(inputs: UploadInputs): Promise<void> {
   const root = workspace();
   const found = await selectFiles(inputs, root);
-  const store = GitHubStore.fromEnv(process.env, { token: inputs.token });
+  const store = GitHubStore.fromEnv(process.env, {
+    token: inputs.token,
+    warn: (message) => core.warning(message),
+  });
   const runName = chooseRunName(inputs.run);
   core.exportVariable(RUN_NAME_ENV, runName);
   core.setOutput("run-name", runName);
@@ -204,6 +207,8 @@ async function download(inputs: DownloadInputs): Promise<void> {
   const store = GitHubStore.fromEnv(process.env, {
     token: inputs.token,
     repository: inputs.repository,
+    // Tag and run candidates from untrusted workflow runs are skipped, and named in one warning.
+    warn: (message) => core.warning(message),
   });
   const localPath = path.resolve(workspace(), inputs.localPath);
   const r = await store.downloadArtifacts(inputs.ref, {

@@ -1,21 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-NTNJ7KL4.js";
+} from "./chunks/chunk-GPXBHDYB.js";
 import {
   runMode
-} from "./chunks/chunk-QFTEJ2T6.js";
+} from "./chunks/chunk-I3M6KSVL.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-SO5PQUJH.js";
+import "./chunks/chunk-6BQZ2PZ3.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-77GJRAL4.js";
+} from "./chunks/chunk-A2YETTRY.js";
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-3EQAFWTT.js";
+} from "./chunks/chunk-KOTS3SFY.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -43,7 +43,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-GHRCT4D4.js")).commandMode(inputs);
+    return (await import("./chunks/command-DNJA5KYG.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -52,7 +52,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-IWX67NZD.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-DZAFK37T.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -60,7 +60,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-WI3XLSA6.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

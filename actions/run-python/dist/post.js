@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-QFTEJ2T6.js";
+} from "./chunks/chunk-I3M6KSVL.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-SO5PQUJH.js";
-import "./chunks/chunk-77GJRAL4.js";
-import "./chunks/chunk-3EQAFWTT.js";
+import "./chunks/chunk-6BQZ2PZ3.js";
+import "./chunks/chunk-A2YETTRY.js";
+import "./chunks/chunk-KOTS3SFY.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-WI3XLSA6.js")).dispatchPost();
+    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

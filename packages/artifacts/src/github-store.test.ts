@@ -394,6 +394,9 @@ describe("GitHubStore against the client, Azurite and the REST fake", () => {
         "actions/list-artifacts-for-repo",
         "actions/list-workflow-run-artifacts",
         "actions/download-artifact",
+        // The trust rules: the repository's id and default branch, and each candidate's run.
+        "repos/get",
+        "actions/get-workflow-run",
       ]),
     );
   });

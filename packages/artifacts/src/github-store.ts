@@ -20,11 +20,15 @@
  *   being a folder that holds that file under its own name.
  *
  * Finding things later (the REST filter `?name=` is exact, so nothing is listed by prefix
- * across the repository): a tag is the newest unexpired artifact named `dstack-tag--<tag>` in
- * any workflow run (by `created_at`, then id); its JSON names the run, and the run's artifacts
- * are listed from that workflow run (`GET /repos/{o}/{r}/actions/runs/{id}/artifacts`, prefix
- * `dstack--<run-name>--`). A run by name is found the same way through `dstack-run--<run-name>`.
- * Tagging again (in a later workflow run) uploads a newer tag artifact: the newest wins.
+ * across the repository): a tag is the newest unexpired artifact named `dstack-tag--<tag>` from
+ * a trusted workflow run (by `created_at`, then id; see `trust.ts`: this repository's own code,
+ * of the runner workflow or a trusted workflow, or of a default-branch push, schedule or
+ * dispatch; skipped candidates are named in one warning); its JSON names the run, and the run's
+ * artifacts are listed from that workflow run (`GET /repos/{o}/{r}/actions/runs/{id}/artifacts`,
+ * prefix `dstack--<run-name>--`). A run by name is found the same way through
+ * `dstack-run--<run-name>`. Tagging again (in a later workflow run) uploads a newer tag artifact:
+ * the newest wins. A store of a run of pull-request code ({@link GitHubStoreOptions.pullRequest})
+ * writes its tags as `pr-<n>.<tag>`, so it never moves a shared tag.
  *
  * Downloads go through the client's `downloadArtifact(id, { findBy, expectedHash })` (the
  * public REST route, which works for the current workflow run and for others) into a temporary
@@ -43,11 +47,21 @@ import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Octokit } from "@octokit/rest";
+import pRetry from "p-retry";
 import { chooseCompressionLevel } from "./compression.js";
-import { ioError, StoreError, type StoreErrorCode } from "./errors.js";
+import { ioError, StoreError } from "./errors.js";
+import { apiUrlForServer, checkArtifactsService } from "./github-host.js";
+import { ArtifactsRest, GitHubStoreError, type RestArtifact } from "./github-rest.js";
 import { checkArtifactPath, isValidName } from "./local-store.js";
 import { mergeInto, scanTree, treeStats } from "./tree.js";
+import {
+  checkPullRequest,
+  describeSkipped,
+  pullRequestOfTag,
+  pullRequestTag,
+  type SkippedArtifact,
+  TrustedSources,
+} from "./trust.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
 
 type ArtifactModule = typeof import("@actions/artifact");
@@ -57,6 +71,14 @@ export {
   type CompressionChoice,
   chooseCompressionLevel,
 } from "./compression.js";
+export { type GitHubErrorReason, GitHubStoreError } from "./github-rest.js";
+export {
+  DEFAULT_RUNNER_WORKFLOW,
+  pullRequestOfTag,
+  pullRequestTag,
+  type SkippedArtifact,
+  type SkipReason,
+} from "./trust.js";
 
 /** Prefix of a run's data artifacts: `dstack--<run-name>--<path-slug>`. */
 export const DATA_ARTIFACT_PREFIX = "dstack--";
@@ -75,42 +97,6 @@ const DEFAULT_API_URL = "https://api.github.com";
 const PAGE_SIZE = 100;
 const DAY_MS = 86_400_000;
 
-/**
- * Why a {@link GitHubStoreError} happened, finer than its `code`:
- * - `permission`: GitHub answered 403; the message names the missing permission (`actions: read`);
- * - `unauthorized`: GitHub answered 401 (a bad or expired token);
- * - `unreachable`: the API could not be reached or answered 5xx, after the retries;
- * - `expired`: the tag's or run's newest artifact has expired (the message says when);
- * - `digest-mismatch`: a download did not hash to the digest GitHub lists;
- * - `duplicate`: an artifact of that name already exists in this workflow run;
- * - `api`: any other refusal by GitHub.
- */
-export type GitHubErrorReason =
-  | "permission"
-  | "unauthorized"
-  | "unreachable"
-  | "expired"
-  | "digest-mismatch"
-  | "duplicate"
-  | "api";
-
-/** A {@link StoreError} of the GitHub store, with a finer {@link GitHubErrorReason}. */
-export class GitHubStoreError extends StoreError {
-  /** See {@link GitHubErrorReason}. */
-  readonly reason: GitHubErrorReason;
-
-  constructor(
-    code: StoreErrorCode,
-    reason: GitHubErrorReason,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(code, message, options);
-    this.name = "GitHubStoreError";
-    this.reason = reason;
-  }
-}
-
 /** Options of the {@link GitHubStore} constructor. */
 export interface GitHubStoreOptions {
   /** A token that can read Actions artifacts of the repository (`actions: read`). */
@@ -127,6 +113,42 @@ export interface GitHubStoreOptions {
   pageSize?: number;
   /** The clock, for tests (default `Date.now`); decides what counts as expired. */
   now?: () => number;
+  /**
+   * The repository's numeric id (`GITHUB_REPOSITORY_ID` on a runner): artifacts of runs whose
+   * code comes from another repository (a fork) never count. Default: `GET /repos/{o}/{r}`.
+   */
+  repositoryId?: number;
+  /** The default branch; default: `GET /repos/{o}/{r}`, asked only when a candidate needs it. */
+  defaultBranch?: string;
+  /**
+   * The runner workflow's file name in `.github/workflows/` (run-python's `runner-workflow`
+   * input); its runs are trusted sources. Default `dstack-run.yml`.
+   */
+  runnerWorkflow?: string;
+  /** More trusted workflow file names (the policy's `artifacts.trusted_workflows`). */
+  trustedWorkflows?: readonly string[];
+  /**
+   * The pull request whose code this run runs (the runner workflow's `pull-request` input of an
+   * `untrusted` run). Every tag this store writes goes into that pull request's namespace: tag
+   * `best` is written as `pr-<n>.best` (artifact `dstack-tag--pr-<n>.best`), so a pull request
+   * never moves a tag that default-branch runs read; reading `best` still finds the shared tag,
+   * and `pr-<n>.best` finds only what runs of pull request n wrote. Leave it unset when the
+   * policy says `artifacts.pull_requests_write_shared_tags: true`.
+   */
+  pullRequest?: number;
+  /**
+   * Where the one warning per lookup that skipped untrusted candidates goes (in an action,
+   * `core.warning`). Default `process.emitWarning`.
+   */
+  warn?: (message: string) => void;
+  /**
+   * Retries of a tag upload that GitHub refuses with 409 right after the same workflow run
+   * deleted its older tag artifact (the name is freed a moment later); default 4, waits
+   * `retagRetryMs` x 1, 2, 4, ... Bounded: after them the 409 is the error.
+   */
+  retagRetries?: number;
+  /** The first wait of {@link GitHubStoreOptions.retagRetries} in milliseconds; default 500. */
+  retagRetryMs?: number;
 }
 
 /** Options of {@link GitHubStore.upload}. */
@@ -137,7 +159,10 @@ export interface GitHubUploadOptions {
   localPath: string;
   /** Where it goes among the run's artifacts: POSIX, relative, not `.` (e.g. `model`). */
   artifactPath: string;
-  /** A tag to point at the run (its newest tagging, in any workflow run, wins). */
+  /**
+   * A tag to point at the run (its newest tagging by a trusted workflow run wins; in a pull
+   * request's store it is written as `pr-<n>.<tag>`, see {@link GitHubStoreOptions.pullRequest}).
+   */
   tag?: string;
   /** Days GitHub keeps the artifacts (1 to the repository's limit); the repository default if unset. */
   retentionDays?: number;
@@ -197,6 +222,8 @@ export interface ResolvedRun {
   tag?: string;
   /** The id of the tag artifact or run marker that was found. */
   artifactId: number;
+  /** Newer candidates skipped as untrusted (also named in the store's one warning). */
+  skipped: SkippedArtifact[];
   /** When that artifact was made, ISO 8601. */
   createdAt: string;
   /** When it expires, ISO 8601 (null when GitHub gives none). */
@@ -217,18 +244,6 @@ export interface RunArtifact {
   size: number;
   /** When it expires, ISO 8601, or null. */
   expiresAt: string | null;
-}
-
-/** An artifact as the REST API lists it (the fields used here). */
-interface RestArtifact {
-  id: number;
-  name: string;
-  size_in_bytes: number;
-  expired: boolean;
-  created_at: string | null;
-  expires_at: string | null;
-  digest?: string | null;
-  workflow_run?: { id?: number } | null;
 }
 
 /** Checks a run name for this store: a valid name, without `--`. */
@@ -294,13 +309,9 @@ export function tagArtifactName(tag: string): string {
   return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
 
-/** The REST client: `@octokit/rest` with the retry and throttling plugins. */
-type RestClient = Octokit;
-
 /**
  * The GitHub store (see the module comment for names and lookups). Holds no mutable state but
- * its REST client, made on first use: Octokit is imported then, so a step that never asks GitHub
- * anything (a run without tag dependencies, until its upload) does not load it at start.
+ * its REST client, made on first use (`github-rest.ts`), and the trust rules' caches of one step.
  *
  * Every method rejects with a {@link StoreError} (often a {@link GitHubStoreError}):
  * `invalid` for names and paths, `not-found` for unknown or expired tags, runs and paths,
@@ -314,11 +325,14 @@ export class GitHubStore {
   /** The REST API root in use. */
   readonly apiUrl: string;
   private readonly token: string;
-  private readonly retryBaseMs: number;
-  private client: Promise<RestClient> | undefined;
-  private readonly pageSize: number;
+  /** The REST routes the store reads (`github-rest.ts`). */
+  private readonly api: ArtifactsRest;
   private readonly now: () => number;
-  private readonly retries: number;
+  /** Which workflow runs' artifacts count (see `trust.ts`). */
+  private readonly trust: TrustedSources;
+  private readonly pullRequest: number | undefined;
+  private readonly warn: (message: string) => void;
+  private readonly retag: { retries: number; minTimeout: number };
 
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options: GitHubStoreOptions) {
@@ -336,39 +350,34 @@ export class GitHubStore {
       /\/+$/,
       "",
     );
-    this.pageSize = Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE));
+    this.api = new ArtifactsRest({
+      token: this.token,
+      owner: this.owner,
+      repo: this.repo,
+      apiUrl: this.apiUrl,
+      retries: options.retries ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
+    });
     this.now = options.now ?? Date.now;
-    this.retries = options.retries ?? 3;
-    this.retryBaseMs = options.retryBaseMs ?? 1000;
-  }
-
-  /** The REST client, made (and its modules imported) on first use. */
-  private octokit(): Promise<RestClient> {
-    this.client ??= (async () => {
-      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
-        import("@octokit/rest"),
-        import("@octokit/plugin-retry"),
-        import("@octokit/plugin-throttling"),
-      ]);
-      const retries = this.retries;
-      return new (Octokit.plugin(retry, throttling))({
-        auth: this.token,
-        baseUrl: this.apiUrl,
-        userAgent: "dstack-artifacts",
-        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-        retry: { retries, retryAfterBaseValue: this.retryBaseMs },
-        throttle: {
-          onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < retries,
-          onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) =>
-            count < retries,
-        },
-      });
-    })();
-    return this.client;
+    this.pullRequest =
+      options.pullRequest === undefined ? undefined : checkPullRequest(options.pullRequest);
+    this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: "DSTACK_UNTRUSTED" }));
+    this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
+    this.trust = new TrustedSources({
+      ...(options.repositoryId !== undefined ? { repositoryId: options.repositoryId } : {}),
+      ...(options.defaultBranch !== undefined ? { defaultBranch: options.defaultBranch } : {}),
+      ...(options.runnerWorkflow !== undefined ? { runnerWorkflow: options.runnerWorkflow } : {}),
+      ...(options.trustedWorkflows ? { trustedWorkflows: options.trustedWorkflows } : {}),
+      getRepository: () => this.api.getRepository(),
+      getRun: (id) => this.api.getRun(id),
+    });
   }
 
   /**
-   * A store for a workflow step: `GITHUB_TOKEN` (or `token`), `GITHUB_REPOSITORY`, `GITHUB_API_URL`.
+   * A store for a workflow step: `GITHUB_TOKEN` (or `token`), `GITHUB_REPOSITORY` (and its id,
+   * `GITHUB_REPOSITORY_ID`, when the repository is that one), `GITHUB_API_URL` (else derived from
+   * `GITHUB_SERVER_URL`: `https://api.<sub>.ghe.com` for `<sub>.ghe.com`).
    *
    * @throws StoreError `invalid` when the token or repository is missing.
    */
@@ -384,11 +393,19 @@ export class GitHubStore {
     if (repository === "") {
       throw new StoreError("invalid", "no repository: set GITHUB_REPOSITORY (owner/name)");
     }
+    const envId = Number(env.GITHUB_REPOSITORY_ID ?? "");
+    const sameRepository = repository === env.GITHUB_REPOSITORY;
     return new GitHubStore({
+      ...(sameRepository && Number.isSafeInteger(envId) && envId > 0
+        ? { repositoryId: envId }
+        : {}),
       ...overrides,
       token,
       repository,
-      apiUrl: overrides.apiUrl ?? env.GITHUB_API_URL ?? DEFAULT_API_URL,
+      apiUrl:
+        overrides.apiUrl ??
+        env.GITHUB_API_URL ??
+        (env.GITHUB_SERVER_URL ? apiUrlForServer(env.GITHUB_SERVER_URL) : DEFAULT_API_URL),
     });
   }
 
@@ -407,8 +424,8 @@ export class GitHubStore {
     const runName = checkRunName(options.runName);
     const artifactPath = checkArtifactPath(options.artifactPath);
     const name = dataArtifactName(runName, artifactPath);
-    // A bad tag is refused before anything is uploaded (the tag artifact goes last).
-    if (options.tag !== undefined) tagArtifactName(options.tag);
+    // A bad or reserved tag is refused before anything is uploaded (the tag artifact goes last).
+    if (options.tag !== undefined) this.tagToWrite(options.tag);
     const level = options.compressionLevel ?? "auto";
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
       throw new StoreError(
@@ -466,7 +483,7 @@ export class GitHubStore {
     const absolute = files.map((n) => path.join(root, n.rel));
     const chosen =
       level === "auto" ? await chooseCompressionLevel(absolute) : { level, reason: "given" };
-    const { DefaultArtifactClient } = await loadClient();
+    const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
     const uploadOptions = {
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
@@ -496,10 +513,17 @@ export class GitHubStore {
 
   /**
    * Points a tag at a run from the current workflow run: uploads `dstack-tag--<tag>` (replacing
-   * this workflow run's earlier one). Across workflow runs the newest tagging wins.
+   * this workflow run's earlier one). Across workflow runs the newest trusted tagging wins. With
+   * {@link GitHubStoreOptions.pullRequest} the tag is written as `pr-<n>.<tag>`.
    *
-   * @returns the tag artifact.
-   * @throws StoreError `invalid` for a bad tag or run name; `io` when the upload fails.
+   * Re-tagging in the same workflow run deletes the older tag artifact first; GitHub may refuse
+   * the freed name with 409 for a moment after that, so that upload is retried
+   * ({@link GitHubStoreOptions.retagRetries}, doubling waits; p-retry).
+   *
+   * @returns the tag artifact, and the tag as written (`pr-12.best` for `best` in pull request 12).
+   * @throws StoreError `invalid` for a bad tag or run name, or a tag in the reserved `pr-<n>.`
+   *   namespace; {@link GitHubStoreError} `duplicate` when the 409 outlasts the retries; `io`
+   *   when the upload fails.
    */
   async setTag(options: {
     /** The tag. */
@@ -508,20 +532,57 @@ export class GitHubStore {
     runName: string;
     /** Days GitHub keeps the tag artifact; the repository default if unset. */
     retentionDays?: number;
-  }): Promise<UploadedArtifact> {
-    const tagName = tagArtifactName(options.tag);
+  }): Promise<UploadedArtifact & { tag: string }> {
+    const tag = this.tagToWrite(options.tag);
+    const tagName = tagArtifactName(tag);
     const runName = checkRunName(options.runName);
-    const { DefaultArtifactClient } = await loadClient();
+    const { DefaultArtifactClient } = await loadClient(`tag ${JSON.stringify(tag)}`);
     const client = new DefaultArtifactClient();
     const existing = await client.getArtifact(tagName).catch(() => undefined);
     if (existing !== undefined) await client.deleteArtifact(tagName);
-    return await uploadJson(
-      client,
-      tagName,
-      TAG_FILE,
-      { version: 1, tag: options.tag, runName },
-      options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {},
-    );
+    const record = {
+      version: 1,
+      tag,
+      runName,
+      ...(this.pullRequest !== undefined ? { pullRequest: this.pullRequest } : {}),
+    };
+    const retention =
+      options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {};
+    const uploaded = await pRetry(() => uploadJson(client, tagName, TAG_FILE, record, retention), {
+      // Only a 409 right after our own delete is worth waiting out.
+      retries: existing !== undefined ? this.retag.retries : 0,
+      minTimeout: this.retag.minTimeout,
+      factor: 2,
+      randomize: false,
+      shouldRetry: ({ error }) => error instanceof GitHubStoreError && error.reason === "duplicate",
+    }).catch((e: unknown) => {
+      if (existing !== undefined && e instanceof GitHubStoreError && e.reason === "duplicate") {
+        throw new GitHubStoreError(
+          "io",
+          "duplicate",
+          `tag ${JSON.stringify(tag)}: GitHub still refuses the name ${tagName} (409) after this workflow run deleted its older tag artifact, through ${this.retag.retries} retries; set the tag again later`,
+          { cause: e },
+        );
+      }
+      throw e;
+    });
+    return { ...uploaded, tag };
+  }
+
+  /**
+   * The tag this store writes for `tag`: itself, or `pr-<n>.<tag>` in a pull request's store.
+   *
+   * @throws StoreError `invalid` for a bad tag, or one in the reserved `pr-<n>.` namespace.
+   */
+  private tagToWrite(tag: string): string {
+    checkTag(tag);
+    if (pullRequestOfTag(tag) !== undefined) {
+      throw new StoreError(
+        "invalid",
+        `tag ${JSON.stringify(tag)}: names starting with pr-<number>. are the tags of pull requests' runs, written only by their own runs; choose another tag`,
+      );
+    }
+    return this.pullRequest === undefined ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
   }
 
   /** Uploads `dstack-run--<run>` unless this workflow run already has it. */
@@ -542,16 +603,18 @@ export class GitHubStore {
   }
 
   /**
-   * The run a tag points at: the newest unexpired `dstack-tag--<tag>` artifact in any workflow
-   * run of the repository (by `created_at`, then id), read and digest-checked.
+   * The run a tag points at: the newest unexpired `dstack-tag--<tag>` artifact of a trusted
+   * workflow run of the repository (by `created_at`, then id; `trust.ts`), read and
+   * digest-checked. A `pr-<n>.<tag>` tag must also have been written by a store of pull request n.
    *
    * @throws StoreError `invalid` for a malformed tag; {@link GitHubStoreError} `not-found`
-   *   naming the tag when there is none, `expired` (saying when) when all have expired;
+   *   naming the tag when there is none, `expired` (saying when) when all have expired,
+   *   `untrusted` (naming each skipped artifact and why) when none is from a trusted run;
    *   `permission` / `unreachable` / `io` from GitHub.
    */
   async resolveTag(tag: string): Promise<ResolvedRun> {
     const name = tagArtifactName(tag);
-    const found = await this.newestLive(name, `tag ${JSON.stringify(tag)}`);
+    const { found, skipped } = await this.newestLive(name, `tag ${JSON.stringify(tag)}`);
     const workflowRunId = found.workflow_run?.id;
     if (workflowRunId === undefined) {
       throw new GitHubStoreError(
@@ -569,24 +632,38 @@ export class GitHubStore {
         `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}) does not name a run`,
       );
     }
+    const pullRequest = pullRequestOfTag(tag);
+    if (
+      pullRequest !== undefined &&
+      (record as { pullRequest?: unknown }).pullRequest !== pullRequest
+    ) {
+      throw new GitHubStoreError(
+        "not-found",
+        "untrusted",
+        `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}, workflow run ${workflowRunId}) was not written by a run of pull request ${pullRequest}, so it is not used`,
+      );
+    }
     return {
       runName,
       workflowRunId,
       tag,
       artifactId: found.id,
+      skipped,
       createdAt: found.created_at ?? "",
       expiresAt: found.expires_at,
     };
   }
 
   /**
-   * The workflow run holding a dstack run: the newest unexpired `dstack-run--<run-name>`.
+   * The workflow run holding a dstack run: the newest unexpired `dstack-run--<run-name>` of a
+   * trusted workflow run (`trust.ts`).
    *
-   * @throws StoreError `invalid`; {@link GitHubStoreError} `not-found` / `expired` naming the run.
+   * @throws StoreError `invalid`; {@link GitHubStoreError} `not-found` / `expired` /
+   *   `untrusted` naming the run.
    */
   async resolveRun(runName: string): Promise<ResolvedRun> {
     const name = runArtifactName(runName);
-    const found = await this.newestLive(name, `run ${JSON.stringify(runName)}`);
+    const { found, skipped } = await this.newestLive(name, `run ${JSON.stringify(runName)}`);
     const workflowRunId = found.workflow_run?.id;
     if (workflowRunId === undefined) {
       throw new GitHubStoreError(
@@ -599,6 +676,7 @@ export class GitHubStore {
       runName,
       workflowRunId,
       artifactId: found.id,
+      skipped,
       createdAt: found.created_at ?? "",
       expiresAt: found.expires_at,
     };
@@ -616,17 +694,8 @@ export class GitHubStore {
    */
   async listRunArtifacts(resolved: ResolvedRun): Promise<RunArtifact[]> {
     const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
-    const all = await this.rest(
-      `GET /repos/${this.owner}/${this.repo}/actions/runs/${resolved.workflowRunId}/artifacts`,
-      (octokit) =>
-        octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
-          owner: this.owner,
-          repo: this.repo,
-          run_id: resolved.workflowRunId,
-          per_page: this.pageSize,
-        }),
-    );
-    return (all as RestArtifact[])
+    const all = await this.api.listOfRun(resolved.workflowRunId);
+    return all
       .filter((a) => a.name.startsWith(prefix) && this.isLive(a))
       .map((a) => ({
         artifactPath: decodeArtifactPath(a.name.slice(prefix.length)),
@@ -659,6 +728,7 @@ export class GitHubStore {
   ): Promise<DownloadArtifactsResult & { workflowRunId: number; artifacts: RunArtifact[] }> {
     const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
     const localPath = path.resolve(options.localPath);
+    checkArtifactsService(process.env.GITHUB_SERVER_URL, `download of ${refText(ref)}`);
     const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     if (clientApiUrl !== this.apiUrl) {
       throw new StoreError(
@@ -698,7 +768,7 @@ export class GitHubStore {
     );
     try {
       await fsp.mkdir(staging);
-      const { DefaultArtifactClient } = await loadClient();
+      const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
       for (const a of chosen) {
         await this.downloadOne(client, a, path.join(staging, "all", a.artifactPath), what);
@@ -764,7 +834,7 @@ export class GitHubStore {
         },
       });
     } catch (e) {
-      throw this.restError(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
+      throw this.api.error(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
     }
     if (result.digestMismatch) {
       throw new GitHubStoreError(
@@ -779,7 +849,7 @@ export class GitHubStore {
   private async readJson(a: RestArtifact, file: string): Promise<unknown> {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-tag-"));
     try {
-      const { DefaultArtifactClient } = await loadClient();
+      const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
       await this.downloadOne(
         new DefaultArtifactClient(),
         { id: a.id, name: a.name, digest: a.digest ?? null },
@@ -806,23 +876,35 @@ export class GitHubStore {
     return !a.expired && (a.expires_at === null || Date.parse(a.expires_at) > this.now());
   }
 
-  /** The newest unexpired artifact of an exact name, across all workflow runs. */
-  private async newestLive(name: string, what: string): Promise<RestArtifact> {
-    const found = (await this.rest(
-      `GET /repos/${this.owner}/${this.repo}/actions/artifacts`,
-      (octokit) =>
-        octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
-          owner: this.owner,
-          repo: this.repo,
-          name,
-          per_page: this.pageSize,
-        }),
-    )) as RestArtifact[];
+  /**
+   * The newest unexpired artifact of an exact name from a trusted workflow run (`trust.ts`), and
+   * the newer ones skipped as untrusted (named in one warning).
+   */
+  private async newestLive(
+    name: string,
+    what: string,
+  ): Promise<{ found: RestArtifact; skipped: SkippedArtifact[] }> {
+    const found = await this.api.listNamed(name);
     const exact = found.filter((a) => a.name === name);
     const newestFirst = (a: RestArtifact, b: RestArtifact) =>
       (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
     const live = exact.filter((a) => this.isLive(a)).sort(newestFirst);
-    if (live[0] !== undefined) return live[0];
+    if (live.length > 0) {
+      const { artifact, skipped } = await this.trust.pick(live);
+      if (artifact === undefined) {
+        throw new GitHubStoreError(
+          "not-found",
+          "untrusted",
+          `no trusted ${what} in ${this.owner}/${this.repo}: all ${skipped.length} artifacts named ${name} come from untrusted workflow runs and were skipped (${describeSkipped(skipped)}); ${this.trust.describeRules()}`,
+        );
+      }
+      if (skipped.length > 0) {
+        this.warn(
+          `${what}: skipped ${skipped.length} newer artifact${skipped.length === 1 ? "" : "s"} named ${name} from untrusted workflow runs (${describeSkipped(skipped)}); using artifact ${artifact.id} of workflow run ${artifact.workflow_run?.id}`,
+        );
+      }
+      return { found: artifact, skipped };
+    }
     if (exact.length === 0) {
       throw new GitHubStoreError(
         "not-found",
@@ -845,66 +927,21 @@ export class GitHubStore {
       `${what} expired on ${lastExpiry || "an unknown date"}: its newest artifact ${name} (id ${newest.id}, workflow run ${newest.workflow_run?.id ?? "?"}${days !== undefined ? `, kept ${days} days` : ""}) is gone; upload it again`,
     );
   }
-
-  /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
-  private async rest<T>(what: string, fn: (octokit: RestClient) => Promise<T>): Promise<T> {
-    try {
-      return await fn(await this.octokit());
-    } catch (e) {
-      throw this.restError(what, e);
-    }
-  }
-
-  private restError(what: string, e: unknown): StoreError {
-    if (e instanceof StoreError) return e;
-    const status = (e as { status?: unknown } | null)?.status;
-    const response = (e as { response?: unknown } | null)?.response;
-    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
-    const repo = `${this.owner}/${this.repo}`;
-    if (status === 403) {
-      return new GitHubStoreError(
-        "io",
-        "permission",
-        `${what}: GitHub answered 403 (${detail}): the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
-        { cause: e },
-      );
-    }
-    if (status === 401) {
-      return new GitHubStoreError(
-        "io",
-        "unauthorized",
-        `${what}: GitHub refused the token (401 ${detail}); check github-token`,
-        { cause: e },
-      );
-    }
-    if (status === 404) {
-      return new GitHubStoreError(
-        "not-found",
-        "api",
-        `${what}: GitHub answered 404 (${detail}): ${repo} does not exist or the token cannot see it`,
-        { cause: e },
-      );
-    }
-    if (typeof status === "number" && (status >= 500 || response === undefined)) {
-      return new GitHubStoreError(
-        "io",
-        "unreachable",
-        `${what}: cannot reach the GitHub API at ${this.apiUrl} (${this.retries} retries): ${detail}`,
-        { cause: e },
-      );
-    }
-    if (typeof status === "number") {
-      return new GitHubStoreError("io", "api", `${what}: GitHub answered ${status} (${detail})`, {
-        cause: e,
-      });
-    }
-    return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
-  }
 }
 
-/** Loads the ESM-only client on first use. */
-async function loadClient(): Promise<ArtifactModule> {
+/**
+ * Loads the ESM-only client on first use, after refusing a server without the artifacts service.
+ *
+ * @throws StoreError `invalid` on GitHub Enterprise Server (see `github-host.ts`).
+ */
+async function loadClient(what: string): Promise<ArtifactModule> {
+  checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
   return await import("@actions/artifact");
+}
+
+/** `tag "best"` or `run "sharp-shrimp-1"`, for messages. */
+function refText(ref: RunRef): string {
+  return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;
 }
 
 /** `uploadArtifact`, with a 409 turned into a {@link GitHubStoreError} `duplicate`. */

@@ -28,7 +28,14 @@ import {
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
-import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "@dstack/testing";
+import {
+  CONTENTS_ROUTES,
+  createContentsModel,
+  type FakeGitHub,
+  type FakeRequest,
+  startFakeGitHub,
+  workflowRunJson,
+} from "@dstack/testing";
 
 /** Azurite's well-known development account name. */
 export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
@@ -234,6 +241,12 @@ export interface ResultsServiceOptions {
   ids?: Partial<BackendIds>;
   /** The container to keep blobs in (default `actions-results`); created if missing. */
   container?: string;
+  /**
+   * How many `CreateArtifact` calls for a name its workflow run deleted answer 409
+   * `already_exists` before the name is free again, as GitHub does for a moment after a delete
+   * (reported by upload-artifact users re-uploading a name). Default 0.
+   */
+  conflictsAfterDelete?: number;
 }
 
 /** A running results-service fake, from {@link startResultsService}. */
@@ -259,6 +272,8 @@ export interface ResultsService {
    * `GET .../artifacts/{id}/zip` redirects to.
    */
   downloadUrl(artifact: StoredArtifact): string;
+  /** Sets {@link ResultsServiceOptions.conflictsAfterDelete} from now on. */
+  setConflictsAfterDelete(n: number): void;
   /** Stops the server. Blobs stay in Azurite. */
   close(): Promise<void>;
 }
@@ -360,6 +375,9 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
 
   const store: StoredArtifact[] = [];
   let nextId = 1001;
+  let conflictsAfterDelete = options.conflictsAfterDelete ?? 0;
+  /** `<run backend id>/<name>` of deleted artifacts -> 409s still to answer for that name. */
+  const recentlyDeleted = new Map<string, number>();
   const sasUrl = (artifact: StoredArtifact, permissions: string, contentDisposition?: string) => {
     const sas = generateBlobSASQueryParameters(
       {
@@ -413,7 +431,11 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
         }
         expiresAt = new Date(at);
       }
+      const deletedKey = `${owner.workflowRunBackendId}/${name}`;
+      const pending = recentlyDeleted.get(deletedKey) ?? 0;
+      if (pending > 0) recentlyDeleted.set(deletedKey, pending - 1);
       if (
+        pending > 0 ||
         store.some((a) => a.workflowRunBackendId === owner.workflowRunBackendId && a.name === name)
       ) {
         throw new TwirpError(
@@ -509,6 +531,9 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
       if (!artifact) throw new TwirpError("not_found", `artifact ${name} not found`);
       await container.getBlobClient(artifact.blobName).deleteIfExists();
       store.splice(store.indexOf(artifact), 1);
+      if (conflictsAfterDelete > 0) {
+        recentlyDeleted.set(`${owner.workflowRunBackendId}/${name}`, conflictsAfterDelete);
+      }
       return { ok: true, artifact_id: String(artifact.id) };
     },
   };
@@ -572,6 +597,9 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
     envFor,
     artifacts: () => store.map((a) => ({ ...a })),
     downloadUrl,
+    setConflictsAfterDelete(n) {
+      conflictsAfterDelete = n;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -631,25 +659,58 @@ function requireInt64(body: Json, field: string): number {
   return Number(text);
 }
 
-/** Workflow runs as the fakes know them: backend ids and the numeric id REST reports. */
+/** The numeric id of the repository the REST fake answers for (`GITHUB_REPOSITORY_ID`). */
+export const FAKE_REPOSITORY_ID = 1;
+/** The numeric id of a fork of it, whose pull requests' runs are runs of the repository. */
+export const FAKE_FORK_ID = 2;
+/** The REST fake's default branch. */
+export const FAKE_DEFAULT_BRANCH = "main";
+
+/**
+ * What the REST API says about a workflow run (`GET .../actions/runs/{id}`), the facts the
+ * store's trust rules read. Defaults: a `workflow_dispatch` run of `dstack-run.yml` on `main`,
+ * of the repository's own code.
+ */
+export interface RunFacts {
+  /** The event that started it. Default `workflow_dispatch`. */
+  event: string;
+  /** The workflow file in `.github/workflows/`. Default `dstack-run.yml`. */
+  workflowFile: string;
+  /** The branch it ran on. Default `main`. */
+  headBranch: string;
+  /** Whether its code came from a fork ({@link FAKE_FORK_ID}): a fork's `pull_request` run. */
+  fork: boolean;
+}
+
+/** Workflow runs as the fakes know them: backend ids, the numeric id REST reports, and facts. */
 export interface WorkflowRuns {
   /** Backend workflow run id -> the numeric workflow run id. */
   readonly ids: ReadonlyMap<string, number>;
+  /** Numeric workflow run id -> what `GET .../actions/runs/{id}` reports. */
+  readonly facts: ReadonlyMap<number, RunFacts>;
   /**
    * A new workflow run: fresh backend ids (use them with {@link ResultsService.envFor}) and the
-   * numeric id the REST API reports for its artifacts.
+   * numeric id the REST API reports for its artifacts; `facts` override {@link RunFacts}' defaults.
    */
-  add(id: number): BackendIds & { id: number };
+  add(id: number, facts?: Partial<RunFacts>): BackendIds & { id: number };
 }
 
 /** A registry of workflow runs; may be filled before any server starts. */
 export function workflowRuns(): WorkflowRuns {
   const ids = new Map<string, number>();
+  const facts = new Map<number, RunFacts>();
   return {
     ids,
-    add(id) {
+    facts,
+    add(id, given = {}) {
       const backend = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() };
       ids.set(backend.workflowRunBackendId, id);
+      facts.set(id, {
+        event: given.event ?? "workflow_dispatch",
+        workflowFile: given.workflowFile ?? "dstack-run.yml",
+        headBranch: given.headBranch ?? FAKE_DEFAULT_BRANCH,
+        fork: given.fork ?? false,
+      });
       return { ...backend, id };
     },
   };
@@ -674,7 +735,7 @@ export interface ArtifactsRestApi {
   /** The OpenAPI-validated fake, for its request log. */
   github: FakeGitHub;
   /** A new workflow run of {@link ArtifactsRestApiOptions.runs} (see {@link WorkflowRuns.add}). */
-  workflowRun(id: number): BackendIds & { id: number };
+  workflowRun(id: number, facts?: Partial<RunFacts>): BackendIds & { id: number };
   /** When `true`, every route answers 403 "Resource not accessible by integration". */
   deny(on: boolean): void;
   /** Stops the server. */
@@ -687,7 +748,9 @@ export interface ArtifactsRestApi {
  * `GET .../actions/artifacts/{id}/zip`, a 302 into Azurite, 410 once expired) on the
  * OpenAPI-validated GitHub fake of `@dstack/testing`, answered from the results service's
  * finalized artifacts so both views agree. Lists page as GitHub pages (`per_page`, `page`, a
- * `Link` header), newest first.
+ * `Link` header), newest first. It also answers `GET /repos/{o}/{r}` (id
+ * {@link FAKE_REPOSITORY_ID}, default branch `main`) and `GET .../actions/runs/{run_id}` from
+ * each run's {@link RunFacts} (a fork's runs: head repository {@link FAKE_FORK_ID}).
  */
 export async function startArtifactsRestApi(
   options: ArtifactsRestApiOptions,
@@ -708,6 +771,8 @@ export async function startArtifactsRestApi(
   const notFound = { status: 404, body: { message: "Not Found", documentation_url: "" } };
   const toRest = (a: StoredArtifact) => {
     const url = `${apiUrl}/repos/${repository}/actions/artifacts/${a.id}`;
+    const runId = runIds.get(a.workflowRunBackendId) ?? 0;
+    const facts = runs.facts.get(runId);
     return {
       id: a.id,
       node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
@@ -721,10 +786,10 @@ export async function startArtifactsRestApi(
       updated_at: a.createdAt,
       digest: a.digest ?? null,
       workflow_run: {
-        id: runIds.get(a.workflowRunBackendId) ?? 0,
-        repository_id: 1,
-        head_repository_id: 1,
-        head_branch: "main",
+        id: runId,
+        repository_id: FAKE_REPOSITORY_ID,
+        head_repository_id: facts?.fork ? FAKE_FORK_ID : FAKE_REPOSITORY_ID,
+        head_branch: facts?.headBranch ?? FAKE_DEFAULT_BRANCH,
         head_sha: "0".repeat(40),
       },
     };
@@ -749,7 +814,36 @@ export async function startArtifactsRestApi(
     };
   };
   const finalized = () => service.artifacts().filter((a) => a.finalized);
+  const [owner = "", repo = ""] = repository.split("/");
+  const contents = createContentsModel({
+    owner,
+    repo,
+    id: FAKE_REPOSITORY_ID,
+    defaultBranch: FAKE_DEFAULT_BRANCH,
+  });
+  const getRepo = contents.routes[CONTENTS_ROUTES.getRepo];
   const github = await startFakeGitHub({
+    ...(getRepo ? { [CONTENTS_ROUTES.getRepo]: getRepo } : {}),
+    "GET /repos/{owner}/{repo}/actions/runs/{run_id}": (req) => {
+      if (denied) return forbidden;
+      const id = Number(req.params.run_id);
+      const facts = runs.facts.get(id);
+      if (facts === undefined) return notFound;
+      return {
+        status: 200,
+        body: workflowRunJson({
+          id,
+          repository,
+          repositoryId: FAKE_REPOSITORY_ID,
+          event: facts.event,
+          path: `.github/workflows/${facts.workflowFile}`,
+          headBranch: facts.headBranch,
+          ...(facts.fork
+            ? { headRepository: { fullName: `fork-owner/${repo}`, id: FAKE_FORK_ID } }
+            : {}),
+        }),
+      };
+    },
     "GET /repos/{owner}/{repo}/actions/artifacts": (req) => {
       if (denied) return forbidden;
       const name = req.query.get("name");
@@ -781,7 +875,7 @@ export async function startArtifactsRestApi(
   return {
     url: github.url,
     github,
-    workflowRun: (id) => runs.add(id),
+    workflowRun: (id, facts) => runs.add(id, facts),
     deny(on) {
       denied = on;
     },

@@ -77,6 +77,22 @@ beforeAll(async () => {
     artifactPath: "logs",
     tag: "best",
   });
+  // A trusted run tags brave-bear-7 `prod`; later a fork's pull_request run tags its own files
+  // `prod` too: the CLI must download the trusted ones and name what it skipped.
+  await store.setTag({ tag: "prod", runName: "brave-bear-7" });
+  const fork = rest.workflowRun(2001, {
+    event: "pull_request",
+    workflowFile: "ci.yml",
+    fork: true,
+  });
+  Object.assign(process.env, service.envFor(fork));
+  write(path.join(tmp, "evil"), { "model/weights.txt": "pickle\n" });
+  await store.upload({
+    runName: "evil-eel-1",
+    localPath: path.join(tmp, "evil/model"),
+    artifactPath: "model",
+    tag: "prod",
+  });
   // The laptop has no runtime token: downloads go through the REST API with the user's token.
   delete process.env.ACTIONS_RUNTIME_TOKEN;
   delete process.env.ACTIONS_RESULTS_URL;
@@ -135,6 +151,23 @@ describe("dstack artifacts download --remote", () => {
     });
     expect(tree(path.join(cwd, out))).toEqual(files);
     expect(rest.github.problems).toEqual([]);
+  });
+
+  it("a fork's newer tag is skipped, with a warning naming it", async () => {
+    const cwd = fs.mkdtempSync(path.join(tmp, "laptop-"));
+    const r = await runDstack(
+      ["artifacts", "download", ":prod", "--remote", "--repo", REPO, "-o", "prod", "-p", "model"],
+      cwd,
+      { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: rest.url },
+    );
+    expect(r.status).toBe(0);
+    expect(tree(path.join(cwd, "prod"))).toEqual({
+      "weights.txt": "w=1\n",
+      "config/params.json": "{}\n",
+    });
+    expect(r.stderr).toMatch(
+      /warning: tag "prod": skipped 1 newer artifact named dstack-tag--prod from untrusted workflow runs \(artifact \d+ \(workflow run 2001\): fork: /,
+    );
   });
 
   it("an unknown tag: the store's message, exit 1, nothing written", async () => {

@@ -539,6 +539,8 @@ export async function remoteDownloadCommand(
         token,
         repository: `${target.owner}/${target.repo}`,
         apiUrl: target.apiUrl,
+        // Tags and runs resolve to trusted workflow runs only; skipped ones are named here.
+        warn: (w) => ctx.stderr(`${pc.createColors(ctx.isTTY).yellow(`warning: ${w}`)}\n`),
       });
       const localPath = resolve(ctx.cwd, opts.output ?? ".");
       await store.downloadArtifacts(parseRef(ref), {

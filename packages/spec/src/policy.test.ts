@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "./diagnostics.js";
 import type { GpuRequest, Job } from "./job.js";
 import {
+  artifactsPolicy,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
@@ -91,6 +92,29 @@ describe("parsePolicy: valid files", () => {
     expect("policy" in r && r.policy.source).toBe("sub/.dstack/policy.yaml");
   });
 
+  it("reads the artifacts rules, with their positions and defaults", () => {
+    const text =
+      "artifacts:\n  pull_requests_write_shared_tags: true\n  trusted_workflows: [nightly.yml, release.yaml]\n";
+    const p = policy(text);
+    expect(p.artifacts).toEqual({
+      pullRequestsWriteSharedTags: true,
+      trustedWorkflows: ["nightly.yml", "release.yaml"],
+    });
+    expect(p.positions).toEqual({
+      "artifacts.pull_requests_write_shared_tags": { line: 2, col: 3 },
+      "artifacts.trusted_workflows": { line: 3, col: 3 },
+    });
+    expect(artifactsPolicy(p)).toEqual({
+      pullRequestsWriteSharedTags: true,
+      trustedWorkflows: ["nightly.yml", "release.yaml"],
+    });
+    expect(artifactsPolicy(emptyPolicy())).toEqual({
+      pullRequestsWriteSharedTags: false,
+      trustedWorkflows: [],
+    });
+    expect(artifactsPolicy(policy("artifacts: {}\n"))).toEqual(artifactsPolicy(emptyPolicy()));
+  });
+
   it("max_count: 0 is a rule (no GPU jobs), not an absent one", () => {
     expect(policy("gpu:\n  max_count: 0\n").gpu).toEqual({ maxCount: 0 });
   });
@@ -131,7 +155,7 @@ describe("parsePolicy: invalid files", () => {
       name: "an unknown top-level key, with did-you-mean",
       text: "gpus:\n  max_count: 2\n",
       expected: [
-        `${POLICY_FILE}:1:1: gpus: unknown key "gpus"; did you mean "gpu"? (allowed: gpu, triggers)`,
+        `${POLICY_FILE}:1:1: gpus: unknown key "gpus"; did you mean "gpu"? (allowed: gpu, triggers, artifacts)`,
       ],
     },
     {
@@ -206,6 +230,34 @@ describe("parsePolicy: invalid files", () => {
       text: "triggers:\n  actors: [alice, bob smith]\n",
       expected: [
         `${POLICY_FILE}:2:19: triggers.actors[1]: "bob smith" is not a GitHub login; use letters, digits and -, e.g. octocat or dependabot[bot]`,
+      ],
+    },
+    {
+      name: "an artifacts key in camelCase, with did-you-mean",
+      text: "artifacts:\n  trustedWorkflows: [ci.yml]\n",
+      expected: [
+        `${POLICY_FILE}:2:3: artifacts.trustedWorkflows: unknown key "trustedWorkflows"; did you mean "trusted_workflows"? (allowed: pull_requests_write_shared_tags, trusted_workflows)`,
+      ],
+    },
+    {
+      name: "a trusted workflow given by its path, with did-you-mean",
+      text: "artifacts:\n  trusted_workflows: [.github/workflows/nightly.yml]\n",
+      expected: [
+        `${POLICY_FILE}:2:23: artifacts.trusted_workflows[0]: ".github/workflows/nightly.yml" is not a workflow file name; did you mean "nightly.yml"? (give the file name in .github/workflows/, e.g. nightly.yml)`,
+      ],
+    },
+    {
+      name: "a trusted workflow without .yml",
+      text: "artifacts:\n  trusted_workflows: [nightly]\n",
+      expected: [
+        `${POLICY_FILE}:2:23: artifacts.trusted_workflows[0]: "nightly" is not a workflow file name (give the file name in .github/workflows/, e.g. nightly.yml)`,
+      ],
+    },
+    {
+      name: "shared tags as a string",
+      text: 'artifacts:\n  pull_requests_write_shared_tags: "yes"\n',
+      expected: [
+        `${POLICY_FILE}:2:36: artifacts.pull_requests_write_shared_tags: expected true or false, got "yes"`,
       ],
     },
     {

@@ -15,6 +15,9 @@
  *   events: [workflow_dispatch, issue_comment]
  *   actors: [alice, bob]
  *   permission: write
+ * artifacts:
+ *   pull_requests_write_shared_tags: false
+ *   trusted_workflows: [nightly.yml]
  * ```
  *
  * @module
@@ -31,7 +34,13 @@ import {
 import { gpuNameProblem, normalizeGpuName } from "./gpu.js";
 import type { Job } from "./job.js";
 import { yamlLocator } from "./locator.js";
-import { ACTOR_PATTERN, EVENT_NAME_PATTERN, PolicyFileSchema, REPOSITORY_ROLES } from "./schema.js";
+import {
+  ACTOR_PATTERN,
+  EVENT_NAME_PATTERN,
+  PolicyFileSchema,
+  REPOSITORY_ROLES,
+  WORKFLOW_FILE_PATTERN,
+} from "./schema.js";
 import { createAjv, describeValue, didYouMean, translateSchemaErrors } from "./validate.js";
 
 export { REPOSITORY_ROLES } from "./schema.js";
@@ -92,6 +101,8 @@ const RULES = [
   ["triggers", "events"],
   ["triggers", "actors"],
   ["triggers", "permission"],
+  ["artifacts", "pull_requests_write_shared_tags"],
+  ["artifacts", "trusted_workflows"],
 ] as const;
 
 /**
@@ -119,9 +130,19 @@ export interface Policy {
     permission?: RepositoryRole;
   };
   /**
+   * The artifact rules (`artifacts:`), present only when the file has the section; read them
+   * with {@link artifactsPolicy}, which fills in the defaults.
+   */
+  artifacts?: {
+    /** `artifacts.pull_requests_write_shared_tags`: runs of pull-request code may move shared tags. */
+    pullRequestsWriteSharedTags?: boolean;
+    /** `artifacts.trusted_workflows`: more workflow file names whose runs' tags and artifacts count. */
+    trustedWorkflows?: string[];
+  };
+  /**
    * The rule's position in the file by its field path (`gpu.names`, `gpu.max_count`,
-   * `triggers.events`, `triggers.actors`, `triggers.permission`): the 1-based line and column of
-   * the rule's key, for annotations. Only rules present in the file have one.
+   * `triggers.events`, `triggers.actors`, `triggers.permission`, `artifacts.*`): the 1-based line
+   * and column of the rule's key, for annotations. Only rules present in the file have one.
    */
   positions: Record<string, { line: number; col: number }>;
   /** The file path as given (default {@link POLICY_FILE}). */
@@ -175,7 +196,9 @@ const EVENTS_DOCS =
  *
  * Rules: the shape of {@link PolicyFileSchema} (every key optional; unknown keys are errors with
  * a did-you-mean; `gpu.max_count` an integer >= 0; `triggers.permission` one of
- * {@link REPOSITORY_ROLES}; event names `^[a-z_]+$`; logins as GitHub spells them); a GPU name
+ * {@link REPOSITORY_ROLES}; event names `^[a-z_]+$`; logins as GitHub spells them;
+ * `artifacts.trusted_workflows` file names in `.github/workflows/`, a path getting a did-you-mean
+ * of its file name; `artifacts.pull_requests_write_shared_tags` a boolean); a GPU name
  * that names no model (`"NVIDIA"` alone: {@link normalizeGpuName} leaves nothing, so it could
  * never match) is an error. Warnings: an event name GitHub does not document (did-you-mean), and
  * an empty list (it allows nothing). `gpu.ts` has no list of known GPU models, so any other
@@ -260,6 +283,17 @@ export function parsePolicy(options: {
           at,
           `${describeValue(e.data)} is not a GitHub event name; write it as GitHub does, lower case with _, e.g. workflow_dispatch`,
         );
+      } else if (e.keyword === "pattern" && pattern === WORKFLOW_FILE_PATTERN) {
+        // `.github/workflows/ci.yml` names the file by its path: suggest the file name.
+        const base = typeof e.data === "string" ? e.data.split("/").pop() : undefined;
+        const hint =
+          base && base !== e.data && new RegExp(WORKFLOW_FILE_PATTERN).test(base)
+            ? `; did you mean ${JSON.stringify(base)}?`
+            : "";
+        error(
+          at,
+          `${describeValue(e.data)} is not a workflow file name${hint} (give the file name in .github/workflows/, e.g. nightly.yml)`,
+        );
       } else if (e.keyword === "pattern" && pattern === ACTOR_PATTERN) {
         error(
           at,
@@ -275,11 +309,12 @@ export function parsePolicy(options: {
     return { diagnostics: sortDiagnostics(diagnostics) };
   }
 
-  const v = value as { gpu?: unknown; triggers?: unknown };
+  const v = value as { gpu?: unknown; triggers?: unknown; artifacts?: unknown };
   const section = (s: unknown): Record<string, unknown> =>
     s && typeof s === "object" && !Array.isArray(s) ? (s as Record<string, unknown>) : {};
   const gpu = section(v.gpu);
   const triggers = section(v.triggers);
+  const artifacts = section(v.artifacts);
   const strings = (list: unknown): string[] | undefined =>
     Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : undefined;
 
@@ -317,6 +352,14 @@ export function parsePolicy(options: {
   ) {
     policy.triggers.permission = triggers.permission as RepositoryRole;
   }
+  if (v.artifacts !== undefined) {
+    policy.artifacts = {};
+    if (typeof artifacts.pull_requests_write_shared_tags === "boolean") {
+      policy.artifacts.pullRequestsWriteSharedTags = artifacts.pull_requests_write_shared_tags;
+    }
+    const trusted = strings(artifacts.trusted_workflows);
+    if (trusted) policy.artifacts.trustedWorkflows = trusted;
+  }
 
   const emptyMeaning: Record<string, string> = {
     "gpu.names": "no GPU job may run",
@@ -325,7 +368,7 @@ export function parsePolicy(options: {
   };
   for (const path of RULES) {
     const [a, b] = path;
-    const raw = (a === "gpu" ? gpu : triggers)[b];
+    const raw = { gpu, triggers, artifacts }[a][b];
     if (raw === undefined) continue;
     const rule = `${a}.${b}`;
     const pos = locator.position(path, { key: true });
@@ -496,4 +539,23 @@ export function requiredRole(policy: Policy, minimum: RepositoryRole): Repositor
   const p = policy.triggers.permission;
   if (p === undefined) return minimum;
   return REPOSITORY_ROLES.indexOf(p) > REPOSITORY_ROLES.indexOf(minimum) ? p : minimum;
+}
+
+/** The artifact rules with their defaults, from {@link artifactsPolicy}. */
+export interface ArtifactsPolicy {
+  /** Runs of pull-request code may move shared tags; default false (they tag `pr-<n>.<tag>`). */
+  pullRequestsWriteSharedTags: boolean;
+  /** Workflow file names trusted besides the runner workflow; default none. */
+  trustedWorkflows: string[];
+}
+
+/**
+ * The policy's `artifacts:` rules with defaults filled in: `pull_requests_write_shared_tags`
+ * false, `trusted_workflows` empty. Pure.
+ */
+export function artifactsPolicy(policy: Policy): ArtifactsPolicy {
+  return {
+    pullRequestsWriteSharedTags: policy.artifacts?.pullRequestsWriteSharedTags ?? false,
+    trustedWorkflows: [...(policy.artifacts?.trustedWorkflows ?? [])],
+  };
 }

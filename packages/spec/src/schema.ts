@@ -288,11 +288,43 @@ export const PolicyTriggersSchema = Type.Object(
   { additionalProperties: false, description: "Who may start runs, and from which events" },
 );
 
+/** A workflow file name in `.github/workflows/`, as `artifacts.trusted_workflows` lists them. */
+export const WORKFLOW_FILE_PATTERN = "^[A-Za-z0-9_.-]+\\.ya?ml$";
+
+/** `artifacts:` of `.dstack/policy.yaml`: which runs' tags and artifacts readers trust. */
+export const PolicyArtifactsSchema = Type.Object(
+  {
+    pull_requests_write_shared_tags: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether runs of pull-request code may move shared tags (e.g. best). Default false: such a run writes tag T as pr-<number>.T, which default-branch runs never read as T.",
+      }),
+    ),
+    trusted_workflows: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: WORKFLOW_FILE_PATTERN,
+          description: "A workflow file name in .github/workflows/, e.g. nightly.yml",
+        }),
+        {
+          description:
+            "Workflows (besides the runner workflow) whose runs' tags and artifacts count from any branch and any event but a pull request's. Runs of any workflow on the default branch by push, schedule, workflow_dispatch or repository_dispatch count anyway.",
+        },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Which workflow runs' tags and artifacts readers trust",
+  },
+);
+
 /** The whole `.dstack/policy.yaml`. Every key is optional; `{}` allows everything. */
 export const PolicyFileSchema = Type.Object(
   {
     gpu: Type.Optional(PolicyGpuSchema),
     triggers: Type.Optional(PolicyTriggersSchema),
+    artifacts: Type.Optional(PolicyArtifactsSchema),
   },
   {
     additionalProperties: false,

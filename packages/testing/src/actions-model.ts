@@ -530,6 +530,79 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
   };
 }
 
+/** Options of {@link workflowRunJson}: what tells one workflow run from another. */
+export interface WorkflowRunJsonOptions {
+  /** The workflow run id. */
+  id: number;
+  /** The repository the run belongs to, `owner/name`. */
+  repository: string;
+  /** That repository's numeric id. */
+  repositoryId: number;
+  /** The event that started it (`push`, `pull_request`, `workflow_dispatch`, ...). */
+  event: string;
+  /** The workflow file, e.g. `.github/workflows/ci.yml` (GitHub may append `@<ref>`). */
+  path: string;
+  /** The branch it ran on (for a pull request: the head branch). */
+  headBranch: string;
+  /**
+   * The repository the run's code came from, when not {@link WorkflowRunJsonOptions.repository}:
+   * a fork's `owner/name` and numeric id (a `pull_request` run from a fork).
+   */
+  headRepository?: { fullName: string; id: number };
+  /** When it was created, epoch ms. Default {@link SIMULATED_EPOCH}. */
+  createdAt?: number;
+}
+
+/**
+ * A `GET /repos/{o}/{r}/actions/runs/{run_id}` answer for a run with these facts, built from the
+ * OpenAPI description's `workflow-run` example (so it keeps the real shape); `head_repository`
+ * is the fork's when {@link WorkflowRunJsonOptions.headRepository} is given. The facts are the
+ * ones GitHub documents on the workflow run object: `event`, `path`, `head_branch`,
+ * `head_repository` (docs.github.com/rest/actions/workflow-runs#get-a-workflow-run).
+ */
+export function workflowRunJson(options: WorkflowRunJsonOptions): Record<string, unknown> {
+  const body = openApiExample("workflow-run");
+  const api = `https://api.github.com/repos/${options.repository}`;
+  const [owner = "", name = ""] = options.repository.split("/");
+  const example = body.repository as Record<string, unknown>;
+  const repoJson = (fullName: string, id: number) => {
+    const [o = "", n = ""] = fullName.split("/");
+    return {
+      ...example,
+      id,
+      name: n,
+      full_name: fullName,
+      owner: { ...(example.owner as object), login: o },
+    };
+  };
+  const repository = repoJson(`${owner}/${name}`, options.repositoryId);
+  const head = options.headRepository
+    ? repoJson(options.headRepository.fullName, options.headRepository.id)
+    : repository;
+  const created = iso(options.createdAt ?? SIMULATED_EPOCH);
+  return {
+    ...body,
+    id: options.id,
+    node_id: Buffer.from(`WorkflowRun${options.id}`).toString("base64"),
+    head_branch: options.headBranch,
+    path: options.path,
+    event: options.event,
+    pull_requests: [],
+    created_at: created,
+    updated_at: created,
+    run_started_at: created,
+    url: `${api}/actions/runs/${options.id}`,
+    html_url: `https://github.com/${options.repository}/actions/runs/${options.id}`,
+    jobs_url: `${api}/actions/runs/${options.id}/jobs`,
+    logs_url: `${api}/actions/runs/${options.id}/logs`,
+    artifacts_url: `${api}/actions/runs/${options.id}/artifacts`,
+    cancel_url: `${api}/actions/runs/${options.id}/cancel`,
+    rerun_url: `${api}/actions/runs/${options.id}/rerun`,
+    repository,
+    head_repository: head,
+  };
+}
+
 /** A running fake GitHub serving an {@link ActionsModel}. */
 export interface FakeActions {
   /** The fake REST API (its `url`, `requests`, `counted`, `inject`, ...). */

@@ -15,6 +15,8 @@ export interface ContentsModelOptions {
   repo?: string;
   /** Default `main`. */
   defaultBranch?: string;
+  /** The repository's numeric id (`id`, what `GITHUB_REPOSITORY_ID` holds). Default the example's. */
+  id?: number;
   /** Files by ref, then by path (`{ main: { ".dstack/policy.yaml": "gpu: ..." } }`). */
   files?: Record<string, Record<string, string>>;
 }
@@ -60,6 +62,7 @@ export function createContentsModel(options: ContentsModelOptions = {}): Content
           ...openApiExample("full-repository"),
           // Required by the schema, missing from the example.
           has_discussions: false,
+          ...(options.id !== undefined ? { id: options.id } : {}),
           name: repo,
           full_name: `${owner}/${repo}`,
           default_branch: defaultBranch,

@@ -24,6 +24,8 @@ export {
   SIMULATED_EPOCH,
   type SimulatedClock,
   startFakeActions,
+  type WorkflowRunJsonOptions,
+  workflowRunJson,
 } from "./actions-model.js";
 export {
   CONTENTS_ROUTES,

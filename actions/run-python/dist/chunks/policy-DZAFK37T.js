@@ -4,11 +4,11 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-M2DXKR3S.js";
-import "./chunk-FO73CIOX.js";
-import "./chunk-NTNJ7KL4.js";
-import "./chunk-77GJRAL4.js";
-import "./chunk-3EQAFWTT.js";
+} from "./chunk-7TQK364W.js";
+import "./chunk-45SWX4TB.js";
+import "./chunk-GPXBHDYB.js";
+import "./chunk-A2YETTRY.js";
+import "./chunk-KOTS3SFY.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-KQX3PZ3A.js";

@@ -3,7 +3,7 @@ import {
   GitHubError,
   apiUrlOf,
   restError
-} from "./chunk-FO73CIOX.js";
+} from "./chunk-45SWX4TB.js";
 import {
   directionOf,
   lastValues,
@@ -22,7 +22,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-3EQAFWTT.js";
+} from "./chunk-KOTS3SFY.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;

@@ -12,7 +12,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-3EQAFWTT.js";
+} from "./chunk-KOTS3SFY.js";
 import {
   require_graceful_fs
 } from "./chunk-KQX3PZ3A.js";

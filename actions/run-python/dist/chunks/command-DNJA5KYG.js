@@ -6,33 +6,33 @@ import {
   handleRepositoryDispatch,
   parseMetrics,
   reportRun
-} from "./chunk-DTHJXYRT.js";
+} from "./chunk-VDAS5LWO.js";
 import {
   dispatchMode
-} from "./chunk-SXB6FV4W.js";
+} from "./chunk-FDR7HOZS.js";
 import {
   loadPolicy
-} from "./chunk-M2DXKR3S.js";
+} from "./chunk-7TQK364W.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient,
   trustInputs
-} from "./chunk-FO73CIOX.js";
+} from "./chunk-45SWX4TB.js";
 import {
   annotate
-} from "./chunk-NTNJ7KL4.js";
+} from "./chunk-GPXBHDYB.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   GitHubStore
-} from "./chunk-SO5PQUJH.js";
+} from "./chunk-6BQZ2PZ3.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-77GJRAL4.js";
-import "./chunk-3EQAFWTT.js";
+} from "./chunk-A2YETTRY.js";
+import "./chunk-KOTS3SFY.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-KQX3PZ3A.js";

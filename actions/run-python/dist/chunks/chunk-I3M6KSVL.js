@@ -11,18 +11,18 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-SO5PQUJH.js";
+} from "./chunk-6BQZ2PZ3.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-77GJRAL4.js";
+} from "./chunk-A2YETTRY.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-3EQAFWTT.js";
+} from "./chunk-KOTS3SFY.js";
 import {
   endGroup,
   exportVariable,
@@ -270,7 +270,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-2SQ3SWVL.js");
+  const { renderMetricsMarkdown } = await import("./lib-JZRUOHMG.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}

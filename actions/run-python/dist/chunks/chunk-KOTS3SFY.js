@@ -17522,9 +17522,25 @@ var PolicyTriggersSchema = Type.Object({
     description: "The lowest repository role that may start runs: none, read, triage, write, maintain or admin. Absent: no role beyond what the trigger itself requires."
   }))
 }, { additionalProperties: false, description: "Who may start runs, and from which events" });
+var WORKFLOW_FILE_PATTERN = "^[A-Za-z0-9_.-]+\\.ya?ml$";
+var PolicyArtifactsSchema = Type.Object({
+  pull_requests_write_shared_tags: Type.Optional(Type.Boolean({
+    description: "Whether runs of pull-request code may move shared tags (e.g. best). Default false: such a run writes tag T as pr-<number>.T, which default-branch runs never read as T."
+  })),
+  trusted_workflows: Type.Optional(Type.Array(Type.String({
+    pattern: WORKFLOW_FILE_PATTERN,
+    description: "A workflow file name in .github/workflows/, e.g. nightly.yml"
+  }), {
+    description: "Workflows (besides the runner workflow) whose runs' tags and artifacts count from any branch and any event but a pull request's. Runs of any workflow on the default branch by push, schedule, workflow_dispatch or repository_dispatch count anyway."
+  }))
+}, {
+  additionalProperties: false,
+  description: "Which workflow runs' tags and artifacts readers trust"
+});
 var PolicyFileSchema = Type.Object({
   gpu: Type.Optional(PolicyGpuSchema),
-  triggers: Type.Optional(PolicyTriggersSchema)
+  triggers: Type.Optional(PolicyTriggersSchema),
+  artifacts: Type.Optional(PolicyArtifactsSchema)
 }, {
   additionalProperties: false,
   title: "dstack policy",
@@ -19429,7 +19445,9 @@ var RULES = [
   ["gpu", "max_count"],
   ["triggers", "events"],
   ["triggers", "actors"],
-  ["triggers", "permission"]
+  ["triggers", "permission"],
+  ["artifacts", "pull_requests_write_shared_tags"],
+  ["artifacts", "trusted_workflows"]
 ];
 function emptyPolicy(source = POLICY_FILE) {
   return { gpu: {}, triggers: {}, positions: {}, source };
@@ -19495,6 +19513,10 @@ function parsePolicy(options) {
       const at = path2.map((p) => /^\d+$/.test(p) ? Number(p) : p);
       if (e.keyword === "pattern" && pattern === EVENT_NAME_PATTERN) {
         error(at, `${describeValue(e.data)} is not a GitHub event name; write it as GitHub does, lower case with _, e.g. workflow_dispatch`);
+      } else if (e.keyword === "pattern" && pattern === WORKFLOW_FILE_PATTERN) {
+        const base = typeof e.data === "string" ? e.data.split("/").pop() : void 0;
+        const hint = base && base !== e.data && new RegExp(WORKFLOW_FILE_PATTERN).test(base) ? `; did you mean ${JSON.stringify(base)}?` : "";
+        error(at, `${describeValue(e.data)} is not a workflow file name${hint} (give the file name in .github/workflows/, e.g. nightly.yml)`);
       } else if (e.keyword === "pattern" && pattern === ACTOR_PATTERN) {
         error(at, `${describeValue(e.data)} is not a GitHub login; use letters, digits and -, e.g. octocat or dependabot[bot]`);
       } else {
@@ -19510,6 +19532,7 @@ function parsePolicy(options) {
   const section = (s) => s && typeof s === "object" && !Array.isArray(s) ? s : {};
   const gpu = section(v.gpu);
   const triggers = section(v.triggers);
+  const artifacts = section(v.artifacts);
   const strings = (list) => Array.isArray(list) ? list.filter((x) => typeof x === "string") : void 0;
   const policy = emptyPolicy(source);
   const names = strings(gpu.names);
@@ -19541,6 +19564,15 @@ function parsePolicy(options) {
   if (typeof triggers.permission === "string" && REPOSITORY_ROLES.includes(triggers.permission)) {
     policy.triggers.permission = triggers.permission;
   }
+  if (v.artifacts !== void 0) {
+    policy.artifacts = {};
+    if (typeof artifacts.pull_requests_write_shared_tags === "boolean") {
+      policy.artifacts.pullRequestsWriteSharedTags = artifacts.pull_requests_write_shared_tags;
+    }
+    const trusted = strings(artifacts.trusted_workflows);
+    if (trusted)
+      policy.artifacts.trustedWorkflows = trusted;
+  }
   const emptyMeaning = {
     "gpu.names": "no GPU job may run",
     "triggers.events": "no event may start runs",
@@ -19548,7 +19580,7 @@ function parsePolicy(options) {
   };
   for (const path2 of RULES) {
     const [a, b] = path2;
-    const raw = (a === "gpu" ? gpu : triggers)[b];
+    const raw = { gpu, triggers, artifacts }[a][b];
     if (raw === void 0)
       continue;
     const rule = `${a}.${b}`;

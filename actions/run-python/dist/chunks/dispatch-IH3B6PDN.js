@@ -8,11 +8,11 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-SXB6FV4W.js";
-import "./chunk-FO73CIOX.js";
-import "./chunk-SO5PQUJH.js";
-import "./chunk-77GJRAL4.js";
-import "./chunk-3EQAFWTT.js";
+} from "./chunk-FDR7HOZS.js";
+import "./chunk-45SWX4TB.js";
+import "./chunk-6BQZ2PZ3.js";
+import "./chunk-A2YETTRY.js";
+import "./chunk-KOTS3SFY.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-KQX3PZ3A.js";

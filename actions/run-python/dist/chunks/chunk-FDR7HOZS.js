@@ -11,20 +11,20 @@ import {
   findRunByName,
   readDefaultBranch,
   trustInputs
-} from "./chunk-FO73CIOX.js";
+} from "./chunk-45SWX4TB.js";
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-SO5PQUJH.js";
+} from "./chunk-6BQZ2PZ3.js";
 import {
   InputError,
   Inputs
-} from "./chunk-77GJRAL4.js";
+} from "./chunk-A2YETTRY.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-3EQAFWTT.js";
+} from "./chunk-KOTS3SFY.js";
 import {
   getInput,
   getState,

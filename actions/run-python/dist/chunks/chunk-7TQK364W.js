@@ -4,13 +4,13 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-FO73CIOX.js";
+} from "./chunk-45SWX4TB.js";
 import {
   annotate
-} from "./chunk-NTNJ7KL4.js";
+} from "./chunk-GPXBHDYB.js";
 import {
   InputError
-} from "./chunk-77GJRAL4.js";
+} from "./chunk-A2YETTRY.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -18,7 +18,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-3EQAFWTT.js";
+} from "./chunk-KOTS3SFY.js";
 import {
   info,
   warning
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-2SQ3SWVL.js");
+    const { authorizeActor } = await import("./lib-JZRUOHMG.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
