@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
@@ -35,6 +35,9 @@ import {
   type GitHubClient,
   trustInputs,
 } from "@dstack/github";
+import type { MetricsReport } from "@dstack/metrics";
+import { readMetricsDir } from "@dstack/metrics/node";
+import { artifactsPolicy, type Policy } from "@dstack/spec";
 import {
   DEFAULT_LABEL,
   type Decision,
@@ -43,9 +46,7 @@ import {
   handleRepositoryDispatch,
   type IssueCommentEvent,
   METRICS_DIR,
-  type MetricsFile,
   type PullRequestEvent,
-  parseMetrics,
   type RepositoryDispatchDecision,
   type RepositoryDispatchEvent,
   type RunReport,
@@ -76,27 +77,21 @@ async function readEvent(): Promise<{ name: string; payload: unknown }> {
   return { name, payload: JSON.parse(await readFile(file, "utf8")) as unknown };
 }
 
-/** The metrics files the run saved under `metrics/`, downloaded from the GitHub store. */
+/**
+ * The metrics the run saved under `metrics/` (JSON lines, Lightning's CSV, last-value JSON),
+ * downloaded from the GitHub store (trusted sources only) and read by `@dstack/metrics`.
+ */
 async function downloadMetrics(
   token: string,
   runName: string,
-): Promise<{ files: MetricsFile[]; problem?: string }> {
+): Promise<{ report?: MetricsReport; problem?: string }> {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
   try {
-    const store = GitHubStore.fromEnv(process.env, { token });
+    const store = GitHubStore.fromEnv(process.env, { token, warn: (m) => core.warning(m) });
     await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
-    const root = path.join(dir, METRICS_DIR);
-    const names = (await readdir(root, { recursive: true })).filter((n) => n.endsWith(".json"));
-    const files: MetricsFile[] = [];
-    for (const n of names.sort()) {
-      files.push({
-        path: `${METRICS_DIR}/${n.split(path.sep).join("/")}`,
-        text: await readFile(path.join(root, n), "utf8"),
-      });
-    }
-    return { files };
+    return { report: await readMetricsDir(dir) };
   } catch (e) {
-    return { files: [], problem: `metrics: ${(e as Error).message}` };
+    return { problem: `metrics: ${(e as Error).message}` };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -111,7 +106,7 @@ async function decide(
   client: GitHubClient,
   repoDir: string,
   token: string,
-): Promise<Decision | RepositoryDispatchDecision> {
+): Promise<{ decision: Decision | RepositoryDispatchDecision; policy: Policy }> {
   const event = await readEvent();
   const defaultBranch = (event.payload as { repository?: { default_branch?: unknown } }).repository
     ?.default_branch;
@@ -133,20 +128,22 @@ async function decide(
     throw e;
   }
   if (event.name === "issue_comment") {
-    return handleIssueComment({
+    const decision = await handleIssueComment({
       client,
       event: event.payload as IssueCommentEvent,
       workflows,
       policy,
     });
+    return { decision, policy };
   }
   if (event.name === "repository_dispatch") {
-    return handleRepositoryDispatch({
+    const decision = await handleRepositoryDispatch({
       client,
       event: event.payload as RepositoryDispatchEvent,
       workflows,
       policy,
     });
+    return { decision, policy };
   }
   if (event.name === "pull_request" || event.name === "pull_request_target") {
     const workflow = core.getInput(CommandInputs.Workflow);
@@ -155,7 +152,7 @@ async function decide(
         "workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)",
       );
     }
-    return handlePullRequestLabel({
+    const decision = await handlePullRequestLabel({
       client,
       event: event.payload as PullRequestEvent,
       workflows,
@@ -163,10 +160,14 @@ async function decide(
       workflow,
       policy,
     });
+    return { decision, policy };
   }
   return {
-    kind: "ignore",
-    why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`,
+    decision: {
+      kind: "ignore",
+      why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`,
+    },
+    policy,
   };
 }
 
@@ -223,7 +224,7 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
     warn: (m) => core.warning(m),
   });
   const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const decision = await decide(client, repoDir, token);
+  const { decision, policy } = await decide(client, repoDir, token);
   if (decision.kind === "ignore") {
     core.info(`nothing to do: ${decision.why}`);
     return;
@@ -252,12 +253,7 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
       // run knows its pull request (for the tags and venvs of untrusted runs).
       extraInputs: {
         ...decision.inputs,
-        ...trustInputs({
-          code: decision.sha,
-          dispatchRef: decision.ref,
-          defaultBranch: decision.ref,
-          pullRequest: decision.pr.number,
-        }),
+        ...prTrustInputs(decision, policy),
       },
       onDispatched: async (run) => {
         url = run.htmlUrl;
@@ -275,9 +271,11 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
           (a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`),
         )
           ? await downloadMetrics(token, outcome.runName)
-          : { files: [] };
-        const parsed = parseMetrics(metrics.files);
-        const problems = [...(metrics.problem ? [metrics.problem] : []), ...parsed.problems];
+          : {};
+        const problems = [
+          ...(metrics.problem ? [metrics.problem] : []),
+          ...(metrics.report?.problems ?? []),
+        ];
         await report({
           status: success
             ? "success"
@@ -288,7 +286,9 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
           workflowRunUrl: outcome.htmlUrl,
           durationMs: outcome.durationMs,
           ...(runner ? { runner } : {}),
-          metrics: parsed.metrics,
+          ...(metrics.report
+            ? { metrics: metrics.report.scalars, metricsReport: metrics.report }
+            : {}),
           artifacts: artifacts.map((a) => ({
             name: a.path,
             url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`,
@@ -310,4 +310,24 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
     }
     throw e;
   }
+}
+
+/**
+ * The runner-workflow inputs that mark a pull request's code: `untrusted: "true"` always, and
+ * `pull-request: N` so that the run writes its tags in that pull request's namespace
+ * (`pr-N.<tag>`), unless the default branch's policy says `artifacts.pull_requests_write_shared_tags:
+ * true` (then the number is left out and the run's tags are the shared ones).
+ */
+function prTrustInputs(
+  decision: { sha: string; ref: string; pr: { number: number } },
+  policy: Policy,
+): Record<string, string> {
+  const inputs = trustInputs({
+    code: decision.sha,
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    pullRequest: decision.pr.number,
+  });
+  if (artifactsPolicy(policy).pullRequestsWriteSharedTags) delete inputs["pull-request"];
+  return inputs;
 }

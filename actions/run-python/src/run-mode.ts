@@ -235,7 +235,15 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
   const storeHome = path.join(temp, "dstack");
   const home = env.DSTACK_HOME ?? path.join(env.RUNNER_TOOL_CACHE ?? temp, "dstack");
   const store = new LocalStore({ home: storeHome });
-  const remote = GitHubStore.fromEnv(env, inputs.token !== "" ? { token: inputs.token } : {});
+  const remote = GitHubStore.fromEnv(env, {
+    ...(inputs.token !== "" ? { token: inputs.token } : {}),
+    // A pull request's code tags in that pull request's namespace (pr-N.<tag>), never the shared
+    // tags default-branch runs read; the dispatcher leaves the number out when the policy allows.
+    ...(inputs.untrusted && inputs.pullRequest !== undefined
+      ? { pullRequest: inputs.pullRequest }
+      : {}),
+    warn: (message) => core.warning(message),
+  });
 
   await store.createRun({ workflow: job.workflow ?? null, job, repoDir, runName });
   core.saveState(State.Store, storeHome);
