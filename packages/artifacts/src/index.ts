@@ -47,12 +47,6 @@ export {
   type UploadGroup,
 } from "./patterns.js";
 export {
-  type StagedGroup,
-  type StagedUpload,
-  type StageUploadGroupsOptions,
-  stageUploadGroups,
-} from "./staging.js";
-export {
   findRepoRoot,
   listRepoStores,
   migrateFlatStore,
@@ -65,6 +59,12 @@ export {
   repoIdentity,
   repoStoreName,
 } from "./repo-store.js";
+export {
+  type StagedGroup,
+  type StagedUpload,
+  type StageUploadGroupsOptions,
+  stageUploadGroups,
+} from "./staging.js";
 export {
   type AddArtifactOptions,
   type ArtifactEntry,
