@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { LocalStore } from "@dstack/artifacts";
+import { type LocalStore, openRepoStore } from "@dstack/artifacts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDstack } from "./testing.js";
 
@@ -9,10 +9,11 @@ let tmp: string;
 let env: NodeJS.ProcessEnv;
 let store: LocalStore;
 
-beforeEach(() => {
+beforeEach(async () => {
   tmp = mkdtempSync(join(tmpdir(), "dstack-cli-metrics-"));
   env = { ...process.env, DSTACK_HOME: join(tmp, "home") };
-  store = new LocalStore({ home: LocalStore.home(env) });
+  // The store of the folder the commands run in (a store per repository).
+  store = (await openRepoStore({ home: join(tmp, "home"), cwd: tmp })).store;
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 

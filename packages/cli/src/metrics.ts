@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { LocalStore } from "@dstack/artifacts";
 import {
   compareMetrics,
   type Direction,
@@ -14,7 +13,7 @@ import {
   sparkline,
 } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
-import type { RunContext } from "./run.js";
+import { type RunContext, repoStore } from "./run.js";
 import { parseRef, table } from "./runs.js";
 
 const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
@@ -22,12 +21,12 @@ const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
 /** A number to 6 significant digits, integers as is. */
 const fmt = (v: number): string => String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
 
-/** The metrics of a run (`RUN` or `:TAG`) from its artifacts in the local store. */
+/** The metrics of a run (`RUN` or `:TAG`) from its artifacts in this repository's local store. */
 async function runMetrics(
   ref: string,
   ctx: RunContext,
 ): Promise<{ runName: string; report: MetricsReport }> {
-  const store = new LocalStore({ home: LocalStore.home(ctx.env) });
+  const store = await repoStore(ctx);
   const run = await store.resolveRef(parseRef(ref));
   return { runName: run.runName, report: await readMetricsDir(store.artifactsDir(run.runName)) };
 }
