@@ -1,7 +1,8 @@
 /**
  * The REST client: `@octokit/rest` with `@octokit/plugin-retry` (5xx and connection failures)
- * and `@octokit/plugin-throttling` (primary and secondary rate limits), as the artifacts store
- * uses it.
+ * and `@octokit/plugin-throttling` (primary and secondary rate limits), and a clean abort. The
+ * only place dstack makes an Octokit: the CLI, the actions, the artifacts store (which imports
+ * this module, `@dstack/github/client`, on first use) and the runner plugin take theirs here.
  *
  * @module
  */
@@ -65,7 +66,11 @@ export interface GitHubClientOptions {
  *   it leaves 4xx alone, 429 included, so that rate limits go to plugin-throttling;
  * - plugin-throttling spaces writes a second apart per token and, on a primary or secondary
  *   rate limit, waits what GitHub says (`Retry-After`, `x-ratelimit-reset`) when that is at most
- *   `maxRateLimitWaitS` (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
+ *   `maxRateLimitWaitS`, up to `retries` times; a longer wait fails the request (the caller's
+ *   loop may wait instead). GitHub asks clients not to retry before that time and to treat
+ *   409/422 as final (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
+ *   ".../rate-limits-for-the-rest-api#exceeding-the-rate-limit"): 409 and 429 are never retried
+ *   by plugin-retry, which would not wait what GitHub says.
  *
  * @throws GitHubError `invalid` for an empty token.
  */

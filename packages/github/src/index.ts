@@ -44,12 +44,15 @@ export {
 export {
   answeredStatus,
   GitHubError,
+  type GitHubErrorHint,
   type GitHubErrorReason,
   gitHubMessage,
   isRateLimited,
   isTransient,
+  type RestErrorOptions,
   rateLimitWaitMs,
   restError,
+  withHint,
 } from "./errors.js";
 export {
   type CancelRunOptions,
