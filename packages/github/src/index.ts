@@ -37,9 +37,12 @@ export {
 } from "./dispatch.js";
 export {
   type DispatchAndFollowOptions,
+  type DispatchJobOptions,
   dispatchAndFollow,
+  dispatchJob,
   type FollowedOutcome,
   type JobChange,
+  runnerWorkflowInputs,
 } from "./dispatch-follow.js";
 export {
   answeredStatus,
@@ -68,6 +71,11 @@ export {
   type WorkflowJob,
   type WorkflowRunState,
 } from "./follow.js";
+export {
+  type DefaultBranchPolicy,
+  type ReadDefaultBranchPolicyOptions,
+  readDefaultBranchPolicy,
+} from "./policy.js";
 export {
   isDefaultBranchRef,
   PULL_REQUEST_INPUT,
