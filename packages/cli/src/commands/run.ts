@@ -8,8 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { findRepoRoot, LocalStore, openRepoStore } from "@dstack/artifacts";
+import { LocalStore } from "@dstack/artifacts";
 import { processRef, type RunOutput, reconcileRun, runJob } from "@dstack/executor";
 import {
   formatDiagnostic,
@@ -20,43 +19,17 @@ import {
   WORKFLOWS_DIR,
   WORKFLOWS_FILE,
 } from "@dstack/spec";
+import { loadWorkflows } from "@dstack/spec/node";
 import pc from "picocolors";
-import type { Io } from "./main.js";
-import { CliError, loadWorkflows } from "./workflows-files.js";
-
-/** The `dstack` bin, for starting a detached run in a process of its own. */
-const BIN = fileURLToPath(new URL("../bin/dstack.js", import.meta.url));
-
-/**
- * The repository a command works in: the nearest folder at or above `cwd` holding `.dstack/`
- * or `.git`, else `cwd` itself.
- */
-export function findRepoDir(cwd: string): string {
-  return findRepoRoot(cwd);
-}
-
-/** `DSTACK_HOME`, or `~/.dstack`. */
-export function dstackHome(env: NodeJS.ProcessEnv): string {
-  return LocalStore.home(env);
-}
-
-/**
- * The local store of the repository the command runs in: `DSTACK_HOME/repos/<name>-<hash>/`
- * (see `openRepoStore` of `@dstack/artifacts`), so runs, tags and `deps` never mix repositories.
- */
-export async function repoStore(
-  ctx: Pick<Io, "cwd"> & { env: NodeJS.ProcessEnv },
-): Promise<LocalStore> {
-  return (await openRepoStore({ home: dstackHome(ctx.env), cwd: ctx.cwd })).store;
-}
-
-/** What the run commands need besides {@link Io}. */
-export interface RunContext extends Io {
-  /** The environment jobs inherit. */
-  env: NodeJS.ProcessEnv;
-  /** Whether stdout is a terminal (colours only then). */
-  isTTY: boolean;
-}
+import {
+  CliError,
+  DSTACK_BIN,
+  dstackHome,
+  findRepoDir,
+  type RunContext,
+  repoStore,
+} from "../context.js";
+import { formatDuration } from "../format.js";
 
 /**
  * `dstack run WORKFLOW|python FILE ...`; with `--remote`, the same job is dispatched to the
@@ -121,7 +94,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     throw new CliError(`${relative(ctx.cwd, file) || file}: no such file`);
   }
   if (command.remote) {
-    const { remoteRunCommand } = await import("./remote.js");
+    const { remoteRunCommand } = await import("../remote/run.js");
     return remoteRunCommand({ job, remote: command.remote, detach: command.detach, repoDir }, ctx);
   }
 
@@ -140,7 +113,7 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
 
   if (command.detach) {
     // The background process writes the run's log itself (runJob), so its own output is dropped.
-    const child = spawn(process.execPath, [BIN, "__exec", runName, store.home], {
+    const child = spawn(process.execPath, [DSTACK_BIN, "__exec", runName, store.home], {
       cwd: repoDir,
       env: ctx.env,
       detached: true,
@@ -178,8 +151,8 @@ export async function executeRun(
   const started = Date.now();
   const out: RunOutput = {
     phase(_phase, title) {
-      const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-      ctx.stderr(`${color.cyan(`==> ${title}`)} ${color.dim(`(+${elapsed}s)`)}\n`);
+      const elapsed = formatDuration(Date.now() - started, { tenths: true });
+      ctx.stderr(`${color.cyan(`==> ${title}`)} ${color.dim(`(+${elapsed})`)}\n`);
     },
     line: (text) => ctx.stdout(`${text}\n`),
     info: (text) => ctx.stderr(`${color.dim(text)}\n`),
@@ -215,7 +188,7 @@ export async function executeRun(
           ? color.yellow("stopped")
           : color.red("failed");
     ctx.stderr(
-      `${runName} ${status}: ${result.message} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
+      `${runName} ${status}: ${result.message} (${formatDuration(Date.now() - started, { tenths: true })})\n`,
     );
     if (result.status === "done") return 0;
     if (result.status === "stopped") return signalStatus(received ?? "SIGINT");

@@ -14,8 +14,8 @@ import {
   sparkline,
 } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
-import type { RunContext } from "./run.js";
-import { parseRef, table } from "./runs.js";
+import { parseRef, type RunContext } from "../context.js";
+import { table } from "../format.js";
 
 const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
 

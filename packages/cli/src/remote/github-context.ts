@@ -10,7 +10,7 @@
  */
 import { DEFAULT_API_URL } from "@dstack/github";
 import { execa } from "execa";
-import { CliError } from "./workflows-files.js";
+import { CliError } from "../context.js";
 
 /** A repository on a GitHub host. */
 export interface GitHubRepository {
@@ -75,13 +75,17 @@ export function parseRemoteUrl(url: string): GitHubRepository | undefined {
 }
 
 /**
- * The REST API root of a GitHub host: `https://api.github.com` for `github.com`, else
+ * The REST API root of a GitHub host: `https://api.github.com` for `github.com`;
+ * `https://api.SUBDOMAIN.ghe.com` for GitHub Enterprise Cloud with data residency
+ * (`SUBDOMAIN.ghe.com`, docs.github.com/enterprise-cloud@latest/rest/quickstart); else
  * `https://HOST/api/v3` (GitHub Enterprise Server; docs.github.com/enterprise-server@latest/rest/quickstart).
  */
 export function apiUrlForHost(host: string): string {
-  return host === "github.com" || host === "www.github.com"
-    ? DEFAULT_API_URL
-    : `https://${host}/api/v3`;
+  const name = host.toLowerCase();
+  if (name === "github.com" || name === "www.github.com") return DEFAULT_API_URL;
+  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
+  if (ghe) return `https://api.${ghe[1]}.ghe.com`;
+  return `https://${host}/api/v3`;
 }
 
 /** A remote URL without credentials (`https://user:secret@host/...` -> `https://host/...`), for messages. */
