@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export {
+  apiUrlForHost,
   apiUrlOf,
   countingFetch,
   createGitHubClient,

@@ -454,6 +454,11 @@ describe("runShLine and targetFromUrl", () => {
       url: "https://ghe.example.com/acme/train.git",
       want: { target: { owner: "acme", repo: "train" }, baseUrl: "https://ghe.example.com/api/v3" },
     },
+    {
+      name: "GHE.com with data residency",
+      url: "https://octocorp.ghe.com/acme/train",
+      want: { target: { owner: "acme", repo: "train" }, baseUrl: "https://api.octocorp.ghe.com" },
+    },
     { name: "no owner", url: "https://github.com", error: "names no repository or organization" },
     {
       name: "too deep",

@@ -19,7 +19,12 @@
  * @module
  */
 
-import { type GitHubClient, GitHubError, type GitHubErrorReason } from "@dstack/github";
+import {
+  apiUrlForHost,
+  type GitHubClient,
+  GitHubError,
+  type GitHubErrorReason,
+} from "@dstack/github";
 import { EPHEMERAL_LABEL } from "@dstack/spec";
 import { formatCommand } from "./configure.js";
 
@@ -264,7 +269,8 @@ export function runShLine(encodedJitConfig: string): string {
 /**
  * Where `config.sh --url` points, as a JIT target and REST API root:
  * `https://github.com/OWNER/REPO` -> `{ owner, repo }`, `https://github.com/ORG` -> `{ org }`, with
- * `https://api.github.com`; any other host is GitHub Enterprise Server, `https://HOST/api/v3`.
+ * the host's REST API root (`apiUrlForHost` of `@dstack/github`: `https://api.github.com`,
+ * `https://api.SUBDOMAIN.ghe.com`, or GitHub Enterprise Server's `https://HOST/api/v3`).
  *
  * @throws Error when the URL is not http(s) or its path is not `/ORG` or `/OWNER/REPO`.
  */
@@ -287,11 +293,7 @@ export function targetFromUrl(url: string): { target: JitTarget; baseUrl: string
       `jit: ${JSON.stringify(url)} names no repository or organization; write https://github.com/OWNER/REPO or https://github.com/ORG`,
     );
   }
-  const host = parsed.host.toLowerCase();
-  const baseUrl =
-    host === "github.com" || host === "www.github.com"
-      ? "https://api.github.com"
-      : `${parsed.protocol}//${parsed.host}/api/v3`;
+  const baseUrl = apiUrlForHost(parsed.host, parsed.protocol as "https:" | "http:");
   const [owner = "", repo] = parts;
   return {
     target: repo === undefined ? { org: owner } : { owner, repo: repo.replace(/\.git$/, "") },

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { DEFAULT_API_URL } from "@dstack/github";
+import { apiUrlForHost, DEFAULT_API_URL } from "@dstack/github";
 import { execa } from "execa";
 import { CliError } from "../context.js";
 
@@ -74,19 +74,8 @@ export function parseRemoteUrl(url: string): GitHubRepository | undefined {
   return { owner, repo, host: host.toLowerCase() };
 }
 
-/**
- * The REST API root of a GitHub host: `https://api.github.com` for `github.com`;
- * `https://api.SUBDOMAIN.ghe.com` for GitHub Enterprise Cloud with data residency
- * (`SUBDOMAIN.ghe.com`, docs.github.com/enterprise-cloud@latest/rest/quickstart); else
- * `https://HOST/api/v3` (GitHub Enterprise Server; docs.github.com/enterprise-server@latest/rest/quickstart).
- */
-export function apiUrlForHost(host: string): string {
-  const name = host.toLowerCase();
-  if (name === "github.com" || name === "www.github.com") return DEFAULT_API_URL;
-  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
-  if (ghe) return `https://api.${ghe[1]}.ghe.com`;
-  return `https://${host}/api/v3`;
-}
+/** The REST API root of a GitHub host (`@dstack/github`'s, here for this module's callers). */
+export { apiUrlForHost };
 
 /** A remote URL without credentials (`https://user:secret@host/...` -> `https://host/...`), for messages. */
 export function withoutCredentials(url: string): string {
