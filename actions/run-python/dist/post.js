@@ -1,16 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-I3M6KSVL.js";
+} from "./chunks/chunk-SKC3ZHWK.js";
+import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-6BQZ2PZ3.js";
-import "./chunks/chunk-A2YETTRY.js";
-import "./chunks/chunk-KOTS3SFY.js";
+import "./chunks/chunk-BP7UKWEP.js";
+import "./chunks/chunk-K2YKQWWF.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
+import "./chunks/chunk-27KKD2PL.js";
+import "./chunks/chunk-AUCTGA3N.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
@@ -19,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchPost();
+    await (await import("./chunks/dispatch-EBCP5GWL.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -1,10 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  GitHubError,
-  apiUrlOf,
-  restError
-} from "./chunk-45SWX4TB.js";
-import {
   directionOf,
   lastValues,
   parseMetricsFiles
@@ -22,7 +17,14 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
+import {
+  apiUrlOf
+} from "./chunk-BV2H6TSC.js";
+import {
+  GitHubError,
+  restError
+} from "./chunk-AUCTGA3N.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;

@@ -1,30 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DEFAULT_API_URL,
-  GitHubError,
-  RUNNER_WORKFLOW_FILE,
-  UNTRUSTED_INPUT,
-  cancelRun,
-  createGitHubClient,
-  dispatchAndFollow,
-  fetchJobLog,
-  findRunByName,
-  readDefaultBranch,
-  trustInputs
-} from "./chunk-45SWX4TB.js";
-import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-6BQZ2PZ3.js";
+} from "./chunk-BP7UKWEP.js";
 import {
   InputError,
   Inputs
-} from "./chunk-A2YETTRY.js";
-import {
-  formatRunName,
-  formatSize,
-  runNameStem
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-K2YKQWWF.js";
 import {
   getInput,
   getState,
@@ -36,6 +18,28 @@ import {
   summary,
   warning
 } from "./chunk-RTZHXGW5.js";
+import {
+  RUNNER_WORKFLOW_FILE,
+  UNTRUSTED_INPUT,
+  cancelRun,
+  dispatchAndFollow,
+  fetchJobLog,
+  findRunByName,
+  readDefaultBranch,
+  trustInputs
+} from "./chunk-NWEBIUR4.js";
+import {
+  formatRunName,
+  formatSize,
+  runNameStem
+} from "./chunk-27KKD2PL.js";
+import {
+  DEFAULT_API_URL,
+  createGitHubClient
+} from "./chunk-BV2H6TSC.js";
+import {
+  GitHubError
+} from "./chunk-AUCTGA3N.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

@@ -1,14 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  require_graceful_fs
-} from "./chunk-KQX3PZ3A.js";
-import {
   BearerCredentialHandler,
   HttpClient,
   HttpCodes,
   require_tunnel,
   require_undici
 } from "./chunk-UTSU437V.js";
+import {
+  require_graceful_fs
+} from "./chunk-KQX3PZ3A.js";
 import {
   debug,
   error,
@@ -20,13 +20,9 @@ import {
   Octokit,
   paginateRest,
   requestLog,
-  restEndpointMethods
-} from "./chunk-6ETKDQGE.js";
-import {
+  restEndpointMethods,
   retry
-} from "./chunk-4DSC3WTW.js";
-import "./chunk-HTFTXNBD.js";
-import "./chunk-NQND4VWP.js";
+} from "./chunk-WOHHE5EB.js";
 import {
   __commonJS,
   __export,
@@ -78672,4 +78668,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-5GNL6IMR.js.LEGAL.txt */
+/*! For license information please see artifact-3DM5R7CF.js.LEGAL.txt */

@@ -17,13 +17,9 @@ import {
   Octokit,
   paginateRest,
   requestLog,
-  restEndpointMethods
-} from "./chunk-6ETKDQGE.js";
-import {
+  restEndpointMethods,
   retry
-} from "./chunk-4DSC3WTW.js";
-import "./chunk-HTFTXNBD.js";
-import "./chunk-NQND4VWP.js";
+} from "./chunk-WOHHE5EB.js";
 import {
   __commonJS,
   __export,
@@ -79446,4 +79442,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-LWXDM4VU.js.LEGAL.txt */
+/*! For license information please see artifact-MXFLBMQZ.js.LEGAL.txt */

@@ -1,211 +1,24 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  jobToWorkflow
-} from "./chunk-KOTS3SFY.js";
+  POLICY_FILE,
+  jobToWorkflow,
+  parsePolicy
+} from "./chunk-27KKD2PL.js";
 import {
-  Octokit
-} from "./chunk-GUKMPEGV.js";
+  apiUrlOf,
+  countingFetch,
+  fetchOf,
+  sleepFor
+} from "./chunk-BV2H6TSC.js";
 import {
-  throttling
-} from "./chunk-WHLF2K26.js";
-import {
-  retry
-} from "./chunk-4DSC3WTW.js";
-
-// ../../packages/github/lib/errors.js
-var GitHubError = class extends Error {
-  /** See {@link GitHubErrorReason}. */
-  reason;
-  /** The HTTP status GitHub answered, when it answered. */
-  status;
-  constructor(reason, message, options = {}) {
-    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
-    this.name = "GitHubError";
-    this.reason = reason;
-    this.status = options.status;
-  }
-};
-function failure(e) {
-  return e !== null && typeof e === "object" ? e : {};
-}
-function answeredStatus(e) {
-  const f = failure(e);
-  return f.response !== void 0 && typeof f.status === "number" ? f.status : void 0;
-}
-function header(e, name) {
-  const value = failure(e).response?.headers?.[name];
-  return value === void 0 ? void 0 : String(value);
-}
-function gitHubMessage(e) {
-  const data = failure(e).response?.data;
-  if (data !== null && typeof data === "object" && typeof data.message === "string") {
-    return data.message;
-  }
-  const message = failure(e).message;
-  return (typeof message === "string" ? message : String(e)).replaceAll("\n", " ");
-}
-function isRateLimited(e) {
-  const status = answeredStatus(e);
-  if (status === 429) {
-    return true;
-  }
-  return status === 403 && (header(e, "x-ratelimit-remaining") === "0" || header(e, "retry-after") !== void 0 || /secondary rate limit/i.test(gitHubMessage(e)));
-}
-function rateLimitWaitMs(e, now) {
-  const retryAfter = Number(header(e, "retry-after"));
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && header(e, "retry-after") !== void 0) {
-    return retryAfter * 1e3;
-  }
-  const reset = Number(header(e, "x-ratelimit-reset"));
-  if (header(e, "x-ratelimit-remaining") === "0" && Number.isFinite(reset)) {
-    return Math.max(0, reset * 1e3 - now) + 1e3;
-  }
-  return 6e4;
-}
-function isTransient(e) {
-  const status = answeredStatus(e);
-  return status === void 0 || status >= 500 || isRateLimited(e);
-}
-function restError(what, e, apiUrl) {
-  if (e instanceof GitHubError) {
-    return e;
-  }
-  const status = answeredStatus(e);
-  const message = gitHubMessage(e);
-  if (status === void 0) {
-    return new GitHubError("unreachable", `${what}: no answer from the GitHub API at ${apiUrl}: ${message}`, {
-      cause: e
-    });
-  }
-  if (isRateLimited(e)) {
-    return new GitHubError("rate-limited", `${what}: GitHub's rate limit (${status} ${message}); wait and try again, or use a token with a larger limit`, { status, cause: e });
-  }
-  if (status === 401) {
-    return new GitHubError("unauthorized", `${what}: GitHub refused the token (401 ${message}); check github-token`, {
-      status,
-      cause: e
-    });
-  }
-  if (status >= 500) {
-    return new GitHubError("unreachable", `${what}: GitHub answered ${status} (${message}) after the retries`, {
-      status,
-      cause: e
-    });
-  }
-  return new GitHubError(status === 404 ? "not-found" : status === 403 ? "permission" : "api", `${what}: GitHub answered ${status} (${message})`, {
-    status,
-    cause: e
-  });
-}
-
-// ../../packages/github/lib/client.js
-import { createHash } from "node:crypto";
-var GitHubOctokit = Octokit.plugin(retry, throttling);
-var DEFAULT_API_URL = "https://api.github.com";
-function createGitHubClient(options) {
-  if (typeof options.token !== "string" || options.token.trim() === "") {
-    throw new GitHubError("invalid", "token: no GitHub token given; pass github-token (in a workflow the job's token, github.token, with permissions: actions: write)");
-  }
-  const retries = options.retries ?? 3;
-  const base = options.retryBaseMs ?? 1e3;
-  const maxWait = options.maxRateLimitWaitS ?? 60;
-  const warn = options.warn ?? (() => {
-  });
-  const onLimit = (kind) => (after, request, _o, count) => {
-    const retrying = count < retries && after <= maxWait;
-    warn(`GitHub ${kind} rate limit on ${request.method ?? ""} ${request.url ?? ""}: ${retrying ? `retrying in ${after} s` : `not retrying here (GitHub asks to wait ${after} s)`}`);
-    return retrying;
-  };
-  const client = new GitHubOctokit({
-    auth: options.token,
-    baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
-    userAgent: options.userAgent ?? "dstack",
-    log: { debug: () => {
-    }, info: () => {
-    }, warn: () => {
-    }, error: () => {
-    } },
-    ...options.fetch ? { request: { fetch: options.fetch } } : {},
-    retry: {
-      retries,
-      retryAfterBaseValue: base,
-      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451]
-    },
-    throttle: {
-      // Bottleneck groups are keyed by id: one per token, as GitHub's limits are.
-      id: `dstack-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
-      retryAfterBaseValue: base,
-      onRateLimit: onLimit("primary"),
-      onSecondaryRateLimit: onLimit("secondary")
-    }
-  });
-  client.hook.wrap("request", (request, options2) => {
-    const signal = options2.request?.signal;
-    if (signal === void 0)
-      return request(options2);
-    const aborted = () => {
-      options2.request.retries = 0;
-      throw signal.reason ?? new Error("aborted");
-    };
-    if (signal.aborted)
-      return Promise.reject(signal.reason ?? new Error("aborted"));
-    let onAbort;
-    const settled = new Promise((_, reject) => {
-      onAbort = () => {
-        try {
-          aborted();
-        } catch (e) {
-          reject(e);
-        }
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-    return Promise.race([request(options2), settled]).finally(() => {
-      if (onAbort)
-        signal.removeEventListener("abort", onAbort);
-    });
-  });
-  return client;
-}
-function apiUrlOf(client) {
-  return String(client.request.endpoint.DEFAULTS.baseUrl);
-}
-function fetchOf(client) {
-  const configured = client.request.endpoint.DEFAULTS.request?.fetch;
-  return configured ?? globalThis.fetch;
-}
-function countingFetch(client, counts) {
-  const inner = fetchOf(client);
-  return async (input, init) => {
-    try {
-      const response = await inner(input, init);
-      if (response.status === 304) {
-        counts.notModified++;
-      } else {
-        counts.counted++;
-      }
-      return response;
-    } catch (e) {
-      counts.counted++;
-      throw e;
-    }
-  };
-}
-function sleepFor(ms, signal) {
-  return new Promise((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
+  GitHubError,
+  answeredStatus,
+  gitHubMessage,
+  isRateLimited,
+  isTransient,
+  rateLimitWaitMs,
+  restError
+} from "./chunk-AUCTGA3N.js";
 
 // ../../packages/github/lib/contents.js
 var MAX_CONTENTS_BYTES = 1e6;
@@ -427,7 +240,7 @@ function dispatchError(e, status, at) {
     return new GitHubError("invalid-inputs", `dispatch ${file} on ${ref} in ${where}: GitHub refused it: ${message}; the inputs given (${Object.keys(at.inputs).join(", ")}) must match the workflow_dispatch inputs of ${file} on ${ref}, and the ref must exist`, { status, cause: e });
   }
   if (status === 401) {
-    return new GitHubError("unauthorized", `dispatch ${file} in ${where}: GitHub refused the token (401 ${message}); check github-token`, { status, cause: e });
+    return new GitHubError("unauthorized", `dispatch ${file} in ${where}: GitHub refused the token (401 ${message})`, { status, cause: e });
   }
   return new GitHubError("api", `dispatch ${file} on ${ref} in ${where}: GitHub answered ${status} (${message})`, {
     status,
@@ -662,13 +475,7 @@ function rejectOnAbort(signal) {
     signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
 }
-async function dispatchAndFollow(options) {
-  const { client, signal, runName } = options;
-  const { owner, repo } = splitRepository(options.repository);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? sleepFor;
-  const log = options.log ?? (() => {
-  });
+function runnerWorkflowInputs(options) {
   for (const name of Object.keys(options.extraInputs ?? {})) {
     if (["job", "run-name", "tag", "timeout-minutes"].includes(name)) {
       throw new GitHubError("invalid", `extraInputs.${name}: set by dispatchAndFollow itself; pass it as its own option`);
@@ -683,20 +490,34 @@ async function dispatchAndFollow(options) {
   if (options.timeoutMinutes !== void 0) {
     inputs["timeout-minutes"] = String(options.timeoutMinutes);
   }
-  const startedAt = now();
-  const dispatched = await dispatchRun(client, {
+  return inputs;
+}
+async function dispatchJob(options) {
+  const { owner, repo } = splitRepository(options.repository);
+  return dispatchRun(options.client, {
     ...options.dispatch,
     owner,
     repo,
     workflowFile: options.workflowFile ?? "dstack-run.yml",
     ref: options.ref,
-    inputs,
-    runName,
-    ...signal ? { signal } : {},
-    sleep,
-    now,
-    log
+    inputs: runnerWorkflowInputs(options),
+    runName: options.runName,
+    ...options.signal ? { signal: options.signal } : {},
+    sleep: options.sleep ?? sleepFor,
+    now: options.now ?? Date.now,
+    log: options.log ?? (() => {
+    })
   });
+}
+async function dispatchAndFollow(options) {
+  const { client, signal, runName } = options;
+  const { owner, repo } = splitRepository(options.repository);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepFor;
+  const log = options.log ?? (() => {
+  });
+  const startedAt = now();
+  const dispatched = await dispatchJob({ ...options, sleep, now, log });
   const workflowRunId = dispatched.workflowRunId;
   try {
     await options.onDispatched?.(dispatched);
@@ -768,6 +589,24 @@ async function dispatchAndFollow(options) {
   }
 }
 
+// ../../packages/github/lib/policy.js
+async function readDefaultBranchPolicy(options) {
+  const { client, owner, repo } = options;
+  const ref = options.defaultBranch ?? await readDefaultBranch({ client, owner, repo });
+  const text = await readRepositoryFile({ client, owner, repo, path: POLICY_FILE, ref });
+  const source = options.source?.(ref) ?? POLICY_FILE;
+  if (text === void 0)
+    return { ref, exists: false, diagnostics: [], source };
+  const parsed = parsePolicy({ text, source });
+  return {
+    ref,
+    exists: true,
+    source,
+    diagnostics: parsed.diagnostics,
+    ..."policy" in parsed ? { policy: parsed.policy } : {}
+  };
+}
+
 // ../../packages/github/lib/trust.js
 var UNTRUSTED_INPUT = "untrusted";
 var PULL_REQUEST_INPUT = "pull-request";
@@ -787,18 +626,13 @@ function trustInputs(options) {
 }
 
 export {
-  GitHubError,
-  restError,
-  DEFAULT_API_URL,
-  createGitHubClient,
-  apiUrlOf,
-  readRepositoryFile,
   readDefaultBranch,
   RUNNER_WORKFLOW_FILE,
   findRunByName,
   cancelRun,
   fetchJobLog,
   dispatchAndFollow,
+  readDefaultBranchPolicy,
   UNTRUSTED_INPUT,
   trustInputs
 };

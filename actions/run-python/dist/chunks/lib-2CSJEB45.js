@@ -38,19 +38,16 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-VDAS5LWO.js";
-import "./chunk-45SWX4TB.js";
+} from "./chunk-PSXTZ6OZ.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-KOTS3SFY.js";
-import "./chunk-GUKMPEGV.js";
-import "./chunk-WHLF2K26.js";
-import "./chunk-6ETKDQGE.js";
-import "./chunk-4DSC3WTW.js";
-import "./chunk-HTFTXNBD.js";
-import "./chunk-NQND4VWP.js";
+import "./chunk-NWEBIUR4.js";
+import "./chunk-27KKD2PL.js";
+import "./chunk-BV2H6TSC.js";
+import "./chunk-AUCTGA3N.js";
+import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
   CHARTS_MAX,

@@ -1,10 +1,21 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  require_light
-} from "./chunk-NQND4VWP.js";
+  GitHubError
+} from "./chunk-IPOP7UNH.js";
+import {
+  Octokit,
+  legacyRestEndpointMethods,
+  paginateRest,
+  requestLog,
+  require_light,
+  retry
+} from "./chunk-WOHHE5EB.js";
 import {
   __toESM
 } from "./chunk-2XQLGBSN.js";
+
+// ../../packages/github/lib/client.js
+import { createHash } from "node:crypto";
 
 // ../../node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
@@ -235,6 +246,139 @@ function throttling(octokit, octokitOptions) {
 }
 throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
+
+// ../../node_modules/@octokit/rest/dist-src/version.js
+var VERSION2 = "22.0.1";
+
+// ../../node_modules/@octokit/rest/dist-src/index.js
+var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
+  {
+    userAgent: `octokit-rest.js/${VERSION2}`
+  }
+);
+
+// ../../packages/github/lib/client.js
+var GitHubOctokit = Octokit2.plugin(retry, throttling);
+var DEFAULT_API_URL = "https://api.github.com";
+function apiUrlForHost(host, protocol = "https:") {
+  const name = host.toLowerCase();
+  if (name === "github.com" || name === "www.github.com")
+    return DEFAULT_API_URL;
+  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
+  if (ghe)
+    return `https://api.${ghe[1]}.ghe.com`;
+  return `${protocol}//${host}/api/v3`;
+}
+function createGitHubClient(options) {
+  if (typeof options.token !== "string" || options.token.trim() === "") {
+    throw new GitHubError("invalid", "token: no GitHub token given; pass github-token (in a workflow the job's token, github.token, with permissions: actions: write)");
+  }
+  const retries = options.retries ?? 3;
+  const base = options.retryBaseMs ?? 1e3;
+  const maxWait = options.maxRateLimitWaitS ?? 60;
+  const warn = options.warn ?? (() => {
+  });
+  const onLimit = (kind) => (after, request, _o, count) => {
+    const retrying = count < retries && after <= maxWait;
+    warn(`GitHub ${kind} rate limit on ${request.method ?? ""} ${request.url ?? ""}: ${retrying ? `retrying in ${after} s` : `not retrying here (GitHub asks to wait ${after} s)`}`);
+    return retrying;
+  };
+  const client = new GitHubOctokit({
+    auth: options.token,
+    baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
+    userAgent: options.userAgent ?? "dstack",
+    log: { debug: () => {
+    }, info: () => {
+    }, warn: () => {
+    }, error: () => {
+    } },
+    ...options.fetch ? { request: { fetch: options.fetch } } : {},
+    retry: {
+      retries,
+      retryAfterBaseValue: base,
+      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451]
+    },
+    throttle: {
+      // Bottleneck groups are keyed by id: one per token, as GitHub's limits are.
+      id: `dstack-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
+      retryAfterBaseValue: base,
+      onRateLimit: onLimit("primary"),
+      onSecondaryRateLimit: onLimit("secondary")
+    }
+  });
+  client.hook.wrap("request", (request, options2) => {
+    const signal = options2.request?.signal;
+    if (signal === void 0)
+      return request(options2);
+    const aborted = () => {
+      options2.request.retries = 0;
+      throw signal.reason ?? new Error("aborted");
+    };
+    if (signal.aborted)
+      return Promise.reject(signal.reason ?? new Error("aborted"));
+    let onAbort;
+    const settled = new Promise((_, reject) => {
+      onAbort = () => {
+        try {
+          aborted();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([request(options2), settled]).finally(() => {
+      if (onAbort)
+        signal.removeEventListener("abort", onAbort);
+    });
+  });
+  return client;
+}
+function apiUrlOf(client) {
+  return String(client.request.endpoint.DEFAULTS.baseUrl);
+}
+function fetchOf(client) {
+  const configured = client.request.endpoint.DEFAULTS.request?.fetch;
+  return configured ?? globalThis.fetch;
+}
+function countingFetch(client, counts) {
+  const inner = fetchOf(client);
+  return async (input, init) => {
+    try {
+      const response = await inner(input, init);
+      if (response.status === 304) {
+        counts.notModified++;
+      } else {
+        counts.counted++;
+      }
+      return response;
+    } catch (e) {
+      counts.counted++;
+      throw e;
+    }
+  };
+}
+function sleepFor(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
 export {
-  throttling
+  DEFAULT_API_URL,
+  apiUrlForHost,
+  apiUrlOf,
+  countingFetch,
+  createGitHubClient,
+  fetchOf,
+  sleepFor
 };

@@ -1,32 +1,32 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DEFAULT_API_URL,
-  createGitHubClient,
-  readDefaultBranch,
-  readRepositoryFile
-} from "./chunk-45SWX4TB.js";
-import {
   annotate
-} from "./chunk-GPXBHDYB.js";
+} from "./chunk-NFRV7IHF.js";
 import {
-  InputError
-} from "./chunk-A2YETTRY.js";
+  InputError,
+  readPolicyFile
+} from "./chunk-K2YKQWWF.js";
+import {
+  info,
+  warning
+} from "./chunk-RTZHXGW5.js";
+import {
+  readDefaultBranchPolicy
+} from "./chunk-NWEBIUR4.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
-  parsePolicy,
   policyDiagnostics
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
 import {
-  info,
-  warning
-} from "./chunk-RTZHXGW5.js";
+  DEFAULT_API_URL,
+  createGitHubClient
+} from "./chunk-BV2H6TSC.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 var WORKFLOW_TOKEN_ACTOR = "github-actions[bot]";
 async function eventDefaultBranch() {
   const file = process.env.GITHUB_EVENT_PATH;
@@ -42,7 +42,7 @@ async function eventDefaultBranch() {
 }
 async function loadPolicy(options) {
   const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
-  let text;
+  let read;
   let from;
   if (options.token !== "" && owner !== "" && repo !== "") {
     const client = options.client ?? createGitHubClient({
@@ -50,30 +50,30 @@ async function loadPolicy(options) {
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
       warn: (m) => warning(m)
     });
-    const ref = options.defaultBranch ?? await eventDefaultBranch() ?? await readDefaultBranch({ client, owner, repo });
-    text = await readRepositoryFile({ client, owner, repo, path: POLICY_FILE, ref });
-    from = `${POLICY_FILE} at ${ref} (the default branch)`;
+    const defaultBranch = options.defaultBranch ?? await eventDefaultBranch();
+    const found = await readDefaultBranchPolicy({
+      client,
+      owner,
+      repo,
+      ...defaultBranch !== void 0 ? { defaultBranch } : {}
+    });
+    read = found.exists ? found : void 0;
+    from = `${POLICY_FILE} at ${found.ref} (the default branch)`;
   } else {
-    try {
-      text = await readFile(path.join(options.repoDir, POLICY_FILE), "utf8");
-    } catch (e) {
-      if (e.code !== "ENOENT")
-        throw e;
-    }
+    read = readPolicyFile({ root: options.repoDir });
     from = `${POLICY_FILE} in the checkout`;
-    if (text !== void 0) {
+    if (read !== void 0) {
       warning(`${POLICY_FILE}: read from the checkout, because there is no github-token or GITHUB_REPOSITORY to read the default branch's; with them, the default branch's policy applies whatever branch runs`);
     }
   }
-  if (text === void 0)
+  if (read === void 0)
     return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits` };
-  const parsed = parsePolicy({ text, source: POLICY_FILE });
-  annotate(parsed.diagnostics);
-  if (!("policy" in parsed)) {
-    const n = parsed.diagnostics.filter((d) => d.severity === "error").length;
+  annotate(read.diagnostics);
+  if (read.policy === void 0) {
+    const n = read.diagnostics.filter((d) => d.severity === "error").length;
     throw new InputError(`${from} has ${n} problem${n === 1 ? "" : "s"} (see the annotations above); no run starts until it is fixed`);
   }
-  return { policy: parsed.policy, from };
+  return { policy: read.policy, from };
 }
 function workflowTrigger(env = process.env) {
   const actors = [env.GITHUB_ACTOR, env.GITHUB_TRIGGERING_ACTOR].filter((a) => typeof a === "string" && a !== "" && a !== WORKFLOW_TOKEN_ACTOR);
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-JZRUOHMG.js");
+    const { authorizeActor } = await import("./lib-2CSJEB45.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

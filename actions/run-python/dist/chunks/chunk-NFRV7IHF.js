@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  formatDiagnostic
-} from "./chunk-KOTS3SFY.js";
-import {
   error,
   warning
 } from "./chunk-RTZHXGW5.js";
+import {
+  formatDiagnostic
+} from "./chunk-27KKD2PL.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

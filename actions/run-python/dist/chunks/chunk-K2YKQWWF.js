@@ -1,5 +1,13 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  require_graceful_fs
+} from "./chunk-KQX3PZ3A.js";
+import {
+  getInput,
+  setSecret
+} from "./chunk-RTZHXGW5.js";
+import {
+  POLICY_FILE,
   TAG_PATTERN,
   WORKFLOWS_DIR,
   WORKFLOWS_FILE,
@@ -9,17 +17,11 @@ import {
   findWorkflow,
   formatSize,
   hostSatisfies,
+  parsePolicy,
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-KOTS3SFY.js";
-import {
-  require_graceful_fs
-} from "./chunk-KQX3PZ3A.js";
-import {
-  getInput,
-  setSecret
-} from "./chunk-RTZHXGW5.js";
+} from "./chunk-27KKD2PL.js";
 import {
   __commonJS,
   __require,
@@ -1323,9 +1325,32 @@ var require_proper_lockfile = __commonJS({
   }
 });
 
-// ../../packages/executor/lib/workflows-files.js
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+// ../../packages/spec/lib/policy-file.js
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+function readPolicyFile(options) {
+  const file = join(options.root, POLICY_FILE);
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if (e.code === "ENOENT")
+      return void 0;
+    throw e;
+  }
+  const source = options.source ?? POLICY_FILE;
+  const parsed = parsePolicy({ text, source });
+  return {
+    file,
+    source,
+    diagnostics: parsed.diagnostics,
+    ..."policy" in parsed ? { policy: parsed.policy } : {}
+  };
+}
+
+// ../../packages/spec/lib/workflows-files.js
+import { existsSync, readdirSync, readFileSync as readFileSync2, statSync } from "node:fs";
+import { basename, dirname, join as join2, relative, resolve } from "node:path";
 var WorkflowsFileError = class extends Error {
   constructor(message) {
     super(message);
@@ -1343,13 +1368,13 @@ function locateWorkflows(target, cwd) {
     return { root: dstackDir ? dirname(dstackDir) : parent, files: [abs] };
   }
   const files = [];
-  const main = join(abs, WORKFLOWS_FILE);
+  const main = join2(abs, WORKFLOWS_FILE);
   if (existsSync(main))
     files.push(main);
-  const dir = join(abs, WORKFLOWS_DIR);
+  const dir = join2(abs, WORKFLOWS_DIR);
   if (existsSync(dir) && statSync(dir).isDirectory()) {
     const names = readdirSync(dir).filter((n2) => /\.ya?ml$/.test(n2)).sort();
-    files.push(...names.map((n2) => join(dir, n2)));
+    files.push(...names.map((n2) => join2(dir, n2)));
   }
   if (files.length === 0) {
     throw new WorkflowsFileError(`${target}: no ${WORKFLOWS_FILE} or ${WORKFLOWS_DIR}/*.yaml here; create one (dstack schema prints its JSON Schema)`);
@@ -1360,22 +1385,22 @@ function loadWorkflows(target, cwd) {
   const location = locateWorkflows(target, cwd);
   const sources = location.files.map((file) => {
     try {
-      return { path: relative(cwd, file) || file, text: readFileSync(file, "utf8") };
+      return { path: relative(cwd, file) || file, text: readFileSync2(file, "utf8") };
     } catch (e) {
       throw new WorkflowsFileError(`${relative(cwd, file)}: cannot read (${e.code ?? e.message})`);
     }
   });
   const parsed = parseWorkflows({
     files: sources,
-    fileExists: (repoPath) => existsSync(join(location.root, repoPath))
+    fileExists: (repoPath) => existsSync(join2(location.root, repoPath))
   });
   return { ...parsed, ...location };
 }
 
 // ../../packages/executor/lib/interpreter.js
-import { accessSync, constants as constants4, mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync4, renameSync, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { accessSync, constants as constants4, mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync5, renameSync, statSync as statSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname as dirname2, join as join2 } from "node:path";
+import { delimiter, dirname as dirname2, join as join3 } from "node:path";
 
 // ../../node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -4614,7 +4639,7 @@ var handleResult = (result, verboseInfo, { reject }) => {
 };
 
 // ../../node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 
 // ../../node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
@@ -4944,7 +4969,7 @@ var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((st
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
 // ../../node_modules/execa/lib/stdio/native.js
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type }, isStdioArray, fdNumber, direction, isSync }) => {
   if (!isStdioArray || type !== "native") {
@@ -4978,7 +5003,7 @@ var getTargetFd = ({ value, optionName, fdNumber, direction }) => {
   if (tty2.isatty(targetFdNumber)) {
     throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
   }
-  return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
+  return { type: "uint8Array", value: bufferToUint8Array(readFileSync3(targetFdNumber)), optionName };
 };
 var getTargetFdNumber = (value, fdNumber) => {
   if (value === "inherit") {
@@ -5311,8 +5336,8 @@ var addProperties = {
 var addPropertiesSync = {
   input: {
     ...addProperties,
-    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
-    filePath: ({ value: { file } }) => ({ contents: [bufferToUint8Array(readFileSync3(file))] }),
+    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync4(value))] }),
+    filePath: ({ value: { file } }) => ({ contents: [bufferToUint8Array(readFileSync4(file))] }),
     fileNumber: forbiddenIfSync,
     iterable: ({ value }) => ({ contents: [...value] }),
     string: ({ value }) => ({ contents: [value] }),
@@ -8223,18 +8248,18 @@ function probeKey(path11, env, pyenvRoot, cwd) {
     if (dirname2(path11).endsWith("/shims")) {
       const read = (f) => {
         try {
-          return readFileSync4(f, "utf8");
+          return readFileSync5(f, "utf8");
         } catch {
           return void 0;
         }
       };
       let local;
       for (let dir = cwd; local === void 0; dir = dirname2(dir)) {
-        local = read(join2(dir, ".python-version"));
+        local = read(join3(dir, ".python-version"));
         if (dirname2(dir) === dir)
           break;
       }
-      parts.push(env.PYENV_VERSION, local, read(join2(pyenvRoot, "version")));
+      parts.push(env.PYENV_VERSION, local, read(join3(pyenvRoot, "version")));
     }
     return JSON.stringify(parts);
   } catch {
@@ -8243,7 +8268,7 @@ function probeKey(path11, env, pyenvRoot, cwd) {
 }
 function readCache(file) {
   try {
-    return JSON.parse(readFileSync4(file, "utf8"));
+    return JSON.parse(readFileSync5(file, "utf8"));
   } catch {
     return {};
   }
@@ -8251,8 +8276,8 @@ function readCache(file) {
 async function findInterpreter(options) {
   const { version, env } = options;
   const pathDirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
-  const onPath2 = (name) => pathDirs.map((d) => join2(d, name)).find((p) => isExecutable(p));
-  const pyenvRoot = env.PYENV_ROOT ?? join2(env.HOME ?? homedir(), ".pyenv");
+  const onPath2 = (name) => pathDirs.map((d) => join3(d, name)).find((p) => isExecutable(p));
+  const pyenvRoot = env.PYENV_ROOT ?? join3(env.HOME ?? homedir(), ".pyenv");
   const toolCache = env.RUNNER_TOOL_CACHE;
   const candidates = [];
   if (version === void 0) {
@@ -8263,12 +8288,12 @@ async function findInterpreter(options) {
     candidates.push({ path: async () => onPath2(name), source: "PATH" });
     const fromVersionsDir = (dir, bin) => async () => listDir(dir).filter((v) => versionMatches(version, v)).sort(byVersionDesc).map((v) => bin(v)).find((p) => isExecutable(p));
     candidates.push({
-      path: fromVersionsDir(join2(pyenvRoot, "versions"), (v) => join2(pyenvRoot, "versions", v, "bin", "python3")),
+      path: fromVersionsDir(join3(pyenvRoot, "versions"), (v) => join3(pyenvRoot, "versions", v, "bin", "python3")),
       source: "pyenv"
     });
     if (toolCache) {
       candidates.push({
-        path: fromVersionsDir(join2(toolCache, "Python"), (v) => join2(toolCache, "Python", v, "x64", "bin", "python3")),
+        path: fromVersionsDir(join3(toolCache, "Python"), (v) => join3(toolCache, "Python", v, "x64", "bin", "python3")),
         source: "tool cache"
       });
     }
@@ -8287,7 +8312,7 @@ async function findInterpreter(options) {
       });
     }
   }
-  const cacheFile = options.cacheDir ? join2(options.cacheDir, "interpreters.json") : void 0;
+  const cacheFile = options.cacheDir ? join3(options.cacheDir, "interpreters.json") : void 0;
   const cache = cacheFile ? readCache(cacheFile) : {};
   const probe = async (path11) => {
     const key = cacheFile ? probeKey(path11, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
@@ -8339,11 +8364,11 @@ async function findInterpreter(options) {
         found.add(m[1]);
     }
   }
-  for (const v of listDir(join2(pyenvRoot, "versions")))
+  for (const v of listDir(join3(pyenvRoot, "versions")))
     if (/^3\.\d+/.test(v))
       found.add(v);
   if (toolCache)
-    for (const v of listDir(join2(toolCache, "Python")))
+    for (const v of listDir(join3(toolCache, "Python")))
       found.add(v);
   const list = [...found].sort(byVersionDesc);
   throw new InterpreterError(`version: Python ${version} was not found on PATH, in pyenv${toolCache ? ", in the runner tool cache" : ""} or through uv; found ${list.length > 0 ? list.join(", ") : "none"}. Install it (pyenv install ${version}, or actions/setup-python) or change version:`);
@@ -8465,9 +8490,9 @@ function explainExit(end) {
 }
 
 // ../../packages/executor/lib/run-job.js
-import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
+import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
 import { rm as rm4 } from "node:fs/promises";
-import { delimiter as delimiter2, dirname as dirname3, join as join6, resolve as resolve2 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname3, join as join7, resolve as resolve2 } from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath as fileURLToPath3 } from "node:url";
@@ -9733,11 +9758,11 @@ var HostError = class extends Error {
 // ../../packages/host/lib/facts.js
 import { statfs } from "node:fs/promises";
 import * as nodeOs from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // ../../packages/host/lib/cgroup.js
 import { readFile as readFile2 } from "node:fs/promises";
-import { join as join3, posix } from "node:path";
+import { join as join4, posix } from "node:path";
 async function readText(path11) {
   try {
     return await readFile2(path11, "utf8");
@@ -9746,7 +9771,7 @@ async function readText(path11) {
   }
 }
 async function cgroupDirs(root) {
-  const text = await readText(join3(root, "proc/self/cgroup"));
+  const text = await readText(join4(root, "proc/self/cgroup"));
   const match = text === void 0 ? null : /^0::(\/.*)$/m.exec(text);
   let path11 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
   if (path11.startsWith("/..") || !path11.startsWith("/")) {
@@ -9787,7 +9812,7 @@ async function readSmallest(root, dirs, name) {
   const parse = name === "cpu.max" ? parseCpuMax : parseMemoryMax;
   const contents = await Promise.all(dirs.map(async (dir) => {
     const file = posix.join(dir, name);
-    return { file, text: await readText(join3(root, file)) };
+    return { file, text: await readText(join4(root, file)) };
   }));
   const notes = [];
   let limit;
@@ -9812,7 +9837,7 @@ function readMemoryMax(root, dirs) {
   return readSmallest(root, dirs, "memory.max");
 }
 async function readMemTotal(root) {
-  const text = await readText(join3(root, "proc/meminfo"));
+  const text = await readText(join4(root, "proc/meminfo"));
   const match = text === void 0 ? null : /^MemTotal:\s+(\d+)\s*kB\s*$/m.exec(text);
   if (match?.[1] === void 0) {
     return void 0;
@@ -9961,7 +9986,7 @@ function readInterruptible(env) {
 }
 async function readShm(root) {
   try {
-    const stats = await statfs(join4(root, "dev/shm"));
+    const stats = await statfs(join5(root, "dev/shm"));
     return { bytes: stats.bsize * stats.blocks };
   } catch (error2) {
     const code = error2.code;
@@ -10045,11 +10070,11 @@ async function readHostFacts(options = {}) {
 }
 
 // ../../packages/executor/lib/supervision.js
-import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
 function procStat(pid) {
   let text;
   try {
-    text = readFileSync5(`/proc/${pid}/stat`, "utf8");
+    text = readFileSync6(`/proc/${pid}/stat`, "utf8");
   } catch {
     return void 0;
   }
@@ -10072,12 +10097,12 @@ function processRef(pid) {
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
 import { existsSync as existsSync3, mkdirSync as mkdirSync2, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var READY_MARKER = ".dstack-ready";
 var TRUSTED_VENVS = "venvs";
 var UNTRUSTED_VENVS = "venvs-untrusted";
 function venvsDir(home, untrusted) {
-  return join5(home, untrusted ? UNTRUSTED_VENVS : TRUSTED_VENVS);
+  return join6(home, untrusted ? UNTRUSTED_VENVS : TRUSTED_VENVS);
 }
 var VenvError = class extends Error {
   constructor(message) {
@@ -10091,9 +10116,9 @@ function venvKey(interpreter, requirementsText) {
 async function ensureVenv(options) {
   const { home, interpreter, requirements, onLine } = options;
   const venvs = venvsDir(home, options.untrusted === true);
-  const dir = join5(venvs, venvKey(interpreter, requirements.text));
-  const python = join5(dir, "bin", "python");
-  if (existsSync3(join5(dir, READY_MARKER)))
+  const dir = join6(venvs, venvKey(interpreter, requirements.text));
+  const python = join6(dir, "bin", "python");
+  if (existsSync3(join6(dir, READY_MARKER)))
     return { dir, python, reused: true };
   mkdirSync2(venvs, { recursive: true });
   const lockOptions = { realpath: false, lockfilePath: `${dir}.lock` };
@@ -10111,7 +10136,7 @@ async function ensureVenv(options) {
     throw new VenvError(`cannot lock ${dir}.lock: ${e.message}`);
   }
   try {
-    if (existsSync3(join5(dir, READY_MARKER)))
+    if (existsSync3(join6(dir, READY_MARKER)))
       return { dir, python, reused: true };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file, args, what) => {
@@ -10128,7 +10153,7 @@ async function ensureVenv(options) {
     };
     await run(interpreter.path, ["-m", "venv", dir], `python -m venv ${dir}`);
     await run(python, ["-m", "pip", "install", "--requirement", requirements.path], `pip install -r ${requirements.path}`);
-    writeFileSync3(join5(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
+    writeFileSync3(join6(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
     return { dir, python, reused: false };
   } catch (e) {
@@ -10259,7 +10284,7 @@ async function runJob(options) {
   const secrets = options.secrets ? { secrets: options.secrets } : {};
   const callerEnv = jobEnvironment({ parent: options.env, ...secrets });
   const baseEnv = jobEnvironment({ parent: options.env, job: job.environment, ...secrets });
-  const copyTo = options.workingCopy ? join6(store.runDir(runName), "dstack-work") : void 0;
+  const copyTo = options.workingCopy ? join7(store.runDir(runName), "dstack-work") : void 0;
   if (copyTo !== void 0)
     temps.push(copyTo);
   await store.updateRun(runName, {
@@ -10293,7 +10318,7 @@ async function runJob(options) {
     if (!existsSync5(workDir)) {
       throw new PhaseError(`working_dir: ${job.workingDir} does not exist${notCopied}`);
     }
-    const file = join6(workDir, job.file);
+    const file = join7(workDir, job.file);
     if (!existsSync5(file)) {
       throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}${notCopied}`);
     }
@@ -10333,14 +10358,14 @@ async function runJob(options) {
     const venvEnv = {};
     if (job.requirements !== void 0) {
       phase("venv", "Preparing the environment");
-      const reqPath = join6(workDir, job.requirements);
+      const reqPath = join7(workDir, job.requirements);
       if (!existsSync5(reqPath)) {
         throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
       }
       const venv = await ensureVenv({
         home: options.home,
         interpreter,
-        requirements: { path: reqPath, text: readFileSync6(reqPath, "utf8") },
+        requirements: { path: reqPath, text: readFileSync7(reqPath, "utf8") },
         cwd: workDir,
         env: callerEnv,
         untrusted,
@@ -10349,7 +10374,7 @@ async function runJob(options) {
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
       python = venv.python;
-      pathPrefix.push(join6(venv.dir, "bin"));
+      pathPrefix.push(join7(venv.dir, "bin"));
       venvEnv.VIRTUAL_ENV = venv.dir;
     }
     if (stopped())
@@ -10701,6 +10726,7 @@ export {
   LocalStore,
   formatHostFacts,
   runJob,
+  readPolicyFile,
   WorkflowsFileError,
   loadWorkflows,
   resolveJob,

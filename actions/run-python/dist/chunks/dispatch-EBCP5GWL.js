@@ -8,19 +8,16 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-FDR7HOZS.js";
-import "./chunk-45SWX4TB.js";
-import "./chunk-6BQZ2PZ3.js";
-import "./chunk-A2YETTRY.js";
-import "./chunk-KOTS3SFY.js";
-import "./chunk-GUKMPEGV.js";
-import "./chunk-WHLF2K26.js";
+} from "./chunk-4UW2SIIK.js";
+import "./chunk-BP7UKWEP.js";
+import "./chunk-K2YKQWWF.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-6ETKDQGE.js";
-import "./chunk-4DSC3WTW.js";
-import "./chunk-HTFTXNBD.js";
-import "./chunk-NQND4VWP.js";
+import "./chunk-NWEBIUR4.js";
+import "./chunk-27KKD2PL.js";
+import "./chunk-BV2H6TSC.js";
+import "./chunk-AUCTGA3N.js";
+import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
   DispatchInputs,

@@ -4,19 +4,16 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-7TQK364W.js";
-import "./chunk-45SWX4TB.js";
-import "./chunk-GPXBHDYB.js";
-import "./chunk-A2YETTRY.js";
-import "./chunk-KOTS3SFY.js";
-import "./chunk-GUKMPEGV.js";
-import "./chunk-WHLF2K26.js";
+} from "./chunk-6DSBQTDG.js";
+import "./chunk-NFRV7IHF.js";
+import "./chunk-K2YKQWWF.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-6ETKDQGE.js";
-import "./chunk-4DSC3WTW.js";
-import "./chunk-HTFTXNBD.js";
-import "./chunk-NQND4VWP.js";
+import "./chunk-NWEBIUR4.js";
+import "./chunk-27KKD2PL.js";
+import "./chunk-BV2H6TSC.js";
+import "./chunk-AUCTGA3N.js";
+import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
   WORKFLOW_TOKEN_ACTOR,
