@@ -1,5 +1,8 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  restError
+} from "./chunks/chunk-IPOP7UNH.js";
+import {
   exportVariable,
   getInput,
   getMultilineInput,
@@ -11497,7 +11500,7 @@ function checkArtifactsService(serverUrl, what) {
 
 // ../../packages/artifacts/lib/github-rest.js
 var GitHubStoreError = class extends StoreError {
-  /** See {@link GitHubErrorReason}. */
+  /** See {@link GitHubStoreErrorReason}. */
   reason;
   constructor(code, reason, message, options) {
     super(code, message, options);
@@ -11505,35 +11508,31 @@ var GitHubStoreError = class extends StoreError {
     this.reason = reason;
   }
 };
+var STORE_REASONS = {
+  permission: ["io", "permission"],
+  unauthorized: ["io", "unauthorized"],
+  unreachable: ["io", "unreachable"],
+  "not-found": ["not-found", "api"]
+};
 var ArtifactsRest = class {
   o;
   client;
   constructor(options) {
     this.o = options;
   }
-  /** The REST client, made (and its modules imported) on first use. */
+  /**
+   * The REST client, made on first use: `@dstack/github/client` (and Octokit with it) is
+   * imported then, so a step that never asks GitHub anything does not load it at start.
+   */
   octokit() {
     this.client ??= (async () => {
-      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
-        import("./chunks/dist-src-IGMPVR2U.js"),
-        import("./chunks/dist-bundle-KKPTRP7P.js"),
-        import("./chunks/dist-bundle-FUP7YMCR.js")
-      ]);
-      const retries = this.o.retries;
-      return new (Octokit.plugin(retry, throttling))({
-        auth: this.o.token,
-        baseUrl: this.o.apiUrl,
+      const { createGitHubClient } = await import("./chunks/client-C6ZD4NQ2.js");
+      return createGitHubClient({
+        token: this.o.token,
+        apiUrl: this.o.apiUrl,
         userAgent: "dstack-artifacts",
-        log: { debug: () => {
-        }, info: () => {
-        }, warn: () => {
-        }, error: () => {
-        } },
-        retry: { retries, retryAfterBaseValue: this.o.retryBaseMs },
-        throttle: {
-          onRateLimit: (_after, _o, _k, count3) => count3 < retries,
-          onSecondaryRateLimit: (_after, _o, _k, count3) => count3 < retries
-        }
+        retries: this.o.retries,
+        retryBaseMs: this.o.retryBaseMs
       });
     })();
     return this.client;
@@ -11595,34 +11594,29 @@ var ArtifactsRest = class {
   }
   /**
    * A failure of GitHub (a REST call, or the artifact client's download through it) as a
-   * {@link GitHubStoreError}: 403 `permission` (naming `actions: read`), 401 `unauthorized`,
-   * 404 `not-found`, 5xx or no answer `unreachable`, else `api`. A StoreError passes through.
+   * {@link GitHubStoreError} whose `cause` is the `GitHubError` of `@dstack/github`: 403
+   * `permission` (naming `actions: read`), 401 `unauthorized`, 404 `not-found`, 5xx or no
+   * answer `unreachable`, else `api`. A StoreError passes through; a failure without an HTTP
+   * status (the artifact client's own) is `api` with its message.
    */
   error(what, e) {
     if (e instanceof StoreError)
       return e;
-    const status = e?.status;
-    const response = e?.response;
     const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    if (typeof e?.status !== "number") {
+      return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+    }
     const repo = `${this.o.owner}/${this.o.repo}`;
-    if (status === 403) {
-      return new GitHubStoreError("io", "permission", `${what}: GitHub answered 403 (${detail}): the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`, { cause: e });
-    }
-    if (status === 401) {
-      return new GitHubStoreError("io", "unauthorized", `${what}: GitHub refused the token (401 ${detail}); check github-token`, { cause: e });
-    }
-    if (status === 404) {
-      return new GitHubStoreError("not-found", "api", `${what}: GitHub answered 404 (${detail}): ${repo} does not exist or the token cannot see it`, { cause: e });
-    }
-    if (typeof status === "number" && (status >= 500 || response === void 0)) {
-      return new GitHubStoreError("io", "unreachable", `${what}: cannot reach the GitHub API at ${this.o.apiUrl} (${this.o.retries} retries): ${detail}`, { cause: e });
-    }
-    if (typeof status === "number") {
-      return new GitHubStoreError("io", "api", `${what}: GitHub answered ${status} (${detail})`, {
-        cause: e
-      });
-    }
-    return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+    const g = restError(what, e, this.o.apiUrl, {
+      retries: this.o.retries,
+      hint: {
+        permission: `the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
+        "not-found": `${repo} does not exist or the token cannot see it`,
+        unauthorized: this.o.tokenHint
+      }
+    });
+    const [code, reason] = STORE_REASONS[g.reason] ?? ["io", "api"];
+    return new GitHubStoreError(code, reason, g.message, { cause: g });
   }
 };
 
@@ -11876,7 +11870,8 @@ var GitHubStore = class _GitHubStore {
       apiUrl: this.apiUrl,
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 1e3,
-      pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE))
+      pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
+      tokenHint: options.tokenHint ?? "check github-token"
     });
     this.now = options.now ?? Date.now;
     this.pullRequest = options.pullRequest === void 0 ? void 0 : checkPullRequest(options.pullRequest);
@@ -12301,7 +12296,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./chunks/artifact-LWXDM4VU.js");
+  return await import("./chunks/artifact-MXFLBMQZ.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;

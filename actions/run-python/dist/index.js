@@ -1,22 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-4BACHKN5.js";
+} from "./chunks/chunk-NFRV7IHF.js";
 import {
   runMode
-} from "./chunks/chunk-4EOW466H.js";
+} from "./chunks/chunk-SKC3ZHWK.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-SIYXYEPH.js";
+import "./chunks/chunk-BP7UKWEP.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-NBZOO5CF.js";
-import {
-  jobLabels,
-  jobToWorkflow
-} from "./chunks/chunk-27KKD2PL.js";
+} from "./chunks/chunk-K2YKQWWF.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -24,6 +20,13 @@ import {
   setFailed,
   setOutput
 } from "./chunks/chunk-RTZHXGW5.js";
+import {
+  jobLabels,
+  jobToWorkflow
+} from "./chunks/chunk-27KKD2PL.js";
+import {
+  withHint
+} from "./chunks/chunk-AUCTGA3N.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -44,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-R7KE4SPB.js")).commandMode(inputs);
+    return (await import("./chunks/command-YBXBURC7.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -53,7 +56,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-ACQ73JMX.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-DZ6TD3II.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -61,14 +64,16 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-TRVEBSAN.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-EBCP5GWL.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }
+var TOKEN_HINTS = { unauthorized: "check github-token" };
 async function runStep() {
   try {
     await run();
-  } catch (e) {
+  } catch (caught) {
+    const e = withHint(caught, TOKEN_HINTS);
     setFailed(e instanceof Error ? e.message : String(e));
   }
 }

@@ -1,17 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-4EOW466H.js";
+} from "./chunks/chunk-SKC3ZHWK.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-SIYXYEPH.js";
-import "./chunks/chunk-NBZOO5CF.js";
-import "./chunks/chunk-27KKD2PL.js";
+import "./chunks/chunk-BP7UKWEP.js";
+import "./chunks/chunk-K2YKQWWF.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
+import "./chunks/chunk-27KKD2PL.js";
+import "./chunks/chunk-AUCTGA3N.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
@@ -20,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-TRVEBSAN.js")).dispatchPost();
+    await (await import("./chunks/dispatch-EBCP5GWL.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

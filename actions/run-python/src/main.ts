@@ -10,6 +10,7 @@
  * @module
  */
 import * as core from "@actions/core";
+import { type GitHubErrorHint, withHint } from "@dstack/github/errors";
 import { annotate } from "./annotate.js";
 import { getInputs, InputError } from "./inputs.js";
 import { resolveJob } from "./job.js";
@@ -47,11 +48,18 @@ export async function run(): Promise<void> {
   else await runMode(job, inputs);
 }
 
-/** {@link run}, with any throw turned into a failed step; never throws. */
+/** What this action says when GitHub refuses its token: the input it came from. */
+export const TOKEN_HINTS: GitHubErrorHint = { unauthorized: "check github-token" };
+
+/**
+ * {@link run}, with any throw turned into a failed step (a GitHubError with this action's
+ * {@link TOKEN_HINTS}); never throws.
+ */
 export async function runStep(): Promise<void> {
   try {
     await run();
-  } catch (e) {
+  } catch (caught) {
+    const e = withHint(caught, TOKEN_HINTS);
     core.setFailed(e instanceof Error ? e.message : String(e));
   }
 }

@@ -19,26 +19,25 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import * as core from "@actions/core";
 import {
   createGitHubClient,
   DEFAULT_API_URL,
   type GitHubClient,
-  readDefaultBranch,
-  readRepositoryFile,
+  readDefaultBranchPolicy,
 } from "@dstack/github";
 import {
   checkJobPolicy,
   checkTriggerPolicy,
+  type Diagnostic,
   emptyPolicy,
   type Job,
   POLICY_FILE,
   type Policy,
   type PolicyViolation,
-  parsePolicy,
   policyDiagnostics,
 } from "@dstack/spec";
+import { readPolicyFile } from "@dstack/spec/node";
 import { annotate } from "./annotate.js";
 import { InputError } from "./inputs.js";
 
@@ -90,7 +89,7 @@ async function eventDefaultBranch(): Promise<string | undefined> {
  */
 export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPolicy> {
   const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
-  let text: string | undefined;
+  let read: { policy?: Policy; diagnostics: Diagnostic[] } | undefined;
   let from: string;
   if (options.token !== "" && owner !== "" && repo !== "") {
     const client =
@@ -100,35 +99,33 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
         apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
         warn: (m) => core.warning(m),
       });
-    const ref =
-      options.defaultBranch ??
-      (await eventDefaultBranch()) ??
-      (await readDefaultBranch({ client, owner, repo }));
-    text = await readRepositoryFile({ client, owner, repo, path: POLICY_FILE, ref });
-    from = `${POLICY_FILE} at ${ref} (the default branch)`;
+    const defaultBranch = options.defaultBranch ?? (await eventDefaultBranch());
+    const found = await readDefaultBranchPolicy({
+      client,
+      owner,
+      repo,
+      ...(defaultBranch !== undefined ? { defaultBranch } : {}),
+    });
+    read = found.exists ? found : undefined;
+    from = `${POLICY_FILE} at ${found.ref} (the default branch)`;
   } else {
-    try {
-      text = await readFile(path.join(options.repoDir, POLICY_FILE), "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
+    read = readPolicyFile({ root: options.repoDir });
     from = `${POLICY_FILE} in the checkout`;
-    if (text !== undefined) {
+    if (read !== undefined) {
       core.warning(
         `${POLICY_FILE}: read from the checkout, because there is no github-token or GITHUB_REPOSITORY to read the default branch's; with them, the default branch's policy applies whatever branch runs`,
       );
     }
   }
-  if (text === undefined) return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits` };
-  const parsed = parsePolicy({ text, source: POLICY_FILE });
-  annotate(parsed.diagnostics);
-  if (!("policy" in parsed)) {
-    const n = parsed.diagnostics.filter((d) => d.severity === "error").length;
+  if (read === undefined) return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits` };
+  annotate(read.diagnostics);
+  if (read.policy === undefined) {
+    const n = read.diagnostics.filter((d) => d.severity === "error").length;
     throw new InputError(
       `${from} has ${n} problem${n === 1 ? "" : "s"} (see the annotations above); no run starts until it is fixed`,
     );
   }
-  return { policy: parsed.policy, from };
+  return { policy: read.policy, from };
 }
 
 /** Who started this workflow run: its event and the actors to check. */

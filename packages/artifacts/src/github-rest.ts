@@ -1,15 +1,17 @@
 /**
- * The GitHub store's REST side: `@octokit/rest` with the retry and throttling plugins, imported on
- * first use, the few routes the store reads, and one error type for GitHub's refusals.
+ * The GitHub store's REST side: the client of `@dstack/github` (imported on first use), the few
+ * routes the store reads, and GitHub's refusals as {@link GitHubStoreError}s.
  *
  * @module
  */
-import type { Octokit } from "@octokit/rest";
+import type { GitHubClient } from "@dstack/github/client";
+import { type GitHubErrorReason, restError } from "@dstack/github/errors";
 import { StoreError, type StoreErrorCode } from "./errors.js";
 import type { WorkflowRunFacts } from "./trust.js";
 
 /**
- * Why a {@link GitHubStoreError} happened, finer than its `code`:
+ * Why a {@link GitHubStoreError} happened, finer than its `code` (a REST failure's reason is
+ * the `GitHubError` of `@dstack/github` that is its `cause`):
  * - `permission`: GitHub answered 403; the message names the missing permission (`actions: read`);
  * - `unauthorized`: GitHub answered 401 (a bad or expired token);
  * - `unreachable`: the API could not be reached or answered 5xx, after the retries;
@@ -19,7 +21,7 @@ import type { WorkflowRunFacts } from "./trust.js";
  * - `untrusted`: artifacts of that name exist, but none from a trusted workflow run (`trust.ts`);
  * - `api`: any other refusal by GitHub.
  */
-export type GitHubErrorReason =
+export type GitHubStoreErrorReason =
   | "permission"
   | "unauthorized"
   | "unreachable"
@@ -29,14 +31,14 @@ export type GitHubErrorReason =
   | "untrusted"
   | "api";
 
-/** A {@link StoreError} of the GitHub store, with a finer {@link GitHubErrorReason}. */
+/** A {@link StoreError} of the GitHub store, with a finer {@link GitHubStoreErrorReason}. */
 export class GitHubStoreError extends StoreError {
-  /** See {@link GitHubErrorReason}. */
-  readonly reason: GitHubErrorReason;
+  /** See {@link GitHubStoreErrorReason}. */
+  readonly reason: GitHubStoreErrorReason;
 
   constructor(
     code: StoreErrorCode,
-    reason: GitHubErrorReason,
+    reason: GitHubStoreErrorReason,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -71,10 +73,21 @@ export interface ArtifactsRestOptions {
   retryBaseMs: number;
   /** Listing page size, 1 to 100. */
   pageSize: number;
+  /** What a refused token's message tells to check (the caller's words for where it came from). */
+  tokenHint: string;
 }
 
-/** The REST client: `@octokit/rest` with the retry and throttling plugins. */
-type RestClient = Octokit;
+/** The REST client of `@dstack/github`. */
+type RestClient = GitHubClient;
+
+/** How a {@link GitHubError}'s reason reads as the store's code and reason. */
+const STORE_REASONS: Partial<Record<GitHubErrorReason, [StoreErrorCode, GitHubStoreErrorReason]>> =
+  {
+    permission: ["io", "permission"],
+    unauthorized: ["io", "unauthorized"],
+    unreachable: ["io", "unreachable"],
+    "not-found": ["not-found", "api"],
+  };
 
 /**
  * The routes the GitHub store reads. Holds its client, made on first use: Octokit is imported
@@ -90,26 +103,19 @@ export class ArtifactsRest {
     this.o = options;
   }
 
-  /** The REST client, made (and its modules imported) on first use. */
+  /**
+   * The REST client, made on first use: `@dstack/github/client` (and Octokit with it) is
+   * imported then, so a step that never asks GitHub anything does not load it at start.
+   */
   private octokit(): Promise<RestClient> {
     this.client ??= (async () => {
-      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
-        import("@octokit/rest"),
-        import("@octokit/plugin-retry"),
-        import("@octokit/plugin-throttling"),
-      ]);
-      const retries = this.o.retries;
-      return new (Octokit.plugin(retry, throttling))({
-        auth: this.o.token,
-        baseUrl: this.o.apiUrl,
+      const { createGitHubClient } = await import("@dstack/github/client");
+      return createGitHubClient({
+        token: this.o.token,
+        apiUrl: this.o.apiUrl,
         userAgent: "dstack-artifacts",
-        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-        retry: { retries, retryAfterBaseValue: this.o.retryBaseMs },
-        throttle: {
-          onRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) => count < retries,
-          onSecondaryRateLimit: (_after: number, _o: unknown, _k: unknown, count: number) =>
-            count < retries,
-        },
+        retries: this.o.retries,
+        retryBaseMs: this.o.retryBaseMs,
       });
     })();
     return this.client;
@@ -183,52 +189,27 @@ export class ArtifactsRest {
 
   /**
    * A failure of GitHub (a REST call, or the artifact client's download through it) as a
-   * {@link GitHubStoreError}: 403 `permission` (naming `actions: read`), 401 `unauthorized`,
-   * 404 `not-found`, 5xx or no answer `unreachable`, else `api`. A StoreError passes through.
+   * {@link GitHubStoreError} whose `cause` is the `GitHubError` of `@dstack/github`: 403
+   * `permission` (naming `actions: read`), 401 `unauthorized`, 404 `not-found`, 5xx or no
+   * answer `unreachable`, else `api`. A StoreError passes through; a failure without an HTTP
+   * status (the artifact client's own) is `api` with its message.
    */
   error(what: string, e: unknown): StoreError {
     if (e instanceof StoreError) return e;
-    const status = (e as { status?: unknown } | null)?.status;
-    const response = (e as { response?: unknown } | null)?.response;
     const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    if (typeof (e as { status?: unknown } | null)?.status !== "number") {
+      return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+    }
     const repo = `${this.o.owner}/${this.o.repo}`;
-    if (status === 403) {
-      return new GitHubStoreError(
-        "io",
-        "permission",
-        `${what}: GitHub answered 403 (${detail}): the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
-        { cause: e },
-      );
-    }
-    if (status === 401) {
-      return new GitHubStoreError(
-        "io",
-        "unauthorized",
-        `${what}: GitHub refused the token (401 ${detail}); check github-token`,
-        { cause: e },
-      );
-    }
-    if (status === 404) {
-      return new GitHubStoreError(
-        "not-found",
-        "api",
-        `${what}: GitHub answered 404 (${detail}): ${repo} does not exist or the token cannot see it`,
-        { cause: e },
-      );
-    }
-    if (typeof status === "number" && (status >= 500 || response === undefined)) {
-      return new GitHubStoreError(
-        "io",
-        "unreachable",
-        `${what}: cannot reach the GitHub API at ${this.o.apiUrl} (${this.o.retries} retries): ${detail}`,
-        { cause: e },
-      );
-    }
-    if (typeof status === "number") {
-      return new GitHubStoreError("io", "api", `${what}: GitHub answered ${status} (${detail})`, {
-        cause: e,
-      });
-    }
-    return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+    const g = restError(what, e, this.o.apiUrl, {
+      retries: this.o.retries,
+      hint: {
+        permission: `the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
+        "not-found": `${repo} does not exist or the token cannot see it`,
+        unauthorized: this.o.tokenHint,
+      },
+    });
+    const [code, reason] = STORE_REASONS[g.reason] ?? ["io", "api"];
+    return new GitHubStoreError(code, reason, g.message, { cause: g });
   }
 }

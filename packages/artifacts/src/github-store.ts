@@ -1,7 +1,7 @@
 /**
  * The GitHub store: a dstack run's artifacts kept as GitHub Actions artifacts through the
  * unmodified `@actions/artifact` client, and found again, from any later workflow run, through
- * the REST API (`@octokit/rest` with the retry and throttling plugins).
+ * the REST API (the client of `@dstack/github`, with its retries and rate limits).
  *
  * Naming (every name is a valid GitHub artifact name, unique per workflow run):
  *
@@ -71,7 +71,7 @@ export {
   type CompressionChoice,
   chooseCompressionLevel,
 } from "./compression.js";
-export { type GitHubErrorReason, GitHubStoreError } from "./github-rest.js";
+export { GitHubStoreError, type GitHubStoreErrorReason } from "./github-rest.js";
 export {
   DEFAULT_RUNNER_WORKFLOW,
   pullRequestOfTag,
@@ -111,6 +111,11 @@ export interface GitHubStoreOptions {
   retryBaseMs?: number;
   /** REST page size for listings, 1 to 100; default 100. */
   pageSize?: number;
+  /**
+   * What a message about a refused token (401) tells to check, in the caller's words; default
+   * `check github-token` (the actions' input).
+   */
+  tokenHint?: string;
   /** The clock, for tests (default `Date.now`); decides what counts as expired. */
   now?: () => number;
   /**
@@ -358,6 +363,7 @@ export class GitHubStore {
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 1000,
       pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
+      tokenHint: options.tokenHint ?? "check github-token",
     });
     this.now = options.now ?? Date.now;
     this.pullRequest =

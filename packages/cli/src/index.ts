@@ -3,10 +3,6 @@
  *
  * @packageDocumentation
  */
-export { type Io, main, VERSION } from "./main.js";
-export {
-  CliError,
-  loadWorkflows,
-  locateWorkflows,
-  type WorkflowsLocation,
-} from "./workflows-files.js";
+export { loadWorkflows, locateWorkflows, type WorkflowsLocation } from "@dstack/spec/node";
+export { CliError, type Io } from "./context.js";
+export { main, VERSION } from "./main.js";

@@ -2,94 +2,31 @@
  * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `metrics`,
  * `validate`, `labels`, `schema`; `run`, `ps` and `artifacts download` also on GitHub with `--remote`.
  *
+ * This module is the commander wiring only: each command is a file of `commands/` (the
+ * `--remote` ones, loaded on first use, in `remote/`), sharing `context.ts` and `format.ts`.
+ *
  * @module
  */
 
-import { existsSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import {
-  checkJobPolicy,
-  type Diagnostic,
-  findWorkflow,
-  formatDiagnostic,
-  type Job,
-  jobLabels,
-  POLICY_FILE,
-  parsePolicy,
-  policyDiagnostics,
-  workflowsJsonSchema,
-} from "@dstack/spec";
 import { Command, CommanderError } from "commander";
-import { metricsCommand, metricsDiffCommand } from "./metrics.js";
-import { executeRun, findRepoDir, type RunContext, runCommand } from "./run.js";
 import {
   artifactsDownloadCommand,
   artifactsListCommand,
-  logsCommand,
-  type PsOptions,
-  psCommand,
-  stopCommand,
-  tagsAddCommand,
-  tagsDeleteCommand,
-  tagsListCommand,
-} from "./runs.js";
-import { CliError, loadWorkflows } from "./workflows-files.js";
+  type DownloadOptions,
+} from "./commands/artifacts.js";
+import { type LabelsOptions, labelsCommand } from "./commands/labels.js";
+import { logsCommand } from "./commands/logs.js";
+import { metricsCommand, metricsDiffCommand } from "./commands/metrics.js";
+import { type PsOptions, psCommand } from "./commands/ps.js";
+import { executeRun, runCommand } from "./commands/run.js";
+import { schemaCommand } from "./commands/schema.js";
+import { stopCommand } from "./commands/stop.js";
+import { tagsAddCommand, tagsDeleteCommand, tagsListCommand } from "./commands/tags.js";
+import { validateCommand } from "./commands/validate.js";
+import { CliError, type Io, runContext } from "./context.js";
 
+export type { Io } from "./context.js";
 export { guardedWriter, processIo } from "./process-io.js";
-
-/** Where the CLI writes and which folder it runs in; tests pass their own. */
-export interface Io {
-  /** Writes to standard output (text already ends with a newline where one is meant). */
-  stdout(text: string): void;
-  /** Writes to standard error. */
-  stderr(text: string): void;
-  /** The current directory (absolute). */
-  cwd: string;
-  /** The environment (`DSTACK_HOME`, `PATH`, ...) that jobs inherit. Default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  /** Whether stdout is a terminal: colours only then. Default `false`. */
-  isTTY?: boolean;
-  /**
-   * For tests: how the `--remote` commands wait between polls of GitHub (default real time).
-   * A simulated clock's `sleep` makes following a run instant.
-   */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** For tests: the clock of the `--remote` commands, epoch milliseconds (default `Date.now`). */
-  now?: () => number;
-}
-
-/**
- * Adds the repository policy's problems to a validation: the policy file's own (with line:col),
- * and each workflow that the policy would refuse on a runner (an error at the rule, naming the
- * workflow). Local runs do not enforce the policy; `mode: plan` and commands do, so a workflow
- * the policy refuses cannot run on a runner.
- */
-function withPolicy<
-  T extends { root: string; jobs: Job[]; diagnostics: Diagnostic[]; ok: boolean },
->(parsed: T, cwd: string): T & { policySource?: string } {
-  const file = join(parsed.root, POLICY_FILE);
-  if (!existsSync(file)) return parsed;
-  const source = relative(cwd, file) || file;
-  const policy = parsePolicy({ text: readFileSync(file, "utf8"), source });
-  const diagnostics = [...parsed.diagnostics, ...policy.diagnostics];
-  if ("policy" in policy) {
-    for (const job of parsed.jobs) {
-      for (const d of policyDiagnostics(policy.policy, checkJobPolicy(policy.policy, job))) {
-        diagnostics.push({
-          ...d,
-          message: `workflow ${job.workflow ?? "python"}: ${d.message}`,
-          ...(job.workflow ? { workflow: job.workflow } : {}),
-        });
-      }
-    }
-  }
-  return {
-    ...parsed,
-    diagnostics,
-    ok: !diagnostics.some((d) => d.severity === "error"),
-    policySource: source,
-  };
-}
 
 /** The package version, printed by `dstack --version`. */
 export const VERSION = "0.1.0";
@@ -103,7 +40,7 @@ export const VERSION = "0.1.0";
  *   Never throws and never calls `process.exit`.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const ctx: RunContext = { ...io, env: io.env ?? process.env, isTTY: io.isTTY ?? false };
+  const ctx = runContext(io);
   let status = 0;
   const set = (code: number) => {
     status = code;
@@ -135,27 +72,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "a repository folder or a workflows file (default: the repository of the current folder, found as dstack run finds it)",
     )
     .option("--json", "print {ok, jobs, diagnostics} as JSON, jobs normalized")
-    .action((path: string | undefined, opts: { json?: boolean }) => {
-      const target = path ?? findRepoDir(io.cwd);
-      const parsed = withPolicy(loadWorkflows(target, io.cwd), io.cwd);
-      if (opts.json) {
-        io.stdout(
-          `${JSON.stringify({ ok: parsed.ok, jobs: parsed.jobs, diagnostics: parsed.diagnostics }, null, 2)}\n`,
-        );
-      } else {
-        for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-        if (parsed.ok) {
-          const names = parsed.jobs.map((j) => j.workflow).join(", ");
-          io.stdout(
-            `${parsed.files.length === 1 ? "1 file" : `${parsed.files.length} files`}, ${parsed.jobs.length} workflow${parsed.jobs.length === 1 ? "" : "s"} valid: ${names}${parsed.policySource ? `, within ${parsed.policySource}` : ""}\n`,
-          );
-        } else {
-          const errors = parsed.diagnostics.filter((d) => d.severity === "error").length;
-          io.stderr(`${errors} error${errors === 1 ? "" : "s"}\n`);
-        }
-      }
-      status = parsed.ok ? 0 : 1;
-    });
+    .action((path: string | undefined, opts: { json?: boolean }) =>
+      set(validateCommand(path, opts, ctx)),
+    );
 
   program
     .command("labels")
@@ -169,27 +88,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .option("--json", "print a JSON list, for runs-on with fromJSON()")
     .option("--allow-gpu-runners", "let a job without GPUs run on GPU runners too")
-    .action(
-      (workflow: string, opts: { cwd?: string; json?: boolean; allowGpuRunners?: boolean }) => {
-        const parsed = loadWorkflows(opts.cwd ?? findRepoDir(io.cwd), io.cwd);
-        for (const d of parsed.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-        const found = findWorkflow(parsed.jobs, workflow);
-        if ("error" in found) {
-          throw new CliError(
-            parsed.ok ? found.error : `${workflow}: not valid; fix the errors above`,
-          );
-        }
-        const result = jobLabels(found.job.resources, {
-          allowGpuRunners: opts.allowGpuRunners ?? false,
-        });
-        if ("errors" in result) {
-          throw new CliError(result.errors.map((e) => `${workflow}: ${e.message}`).join("\n"));
-        }
-        io.stdout(
-          opts.json ? `${JSON.stringify(result.labels)}\n` : `${result.labels.join(",")}\n`,
-        );
-      },
-    );
+    .action((workflow: string, opts: LabelsOptions) => set(labelsCommand(workflow, opts, ctx)));
 
   program
     .command("run")
@@ -218,7 +117,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
     .action(async (opts: RemoteCliOptions & PsOptions) => {
       if (!remoteOnly(opts)) return set(await psCommand(opts, ctx));
-      const { remotePsCommand } = await import("./remote.js");
+      const { remotePsCommand } = await import("./remote/ps.js");
       set(await remotePsCommand(opts, ctx));
     });
 
@@ -263,13 +162,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
     .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
-    .action(
-      async (ref: string, opts: RemoteCliOptions & { output?: string; artifactPath?: string }) => {
-        if (!remoteOnly(opts)) return set(await artifactsDownloadCommand(ref, opts, ctx));
-        const { remoteDownloadCommand } = await import("./remote.js");
-        set(await remoteDownloadCommand(ref, opts, ctx));
-      },
-    );
+    .action(async (ref: string, opts: RemoteCliOptions & DownloadOptions) => {
+      remoteOnly(opts);
+      set(await artifactsDownloadCommand(ref, opts, ctx));
+    });
 
   const tags = program.command("tags").description("name runs' artifacts with tags");
   tags
@@ -310,9 +206,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   program
     .command("schema")
     .description("print the JSON Schema of .dstack/workflows.yaml, for editors")
-    .action(() => {
-      io.stdout(`${JSON.stringify(workflowsJsonSchema(), null, 2)}\n`);
-    });
+    .action(() => set(schemaCommand(ctx)));
 
   return guarded(io, async () => {
     await program.parseAsync([...argv], { from: "user" });

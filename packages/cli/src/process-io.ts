@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Io } from "./main.js";
+import type { Io } from "./context.js";
 
 /**
  * A writer to `stream` that stops writing once the stream fails: a closed pipe (`dstack run … |

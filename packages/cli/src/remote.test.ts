@@ -19,7 +19,7 @@ import {
 } from "@dstack/testing";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
-import { apiUrlForHost, parseRemoteUrl, resolveTarget } from "./github-context.js";
+import { apiUrlForHost, parseRemoteUrl, resolveTarget } from "./remote/github-context.js";
 import { runDstack } from "./testing.js";
 
 const repoRoot = resolve(new URL(".", import.meta.url).pathname, "../../..");
@@ -482,6 +482,12 @@ describe("the repository", () => {
       apiUrl: "https://ghe.example.com/api/v3",
     },
     {
+      name: "GitHub Enterprise Cloud with data residency: api.SUBDOMAIN.ghe.com",
+      origin: "https://octocorp.ghe.com/octo-org/octo-repo.git",
+      env: {},
+      apiUrl: "https://api.octocorp.ghe.com",
+    },
+    {
       name: "GITHUB_API_URL wins over the remote's host",
       origin: "git@ghe.example.com:octo-org/octo-repo.git",
       env: { GITHUB_API_URL: "https://ghe.internal/api/v3/" },
@@ -493,6 +499,37 @@ describe("the repository", () => {
     const target = await resolveTarget({ cwd: dir, env: envOf(env) });
     expect(target).toMatchObject({ owner: "octo-org", repo: "octo-repo", apiUrl });
     expect(apiUrlForHost("github.com")).toBe("https://api.github.com");
+  });
+
+  // docs.github.com/enterprise-cloud@latest/rest/quickstart: GHE.com serves the REST API at
+  // https://api.SUBDOMAIN.ghe.com; GitHub Enterprise Server at https://HOST/api/v3.
+  const hosts = [
+    { name: "github.com", host: "github.com", apiUrl: "https://api.github.com" },
+    { name: "www.github.com", host: "www.github.com", apiUrl: "https://api.github.com" },
+    {
+      name: "a GHE.com subdomain",
+      host: "octocorp.ghe.com",
+      apiUrl: "https://api.octocorp.ghe.com",
+    },
+    {
+      name: "GHE.com, upper case",
+      host: "OctoCorp.GHE.com",
+      apiUrl: "https://api.octocorp.ghe.com",
+    },
+    { name: "GHES", host: "ghe.example.com", apiUrl: "https://ghe.example.com/api/v3" },
+    {
+      name: "GHES with a port",
+      host: "ghe.example.com:8443",
+      apiUrl: "https://ghe.example.com:8443/api/v3",
+    },
+    {
+      name: "a host merely ending in ghe.com",
+      host: "notghe.com",
+      apiUrl: "https://notghe.com/api/v3",
+    },
+  ];
+  it.each(hosts)("apiUrlForHost: $name", ({ host, apiUrl }) => {
+    expect(apiUrlForHost(host)).toBe(apiUrl);
   });
 
   it("ps --remote finds the repository from an ssh remote", async () => {

@@ -1,7 +1,8 @@
 /**
  * The REST client: `@octokit/rest` with `@octokit/plugin-retry` (5xx and connection failures)
- * and `@octokit/plugin-throttling` (primary and secondary rate limits), as the artifacts store
- * uses it.
+ * and `@octokit/plugin-throttling` (primary and secondary rate limits), and a clean abort. The
+ * only place dstack makes an Octokit: the CLI, the actions, the artifacts store (which imports
+ * this module, `@dstack/github/client`, on first use) and the runner plugin take theirs here.
  *
  * @module
  */
@@ -22,6 +23,23 @@ export type GitHubClient = Octokit;
 
 /** The public API root. */
 export const DEFAULT_API_URL = "https://api.github.com";
+
+/**
+ * The REST API root of a GitHub web host: `https://api.github.com` for `github.com`;
+ * `https://api.SUBDOMAIN.ghe.com` for GitHub Enterprise Cloud with data residency
+ * (`SUBDOMAIN.ghe.com`, docs.github.com/enterprise-cloud@latest/rest/quickstart); else
+ * `PROTOCOL//HOST/api/v3` (GitHub Enterprise Server, docs.github.com/enterprise-server@latest/rest/quickstart).
+ *
+ * @param host - the web host, `host:port` where a port is given.
+ * @param protocol - the web URL's protocol, kept for a GitHub Enterprise Server (default `https:`).
+ */
+export function apiUrlForHost(host: string, protocol: "https:" | "http:" = "https:"): string {
+  const name = host.toLowerCase();
+  if (name === "github.com" || name === "www.github.com") return DEFAULT_API_URL;
+  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
+  if (ghe) return `https://api.${ghe[1]}.ghe.com`;
+  return `${protocol}//${host}/api/v3`;
+}
 
 /** Options of {@link createGitHubClient}. */
 export interface GitHubClientOptions {
@@ -65,7 +83,11 @@ export interface GitHubClientOptions {
  *   it leaves 4xx alone, 429 included, so that rate limits go to plugin-throttling;
  * - plugin-throttling spaces writes a second apart per token and, on a primary or secondary
  *   rate limit, waits what GitHub says (`Retry-After`, `x-ratelimit-reset`) when that is at most
- *   `maxRateLimitWaitS` (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
+ *   `maxRateLimitWaitS`, up to `retries` times; a longer wait fails the request (the caller's
+ *   loop may wait instead). GitHub asks clients not to retry before that time and to treat
+ *   409/422 as final (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
+ *   ".../rate-limits-for-the-rest-api#exceeding-the-rate-limit"): 409 and 429 are never retried
+ *   by plugin-retry, which would not wait what GitHub says.
  *
  * @throws GitHubError `invalid` for an empty token.
  */

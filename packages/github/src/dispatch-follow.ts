@@ -119,32 +119,15 @@ function rejectOnAbort(signal: AbortSignal | undefined): Promise<never> {
 }
 
 /**
- * Dispatches `job` to the runner workflow and follows the workflow run to its end.
+ * The `workflow_dispatch` inputs of the runner workflow for a job: `job`
+ * (`JSON.stringify(jobToWorkflow(job))`), `run-name`, `tag` and `timeout-minutes` when given,
+ * and `extraInputs` (which cannot replace those four).
  *
- * 1. `dispatchRun` with inputs `job` (`JSON.stringify(jobToWorkflow(job))`), `run-name`, and
- *    `tag` / `timeout-minutes` when given; at most one workflow run per call, whatever faults
- *    occur (see `dispatchRun`); `return_run_details` gives the run id, else it is found by the
- *    run name (`display_title`);
- * 2. `followRun`: `GET .../runs/{id}` with `If-None-Match` (unchanged runs cost nothing against
- *    the rate limit), reporting each change to `onState` and, when `onJob` is given, the jobs
- *    that started or finished (one `GET .../jobs` per change);
- * 3. at the end: the jobs of the latest attempt and the run's artifacts.
- *
- * The outcome holds the conclusion whatever it is: a `failure` resolves, it does not throw.
- *
- * @throws GitHubError from `dispatchRun` (`not-found`: no runner workflow on `ref`, add it;
- *   `permission`: the token lacks `actions: write`; `invalid-inputs`; `no-run`; `unreachable`;
- *   ...) or `followRun`; `invalid` for a `repository` that is not `owner/name`.
- *   Rejects with `signal.reason` when aborted (after cancelling the run; see `cancelOnAbort`).
+ * @throws GitHubError `invalid` when `extraInputs` names one of the four.
  */
-export async function dispatchAndFollow(
-  options: DispatchAndFollowOptions,
-): Promise<FollowedOutcome> {
-  const { client, signal, runName } = options;
-  const { owner, repo } = splitRepository(options.repository);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? sleepFor;
-  const log = options.log ?? (() => {});
+export function runnerWorkflowInputs(
+  options: Pick<DispatchAndFollowOptions, "job" | "tag" | "timeoutMinutes" | "extraInputs">,
+): Record<string, string> {
   for (const name of Object.keys(options.extraInputs ?? {})) {
     if (["job", "run-name", "tag", "timeout-minutes"].includes(name)) {
       throw new GitHubError(
@@ -161,20 +144,83 @@ export async function dispatchAndFollow(
   if (options.timeoutMinutes !== undefined) {
     inputs["timeout-minutes"] = String(options.timeoutMinutes);
   }
-  const startedAt = now();
-  const dispatched = await dispatchRun(client, {
+  return inputs;
+}
+
+/** Options of {@link dispatchJob}: those of {@link dispatchAndFollow} that the dispatch reads. */
+export type DispatchJobOptions = Pick<
+  DispatchAndFollowOptions,
+  | "client"
+  | "repository"
+  | "workflowFile"
+  | "ref"
+  | "job"
+  | "runName"
+  | "tag"
+  | "timeoutMinutes"
+  | "extraInputs"
+  | "signal"
+  | "log"
+  | "dispatch"
+  | "sleep"
+  | "now"
+>;
+
+/**
+ * The first half of {@link dispatchAndFollow}, alone (`dstack run --remote -d`): dispatches `job`
+ * to the runner workflow with {@link runnerWorkflowInputs}, at most one workflow run whatever
+ * faults occur (`dispatchRun`), and returns the run found.
+ *
+ * @throws GitHubError as {@link dispatchAndFollow} does before it follows.
+ */
+export async function dispatchJob(options: DispatchJobOptions): Promise<DispatchedRun> {
+  const { owner, repo } = splitRepository(options.repository);
+  return dispatchRun(options.client, {
     ...options.dispatch,
     owner,
     repo,
     workflowFile: options.workflowFile ?? "dstack-run.yml",
     ref: options.ref,
-    inputs,
-    runName,
-    ...(signal ? { signal } : {}),
-    sleep,
-    now,
-    log,
+    inputs: runnerWorkflowInputs(options),
+    runName: options.runName,
+    ...(options.signal ? { signal: options.signal } : {}),
+    sleep: options.sleep ?? sleepFor,
+    now: options.now ?? Date.now,
+    log: options.log ?? (() => {}),
   });
+}
+
+/**
+ * Dispatches `job` to the runner workflow and follows the workflow run to its end.
+ *
+ * 1. {@link dispatchJob}: inputs `job` (`JSON.stringify(jobToWorkflow(job))`), `run-name`, and
+ *    `tag` / `timeout-minutes` when given; at most one workflow run per call, whatever faults
+ *    occur (see `dispatchRun`); `return_run_details` gives the run id, else it is found by the
+ *    run name (`display_title`);
+ * 2. `followRun`: `GET .../runs/{id}` with `If-None-Match` (unchanged runs cost nothing against
+ *    the rate limit), reporting each change to `onState` and, when `onJob` is given, the jobs
+ *    that started or finished (one `GET .../jobs` per change);
+ * 3. at the end: the jobs of the latest attempt and the run's artifacts.
+ *
+ * The outcome holds the conclusion whatever it is: a `failure` resolves, it does not throw.
+ * The CLI (`dstack run --remote`) and the run-python action (`mode: dispatch`, `mode: command`)
+ * both follow runs through this one function, printing what the callbacks tell them.
+ *
+ * @throws GitHubError from `dispatchRun` (`not-found`: no runner workflow on `ref`, add it;
+ *   `permission`: the token lacks `actions: write`; `invalid-inputs`; `no-run`; `unreachable`;
+ *   ...) or `followRun`; `invalid` for a `repository` that is not `owner/name`.
+ *   Rejects with `signal.reason` when aborted (after cancelling the run; see `cancelOnAbort`).
+ */
+export async function dispatchAndFollow(
+  options: DispatchAndFollowOptions,
+): Promise<FollowedOutcome> {
+  const { client, signal, runName } = options;
+  const { owner, repo } = splitRepository(options.repository);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepFor;
+  const log = options.log ?? (() => {});
+  const startedAt = now();
+  const dispatched = await dispatchJob({ ...options, sleep, now, log });
   const workflowRunId = dispatched.workflowRunId;
   try {
     await options.onDispatched?.(dispatched);

@@ -387,7 +387,7 @@ function dispatchError(
   if (status === 401) {
     return new GitHubError(
       "unauthorized",
-      `dispatch ${file} in ${where}: GitHub refused the token (401 ${message}); check github-token`,
+      `dispatch ${file} in ${where}: GitHub refused the token (401 ${message})`,
       { status, cause: e },
     );
   }

@@ -29,23 +29,66 @@ export type GitHubErrorReason =
   | "no-run"
   | "api";
 
-/** A failure of a GitHub call, with a message that says what was asked and how to fix it. */
+/**
+ * What the caller says to do about a failure, in its own words (this package does not know
+ * whether the token came from an input, an environment variable or `gh`): one text for every
+ * reason, or one per reason, e.g. `{ permission: 'the token needs "actions: read"' }`.
+ */
+export type GitHubErrorHint = string | Partial<Record<GitHubErrorReason, string>>;
+
+/** The text of `hint` for `reason`, if any. */
+function hintFor(hint: GitHubErrorHint | undefined, reason: GitHubErrorReason): string | undefined {
+  if (hint === undefined) return undefined;
+  const text = typeof hint === "string" ? hint : hint[reason];
+  return text === undefined || text === "" ? undefined : text;
+}
+
+/**
+ * A failure of a GitHub call: the one error type of every GitHub client dstack makes. The
+ * message says what was asked and what GitHub answered, then (after `; `) the caller's hint.
+ */
 export class GitHubError extends Error {
   /** See {@link GitHubErrorReason}. */
   readonly reason: GitHubErrorReason;
   /** The HTTP status GitHub answered, when it answered. */
   readonly status: number | undefined;
+  /** The caller's advice, already at the end of `message`; `undefined` when none was given. */
+  readonly hint: string | undefined;
 
+  /**
+   * @param reason - see {@link GitHubErrorReason}.
+   * @param message - what was asked and what happened; `hint` is appended after `; `.
+   * @param options - `status` GitHub answered, `cause`, and the caller's `hint`.
+   */
   constructor(
     reason: GitHubErrorReason,
     message: string,
-    options: { status?: number; cause?: unknown } = {},
+    options: { status?: number; cause?: unknown; hint?: GitHubErrorHint } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const hint = hintFor(options.hint, reason);
+    super(
+      hint === undefined ? message : `${message}; ${hint}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "GitHubError";
     this.reason = reason;
     this.status = options.status;
+    this.hint = hint;
   }
+}
+
+/**
+ * `e` with the caller's hint for its reason at the end of its message: a new
+ * {@link GitHubError} (same reason, status and cause); `e` itself when it is not a GitHubError,
+ * already has a hint, or `hint` says nothing for its reason.
+ */
+export function withHint(e: unknown, hint: GitHubErrorHint): unknown {
+  if (!(e instanceof GitHubError) || e.hint !== undefined || !hintFor(hint, e.reason)) return e;
+  return new GitHubError(e.reason, e.message, {
+    ...(e.status !== undefined ? { status: e.status } : {}),
+    ...(e.cause !== undefined ? { cause: e.cause } : {}),
+    hint,
+  });
 }
 
 /** A failed Octokit request, as far as this package reads it. */
@@ -131,58 +174,64 @@ export function isTransient(e: unknown): boolean {
   return status === undefined || status >= 500 || isRateLimited(e);
 }
 
+/** Options of {@link restError}. */
+export interface RestErrorOptions {
+  /** The caller's advice for the reason, appended to the message (see {@link GitHubErrorHint}). */
+  hint?: GitHubErrorHint;
+  /** The retries the client made, said in an `unreachable` message. */
+  retries?: number;
+}
+
 /**
  * Maps a failure that is not worth retrying, or that outlasted the retries, to a
  * {@link GitHubError}: `what` says what was asked (e.g. `follow workflow run 42 in o/r`).
+ * Reasons: no answer or 5xx `unreachable`, a rate limit `rate-limited`, 401 `unauthorized`,
+ * 403 `permission`, 404 `not-found`, anything else `api`. A GitHubError passes through.
  */
-export function restError(what: string, e: unknown, apiUrl: string): GitHubError {
+export function restError(
+  what: string,
+  e: unknown,
+  apiUrl: string,
+  options: RestErrorOptions = {},
+): GitHubError {
   if (e instanceof GitHubError) {
     return e;
   }
+  const { hint } = options;
   const status = answeredStatus(e);
   const message = gitHubMessage(e);
+  const retries = options.retries === undefined ? "" : ` (${options.retries} retries)`;
   if (status === undefined) {
     return new GitHubError(
       "unreachable",
-      `${what}: no answer from the GitHub API at ${apiUrl}: ${message}`,
-      {
-        cause: e,
-      },
+      `${what}: cannot reach the GitHub API at ${apiUrl}${retries}: ${message}`,
+      { cause: e, hint },
     );
   }
   if (isRateLimited(e)) {
     return new GitHubError(
       "rate-limited",
       `${what}: GitHub's rate limit (${status} ${message}); wait and try again, or use a token with a larger limit`,
-      { status, cause: e },
+      { status, cause: e, hint },
     );
   }
   if (status === 401) {
-    return new GitHubError(
-      "unauthorized",
-      `${what}: GitHub refused the token (401 ${message}); check github-token`,
-      {
-        status,
-        cause: e,
-      },
-    );
+    return new GitHubError("unauthorized", `${what}: GitHub refused the token (401 ${message})`, {
+      status,
+      cause: e,
+      hint,
+    });
   }
   if (status >= 500) {
     return new GitHubError(
       "unreachable",
-      `${what}: GitHub answered ${status} (${message}) after the retries`,
-      {
-        status,
-        cause: e,
-      },
+      `${what}: GitHub answered ${status} (${message}) after the retries${retries}`,
+      { status, cause: e, hint },
     );
   }
   return new GitHubError(
     status === 404 ? "not-found" : status === 403 ? "permission" : "api",
     `${what}: GitHub answered ${status} (${message})`,
-    {
-      status,
-      cause: e,
-    },
+    { status, cause: e, hint },
   );
 }

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export {
+  apiUrlForHost,
   apiUrlOf,
   countingFetch,
   createGitHubClient,
@@ -37,19 +38,25 @@ export {
 } from "./dispatch.js";
 export {
   type DispatchAndFollowOptions,
+  type DispatchJobOptions,
   dispatchAndFollow,
+  dispatchJob,
   type FollowedOutcome,
   type JobChange,
+  runnerWorkflowInputs,
 } from "./dispatch-follow.js";
 export {
   answeredStatus,
   GitHubError,
+  type GitHubErrorHint,
   type GitHubErrorReason,
   gitHubMessage,
   isRateLimited,
   isTransient,
+  type RestErrorOptions,
   rateLimitWaitMs,
   restError,
+  withHint,
 } from "./errors.js";
 export {
   type CancelRunOptions,
@@ -65,6 +72,11 @@ export {
   type WorkflowJob,
   type WorkflowRunState,
 } from "./follow.js";
+export {
+  type DefaultBranchPolicy,
+  type ReadDefaultBranchPolicyOptions,
+  readDefaultBranchPolicy,
+} from "./policy.js";
 export {
   isDefaultBranchRef,
   PULL_REQUEST_INPUT,

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createGitHubClient } from "@dstack/github";
 import { type HostReport, parseNvidiaSmiCsv } from "@dstack/host";
 import { type FakeGitHub, type FakeRequest, startFakeGitHub } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createOctokit,
   generateJitConfig,
   type JitConfigError,
   type JitTarget,
@@ -152,9 +152,9 @@ afterAll(async () => {
 let clients = 0;
 function octokit() {
   clients++;
-  return createOctokit({
+  return createGitHubClient({
     token: `${TOKEN}${clients}`,
-    baseUrl: github.url,
+    apiUrl: github.url,
     retries: 0,
     warn: () => {},
   });
@@ -291,9 +291,9 @@ describe("generateJitConfig against a GitHub that checks every request against i
     const closed = await startFakeGitHub({});
     await closed.close();
     const error = (await generateJitConfig({
-      octokit: createOctokit({
+      octokit: createGitHubClient({
         token: "t-closed",
-        baseUrl: closed.url,
+        apiUrl: closed.url,
         retries: 0,
         warn: () => {},
       }),
@@ -310,9 +310,9 @@ describe("generateJitConfig against a GitHub that checks every request against i
 
   it("retries a server error, and not a conflict", async () => {
     const retrying = (n: number) =>
-      createOctokit({
+      createGitHubClient({
         token: `${TOKEN}-retry${n}`,
-        baseUrl: github.url,
+        apiUrl: github.url,
         retries: 2,
         warn: () => {},
       });
@@ -405,7 +405,7 @@ describe("the fake GitHub itself", () => {
     });
     try {
       await generateJitConfig({
-        octokit: createOctokit({ token: "t", baseUrl: sloppy.url, retries: 0, warn: () => {} }),
+        octokit: createGitHubClient({ token: "t", apiUrl: sloppy.url, retries: 0, warn: () => {} }),
         target: { org: "acme" },
         name: "r",
         labels: ["a"],
@@ -453,6 +453,11 @@ describe("runShLine and targetFromUrl", () => {
       name: "GitHub Enterprise Server",
       url: "https://ghe.example.com/acme/train.git",
       want: { target: { owner: "acme", repo: "train" }, baseUrl: "https://ghe.example.com/api/v3" },
+    },
+    {
+      name: "GHE.com with data residency",
+      url: "https://octocorp.ghe.com/acme/train",
+      want: { target: { owner: "acme", repo: "train" }, baseUrl: "https://api.octocorp.ghe.com" },
     },
     { name: "no owner", url: "https://github.com", error: "names no repository or organization" },
     {

@@ -19,83 +19,27 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import {
+  apiUrlForHost,
+  type GitHubClient,
+  GitHubError,
+  type GitHubErrorReason,
+} from "@dstack/github";
 import { EPHEMERAL_LABEL } from "@dstack/spec";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
 import { formatCommand } from "./configure.js";
 
 /** Where a JIT runner is registered: a repository, or an organization. */
 export type JitTarget = { owner: string; repo: string } | { org: string };
 
-/** The least of an Octokit that {@link generateJitConfig} uses. */
-export type OctokitRequester = Pick<Octokit, "request">;
+/** The least of a client (`createGitHubClient` of `@dstack/github`) that {@link generateJitConfig} uses. */
+export type OctokitRequester = Pick<GitHubClient, "request">;
 
 /** The most labels the endpoint accepts (`maxItems` of `labels` in GitHub's OpenAPI description). */
 export const MAX_JIT_LABELS = 100;
 
-/** Options of {@link createOctokit}. */
-export interface CreateOctokitOptions {
-  /** A personal access token (classic or fine-grained) or an installation token. */
-  token: string;
-  /**
-   * The REST API root. Default `https://api.github.com`; GitHub Enterprise Server:
-   * `https://HOST/api/v3`.
-   */
-  baseUrl?: string;
-  /** Retries of a request that failed with a server error (5xx) or a network error. Default 3. */
-  retries?: number;
-  /** Where retry and rate-limit notices go. Default `console.warn`. */
-  warn?: (message: string) => void;
-}
-
-/** Rate-limit waits longer than this fail instead of waiting (a CLI should not hang for an hour). */
-const MAX_RATE_LIMIT_WAIT_S = 60;
-
-/**
- * An Octokit with `@octokit/plugin-retry` and `@octokit/plugin-throttling`.
- *
- * - retry: 5xx and network errors are retried `retries` times with growing waits (1 s, 4 s,
- *   9 s); 400, 401, 403, 404, 409 (a runner of that name exists), 410, 422 and 451 are not;
- * - throttling: writes made with the same token are spaced at least one second apart, process-wide
- *   (the queue is keyed by a hash of the token), as GitHub's "best practices for using the REST
- *   API" ask; on a primary or secondary rate limit the request waits and retries once
- *   when GitHub says to wait at most 60 s, else it fails with GitHub's message.
- *
- * @param options - see {@link CreateOctokitOptions}.
- */
-export function createOctokit(options: CreateOctokitOptions): Octokit {
-  const warn = options.warn ?? ((message: string) => console.warn(message));
-  const Throttled = Octokit.plugin(retry, throttling);
-  const onLimit =
-    (kind: string) =>
-    (retryAfter: number, request: { method: string; url: string }, _o: unknown, count: number) => {
-      const retrying = count === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-      warn(
-        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${retrying ? `retrying in ${retryAfter}s` : `not retrying (GitHub asks to wait ${retryAfter}s)`}`,
-      );
-      return retrying;
-    };
-  return new Throttled({
-    auth: options.token,
-    baseUrl: options.baseUrl ?? "https://api.github.com",
-    userAgent: "dstack-runner",
-    retry: {
-      retries: options.retries ?? 3,
-      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451],
-    },
-    throttle: {
-      id: `dstack-runner-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
-      onRateLimit: onLimit("primary"),
-      onSecondaryRateLimit: onLimit("secondary"),
-    },
-  });
-}
-
 /** Options of {@link generateJitConfig}. */
 export interface GenerateJitConfigOptions {
-  /** From {@link createOctokit} (or any Octokit). */
+  /** From `createGitHubClient` of `@dstack/github`. */
   octokit: OctokitRequester;
   /** The repository or organization the runner joins. */
   target: JitTarget;
@@ -129,13 +73,27 @@ export type JitConfigErrorCode =
   | "invalid"
   | "http";
 
-/** GitHub refused to register a JIT runner; `message` says why and what to change. */
-export class JitConfigError extends Error {
+/** The reason of `@dstack/github`'s {@link GitHubError} for each {@link JitConfigErrorCode}. */
+const REASONS: Record<JitConfigErrorCode, GitHubErrorReason> = {
+  "bad-credentials": "unauthorized",
+  permission: "permission",
+  "not-found": "not-found",
+  conflict: "api",
+  invalid: "invalid-inputs",
+  http: "unreachable",
+};
+
+/**
+ * GitHub refused to register a JIT runner; `message` says why and what to change. A
+ * {@link GitHubError} (the one error type of dstack's GitHub calls) with the registration's
+ * finer `code`.
+ */
+export class JitConfigError extends GitHubError {
   override readonly name = "JitConfigError";
   /** What went wrong. */
   readonly code: JitConfigErrorCode;
   /** The HTTP status GitHub answered (0 when no answer came). */
-  readonly status: number;
+  override readonly status: number;
 
   /**
    * @param code - see {@link JitConfigErrorCode}.
@@ -144,7 +102,10 @@ export class JitConfigError extends Error {
    * @param options - `cause`: Octokit's `RequestError`.
    */
   constructor(code: JitConfigErrorCode, status: number, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code === "http" && status >= 400 && status < 500 ? "api" : REASONS[code], message, {
+      ...(status !== 0 ? { status } : {}),
+      ...(options?.cause !== undefined ? { cause: options.cause } : {}),
+    });
     this.code = code;
     this.status = status;
   }
@@ -308,7 +269,8 @@ export function runShLine(encodedJitConfig: string): string {
 /**
  * Where `config.sh --url` points, as a JIT target and REST API root:
  * `https://github.com/OWNER/REPO` -> `{ owner, repo }`, `https://github.com/ORG` -> `{ org }`, with
- * `https://api.github.com`; any other host is GitHub Enterprise Server, `https://HOST/api/v3`.
+ * the host's REST API root (`apiUrlForHost` of `@dstack/github`: `https://api.github.com`,
+ * `https://api.SUBDOMAIN.ghe.com`, or GitHub Enterprise Server's `https://HOST/api/v3`).
  *
  * @throws Error when the URL is not http(s) or its path is not `/ORG` or `/OWNER/REPO`.
  */
@@ -331,11 +293,7 @@ export function targetFromUrl(url: string): { target: JitTarget; baseUrl: string
       `jit: ${JSON.stringify(url)} names no repository or organization; write https://github.com/OWNER/REPO or https://github.com/ORG`,
     );
   }
-  const host = parsed.host.toLowerCase();
-  const baseUrl =
-    host === "github.com" || host === "www.github.com"
-      ? "https://api.github.com"
-      : `${parsed.protocol}//${parsed.host}/api/v3`;
+  const baseUrl = apiUrlForHost(parsed.host, parsed.protocol as "https:" | "http:");
   const [owner = "", repo] = parts;
   return {
     target: repo === undefined ? { org: owner } : { owner, repo: repo.replace(/\.git$/, "") },

@@ -7,13 +7,14 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createGitHubClient } from "@dstack/github";
 import { readHostFacts } from "@dstack/host";
 import { Command, CommanderError } from "commander";
 import { arcValues } from "./arc.js";
 import { configArgs, formatCommand, runConfig } from "./configure.js";
 import { jobCompleted, jobStarted } from "./hooks.js";
 import { DEFAULT_HOOKS_DIR, installHooks } from "./install-hooks.js";
-import { createOctokit, generateJitConfig, runShLine, targetFromUrl } from "./jitconfig.js";
+import { generateJitConfig, runShLine, targetFromUrl } from "./jitconfig.js";
 import { formatLabels, hostRunnerLabels } from "./labels.js";
 import { checkRunnerVersion, MIN_RUNNER_VERSION, RUNNER_LISTENER } from "./runner-version.js";
 import { planSplit } from "./split.js";
@@ -152,7 +153,12 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
         }
         if (opts.jit) {
           const { target, baseUrl } = targetFromUrl(opts.url);
-          const octokit = createOctokit({ token, baseUrl, warn: (m) => io.stderr(`${m}\n`) });
+          const octokit = createGitHubClient({
+            token,
+            apiUrl: baseUrl,
+            userAgent: "dstack-runner",
+            warn: (m) => io.stderr(`${m}\n`),
+          });
           const jit = await generateJitConfig({ octokit, target, name: opts.name, labels });
           io.stderr(
             `registered just-in-time runner ${opts.name} (id ${jit.runnerId}); start it with:\n`,

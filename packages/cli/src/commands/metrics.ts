@@ -1,0 +1,116 @@
+/**
+ * `dstack metrics RUN` and `dstack metrics diff RUN_A RUN_B`: the metrics a local run saved
+ * among its artifacts (`metrics/*.jsonl` from `dstack.metrics.log`, Lightning's `metrics.csv`,
+ * last-value `metrics/*.json`), as a table with a sparkline per curve, or two runs side by side.
+ *
+ * @module
+ */
+import {
+  compareMetrics,
+  type Direction,
+  type MetricsReport,
+  printable,
+  sparkline,
+} from "@dstack/metrics";
+import { readMetricsDir } from "@dstack/metrics/node";
+import { parseRef, type RunContext, repoStore } from "../context.js";
+import { table } from "../format.js";
+
+const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
+
+/** A number to 6 significant digits, integers as is. */
+const fmt = (v: number): string => String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+
+/** The metrics of a run (`RUN` or `:TAG`) from its artifacts in this repository's local store. */
+async function runMetrics(
+  ref: string,
+  ctx: RunContext,
+): Promise<{ runName: string; report: MetricsReport }> {
+  const store = await repoStore(ctx);
+  const run = await store.resolveRef(parseRef(ref));
+  return { runName: run.runName, report: await readMetricsDir(store.artifactsDir(run.runName)) };
+}
+
+/** Prints a report's problems to stderr, each line `dstack: RUN: problem`. */
+function printProblems(runName: string, report: MetricsReport, ctx: RunContext): void {
+  for (const p of report.problems) ctx.stderr(`${runName}: ${printable(p)}\n`);
+}
+
+const NO_METRICS =
+  "no metrics; log them with dstack.metrics.log(step=..., name=value) and list `metrics` in the workflow's artifacts";
+
+/**
+ * `dstack metrics RUN [--json]`: per metric its last and best values with their steps, the
+ * number of points and a sparkline (curves), or the value (last-value files). `--json` prints
+ * the whole report (points thinned as read). Problems go to stderr.
+ */
+export async function metricsCommand(
+  ref: string,
+  opts: { json?: boolean },
+  ctx: RunContext,
+): Promise<number> {
+  const { runName, report } = await runMetrics(ref, ctx);
+  if (opts.json) {
+    ctx.stdout(`${JSON.stringify({ run: runName, ...report }, null, 2)}\n`);
+    return 0;
+  }
+  printProblems(runName, report, ctx);
+  const scalars = Object.entries(report.scalars);
+  if (report.series.length === 0 && scalars.length === 0) {
+    ctx.stderr(`${runName}: ${NO_METRICS}\n`);
+    return 0;
+  }
+  const rows = [["METRIC", "LAST", "BEST", "POINTS", "CURVE"]];
+  for (const s of report.series) {
+    rows.push([
+      `${printable(s.name)} ${ARROW[s.direction]}`,
+      `${fmt(s.last.value)} @ ${fmt(s.last.step)}`,
+      `${fmt(s.best.value)} @ ${fmt(s.best.step)}`,
+      String(s.count),
+      sparkline(s.points.map((p) => p.value)),
+    ]);
+  }
+  for (const [name, v] of scalars) {
+    rows.push([printable(name), typeof v === "number" ? fmt(v) : printable(String(v)), "", "", ""]);
+  }
+  ctx.stdout(`${table(rows)}\n`);
+  return 0;
+}
+
+/**
+ * `dstack metrics diff RUN_A RUN_B`: each metric's last value in A and B, the change from A to
+ * B, and whether B is better or worse (↓ lower is better, ↑ higher is better).
+ */
+export async function metricsDiffCommand(
+  refA: string,
+  refB: string,
+  ctx: RunContext,
+): Promise<number> {
+  const a = await runMetrics(refA, ctx);
+  const b = await runMetrics(refB, ctx);
+  printProblems(a.runName, a.report, ctx);
+  printProblems(b.runName, b.report, ctx);
+  const rows = compareMetrics(b.report, a.report);
+  if (rows.length === 0) {
+    ctx.stderr(`${a.runName}, ${b.runName}: ${NO_METRICS}\n`);
+    return 0;
+  }
+  const out = [["METRIC", a.runName, b.runName, "CHANGE"]];
+  for (const c of rows) {
+    let change = c.verdict === "new" ? "only in B" : c.verdict === "missing" ? "only in A" : "same";
+    if (c.change !== undefined && c.change !== 0) {
+      const sign = c.change > 0 ? "+" : "-";
+      const rel =
+        c.relative !== undefined ? ` (${sign}${Math.abs(c.relative * 100).toFixed(1)}%)` : "";
+      change = `${sign}${fmt(Math.abs(c.change))}${rel} ${c.verdict}`;
+    }
+    out.push([
+      `${printable(c.name)} ${ARROW[c.direction]}`,
+      c.base === undefined ? "-" : fmt(c.base),
+      c.value === undefined ? "-" : fmt(c.value),
+      change,
+    ]);
+  }
+  ctx.stdout(`${table(out)}\n`);
+  return 0;
+}
