@@ -5,6 +5,13 @@
  */
 
 export {
+  type AnnotationProperties,
+  type InProcessActionResult,
+  type InProcessAnnotation,
+  type RunActionInProcessOptions,
+  runActionInProcess,
+} from "./action-in-process.js";
+export {
   ACTIONS_ROUTES,
   type ActionsModel,
   type ActionsModelOptions,
