@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Tests read the workspace packages' TypeScript source (the `@dstack/source` export condition
+  // of each package.json), not their built lib/: a change in one package is seen by the tests of
+  // the packages that import it without a rebuild. Builds (tsc, esbuild) do not use the condition.
+  // (Added to vitest's own server conditions, `node` and `development`.)
+  ssr: { resolve: { conditions: ["@dstack/source"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "actions/*/src/**/*.test.ts", "test/**/*.test.ts"],
     // The default report, then one plain `vitest: N passed, N failed, N skipped` line for CI.
