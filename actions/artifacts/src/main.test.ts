@@ -115,7 +115,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     // Checkpoint bytes are stored, not deflated; the log is deflated.
     expect(r.log).toMatch(/output\/model: 1 files.*zipped at level 0/);
     expect(r.log).toMatch(/logs: 1 files.*zipped at level 6/);
-  });
+  }, 90_000);
 
   it("a later workflow run downloads :best byte for byte without knowing the run", async () => {
     const r = await step(1002, { mode: "download", tag: "best", "local-path": "restored" });
@@ -129,7 +129,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     expect(fs.readFileSync(path.join(dest, "output/model/weights.bin")).equals(weights)).toBe(true);
     expect(fs.existsSync(path.join(dest, "output/model/.secret"))).toBe(false);
     expect(fs.readFileSync(path.join(dest, "logs/train.log"), "utf8")).toContain("loss 0.1");
-  });
+  }, 90_000);
 
   it("downloads one artifact path of a run by name", async () => {
     const r = await step(1003, {

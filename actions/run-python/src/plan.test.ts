@@ -63,7 +63,7 @@ describe("mode: plan", () => {
       artifacts: ["checkpoints", "metrics"],
     });
     expect(r.outputs["python-version"]).toBe("");
-  });
+  }, 90_000);
 
   it("plans inline keys asking for 2 A100s of 40GB: an 8xA100 runner matches, a CPU runner does not", async () => {
     const r = await plan({
