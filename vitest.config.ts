@@ -12,5 +12,12 @@ export default defineConfig({
     reporters: ["default", "./scripts/summary-reporter.ts"],
     // Property-based and process-spawning tests take longer than unit tests.
     testTimeout: 30_000,
+    // One process per test file: tests that set process.env or the working directory (the
+    // in-process action runner of @dstack/testing does both, and restores them) cannot reach
+    // another file's tests. Tests of one file run one at a time.
+    pool: "forks",
+    // Most tests wait on processes, servers and the disk rather than the CPU: more files at once
+    // than cores (vitest's default is one fewer than the cores: 1 on a 2-core machine).
+    maxWorkers: 3,
   },
 });
