@@ -279,6 +279,20 @@ export async function runActionInProcess(
 async function runStep(options: RunActionInProcessOptions): Promise<InProcessActionResult> {
   const declared = await declaredInputs(options.actionDir);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "action-step-"));
+  try {
+    return await runStepIn({ dir, declared, options });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** {@link runStep} with `dir` for the step's files and `declared`, the inputs of action.yml. */
+async function runStepIn(step: {
+  dir: string;
+  declared: Map<string, string | undefined>;
+  options: RunActionInProcessOptions;
+}): Promise<InProcessActionResult> {
+  const { dir, declared, options } = step;
   const files = {
     GITHUB_OUTPUT: path.join(dir, "output"),
     GITHUB_ENV: path.join(dir, "env"),
@@ -331,36 +345,43 @@ async function runStep(options: RunActionInProcessOptions): Promise<InProcessAct
     }
   } finally {
     process.exitCode = exitCodeBefore;
-    process.chdir(cwd);
     setProcessEnv(before);
     resetSummary();
+    process.chdir(cwd);
   }
+  return await results({ raw, stepEnv, files, exitCode, state });
+}
 
-  try {
-    const read = readLog(raw.join(""), stepEnv.ACTIONS_STEP_DEBUG === "true");
-    const outputs = {
-      ...read.outputs,
-      ...(await readFileCommands(stepEnv.GITHUB_OUTPUT ?? files.GITHUB_OUTPUT)),
-    };
-    const exportedEnv = await readFileCommands(stepEnv.GITHUB_ENV ?? files.GITHUB_ENV);
-    const summaryFile = stepEnv.GITHUB_STEP_SUMMARY ?? files.GITHUB_STEP_SUMMARY;
-    const summary = summaryFile === "" ? "" : await fs.readFile(summaryFile, "utf8");
-    const failed =
-      exitCode !== 0
-        ? (read.annotations.filter((a) => a.level === "error").at(-1)?.message ??
-          `the step exited with ${exitCode}`)
-        : undefined;
-    return {
-      outputs,
-      ...(failed !== undefined ? { failed } : {}),
-      annotations: read.annotations,
-      summary,
-      log: read.log,
-      exitCode,
-      state,
-      exportedEnv,
-    };
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+/** What a step did, from its log and its files (then removed). */
+async function results(step: {
+  raw: string[];
+  stepEnv: Record<string, string | undefined>;
+  files: Record<"GITHUB_OUTPUT" | "GITHUB_ENV" | "GITHUB_STEP_SUMMARY", string>;
+  exitCode: number;
+  state: Record<string, string>;
+}): Promise<InProcessActionResult> {
+  const { raw, stepEnv, files, exitCode, state } = step;
+  const read = readLog(raw.join(""), stepEnv.ACTIONS_STEP_DEBUG === "true");
+  const outputs = {
+    ...read.outputs,
+    ...(await readFileCommands(stepEnv.GITHUB_OUTPUT ?? files.GITHUB_OUTPUT)),
+  };
+  const exportedEnv = await readFileCommands(stepEnv.GITHUB_ENV ?? files.GITHUB_ENV);
+  const summaryFile = stepEnv.GITHUB_STEP_SUMMARY ?? files.GITHUB_STEP_SUMMARY;
+  const summary = summaryFile === "" ? "" : await fs.readFile(summaryFile, "utf8");
+  const failed =
+    exitCode !== 0
+      ? (read.annotations.filter((a) => a.level === "error").at(-1)?.message ??
+        `the step exited with ${exitCode}`)
+      : undefined;
+  return {
+    outputs,
+    ...(failed !== undefined ? { failed } : {}),
+    annotations: read.annotations,
+    summary,
+    log: read.log,
+    exitCode,
+    state,
+    exportedEnv,
+  };
 }
