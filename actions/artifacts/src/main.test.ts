@@ -1,6 +1,7 @@
 /**
- * The artifacts action run as GitHub runs it, through `@github/local-action`, against the real
- * parts of DESIGN.md: the unmodified `@actions/artifact` client with Azurite and the Twirp
+ * The artifacts action run in-process against the real `@actions/core` (the workflow runs of
+ * {@link LOCAL_ACTION_RUNS} through `@github/local-action` instead, as GitHub runs it), against
+ * the real parts of DESIGN.md: the unmodified `@actions/artifact` client with Azurite and the Twirp
  * results-service fake, and the OpenAPI-validated REST fake. Two workflow runs: one uploads with
  * a tag, a later one downloads by the tag without knowing the run.
  */
@@ -18,7 +19,7 @@ import {
   startAzurite,
   startResultsService,
 } from "@dstack/artifacts/testing";
-import { runLocalAction } from "@dstack/testing";
+import { runActionInProcess, runLocalAction } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ACTION_DIR = path.resolve(import.meta.dirname, "..");
@@ -43,11 +44,18 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * The workflow runs whose step goes through `@github/local-action` (GitHub's own local runner, a
+ * process of its own), end to end: the tagged upload and the download by tag. The others run
+ * in-process (the same `run()`, the real `@actions/core`), seconds faster each.
+ */
+const LOCAL_ACTION_RUNS = new Set([1001, 1002]);
+
 /** A step of workflow run `id`: its runtime token, workspace and GitHub variables. */
 function step(id: number, inputs: Record<string, string>, workspace = path.join(tmp, `ws-${id}`)) {
   fs.mkdirSync(workspace, { recursive: true });
   const run = rest.workflowRun(id);
-  return runLocalAction({
+  return (LOCAL_ACTION_RUNS.has(id) ? runLocalAction : runActionInProcess)({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     // The runner fills in `${{ github.* }}` defaults; local-action passes them through as text.
@@ -137,7 +145,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     // Checkpoint bytes are stored, not deflated; the metrics are deflated.
     expect(r.log).toMatch(/output: 1 files.*zipped at level 0/);
     expect(r.log).toMatch(/logs: 2 files.*zipped at level 6/);
-  });
+  }, 90_000);
 
   it("a second step of the same workflow run puts one pattern's root under artifact-path", async () => {
     const r = await step(1001, {
@@ -197,7 +205,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     expect(fs.readFileSync(path.join(dest, "metrics/run2/deep/metrics.json"), "utf8")).toBe(
       `{"loss": 0.2}\n`,
     );
-  });
+  }, 90_000);
 
   it("one artifact path of a run by name gives upload-artifact's layout", async () => {
     const r = await step(1003, {

@@ -1,5 +1,6 @@
 /**
- * `mode: command` run as GitHub runs it, through `@github/local-action`, on real
+ * `mode: command` run in-process against the real `@actions/core` (the first case end to end
+ * through `@github/local-action`, GitHub's own local runner), on real
  * `issue_comment` payloads from `@octokit/webhooks-examples` (made comments on a pull request),
  * against one OpenAPI-validated fake GitHub serving both the pull-request model (roles, pull
  * requests, comments, reactions, statuses) and the Actions model (the runner workflow).
@@ -18,6 +19,7 @@ import {
   type FakeGitHub,
   type FakeHandler,
   type PullsModel,
+  runActionInProcess,
   runLocalAction,
   startFakeGitHub,
 } from "@dstack/testing";
@@ -162,7 +164,7 @@ function pullRequestEvent(action: "labeled" | "synchronize", sender: string): st
 }
 
 function label(f: Fake, action: "labeled" | "synchronize", sender: string) {
-  return runLocalAction({
+  return runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: {
@@ -183,8 +185,13 @@ function label(f: Fake, action: "labeled" | "synchronize", sender: string) {
   });
 }
 
-function command(f: Fake, body: string, login: string) {
-  return runLocalAction({
+function command(
+  f: Fake,
+  body: string,
+  login: string,
+  runner: typeof runLocalAction = runActionInProcess,
+) {
+  return runner({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
@@ -225,7 +232,7 @@ function repositoryDispatchEvent(clientPayload: unknown, sender: string, eventTy
 }
 
 function repositoryDispatch(f: Fake, clientPayload: unknown, sender: string) {
-  return runLocalAction({
+  return runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
@@ -254,10 +261,12 @@ const dispatches = (f: Fake) =>
 describe("mode: command", { timeout: 90_000 }, () => {
   it("a maintainer's /dstack run: pinned to the head, dispatched on the default branch, sticky comment and status follow the run", async () => {
     const f = await fake();
+    // End to end: through @github/local-action, a process of its own, as GitHub runs the step.
     const r = await command(
       f,
       "Looks good.\n/dstack run train --gpu 2 -- --epochs 3",
       "maintainer",
+      runLocalAction,
     );
     expect(r.failed).toBeUndefined();
     const sent = dispatches(f);
@@ -446,7 +455,7 @@ describe("mode: command", { timeout: 90_000 }, () => {
 
   it("repository_dispatch of another event_type is not ours", async () => {
     const f = await fake();
-    const r = await runLocalAction({
+    const r = await runActionInProcess({
       actionDir: ACTION_DIR,
       entrypoint: "src/step.ts",
       inputs: { mode: "command", "github-token": TOKEN },

@@ -1,6 +1,7 @@
 /**
- * `mode: dispatch` run as GitHub runs it, through `@github/local-action`, against the
- * OpenAPI-validated fake GitHub serving the Actions model; the post step's cancel through
+ * `mode: dispatch` run in-process against the real `@actions/core` (the first case end to end
+ * through `@github/local-action`, GitHub's own local runner), against the OpenAPI-validated fake
+ * GitHub serving the Actions model; the post step's cancel through
  * `dispatchPost` with the step state a main step leaves (`STATE_*`).
  *
  * The action waits in real time between polls (the test-only `poll-interval-ms` input: 10 ms);
@@ -24,6 +25,7 @@ import {
   type FakeHandler,
   fakeFaults,
   REPO_ROOT,
+  runActionInProcess,
   runLocalAction,
   startFakeGitHub,
 } from "@dstack/testing";
@@ -33,7 +35,7 @@ import { defaultRef, dispatchPost, formatDuration, runArtifacts } from "./dispat
 const ACTION_DIR = path.resolve(import.meta.dirname, "..");
 const TOKEN = "ghs_dispatchtesttoken0123456789";
 const STEP_MS = 5000;
-/** local-action takes a few seconds to start on these machines. */
+/** local-action takes a few seconds to start on these machines (one case runs through it). */
 const ACTION_TIMEOUT_MS = 90_000;
 
 interface Fake {
@@ -81,8 +83,12 @@ async function fake(options: ActionsModelOptions = {}): Promise<Fake> {
   return f;
 }
 
-function dispatch(f: Fake, inputs: Record<string, string> = {}) {
-  return runLocalAction({
+function dispatch(
+  f: Fake,
+  inputs: Record<string, string> = {},
+  runner: typeof runLocalAction = runActionInProcess,
+) {
+  return runner({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: {
@@ -118,11 +124,12 @@ describe("mode: dispatch", { timeout: ACTION_TIMEOUT_MS }, () => {
         { name: dataArtifactName("other-run-1", "model") },
       ],
     });
-    const r = await dispatch(f, {
-      "run-name": "sharp-shrimp-7",
-      tag: "best",
-      "timeout-minutes": "30",
-    });
+    // End to end: through @github/local-action, a process of its own, as GitHub runs the step.
+    const r = await dispatch(
+      f,
+      { "run-name": "sharp-shrimp-7", tag: "best", "timeout-minutes": "30" },
+      runLocalAction,
+    );
     expect(r.failed).toBeUndefined();
     const [run] = f.model.runs;
     expect(f.model.runs).toHaveLength(1);

@@ -1,13 +1,14 @@
 /**
- * `mode: plan` run as GitHub runs it, through `@github/local-action`, on the examples and on
- * inline keys; the `runs-on` it prints is checked against the runner labels `@dstack/spec` gives
- * hosts (a runner that has the resources matches, one that lacks them does not).
+ * `mode: plan` run in-process against the real `@actions/core` (the first case end to end
+ * through `@github/local-action`, GitHub's own local runner), on the examples and on inline keys;
+ * the `runs-on` it prints is checked against the runner labels `@dstack/spec` gives hosts (a
+ * runner that has the resources matches, one that lacks them does not).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { jobLabels, labelsMatch, runnerLabels } from "@dstack/spec";
-import { REPO_ROOT, runLocalAction } from "@dstack/testing";
+import { REPO_ROOT, runActionInProcess, runLocalAction } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ACTION_DIR = path.resolve(import.meta.dirname, "..");
@@ -19,8 +20,12 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function plan(inputs: Record<string, string>, workspace = path.join(REPO_ROOT, "examples/train")) {
-  return runLocalAction({
+function plan(
+  inputs: Record<string, string>,
+  workspace = path.join(REPO_ROOT, "examples/train"),
+  runner: typeof runLocalAction = runActionInProcess,
+) {
+  return runner({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: { mode: "plan", "github-token": "ghs_fake", ...inputs },
@@ -42,7 +47,8 @@ const cpuOnly = { cpus: 4, memoryBytes: 16 * GB, gpus: [], interruptible: false 
 
 describe("mode: plan", () => {
   it("plans the train workflow of examples/train: labels, job JSON, python-version", async () => {
-    const r = await plan({ workflow: "train" });
+    // End to end: through @github/local-action, a process of its own, as GitHub runs the step.
+    const r = await plan({ workflow: "train" }, undefined, runLocalAction);
     expect(r.failed).toBeUndefined();
     const runsOn = JSON.parse(r.outputs["runs-on"] ?? "null") as string[];
     expect(runsOn).toEqual(
@@ -57,7 +63,7 @@ describe("mode: plan", () => {
       artifacts: ["checkpoints", "metrics"],
     });
     expect(r.outputs["python-version"]).toBe("");
-  });
+  }, 90_000);
 
   it("plans inline keys asking for 2 A100s of 40GB: an 8xA100 runner matches, a CPU runner does not", async () => {
     const r = await plan({

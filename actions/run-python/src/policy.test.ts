@@ -1,9 +1,10 @@
 /**
  * The repository policy in `mode: plan` (the runner workflow's gate) and `mode: dispatch`, run
- * through `@github/local-action` against the OpenAPI-validated fake GitHub: the policy comes from
- * the default branch (a branch's own `.dstack/policy.yaml` cannot loosen it), GPU models and
- * counts, events, actors and roles are enforced, and a refused job is neither planned nor
- * dispatched.
+ * in-process against the real `@actions/core` and the OpenAPI-validated fake GitHub: the policy
+ * comes from the default branch (a branch's own `.dstack/policy.yaml` cannot loosen it), GPU
+ * models and counts, events, actors and roles are enforced, and a refused job is neither planned
+ * nor dispatched. (`mode: plan` and `mode: dispatch` run through `@github/local-action` in
+ * plan.test.ts and dispatch.test.ts.)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -15,7 +16,7 @@ import {
   createContentsModel,
   createPullsModel,
   type FakeGitHub,
-  runLocalAction,
+  runActionInProcess,
   startFakeGitHub,
 } from "@dstack/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -95,7 +96,7 @@ function step(
   env: Record<string, string> = {},
   workspace = branch,
 ) {
-  return runLocalAction({
+  return runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: { mode: "plan", "github-token": TOKEN, ...inputs },

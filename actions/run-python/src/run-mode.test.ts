@@ -1,6 +1,7 @@
 /**
- * `mode: run` as GitHub runs it, against the real parts of DESIGN.md: `@github/local-action`
- * for the step, real python3 and venvs, and for artifacts the unmodified `@actions/artifact`
+ * `mode: run` against the real parts of DESIGN.md: the step in-process against the real
+ * `@actions/core` (the Iris example end to end through `@github/local-action`, GitHub's own local
+ * runner), real python3 and venvs, and for artifacts the unmodified `@actions/artifact`
  * client with Azurite, the Twirp results-service fake and the OpenAPI-validated REST fake. The
  * cancel cases run the bundled dist/ as the runner does: a node process that gets SIGINT (or is
  * killed), then the post entry with the state the main step wrote to `GITHUB_STATE`.
@@ -18,7 +19,7 @@ import {
   startAzurite,
   startResultsService,
 } from "@dstack/artifacts/testing";
-import { REPO_ROOT, runLocalAction } from "@dstack/testing";
+import { REPO_ROOT, runActionInProcess, runLocalAction } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MatcherPattern, PYTHON_TRACEBACK_MATCHER } from "./matcher.js";
 
@@ -69,8 +70,13 @@ function stepEnv(id: number, workspace: string): Record<string, string> {
   };
 }
 
-function step(id: number, workspace: string, inputs: Record<string, string>) {
-  return runLocalAction({
+function step(
+  id: number,
+  workspace: string,
+  inputs: Record<string, string>,
+  runner: typeof runLocalAction = runActionInProcess,
+) {
+  return runner({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: { mode: "run", "github-token": TOKEN, ...inputs },
@@ -122,11 +128,13 @@ describe("mode: run on examples/train", () => {
   it("runs the Iris example, uploads its artifacts, sets the tags, writes outputs and a summary", async () => {
     const ws = path.join(tmp, "iris");
     fs.cpSync(path.join(REPO_ROOT, "examples/train"), ws, { recursive: true });
-    const r = await step(3001, ws, {
-      workflow: "train",
-      "run-name": "iris-run-3001",
-      tag: "release",
-    });
+    // End to end: through @github/local-action, a process of its own, as GitHub runs the step.
+    const r = await step(
+      3001,
+      ws,
+      { workflow: "train", "run-name": "iris-run-3001", tag: "release" },
+      runLocalAction,
+    );
     expect(r.failed).toBeUndefined();
     expect(r.outputs).toMatchObject({ "run-name": "iris-run-3001", "exit-code": "0" });
     const ids = (r.outputs["artifact-ids"] ?? "").split(",");

@@ -3,7 +3,7 @@
  * repository_dispatch of another ref dispatch the runner workflow with `untrusted: true`; that
  * workflow's plan step (its `with:` evaluated by GitHub's expression engine against the
  * dispatched inputs) turns it into the `dstack-ephemeral` label; a default-branch dispatch asks
- * for no such label. Every step runs in-process (`runActionStep`) against the OpenAPI-validated
+ * for no such label. Every step runs in-process (`runActionInProcess`) against the OpenAPI-validated
  * fake GitHub (pull requests, the activity log, Actions, contents).
  */
 import fs from "node:fs";
@@ -20,13 +20,12 @@ import {
   type FakeGitHub,
   type FakeHandler,
   REPO_ROOT,
-  runActionStep,
+  runActionInProcess,
   startFakeGitHub,
 } from "@dstack/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { getInputs } from "./inputs.js";
-import { run } from "./main.js";
 
 const ACTION_DIR = path.resolve(import.meta.dirname, "..");
 const TOKEN = "ghs_untrustedtesttoken0123456789";
@@ -117,9 +116,9 @@ function eventFile(name: string, adapt: (e: Payload) => void, action?: string): 
 
 /** `mode: command` on an event, in-process. */
 function command(github: FakeGitHub, eventName: string, eventPath: string) {
-  return runActionStep({
+  return runActionInProcess({
     actionDir: ACTION_DIR,
-    run,
+    entrypoint: "src/step.ts",
     inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
     env: {
       GITHUB_WORKSPACE: workspace,
@@ -169,9 +168,9 @@ function stepWith(job: string, stepId: string, dispatched: Record<string, unknow
 
 /** The runner workflow's plan step for the dispatched run, in-process: its `runs-on`. */
 async function planOf(github: FakeGitHub, dispatched: Record<string, unknown>): Promise<string[]> {
-  const r = await runActionStep({
+  const r = await runActionInProcess({
     actionDir: ACTION_DIR,
-    run,
+    entrypoint: "src/step.ts",
     inputs: { ...stepWith("plan", "plan", dispatched), "github-token": TOKEN },
     env: {
       GITHUB_WORKSPACE: workspace,
@@ -261,15 +260,7 @@ describe("the untrusted and pull-request inputs, read once", () => {
       expected: { untrusted: true, pullRequest: 42 },
     },
   ])("$name", async ({ inputs, expected }) => {
-    let read: unknown;
-    const r = await runActionStep({
-      actionDir: ACTION_DIR,
-      run: async () => {
-        read = getInputs();
-      },
-      inputs: { mode: "run", file: "train.py", ...inputs },
-    });
-    expect(r.failed).toBeUndefined();
+    const read = withInputs({ mode: "run", file: "train.py", ...inputs }, getInputs);
     expect(read).toMatchObject(expected);
     if (!("pullRequest" in expected)) expect(read).not.toHaveProperty("pullRequest");
   });
@@ -286,13 +277,20 @@ describe("the untrusted and pull-request inputs, read once", () => {
       message: /^pull-request: "#42" is not a pull request number/,
     },
   ])("$name is refused, naming the input", async ({ inputs, message }) => {
-    const r = await runActionStep({
-      actionDir: ACTION_DIR,
-      run: async () => {
-        getInputs();
-      },
-      inputs: { mode: "run", file: "train.py", ...inputs },
-    });
-    expect(r.failed).toMatch(message);
+    expect(() => withInputs({ mode: "run", file: "train.py", ...inputs }, getInputs)).toThrow(
+      message,
+    );
   });
 });
+
+/** Calls `read` with the step's inputs as `INPUT_*` variables (as the runner passes them), then removes them. */
+function withInputs<T>(inputs: Record<string, string>, read: () => T): T {
+  for (const [name, value] of Object.entries(inputs)) {
+    vi.stubEnv(`INPUT_${name.toUpperCase()}`, value);
+  }
+  try {
+    return read();
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}

@@ -5,10 +5,12 @@
  */
 
 export {
-  type ActionStepResult,
-  type RunActionStepOptions,
-  runActionStep,
-} from "./action-step.js";
+  type AnnotationProperties,
+  type InProcessActionResult,
+  type InProcessAnnotation,
+  type RunActionInProcessOptions,
+  runActionInProcess,
+} from "./action-in-process.js";
 export {
   ACTIONS_ROUTES,
   type ActionsModel,
