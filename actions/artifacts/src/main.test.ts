@@ -73,7 +73,9 @@ function step(id: number, inputs: Record<string, string>, workspace = path.join(
 
 /** Runs `fn` in this process as a step of workflow run `run` (its runtime token and workspace). */
 async function inProcessRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const env = { ...service.envFor(run), GITHUB_WORKSPACE: tmp };
+  // GITHUB_API_URL too: @actions/github reads it once, when @actions/artifact first loads it in
+  // this process, and the in-process steps after this one download through that client.
+  const env = { ...service.envFor(run), GITHUB_API_URL: rest.url, GITHUB_WORKSPACE: tmp };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   try {
