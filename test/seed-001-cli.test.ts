@@ -15,13 +15,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWheel, FAKE_QUERIES, fakeNvidiaSmi, hostFixture } from "@dstack/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildWheel } from "../packages/executor/src/testing.js";
-import {
-  FAKE_QUERIES,
-  fakeNvidiaSmi,
-  hostFixture,
-} from "../packages/runner-plugin/src/testing-gpu.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "packages/cli/bin/dstack.js");

@@ -4,6 +4,13 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HostError } from "@dstack/host";
+import {
+  type FakeGpuState,
+  fakeNvidiaSmi,
+  fixtureUuids,
+  hostFixture,
+  scratch,
+} from "@dstack/testing";
 import { buildSync } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -23,13 +30,6 @@ import {
   lockPath,
   readLock,
 } from "./locks.js";
-import {
-  type FakeGpuState,
-  fakeNvidiaSmi,
-  fixtureUuids,
-  hostFixture,
-  scratch,
-} from "./testing-gpu.js";
 
 const { tempDir, liveProcess: sleeper, deadPid, track, cleanup } = scratch("dstack-hooks-");
 afterAll(cleanup);

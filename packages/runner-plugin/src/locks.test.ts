@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scratch } from "@dstack/testing";
 import { buildSync } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -19,7 +20,6 @@ import {
   readProcStat,
   releaseLocks,
 } from "./locks.js";
-import { scratch } from "./testing-gpu.js";
 
 const { tempDir, liveProcess, deadPid, cleanup } = scratch("dstack-locks-");
 afterAll(cleanup);

@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { jobLabels, labelsMatch } from "@dstack/spec";
+import { fakeNvidiaSmi, fixtureUuids, hostFixture } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { main, PERSISTENT_WARNING } from "./main.js";
-import { fakeNvidiaSmi, fixtureUuids, hostFixture } from "./testing-gpu.js";
 
 const pkg = resolve(new URL(".", import.meta.url).pathname, "..");
 const bin = join(pkg, "bin/dstack-runner.js");

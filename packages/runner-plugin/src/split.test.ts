@@ -1,8 +1,8 @@
 import { jobLabels, labelsMatch, type Resources } from "@dstack/spec";
+import { fixtureReport } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { instanceFacts } from "./labels.js";
 import { parseLayout, planSplit, type SplitInstance, systemdUnit } from "./split.js";
-import { fixtureReport } from "./testing-gpu.js";
 
 const h100 = fixtureReport("h100-80gb-hbm3-x8.csv");
 const UUIDS = h100.gpuDetails.map((g) => g.uuid);
