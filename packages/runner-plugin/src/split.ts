@@ -16,16 +16,9 @@
  * @module
  */
 
-import { type HostReport, INTERRUPTIBLE_ENV } from "@dstack/host";
+import { type HostReport, INTERRUPTIBLE_ENV, RUNNER_GPUS_ENV } from "@dstack/host";
 import { runnerLabels } from "@dstack/spec";
 import { checkExtraLabels, compactIndexes, describeHostGpus, instanceFacts } from "./labels.js";
-
-/**
- * The variable, in an instance's environment, holding the nvidia-smi indexes of the GPUs it owns,
- * comma-separated (`0,1,2,3`): the one the job hooks read (`RUNNER_GPUS_ENV` of `hooks.ts`, which
- * owns the name; kept private here so the package exports it once).
- */
-const RUNNER_GPUS_ENV = "DSTACK_RUNNER_GPUS";
 
 /** Where instances are installed unless told otherwise: `/opt/actions-runner/<instance name>`. */
 export const DEFAULT_RUNNERS_DIR = "/opt/actions-runner";
