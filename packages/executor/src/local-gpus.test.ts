@@ -8,10 +8,14 @@ import { delimiter, join } from "node:path";
 import { LocalStore } from "@dstack/artifacts";
 import { listLocks } from "@dstack/host";
 import { parseWorkflows } from "@dstack/spec";
-import { fakeNvidiaSmi, hostFixture, tempDir, writeTree } from "@dstack/testing";
-import { describe, expect, it } from "vitest";
+import { fakeNvidiaSmi, hostFixture, scratch, tempDir, writeTree } from "@dstack/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_RUNNER } from "./local-gpus.js";
 import { type RunResult, runJob } from "./run-job.js";
+import { reconcileRun } from "./supervision.js";
+
+const { deadPid, cleanup } = scratch("dstack-local-gpus-");
+afterAll(cleanup);
 
 /** A repository with one workflow, `job`, running `job.py` with `resources`. */
 function repo(resources: string, script: string): { dir: string; workflows: string } {
@@ -148,6 +152,38 @@ describe("dstack run --gpu N on a host with more GPUs", () => {
     expect(r.info.join("\n")).toContain(`note: took over the stale lock of GPU ${uuid}`);
     expect(listLocks(lockDir)).toEqual([]);
     smi.remove();
+  }, 60_000);
+});
+
+describe("reconcileRun of a run whose dstack process was killed", () => {
+  it("releases the GPUs it locked, and only those of gone local runs", async () => {
+    const home = tempDir();
+    const lockDir = tempDir();
+    const env = { ...process.env, DSTACK_HOME: home, DSTACK_LOCK_DIR: lockDir };
+    const store = new LocalStore({ home });
+    const job = parseWorkflows({
+      files: [{ path: ".dstack/workflows.yaml", text: repo("", "").workflows }],
+    }).jobs[0];
+    if (!job) throw new Error("the test workflow did not parse");
+    const gone = await deadPid();
+    await store.createRun({ workflow: "job", job, repoDir: tempDir(), runName: "killed" });
+    const run = await store.updateRun("killed", {
+      status: "running",
+      pid: gone,
+      supervisor: { pid: gone },
+    });
+    const lock = (uuid: string, pid: number, runner: string) => ({
+      [`gpu-${uuid}.lock`]: `${JSON.stringify({ gpu: uuid, pid, runner, job: "killed", since: new Date().toISOString() })}\n`,
+    });
+    writeTree(lockDir, {
+      ...lock("GPU-a", gone, LOCAL_RUNNER),
+      ...lock("GPU-b", gone, LOCAL_RUNNER),
+      ...lock("GPU-c", process.pid, LOCAL_RUNNER),
+      ...lock("GPU-d", gone, "gpu-box-1"),
+    });
+    const after = await reconcileRun(store, run, { env });
+    expect(after.status).toBe("failed");
+    expect(listLocks(lockDir).map(({ uuid }) => uuid)).toEqual(["GPU-c", "GPU-d"]);
   }, 60_000);
 });
 

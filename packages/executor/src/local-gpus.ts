@@ -128,3 +128,35 @@ export async function takeLocalGpus(options: TakeLocalGpusOptions): Promise<Loca
     },
   };
 }
+
+/**
+ * Releases the GPU locks of local runs whose supervising process is gone (`ownerPid` among them),
+ * in the host's lock dir and in `<home>/locks`: what reconciliation does for a run whose dstack
+ * process was killed, so its GPUs are free at once rather than at the next run's take-over.
+ * Locks of live local runs and of runner jobs are never touched; an unreadable lock dir is
+ * skipped.
+ *
+ * @returns the UUIDs released.
+ */
+export async function releaseGpusOfDeadRuns(options: {
+  ownerPid: number;
+  env: NodeJS.ProcessEnv;
+  home: string;
+}): Promise<string[]> {
+  const released: string[] = [];
+  const dirs = new Set<string>([join(options.home, "locks")]);
+  try {
+    dirs.add(lockDirFromEnv(options.env));
+  } catch {
+    // a malformed DSTACK_LOCK_DIR: no run could have locked there
+  }
+  for (const lockDir of dirs) {
+    try {
+      const r = await releaseLocks({ lockDir, runner: LOCAL_RUNNER, ownerPid: options.ownerPid });
+      released.push(...r.released);
+    } catch {
+      // not readable or writable by this user: nothing of ours there
+    }
+  }
+  return released;
+}
