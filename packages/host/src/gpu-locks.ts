@@ -1,6 +1,7 @@
 /**
- * Host-wide GPU locks: one file per GPU, so that two runner instances on one host never run jobs
- * on the same GPU at the same time.
+ * Host-wide GPU locks: one file per GPU, so that two runner instances on one host, or a runner
+ * job and a local `dstack run` (runner `dstack-local`, owned by the process supervising the run),
+ * never use the same GPU at the same time.
  *
  * Layout, under the lock dir (env `DSTACK_LOCK_DIR`, default `/var/lock/dstack`, created 0755;
  * on most Linux distributions `/var/lock` is `/run/lock`, a tmpfs, so locks vanish on reboot):
@@ -8,13 +9,13 @@
  * - `gpu-<uuid>.lock`, e.g. `gpu-GPU-3edf87da-6dc2-bd9a-1484-92b81d6e1f89.lock`: created with
  *   `O_CREAT|O_EXCL` (`fs.openSync(path, "wx")`, mode 0644) and holding one JSON object,
  *   {@link GpuLock}: `{ gpu, pid, pidStart?, runner, job, since }`;
- * - `.mutex`: a short-lived guard (also `O_EXCL`, holding `{ pid, since }` of the hook process)
+ * - `.mutex` (`lock-dir.ts`): a short-lived guard (also `O_EXCL`, holding `{ pid, since }` of the hook process)
  *   taken around every read-check-write of lock files, so that recovering a stale lock, and
  *   taking several GPUs all-or-none, are atomic with respect to every other runner's hooks. It is
  *   held for milliseconds; one left by a dead process is removed.
  *
  * **Owner.** The hook process exits right after it runs, so a lock names the runner's job worker
- * as its owner ({@link findJobOwnerPid}): the lock lives as long as the job. A lock whose owner
+ * as its owner (`findJobOwnerPid` of `proc.ts`): the lock lives as long as the job. A lock whose owner
  * process is gone (no such pid, a zombie, or a pid reused by a process started later than the one
  * recorded in `pidStart`) is **stale**: the next job takes it over with a note.
  *

@@ -19,8 +19,8 @@
 import { lockDirFromEnv, NVIDIA_SMI_TIMEOUT_MS, type QueryNvidiaSmiOptions } from "@dstack/host";
 
 /**
- * What went wrong in a hook (driver failures are {@link HostError} `gpu-driver`, lock conflicts
- * `LockError` `held`):
+ * What went wrong in a hook (driver failures are `HostError` `gpu-driver`, lock conflicts
+ * `LockError` `held`, both of `@dstack/host`):
  * - `bad-env`: `DSTACK_RUNNER_GPUS` or `RUNNER_NAME` is missing or malformed;
  * - `gpu-missing`: a GPU of this instance is not on the host, or is not answering;
  * - `gpu-busy`: a process already holds memory on a GPU of this instance;
@@ -57,7 +57,7 @@ export interface HookOptions {
   nvidiaSmi?: string;
   /** How long each nvidia-smi query may take, in ms. Default 15000. */
   nvidiaSmiTimeoutMs?: number;
-  /** The lock dir. Default: `DSTACK_LOCK_DIR`, else `/var/lock/dstack` (see `locks.ts`). */
+  /** The lock dir. Default: `DSTACK_LOCK_DIR`, else `/var/lock/dstack` (`lockDirFromEnv` of `@dstack/host`). */
   lockDir?: string;
   /** The lock owner's pid. Default: the runner's job worker (`findJobOwnerPid`). */
   ownerPid?: number;

@@ -64,7 +64,7 @@ export interface JobStartedResult {
  *    GPU (nvidia-smi not installed, or "No devices were found"): a CPU runner, nothing locked,
  *    nothing exported; the job's environment is left as it is. Otherwise every GPU of the
  *    instance must be listed and answering;
- * 4. host-wide locks on those GPUs, all or none (`acquireLocks` in `locks.ts`): stale locks of
+ * 4. host-wide locks on those GPUs, all or none (`acquireLocks` of `@dstack/host`): stale locks of
  *    dead owners are taken over with a note; a lock of another live runner refuses the job;
  * 5. `--query-compute-apps=gpu_uuid,pid,used_memory`: any process on those GPUs refuses the job
  *    (no stray process may hold memory on a GPU a job is given);
