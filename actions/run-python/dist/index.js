@@ -1,21 +1,22 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-GPXBHDYB.js";
+} from "./chunks/chunk-4BACHKN5.js";
 import {
   runMode
-} from "./chunks/chunk-I3M6KSVL.js";
+} from "./chunks/chunk-SFYYHN76.js";
+import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-6BQZ2PZ3.js";
+import "./chunks/chunk-LTWCBJZL.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-A2YETTRY.js";
+} from "./chunks/chunk-O6DWSUDG.js";
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-KOTS3SFY.js";
+} from "./chunks/chunk-27KKD2PL.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -43,7 +44,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-DNJA5KYG.js")).commandMode(inputs);
+    return (await import("./chunks/command-PV6WYW37.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -52,7 +53,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-DZAFK37T.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-TT5D4OQH.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -60,7 +61,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-CBDG7CKA.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,11 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-I3M6KSVL.js";
+} from "./chunks/chunk-SFYYHN76.js";
+import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-6BQZ2PZ3.js";
-import "./chunks/chunk-A2YETTRY.js";
-import "./chunks/chunk-KOTS3SFY.js";
+import "./chunks/chunk-LTWCBJZL.js";
+import "./chunks/chunk-O6DWSUDG.js";
+import "./chunks/chunk-27KKD2PL.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +20,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchPost();
+    await (await import("./chunks/dispatch-CBDG7CKA.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

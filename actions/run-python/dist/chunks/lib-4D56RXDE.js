@@ -38,13 +38,13 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-VDAS5LWO.js";
-import "./chunk-45SWX4TB.js";
+} from "./chunk-MD3UKMEG.js";
+import "./chunk-ZOUCDTDR.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-KOTS3SFY.js";
+import "./chunk-27KKD2PL.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-6ETKDQGE.js";

@@ -3,7 +3,7 @@ import {
   GitHubError,
   apiUrlOf,
   restError
-} from "./chunk-45SWX4TB.js";
+} from "./chunk-ZOUCDTDR.js";
 import {
   directionOf,
   lastValues,
@@ -22,7 +22,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;

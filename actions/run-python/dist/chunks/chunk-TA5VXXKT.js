@@ -11,20 +11,20 @@ import {
   findRunByName,
   readDefaultBranch,
   trustInputs
-} from "./chunk-45SWX4TB.js";
+} from "./chunk-ZOUCDTDR.js";
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-6BQZ2PZ3.js";
+} from "./chunk-LTWCBJZL.js";
 import {
   InputError,
   Inputs
-} from "./chunk-A2YETTRY.js";
+} from "./chunk-O6DWSUDG.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
 import {
   getInput,
   getState,

@@ -8,11 +8,11 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-FDR7HOZS.js";
-import "./chunk-45SWX4TB.js";
-import "./chunk-6BQZ2PZ3.js";
-import "./chunk-A2YETTRY.js";
-import "./chunk-KOTS3SFY.js";
+} from "./chunk-TA5VXXKT.js";
+import "./chunk-ZOUCDTDR.js";
+import "./chunk-LTWCBJZL.js";
+import "./chunk-O6DWSUDG.js";
+import "./chunk-27KKD2PL.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-KQX3PZ3A.js";

@@ -19695,6 +19695,12 @@ function requiredRole(policy, minimum) {
     return minimum;
   return REPOSITORY_ROLES.indexOf(p) > REPOSITORY_ROLES.indexOf(minimum) ? p : minimum;
 }
+function artifactsPolicy(policy) {
+  return {
+    pullRequestsWriteSharedTags: policy.artifacts?.pullRequestsWriteSharedTags ?? false,
+    trustedWorkflows: [...policy.artifacts?.trustedWorkflows ?? []]
+  };
+}
 
 // ../../packages/spec/lib/argv.js
 import { parseArgs } from "node:util";
@@ -20611,6 +20617,7 @@ export {
   checkTriggerPolicy,
   policyDiagnostics,
   requiredRole,
+  artifactsPolicy,
   hostSatisfies,
   WORKFLOWS_FILE,
   WORKFLOWS_DIR,

@@ -4,35 +4,39 @@ import {
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
-  parseMetrics,
   reportRun
-} from "./chunk-VDAS5LWO.js";
+} from "./chunk-MD3UKMEG.js";
 import {
   dispatchMode
-} from "./chunk-FDR7HOZS.js";
+} from "./chunk-TA5VXXKT.js";
 import {
   loadPolicy
-} from "./chunk-7TQK364W.js";
+} from "./chunk-LPYGKPCA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient,
   trustInputs
-} from "./chunk-45SWX4TB.js";
+} from "./chunk-ZOUCDTDR.js";
 import {
   annotate
-} from "./chunk-GPXBHDYB.js";
+} from "./chunk-4BACHKN5.js";
+import {
+  readMetricsDir
+} from "./chunk-ZSAAEPPP.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   GitHubStore
-} from "./chunk-6BQZ2PZ3.js";
+} from "./chunk-LTWCBJZL.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-A2YETTRY.js";
-import "./chunk-KOTS3SFY.js";
+} from "./chunk-O6DWSUDG.js";
+import {
+  artifactsPolicy
+} from "./chunk-27KKD2PL.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-KQX3PZ3A.js";
@@ -49,7 +53,7 @@ import "./chunk-NQND4VWP.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/command.js
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 var CommandInputs = {
@@ -69,20 +73,11 @@ async function readEvent() {
 async function downloadMetrics(token, runName) {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
   try {
-    const store = GitHubStore.fromEnv(process.env, { token });
+    const store = GitHubStore.fromEnv(process.env, { token, warn: (m) => warning(m) });
     await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
-    const root = path.join(dir, METRICS_DIR);
-    const names = (await readdir(root, { recursive: true })).filter((n) => n.endsWith(".json"));
-    const files = [];
-    for (const n of names.sort()) {
-      files.push({
-        path: `${METRICS_DIR}/${n.split(path.sep).join("/")}`,
-        text: await readFile(path.join(root, n), "utf8")
-      });
-    }
-    return { files };
+    return { report: await readMetricsDir(dir) };
   } catch (e) {
-    return { files: [], problem: `metrics: ${e.message}` };
+    return { problem: `metrics: ${e.message}` };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -108,27 +103,29 @@ async function decide(client, repoDir, token) {
     throw e;
   }
   if (event.name === "issue_comment") {
-    return handleIssueComment({
+    const decision = await handleIssueComment({
       client,
       event: event.payload,
       workflows,
       policy
     });
+    return { decision, policy };
   }
   if (event.name === "repository_dispatch") {
-    return handleRepositoryDispatch({
+    const decision = await handleRepositoryDispatch({
       client,
       event: event.payload,
       workflows,
       policy
     });
+    return { decision, policy };
   }
   if (event.name === "pull_request" || event.name === "pull_request_target") {
     const workflow = getInput(CommandInputs.Workflow);
     if (workflow === "") {
       throw new InputError("workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)");
     }
-    return handlePullRequestLabel({
+    const decision = await handlePullRequestLabel({
       client,
       event: event.payload,
       workflows,
@@ -136,10 +133,14 @@ async function decide(client, repoDir, token) {
       workflow,
       policy
     });
+    return { decision, policy };
   }
   return {
-    kind: "ignore",
-    why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`
+    decision: {
+      kind: "ignore",
+      why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`
+    },
+    policy
   };
 }
 async function dispatchEvent(decision, inputs) {
@@ -175,7 +176,7 @@ async function commandMode(inputs) {
     warn: (m) => warning(m)
   });
   const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
-  const decision = await decide(client, repoDir, token);
+  const { decision, policy } = await decide(client, repoDir, token);
   if (decision.kind === "ignore") {
     info(`nothing to do: ${decision.why}`);
     return;
@@ -199,12 +200,7 @@ async function commandMode(inputs) {
       // run knows its pull request (for the tags and venvs of untrusted runs).
       extraInputs: {
         ...decision.inputs,
-        ...trustInputs({
-          code: decision.sha,
-          dispatchRef: decision.ref,
-          defaultBranch: decision.ref,
-          pullRequest: decision.pr.number
-        })
+        ...prTrustInputs(decision, policy)
       },
       onDispatched: async (run) => {
         url = run.htmlUrl;
@@ -218,16 +214,18 @@ async function commandMode(inputs) {
       onEnd: async (outcome, artifacts) => {
         const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
         const success = outcome.conclusion === "success";
-        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : { files: [] };
-        const parsed = parseMetrics(metrics.files);
-        const problems = [...metrics.problem ? [metrics.problem] : [], ...parsed.problems];
+        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : {};
+        const problems = [
+          ...metrics.problem ? [metrics.problem] : [],
+          ...metrics.report?.problems ?? []
+        ];
         await report({
           status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
           runName: outcome.runName,
           workflowRunUrl: outcome.htmlUrl,
           durationMs: outcome.durationMs,
           ...runner ? { runner } : {},
-          metrics: parsed.metrics,
+          ...metrics.report ? { metrics: metrics.report.scalars, metricsReport: metrics.report } : {},
           artifacts: artifacts.map((a) => ({
             name: a.path,
             url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
@@ -248,6 +246,17 @@ async function commandMode(inputs) {
     }
     throw e;
   }
+}
+function prTrustInputs(decision, policy) {
+  const inputs = trustInputs({
+    code: decision.sha,
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    pullRequest: decision.pr.number
+  });
+  if (artifactsPolicy(policy).pullRequestsWriteSharedTags)
+    delete inputs["pull-request"];
+  return inputs;
 }
 export {
   CommandInputs,

@@ -4,11 +4,11 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-7TQK364W.js";
-import "./chunk-45SWX4TB.js";
-import "./chunk-GPXBHDYB.js";
-import "./chunk-A2YETTRY.js";
-import "./chunk-KOTS3SFY.js";
+} from "./chunk-LPYGKPCA.js";
+import "./chunk-ZOUCDTDR.js";
+import "./chunk-4BACHKN5.js";
+import "./chunk-O6DWSUDG.js";
+import "./chunk-27KKD2PL.js";
 import "./chunk-GUKMPEGV.js";
 import "./chunk-WHLF2K26.js";
 import "./chunk-KQX3PZ3A.js";

@@ -4,13 +4,13 @@ import {
   createGitHubClient,
   readDefaultBranch,
   readRepositoryFile
-} from "./chunk-45SWX4TB.js";
+} from "./chunk-ZOUCDTDR.js";
 import {
   annotate
-} from "./chunk-GPXBHDYB.js";
+} from "./chunk-4BACHKN5.js";
 import {
   InputError
-} from "./chunk-A2YETTRY.js";
+} from "./chunk-O6DWSUDG.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -18,7 +18,7 @@ import {
   emptyPolicy,
   parsePolicy,
   policyDiagnostics
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
 import {
   info,
   warning
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-JZRUOHMG.js");
+    const { authorizeActor } = await import("./lib-4D56RXDE.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

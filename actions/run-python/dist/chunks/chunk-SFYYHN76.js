@@ -1,28 +1,22 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  CSV_OPTIONS,
-  CsvError,
-  METRICS_DIR,
-  createMetricsCollector,
-  is_object,
-  metricsFileKind,
-  transform
-} from "./chunk-JKJATBYZ.js";
+  readMetricsDir
+} from "./chunk-ZSAAEPPP.js";
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-6BQZ2PZ3.js";
+} from "./chunk-LTWCBJZL.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-A2YETTRY.js";
+} from "./chunk-O6DWSUDG.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
 import {
   endGroup,
   exportVariable,
@@ -40,7 +34,7 @@ import {
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
-import path2 from "node:path";
+import path from "node:path";
 
 // lib/matcher.js
 var MATCHER_OWNERS = ["dstack-python-traceback", "dstack-python-traceback-marked"];
@@ -72,205 +66,13 @@ var PYTHON_TRACEBACK_MATCHER = {
   ]
 };
 
-// ../../packages/metrics/lib/node.js
-import { createReadStream } from "node:fs";
-import { lstat, readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import { createInterface } from "node:readline";
-
-// ../../node_modules/csv-parse/lib/index.js
-import { Transform } from "stream";
-var Parser = class extends Transform {
-  constructor(opts = {}) {
-    super({ ...{ readableObjectMode: true }, ...opts, encoding: null });
-    this.api = transform({
-      on_skip: (err, chunk) => {
-        this.emit("skip", err, chunk);
-      },
-      ...opts
-    });
-    this.state = this.api.state;
-    this.options = this.api.options;
-    this.info = this.api.info;
-  }
-  // Implementation of `Transform._transform`
-  _transform(buf, _, callback) {
-    if (this.state.stop === true) {
-      return;
-    }
-    const err = this.api.parse(
-      buf,
-      false,
-      (record) => {
-        this.push(record);
-      },
-      () => {
-        this.push(null);
-        this.end();
-        this.on("end", this.destroy);
-      }
-    );
-    if (err !== void 0) {
-      this.state.stop = true;
-    }
-    callback(err);
-  }
-  // Implementation of `Transform._flush`
-  _flush(callback) {
-    if (this.state.stop === true) {
-      return;
-    }
-    const err = this.api.parse(
-      void 0,
-      true,
-      (record) => {
-        this.push(record);
-      },
-      () => {
-        this.push(null);
-        this.on("end", this.destroy);
-      }
-    );
-    callback(err);
-  }
-};
-var parse = function() {
-  let data, options, callback;
-  for (const i in arguments) {
-    const argument = arguments[i];
-    const type = typeof argument;
-    if (data === void 0 && (typeof argument === "string" || Buffer.isBuffer(argument))) {
-      data = argument;
-    } else if (options === void 0 && is_object(argument)) {
-      options = argument;
-    } else if (callback === void 0 && type === "function") {
-      callback = argument;
-    } else {
-      throw new CsvError(
-        "CSV_INVALID_ARGUMENT",
-        ["Invalid argument:", `got ${JSON.stringify(argument)} at index ${i}`],
-        options || {}
-      );
-    }
-  }
-  const parser = new Parser(options);
-  if (callback) {
-    const records = options === void 0 || options.objname === void 0 ? [] : /* @__PURE__ */ Object.create(null);
-    parser.on("readable", function() {
-      let record;
-      while ((record = this.read()) !== null) {
-        if (options === void 0 || options.objname === void 0) {
-          records.push(record);
-        } else {
-          Object.assign(records, {
-            [record[0]]: record[1]
-            // writable: true,
-            // enumerable: true,
-            // configurable: true
-          });
-        }
-      }
-    });
-    parser.on("error", function(err) {
-      callback(err, void 0, parser.api.__infoDataSet());
-    });
-    parser.on("end", function() {
-      callback(void 0, records, parser.api.__infoDataSet());
-    });
-  }
-  if (data !== void 0) {
-    const writer = function() {
-      parser.write(data);
-      parser.end();
-    };
-    if (typeof setImmediate === "function") {
-      setImmediate(writer);
-    } else {
-      setTimeout(writer, 0);
-    }
-  }
-  return parser;
-};
-
-// ../../packages/metrics/lib/node.js
-var METRICS_FILES_MAX = 100;
-var METRICS_JSON_MAX_BYTES = 1024 * 1024;
-var SEARCH_DEPTH = 6;
-var SEARCH_ENTRIES_MAX = 2e4;
-async function findMetricsFiles(root) {
-  const found = [];
-  let seen = 0;
-  const walk = async (rel, depth) => {
-    let entries;
-    try {
-      entries = await readdir(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const e of entries) {
-      if (++seen > SEARCH_ENTRIES_MAX || found.length >= METRICS_FILES_MAX)
-        return;
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory() && depth < SEARCH_DEPTH) {
-        await walk(child, depth + 1);
-      } else if (e.isFile()) {
-        const inMetrics = child.startsWith(`${METRICS_DIR}/`);
-        if (inMetrics && metricsFileKind(child) || e.name === "metrics.csv")
-          found.push(child);
-      }
-    }
-  };
-  await walk("", 0);
-  return found.sort();
-}
-async function readMetricsDir(root, options = {}) {
-  const c = createMetricsCollector(options);
-  for (const rel of await findMetricsFiles(root)) {
-    const file = path.join(root, rel);
-    try {
-      const kind = metricsFileKind(rel);
-      if (kind === "object") {
-        const size = (await lstat(file)).size;
-        if (size > METRICS_JSON_MAX_BYTES) {
-          c.problem(rel, `${rel}: ${size} bytes; a last-value file holds at most ${METRICS_JSON_MAX_BYTES} (log curves to a .jsonl file)`);
-          continue;
-        }
-        c.jsonObject(rel, await readFile(file, "utf8"));
-      } else if (kind === "lines") {
-        const lines = createInterface({
-          input: createReadStream(file, "utf8"),
-          crlfDelay: Infinity
-        });
-        let n = 0;
-        for await (const text of lines)
-          c.jsonLine(rel, ++n, text);
-      } else {
-        const parser = createReadStream(file).pipe(parse({
-          ...CSV_OPTIONS,
-          on_skip: (err) => {
-            c.problem(rel, `${rel}:${err?.lines ?? "?"}: not CSV (${err?.message ?? "a bad row"})`);
-            return void 0;
-          }
-        }));
-        for await (const row of parser) {
-          c.csvRecord(rel, row.info.lines, row.record);
-        }
-      }
-    } catch (e) {
-      c.problem(rel, `${rel}: cannot be read (${e.message})`);
-    }
-  }
-  return c.result();
-}
-
 // lib/summary-metrics.js
 async function metricsSummary(artifactsDir) {
   const metrics = await readMetricsDir(artifactsDir);
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-JZRUOHMG.js");
+  const { renderMetricsMarkdown } = await import("./lib-4D56RXDE.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}
@@ -306,7 +108,7 @@ function artifactUrl(id) {
 async function uploadRunArtifacts(options) {
   const done = [];
   for (const entry of options.entries) {
-    const localPath = path2.join(options.store.artifactsDir(options.runName), entry.path);
+    const localPath = path.join(options.store.artifactsDir(options.runName), entry.path);
     try {
       const r = await options.remote.upload({
         runName: options.runName,
@@ -405,12 +207,18 @@ async function runMode(job, inputs) {
   saveState(State.Mode, "run");
   const runName = chooseRunName(inputs.runName);
   const env = process.env;
-  const repoDir = path2.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const repoDir = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
   const temp = env.RUNNER_TEMP ?? os.tmpdir();
-  const storeHome = path2.join(temp, "dstack");
-  const home = env.DSTACK_HOME ?? path2.join(env.RUNNER_TOOL_CACHE ?? temp, "dstack");
+  const storeHome = path.join(temp, "dstack");
+  const home = env.DSTACK_HOME ?? path.join(env.RUNNER_TOOL_CACHE ?? temp, "dstack");
   const store = new LocalStore({ home: storeHome });
-  const remote = GitHubStore.fromEnv(env, inputs.token !== "" ? { token: inputs.token } : {});
+  const remote = GitHubStore.fromEnv(env, {
+    ...inputs.token !== "" ? { token: inputs.token } : {},
+    // A pull request's code tags in that pull request's namespace (pr-N.<tag>), never the shared
+    // tags default-branch runs read; the dispatcher leaves the number out when the policy allows.
+    ...inputs.untrusted && inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {},
+    warn: (message) => warning(message)
+  });
   await store.createRun({ workflow: job.workflow ?? null, job, repoDir, runName });
   saveState(State.Store, storeHome);
   saveState(State.RunName, runName);
@@ -420,7 +228,7 @@ async function runMode(job, inputs) {
   exportVariable(RUN_NAME_ENV, runName);
   setOutput("run-name", runName);
   info(`dstack run ${runName}${job.workflow ? ` (workflow ${job.workflow})` : ""}`);
-  const matcherFile = path2.join(temp, `dstack-python-matcher-${process.pid}.json`);
+  const matcherFile = path.join(temp, `dstack-python-matcher-${process.pid}.json`);
   await mkdir(temp, { recursive: true });
   await writeFile(matcherFile, JSON.stringify(PYTHON_TRACEBACK_MATCHER, null, 2));
   info(`::add-matcher::${matcherFile}`);

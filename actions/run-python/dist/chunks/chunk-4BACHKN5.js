@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   formatDiagnostic
-} from "./chunk-KOTS3SFY.js";
+} from "./chunk-27KKD2PL.js";
 import {
   error,
   warning
