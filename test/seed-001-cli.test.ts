@@ -11,17 +11,20 @@
 // This file sits in test/ because it joins three packages' test helpers: the CLI's bin, the
 // executor's wheel builder and the runner plugin's fake nvidia-smi.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWheel, FAKE_QUERIES, fakeNvidiaSmi, hostFixture } from "@dstack/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildWheel } from "../packages/executor/src/testing.js";
-import {
-  FAKE_QUERIES,
-  fakeNvidiaSmi,
-  hostFixture,
-} from "../packages/runner-plugin/src/testing-gpu.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "packages/cli/bin/dstack.js");
@@ -130,11 +133,18 @@ describe("seed 001's CLI example through the real dstack bin", () => {
     made.push(fake.dir);
     const home = tempDir("dstack-seed001-home-");
     const dir = project();
+    const locks = tempDir("dstack-seed001-locks-");
     const r = dstack(SEED_EXAMPLE, dir, {
       DSTACK_HOME: home,
       PATH: `${fake.dir}${delimiter}${noGpuPath}`,
+      // The run locks the 4 GPUs it asked for; the fake host's locks stay out of the real one's.
+      DSTACK_LOCK_DIR: locks,
     });
     expect(r.stderr).toContain("4x Tesla K80");
+    expect(r.stderr).toMatch(
+      /GPUs 0 \(GPU-[0-9a-f-]+\), 1 \(GPU-[0-9a-f-]+\), 2 \(GPU-[0-9a-f-]+\), 3 \(GPU-[0-9a-f-]+\) locked for this run/,
+    );
+    expect(readdirSync(locks).filter((n) => n.endsWith(".lock"))).toEqual([]);
     expect(r.stderr).not.toContain("cannot run");
     expect(fake.calls()).toContain(FAKE_QUERIES.gpus);
     expect(r.stdout).toContain("Successfully installed dstackdemo-1.0");

@@ -11,36 +11,32 @@ import os from "node:os";
 import path from "node:path";
 import { GitHubStore } from "@dstack/artifacts/github";
 import {
+  type ActionsStorage,
   type ArtifactsRestApi,
-  type Azurite,
   type BackendIds,
   type ResultsService,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-} from "@dstack/artifacts/testing";
-import { runActionInProcess, runLocalAction } from "@dstack/testing";
+  runActionInProcess,
+  runLocalAction,
+  startActionsStorage,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ACTION_DIR = path.resolve(import.meta.dirname, "..");
 const REPO = "octo/models";
 
-let azurite: Azurite;
+let storage: ActionsStorage;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO });
+  storage = await startActionsStorage({ repository: REPO });
+  ({ service, rest } = storage);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "artifacts-action-"));
 }, 60_000);
 
 afterAll(async () => {
-  await rest?.close();
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

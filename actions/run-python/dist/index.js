@@ -4,15 +4,15 @@ import {
 } from "./chunks/chunk-NFRV7IHF.js";
 import {
   runMode
-} from "./chunks/chunk-SKC3ZHWK.js";
+} from "./chunks/chunk-62CN2TJ6.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-BP7UKWEP.js";
+import "./chunks/chunk-BT4VIBH3.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-K2YKQWWF.js";
+} from "./chunks/chunk-CGL3SX5L.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -47,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-YBXBURC7.js")).commandMode(inputs);
+    return (await import("./chunks/command-T5IDYHLB.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -56,7 +56,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-DZ6TD3II.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-GTOYTK7S.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -64,7 +64,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-EBCP5GWL.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-LLID5TT6.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-SKC3ZHWK.js";
+} from "./chunks/chunk-62CN2TJ6.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-BP7UKWEP.js";
-import "./chunks/chunk-K2YKQWWF.js";
+import "./chunks/chunk-BT4VIBH3.js";
+import "./chunks/chunk-CGL3SX5L.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-EBCP5GWL.js")).dispatchPost();
+    await (await import("./chunks/dispatch-LLID5TT6.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

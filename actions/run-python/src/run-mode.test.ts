@@ -12,14 +12,14 @@ import os from "node:os";
 import path from "node:path";
 import { LocalStore } from "@dstack/artifacts";
 import {
+  type ActionsStorage,
   type ArtifactsRestApi,
-  type Azurite,
+  REPO_ROOT,
   type ResultsService,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-} from "@dstack/artifacts/testing";
-import { REPO_ROOT, runActionInProcess, runLocalAction } from "@dstack/testing";
+  runActionInProcess,
+  runLocalAction,
+  startActionsStorage,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MatcherPattern, PYTHON_TRACEBACK_MATCHER } from "./matcher.js";
 
@@ -27,22 +27,19 @@ const ACTION_DIR = path.resolve(import.meta.dirname, "..");
 const REPO = "octo/models";
 const TOKEN = "ghs_fake_token_for_run_mode";
 
-let azurite: Azurite;
+let storage: ActionsStorage;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
 
 beforeAll(async () => {
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO });
+  storage = await startActionsStorage({ repository: REPO });
+  ({ service, rest } = storage);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-python-run-"));
 }, 60_000);
 
 afterAll(async () => {
-  await rest?.close();
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@
 //   copy     fs.cp of the same files on the same disk (the limit)
 // on (1) 1 GiB of incompressible shards and (2) 10,000 small compressible files. The peak-memory
 // figure is bench/peak-rss.js (its own process, so other work does not inflate it).
-// Runs against the built library (`npm run build` first; it needs lib/testing-actions.js).
+// Runs against the built library (`npm run build` first; the stand-ins come from @dstack/testing).
 // Environment: BENCH_MIB (checkpoint size in MiB, default 1024, over 8 shards), BENCH_FILES
 // (default 10000), BENCH_REPEATS (default 3), BENCH_VERBOSE=1 keeps the client's log lines.
 // Prints `bench: <name> <number> <unit>` lines; never fails on speed.

@@ -5,11 +5,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import {
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-} from "../lib/testing-actions.js";
+import { startActionsStorage } from "@dstack/testing";
 
 export const MIB = 1024 * 1024;
 export const REPO = "octo/bench";
@@ -78,9 +74,8 @@ export async function writeSmallFiles(dir, count) {
  * runs `fn` with its runtime token; `dropBlobs()` empties Azurite between repetitions.
  */
 export async function startStandIns(workspace) {
-  const azurite = await startAzurite();
-  const service = await startResultsService({ azurite });
-  const rest = await startArtifactsRestApi({ service, repository: REPO });
+  const storage = await startActionsStorage({ repository: REPO });
+  const { azurite, service, rest } = storage;
   Object.assign(process.env, service.env, {
     GITHUB_WORKSPACE: workspace,
     GITHUB_API_URL: rest.url,
@@ -102,9 +97,7 @@ export async function startStandIns(workspace) {
       }
     },
     stop: async () => {
-      await rest.close().catch(() => undefined);
-      await service.close().catch(() => undefined);
-      await azurite.stop().catch(() => undefined);
+      await storage.close().catch(() => undefined);
     },
   };
 }

@@ -1,21 +1,21 @@
 /**
  * The unmodified `@actions/artifact` client against Azurite and the results-service fake
- * (`testing-actions.ts`): the foundation every GitHub-store test stands on.
+ * (`@dstack/testing`'s `startActionsStorage`): the foundation every GitHub-store test stands on.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeTree } from "./test-helpers.js";
 import {
+  type ActionsStorage,
   ARTIFACT_SERVICE,
   type Azurite,
   type ResultsService,
-  startAzurite,
-  startResultsService,
-} from "./testing-actions.js";
+  startActionsStorage,
+  writeTree,
+} from "@dstack/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 type ArtifactModule = typeof import("@actions/artifact");
 
@@ -30,6 +30,7 @@ const ENV_KEYS = [
 
 const MiB = 1024 * 1024;
 
+let storage: ActionsStorage;
 let azurite: Azurite;
 let service: ResultsService;
 let artifact: ArtifactModule;
@@ -86,8 +87,8 @@ function readTree(root: string): Map<string, string> {
 
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
+  storage = await startActionsStorage({ repository: "octo/models" });
+  ({ azurite, service } = storage);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "actions-artifact-"));
   src = path.join(tmp, "src");
   writeTree(src, small);
@@ -98,8 +99,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   setEnv(Object.fromEntries(saved));
 });

@@ -8,22 +8,20 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import {
+  type ActionsStorage,
+  type ArtifactsRestApi,
+  type BackendIds,
+  type ResultsService,
+  readTree,
+  startActionsStorage,
+  workflowRuns,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ArtifactsBridge, startArtifactsBridge } from "./bridge.js";
 import { GitHubStore } from "./github-store.js";
 import { PYTHON_PATH } from "./index.js";
 import { LocalStore } from "./local-store.js";
-import { readTree } from "./test-helpers.js";
-import {
-  type ArtifactsRestApi,
-  type Azurite,
-  type BackendIds,
-  type ResultsService,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-  workflowRuns,
-} from "./testing-actions.js";
 
 const REPO = "octo/models";
 const ENV_KEYS = [
@@ -33,7 +31,7 @@ const ENV_KEYS = [
   "GITHUB_API_URL",
 ];
 
-let azurite: Azurite;
+let storage: ActionsStorage;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
@@ -43,17 +41,14 @@ const workflowRun = runs.add;
 
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO, runs });
+  storage = await startActionsStorage({ repository: REPO, runs });
+  ({ service, rest } = storage);
   Object.assign(process.env, service.env, { GITHUB_API_URL: rest.url });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-github-"));
 }, 60_000);
 
 afterAll(async () => {
-  await rest?.close();
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   for (const [k, v] of saved) {
     if (v === undefined) delete process.env[k];

@@ -4,10 +4,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PYTHON_PATH } from "@dstack/python";
+import { leftovers, makeJob, readTree, wordsRandom, writeTree } from "@dstack/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ArtifactsBridge, defaultArtifactPath, startArtifactsBridge } from "./bridge.js";
 import { LocalStore } from "./local-store.js";
-import { leftovers, makeJob, readTree, wordsRandom, writeTree } from "./test-helpers.js";
 import type { ArtifactStore } from "./types.js";
 
 let tmp = "";

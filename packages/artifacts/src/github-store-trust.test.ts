@@ -8,22 +8,20 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import {
+  type ActionsStorage,
+  type ArtifactsRestApi,
+  type BackendIds,
+  FAKE_REPOSITORY_ID,
+  type ResultsService,
+  readTree,
+  startActionsStorage,
+  workflowRuns,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreError } from "./errors.js";
 import { apiUrlForServer, hasArtifactsService } from "./github-host.js";
 import { GitHubStore, GitHubStoreError } from "./github-store.js";
-import { readTree } from "./test-helpers.js";
-import {
-  type ArtifactsRestApi,
-  type Azurite,
-  type BackendIds,
-  FAKE_REPOSITORY_ID,
-  type ResultsService,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-  workflowRuns,
-} from "./testing-actions.js";
 
 const ENV_KEYS = [
   "ACTIONS_RUNTIME_TOKEN",
@@ -37,7 +35,7 @@ const ENV_KEYS = [
 const TOKEN = "ghs_fake_token_for_trust_tests";
 const REPO = "octo/models";
 
-let azurite: Azurite;
+let storage: ActionsStorage;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
@@ -71,18 +69,15 @@ async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO, runs });
+  storage = await startActionsStorage({ repository: REPO, runs });
+  ({ service, rest } = storage);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-trust-"));
   Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
   delete process.env.GITHUB_RETENTION_DAYS;
 }, 60_000);
 
 afterAll(async () => {
-  await rest?.close();
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   for (const [k, v] of saved) {
     if (v === undefined) delete process.env[k];

@@ -11,6 +11,18 @@ import os from "node:os";
 import path from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import {
+  type ActionsStorage,
+  type ArtifactsRestApi,
+  type Azurite,
+  type BackendIds,
+  type ResultsService,
+  readTree,
+  type StoredArtifact,
+  startActionsStorage,
+  workflowRuns,
+  writeTree,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreError } from "./errors.js";
 import {
@@ -22,18 +34,6 @@ import {
   runArtifactName,
   tagArtifactName,
 } from "./github-store.js";
-import { readTree, writeTree } from "./test-helpers.js";
-import {
-  type ArtifactsRestApi,
-  type Azurite,
-  type BackendIds,
-  type ResultsService,
-  type StoredArtifact,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-  workflowRuns,
-} from "./testing-actions.js";
 
 const ENV_KEYS = [
   "ACTIONS_RUNTIME_TOKEN",
@@ -47,6 +47,7 @@ const ENV_KEYS = [
 const TOKEN = "ghs_fake_token_for_tests";
 const REPO = "octo/models";
 
+let storage: ActionsStorage;
 let azurite: Azurite;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
@@ -75,9 +76,8 @@ const now = () => Date.now() + clockOffset;
 
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO, now, runs });
+  storage = await startActionsStorage({ repository: REPO, now, runs });
+  ({ azurite, service, rest } = storage);
   apiUrl = rest.url;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-"));
   // GITHUB_API_URL before the client is first loaded: @actions/github reads it once.
@@ -86,9 +86,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await rest?.close();
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   for (const [k, v] of saved) {
     if (v === undefined) delete process.env[k];

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { leftovers, makeJob, readTree, wordsRandom, writeTree } from "@dstack/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StoreError, type StoreErrorCode } from "./errors.js";
 import { LocalStore } from "./local-store.js";
-import { leftovers, makeJob, readTree, wordsRandom, writeTree } from "./test-helpers.js";
 import type { RunRecord } from "./types.js";
 
 let tmp = "";

@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readTree, writeTree } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StoreError } from "./errors.js";
 import {
@@ -15,7 +16,6 @@ import {
   MAX_SPLIT_ARTIFACTS,
 } from "./patterns.js";
 import { stageUploadGroups } from "./staging.js";
-import { readTree, writeTree } from "./test-helpers.js";
 
 let tmp = "";
 /** The workspace most cases match in. */

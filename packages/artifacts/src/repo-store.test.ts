@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { makeJob } from "@dstack/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LocalStore } from "./local-store.js";
 import {
@@ -13,7 +14,6 @@ import {
   repoIdentity,
   repoStoreName,
 } from "./repo-store.js";
-import { makeJob } from "./test-helpers.js";
 
 let tmp = "";
 beforeEach(() => {

@@ -9,13 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { GitHubStore } from "@dstack/artifacts/github";
 import {
+  type ActionsStorage,
   type ArtifactsRestApi,
-  type Azurite,
   type ResultsService,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-} from "@dstack/artifacts/testing";
+  startActionsStorage,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDstack } from "./testing.js";
 
@@ -24,7 +22,7 @@ const TOKEN = "ghp_cli_download_token_for_tests";
 /** What the artifact client reads from the process environment. */
 const ENV_KEYS = ["ACTIONS_RUNTIME_TOKEN", "ACTIONS_RESULTS_URL", "GITHUB_API_URL"] as const;
 
-let azurite: Azurite;
+let storage: ActionsStorage;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
@@ -51,9 +49,8 @@ function tree(root: string): Record<string, string> {
 
 beforeAll(async () => {
   for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  azurite = await startAzurite();
-  service = await startResultsService({ azurite });
-  rest = await startArtifactsRestApi({ service, repository: REPO });
+  storage = await startActionsStorage({ repository: REPO });
+  ({ service, rest } = storage);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dstack-cli-download-"));
   // The artifact client reads GITHUB_API_URL once, when first loaded.
   process.env.GITHUB_API_URL = rest.url;
@@ -99,9 +96,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await rest?.close();
-  await service?.close();
-  await azurite?.stop();
+  await storage?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   for (const [k, v] of saved) {
     if (v === undefined) delete process.env[k];

@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
+import { buildWheel, tempDir, writeTree } from "@dstack/testing";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { findInterpreter, InterpreterError } from "./interpreter.js";
 import { explainExit, runSupervised } from "./process.js";
-import { buildWheel, tempDir, writeFiles } from "./testing.js";
 import { ensureVenv, VenvError } from "./venv.js";
 
 describe("findInterpreter", () => {
@@ -27,7 +27,7 @@ describe("findInterpreter", () => {
     const cache = tempDir();
     const python = join(cache, "Python/3.77.1/x64/bin/python3");
     // A stand-in interpreter: answers the probe with its path and version.
-    writeFiles(cache, {
+    writeTree(cache, {
       "Python/3.77.1/x64/bin/python3": `#!/bin/sh\necho "${python}"\necho 3.77.1\n`,
     });
     chmodSync(python, 0o755);
@@ -42,7 +42,7 @@ describe("findInterpreter", () => {
     const cache = tempDir();
     const calls = join(cache, "calls");
     const python = join(cache, "Python/3.78.0/x64/bin/python3");
-    writeFiles(cache, {
+    writeTree(cache, {
       "Python/3.78.0/x64/bin/python3": `#!/bin/sh\necho x >> "${calls}"\necho "${python}"\necho 3.78.0\n`,
     });
     chmodSync(python, 0o755);
@@ -82,7 +82,7 @@ describe("ensureVenv", () => {
     const home = tempDir();
     const wheels = tempDir();
     buildWheel({ dir: wheels, name: "dstackdemo", version: "1.0", source: "ANSWER = 42\n" });
-    const repo = writeFiles(tempDir(), { "requirements.txt": "dstackdemo==1.0\n" });
+    const repo = writeTree(tempDir(), { "requirements.txt": "dstackdemo==1.0\n" });
     const env = { ...process.env, PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheels };
     return { home, repo, env };
   };
@@ -128,7 +128,7 @@ describe("ensureVenv", () => {
   it("a failing pip leaves no venv behind and names the command", async () => {
     const { home, repo, env } = setup();
     const interpreter = await findInterpreter({ env });
-    const req = writeFiles(repo, { "bad.txt": "no-such-package==9.9\n" });
+    const req = writeTree(repo, { "bad.txt": "no-such-package==9.9\n" });
     const err = await ensureVenv({
       home,
       interpreter,
@@ -147,7 +147,7 @@ describe("ensureVenv", () => {
 
 describe("runSupervised", () => {
   it("passes args exactly (spaces, a script's own -d), streams lines, returns the exit code", async () => {
-    const dir = writeFiles(tempDir(), {
+    const dir = writeTree(tempDir(), {
       "args.py": "import sys\nfor a in sys.argv[1:]: print(repr(a))\nsys.exit(3)\n",
     });
     const lines: string[] = [];
@@ -163,7 +163,7 @@ describe("runSupervised", () => {
   });
 
   it("forwards a stop (Ctrl-C) to the job, which can save a checkpoint", async () => {
-    const dir = writeFiles(tempDir(), {
+    const dir = writeTree(tempDir(), {
       "loop.py": [
         "import time",
         // Inside the try: the stop is sent as soon as "started" is read, which can be before
@@ -194,7 +194,7 @@ describe("runSupervised", () => {
   });
 
   it("kills a job that ignores SIGTERM after the grace period, with its children", async () => {
-    const dir = writeFiles(tempDir(), {
+    const dir = writeTree(tempDir(), {
       "stubborn.py": [
         "import signal, subprocess, sys, time",
         "signal.signal(signal.SIGTERM, signal.SIG_IGN)",

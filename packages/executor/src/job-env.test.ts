@@ -8,21 +8,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { LocalStore } from "@dstack/artifacts";
 import { GitHubStore } from "@dstack/artifacts/github";
-import {
-  type ArtifactsRestApi,
-  type Azurite,
-  type ResultsService,
-  startArtifactsRestApi,
-  startAzurite,
-  startResultsService,
-  workflowRuns,
-} from "@dstack/artifacts/testing";
 import type { HostReport } from "@dstack/host";
 import { parseWorkflows } from "@dstack/spec";
+import {
+  type ActionsStorage,
+  type ArtifactsRestApi,
+  type ResultsService,
+  startActionsStorage,
+  tempDir,
+  workflowRuns,
+  writeTree,
+} from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDeniedJobVariable, jobEnvironment } from "./job-env.js";
 import { runJob } from "./run-job.js";
-import { tempDir, writeFiles } from "./testing.js";
 
 const TOKEN = "ghs_theGithubTokenInput0123456789abcdef";
 const RUNTIME = "runtime-token-eyJhbGciOi.abc";
@@ -184,7 +183,7 @@ function expectClean(file: string): Record<string, string> {
 
 /** A store holding a submitted run of the envdump job in a fresh repository. */
 async function submitted(home: string, runName: string) {
-  const repo = writeFiles(tempDir(), {
+  const repo = writeTree(tempDir(), {
     ".dstack/workflows.yaml": WORKFLOWS,
     "envdump.py": SCRIPT,
   });
@@ -226,7 +225,7 @@ describe("runJob keeps the caller's credentials from the job", () => {
 
 describe("runJob on a runner: the job uploads to GitHub without the runtime token", () => {
   const REPO = "octo/models";
-  let azurite: Azurite;
+  let storage: ActionsStorage;
   let service: ResultsService;
   let rest: ArtifactsRestApi;
   const runs = workflowRuns();
@@ -235,15 +234,12 @@ describe("runJob on a runner: the job uploads to GitHub without the runtime toke
 
   beforeAll(async () => {
     for (const k of KEYS) saved.set(k, process.env[k]);
-    azurite = await startAzurite();
-    service = await startResultsService({ azurite });
-    rest = await startArtifactsRestApi({ service, repository: REPO, runs });
+    storage = await startActionsStorage({ repository: REPO, runs });
+    ({ service, rest } = storage);
   }, 60_000);
 
   afterAll(async () => {
-    await rest?.close();
-    await service?.close();
-    await azurite?.stop();
+    await storage?.close();
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

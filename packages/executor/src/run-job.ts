@@ -18,6 +18,7 @@ import { PYTHON_PATH } from "@dstack/python";
 import type { Job } from "@dstack/spec";
 import { findInterpreter } from "./interpreter.js";
 import { jobEnvironment } from "./job-env.js";
+import { type LocalGpus, takeLocalGpus } from "./local-gpus.js";
 import { explainExit, type ProcessEnd, runSupervised } from "./process.js";
 import { processRef } from "./supervision.js";
 import { ensureVenv } from "./venv.js";
@@ -155,6 +156,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     out.phase(p, title);
   };
   let host: HostReport | undefined;
+  let localGpus: LocalGpus | undefined;
   let interpreterFound: RunResult["python"];
   const stopped = () => options.stop?.aborted === true;
   const untrusted = options.untrusted === true;
@@ -185,10 +187,37 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   let bridge: Awaited<ReturnType<typeof startArtifactsBridge>> | undefined;
   try {
     phase("host", "Checking this host");
-    host = options.host ?? (await readHostFacts({ env: options.env }));
+    // The part of the host this runner owns (DSTACK_RUNNER_GPUS and its share), the same part its
+    // labels advertise. A failing nvidia-smi only stops jobs that ask for GPUs.
+    host =
+      options.host ??
+      (await readHostFacts({
+        env: options.env,
+        runnerShare: true,
+        gpuFailure: job.resources.gpu === undefined ? "warn" : "throw",
+      }));
     info(formatHostFacts(host));
+    for (const warning of host.warnings ?? []) info(`warning: ${warning}`);
     const check = checkResources(job.resources, host);
     if (!check.ok) throw new PhaseError(`this host cannot run the job: ${check.message}`);
+    // Here (not on a runner, whose job-started hook has locked the runner's GPUs), the run takes
+    // the GPUs it asked for with the host's per-GPU locks, released when it ends.
+    if (job.resources.gpu !== undefined && options.env.GITHUB_ACTIONS !== "true") {
+      localGpus = await takeLocalGpus({
+        request: job.resources.gpu,
+        host,
+        env: options.env,
+        home: options.home,
+        runName,
+      }).catch((e: unknown) => {
+        throw new PhaseError(`this host cannot run the job now: ${(e as Error).message}`);
+      });
+      if (localGpus) {
+        for (const note of localGpus.notes) info(note);
+        Object.assign(callerEnv, localGpus.env);
+        Object.assign(baseEnv, localGpus.env);
+      }
+    }
 
     if (copyTo !== undefined) {
       copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
@@ -363,6 +392,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
   } finally {
     await bridge?.close();
     await Promise.all(recording);
+    await localGpus?.release().catch((e: unknown) => {
+      info(`warning: could not release the run's GPU locks: ${(e as Error).message}`);
+    });
   }
 
   // Artifacts are saved whenever the job's process ran, also after a failure or a stop.

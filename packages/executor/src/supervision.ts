@@ -12,7 +12,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { LocalStore, ProcessRef, RunRecord, RunStatus } from "@dstack/artifacts";
+import { LocalStore, type ProcessRef, type RunRecord, type RunStatus } from "@dstack/artifacts";
+import { releaseGpusOfDeadRuns } from "./local-gpus.js";
 
 /** The statuses of a run whose job may still be running. */
 export const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
@@ -158,6 +159,11 @@ export async function endProcessGroup(
 export interface ReconcileRunOptions extends EndProcessGroupOptions {
   /** The status to give a run whose supervisor is gone: `failed` (default), or `stopped` for `dstack stop`. */
   as?: Extract<RunStatus, "failed" | "stopped">;
+  /**
+   * The environment: `DSTACK_LOCK_DIR` and `DSTACK_HOME`, where the GPU locks of a gone run are
+   * released. Default `process.env`.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -195,6 +201,9 @@ export async function reconcileRun(
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
+  // The GPUs it locked (a local run with --gpu) are free again.
+  const env = options.env ?? process.env;
+  await releaseGpusOfDeadRuns({ ownerPid: supervisor.pid, env, home: LocalStore.home(env) });
   const message = `the dstack process running it (pid ${supervisor.pid}) is gone${
     ended ? `; its job (process group ${run.jobGroup?.pid}) was ended` : ""
   }`;

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { LocalStore } from "@dstack/artifacts";
 import type { HostReport } from "@dstack/host";
 import { parseWorkflows } from "@dstack/spec";
+import { buildWheel, tempDir, writeTree } from "@dstack/testing";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { findInterpreter } from "./interpreter.js";
 import { runJob } from "./run-job.js";
-import { buildWheel, tempDir, writeFiles } from "./testing.js";
 import { ensureVenv, TRUSTED_VENVS, UNTRUSTED_VENVS } from "./venv.js";
 
 const REQUIREMENTS = "dstackdemo==1.0\n";
@@ -32,7 +32,7 @@ describe("ensureVenv keeps untrusted runs' venvs apart", () => {
   it("same requirements: neither kind reuses the other's venv, each reuses its own", async () => {
     const home = tempDir();
     const env = { ...process.env, ...wheels() };
-    const repo = writeFiles(tempDir(), { "requirements.txt": REQUIREMENTS });
+    const repo = writeTree(tempDir(), { "requirements.txt": REQUIREMENTS });
     const interpreter = await findInterpreter({ env });
     const options = {
       home,
@@ -76,7 +76,7 @@ describe("runJob with untrusted: true", () => {
     file: probe.py
     requirements: requirements.txt
 `;
-    const repo = writeFiles(tempDir(), {
+    const repo = writeTree(tempDir(), {
       ".dstack/workflows.yaml": workflows,
       "requirements.txt": REQUIREMENTS,
       "probe.py": "import sys, dstackdemo\nprint(sys.prefix)\n",

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { buildWheel, tempDir, writeTree } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { findInterpreter } from "./interpreter.js";
-import { buildWheel, tempDir, writeFiles } from "./testing.js";
 import { ensureVenv } from "./venv.js";
 
 describe("ensureVenv while another run builds the same venv", () => {
@@ -10,7 +10,7 @@ describe("ensureVenv while another run builds the same venv", () => {
     const home = tempDir();
     const wheels = tempDir();
     buildWheel({ dir: wheels, name: "dstackwait", version: "1.0", source: "X = 1\n" });
-    const repo = writeFiles(tempDir(), { "requirements.txt": "dstackwait==1.0\n" });
+    const repo = writeTree(tempDir(), { "requirements.txt": "dstackwait==1.0\n" });
     const env = { ...process.env, PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheels };
     const interpreter = await findInterpreter({ env });
     const waited: { who: string; dir: string }[] = [];

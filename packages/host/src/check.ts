@@ -20,7 +20,14 @@ export type CheckResult =
 
 /** Why a host has no GPUs, when it has none: `(nvidia-smi not found)`. */
 function noGpuReason(report: HostReport): string {
-  return report.sources.gpus === "none" ? "nvidia-smi not found" : "nvidia-smi found no GPUs";
+  switch (report.sources.gpus) {
+    case "none":
+      return "nvidia-smi not found";
+    case "failed":
+      return "nvidia-smi failed";
+    default:
+      return "nvidia-smi found no GPUs";
+  }
 }
 
 /**

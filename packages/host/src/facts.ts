@@ -10,7 +10,13 @@ import { join } from "node:path";
 import type { HostFacts } from "@dstack/spec";
 import { cgroupDirs, readCpuMax, readMemoryMax, readMemTotal } from "./cgroup.js";
 import { HostError } from "./errors.js";
-import { type GpuDetail, NVIDIA_SMI_TIMEOUT_MS, queryNvidiaSmi } from "./nvidia.js";
+import {
+  type GpuDetail,
+  NVIDIA_SMI_TIMEOUT_MS,
+  type NvidiaSmiAnswer,
+  queryNvidiaSmi,
+} from "./nvidia.js";
+import { applyRunnerShare } from "./runner-share.js";
 
 /** Where each fact came from; see {@link readHostFacts} for the rules. */
 export interface HostSources {
@@ -18,8 +24,11 @@ export interface HostSources {
   cpus: "cgroup" | "os";
   /** `cgroup`: `memory.max`; `meminfo`: MemTotal of `/proc/meminfo`; `os`: `os.totalmem()`. */
   memory: "cgroup" | "meminfo" | "os";
-  /** `nvidia-smi`: it ran and listed the GPUs (maybe none); `none`: it is not installed. */
-  gpus: "nvidia-smi" | "none";
+  /**
+   * `nvidia-smi`: it ran and listed the GPUs (maybe none); `none`: it is not installed;
+   * `failed`: it is installed but failed (driver not loaded), and `gpuFailure: "warn"` was asked.
+   */
+  gpus: "nvidia-smi" | "none" | "failed";
 }
 
 /**
@@ -37,6 +46,8 @@ export interface HostReport extends HostFacts {
   notes: string[];
   /** Where `cpus`, `memoryBytes` and `gpus` came from. */
   sources: HostSources;
+  /** Problems worth a warning in the run log (nvidia-smi failing on a job without GPUs). */
+  warnings?: string[];
 }
 
 /** The parts of `node:os` {@link readHostFacts} uses; tests pass fixed numbers. */
@@ -70,6 +81,17 @@ export interface ReadHostFactsOptions {
   interruptible?: boolean;
   /** CPU count and total memory when cgroup and `/proc` say nothing. Default `node:os`. */
   os?: HostOs;
+  /**
+   * Report only this runner's part of the host (`DSTACK_RUNNER_GPUS` in `env` and the CPU and
+   * memory share that goes with it; see `applyRunnerShare`). Default `false`: the whole host.
+   */
+  runnerShare?: boolean;
+  /**
+   * What an installed nvidia-smi that fails (`gpu-driver`: driver not loaded, non-zero exit,
+   * hung) does: `throw` (default), or `warn`: no GPUs, `sources.gpus` `failed`, and the failure
+   * in `warnings` (for a job that asks no GPU, which a broken driver does not stop).
+   */
+  gpuFailure?: "throw" | "warn";
 }
 
 /**
@@ -135,8 +157,11 @@ async function readShm(root: string): Promise<{ bytes?: number; note?: string }>
  *
  * @param options - see {@link ReadHostFactsOptions}.
  * @returns the facts plus GPU details, notes and sources. Sizes are bytes.
+ * - **runner share** (`runnerShare: true`): the part of the host this runner owns
+ *   (`DSTACK_RUNNER_GPUS`; `applyRunnerShare` in `runner-share.ts`).
+ *
  * @throws {@link HostError} `gpu-driver` when nvidia-smi is installed but cannot list the GPUs
- *   (driver not loaded, non-zero exit, hung), `gpu-parse` when its output is malformed, `bad-env`
+ *   (driver not loaded, non-zero exit, hung) and `gpuFailure` is not `warn`, `gpu-parse` when its output is malformed, `bad-env`
  *   when `DSTACK_RUNNER_INTERRUPTIBLE` is not a boolean. Missing cgroup, `/proc` or `/dev/shm`
  *   files are not errors.
  */
@@ -159,6 +184,15 @@ export async function readHostFacts(options: ReadHostFactsOptions = {}): Promise
       command: options.nvidiaSmi ?? "nvidia-smi",
       env,
       timeoutMs: options.nvidiaSmiTimeoutMs ?? NVIDIA_SMI_TIMEOUT_MS,
+    }).catch((error: unknown): NvidiaSmiAnswer & { failure?: string } => {
+      if (
+        options.gpuFailure === "warn" &&
+        error instanceof HostError &&
+        error.code === "gpu-driver"
+      ) {
+        return { gpus: [], source: "failed", notes: [], failure: error.message };
+      }
+      throw error;
     }),
   ]);
 
@@ -228,5 +262,9 @@ export async function readHostFacts(options: ReadHostFactsOptions = {}): Promise
   if (shm.bytes !== undefined) {
     report.shmSizeBytes = shm.bytes;
   }
-  return report;
+  if ("failure" in smi && smi.failure !== undefined) {
+    report.warnings = [`${smi.failure}; continuing without GPUs`];
+    report.notes.push(`no GPUs: ${smi.failure}`);
+  }
+  return options.runnerShare === true ? applyRunnerShare(report, env) : report;
 }

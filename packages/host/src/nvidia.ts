@@ -103,8 +103,8 @@ export function parseNvidiaSmiCsv(text: string): GpuDetail[] {
 export interface NvidiaSmiAnswer {
   /** The GPUs listed, in nvidia-smi's order; `[]` when none or not installed. */
   gpus: GpuDetail[];
-  /** `none` when nvidia-smi is not installed (not on PATH). */
-  source: "nvidia-smi" | "none";
+  /** `none` when nvidia-smi is not installed (not on PATH); `failed` (from `readHostFacts` only) when it failed. */
+  source: "nvidia-smi" | "none" | "failed";
   /** One line saying what was found: `gpus from nvidia-smi: 8`, `nvidia-smi not found: 0 GPUs`. */
   notes: string[];
 }
@@ -119,11 +119,13 @@ export interface QueryNvidiaSmiOptions {
   timeoutMs: number;
 }
 
-const DRIVER_FIX = "is the NVIDIA driver loaded? try nvidia-smi";
+/** The fix every driver failure message ends with. */
+export const DRIVER_FIX = "is the NVIDIA driver loaded? try nvidia-smi";
 const NO_DRIVER = /couldn't communicate with the NVIDIA driver/i;
 const NO_DEVICES = /^No devices were found$/im;
 
-function firstLine(...texts: string[]): string {
+/** The first non-blank line of the first text that has one, for one-line messages. */
+export function firstLine(...texts: string[]): string {
   for (const text of texts) {
     const line = text
       .split(/\r?\n/)

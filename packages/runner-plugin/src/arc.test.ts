@@ -1,8 +1,8 @@
 import { jobLabels, labelsMatch, type Resources, runnerLabels } from "@dstack/spec";
+import { fixtureReport } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { parse, parseDocument } from "yaml";
 import { type ArcValuesOptions, arcValues, gpuProductLabelValue, runnerPodFacts } from "./arc.js";
-import { fixtureReport } from "./testing-gpu.js";
 
 const GiB = 2 ** 30;
 

@@ -3,33 +3,29 @@ import { once } from "node:events";
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HostError } from "@dstack/host";
-import { buildSync } from "esbuild";
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  HIDE_GPUS_LINES,
-  HookError,
-  jobCompleted,
-  jobLabel,
-  jobStarted,
-  parseRunnerGpus,
-} from "./hooks.js";
-import { installHooks } from "./install-hooks.js";
 import {
   type GpuLock,
+  HostError,
   isProcessAlive,
   type LockError,
   listLocks,
   lockPath,
   readLock,
-} from "./locks.js";
+} from "@dstack/host";
 import {
   type FakeGpuState,
   fakeNvidiaSmi,
   fixtureUuids,
   hostFixture,
   scratch,
-} from "./testing-gpu.js";
+} from "@dstack/testing";
+import { buildSync } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
+import { HIDE_GPUS_LINES } from "./github-env.js";
+import { HookError, jobLabel } from "./hook-context.js";
+import { installHooks } from "./install-hooks.js";
+import { jobCompleted } from "./job-completed.js";
+import { jobStarted } from "./job-started.js";
 
 const { tempDir, liveProcess: sleeper, deadPid, track, cleanup } = scratch("dstack-hooks-");
 afterAll(cleanup);
@@ -80,57 +76,6 @@ function gpusMkdir(path: string): string {
   mkdirSync(path, { recursive: true });
   return path;
 }
-
-describe("parseRunnerGpus", () => {
-  const ok = [
-    { name: "unset: every GPU", raw: undefined, want: { kind: "all" } },
-    { name: "empty: none", raw: "", want: { kind: "none" } },
-    { name: "none", raw: " None ", want: { kind: "none" } },
-    {
-      name: "indexes and UUIDs, spaces allowed",
-      raw: ` 1, ${H[0]} ,3`,
-      want: { kind: "list", refs: [{ index: 1 }, { uuid: H[0] }, { index: 3 }] },
-    },
-  ];
-  it.each(ok)("$name", ({ raw, want }) => {
-    expect(parseRunnerGpus(raw)).toEqual(want);
-  });
-
-  const bad = [
-    { name: "an empty item", raw: "0,,1", what: "an item is empty" },
-    { name: "a trailing comma", raw: "0,", what: "an item is empty" },
-    { name: "a name", raw: "gpu0", what: '"gpu0" is neither a GPU index nor a GPU UUID (GPU-…)' },
-    {
-      name: "a negative index",
-      raw: "-1",
-      what: '"-1" is neither a GPU index nor a GPU UUID (GPU-…)',
-    },
-    {
-      name: "a MIG device",
-      raw: "MIG-1234",
-      what: '"MIG-1234" is a MIG device, which is not supported',
-    },
-    { name: "twice", raw: `0,${H[1]},0`, what: '"0" is listed twice' },
-    {
-      name: "a UUID twice, cases differ",
-      raw: `${H[1]},${H[1]?.toUpperCase()}`,
-      what: `"${H[1]?.toUpperCase()}" is listed twice`,
-    },
-  ];
-  it.each(bad)("$name: bad-env", ({ raw, what }) => {
-    let error: unknown;
-    try {
-      parseRunnerGpus(raw);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(HookError);
-    expect((error as HookError).code).toBe("bad-env");
-    expect((error as HookError).message).toContain(
-      `DSTACK_RUNNER_GPUS=${raw}: ${what}; use GPU UUIDs`,
-    );
-  });
-});
 
 describe("jobLabel", () => {
   it.each([
@@ -718,7 +663,8 @@ describe("end to end: installed hooks run by a fake Runner.Worker", () => {
     writeFileSync(
       entry,
       [
-        `import { jobCompleted, jobStarted } from ${JSON.stringify(join(here, "hooks.ts"))};`,
+        `import { jobCompleted } from ${JSON.stringify(join(here, "job-completed.ts"))};`,
+        `import { jobStarted } from ${JSON.stringify(join(here, "job-started.ts"))};`,
         "const event = process.argv[3];",
         "try {",
         '  if (process.argv[2] !== "hook") throw new Error("unexpected " + process.argv.slice(2));',

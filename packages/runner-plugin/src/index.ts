@@ -5,12 +5,25 @@
  */
 export * from "./arc.js";
 export * from "./configure.js";
-export * from "./hooks.js";
+export { HIDE_GPUS_LINES } from "./github-env.js";
+export {
+  HookError,
+  type HookErrorCode,
+  type HookOptions,
+  jobLabel,
+} from "./hook-context.js";
 export * from "./install-hooks.js";
 export * from "./jitconfig.js";
+export {
+  type GpuMemory,
+  type JobCompletedOptions,
+  type JobCompletedResult,
+  jobCompleted,
+} from "./job-completed.js";
+export { type HookGpu, type JobStartedResult, jobStarted } from "./job-started.js";
 export * from "./labels.js";
-export * from "./locks.js";
 export { main, PERSISTENT_WARNING, type RunnerIo } from "./main.js";
+export { type EndedProcess, KILL_GRACE_MS } from "./process-reaping.js";
 export {
   checkRunnerVersion,
   compareVersions,

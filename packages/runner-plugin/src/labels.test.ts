@@ -15,6 +15,7 @@ import {
   type Resources,
   SHM_LADDER_GB,
 } from "@dstack/spec";
+import { fixtureReport, hostFixture } from "@dstack/testing";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -24,7 +25,6 @@ import {
   hostRunnerLabels,
   instanceFacts,
 } from "./labels.js";
-import { fixtureReport, hostFixture } from "./testing-gpu.js";
 
 const GB = 1e9;
 const GiB = 2 ** 30;

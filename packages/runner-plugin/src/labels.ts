@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { HostReport } from "@dstack/host";
+import { type HostReport, runnerShare } from "@dstack/host";
 import { BASE_LABELS, EPHEMERAL_LABEL, type HostFacts, runnerLabels } from "@dstack/spec";
 
 /**
@@ -63,17 +63,9 @@ export interface CheckExtraLabelsOptions {
 /**
  * The facts of one runner instance that owns `gpuIndexes` of the host's GPUs.
  *
- * Rule (the contract of `dstack-runner split`): the instance gets exactly its GPUs, and a share
- * of the host's CPUs, memory and `/dev/shm` proportional to its GPUs, `share = k / N` for `k` of
- * the host's `N` GPUs:
- * - `cpus = max(1, floor(report.cpus * share))`;
- * - `memoryBytes = floor(report.memoryBytes * share)` (bytes);
- * - `shmSizeBytes = floor(report.shmSizeBytes * share)` when the host's is known, else unknown;
- * - `interruptible` is the host's.
- *
- * Nothing enforces the share at run time (the runners share one kernel); it is what the labels
- * promise, so that the jobs of all instances together fit the host. Rounding down keeps the
- * promise when every instance is busy.
+ * The rule is `@dstack/host`'s {@link runnerShare} (the contract of `dstack-runner split`, the
+ * same part of the host the job-time check sees): exactly its GPUs, and a share `k / N` of the
+ * host's CPUs (at least 1), memory and `/dev/shm`, rounded down; `interruptible` is the host's.
  *
  * @param report - the host, as `readHostFacts` reads it (sizes in bytes).
  * @param gpuIndexes - nvidia-smi indexes of the instance's GPUs; absent: the whole host, as is.
@@ -110,15 +102,15 @@ export function instanceFacts(report: HostReport, gpuIndexes?: readonly number[]
     }
     return gpu;
   });
-  const share = mine.length / details.length;
+  const shared = runnerShare(report, mine);
   const facts: HostFacts = {
-    cpus: Math.max(1, Math.floor(report.cpus * share)),
-    memoryBytes: Math.floor(report.memoryBytes * share),
-    gpus: mine.map((g) => ({ name: g.name, memoryBytes: g.memoryBytes })),
-    interruptible: report.interruptible,
+    cpus: shared.cpus,
+    memoryBytes: shared.memoryBytes,
+    gpus: shared.gpus,
+    interruptible: shared.interruptible,
   };
-  if (report.shmSizeBytes !== undefined) {
-    facts.shmSizeBytes = Math.floor(report.shmSizeBytes * share);
+  if (shared.shmSizeBytes !== undefined) {
+    facts.shmSizeBytes = shared.shmSizeBytes;
   }
   return facts;
 }

@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { jobLabels, labelsMatch } from "@dstack/spec";
+import { fakeNvidiaSmi, fixtureUuids, hostFixture } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { main, PERSISTENT_WARNING } from "./main.js";
-import { fakeNvidiaSmi, fixtureUuids, hostFixture } from "./testing-gpu.js";
 
 const pkg = resolve(new URL(".", import.meta.url).pathname, "..");
 const bin = join(pkg, "bin/dstack-runner.js");
@@ -70,6 +70,27 @@ describe("dstack-runner labels", () => {
     const r = await dstackRunner(["labels", "--gpus", "4,5"], "h100-80gb-hbm3-x8.csv");
     expect(r.stdout).toContain("gpu-count-ge-2,");
     expect(r.stdout).not.toContain("gpu-count-ge-3");
+  });
+
+  it("--gpus, DSTACK_RUNNER_GPUS and split groups share one GPU-set syntax", async () => {
+    const uuids = fixtureUuids(hostFixture("h100-80gb-hbm3-x8.csv"));
+    const byIndex = await dstackRunner(["labels", "--gpus", "4,5"], "h100-80gb-hbm3-x8.csv");
+    const byRange = await dstackRunner(["labels", "--gpus", "4-5"], "h100-80gb-hbm3-x8.csv");
+    const byUuid = await dstackRunner(
+      ["labels", "--gpus", `${uuids[4]},${uuids[5]}`],
+      "h100-80gb-hbm3-x8.csv",
+    );
+    const fromEnv = await dstackRunner(["labels"], "h100-80gb-hbm3-x8.csv", {
+      DSTACK_RUNNER_GPUS: "4-5",
+    });
+    expect(byIndex.status).toBe(0);
+    for (const r of [byRange, byUuid, fromEnv]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(byIndex.stdout);
+    }
+    const bad = await dstackRunner(["labels", "--gpus", "5-4"], "h100-80gb-hbm3-x8.csv");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--gpus=5-4: range 5-4 runs backwards; write 4-5");
   });
 
   it("says so when the driver fails", async () => {

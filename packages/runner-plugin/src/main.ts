@@ -8,13 +8,22 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGitHubClient } from "@dstack/github";
-import { readHostFacts } from "@dstack/host";
+import {
+  HostError,
+  type HostReport,
+  parseGpuSet,
+  RUNNER_GPUS_ENV,
+  readHostFacts,
+  readRunnerGpus,
+  resolveGpuSet,
+} from "@dstack/host";
 import { Command, CommanderError } from "commander";
 import { arcValues } from "./arc.js";
 import { configArgs, formatCommand, runConfig } from "./configure.js";
-import { jobCompleted, jobStarted } from "./hooks.js";
 import { DEFAULT_HOOKS_DIR, installHooks } from "./install-hooks.js";
 import { generateJitConfig, runShLine, targetFromUrl } from "./jitconfig.js";
+import { jobCompleted } from "./job-completed.js";
+import { jobStarted } from "./job-started.js";
 import { formatLabels, hostRunnerLabels } from "./labels.js";
 import { checkRunnerVersion, MIN_RUNNER_VERSION, RUNNER_LISTENER } from "./runner-version.js";
 import { planSplit } from "./split.js";
@@ -37,16 +46,31 @@ class UsageError extends Error {}
 export const PERSISTENT_WARNING =
   "warning: --persistent registers a runner that keeps its folder, its work folder and its user's files from one job to the next: code from one job (a pull request's) can leave something that runs in a later trusted job. This runner does not get the dstack-ephemeral label, so dstack sends it no pull-request runs; never let it run untrusted code. GitHub's guidance: self-hosted runners for untrusted code must be ephemeral.";
 
-/** `--gpus 0,1,2,3` -> indexes. */
-function parseIndexes(text: string | undefined): number[] | undefined {
-  if (text === undefined) return undefined;
-  const out = text.split(",").map((s) => s.trim());
-  if (out.some((s) => !/^\d+$/.test(s))) {
-    throw new UsageError(
-      `--gpus: ${JSON.stringify(text)} is not a list of GPU indexes like 0,1,2,3`,
-    );
+/**
+ * The part of the host this runner instance labels: `--gpus` when given, else
+ * `DSTACK_RUNNER_GPUS` (what `split` writes into an instance's environment), else the whole
+ * host; both read with `@dstack/host`'s one syntax for a GPU set (indexes, ranges, UUIDs).
+ * `none`: the host without its GPUs.
+ *
+ * @returns the report to label and, for a list, the nvidia-smi indexes of the instance's GPUs.
+ */
+function instanceGpus(
+  text: string | undefined,
+  env: NodeJS.ProcessEnv,
+  report: HostReport,
+): { report: HostReport; gpuIndexes?: number[] } {
+  try {
+    const set = text === undefined ? readRunnerGpus(env) : parseGpuSet(text, { name: "--gpus" });
+    if (set.kind === "all") return { report };
+    if (set.kind === "none") return { report: { ...report, gpus: [], gpuDetails: [] } };
+    const gpus = resolveGpuSet(set, report.gpuDetails, {
+      name: text === undefined ? RUNNER_GPUS_ENV : "--gpus",
+    });
+    return { report, gpuIndexes: gpus.map((g) => g.index) };
+  } catch (error) {
+    if (error instanceof HostError && error.code === "bad-env") throw new UsageError(error.message);
+    throw error;
   }
-  return out.map(Number);
 }
 
 /** A secret from an option or, better (not visible in `ps`), an environment variable. */
@@ -76,13 +100,16 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
     .command("labels")
     .description("print this host's runner labels (for config.sh --labels, or --json)")
     .option("--json", "print a JSON list")
-    .option("--gpus <indexes>", "only these GPUs (a split instance), e.g. 0,1,2,3")
+    .option(
+      "--gpus <gpus>",
+      "only these GPUs (a split instance), e.g. 0-3 or GPU UUIDs; default DSTACK_RUNNER_GPUS",
+    )
     .option("-l, --label <label...>", "your own labels, after the scheme's")
     .option("--ephemeral", "the labels of an ephemeral runner (config.sh --ephemeral)")
     .action(
       async (opts: { json?: boolean; gpus?: string; label?: string[]; ephemeral?: boolean }) => {
-        const gpuIndexes = parseIndexes(opts.gpus);
-        const labels = hostRunnerLabels(await facts(), {
+        const { report, gpuIndexes } = instanceGpus(opts.gpus, io.env, await facts());
+        const labels = hostRunnerLabels(report, {
           ...(gpuIndexes ? { gpuIndexes } : {}),
           ...(opts.label ? { extra: opts.label } : {}),
           ephemeral: opts.ephemeral === true,
@@ -104,7 +131,10 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
       "--persistent",
       "keep the runner registered between jobs (never for untrusted code; prints why)",
     )
-    .option("--gpus <indexes>", "only these GPUs (a split instance)")
+    .option(
+      "--gpus <gpus>",
+      "only these GPUs (a split instance), e.g. 0-3; default DSTACK_RUNNER_GPUS",
+    )
     .option("-l, --label <label...>", "your own labels")
     .option("--runner-group <group>", "the runner group")
     .option("--run", "run config.sh in --runner-dir instead of printing it")
@@ -131,8 +161,8 @@ export async function main(argv: readonly string[], io: RunnerIo): Promise<numbe
         }
         const ephemeral = !opts.persistent;
         if (!ephemeral) io.stderr(`${PERSISTENT_WARNING}\n`);
-        const gpuIndexes = parseIndexes(opts.gpus);
-        const labels = hostRunnerLabels(await facts(), {
+        const { report, gpuIndexes } = instanceGpus(opts.gpus, io.env, await facts());
+        const labels = hostRunnerLabels(report, {
           ...(gpuIndexes ? { gpuIndexes } : {}),
           ...(opts.label ? { extra: opts.label } : {}),
           ephemeral,

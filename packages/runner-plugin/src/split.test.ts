@@ -1,8 +1,8 @@
 import { jobLabels, labelsMatch, type Resources } from "@dstack/spec";
+import { fixtureReport } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { instanceFacts } from "./labels.js";
 import { parseLayout, planSplit, type SplitInstance, systemdUnit } from "./split.js";
-import { fixtureReport } from "./testing-gpu.js";
 
 const h100 = fixtureReport("h100-80gb-hbm3-x8.csv");
 const UUIDS = h100.gpuDetails.map((g) => g.uuid);
@@ -124,6 +124,17 @@ describe("parseLayout", () => {
 });
 
 describe("planSplit", () => {
+  it("a group names GPUs by UUID as DSTACK_RUNNER_GPUS does", () => {
+    const uuids = h100.gpuDetails.map((g) => g.uuid);
+    const byUuid = planSplit({ report: h100, layout: `${uuids[1]},${uuids[0]}/2-3`, name: "box" });
+    const byIndex = planSplit({ report: h100, layout: "0,1/2,3", name: "box" });
+    expect(byUuid).toEqual(byIndex);
+    expect(instancesOf(byUuid).map((i) => i.gpuIndexes)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+  });
+
   it("1x4+4x1 on the 8x H100 host: names, GPUs, env files and units exactly", () => {
     const plan = planSplit({ report: h100, layout: "1x4+4x1", name: "box" });
     expect("warnings" in plan && plan.warnings).toEqual([]);

@@ -16,16 +16,9 @@
  * @module
  */
 
-import { type HostReport, INTERRUPTIBLE_ENV } from "@dstack/host";
+import { type HostReport, INTERRUPTIBLE_ENV, parseGpuItem, RUNNER_GPUS_ENV } from "@dstack/host";
 import { runnerLabels } from "@dstack/spec";
 import { checkExtraLabels, compactIndexes, describeHostGpus, instanceFacts } from "./labels.js";
-
-/**
- * The variable, in an instance's environment, holding the nvidia-smi indexes of the GPUs it owns,
- * comma-separated (`0,1,2,3`): the one the job hooks read (`RUNNER_GPUS_ENV` of `hooks.ts`, which
- * owns the name; kept private here so the package exports it once).
- */
-const RUNNER_GPUS_ENV = "DSTACK_RUNNER_GPUS";
 
 /** Where instances are installed unless told otherwise: `/opt/actions-runner/<instance name>`. */
 export const DEFAULT_RUNNERS_DIR = "/opt/actions-runner";
@@ -42,8 +35,6 @@ const DIR_RE = /^\/[A-Za-z0-9._/-]*$/;
 
 /** `NxG` terms: N instances of G GPUs. */
 const COUNT_TERM_RE = /^(\d+)\s*[xX]\s*(\d+)$/;
-const RANGE_RE = /^(\d+)\s*-\s*(\d+)$/;
-const INDEX_RE = /^\d+$/;
 
 /** Options of {@link parseLayout}. */
 export interface ParseLayoutOptions {
@@ -54,6 +45,8 @@ export interface ParseLayoutOptions {
    * number and indexes (`group 1 (0-3)`).
    */
   nameOf?: (indexes: readonly number[]) => string;
+  /** The UUIDs of the GPUs of `gpuIndexes`, in the same order, for groups that name GPUs by UUID. */
+  gpuUuids?: readonly string[];
 }
 
 /**
@@ -63,8 +56,9 @@ export interface ParseLayoutOptions {
  * - **counts**: `NxG` terms joined by `+`: `8x1` (eight 1-GPU instances), `1x4+4x1`, `2x4`.
  *   GPUs are handed out in nvidia-smi index order, terms left to right: `1x4+4x1` on GPUs 0-7 is
  *   `0,1,2,3` `4` `5` `6` `7`;
- * - **explicit**: groups of nvidia-smi indexes separated by `/`, indexes by `,`, ranges with
- *   `-`: `0,1,2,3/4/5/6/7` or `0-3/4/5/6/7`.
+ * - **explicit**: groups separated by `/`, each a set of GPUs in `@dstack/host`'s one syntax
+ *   (`parseGpuSet`: nvidia-smi indexes, ranges and GPU UUIDs separated by `,`):
+ *   `0,1,2,3/4/5/6/7` or `0-3/4/5/6/7`.
  *
  * Spaces around tokens are ignored. Fewer GPUs than the host has is allowed (the rest stay
  * unused; {@link planSplit} warns).
@@ -92,7 +86,7 @@ export function parseLayout(
   if (/x/i.test(layout)) {
     return parseCounts(layout, shown, gpuCount, has, gpuIndexes);
   }
-  return parseExplicit(layout, shown, has, gpuIndexes, options.nameOf);
+  return parseExplicit(layout, shown, has, gpuIndexes, options.nameOf, options.gpuUuids ?? []);
 }
 
 function parseCounts(
@@ -148,6 +142,7 @@ function parseExplicit(
   has: string,
   gpuIndexes: readonly number[],
   nameOf: ((indexes: readonly number[]) => string) | undefined,
+  uuids: readonly string[],
 ): { subsets: number[][] } | { errors: string[] } {
   const errors: string[] = [];
   const known = new Set(gpuIndexes);
@@ -164,22 +159,29 @@ function parseExplicit(
     const subset: number[] = [];
     for (const rawItem of group.split(",")) {
       const item = rawItem.trim();
-      const range = RANGE_RE.exec(item);
-      let items: number[] = [];
-      if (range) {
-        const from = Number(range[1]);
-        const to = Number(range[2]);
-        if (from > to) {
-          errors.push(`${where}: range ${item} runs backwards; write ${to}-${from}`);
-        } else {
-          items = Array.from({ length: to - from + 1 }, (_, i) => from + i);
-        }
-      } else if (INDEX_RE.test(item)) {
-        items = [Number(item)];
-      } else {
+      // One syntax for a set of GPUs (@dstack/host): indexes, ranges and UUIDs.
+      const refs = parseGpuItem(item);
+      const items: number[] = [];
+      if ("error" in refs && /^range /.test(refs.error)) {
+        errors.push(`${where}: ${refs.error}`);
+      } else if ("error" in refs) {
         errors.push(
           `${where}: ${JSON.stringify(item)} is not a GPU index; write indexes as nvidia-smi numbers them, e.g. 0,1,2,3/4/5`,
         );
+      } else {
+        for (const ref of refs) {
+          if ("index" in ref) {
+            items.push(ref.index);
+            continue;
+          }
+          const at = uuids.findIndex((u) => u.toLowerCase() === ref.uuid.toLowerCase());
+          const index = gpuIndexes[at];
+          if (index === undefined) {
+            errors.push(`${where}: GPU ${ref.uuid} is not on this host; this host has ${has}`);
+          } else {
+            items.push(index);
+          }
+        }
       }
       for (const index of items) {
         if (!known.has(index)) {
@@ -384,6 +386,7 @@ export function planSplit(options: PlanSplitOptions): SplitPlan {
       : options.layout.map((s) => s.join(",")).join("/");
   const parsed = parseLayout(layoutText, details.length, {
     gpuIndexes: indexes,
+    gpuUuids: details.map((g) => g.uuid),
     nameOf: (subset) => instanceName(options.name, subset),
   });
   if ("errors" in parsed) {

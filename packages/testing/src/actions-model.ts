@@ -26,6 +26,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { artifactRoutes, type RestArtifact } from "./artifact-routes.js";
 import {
   type FakeContext,
   type FakeGitHub,
@@ -368,34 +369,27 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
       };
     });
 
-  const artifactsOf = (run: ModelRun): Record<string, unknown>[] => {
+  const artifactsOf = (run: ModelRun): RestArtifact[] => {
     const state = stateOf(run);
     if (state.status !== "completed") {
       return [];
     }
-    return o.artifacts.map((a, i) => {
-      const id = run.id * 100 + 50 + i;
-      return {
-        id,
-        node_id: Buffer.from(`Artifact${id}`).toString("base64"),
-        name: a.name,
-        size_in_bytes: a.sizeInBytes ?? 1024,
-        url: `${api}/actions/artifacts/${id}`,
-        archive_download_url: `${api}/actions/artifacts/${id}/zip`,
-        expired: false,
-        created_at: iso(state.updatedAt),
-        expires_at: iso(state.updatedAt + 90 * DAY_MS),
-        updated_at: iso(state.updatedAt),
-        digest: `sha256:${createHash("sha256").update(`${run.id}/${a.name}`).digest("hex")}`,
-        workflow_run: {
-          id: run.id,
-          repository_id: 1296269,
-          head_repository_id: 1296269,
-          head_branch: run.ref,
-          head_sha: HEAD_SHA,
-        },
-      };
-    });
+    return o.artifacts.map((a, i) => ({
+      id: run.id * 100 + 50 + i,
+      name: a.name,
+      sizeInBytes: a.sizeInBytes ?? 1024,
+      // Listed newest first: the first declared is the last uploaded, a millisecond apart.
+      createdAt: iso(state.updatedAt - i),
+      expiresAt: iso(state.updatedAt - i + 90 * DAY_MS),
+      digest: `sha256:${createHash("sha256").update(`${run.id}/${a.name}`).digest("hex")}`,
+      run: {
+        id: run.id,
+        repositoryId: 1296269,
+        headRepositoryId: 1296269,
+        headBranch: run.ref,
+        headSha: HEAD_SHA,
+      },
+    }));
   };
 
   const page = <T>(r: FakeRequest, items: T[]): T[] => {
@@ -495,17 +489,13 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
       const jobs = jobsOf(run).map((j) => j.json);
       return { status: 200, body: { total_count: jobs.length, jobs: page(r, jobs) } };
     },
-    [ACTIONS_ROUTES.listArtifacts]: (r) => {
-      const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
-      if (!run) {
-        return notFound("actions/artifacts#list-workflow-run-artifacts");
-      }
-      const artifacts = artifactsOf(run);
-      return {
-        status: 200,
-        body: { total_count: artifacts.length, artifacts: page(r, artifacts) },
-      };
-    },
+    ...artifactRoutes({
+      now: () => clock.now(),
+      guard: (r) =>
+        ownRepo(r) ? undefined : notFound("actions/artifacts#list-workflow-run-artifacts"),
+      runExists: (id) => findRun(String(id)) !== undefined,
+      artifacts: () => runs.flatMap(artifactsOf),
+    }),
     [ACTIONS_ROUTES.jobLogs]: (r, context: FakeContext) => {
       const found = ownRepo(r)
         ? runs.flatMap((run) => jobsOf(run)).find(({ json }) => String(json.id) === r.params.job_id)

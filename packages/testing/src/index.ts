@@ -1,5 +1,15 @@
 /**
- * Test helpers shared by the workspaces. Private; imported by tests and benchmarks only.
+ * Every test stand-in of the workspaces, by what it stands in for. Private; imported by tests and
+ * benchmarks only; no published package exports test support.
+ *
+ * - GitHub REST: `github.ts` (the OpenAPI-validated fake), the Actions, contents and pulls models,
+ *   and `artifact-routes.ts`, the one fake of the artifacts REST routes;
+ * - the Actions results service and Azurite: `azurite.ts`, `results-service.ts`,
+ *   `artifacts-rest.ts`, and `actions-storage.ts`, the one set-up every test uses;
+ * - GPUs and nvidia-smi: `gpus.ts`;
+ * - local-action and in-process actions: `local-action.ts`, `action-step.ts`;
+ * - Python: `python.ts` (wheels built locally);
+ * - files, jobs, workflow files and charts: `trees.ts`, `jobs.ts`, `workflows.ts`, `mermaid.ts`.
  *
  * @module
  */
@@ -30,6 +40,34 @@ export {
   workflowRunJson,
 } from "./actions-model.js";
 export {
+  type ActionsStorage,
+  type ActionsStorageOptions,
+  startActionsStorage,
+} from "./actions-storage.js";
+export {
+  ARTIFACT_ROUTES,
+  type ArtifactRoutesOptions,
+  artifactRoutes,
+  type RestArtifact,
+} from "./artifact-routes.js";
+export {
+  type ArtifactsRestApi,
+  type ArtifactsRestApiOptions,
+  FAKE_DEFAULT_BRANCH,
+  FAKE_FORK_ID,
+  FAKE_REPOSITORY_ID,
+  type RunFacts,
+  startArtifactsRestApi,
+  type WorkflowRuns,
+  workflowRuns,
+} from "./artifacts-rest.js";
+export {
+  AZURITE_ACCOUNT_KEY,
+  AZURITE_ACCOUNT_NAME,
+  type Azurite,
+  startAzurite,
+} from "./azurite.js";
+export {
   CONTENTS_ROUTES,
   type ContentsModel,
   type ContentsModelOptions,
@@ -49,6 +87,18 @@ export {
   startFakeGitHub,
 } from "./github.js";
 export {
+  FAKE_QUERIES,
+  type FakeGpuState,
+  type FakeNvidiaSmi,
+  fakeNvidiaSmi,
+  fixtureReport,
+  fixtureUuids,
+  hostFixture,
+  type Scratch,
+  scratch,
+} from "./gpus.js";
+export { makeJob, wordsRandom } from "./jobs.js";
+export {
   type LocalActionResult,
   REPO_ROOT,
   type RunLocalActionOptions,
@@ -67,6 +117,16 @@ export {
   type PullsModelOptions,
   startFakePulls,
 } from "./pulls-model.js";
+export { buildWheel } from "./python.js";
+export {
+  ARTIFACT_SERVICE,
+  type BackendIds,
+  type ResultsService,
+  type ResultsServiceOptions,
+  type StoredArtifact,
+  startResultsService,
+} from "./results-service.js";
+export { leftovers, readTree, tempDir, writeTree } from "./trees.js";
 export {
   dstackActions,
   formatDiagnostic,

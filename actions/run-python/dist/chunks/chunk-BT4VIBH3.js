@@ -7,7 +7,7 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-K2YKQWWF.js";
+} from "./chunk-CGL3SX5L.js";
 import {
   restError
 } from "./chunk-AUCTGA3N.js";

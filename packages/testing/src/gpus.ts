@@ -1,6 +1,8 @@
 /**
- * Test helper (not part of the package's API): a fake `nvidia-smi` on `PATH`, answering the
- * three queries the runner hooks make from fixture text files, like the real one would.
+ * GPUs for tests: a fake `nvidia-smi` on `PATH`, answering the three queries `@dstack/host` makes
+ * from fixture text files, like the real one would; recorded real outputs (`@dstack/host`'s
+ * fixtures, `packages/host/src/fixtures`) and host reports built from them; scratch folders and
+ * processes (lock owners, leftover GPU processes).
  *
  * The fake is a bash script that uses bash builtins only (tests put nothing else on `PATH`). It
  * lives in its own temp folder with its state files, which tests change between calls:
@@ -83,7 +85,7 @@ function script(dir: string): string {
   // biome-ignore-start lint/suspicious/noTemplateCurlyInString: these strings are bash, not templates
   return [
     "#!/bin/bash",
-    "# Fake nvidia-smi for tests (packages/runner-plugin/src/testing-gpu.ts): bash builtins only.",
+    "# Fake nvidia-smi for tests (packages/testing/src/gpus.ts): bash builtins only.",
     `d=${q(dir)}`,
     `printf '%s\\n' "$*" >> "$d/calls.log"`,
     'trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf \'%s\' "$s"; }',

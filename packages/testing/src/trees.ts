@@ -1,43 +1,29 @@
 /**
- * Fixtures shared by this package's tests (not part of the build's public API).
+ * Files on disk for tests: temporary folders, trees written from and read into plain objects,
+ * and leftovers of interrupted writes.
  *
  * @module
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { ADJECTIVES, ANIMALS, type Job } from "@dstack/spec";
 
-/** A job as `@dstack/spec` normalizes it. */
-export function makeJob(workflow: string | null = "train"): Job {
-  return {
-    workflow,
-    provider: "python",
-    file: "train.py",
-    args: [],
-    environment: {},
-    artifacts: ["model"],
-    workingDir: ".",
-    beforeRun: [],
-    resources: { interruptible: false },
-    deps: [],
-  };
+/** A new empty temporary folder (`<tmpdir>/<prefix>XXXXXX`). */
+export function tempDir(prefix = "dstack-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A `random` for `createRun` that always picks these words, e.g. `sharp`, `shrimp`. */
-export function wordsRandom(adjective: string, animal: string): () => number {
-  const a = (ADJECTIVES.indexOf(adjective) + 0.5) / ADJECTIVES.length;
-  const b = (ANIMALS.indexOf(animal) + 0.5) / ANIMALS.length;
-  if (a < 0 || b < 0) throw new Error(`unknown words ${adjective} ${animal}`);
-  let i = 0;
-  return () => (i++ % 2 === 0 ? a : b);
-}
-
-/** Writes files (path -> content) and symbolic links (path -> target) below `root`. */
+/**
+ * Writes files (path -> content) and symbolic links (path -> target) below `root`, creating
+ * folders.
+ *
+ * @returns `root`.
+ */
 export function writeTree(
   root: string,
   files: Record<string, string>,
   links: Record<string, string> = {},
-): void {
+): string {
   for (const [p, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
     fs.writeFileSync(path.join(root, p), content);
@@ -46,6 +32,7 @@ export function writeTree(
     fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
     fs.symlinkSync(target, path.join(root, p));
   }
+  return root;
 }
 
 /**

@@ -8,9 +8,9 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-4UW2SIIK.js";
-import "./chunk-BP7UKWEP.js";
-import "./chunk-K2YKQWWF.js";
+} from "./chunk-5WMD2KJE.js";
+import "./chunk-BT4VIBH3.js";
+import "./chunk-CGL3SX5L.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-NWEBIUR4.js";

@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-BP7UKWEP.js";
+} from "./chunk-BT4VIBH3.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-K2YKQWWF.js";
+} from "./chunk-CGL3SX5L.js";
 import {
   endGroup,
   exportVariable,

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-6DSBQTDG.js";
+} from "./chunk-727AOZQV.js";
 import {
   annotate
 } from "./chunk-NFRV7IHF.js";
@@ -20,15 +20,15 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-4UW2SIIK.js";
+} from "./chunk-5WMD2KJE.js";
 import {
   GitHubStore
-} from "./chunk-BP7UKWEP.js";
+} from "./chunk-BT4VIBH3.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-K2YKQWWF.js";
+} from "./chunk-CGL3SX5L.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

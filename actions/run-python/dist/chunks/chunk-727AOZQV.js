@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-K2YKQWWF.js";
+} from "./chunk-CGL3SX5L.js";
 import {
   info,
   warning

@@ -1,10 +1,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { buildSync } from "esbuild";
-import { afterAll, describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import {
   acquireLocks,
   DEFAULT_LOCK_DIR,
@@ -18,8 +16,10 @@ import {
   readLock,
   readProcStat,
   releaseLocks,
-} from "./locks.js";
-import { scratch } from "./testing-gpu.js";
+} from "@dstack/host";
+import { scratch } from "@dstack/testing";
+import { buildSync } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
 
 const { tempDir, liveProcess, deadPid, cleanup } = scratch("dstack-locks-");
 afterAll(cleanup);
@@ -239,11 +239,11 @@ describe("acquireLocks", () => {
 });
 
 /**
- * Separate processes racing for the same GPUs, released together: `locks.ts` bundled with
+ * Separate processes racing for the same GPUs, released together: `@dstack/host` bundled with
  * esbuild into a small program, one process per runner, each with its own live owner.
  */
 describe("acquireLocks across processes", () => {
-  const here = dirname(fileURLToPath(import.meta.url));
+  const hostEntry = createRequire(import.meta.url).resolve("@dstack/host");
 
   function racer(dir: string): string {
     const entry = join(dir, "racer.mjs");
@@ -251,7 +251,7 @@ describe("acquireLocks across processes", () => {
       entry,
       [
         `import { existsSync } from "node:fs";`,
-        `import { acquireLocks } from ${JSON.stringify(join(here, "locks.ts"))};`,
+        `import { acquireLocks } from ${JSON.stringify(hostEntry)};`,
         "const [lockDir, go, runner, owner, ...uuids] = process.argv.slice(2);",
         "while (!existsSync(go)) await new Promise((r) => setTimeout(r, 1));",
         "try {",
@@ -271,6 +271,10 @@ describe("acquireLocks across processes", () => {
       format: "esm",
       outfile: out,
       logLevel: "error",
+      // @dstack/host's other modules pull in CommonJS packages (execa's dependencies).
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
     });
     return out;
   }

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-BP7UKWEP.js";
+} from "./chunk-BT4VIBH3.js";
 import {
   InputError,
   Inputs
-} from "./chunk-K2YKQWWF.js";
+} from "./chunk-CGL3SX5L.js";
 import {
   getInput,
   getState,

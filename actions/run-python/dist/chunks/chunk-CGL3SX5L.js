@@ -8490,9 +8490,9 @@ function explainExit(end) {
 }
 
 // ../../packages/executor/lib/run-job.js
-import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
+import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync10 } from "node:fs";
 import { rm as rm4 } from "node:fs/promises";
-import { delimiter as delimiter2, dirname as dirname3, join as join7, resolve as resolve2 } from "node:path";
+import { delimiter as delimiter2, dirname as dirname3, join as join11, resolve as resolve2 } from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath as fileURLToPath3 } from "node:url";
@@ -9694,7 +9694,14 @@ var RUN_STATUSES = Object.freeze([
 
 // ../../packages/host/lib/check.js
 function noGpuReason(report) {
-  return report.sources.gpus === "none" ? "nvidia-smi not found" : "nvidia-smi found no GPUs";
+  switch (report.sources.gpus) {
+    case "none":
+      return "nvidia-smi not found";
+    case "failed":
+      return "nvidia-smi failed";
+    default:
+      return "nvidia-smi found no GPUs";
+  }
 }
 function checkResources(resources, report) {
   const unmet = hostSatisfies(resources, report).map((u2) => u2.field.startsWith("resources.gpu.") && report.gpus.length === 0 ? { ...u2, message: `${u2.message} (${noGpuReason(report)})` } : u2);
@@ -9968,6 +9975,139 @@ ${stderr}`;
   };
 }
 
+// ../../packages/host/lib/gpu-set.js
+var WHOLE = /^\d+$/;
+var RANGE = /^(\d+)\s*-\s*(\d+)$/;
+var UUID = /^GPU-[0-9A-Fa-f-]+$/;
+function gpuRefText(ref) {
+  return "index" in ref ? String(ref.index) : ref.uuid;
+}
+function parseGpuItem(item) {
+  const text = item.trim();
+  if (text === "") {
+    return { error: "an item is empty" };
+  }
+  if (WHOLE.test(text)) {
+    return [{ index: Number(text) }];
+  }
+  const range = RANGE.exec(text);
+  if (range) {
+    const from = Number(range[1]);
+    const to = Number(range[2]);
+    if (from > to) {
+      return { error: `range ${text} runs backwards; write ${to}-${from}` };
+    }
+    return Array.from({ length: to - from + 1 }, (_, i2) => ({ index: from + i2 }));
+  }
+  if (UUID.test(text)) {
+    return [{ uuid: text }];
+  }
+  if (/^MIG-/i.test(text)) {
+    return { error: `${JSON.stringify(text)} is a MIG device, which is not supported` };
+  }
+  return { error: `${JSON.stringify(text)} is neither a GPU index nor a GPU UUID (GPU-\u2026)` };
+}
+function parseGpuSet(raw, options = {}) {
+  const name = options.name ?? "DSTACK_RUNNER_GPUS";
+  if (raw === void 0) {
+    return { kind: "all" };
+  }
+  const text = raw.trim();
+  if (text === "" || text.toLowerCase() === "none") {
+    return { kind: "none" };
+  }
+  const fail = (what) => {
+    throw new HostError("bad-env", `${name}=${raw}: ${what}; use GPU UUIDs or nvidia-smi indexes (or ranges of them, 0-3) separated by commas, e.g. ${name}=GPU-3edf87da-6dc2-bd9a-1484-92b81d6e1f89,GPU-62847ac1-d949-38ad-0267-cdf6a2d778cd or ${name}=0,1`);
+  };
+  const refs = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const part of text.split(",")) {
+    const items = parseGpuItem(part);
+    if ("error" in items) {
+      return fail(items.error);
+    }
+    for (const ref of items) {
+      const key = gpuRefText(ref).toLowerCase();
+      if (seen.has(key)) {
+        fail(`${JSON.stringify(items.length === 1 ? part.trim() : gpuRefText(ref))} is listed twice`);
+      }
+      seen.add(key);
+      refs.push(ref);
+    }
+  }
+  return { kind: "list", refs };
+}
+function resolveGpuSet(set, gpus, options = {}) {
+  const name = options.name ?? "DSTACK_RUNNER_GPUS";
+  if (set.kind === "all") {
+    return [...gpus].sort((a2, b) => a2.index - b.index);
+  }
+  if (set.kind === "none") {
+    return [];
+  }
+  const found = [];
+  for (const ref of set.refs) {
+    const gpu = "index" in ref ? gpus.find((g) => g.index === ref.index) : gpus.find((g) => g.uuid.toLowerCase() === ref.uuid.toLowerCase());
+    if (gpu === void 0) {
+      const has = gpus.length === 0 ? "this host has no GPU" : `this host has ${gpus.map((g) => `${g.index} (${g.uuid})`).join(", ")}`;
+      throw new HostError("bad-env", `${name}: GPU ${gpuRefText(ref)} is not on this host; ${has}`);
+    }
+    if (found.some((g) => g.uuid === gpu.uuid)) {
+      throw new HostError("bad-env", `${name}: GPU ${gpu.index} (${gpu.uuid}) is listed twice, by index and by UUID`);
+    }
+    found.push(gpu);
+  }
+  return found.sort((a2, b) => a2.index - b.index);
+}
+
+// ../../packages/host/lib/runner-share.js
+var RUNNER_GPUS_ENV = "DSTACK_RUNNER_GPUS";
+function readRunnerGpus(env) {
+  return parseGpuSet(env[RUNNER_GPUS_ENV], { name: RUNNER_GPUS_ENV });
+}
+function runnerShare(report, gpus) {
+  const all = report.gpuDetails.length;
+  if (gpus.length === all) {
+    return report;
+  }
+  const share = gpus.length / all;
+  const cpus = Math.max(1, Math.floor(report.cpus * share));
+  const memoryBytes = Math.floor(report.memoryBytes * share);
+  const out = {
+    ...report,
+    cpus,
+    memoryBytes,
+    gpus: gpus.map(({ name, memoryBytes: memoryBytes2 }) => ({ name, memoryBytes: memoryBytes2 })),
+    gpuDetails: [...gpus],
+    notes: [
+      ...report.notes,
+      `this runner owns GPUs ${gpus.map((g) => g.index).join(",")} of ${all} (${RUNNER_GPUS_ENV}): ${cpus} of ${report.cpus} CPUs, ${gpus.length}/${all} of the memory and /dev/shm`
+    ]
+  };
+  if (report.shmSizeBytes !== void 0) {
+    out.shmSizeBytes = Math.floor(report.shmSizeBytes * share);
+  }
+  return out;
+}
+function applyRunnerShare(report, env) {
+  const set = readRunnerGpus(env);
+  if (set.kind === "all") {
+    return report;
+  }
+  if (set.kind === "none") {
+    return {
+      ...report,
+      gpus: [],
+      gpuDetails: [],
+      notes: [
+        ...report.notes,
+        `this runner owns no GPU (${RUNNER_GPUS_ENV}=${env[RUNNER_GPUS_ENV]})`
+      ]
+    };
+  }
+  return runnerShare(report, resolveGpuSet(set, report.gpuDetails, { name: RUNNER_GPUS_ENV }));
+}
+
 // ../../packages/host/lib/facts.js
 var INTERRUPTIBLE_ENV = "DSTACK_RUNNER_INTERRUPTIBLE";
 function readInterruptible(env) {
@@ -10010,6 +10150,11 @@ async function readHostFacts(options = {}) {
       command: options.nvidiaSmi ?? "nvidia-smi",
       env,
       timeoutMs: options.nvidiaSmiTimeoutMs ?? NVIDIA_SMI_TIMEOUT_MS
+    }).catch((error2) => {
+      if (options.gpuFailure === "warn" && error2 instanceof HostError && error2.code === "gpu-driver") {
+        return { gpus: [], source: "failed", notes: [], failure: error2.message };
+      }
+      throw error2;
     })
   ]);
   const notes = [...cpuMax.notes];
@@ -10066,15 +10211,402 @@ async function readHostFacts(options = {}) {
   if (shm.bytes !== void 0) {
     report.shmSizeBytes = shm.bytes;
   }
-  return report;
+  if ("failure" in smi && smi.failure !== void 0) {
+    report.warnings = [`${smi.failure}; continuing without GPUs`];
+    report.notes.push(`no GPUs: ${smi.failure}`);
+  }
+  return options.runnerShare === true ? applyRunnerShare(report, env) : report;
+}
+
+// ../../packages/host/lib/gpu-locks.js
+import { readdirSync as readdirSync3, readFileSync as readFileSync8 } from "node:fs";
+import { join as join8 } from "node:path";
+
+// ../../packages/host/lib/lock-dir.js
+import { closeSync, fsyncSync, mkdirSync as mkdirSync2, openSync, readFileSync as readFileSync7, renameSync as renameSync2, unlinkSync, writeSync } from "node:fs";
+import { isAbsolute, join as join7 } from "node:path";
+import { setTimeout as sleep2 } from "node:timers/promises";
+
+// ../../packages/host/lib/proc.js
+import { readFileSync as readFileSync6 } from "node:fs";
+import { join as join6 } from "node:path";
+function readProcStat(pid, procRoot = "/proc") {
+  let text;
+  try {
+    text = readFileSync6(join6(procRoot, String(pid), "stat"), "utf8");
+  } catch {
+    return void 0;
+  }
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open < 0 || close < open) {
+    return void 0;
+  }
+  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const ppid = Number(rest[1]);
+  const starttime = Number(rest[19]);
+  if (!Number.isInteger(ppid) || !Number.isFinite(starttime)) {
+    return void 0;
+  }
+  return { comm: text.slice(open + 1, close), state: rest[0] ?? "", ppid, starttime };
+}
+function isProcessAlive(pid, pidStart) {
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+  } catch (error2) {
+    if (error2.code !== "EPERM") {
+      return false;
+    }
+  }
+  const stat3 = readProcStat(pid);
+  if (stat3 === void 0) {
+    return true;
+  }
+  if (stat3.state === "Z" || stat3.state === "X") {
+    return false;
+  }
+  return pidStart === void 0 || stat3.starttime === pidStart;
+}
+
+// ../../packages/host/lib/lock-dir.js
+var LOCK_DIR_ENV = "DSTACK_LOCK_DIR";
+var DEFAULT_LOCK_DIR = "/var/lock/dstack";
+var MUTEX_TIMEOUT_MS = 1e4;
+var MUTEX = ".mutex";
+var LockError = class extends Error {
+  name = "LockError";
+  /** See {@link LockErrorCode}. */
+  code;
+  /**
+   * @param code - see {@link LockErrorCode}.
+   * @param message - one line: what, which GPU or path, who holds it, what to do.
+   * @param options - `cause`, when there is one.
+   */
+  constructor(code, message, options) {
+    super(message, options);
+    this.code = code;
+  }
+};
+function lockDirFromEnv(env) {
+  const raw = env[LOCK_DIR_ENV];
+  if (raw === void 0 || raw.trim() === "") {
+    return DEFAULT_LOCK_DIR;
+  }
+  if (!isAbsolute(raw)) {
+    throw new LockError("lock-dir", `${LOCK_DIR_ENV}: ${JSON.stringify(raw)} is not an absolute path; use e.g. ${DEFAULT_LOCK_DIR}`);
+  }
+  return raw;
+}
+function errno(error2) {
+  return error2.code ?? String(error2);
+}
+function lockDirFix(lockDir) {
+  return `create it for every runner user (e.g. sudo install -d -m 0755 -o <runner user> ${lockDir}) or set ${LOCK_DIR_ENV} to a folder they can write`;
+}
+function ensureLockDir(lockDir) {
+  if (!isAbsolute(lockDir)) {
+    throw new LockError("lock-dir", `lock dir ${JSON.stringify(lockDir)} is not an absolute path`);
+  }
+  try {
+    mkdirSync2(lockDir, { recursive: true, mode: 493 });
+  } catch (error2) {
+    throw new LockError("lock-dir", `cannot create lock dir ${lockDir} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
+  }
+}
+function writeNewFile(path11, content) {
+  const fd = openSync(path11, "wx", 420);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+function removeIfExists(path11) {
+  try {
+    unlinkSync(path11);
+  } catch (error2) {
+    if (errno(error2) !== "ENOENT") {
+      throw error2;
+    }
+  }
+}
+async function withMutex(lockDir, timeoutMs, body) {
+  ensureLockDir(lockDir);
+  const path11 = join7(lockDir, MUTEX);
+  const started = Date.now();
+  for (; ; ) {
+    try {
+      writeNewFile(path11, `${JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() })}
+`);
+      break;
+    } catch (error2) {
+      const code = errno(error2);
+      if (code !== "EEXIST") {
+        throw new LockError("lock-dir", `cannot write in lock dir ${lockDir} (${code}); ${lockDirFix(lockDir)}`, { cause: error2 });
+      }
+    }
+    let holder;
+    try {
+      holder = JSON.parse(readFileSync7(path11, "utf8")).pid;
+    } catch {
+      holder = void 0;
+    }
+    const waited = Date.now() - started;
+    const dead = holder !== void 0 && !isProcessAlive(holder);
+    if (dead || holder === void 0 && waited >= timeoutMs) {
+      const aside = `${path11}.stale-${process.pid}-${Date.now()}`;
+      try {
+        renameSync2(path11, aside);
+        unlinkSync(aside);
+      } catch {
+      }
+      continue;
+    }
+    if (waited >= timeoutMs) {
+      throw new LockError("mutex", `${path11} has been held by pid ${holder} for more than ${timeoutMs / 1e3}s; if that process is stuck, end it`);
+    }
+    await sleep2(20);
+  }
+  try {
+    return body();
+  } finally {
+    removeIfExists(path11);
+  }
+}
+
+// ../../packages/host/lib/gpu-locks.js
+var LOCK_FILE = /^gpu-(.+)\.lock$/;
+var SAFE_UUID = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+function lockPath(lockDir, uuid) {
+  if (!SAFE_UUID.test(uuid)) {
+    throw new LockError("lock-dir", `GPU UUID ${JSON.stringify(uuid)} cannot name a lock file (letters, digits and - only)`);
+  }
+  return join8(lockDir, `gpu-${uuid}.lock`);
+}
+function parseLock(text) {
+  try {
+    const value = JSON.parse(text);
+    if (typeof value === "object" && value !== null && typeof value.pid === "number" && typeof value.runner === "string") {
+      const lock = {
+        gpu: typeof value.gpu === "string" ? value.gpu : "",
+        pid: value.pid,
+        runner: value.runner,
+        job: typeof value.job === "string" ? value.job : "",
+        since: typeof value.since === "string" ? value.since : ""
+      };
+      if (typeof value.pidStart === "number") {
+        lock.pidStart = value.pidStart;
+      }
+      return lock;
+    }
+  } catch {
+  }
+  return void 0;
+}
+function readLockFile(path11) {
+  let text;
+  try {
+    text = readFileSync8(path11, "utf8");
+  } catch (error2) {
+    if (errno(error2) === "ENOENT") {
+      return { kind: "none" };
+    }
+    throw new LockError("lock-dir", `cannot read lock ${path11} (${errno(error2)})`, {
+      cause: error2
+    });
+  }
+  const lock = parseLock(text);
+  return lock === void 0 ? { kind: "corrupt", text } : { kind: "lock", lock };
+}
+function listLocks(lockDir) {
+  let names;
+  try {
+    names = readdirSync3(lockDir).sort();
+  } catch (error2) {
+    if (errno(error2) === "ENOENT") {
+      return [];
+    }
+    throw new LockError("lock-dir", `cannot list lock dir ${lockDir} (${errno(error2)})`, {
+      cause: error2
+    });
+  }
+  const out = [];
+  for (const name of names) {
+    const uuid = LOCK_FILE.exec(name)?.[1];
+    if (uuid === void 0 || !SAFE_UUID.test(uuid)) {
+      continue;
+    }
+    const read = readLockFile(join8(lockDir, name));
+    if (read.kind !== "none") {
+      out.push({ uuid, lock: read.kind === "corrupt" ? "corrupt" : read.lock });
+    }
+  }
+  return out;
+}
+function describeHolder(lock) {
+  const parts = [`pid ${lock.pid}`];
+  if (lock.job !== "") {
+    parts.push(`job ${lock.job}`);
+  }
+  if (lock.since !== "") {
+    parts.push(`since ${lock.since}`);
+  }
+  return `runner ${JSON.stringify(lock.runner)} (${parts.join(", ")})`;
+}
+async function releaseLocks(options) {
+  const { lockDir, runner, ownerPid } = options;
+  const result = { released: [], kept: [] };
+  const candidates = options.uuids === void 0 ? listLocks(lockDir).flatMap(({ uuid, lock }) => lock !== "corrupt" && lock.runner === runner ? [uuid] : []) : [...options.uuids];
+  if (candidates.length === 0) {
+    return result;
+  }
+  return withMutex(lockDir, options.mutexTimeoutMs ?? MUTEX_TIMEOUT_MS, () => {
+    for (const uuid of candidates) {
+      const path11 = lockPath(lockDir, uuid);
+      const read = readLockFile(path11);
+      if (read.kind !== "lock") {
+        continue;
+      }
+      const { lock } = read;
+      const ours = lock.runner === runner && (ownerPid === void 0 || lock.pid === ownerPid || !isProcessAlive(lock.pid, lock.pidStart));
+      if (!ours) {
+        result.kept.push({ uuid, lock });
+        continue;
+      }
+      removeIfExists(path11);
+      result.released.push(uuid);
+    }
+    return result;
+  });
+}
+async function acquireFreeGpus(options) {
+  const { lockDir, candidates, count: count2, runner, job, ownerPid } = options;
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const pidStart = readProcStat(ownerPid)?.starttime;
+  return withMutex(lockDir, options.mutexTimeoutMs ?? MUTEX_TIMEOUT_MS, () => {
+    const result = { locked: [], paths: [], notes: [] };
+    const busy = [];
+    const notes = [];
+    const free = [];
+    for (const uuid of candidates) {
+      if (free.length === count2) {
+        break;
+      }
+      const read = readLockFile(lockPath(lockDir, uuid));
+      if (read.kind === "lock" && isProcessAlive(read.lock.pid, read.lock.pidStart)) {
+        busy.push(`GPU ${uuid} is locked by ${describeHolder(read.lock)}`);
+        continue;
+      }
+      if (read.kind === "lock") {
+        notes.push(`took over the stale lock of GPU ${uuid}: ${describeHolder(read.lock)} is not running`);
+      } else if (read.kind === "corrupt") {
+        notes.push(`took over the unreadable lock of GPU ${uuid}: its writer died`);
+      }
+      free.push(uuid);
+    }
+    if (free.length < count2) {
+      throw new LockError("held", `${count2} GPU${count2 === 1 ? "" : "s"} asked, ${free.length} free of ${candidates.length}: ${busy.join("; ")}; wait for those jobs to end`);
+    }
+    const created = [];
+    try {
+      for (const uuid of free) {
+        const path11 = lockPath(lockDir, uuid);
+        removeIfExists(path11);
+        const lock = {
+          gpu: uuid,
+          pid: ownerPid,
+          ...pidStart === void 0 ? {} : { pidStart },
+          runner,
+          job,
+          since: now().toISOString()
+        };
+        try {
+          writeNewFile(path11, `${JSON.stringify(lock)}
+`);
+        } catch (error2) {
+          throw new LockError("lock-dir", `cannot create lock ${path11} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
+        }
+        created.push(path11);
+        result.locked.push(uuid);
+        result.paths.push(path11);
+      }
+    } catch (error2) {
+      for (const path11 of created) {
+        try {
+          removeIfExists(path11);
+        } catch {
+        }
+      }
+      throw error2;
+    }
+    result.notes.push(...notes);
+    return result;
+  });
+}
+
+// ../../packages/executor/lib/local-gpus.js
+import { join as join9 } from "node:path";
+var LOCAL_RUNNER = "dstack-local";
+function fits(gpu, request, host) {
+  const one = { ...request, count: 1 };
+  return hostSatisfies({ gpu: one, interruptible: true }, { cpus: host.cpus, memoryBytes: host.memoryBytes, gpus: [gpu], interruptible: false }).length === 0;
+}
+async function takeLocalGpus(options) {
+  const { request, host, env, home, runName } = options;
+  const count2 = request.count ?? 1;
+  const candidates = [...host.gpuDetails].sort((a2, b) => a2.index - b.index).filter((g) => fits(g, request, host));
+  if (host.gpuDetails.length === 0 || count2 < 1) {
+    return void 0;
+  }
+  const ownerPid = options.ownerPid ?? process.pid;
+  const notes = [];
+  const take = (lockDir2) => acquireFreeGpus({
+    lockDir: lockDir2,
+    candidates: candidates.map((g) => g.uuid),
+    count: count2,
+    runner: LOCAL_RUNNER,
+    job: runName,
+    ownerPid
+  });
+  let lockDir = lockDirFromEnv(env);
+  let taken;
+  try {
+    taken = await take(lockDir);
+  } catch (error2) {
+    const given = env[LOCK_DIR_ENV] !== void 0 && env[LOCK_DIR_ENV] !== "";
+    if (!(error2 instanceof LockError && error2.code === "lock-dir") || given)
+      throw error2;
+    notes.push(`warning: the host's GPU lock dir ${lockDir} cannot be written (${error2.message}); GPU locks go to ${join9(home, "locks")}, which keeps this user's local runs apart but not runner jobs`);
+    lockDir = join9(home, "locks");
+    taken = await take(lockDir);
+  }
+  const ours = new Set(taken.locked);
+  const gpus = candidates.filter((g) => ours.has(g.uuid));
+  notes.push(`GPUs ${gpus.map((g) => `${g.index} (${g.uuid})`).join(", ")} locked for this run in ${lockDir}`, ...taken.notes.map((n2) => `note: ${n2}`));
+  return {
+    gpus,
+    env: {
+      CUDA_VISIBLE_DEVICES: gpus.map((g) => g.index).join(","),
+      CUDA_DEVICE_ORDER: "PCI_BUS_ID",
+      NVIDIA_VISIBLE_DEVICES: gpus.map((g) => g.uuid).join(",")
+    },
+    notes,
+    release: async () => {
+      await releaseLocks({ lockDir, uuids: taken.locked, runner: LOCAL_RUNNER, ownerPid });
+    }
+  };
 }
 
 // ../../packages/executor/lib/supervision.js
-import { readdirSync as readdirSync3, readFileSync as readFileSync6 } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync9 } from "node:fs";
 function procStat(pid) {
   let text;
   try {
-    text = readFileSync6(`/proc/${pid}/stat`, "utf8");
+    text = readFileSync9(`/proc/${pid}/stat`, "utf8");
   } catch {
     return void 0;
   }
@@ -10096,13 +10628,13 @@ function processRef(pid) {
 // ../../packages/executor/lib/venv.js
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
-import { existsSync as existsSync3, mkdirSync as mkdirSync2, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join6 } from "node:path";
+import { existsSync as existsSync3, mkdirSync as mkdirSync3, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join10 } from "node:path";
 var READY_MARKER = ".dstack-ready";
 var TRUSTED_VENVS = "venvs";
 var UNTRUSTED_VENVS = "venvs-untrusted";
 function venvsDir(home, untrusted) {
-  return join6(home, untrusted ? UNTRUSTED_VENVS : TRUSTED_VENVS);
+  return join10(home, untrusted ? UNTRUSTED_VENVS : TRUSTED_VENVS);
 }
 var VenvError = class extends Error {
   constructor(message) {
@@ -10116,11 +10648,11 @@ function venvKey(interpreter, requirementsText) {
 async function ensureVenv(options) {
   const { home, interpreter, requirements, onLine } = options;
   const venvs = venvsDir(home, options.untrusted === true);
-  const dir = join6(venvs, venvKey(interpreter, requirements.text));
-  const python = join6(dir, "bin", "python");
-  if (existsSync3(join6(dir, READY_MARKER)))
+  const dir = join10(venvs, venvKey(interpreter, requirements.text));
+  const python = join10(dir, "bin", "python");
+  if (existsSync3(join10(dir, READY_MARKER)))
     return { dir, python, reused: true };
-  mkdirSync2(venvs, { recursive: true });
+  mkdirSync3(venvs, { recursive: true });
   const lockOptions = { realpath: false, lockfilePath: `${dir}.lock` };
   if (await import_proper_lockfile.default.check(dir, lockOptions).catch(() => false)) {
     options.onWait?.(dir);
@@ -10136,7 +10668,7 @@ async function ensureVenv(options) {
     throw new VenvError(`cannot lock ${dir}.lock: ${e.message}`);
   }
   try {
-    if (existsSync3(join6(dir, READY_MARKER)))
+    if (existsSync3(join10(dir, READY_MARKER)))
       return { dir, python, reused: true };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file, args, what) => {
@@ -10153,7 +10685,7 @@ async function ensureVenv(options) {
     };
     await run(interpreter.path, ["-m", "venv", dir], `python -m venv ${dir}`);
     await run(python, ["-m", "pip", "install", "--requirement", requirements.path], `pip install -r ${requirements.path}`);
-    writeFileSync3(join6(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
+    writeFileSync3(join10(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
     return { dir, python, reused: false };
   } catch (e) {
@@ -10278,13 +10810,14 @@ async function runJob(options) {
     out.phase(p, title);
   };
   let host;
+  let localGpus;
   let interpreterFound;
   const stopped = () => options.stop?.aborted === true;
   const untrusted = options.untrusted === true;
   const secrets = options.secrets ? { secrets: options.secrets } : {};
   const callerEnv = jobEnvironment({ parent: options.env, ...secrets });
   const baseEnv = jobEnvironment({ parent: options.env, job: job.environment, ...secrets });
-  const copyTo = options.workingCopy ? join7(store.runDir(runName), "dstack-work") : void 0;
+  const copyTo = options.workingCopy ? join11(store.runDir(runName), "dstack-work") : void 0;
   if (copyTo !== void 0)
     temps.push(copyTo);
   await store.updateRun(runName, {
@@ -10303,11 +10836,34 @@ async function runJob(options) {
   let bridge;
   try {
     phase("host", "Checking this host");
-    host = options.host ?? await readHostFacts({ env: options.env });
+    host = options.host ?? await readHostFacts({
+      env: options.env,
+      runnerShare: true,
+      gpuFailure: job.resources.gpu === void 0 ? "warn" : "throw"
+    });
     info(formatHostFacts(host));
+    for (const warning of host.warnings ?? [])
+      info(`warning: ${warning}`);
     const check = checkResources(job.resources, host);
     if (!check.ok)
       throw new PhaseError(`this host cannot run the job: ${check.message}`);
+    if (job.resources.gpu !== void 0 && options.env.GITHUB_ACTIONS !== "true") {
+      localGpus = await takeLocalGpus({
+        request: job.resources.gpu,
+        host,
+        env: options.env,
+        home: options.home,
+        runName
+      }).catch((e) => {
+        throw new PhaseError(`this host cannot run the job now: ${e.message}`);
+      });
+      if (localGpus) {
+        for (const note of localGpus.notes)
+          info(note);
+        Object.assign(callerEnv, localGpus.env);
+        Object.assign(baseEnv, localGpus.env);
+      }
+    }
     if (copyTo !== void 0) {
       copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
       info(`working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`);
@@ -10318,7 +10874,7 @@ async function runJob(options) {
     if (!existsSync5(workDir)) {
       throw new PhaseError(`working_dir: ${job.workingDir} does not exist${notCopied}`);
     }
-    const file = join7(workDir, job.file);
+    const file = join11(workDir, job.file);
     if (!existsSync5(file)) {
       throw new PhaseError(`file: ${job.file} does not exist in ${job.workingDir}${notCopied}`);
     }
@@ -10358,14 +10914,14 @@ async function runJob(options) {
     const venvEnv = {};
     if (job.requirements !== void 0) {
       phase("venv", "Preparing the environment");
-      const reqPath = join7(workDir, job.requirements);
+      const reqPath = join11(workDir, job.requirements);
       if (!existsSync5(reqPath)) {
         throw new PhaseError(`requirements: ${job.requirements} does not exist in ${job.workingDir}`);
       }
       const venv = await ensureVenv({
         home: options.home,
         interpreter,
-        requirements: { path: reqPath, text: readFileSync7(reqPath, "utf8") },
+        requirements: { path: reqPath, text: readFileSync10(reqPath, "utf8") },
         cwd: workDir,
         env: callerEnv,
         untrusted,
@@ -10374,7 +10930,7 @@ async function runJob(options) {
       });
       info(`${venv.reused ? "reused" : "created"} venv ${venv.dir}`);
       python = venv.python;
-      pathPrefix.push(join7(venv.dir, "bin"));
+      pathPrefix.push(join11(venv.dir, "bin"));
       venvEnv.VIRTUAL_ENV = venv.dir;
     }
     if (stopped())
@@ -10452,6 +11008,9 @@ async function runJob(options) {
   } finally {
     await bridge?.close();
     await Promise.all(recording);
+    await localGpus?.release().catch((e) => {
+      info(`warning: could not release the run's GPU locks: ${e.message}`);
+    });
   }
   if (end && job.artifacts.length > 0) {
     await store.updateRun(runName, { status: "uploading" });

@@ -4,9 +4,9 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-6DSBQTDG.js";
+} from "./chunk-727AOZQV.js";
 import "./chunk-NFRV7IHF.js";
-import "./chunk-K2YKQWWF.js";
+import "./chunk-CGL3SX5L.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-NWEBIUR4.js";

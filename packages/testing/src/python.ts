@@ -1,27 +1,9 @@
 /**
- * Test helpers shared by this package's tests (not exported from the package): temporary folders
- * and wheels built locally, since PyPI is unreachable from tests.
+ * Python packages for tests: wheels built locally, since PyPI is unreachable from tests.
  *
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-
-/** A new empty temporary folder. */
-export function tempDir(prefix = "dstack-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** Writes `files` (relative path -> content) under `dir`, creating folders. */
-export function writeFiles(dir: string, files: Record<string, string>): string {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
 
 /**
  * Builds a pure-Python wheel `<name>-<version>-py3-none-any.whl` in `dir` with the standard

@@ -1,6 +1,7 @@
 /**
- * Host-wide GPU locks: one file per GPU, so that two runner instances on one host never run jobs
- * on the same GPU at the same time.
+ * Host-wide GPU locks: one file per GPU, so that two runner instances on one host, or a runner
+ * job and a local `dstack run` (runner `dstack-local`, owned by the process supervising the run),
+ * never use the same GPU at the same time.
  *
  * Layout, under the lock dir (env `DSTACK_LOCK_DIR`, default `/var/lock/dstack`, created 0755;
  * on most Linux distributions `/var/lock` is `/run/lock`, a tmpfs, so locks vanish on reboot):
@@ -8,13 +9,13 @@
  * - `gpu-<uuid>.lock`, e.g. `gpu-GPU-3edf87da-6dc2-bd9a-1484-92b81d6e1f89.lock`: created with
  *   `O_CREAT|O_EXCL` (`fs.openSync(path, "wx")`, mode 0644) and holding one JSON object,
  *   {@link GpuLock}: `{ gpu, pid, pidStart?, runner, job, since }`;
- * - `.mutex`: a short-lived guard (also `O_EXCL`, holding `{ pid, since }` of the hook process)
+ * - `.mutex` (`lock-dir.ts`): a short-lived guard (also `O_EXCL`, holding `{ pid, since }` of the hook process)
  *   taken around every read-check-write of lock files, so that recovering a stale lock, and
  *   taking several GPUs all-or-none, are atomic with respect to every other runner's hooks. It is
  *   held for milliseconds; one left by a dead process is removed.
  *
  * **Owner.** The hook process exits right after it runs, so a lock names the runner's job worker
- * as its owner ({@link findJobOwnerPid}): the lock lives as long as the job. A lock whose owner
+ * as its owner (`findJobOwnerPid` of `proc.ts`): the lock lives as long as the job. A lock whose owner
  * process is gone (no such pid, a zombie, or a pid reused by a process started later than the one
  * recorded in `pidStart`) is **stale**: the next job takes it over with a note.
  *
@@ -26,60 +27,22 @@
  * @module
  */
 
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { isAbsolute, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+  errno,
+  LockError,
+  lockDirFix,
+  MUTEX_TIMEOUT_MS,
+  removeIfExists,
+  withMutex,
+  writeNewFile,
+} from "./lock-dir.js";
+import { isProcessAlive, readProcStat } from "./proc.js";
 
-/** The environment variable naming the lock dir. */
-export const LOCK_DIR_ENV = "DSTACK_LOCK_DIR";
-
-/** The lock dir when {@link LOCK_DIR_ENV} is unset or empty. */
-export const DEFAULT_LOCK_DIR = "/var/lock/dstack";
-
-/** How long {@link acquireLocks} and {@link releaseLocks} wait for `.mutex`: 10 s. */
-export const MUTEX_TIMEOUT_MS = 10_000;
-
-const MUTEX = ".mutex";
 const LOCK_FILE = /^gpu-(.+)\.lock$/;
 /** What a GPU UUID may contain; anything else would not be a safe file name. */
 const SAFE_UUID = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
-
-/**
- * What went wrong:
- * - `held`: a GPU is locked by a live process that is not this job's owner (another runner
- *   instance, or another runner with the same name); the message names the GPU, the runner, its
- *   pid and its job;
- * - `lock-dir`: the lock dir cannot be created, read or written (permissions, not absolute);
- * - `mutex`: another live process held `.mutex` for longer than the timeout.
- */
-export type LockErrorCode = "held" | "lock-dir" | "mutex";
-
-/** A lock could not be taken or the lock dir is unusable. The message is one line. */
-export class LockError extends Error {
-  override readonly name = "LockError";
-  /** See {@link LockErrorCode}. */
-  readonly code: LockErrorCode;
-
-  /**
-   * @param code - see {@link LockErrorCode}.
-   * @param message - one line: what, which GPU or path, who holds it, what to do.
-   * @param options - `cause`, when there is one.
-   */
-  constructor(code: LockErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
 
 /** The JSON content of `gpu-<uuid>.lock`. */
 export interface GpuLock {
@@ -100,158 +63,6 @@ export interface GpuLock {
   since: string;
 }
 
-/** The fields of `/proc/<pid>/stat` this module uses (proc(5)). */
-export interface ProcStat {
-  /** The command name (`comm`), at most 15 characters, e.g. `Runner.Worker`. */
-  comm: string;
-  /** One letter: `R` running, `S` sleeping, `Z` zombie, … */
-  state: string;
-  /** The parent's pid. */
-  ppid: number;
-  /** Clock ticks after boot when the process started. */
-  starttime: number;
-}
-
-/**
- * Reads `/proc/<pid>/stat` (Linux). `comm` may hold spaces and parentheses, so the fields after
- * it are read from the last `)`.
- *
- * @returns the fields, or `undefined` when the file cannot be read (no such process, no /proc).
- */
-export function readProcStat(pid: number, procRoot = "/proc"): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(procRoot, String(pid), "stat"), "utf8");
-  } catch {
-    return undefined;
-  }
-  const open = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open < 0 || close < open) {
-    return undefined;
-  }
-  const rest = text
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/);
-  // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[19] field 22 (starttime).
-  const ppid = Number(rest[1]);
-  const starttime = Number(rest[19]);
-  if (!Number.isInteger(ppid) || !Number.isFinite(starttime)) {
-    return undefined;
-  }
-  return { comm: text.slice(open + 1, close), state: rest[0] ?? "", ppid, starttime };
-}
-
-/**
- * Whether process `pid` is running: `kill(pid, 0)` succeeds or fails with `EPERM` (it exists
- * but belongs to another user), it is not a zombie, and, when `pidStart` is given and
- * `/proc/<pid>/stat` is readable, it started at `pidStart` (otherwise the pid was reused).
- */
-export function isProcessAlive(pid: number, pidStart?: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) {
-    return false;
-  }
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") {
-      return false;
-    }
-  }
-  const stat = readProcStat(pid);
-  if (stat === undefined) {
-    return true;
-  }
-  if (stat.state === "Z" || stat.state === "X") {
-    return false;
-  }
-  return pidStart === undefined || stat.starttime === pidStart;
-}
-
-/** Command names that are never a job's owner: shells and launchers between it and the hook. */
-const NOT_OWNERS = new Set(["bash", "sh", "dash", "zsh", "env", "node", "timeout", "sudo"]);
-
-/** The pid {@link findJobOwnerPid} chose and why. */
-export interface JobOwner {
-  /** The owner's pid. */
-  pid: number;
-  /** The owner's command name, when `/proc` told it. */
-  comm?: string;
-  /** How it was found: `Runner.Worker`, `ancestor` or `parent`. */
-  how: "Runner.Worker" | "ancestor" | "parent";
-}
-
-/**
- * Finds the process a GPU lock should name as its owner: the runner's job worker.
- *
- * The runner runs a hook as `bash -e <script>` from its `Runner.Worker` process (one per job,
- * alive until the job ends); our scripts `exec` node, so the hook's parent is normally the
- * worker. Rules, walking up from `process.ppid` through `/proc/<pid>/stat`:
- * 1. the nearest ancestor whose command name is `Runner.Worker`;
- * 2. else the nearest ancestor that is not a shell or launcher (`bash`, `sh`, `dash`, `zsh`,
- *    `env`, `node`, `timeout`, `sudo`): the process that ran the hook and outlives it;
- * 3. else (no `/proc`, e.g. macOS) the parent, `process.ppid`.
- *
- * Never pid 1 or below. Tests pass their own owner pid to the hooks instead.
- *
- * @param options - `pid`: start from this process instead of this one (its ancestors are
- *   searched, not itself); `procRoot`: where `/proc` is.
- */
-export function findJobOwnerPid(options: { pid?: number; procRoot?: string } = {}): JobOwner {
-  const procRoot = options.procRoot ?? "/proc";
-  const start = options.pid ?? process.pid;
-  const first = readProcStat(start, procRoot)?.ppid ?? process.ppid;
-  let fallback: JobOwner | undefined;
-  let pid = first;
-  for (let depth = 0; pid > 1 && depth < 64; depth++) {
-    const stat = readProcStat(pid, procRoot);
-    if (stat === undefined) {
-      break;
-    }
-    if (stat.comm === "Runner.Worker") {
-      return { pid, comm: stat.comm, how: "Runner.Worker" };
-    }
-    if (fallback === undefined && !NOT_OWNERS.has(stat.comm)) {
-      fallback = { pid, comm: stat.comm, how: "ancestor" };
-    }
-    pid = stat.ppid;
-  }
-  return fallback ?? { pid: first, how: "parent" };
-}
-
-/** The pids of `pid`'s ancestors (parent first), from `/proc`; `[]` without `/proc`. */
-export function ancestorPids(pid: number = process.pid, procRoot = "/proc"): number[] {
-  const out: number[] = [];
-  let current = readProcStat(pid, procRoot)?.ppid;
-  while (current !== undefined && current > 0 && out.length < 64) {
-    out.push(current);
-    current = readProcStat(current, procRoot)?.ppid;
-  }
-  return out;
-}
-
-/**
- * The lock dir from the environment: `DSTACK_LOCK_DIR` when set and not empty, else
- * `/var/lock/dstack`.
- *
- * @throws {@link LockError} `lock-dir` when `DSTACK_LOCK_DIR` is not an absolute path (a relative
- *   one would depend on each hook's working directory, and locks would not be host-wide).
- */
-export function lockDirFromEnv(env: NodeJS.ProcessEnv): string {
-  const raw = env[LOCK_DIR_ENV];
-  if (raw === undefined || raw.trim() === "") {
-    return DEFAULT_LOCK_DIR;
-  }
-  if (!isAbsolute(raw)) {
-    throw new LockError(
-      "lock-dir",
-      `${LOCK_DIR_ENV}: ${JSON.stringify(raw)} is not an absolute path; use e.g. ${DEFAULT_LOCK_DIR}`,
-    );
-  }
-  return raw;
-}
-
 /**
  * The lock file of GPU `uuid`: `<lockDir>/gpu-<uuid>.lock`.
  *
@@ -266,29 +77,6 @@ export function lockPath(lockDir: string, uuid: string): string {
     );
   }
   return join(lockDir, `gpu-${uuid}.lock`);
-}
-
-function errno(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? String(error);
-}
-
-function lockDirFix(lockDir: string): string {
-  return `create it for every runner user (e.g. sudo install -d -m 0755 -o <runner user> ${lockDir}) or set ${LOCK_DIR_ENV} to a folder they can write`;
-}
-
-function ensureLockDir(lockDir: string): void {
-  if (!isAbsolute(lockDir)) {
-    throw new LockError("lock-dir", `lock dir ${JSON.stringify(lockDir)} is not an absolute path`);
-  }
-  try {
-    mkdirSync(lockDir, { recursive: true, mode: 0o755 });
-  } catch (error) {
-    throw new LockError(
-      "lock-dir",
-      `cannot create lock dir ${lockDir} (${errno(error)}); ${lockDirFix(lockDir)}`,
-      { cause: error },
-    );
-  }
 }
 
 /** What a lock file holds: the lock, nothing (no file), or unreadable content. */
@@ -388,85 +176,6 @@ export function describeHolder(lock: GpuLock): string {
     parts.push(`since ${lock.since}`);
   }
   return `runner ${JSON.stringify(lock.runner)} (${parts.join(", ")})`;
-}
-
-function writeNewFile(path: string, content: string): void {
-  const fd = openSync(path, "wx", 0o644);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function removeIfExists(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if (errno(error) !== "ENOENT") {
-      throw error;
-    }
-  }
-}
-
-/**
- * Runs `body` holding `<lockDir>/.mutex`. Waits (polling every 20 ms) while a live process holds
- * it; a mutex left by a dead process, or unreadable for more than the timeout, is removed (moved
- * aside under a unique name first, so two waiters cannot both remove a fresh one).
- */
-async function withMutex<T>(lockDir: string, timeoutMs: number, body: () => T): Promise<T> {
-  ensureLockDir(lockDir);
-  const path = join(lockDir, MUTEX);
-  const started = Date.now();
-  for (;;) {
-    try {
-      writeNewFile(
-        path,
-        `${JSON.stringify({ pid: process.pid, since: new Date().toISOString() })}\n`,
-      );
-      break;
-    } catch (error) {
-      const code = errno(error);
-      if (code !== "EEXIST") {
-        throw new LockError(
-          "lock-dir",
-          `cannot write in lock dir ${lockDir} (${code}); ${lockDirFix(lockDir)}`,
-          { cause: error },
-        );
-      }
-    }
-    let holder: number | undefined;
-    try {
-      holder = (JSON.parse(readFileSync(path, "utf8")) as { pid?: number }).pid;
-    } catch {
-      holder = undefined;
-    }
-    const waited = Date.now() - started;
-    const dead = holder !== undefined && !isProcessAlive(holder);
-    if (dead || (holder === undefined && waited >= timeoutMs)) {
-      const aside = `${path}.stale-${process.pid}-${Date.now()}`;
-      try {
-        renameSync(path, aside);
-        unlinkSync(aside);
-      } catch {
-        // another waiter moved it first
-      }
-      continue;
-    }
-    if (waited >= timeoutMs) {
-      throw new LockError(
-        "mutex",
-        `${path} has been held by pid ${holder} for more than ${timeoutMs / 1000}s; if that process is stuck, end it`,
-      );
-    }
-    await sleep(20);
-  }
-  try {
-    return body();
-  } finally {
-    removeIfExists(path);
-  }
 }
 
 /** The options of {@link acquireLocks}. */
@@ -658,6 +367,113 @@ export async function releaseLocks(options: ReleaseLocksOptions): Promise<Releas
       removeIfExists(path);
       result.released.push(uuid);
     }
+    return result;
+  });
+}
+
+/** The options of {@link acquireFreeGpus}. */
+export interface AcquireFreeGpusOptions {
+  /** The lock dir (absolute); created 0755 when missing. */
+  lockDir: string;
+  /** The GPUs that may be taken, by UUID, in the order to try them (nvidia-smi index order). */
+  candidates: readonly string[];
+  /** How many to take; at least 1. */
+  count: number;
+  /** Who takes them: a runner's name, or `dstack-local` for `dstack run` here. */
+  runner: string;
+  /** The job, for people (see {@link GpuLock.job}). */
+  job: string;
+  /** The owner process, alive for as long as the GPUs are used. */
+  ownerPid: number;
+  /** The clock. Default `() => new Date()`. */
+  now?: () => Date;
+  /** How long to wait for `.mutex`, in ms. Default 10000 ({@link MUTEX_TIMEOUT_MS}). */
+  mutexTimeoutMs?: number;
+}
+
+/**
+ * Takes `count` free GPUs among `candidates`, all or none, with the same lock files and rules as
+ * {@link acquireLocks}: under `.mutex`, candidates are tried in order; a GPU without a lock, or
+ * with a stale or unreadable one (taken over, with a note), is free; one locked by a live
+ * process is skipped. What `dstack run --gpu N` does on a host with more GPUs than N, so that
+ * concurrent local runs and runner jobs never share a GPU.
+ *
+ * @returns the UUIDs locked, in candidate order, and notes.
+ * @throws {@link LockError} `held` when fewer than `count` are free (naming each holder; nothing
+ *   is kept); `lock-dir` or `mutex` when the lock dir is unusable.
+ */
+export async function acquireFreeGpus(
+  options: AcquireFreeGpusOptions,
+): Promise<AcquireLocksResult> {
+  const { lockDir, candidates, count, runner, job, ownerPid } = options;
+  const now = options.now ?? (() => new Date());
+  const pidStart = readProcStat(ownerPid)?.starttime;
+  return withMutex(lockDir, options.mutexTimeoutMs ?? MUTEX_TIMEOUT_MS, () => {
+    const result: AcquireLocksResult = { locked: [], paths: [], notes: [] };
+    const busy: string[] = [];
+    const notes: string[] = [];
+    const free: string[] = [];
+    for (const uuid of candidates) {
+      if (free.length === count) {
+        break;
+      }
+      const read = readLockFile(lockPath(lockDir, uuid));
+      if (read.kind === "lock" && isProcessAlive(read.lock.pid, read.lock.pidStart)) {
+        busy.push(`GPU ${uuid} is locked by ${describeHolder(read.lock)}`);
+        continue;
+      }
+      if (read.kind === "lock") {
+        notes.push(
+          `took over the stale lock of GPU ${uuid}: ${describeHolder(read.lock)} is not running`,
+        );
+      } else if (read.kind === "corrupt") {
+        notes.push(`took over the unreadable lock of GPU ${uuid}: its writer died`);
+      }
+      free.push(uuid);
+    }
+    if (free.length < count) {
+      throw new LockError(
+        "held",
+        `${count} GPU${count === 1 ? "" : "s"} asked, ${free.length} free of ${candidates.length}: ${busy.join("; ")}; wait for those jobs to end`,
+      );
+    }
+    const created: string[] = [];
+    try {
+      for (const uuid of free) {
+        const path = lockPath(lockDir, uuid);
+        removeIfExists(path);
+        const lock: GpuLock = {
+          gpu: uuid,
+          pid: ownerPid,
+          ...(pidStart === undefined ? {} : { pidStart }),
+          runner,
+          job,
+          since: now().toISOString(),
+        };
+        try {
+          writeNewFile(path, `${JSON.stringify(lock)}\n`);
+        } catch (error) {
+          throw new LockError(
+            "lock-dir",
+            `cannot create lock ${path} (${errno(error)}); ${lockDirFix(lockDir)}`,
+            { cause: error },
+          );
+        }
+        created.push(path);
+        result.locked.push(uuid);
+        result.paths.push(path);
+      }
+    } catch (error) {
+      for (const path of created) {
+        try {
+          removeIfExists(path);
+        } catch {
+          // best effort: the error below matters more
+        }
+      }
+      throw error;
+    }
+    result.notes.push(...notes);
     return result;
   });
 }
