@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { HostReport } from "./facts.js";
 import { type GpuSet, parseGpuSet, resolveGpuSet } from "./gpu-set.js";
+import type { HostReport } from "./host-report.js";
 import type { GpuDetail } from "./nvidia.js";
 
 /**
