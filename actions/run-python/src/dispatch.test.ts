@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dataArtifactName } from "@dstack/artifacts/github";
+import { dataArtifactName, fileArtifactName } from "@dstack/artifacts/github";
 import { createGitHubClient, dispatchRun } from "@dstack/github";
 import {
   ACTIONS_ROUTES,
@@ -463,10 +463,13 @@ describe("helpers", () => {
       a(dataArtifactName("sharp-shrimp-10", "model"), 2),
       a("dstack-run--sharp-shrimp-1", 3),
       a(dataArtifactName("sharp-shrimp-1", "metrics"), 4),
+      a(fileArtifactName("sharp-shrimp-1", "checkpoints/last/shard-1.bin"), 5),
+      a(fileArtifactName("sharp-shrimp-10", "model/shard-1.bin"), 6),
     ];
     expect(runArtifacts(all, "sharp-shrimp-1").map((x) => [x.id, x.path])).toEqual([
       [1, "checkpoints/best"],
       [4, "metrics"],
+      [5, "checkpoints/last/shard-1.bin"],
     ]);
   });
 });
