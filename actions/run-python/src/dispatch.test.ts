@@ -54,7 +54,7 @@ afterEach(async () => {
 async function fake(options: ActionsModelOptions = {}): Promise<Fake> {
   const model = createActionsModel({
     // The workflow_dispatch inputs of .github/workflows/dstack-run.yml.
-    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false },
+    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false, "runs-on": false },
     queuedMs: 10_000,
     durationMs: 20_000,
     // From now: the action looks for runs by name among those created since its dispatch.

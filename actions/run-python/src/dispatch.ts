@@ -25,6 +25,7 @@ import {
   findRunByName,
   type GitHubClient,
   GitHubError,
+  plannedRunsOnInput,
   RUNNER_WORKFLOW_FILE,
   readDefaultBranch,
   trustInputs,
@@ -368,7 +369,9 @@ export async function dispatchMode(
     apiUrl: settings.apiUrl,
     warn: (m) => core.warning(m),
   });
-  const extraInputs = hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs));
+  const trust = hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs));
+  // The planned labels: the runner workflow's run job starts on them, with no plan job first.
+  const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     core.info(`${signal}: this job is being cancelled; cancelling the dispatched run`);

@@ -17,6 +17,7 @@ import {
   followRun,
   type GitHubClient,
   GitHubError,
+  plannedRunsOnInput,
   RUNNER_WORKFLOW_FILE,
   readDefaultBranch,
   readRepositoryFile,
@@ -292,6 +293,8 @@ async function runRemote(
           job: JSON.stringify(jobToWorkflow(o.job)),
           ...(o.tag !== undefined ? { tag: o.tag } : {}),
           ...trust,
+          // The planned labels: the run job starts on them, with no plan job before it.
+          ...plannedRunsOnInput(o.job.resources, trust),
         },
         runName,
         signal: controller.signal,

@@ -80,7 +80,7 @@ export interface ActionsModelOptions {
   refs?: string[];
   /**
    * The workflow's `workflow_dispatch` inputs: name -> required. Default
-   * `{ job: true, "run-name": true, tag: false }`.
+   * `{ job: true, "run-name": true, tag: false, "runs-on": false }`.
    */
   inputs?: Record<string, boolean>;
   /** The input whose value becomes `display_title` (`run-name: ${{ inputs.run-name }}`). Default `run-name`. */
@@ -250,7 +250,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     workflowId: options.workflowId ?? 161_335,
     workflowName: options.workflowName ?? "dstack run",
     refs: options.refs ?? ["main"],
-    inputs: options.inputs ?? { job: true, "run-name": true, tag: false },
+    inputs: options.inputs ?? { job: true, "run-name": true, tag: false, "runs-on": false },
     runNameInput: options.runNameInput ?? "run-name",
     returnRunDetails: options.returnRunDetails ?? true,
     canWrite: options.canWrite ?? true,
