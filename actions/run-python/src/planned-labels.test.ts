@@ -15,6 +15,7 @@ import {
   createActionsModel,
   createContentsModel,
   createSimulatedClock,
+  criticalPathJobs,
   type FakeGitHub,
   type FakeHandler,
   REPO_ROOT,
@@ -191,13 +192,29 @@ describe("a dispatched run has one job before its first line", { timeout: 60_000
       expect(evaluate(RUNNER.jobs.run?.if ?? "true", inputs).coerceString()).toBe("true");
       const runsOn = evaluate(RUNNER.jobs.run?.["runs-on"] ?? "", inputs);
       expect(runsOn).toBeInstanceOf(data.Array);
-    expect((runsOn as data.Array).values().map((v) => v.coerceString())).toEqual(labels);
+      expect((runsOn as data.Array).values().map((v) => v.coerceString())).toEqual(labels);
       expect(runStepWith(inputs)).toMatchObject({ mode: "run", "runs-on": inputs["runs-on"] });
+      // Counted in the Actions model: only the run job stands before the job's first line.
+      const critical = criticalPathJobs({
+        jobs: RUNNER.jobs,
+        job: "run",
+        inputs: DECLARED,
+        dispatched: inputs,
+      });
+      expect(critical).toEqual(["run"]);
     },
   );
 
   it("without runs-on (a workflow_call user), the plan job plans as before", () => {
     expect(evaluate(RUNNER.jobs.plan?.if ?? "true", { job: "{}" }).coerceString()).toBe("true");
+    const dispatched = { job: "{}" };
+    const critical = criticalPathJobs({
+      jobs: RUNNER.jobs,
+      job: "run",
+      inputs: DECLARED,
+      dispatched,
+    });
+    expect(critical).toEqual(["run", "plan"]);
   });
 });
 

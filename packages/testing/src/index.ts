@@ -15,6 +15,8 @@ export {
   type ActionsModelOptions,
   createActionsModel,
   createSimulatedClock,
+  criticalPathJobs,
+  type DeclaredInput,
   type FakeActions,
   type ModelArtifact,
   type ModelConclusion,
@@ -24,6 +26,7 @@ export {
   SIMULATED_EPOCH,
   type SimulatedClock,
   startFakeActions,
+  type WorkflowJobOrder,
   type WorkflowRunJsonOptions,
   workflowRunJson,
 } from "./actions-model.js";
