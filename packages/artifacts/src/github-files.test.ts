@@ -269,9 +269,17 @@ describe("transfer helpers", () => {
     { name: "one per core on a big host, capped", items: 16, cpus: 32, max: 4, want: 4 },
     { name: "at least 2 on a small host", items: 16, cpus: 1, max: 4, want: 2 },
     { name: "never more than the items", items: 1, cpus: 8, max: 4, want: 1 },
+    {
+      name: "downloads: at least 4 on a small host",
+      items: 16,
+      cpus: 2,
+      max: 8,
+      least: 4,
+      want: 4,
+    },
   ];
-  it.each(limits)("transferConcurrency: $name", ({ items, cpus, max, want }) => {
-    expect(transferConcurrency({ items, cpus, max })).toBe(want);
+  it.each(limits)("transferConcurrency: $name", ({ items, cpus, max, want, ...rest }) => {
+    expect(transferConcurrency({ items, cpus, max, ...rest })).toBe(want);
   });
 
   it("settleLimited keeps to its limit, waits for every item, then throws the first failure", async () => {

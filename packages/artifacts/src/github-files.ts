@@ -25,20 +25,23 @@ export const FILE_ARTIFACT_PREFIX = "dstack-file--";
 export const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 
 /**
- * How many transfers run at once: one per core, at least 2 (a transfer mostly waits on the
- * network), at most `max` and never more than there are items.
+ * How many transfers run at once: one per core, at least `least` (a transfer mostly waits on
+ * the network), at most `max` and never more than there are items.
  *
  * @param options.items how many transfers there are.
  * @param options.cpus cores (default `os.availableParallelism()`).
- * @param options.max the cap (default 4: each upload holds up to about 48 MiB of 8 MiB blocks).
+ * @param options.max the cap (default 4: each upload holds up to about 80 MiB of the client's
+ *   8 MiB blocks and stream buffers; a download streams to disk and holds little).
+ * @param options.least the floor (default 2).
  */
 export function transferConcurrency(options: {
   items: number;
   cpus?: number;
   max?: number;
+  least?: number;
 }): number {
   const cpus = options.cpus ?? os.availableParallelism();
-  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(2, cpus)));
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
 }
 
 /**

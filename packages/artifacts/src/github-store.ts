@@ -912,7 +912,7 @@ export class GitHubStore {
       // Every artifact in parallel; all of them settle before the staging folder is removed.
       await settleLimited(
         chosen,
-        this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8 }),
+        this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }),
         async (a, i) => {
           const dest = path.join(staging, "all", a.artifactPath);
           if (a.kind === "zip") {
