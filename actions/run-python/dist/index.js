@@ -1,21 +1,23 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-GPXBHDYB.js";
+} from "./chunks/chunk-5J772A4J.js";
 import {
   runMode
-} from "./chunks/chunk-I3M6KSVL.js";
+} from "./chunks/chunk-35M7ZU4L.js";
+import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-6BQZ2PZ3.js";
+import "./chunks/chunk-VGM3R4QO.js";
 import {
   InputError,
+  checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-A2YETTRY.js";
+} from "./chunks/chunk-XOK7H72G.js";
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-KOTS3SFY.js";
+} from "./chunks/chunk-MDTW7KAN.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -43,7 +45,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-DNJA5KYG.js")).commandMode(inputs);
+    return (await import("./chunks/command-Y36NPNWF.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -51,8 +53,12 @@ async function run() {
     throw new InputError(`the job has ${n} problem${n === 1 ? "" : "s"} (see the annotations above)`);
   }
   const { job } = resolved;
-  if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-DZAFK37T.js");
+  const planned = inputs.mode === "run" ? inputs.plannedLabels : void 0;
+  if (planned !== void 0) {
+    checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
+  }
+  if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-BJAVBL75.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -60,7 +66,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-IT64FLF7.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

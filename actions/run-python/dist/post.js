@@ -1,11 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-I3M6KSVL.js";
+} from "./chunks/chunk-35M7ZU4L.js";
+import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-6BQZ2PZ3.js";
-import "./chunks/chunk-A2YETTRY.js";
-import "./chunks/chunk-KOTS3SFY.js";
+import "./chunks/chunk-VGM3R4QO.js";
+import "./chunks/chunk-XOK7H72G.js";
+import "./chunks/chunk-MDTW7KAN.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +20,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-IH3B6PDN.js")).dispatchPost();
+    await (await import("./chunks/dispatch-IT64FLF7.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

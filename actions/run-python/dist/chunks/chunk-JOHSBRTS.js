@@ -1,0 +1,814 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  jobLabels,
+  jobToWorkflow
+} from "./chunk-MDTW7KAN.js";
+import {
+  Octokit
+} from "./chunk-GUKMPEGV.js";
+import {
+  throttling
+} from "./chunk-WHLF2K26.js";
+import {
+  retry
+} from "./chunk-4DSC3WTW.js";
+
+// ../../packages/github/lib/errors.js
+var GitHubError = class extends Error {
+  /** See {@link GitHubErrorReason}. */
+  reason;
+  /** The HTTP status GitHub answered, when it answered. */
+  status;
+  constructor(reason, message, options = {}) {
+    super(message, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = "GitHubError";
+    this.reason = reason;
+    this.status = options.status;
+  }
+};
+function failure(e) {
+  return e !== null && typeof e === "object" ? e : {};
+}
+function answeredStatus(e) {
+  const f = failure(e);
+  return f.response !== void 0 && typeof f.status === "number" ? f.status : void 0;
+}
+function header(e, name) {
+  const value = failure(e).response?.headers?.[name];
+  return value === void 0 ? void 0 : String(value);
+}
+function gitHubMessage(e) {
+  const data = failure(e).response?.data;
+  if (data !== null && typeof data === "object" && typeof data.message === "string") {
+    return data.message;
+  }
+  const message = failure(e).message;
+  return (typeof message === "string" ? message : String(e)).replaceAll("\n", " ");
+}
+function isRateLimited(e) {
+  const status = answeredStatus(e);
+  if (status === 429) {
+    return true;
+  }
+  return status === 403 && (header(e, "x-ratelimit-remaining") === "0" || header(e, "retry-after") !== void 0 || /secondary rate limit/i.test(gitHubMessage(e)));
+}
+function rateLimitWaitMs(e, now) {
+  const retryAfter = Number(header(e, "retry-after"));
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && header(e, "retry-after") !== void 0) {
+    return retryAfter * 1e3;
+  }
+  const reset = Number(header(e, "x-ratelimit-reset"));
+  if (header(e, "x-ratelimit-remaining") === "0" && Number.isFinite(reset)) {
+    return Math.max(0, reset * 1e3 - now) + 1e3;
+  }
+  return 6e4;
+}
+function isTransient(e) {
+  const status = answeredStatus(e);
+  return status === void 0 || status >= 500 || isRateLimited(e);
+}
+function restError(what, e, apiUrl) {
+  if (e instanceof GitHubError) {
+    return e;
+  }
+  const status = answeredStatus(e);
+  const message = gitHubMessage(e);
+  if (status === void 0) {
+    return new GitHubError("unreachable", `${what}: no answer from the GitHub API at ${apiUrl}: ${message}`, {
+      cause: e
+    });
+  }
+  if (isRateLimited(e)) {
+    return new GitHubError("rate-limited", `${what}: GitHub's rate limit (${status} ${message}); wait and try again, or use a token with a larger limit`, { status, cause: e });
+  }
+  if (status === 401) {
+    return new GitHubError("unauthorized", `${what}: GitHub refused the token (401 ${message}); check github-token`, {
+      status,
+      cause: e
+    });
+  }
+  if (status >= 500) {
+    return new GitHubError("unreachable", `${what}: GitHub answered ${status} (${message}) after the retries`, {
+      status,
+      cause: e
+    });
+  }
+  return new GitHubError(status === 404 ? "not-found" : status === 403 ? "permission" : "api", `${what}: GitHub answered ${status} (${message})`, {
+    status,
+    cause: e
+  });
+}
+
+// ../../packages/github/lib/client.js
+import { createHash } from "node:crypto";
+var GitHubOctokit = Octokit.plugin(retry, throttling);
+var DEFAULT_API_URL = "https://api.github.com";
+function createGitHubClient(options) {
+  if (typeof options.token !== "string" || options.token.trim() === "") {
+    throw new GitHubError("invalid", "token: no GitHub token given; pass github-token (in a workflow the job's token, github.token, with permissions: actions: write)");
+  }
+  const retries = options.retries ?? 3;
+  const base = options.retryBaseMs ?? 1e3;
+  const maxWait = options.maxRateLimitWaitS ?? 60;
+  const warn = options.warn ?? (() => {
+  });
+  const onLimit = (kind) => (after, request, _o, count) => {
+    const retrying = count < retries && after <= maxWait;
+    warn(`GitHub ${kind} rate limit on ${request.method ?? ""} ${request.url ?? ""}: ${retrying ? `retrying in ${after} s` : `not retrying here (GitHub asks to wait ${after} s)`}`);
+    return retrying;
+  };
+  const client = new GitHubOctokit({
+    auth: options.token,
+    baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""),
+    userAgent: options.userAgent ?? "dstack",
+    log: { debug: () => {
+    }, info: () => {
+    }, warn: () => {
+    }, error: () => {
+    } },
+    ...options.fetch ? { request: { fetch: options.fetch } } : {},
+    retry: {
+      retries,
+      retryAfterBaseValue: base,
+      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451]
+    },
+    throttle: {
+      // Bottleneck groups are keyed by id: one per token, as GitHub's limits are.
+      id: `dstack-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
+      retryAfterBaseValue: base,
+      onRateLimit: onLimit("primary"),
+      onSecondaryRateLimit: onLimit("secondary")
+    }
+  });
+  client.hook.wrap("request", (request, options2) => {
+    const signal = options2.request?.signal;
+    if (signal === void 0)
+      return request(options2);
+    const aborted = () => {
+      options2.request.retries = 0;
+      throw signal.reason ?? new Error("aborted");
+    };
+    if (signal.aborted)
+      return Promise.reject(signal.reason ?? new Error("aborted"));
+    let onAbort;
+    const settled = new Promise((_, reject) => {
+      onAbort = () => {
+        try {
+          aborted();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return Promise.race([request(options2), settled]).finally(() => {
+      if (onAbort)
+        signal.removeEventListener("abort", onAbort);
+    });
+  });
+  return client;
+}
+function apiUrlOf(client) {
+  return String(client.request.endpoint.DEFAULTS.baseUrl);
+}
+function fetchOf(client) {
+  const configured = client.request.endpoint.DEFAULTS.request?.fetch;
+  return configured ?? globalThis.fetch;
+}
+function countingFetch(client, counts) {
+  const inner = fetchOf(client);
+  return async (input, init) => {
+    try {
+      const response = await inner(input, init);
+      if (response.status === 304) {
+        counts.notModified++;
+      } else {
+        counts.counted++;
+      }
+      return response;
+    } catch (e) {
+      counts.counted++;
+      throw e;
+    }
+  };
+}
+function sleepFor(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+// ../../packages/github/lib/contents.js
+var MAX_CONTENTS_BYTES = 1e6;
+async function readRepositoryFile(options) {
+  const { client, owner, repo, path, ref } = options;
+  const what = `read ${path} at ${ref} in ${owner}/${repo}`;
+  let data;
+  try {
+    ({ data } = await client.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      owner,
+      repo,
+      path,
+      ref
+    }));
+  } catch (e) {
+    if (e.status === 404)
+      return void 0;
+    const error = restError(what, e, apiUrlOf(client));
+    if (error.reason === "permission") {
+      throw new GitHubError("permission", `${error.message}; give the workflow's token contents: read (permissions: contents: read)`, { status: 403, cause: e });
+    }
+    throw error;
+  }
+  const file = data;
+  if (Array.isArray(data) || file.type !== "file") {
+    const kind = Array.isArray(data) ? "folder" : String(file.type);
+    throw new GitHubError("invalid", `${what}: it is a ${kind}, not a file`);
+  }
+  if (typeof file.size === "number" && file.size > MAX_CONTENTS_BYTES) {
+    throw new GitHubError("invalid", `${what}: ${file.size} bytes, more than the ${MAX_CONTENTS_BYTES} bytes a rule file may have`);
+  }
+  if (file.encoding !== "base64" || typeof file.content !== "string") {
+    throw new GitHubError("invalid", `${what}: GitHub sent it as ${String(file.encoding)}, not base64`);
+  }
+  return Buffer.from(file.content, "base64").toString("utf8");
+}
+async function readDefaultBranch(options) {
+  const { client, owner, repo } = options;
+  try {
+    const { data } = await client.request("GET /repos/{owner}/{repo}", { owner, repo });
+    return data.default_branch;
+  } catch (e) {
+    throw restError(`read the default branch of ${owner}/${repo}`, e, apiUrlOf(client));
+  }
+}
+
+// ../../packages/github/lib/dispatch.js
+var RUNNER_WORKFLOW_FILE = "dstack-run.yml";
+var MAX_DISPATCH_INPUTS_CHARS = 65535;
+var MAX_DISPATCH_INPUTS = 25;
+function checkDispatchInputs(inputs) {
+  const names = Object.keys(inputs);
+  if (names.length > MAX_DISPATCH_INPUTS) {
+    throw new GitHubError("invalid-inputs", `inputs: ${names.length} workflow_dispatch inputs (${names.join(", ")}); GitHub takes at most ${MAX_DISPATCH_INPUTS}; nothing was dispatched`);
+  }
+  const chars = JSON.stringify(inputs).length;
+  if (chars > MAX_DISPATCH_INPUTS_CHARS) {
+    const [largest, value] = Object.entries(inputs).sort((a, b) => b[1].length - a[1].length)[0] ?? ["", ""];
+    throw new GitHubError("invalid-inputs", `inputs: the workflow_dispatch inputs are ${chars.toLocaleString("en-US")} characters of JSON (the largest, ${largest}, has ${value.length.toLocaleString("en-US")}); GitHub allows at most ${MAX_DISPATCH_INPUTS_CHARS.toLocaleString("en-US")} characters for all inputs together. Make the job smaller (long arguments or variables belong in a file of the repository); nothing was dispatched`);
+  }
+}
+var CLOCK_SKEW_MS = 12e4;
+var FIRST_LOOK_MS = 1e3;
+var MAX_LOOK_MS = 8e3;
+function iso(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+function fetchWithin(client, ms) {
+  const inner = fetchOf(client);
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(ms);
+    return inner(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
+    });
+  };
+}
+function throwIfAborted(signal) {
+  if (signal?.aborted) {
+    throw signal.reason;
+  }
+}
+async function findRunByName(client, options) {
+  const sleep = options.sleep ?? sleepFor;
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.budgetMs;
+  const created = `>=${iso(options.since - CLOCK_SKEW_MS)}`;
+  let wait = FIRST_LOOK_MS;
+  for (; ; ) {
+    throwIfAborted(options.signal);
+    try {
+      const { data } = await client.rest.actions.listWorkflowRuns({
+        owner: options.owner,
+        repo: options.repo,
+        workflow_id: options.workflowFile,
+        event: "workflow_dispatch",
+        created,
+        per_page: 100,
+        request: { signal: options.signal }
+      });
+      const found = data.workflow_runs.filter((run) => run.display_title === options.runName).sort((a, b) => a.id - b.id)[0];
+      if (found) {
+        return { workflowRunId: found.id, htmlUrl: found.html_url };
+      }
+    } catch (e) {
+      throwIfAborted(options.signal);
+      const status = answeredStatus(e);
+      if (status !== void 0 && status < 500 && !isRateLimited(e)) {
+        throw restError(`look for workflow run ${JSON.stringify(options.runName)} of workflow ${options.workflowFile} in ${options.owner}/${options.repo}`, e, apiUrlOf(client));
+      }
+    }
+    const left = deadline - now();
+    if (left <= 0) {
+      return void 0;
+    }
+    await sleep(Math.min(wait, left), options.signal);
+    wait = Math.min(wait * 2, MAX_LOOK_MS);
+  }
+}
+async function dispatchRun(client, options) {
+  const { owner, repo, ref, runName, signal } = options;
+  const sleep = options.sleep ?? sleepFor;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {
+  });
+  const runNameInput = options.runNameInput ?? "run-name";
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const workflow = String(options.workflowFile);
+  const where = `${owner}/${repo}`;
+  const file = /^\d+$/.test(workflow) ? `workflow ${workflow}` : `.github/workflows/${workflow}`;
+  if (typeof runName !== "string" || runName.trim() === "") {
+    throw new GitHubError("invalid", "runName: a dstack run name is required (e.g. sharp-shrimp-1)");
+  }
+  const given = options.inputs[runNameInput];
+  if (given !== void 0 && given !== runName) {
+    throw new GitHubError("invalid", `inputs.${runNameInput}: ${JSON.stringify(given)} differs from runName ${JSON.stringify(runName)}; leave it out (it is set from runName)`);
+  }
+  const inputs = { ...options.inputs, [runNameInput]: runName };
+  checkDispatchInputs(inputs);
+  const since = now();
+  const find = (budgetMs) => findRunByName(client, {
+    owner,
+    repo,
+    workflowFile: options.workflowFile,
+    runName,
+    since,
+    budgetMs,
+    signal,
+    sleep,
+    now
+  });
+  for (let attempt = 1; ; attempt++) {
+    throwIfAborted(signal);
+    let answer;
+    try {
+      answer = await client.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+        owner,
+        repo,
+        workflow_id: options.workflowFile,
+        ref,
+        inputs,
+        return_run_details: true,
+        // Not idempotent: plugin-retry must never send it again by itself.
+        // The time limit starts when the request is sent, after plugin-throttling's spacing.
+        request: { retries: 0, signal, fetch: fetchWithin(client, options.timeoutMs ?? 3e4) }
+      });
+    } catch (e) {
+      throwIfAborted(signal);
+      const status = answeredStatus(e);
+      if (isRateLimited(e)) {
+        if (attempt >= maxAttempts) {
+          throw restError(`dispatch ${file} on ${ref} in ${where}`, e, apiUrlOf(client));
+        }
+        const waitMs = rateLimitWaitMs(e, now());
+        log(`dispatch of ${runName}: rate limited (${status}); sending again in ${Math.ceil(waitMs / 1e3)} s`);
+        await sleep(waitMs, signal);
+        continue;
+      }
+      if (status !== void 0 && status < 500) {
+        throw dispatchError(e, status, { file, ref, where, inputs });
+      }
+      const what = status === void 0 ? `no answer (${gitHubMessage(e)})` : `${status}`;
+      log(`dispatch of ${runName}: ${what}; looking for its workflow run before sending again`);
+      const found2 = await find(options.graceMs ?? 6e4);
+      if (found2) {
+        return { ...found2, via: "run-name", attempts: attempt };
+      }
+      if (attempt >= maxAttempts) {
+        throw new GitHubError("unreachable", `dispatch ${file} on ${ref} in ${where}: ${what} on each of ${attempt} attempts, and no workflow run named ${runName} showed up; check ${apiUrlOf(client)} and try again`, { ...status === void 0 ? {} : { status }, cause: e });
+      }
+      continue;
+    }
+    const details = answer.data;
+    if (answer.status === 200 && typeof details?.workflow_run_id === "number") {
+      return {
+        workflowRunId: details.workflow_run_id,
+        htmlUrl: typeof details.html_url === "string" ? details.html_url : "",
+        via: "run-details",
+        attempts: attempt
+      };
+    }
+    const found = await find(options.correlateMs ?? 12e4);
+    if (found) {
+      return { ...found, via: "run-name", attempts: attempt };
+    }
+    throw new GitHubError("no-run", `dispatch ${file} on ${ref} in ${where} was accepted, but no workflow run named ${runName} showed up within ${Math.round((options.correlateMs ?? 12e4) / 1e3)} s: the workflow must set run-name: \${{ inputs.${runNameInput} }} (see README)`);
+  }
+}
+function dispatchError(e, status, at) {
+  const message = gitHubMessage(e);
+  const { file, ref, where } = at;
+  if (status === 404) {
+    return new GitHubError("not-found", `no runner workflow ${file} on ${ref} in ${where}: add it (copy dstack's runner workflow .github/workflows/dstack-run.yml into the repository as ${file} on ${ref}; see README), or check the ref and that the token can see ${where} (GitHub answered 404 ${message})`, { status, cause: e });
+  }
+  if (status === 403) {
+    return new GitHubError("permission", `the token cannot dispatch ${file} in ${where} (403 ${message}): it needs the "actions: write" permission; in the calling workflow set permissions: actions: write (a fine-grained token: Actions read and write)`, { status, cause: e });
+  }
+  if (status === 422) {
+    return new GitHubError("invalid-inputs", `dispatch ${file} on ${ref} in ${where}: GitHub refused it: ${message}; the inputs given (${Object.keys(at.inputs).join(", ")}) must match the workflow_dispatch inputs of ${file} on ${ref}, and the ref must exist`, { status, cause: e });
+  }
+  if (status === 401) {
+    return new GitHubError("unauthorized", `dispatch ${file} in ${where}: GitHub refused the token (401 ${message}); check github-token`, { status, cause: e });
+  }
+  return new GitHubError("api", `dispatch ${file} on ${ref} in ${where}: GitHub answered ${status} (${message})`, {
+    status,
+    cause: e
+  });
+}
+
+// ../../packages/github/lib/follow.js
+var PAGE_SIZE = 100;
+function stateOf(run) {
+  return {
+    workflowRunId: run.id,
+    status: run.status ?? "queued",
+    conclusion: run.conclusion,
+    htmlUrl: run.html_url,
+    displayTitle: run.display_title,
+    updatedAt: run.updated_at,
+    runAttempt: run.run_attempt ?? 1
+  };
+}
+function throwIfAborted2(signal) {
+  if (signal?.aborted) {
+    throw signal.reason;
+  }
+}
+async function followRun(client, options) {
+  const { owner, repo, workflowRunId, signal } = options;
+  const sleep = options.sleep ?? sleepFor;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {
+  });
+  const min = options.minIntervalMs ?? 5e3;
+  const max = Math.max(min, options.maxIntervalMs ?? 6e4);
+  const requests = { counted: 0, notModified: 0 };
+  const request = { fetch: countingFetch(client, requests), signal };
+  const what = `follow workflow run ${workflowRunId} in ${owner}/${repo}`;
+  let etag;
+  let last;
+  let interval = min;
+  for (; ; ) {
+    throwIfAborted2(signal);
+    let wait = interval;
+    try {
+      const answer = await client.rest.actions.getWorkflowRun({
+        owner,
+        repo,
+        run_id: workflowRunId,
+        headers: etag === void 0 ? {} : { "if-none-match": etag },
+        request
+      });
+      etag = answer.headers.etag ?? void 0;
+      const state = stateOf(answer.data);
+      const changed = last === void 0 || state.status !== last.status || state.conclusion !== last.conclusion || state.updatedAt !== last.updatedAt || state.runAttempt !== last.runAttempt;
+      last = state;
+      if (changed) {
+        await options.onUpdate?.(state);
+        interval = min;
+      } else {
+        interval = Math.min(max, interval * 2);
+      }
+      if (state.status === "completed") {
+        break;
+      }
+      wait = interval;
+    } catch (e) {
+      throwIfAborted2(signal);
+      if (answeredStatus(e) === 304) {
+        interval = Math.min(max, interval * 2);
+        wait = interval;
+      } else if (isTransient(e)) {
+        wait = isRateLimited(e) ? rateLimitWaitMs(e, now()) : interval;
+        interval = Math.min(max, interval * 2);
+        log(`${what}: ${answeredStatus(e) ?? "no answer"} (${gitHubMessage(e)}); polling again in ${Math.ceil(wait / 1e3)} s`);
+      } else {
+        throw restError(what, e, apiUrlOf(client));
+      }
+    }
+    await sleep(wait, signal);
+  }
+  const persist = async (step, fn) => {
+    let backoff = min;
+    for (; ; ) {
+      throwIfAborted2(signal);
+      try {
+        return await fn();
+      } catch (e) {
+        throwIfAborted2(signal);
+        if (!isTransient(e)) {
+          throw restError(`${step} of workflow run ${workflowRunId} in ${owner}/${repo}`, e, apiUrlOf(client));
+        }
+        const waitMs = isRateLimited(e) ? rateLimitWaitMs(e, now()) : backoff;
+        backoff = Math.min(max, backoff * 2);
+        log(`${step} of workflow run ${workflowRunId}: ${answeredStatus(e) ?? "no answer"} (${gitHubMessage(e)}); again in ${Math.ceil(waitMs / 1e3)} s`);
+        await sleep(waitMs, signal);
+      }
+    }
+  };
+  const jobs = await persist("list the jobs", () => listJobPages(client, { owner, repo, workflowRunId }, request));
+  const artifacts = await persist("list the artifacts", async () => {
+    const all = [];
+    for (let page = 1; ; page++) {
+      const { data } = await client.rest.actions.listWorkflowRunArtifacts({
+        owner,
+        repo,
+        run_id: workflowRunId,
+        per_page: PAGE_SIZE,
+        page,
+        request
+      });
+      all.push(...data.artifacts);
+      if (data.artifacts.length < PAGE_SIZE || all.length >= data.total_count) {
+        return all;
+      }
+    }
+  });
+  return {
+    ...last,
+    jobs: jobs.map(jobOf),
+    artifacts: artifacts.map((a) => ({
+      id: a.id,
+      name: a.name,
+      sizeInBytes: a.size_in_bytes,
+      digest: a.digest ?? null,
+      expired: a.expired
+    })),
+    requests
+  };
+}
+function jobOf(j) {
+  return {
+    id: j.id,
+    name: j.name,
+    status: j.status,
+    conclusion: j.conclusion,
+    htmlUrl: j.html_url,
+    startedAt: j.started_at,
+    completedAt: j.completed_at,
+    runnerName: j.runner_name,
+    labels: j.labels
+  };
+}
+async function listJobPages(client, at, request) {
+  const all = [];
+  for (let page = 1; ; page++) {
+    const { data } = await client.rest.actions.listJobsForWorkflowRun({
+      owner: at.owner,
+      repo: at.repo,
+      run_id: at.workflowRunId,
+      filter: "latest",
+      per_page: PAGE_SIZE,
+      page,
+      request
+    });
+    all.push(...data.jobs);
+    if (data.jobs.length < PAGE_SIZE || all.length >= data.total_count) {
+      return all;
+    }
+  }
+}
+async function listRunJobs(client, options) {
+  const { owner, repo, workflowRunId } = options;
+  try {
+    const jobs = await listJobPages(client, options, { signal: options.signal });
+    return jobs.map(jobOf);
+  } catch (e) {
+    throw restError(`list the jobs of workflow run ${workflowRunId} in ${owner}/${repo}`, e, apiUrlOf(client));
+  }
+}
+async function cancelRun(client, options) {
+  const { owner, repo, workflowRunId } = options;
+  try {
+    await client.rest.actions.cancelWorkflowRun({
+      owner,
+      repo,
+      run_id: workflowRunId,
+      request: { signal: options.signal }
+    });
+    return "requested";
+  } catch (e) {
+    const status = answeredStatus(e);
+    if (status === 409) {
+      return "already-completed";
+    }
+    if (status === 403 && !isRateLimited(e)) {
+      throw new GitHubError("permission", `cancel workflow run ${workflowRunId} in ${owner}/${repo}: 403 ${gitHubMessage(e)}: the token needs the "actions: write" permission (in a workflow: permissions: actions: write)`, { status, cause: e });
+    }
+    throw restError(`cancel workflow run ${workflowRunId} in ${owner}/${repo}`, e, apiUrlOf(client));
+  }
+}
+async function fetchJobLog(client, options) {
+  const { owner, repo, jobId } = options;
+  const what = `log of job ${jobId} in ${owner}/${repo}`;
+  try {
+    const answer = await client.rest.actions.downloadJobLogsForWorkflowRun({
+      owner,
+      repo,
+      job_id: jobId,
+      request: { signal: options.signal }
+    });
+    const data = answer.data;
+    if (typeof data === "string") {
+      return data;
+    }
+    if (data instanceof ArrayBuffer) {
+      return new TextDecoder().decode(data);
+    }
+    throw new GitHubError("api", `${what}: expected text, got ${typeof data}`);
+  } catch (e) {
+    const status = answeredStatus(e);
+    if (status === 404 || status === 410) {
+      throw new GitHubError("not-found", `${what}: GitHub answered ${status} (${gitHubMessage(e)}): no such job, its log is not written yet, or it has expired (logs are kept 90 days by default)`, { status, cause: e });
+    }
+    if (status === 403 && !isRateLimited(e)) {
+      throw new GitHubError("permission", `${what}: 403 ${gitHubMessage(e)}: the token needs the "actions: read" permission`, { status, cause: e });
+    }
+    throw restError(what, e, apiUrlOf(client));
+  }
+}
+
+// ../../packages/github/lib/dispatch-follow.js
+function splitRepository(repository) {
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
+  if (!m) {
+    throw new GitHubError("invalid", `repository: ${JSON.stringify(repository)} is not owner/name (e.g. octo-org/octo-repo)`);
+  }
+  return { owner: m[1], repo: m[2] };
+}
+function rejectOnAbort(signal) {
+  return new Promise((_, reject) => {
+    if (signal?.aborted)
+      reject(signal.reason);
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+async function dispatchAndFollow(options) {
+  const { client, signal, runName } = options;
+  const { owner, repo } = splitRepository(options.repository);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepFor;
+  const log = options.log ?? (() => {
+  });
+  for (const name of Object.keys(options.extraInputs ?? {})) {
+    if (["job", "run-name", "tag", "timeout-minutes"].includes(name)) {
+      throw new GitHubError("invalid", `extraInputs.${name}: set by dispatchAndFollow itself; pass it as its own option`);
+    }
+  }
+  const inputs = {
+    ...options.extraInputs,
+    job: JSON.stringify(jobToWorkflow(options.job))
+  };
+  if (options.tag !== void 0 && options.tag !== "")
+    inputs.tag = options.tag;
+  if (options.timeoutMinutes !== void 0) {
+    inputs["timeout-minutes"] = String(options.timeoutMinutes);
+  }
+  const startedAt = now();
+  const dispatched = await dispatchRun(client, {
+    ...options.dispatch,
+    owner,
+    repo,
+    workflowFile: options.workflowFile ?? "dstack-run.yml",
+    ref: options.ref,
+    inputs,
+    runName,
+    ...signal ? { signal } : {},
+    sleep,
+    now,
+    log
+  });
+  const workflowRunId = dispatched.workflowRunId;
+  try {
+    await options.onDispatched?.(dispatched);
+    const seen = /* @__PURE__ */ new Map();
+    const report = (jobs) => {
+      if (!options.onJob)
+        return;
+      for (const job of jobs) {
+        const before = seen.get(job.id);
+        const started = job.status !== "queued" && job.status !== "waiting";
+        if (started && before === void 0) {
+          seen.set(job.id, "started");
+          options.onJob({ change: "started", job });
+        }
+        if (job.status === "completed" && seen.get(job.id) !== "finished") {
+          seen.set(job.id, "finished");
+          options.onJob({ change: "finished", job });
+        }
+      }
+    };
+    const following = followRun(client, {
+      owner,
+      repo,
+      workflowRunId,
+      ...signal ? { signal } : {},
+      sleep,
+      now,
+      log,
+      ...options.minIntervalMs !== void 0 ? { minIntervalMs: options.minIntervalMs } : {},
+      ...options.maxIntervalMs !== void 0 ? { maxIntervalMs: options.maxIntervalMs } : {},
+      onUpdate: async (state) => {
+        options.onState?.(state);
+        if (!options.onJob || state.status === "completed")
+          return;
+        try {
+          report(await listRunJobs(client, { owner, repo, workflowRunId, signal }));
+        } catch (e) {
+          if (signal?.aborted)
+            throw signal.reason;
+          log(`jobs of workflow run ${workflowRunId}: ${e.message}`);
+        }
+      }
+    });
+    following.catch(() => {
+    });
+    const followed = await Promise.race([following, rejectOnAbort(signal)]);
+    report(followed.jobs);
+    return {
+      ...followed,
+      runName,
+      dispatched,
+      durationMs: Math.max(0, now() - startedAt)
+    };
+  } catch (e) {
+    if (signal?.aborted && options.cancelOnAbort !== false) {
+      try {
+        const result = await cancelRun(client, {
+          owner,
+          repo,
+          workflowRunId,
+          signal: AbortSignal.timeout(3e4)
+        });
+        options.onCancel?.(result);
+      } catch (c) {
+        options.onCancel?.(restError(`cancel workflow run ${workflowRunId} in ${owner}/${repo}`, c, apiUrlOf(client)));
+      }
+    }
+    throw e;
+  }
+}
+
+// ../../packages/github/lib/trust.js
+var UNTRUSTED_INPUT = "untrusted";
+var PULL_REQUEST_INPUT = "pull-request";
+function isDefaultBranchRef(ref, defaultBranch) {
+  return ref === defaultBranch || ref === `refs/heads/${defaultBranch}`;
+}
+function trustInputs(options) {
+  const { defaultBranch, pullRequest } = options;
+  const code = options.code ?? options.dispatchRef;
+  const trusted = pullRequest === void 0 && defaultBranch !== void 0 && isDefaultBranchRef(options.dispatchRef, defaultBranch) && isDefaultBranchRef(code, defaultBranch);
+  if (trusted)
+    return {};
+  return {
+    [UNTRUSTED_INPUT]: "true",
+    ...pullRequest !== void 0 ? { [PULL_REQUEST_INPUT]: String(pullRequest) } : {}
+  };
+}
+var RUNS_ON_INPUT = "runs-on";
+function plannedRunsOnInput(resources, trust) {
+  const planned = jobLabels(resources, { untrusted: trust[UNTRUSTED_INPUT] === "true" });
+  if ("errors" in planned) {
+    throw new GitHubError("invalid-inputs", `${RUNS_ON_INPUT}: no runner labels express this job's resources: ${planned.errors.map((e) => e.message).join("; ")}; nothing was dispatched`);
+  }
+  return { [RUNS_ON_INPUT]: JSON.stringify(planned.labels) };
+}
+
+export {
+  GitHubError,
+  restError,
+  DEFAULT_API_URL,
+  createGitHubClient,
+  apiUrlOf,
+  readRepositoryFile,
+  readDefaultBranch,
+  RUNNER_WORKFLOW_FILE,
+  findRunByName,
+  cancelRun,
+  fetchJobLog,
+  dispatchAndFollow,
+  UNTRUSTED_INPUT,
+  trustInputs,
+  plannedRunsOnInput
+};

@@ -1,0 +1,126 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  DEFAULT_API_URL,
+  createGitHubClient,
+  readDefaultBranch,
+  readRepositoryFile
+} from "./chunk-JOHSBRTS.js";
+import {
+  annotate
+} from "./chunk-5J772A4J.js";
+import {
+  InputError
+} from "./chunk-XOK7H72G.js";
+import {
+  POLICY_FILE,
+  checkJobPolicy,
+  checkTriggerPolicy,
+  emptyPolicy,
+  parsePolicy,
+  policyDiagnostics
+} from "./chunk-MDTW7KAN.js";
+import {
+  info,
+  warning
+} from "./chunk-RTZHXGW5.js";
+
+// lib/policy.js
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+var WORKFLOW_TOKEN_ACTOR = "github-actions[bot]";
+async function eventDefaultBranch() {
+  const file = process.env.GITHUB_EVENT_PATH;
+  if (!file)
+    return void 0;
+  try {
+    const event = JSON.parse(await readFile(file, "utf8"));
+    const branch = event.repository?.default_branch;
+    return typeof branch === "string" && branch !== "" ? branch : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function loadPolicy(options) {
+  const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
+  let text;
+  let from;
+  if (options.token !== "" && owner !== "" && repo !== "") {
+    const client = options.client ?? createGitHubClient({
+      token: options.token,
+      apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+      warn: (m) => warning(m)
+    });
+    const ref = options.defaultBranch ?? await eventDefaultBranch() ?? await readDefaultBranch({ client, owner, repo });
+    text = await readRepositoryFile({ client, owner, repo, path: POLICY_FILE, ref });
+    from = `${POLICY_FILE} at ${ref} (the default branch)`;
+  } else {
+    try {
+      text = await readFile(path.join(options.repoDir, POLICY_FILE), "utf8");
+    } catch (e) {
+      if (e.code !== "ENOENT")
+        throw e;
+    }
+    from = `${POLICY_FILE} in the checkout`;
+    if (text !== void 0) {
+      warning(`${POLICY_FILE}: read from the checkout, because there is no github-token or GITHUB_REPOSITORY to read the default branch's; with them, the default branch's policy applies whatever branch runs`);
+    }
+  }
+  if (text === void 0)
+    return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits` };
+  const parsed = parsePolicy({ text, source: POLICY_FILE });
+  annotate(parsed.diagnostics);
+  if (!("policy" in parsed)) {
+    const n = parsed.diagnostics.filter((d) => d.severity === "error").length;
+    throw new InputError(`${from} has ${n} problem${n === 1 ? "" : "s"} (see the annotations above); no run starts until it is fixed`);
+  }
+  return { policy: parsed.policy, from };
+}
+function workflowTrigger(env = process.env) {
+  const actors = [env.GITHUB_ACTOR, env.GITHUB_TRIGGERING_ACTOR].filter((a) => typeof a === "string" && a !== "" && a !== WORKFLOW_TOKEN_ACTOR);
+  return { event: env.GITHUB_EVENT_NAME ?? "", actors: [...new Set(actors)] };
+}
+async function enforcePolicy(options) {
+  const { loaded, job } = options;
+  const { policy } = loaded;
+  const trigger = options.trigger ?? workflowTrigger();
+  info(`policy: ${loaded.from}`);
+  const checked = trigger.actors.length > 0 ? trigger : { event: trigger.event };
+  const violations = [
+    ...checkJobPolicy(policy, job),
+    ...trigger.event !== "" ? checkTriggerPolicy(policy, checked) : []
+  ];
+  const minimum = policy.triggers.permission;
+  if (minimum !== void 0 && trigger.actors.length > 0) {
+    const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
+    if (options.token === "" || owner === "") {
+      throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
+    }
+    const { authorizeActor } = await import("./lib-Q4CIMRQZ.js");
+    const client = createGitHubClient({
+      token: options.token,
+      apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+      warn: (m) => warning(m)
+    });
+    for (const login of trigger.actors) {
+      const auth = await authorizeActor({ client, owner, repo, login, minimum });
+      if (!auth.ok) {
+        violations.push({
+          rule: "triggers.permission",
+          field: "actor",
+          message: `actor: ${login} has the ${auth.permission} role on ${owner}/${repo}; ${POLICY_FILE} lets ${minimum} or above start runs (triggers.permission)`
+        });
+      }
+    }
+  }
+  if (violations.length === 0)
+    return;
+  annotate(policyDiagnostics(policy, violations));
+  throw new InputError(`the repository policy refuses this run (${violations.length} rule${violations.length === 1 ? "" : "s"}; see the annotations above): ${violations.map((v) => v.message).join("; ")}`);
+}
+
+export {
+  WORKFLOW_TOKEN_ACTOR,
+  loadPolicy,
+  workflowTrigger,
+  enforcePolicy
+};

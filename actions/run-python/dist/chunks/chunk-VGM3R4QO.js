@@ -1,0 +1,1484 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  StoreError,
+  checkArtifactPath,
+  ioError,
+  isValidName,
+  mergeInto,
+  scanTree,
+  treeStats
+} from "./chunk-XOK7H72G.js";
+
+// ../../packages/artifacts/lib/github-store.js
+import { randomBytes } from "node:crypto";
+import * as fsp3 from "node:fs/promises";
+import os2 from "node:os";
+import path2 from "node:path";
+
+// ../../node_modules/is-network-error/index.js
+var objectToString = Object.prototype.toString;
+var isError = (value) => objectToString.call(value) === "[object Error]";
+var errorMessages = /* @__PURE__ */ new Set([
+  "network error",
+  // Chrome
+  "NetworkError when attempting to fetch resource.",
+  // Firefox
+  "The Internet connection appears to be offline.",
+  // Safari 16
+  "Network request failed",
+  // `cross-fetch`
+  "fetch failed",
+  // Undici (Node.js)
+  "terminated",
+  // Undici (Node.js)
+  " A network error occurred.",
+  // Bun (WebKit)
+  "Network connection lost"
+  // Cloudflare Workers (fetch)
+]);
+function isNetworkError(error) {
+  const isValid = error && isError(error) && error.name === "TypeError" && typeof error.message === "string";
+  if (!isValid) {
+    return false;
+  }
+  const { message, stack } = error;
+  if (message === "Load failed" || message.startsWith("Load failed (") && message.endsWith(")")) {
+    return stack === void 0 || "__sentry_captured__" in error;
+  }
+  if (message.startsWith("error sending request for url")) {
+    return true;
+  }
+  if (message === "Failed to fetch" || message.startsWith("Failed to fetch (") && message.endsWith(")")) {
+    return true;
+  }
+  return errorMessages.has(message);
+}
+
+// ../../node_modules/p-retry/index.js
+function validateRetries(retries) {
+  if (typeof retries === "number") {
+    if (retries < 0) {
+      throw new TypeError("Expected `retries` to be a non-negative number.");
+    }
+    if (Number.isNaN(retries)) {
+      throw new TypeError("Expected `retries` to be a valid number or Infinity, got NaN.");
+    }
+  } else if (retries !== void 0) {
+    throw new TypeError("Expected `retries` to be a number or Infinity.");
+  }
+}
+function validateNumberOption(name, value, { min = 0, allowInfinity = false } = {}) {
+  if (value === void 0) {
+    return;
+  }
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(`Expected \`${name}\` to be a number${allowInfinity ? " or Infinity" : ""}.`);
+  }
+  if (!allowInfinity && !Number.isFinite(value)) {
+    throw new TypeError(`Expected \`${name}\` to be a finite number.`);
+  }
+  if (value < min) {
+    throw new TypeError(`Expected \`${name}\` to be \u2265 ${min}.`);
+  }
+}
+var AbortError = class extends Error {
+  constructor(message) {
+    super();
+    if (message instanceof Error) {
+      this.originalError = message;
+      ({ message } = message);
+    } else {
+      this.originalError = new Error(message);
+      this.originalError.stack = this.stack;
+    }
+    this.name = "AbortError";
+    this.message = message;
+  }
+};
+function calculateDelay(retriesConsumed, options) {
+  const attempt = Math.max(1, retriesConsumed + 1);
+  const random = options.randomize ? Math.random() + 1 : 1;
+  let timeout = Math.round(random * options.minTimeout * options.factor ** (attempt - 1));
+  timeout = Math.min(timeout, options.maxTimeout);
+  return timeout;
+}
+function calculateRemainingTime(start, max) {
+  if (!Number.isFinite(max)) {
+    return max;
+  }
+  return max - (performance.now() - start);
+}
+async function onAttemptFailure({ error, attemptNumber, retriesConsumed, startTime, options }) {
+  const normalizedError = error instanceof Error ? error : new TypeError(`Non-error was thrown: "${error}". You should only throw errors.`);
+  if (normalizedError instanceof AbortError) {
+    throw normalizedError.originalError;
+  }
+  const retriesLeft = Number.isFinite(options.retries) ? Math.max(0, options.retries - retriesConsumed) : options.retries;
+  const maxRetryTime = options.maxRetryTime ?? Number.POSITIVE_INFINITY;
+  const context = Object.freeze({
+    error: normalizedError,
+    attemptNumber,
+    retriesLeft,
+    retriesConsumed
+  });
+  await options.onFailedAttempt(context);
+  if (calculateRemainingTime(startTime, maxRetryTime) <= 0) {
+    throw normalizedError;
+  }
+  const consumeRetry = await options.shouldConsumeRetry(context);
+  const remainingTime = calculateRemainingTime(startTime, maxRetryTime);
+  if (remainingTime <= 0 || retriesLeft <= 0) {
+    throw normalizedError;
+  }
+  if (normalizedError instanceof TypeError && !isNetworkError(normalizedError)) {
+    if (consumeRetry) {
+      throw normalizedError;
+    }
+    options.signal?.throwIfAborted();
+    return false;
+  }
+  if (!await options.shouldRetry(context)) {
+    throw normalizedError;
+  }
+  if (!consumeRetry) {
+    options.signal?.throwIfAborted();
+    return false;
+  }
+  const delayTime = calculateDelay(retriesConsumed, options);
+  const finalDelay = Math.min(delayTime, remainingTime);
+  options.signal?.throwIfAborted();
+  if (finalDelay > 0) {
+    await new Promise((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timeoutToken);
+        options.signal?.removeEventListener("abort", onAbort);
+        reject(options.signal.reason);
+      };
+      const timeoutToken = setTimeout(() => {
+        options.signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, finalDelay);
+      if (options.unref) {
+        timeoutToken.unref?.();
+      }
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+  options.signal?.throwIfAborted();
+  return true;
+}
+async function pRetry(input, options = {}) {
+  options = { ...options };
+  validateRetries(options.retries);
+  if (Object.hasOwn(options, "forever")) {
+    throw new Error("The `forever` option is no longer supported. For many use-cases, you can set `retries: Infinity` instead.");
+  }
+  options.retries ??= 10;
+  options.factor ??= 2;
+  options.minTimeout ??= 1e3;
+  options.maxTimeout ??= Number.POSITIVE_INFINITY;
+  options.maxRetryTime ??= Number.POSITIVE_INFINITY;
+  options.randomize ??= false;
+  options.onFailedAttempt ??= () => {
+  };
+  options.shouldRetry ??= () => true;
+  options.shouldConsumeRetry ??= () => true;
+  validateNumberOption("factor", options.factor, { min: 0, allowInfinity: false });
+  validateNumberOption("minTimeout", options.minTimeout, { min: 0, allowInfinity: false });
+  validateNumberOption("maxTimeout", options.maxTimeout, { min: 0, allowInfinity: true });
+  validateNumberOption("maxRetryTime", options.maxRetryTime, { min: 0, allowInfinity: true });
+  if (!(options.factor > 0)) {
+    options.factor = 1;
+  }
+  options.signal?.throwIfAborted();
+  let attemptNumber = 0;
+  let retriesConsumed = 0;
+  const startTime = performance.now();
+  while (Number.isFinite(options.retries) ? retriesConsumed <= options.retries : true) {
+    attemptNumber++;
+    try {
+      options.signal?.throwIfAborted();
+      const result = await input(attemptNumber);
+      options.signal?.throwIfAborted();
+      return result;
+    } catch (error) {
+      if (await onAttemptFailure({
+        error,
+        attemptNumber,
+        retriesConsumed,
+        startTime,
+        options
+      })) {
+        retriesConsumed++;
+      }
+    }
+  }
+  throw new Error("Retry attempts exhausted without throwing an error.");
+}
+
+// ../../packages/artifacts/lib/compression.js
+import * as fsp from "node:fs/promises";
+import { constants, deflateRawSync } from "node:zlib";
+var DEFAULT_COMPRESSION_LEVEL = 6;
+var STORE_COMPRESSION_LEVEL = 0;
+async function head(file, max) {
+  const handle = await fsp.open(file, "r");
+  try {
+    const buffer = Buffer.alloc(max);
+    let got = 0;
+    while (got < max) {
+      const { bytesRead } = await handle.read(buffer, got, max - got, got);
+      if (bytesRead === 0)
+        break;
+      got += bytesRead;
+    }
+    return buffer.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
+}
+async function chooseCompressionLevel(files, options = {}) {
+  const sampleBytes = options.sampleBytes ?? 1024 * 1024;
+  const maxFiles = options.maxFiles ?? 8;
+  const minSaving = options.minSaving ?? 0.1;
+  const sized = [];
+  for (const file of files) {
+    const st = await fsp.stat(file).catch(() => void 0);
+    if (st?.isFile() && st.size > 0)
+      sized.push({ file, size: st.size });
+  }
+  sized.sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const picked = sized.slice(0, Math.max(0, maxFiles));
+  let raw = 0;
+  let deflated = 0;
+  for (const { file, size } of picked) {
+    const sample = await head(file, Math.min(size, sampleBytes)).catch(() => void 0);
+    if (sample === void 0 || sample.length === 0)
+      continue;
+    raw += sample.length;
+    deflated += deflateRawSync(sample, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY }).length;
+  }
+  if (raw === 0) {
+    return {
+      level: DEFAULT_COMPRESSION_LEVEL,
+      reason: `auto: nothing to sample (no non-empty files); level ${DEFAULT_COMPRESSION_LEVEL}, the default`
+    };
+  }
+  const saving = 1 - deflated / raw;
+  const measured = `a sample of ${raw} bytes from ${picked.length} file(s) deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
+  if (saving < minSaving) {
+    return {
+      level: STORE_COMPRESSION_LEVEL,
+      reason: `auto: ${measured}, under ${minSaving * 100}%: incompressible, stored (level 0)`
+    };
+  }
+  return {
+    level: DEFAULT_COMPRESSION_LEVEL,
+    reason: `auto: ${measured}, at least ${minSaving * 100}%: deflated at level ${DEFAULT_COMPRESSION_LEVEL}`
+  };
+}
+
+// ../../packages/artifacts/lib/github-files.js
+import * as fsp2 from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+// ../../node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// ../../packages/artifacts/node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run = async (function_, resolve, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run.bind(void 0, function_, resolve, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+    enqueue(function_, resolve, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise = generator(function_, value, index);
+            promises.push(promise);
+            return promise;
+          });
+        } catch (error) {
+          for (const promise of promises) {
+            promise.catch(() => {
+            });
+          }
+          throw error;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// ../../packages/artifacts/lib/github-files.js
+var FILE_ARTIFACT_PREFIX = "dstack-file--";
+var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+function transferConcurrency(options) {
+  const cpus = options.cpus ?? os.availableParallelism();
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+}
+async function settleLimited(items, concurrency, fn) {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed)
+    throw failed.reason;
+  return settled.map((s) => s.value);
+}
+async function withStagedName(file, name, fn) {
+  const dir = await fsp2.mkdtemp(path.join(os.tmpdir(), "dstack-file-"));
+  try {
+    const staged = path.join(dir, name);
+    await fsp2.symlink(path.resolve(file), staged);
+    return await fn(staged, dir);
+  } finally {
+    await fsp2.rm(dir, { recursive: true, force: true });
+  }
+}
+async function moveSingleFile(dir, dest) {
+  const entries = await fsp2.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile());
+  if (entries.length !== 1 || files.length !== 1) {
+    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
+  }
+  await fsp2.mkdir(path.dirname(dest), { recursive: true });
+  await fsp2.rename(path.join(dir, files[0].name), dest);
+}
+var TransferProgress = class {
+  options;
+  done = 0;
+  bytes = 0;
+  lastLine = 0;
+  started;
+  /**
+   * @param options.verb `uploaded` or `downloaded`.
+   * @param options.count how many artifacts.
+   * @param options.totalBytes their bytes in all.
+   * @param options.log where lines go (nothing is logged when unset).
+   * @param options.everyMs the least time between lines, default 5000.
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.started = (options.now ?? Date.now)();
+  }
+  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
+  add(bytes) {
+    this.done += 1;
+    this.bytes += bytes;
+    const log = this.options.log;
+    if (log === void 0)
+      return;
+    const now = (this.options.now ?? Date.now)();
+    const last = this.done === this.options.count;
+    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
+      return;
+    this.lastLine = now;
+    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
+    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  }
+};
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+// ../../packages/artifacts/lib/github-host.js
+var GITHUB_COM_API_URL = "https://api.github.com";
+function hostOf(serverUrl) {
+  try {
+    return new URL(serverUrl).hostname.toLowerCase();
+  } catch {
+    return void 0;
+  }
+}
+function apiUrlForServer(serverUrl) {
+  const host = hostOf(serverUrl);
+  if (host === void 0) {
+    throw new StoreError("invalid", `GITHUB_SERVER_URL: ${JSON.stringify(serverUrl)} is not a URL; expected e.g. https://github.com`);
+  }
+  if (host === "github.com")
+    return GITHUB_COM_API_URL;
+  if (host.endsWith(".ghe.com"))
+    return `https://api.${host}`;
+  return `${new URL(serverUrl).origin}/api/v3`;
+}
+function hasArtifactsService(serverUrl) {
+  const host = hostOf(serverUrl);
+  return host !== void 0 && (host === "github.com" || host.endsWith(".ghe.com") || host.endsWith(".localhost"));
+}
+function checkArtifactsService(serverUrl, what) {
+  const server = serverUrl || "https://github.com";
+  if (hasArtifactsService(server))
+    return;
+  throw new StoreError("invalid", `${what}: GITHUB_SERVER_URL is ${server}, a GitHub Enterprise Server: it has no artifacts service for @actions/artifact 2+ (the one upload-artifact@v4 uses), so the GitHub store cannot upload or download there; use github.com or GHE.com (*.ghe.com), or the local store`);
+}
+
+// ../../packages/artifacts/lib/github-rest.js
+var GitHubStoreError = class extends StoreError {
+  /** See {@link GitHubErrorReason}. */
+  reason;
+  constructor(code, reason, message, options) {
+    super(code, message, options);
+    this.name = "GitHubStoreError";
+    this.reason = reason;
+  }
+};
+var ArtifactsRest = class {
+  o;
+  client;
+  constructor(options) {
+    this.o = options;
+  }
+  /** The REST client, made (and its modules imported) on first use. */
+  octokit() {
+    this.client ??= (async () => {
+      const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
+        import("./dist-src-I3VXHNY7.js"),
+        import("./dist-bundle-KKPTRP7P.js"),
+        import("./dist-bundle-D64DFM7B.js")
+      ]);
+      const retries = this.o.retries;
+      return new (Octokit.plugin(retry, throttling))({
+        auth: this.o.token,
+        baseUrl: this.o.apiUrl,
+        userAgent: "dstack-artifacts",
+        log: { debug: () => {
+        }, info: () => {
+        }, warn: () => {
+        }, error: () => {
+        } },
+        retry: { retries, retryAfterBaseValue: this.o.retryBaseMs },
+        throttle: {
+          onRateLimit: (_after, _o, _k, count) => count < retries,
+          onSecondaryRateLimit: (_after, _o, _k, count) => count < retries
+        }
+      });
+    })();
+    return this.client;
+  }
+  get repoPath() {
+    return `/repos/${this.o.owner}/${this.o.repo}`;
+  }
+  /** `GET /repos/{o}/{r}/actions/artifacts?name=`: every artifact of that name, all pages. */
+  async listNamed(name) {
+    return await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+      owner: this.o.owner,
+      repo: this.o.repo,
+      name,
+      per_page: this.o.pageSize
+    }));
+  }
+  /** `GET /repos/{o}/{r}/actions/runs/{id}/artifacts`: every artifact of a run, all pages. */
+  async listOfRun(runId) {
+    return await this.call(`GET ${this.repoPath}/actions/runs/${runId}/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+      owner: this.o.owner,
+      repo: this.o.repo,
+      run_id: runId,
+      per_page: this.o.pageSize
+    }));
+  }
+  /** `GET /repos/{o}/{r}`: the id and default branch, for the trust rules. */
+  async getRepository() {
+    const { data } = await this.call(`GET ${this.repoPath}`, (octokit) => octokit.rest.repos.get({ owner: this.o.owner, repo: this.o.repo }));
+    return { id: data.id, defaultBranch: data.default_branch };
+  }
+  /** `GET /repos/{o}/{r}/actions/runs/{id}`: what the trust rules read; undefined on 404. */
+  async getRun(runId) {
+    try {
+      const { data } = await (await this.octokit()).rest.actions.getWorkflowRun({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        run_id: runId
+      });
+      return {
+        id: data.id,
+        event: data.event,
+        path: data.path,
+        headBranch: data.head_branch ?? null,
+        headRepositoryId: data.head_repository?.id ?? null
+      };
+    } catch (e) {
+      if (e?.status === 404)
+        return void 0;
+      throw this.error(`GET ${this.repoPath}/actions/runs/${runId}`, e);
+    }
+  }
+  /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
+  async call(what, fn) {
+    try {
+      return await fn(await this.octokit());
+    } catch (e) {
+      throw this.error(what, e);
+    }
+  }
+  /**
+   * A failure of GitHub (a REST call, or the artifact client's download through it) as a
+   * {@link GitHubStoreError}: 403 `permission` (naming `actions: read`), 401 `unauthorized`,
+   * 404 `not-found`, 5xx or no answer `unreachable`, else `api`. A StoreError passes through.
+   */
+  error(what, e) {
+    if (e instanceof StoreError)
+      return e;
+    const status = e?.status;
+    const response = e?.response;
+    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    const repo = `${this.o.owner}/${this.o.repo}`;
+    if (status === 403) {
+      return new GitHubStoreError("io", "permission", `${what}: GitHub answered 403 (${detail}): the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`, { cause: e });
+    }
+    if (status === 401) {
+      return new GitHubStoreError("io", "unauthorized", `${what}: GitHub refused the token (401 ${detail}); check github-token`, { cause: e });
+    }
+    if (status === 404) {
+      return new GitHubStoreError("not-found", "api", `${what}: GitHub answered 404 (${detail}): ${repo} does not exist or the token cannot see it`, { cause: e });
+    }
+    if (typeof status === "number" && (status >= 500 || response === void 0)) {
+      return new GitHubStoreError("io", "unreachable", `${what}: cannot reach the GitHub API at ${this.o.apiUrl} (${this.o.retries} retries): ${detail}`, { cause: e });
+    }
+    if (typeof status === "number") {
+      return new GitHubStoreError("io", "api", `${what}: GitHub answered ${status} (${detail})`, {
+        cause: e
+      });
+    }
+    return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+  }
+};
+
+// ../../packages/artifacts/lib/trust.js
+var DEFAULT_RUNNER_WORKFLOW = "dstack-run.yml";
+var DEFAULT_BRANCH_EVENTS = Object.freeze([
+  "push",
+  "schedule",
+  "workflow_dispatch",
+  "repository_dispatch"
+]);
+var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set([
+  "pull_request",
+  "pull_request_review",
+  "pull_request_review_comment"
+]);
+var WORKFLOW_FILE = /^[A-Za-z0-9_.-]+\.ya?ml$/;
+function workflowFileOf(runPath) {
+  const m = /^\.github\/workflows\/([^/@]+)(?:@.*)?$/.exec(runPath);
+  return m?.[1];
+}
+function isTrustedWorkflowRun(run, rules) {
+  const file = workflowFileOf(run.path);
+  return file !== void 0 && rules.trustedWorkflows.includes(file) && !PULL_REQUEST_EVENTS.has(run.event);
+}
+function forkDetail(headRepositoryId) {
+  return `its code comes from another repository (id ${headRepositoryId ?? "unknown"}): a fork's pull request`;
+}
+function needsDefaultBranch(run, rules) {
+  return run.headRepositoryId === rules.repositoryId && !isTrustedWorkflowRun(run, rules) && workflowFileOf(run.path) !== void 0 && DEFAULT_BRANCH_EVENTS.includes(run.event);
+}
+function judgeWorkflowRun(run, rules) {
+  if (run.headRepositoryId !== rules.repositoryId) {
+    return {
+      trusted: false,
+      reason: "fork",
+      detail: forkDetail(run.headRepositoryId)
+    };
+  }
+  if (isTrustedWorkflowRun(run, rules))
+    return { trusted: true };
+  const file = workflowFileOf(run.path);
+  if (file === void 0) {
+    return {
+      trusted: false,
+      reason: "workflow",
+      detail: `workflow ${run.path || "(no path)"} is not a file under .github/workflows/`
+    };
+  }
+  if (!DEFAULT_BRANCH_EVENTS.includes(run.event)) {
+    return {
+      trusted: false,
+      reason: "event",
+      detail: `workflow ${file} ran on ${run.event}${rules.trustedWorkflows.includes(file) ? " (a pull request's copy of the file)" : ", and it is not a trusted workflow"}`
+    };
+  }
+  if (rules.defaultBranch === void 0) {
+    throw new Error("judgeWorkflowRun: the default branch is needed for this run");
+  }
+  if (run.headBranch !== rules.defaultBranch) {
+    return {
+      trusted: false,
+      reason: "branch",
+      detail: `workflow ${file} ran on ${run.event} on branch ${run.headBranch ?? "(none)"}, not the default branch ${rules.defaultBranch}`
+    };
+  }
+  return { trusted: true };
+}
+function checkWorkflowFile(name, field) {
+  if (typeof name !== "string" || !WORKFLOW_FILE.test(name)) {
+    throw new StoreError("invalid", `${field}: ${JSON.stringify(name)} is not a workflow file name; give the file name in .github/workflows/, e.g. dstack-run.yml`);
+  }
+  return name;
+}
+var TrustedSources = class {
+  /** The trusted workflow file names, the runner workflow first. */
+  trustedWorkflows;
+  options;
+  repository;
+  runs = /* @__PURE__ */ new Map();
+  constructor(options) {
+    this.options = options;
+    const runner = checkWorkflowFile(options.runnerWorkflow ?? DEFAULT_RUNNER_WORKFLOW, "runnerWorkflow");
+    const extra = (options.trustedWorkflows ?? []).map((w, i) => checkWorkflowFile(w, `trustedWorkflows[${i}]`));
+    this.trustedWorkflows = [.../* @__PURE__ */ new Set([runner, ...extra])];
+  }
+  repo() {
+    this.repository ??= this.options.getRepository();
+    return this.repository;
+  }
+  async repositoryId() {
+    return this.options.repositoryId ?? (await this.repo()).id;
+  }
+  async defaultBranch() {
+    return this.options.defaultBranch ?? (await this.repo()).defaultBranch;
+  }
+  run(runId) {
+    let found = this.runs.get(runId);
+    if (found === void 0) {
+      found = this.options.getRun(runId);
+      this.runs.set(runId, found);
+    }
+    return found;
+  }
+  /** Judges one candidate; fetches its run (cached) only when the artifact alone cannot tell. */
+  async judge(candidate) {
+    const runId = candidate.workflow_run?.id;
+    if (runId === void 0) {
+      return {
+        trusted: false,
+        reason: "workflow",
+        detail: "GitHub lists it without its workflow run"
+      };
+    }
+    const repositoryId = await this.repositoryId();
+    const headId = candidate.workflow_run?.head_repository_id;
+    if (headId !== void 0 && headId !== repositoryId) {
+      return { runId, trusted: false, reason: "fork", detail: forkDetail(headId) };
+    }
+    const run = await this.run(runId);
+    if (run === void 0) {
+      return {
+        runId,
+        trusted: false,
+        reason: "workflow",
+        detail: "its workflow run is gone (404)"
+      };
+    }
+    const rules = { repositoryId, trustedWorkflows: this.trustedWorkflows };
+    if (needsDefaultBranch(run, rules))
+      rules.defaultBranch = await this.defaultBranch();
+    return { runId, ...judgeWorkflowRun(run, rules) };
+  }
+  /**
+   * The first trusted candidate of `newestFirst` (judged in order, stopping there) and every
+   * candidate skipped before it.
+   *
+   * @throws whatever `getRepository` / `getRun` throw (a 404 of a run is a skip, not a throw).
+   */
+  async pick(newestFirst) {
+    const skipped = [];
+    for (const candidate of newestFirst) {
+      const verdict = await this.judge(candidate);
+      if (verdict.trusted)
+        return { artifact: candidate, skipped };
+      skipped.push({
+        artifactId: candidate.id,
+        ...verdict.runId !== void 0 ? { runId: verdict.runId } : {},
+        reason: verdict.reason,
+        detail: verdict.detail
+      });
+    }
+    return { skipped };
+  }
+  /** What counts, in one sentence, for messages. */
+  describeRules() {
+    const files = this.trustedWorkflows.join(", ");
+    const branch = this.options.defaultBranch ?? "the default branch";
+    return `trusted sources are runs of this repository's own code (not a fork's) of the workflows ${files}, or of any workflow started on ${branch} by ${DEFAULT_BRANCH_EVENTS.join(", ")}`;
+  }
+};
+function describeSkipped(skipped) {
+  return skipped.map((s) => `artifact ${s.artifactId} (workflow run ${s.runId ?? "unknown"}): ${s.reason}: ${s.detail}`).join("; ");
+}
+function pullRequestTag(tag, pullRequest) {
+  return `pr-${pullRequest}.${tag}`;
+}
+function pullRequestOfTag(tag) {
+  const m = /^pr-(\d+)\./.exec(tag);
+  return m ? Number(m[1]) : void 0;
+}
+function checkPullRequest(n) {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
+    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`);
+  }
+  return n;
+}
+
+// ../../packages/artifacts/lib/github-store.js
+var DATA_ARTIFACT_PREFIX = "dstack--";
+var RUN_ARTIFACT_PREFIX = "dstack-run--";
+var TAG_ARTIFACT_PREFIX = "dstack-tag--";
+var TAG_FILE = "dstack-tag.json";
+var RUN_FILE = "dstack-run.json";
+var FORBIDDEN = /[":<>|*?\r\n\\]/;
+var DEFAULT_API_URL = "https://api.github.com";
+var PAGE_SIZE = 100;
+var DAY_MS = 864e5;
+function checkRunName(runName) {
+  if (!isValidName(runName) || runName.includes("--")) {
+    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
+  }
+  return runName;
+}
+function checkTag(tag) {
+  if (!isValidName(tag)) {
+    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
+  }
+  return tag;
+}
+function encodeArtifactPath(artifactPath) {
+  const checked = checkArtifactPath(artifactPath);
+  const bad = FORBIDDEN.exec(checked);
+  if (bad) {
+    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
+  }
+  return checked.replace(/[%~/]/g, (c) => c === "%" ? "%25" : c === "~" ? "%7E" : "~");
+}
+function decodeArtifactPath(slug) {
+  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
+}
+function dataArtifactName(runName, artifactPath) {
+  return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function fileArtifactName(runName, artifactPath) {
+  return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function parseRunArtifactName(name, runName) {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"]
+  ]) {
+    if (name.startsWith(prefix)) {
+      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
+    }
+  }
+  return void 0;
+}
+function runArtifactName(runName) {
+  return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
+}
+function tagArtifactName(tag) {
+  return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
+}
+var GitHubStore = class _GitHubStore {
+  /** `owner` of the repository. */
+  owner;
+  /** `name` of the repository. */
+  repo;
+  /** The REST API root in use. */
+  apiUrl;
+  token;
+  /** The REST routes the store reads (`github-rest.ts`). */
+  api;
+  now;
+  /** Which workflow runs' artifacts count (see `trust.ts`). */
+  trust;
+  pullRequest;
+  warn;
+  retag;
+  largeFileBytes;
+  concurrency;
+  log;
+  /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
+  constructor(options) {
+    const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
+    if (!m) {
+      throw new StoreError("invalid", `repository ${JSON.stringify(options.repository)}: expected owner/name`);
+    }
+    this.owner = m[1];
+    this.repo = m[2];
+    this.token = options.token;
+    this.apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
+    this.api = new ArtifactsRest({
+      token: this.token,
+      owner: this.owner,
+      repo: this.repo,
+      apiUrl: this.apiUrl,
+      retries: options.retries ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 1e3,
+      pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE))
+    });
+    this.now = options.now ?? Date.now;
+    this.pullRequest = options.pullRequest === void 0 ? void 0 : checkPullRequest(options.pullRequest);
+    this.warn = options.warn ?? ((m2) => process.emitWarning(m2, { code: "DSTACK_UNTRUSTED" }));
+    this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
+    this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.concurrency = options.concurrency;
+    this.log = options.log;
+    this.trust = new TrustedSources({
+      ...options.repositoryId !== void 0 ? { repositoryId: options.repositoryId } : {},
+      ...options.defaultBranch !== void 0 ? { defaultBranch: options.defaultBranch } : {},
+      ...options.runnerWorkflow !== void 0 ? { runnerWorkflow: options.runnerWorkflow } : {},
+      ...options.trustedWorkflows ? { trustedWorkflows: options.trustedWorkflows } : {},
+      getRepository: () => this.api.getRepository(),
+      getRun: (id) => this.api.getRun(id)
+    });
+  }
+  /**
+   * A store for a workflow step: `GITHUB_TOKEN` (or `token`), `GITHUB_REPOSITORY` (and its id,
+   * `GITHUB_REPOSITORY_ID`, when the repository is that one), `GITHUB_API_URL` (else derived from
+   * `GITHUB_SERVER_URL`: `https://api.<sub>.ghe.com` for `<sub>.ghe.com`).
+   *
+   * @throws StoreError `invalid` when the token or repository is missing.
+   */
+  static fromEnv(env = process.env, overrides = {}) {
+    const token = overrides.token ?? env.GITHUB_TOKEN ?? "";
+    const repository = overrides.repository ?? env.GITHUB_REPOSITORY ?? "";
+    if (token === "") {
+      throw new StoreError("invalid", "no GitHub token: set GITHUB_TOKEN or pass github-token");
+    }
+    if (repository === "") {
+      throw new StoreError("invalid", "no repository: set GITHUB_REPOSITORY (owner/name)");
+    }
+    const envId = Number(env.GITHUB_REPOSITORY_ID ?? "");
+    const sameRepository = repository === env.GITHUB_REPOSITORY;
+    return new _GitHubStore({
+      ...sameRepository && Number.isSafeInteger(envId) && envId > 0 ? { repositoryId: envId } : {},
+      ...overrides,
+      token,
+      repository,
+      apiUrl: overrides.apiUrl ?? env.GITHUB_API_URL ?? (env.GITHUB_SERVER_URL ? apiUrlForServer(env.GITHUB_SERVER_URL) : DEFAULT_API_URL)
+    });
+  }
+  /**
+   * Uploads a folder (or one file) as the run's artifact path, in the current workflow run (the
+   * client's `ACTIONS_RUNTIME_TOKEN`), with the run marker if this workflow run has none yet,
+   * and, with `tag`, a tag artifact (replacing one of the same tag in this workflow run).
+   *
+   * @returns the artifact's name, id, bare-hex digest and size; files and bytes sent; the tag's
+   *   artifact; the zip level used and why (`compressionLevel` defaults to `"auto"`).
+   * @throws StoreError `invalid` for bad names, paths or compression level, `not-found` for a missing or empty
+   *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
+   *   that artifact path of that run, `io` when the upload fails.
+   */
+  async upload(options) {
+    const runName = checkRunName(options.runName);
+    const artifactPath = checkArtifactPath(options.artifactPath);
+    const name = dataArtifactName(runName, artifactPath);
+    if (options.tag !== void 0)
+      this.tagToWrite(options.tag);
+    const level = options.compressionLevel ?? "auto";
+    if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
+      throw new StoreError("invalid", `compressionLevel ${JSON.stringify(level)}: expected an integer 0 (store) to 9, or "auto"`);
+    }
+    const localPath = path2.resolve(options.localPath);
+    const st = await fsp3.stat(localPath).catch(() => void 0);
+    if (st === void 0) {
+      throw new StoreError("not-found", `${localPath}: no such file or folder to upload`);
+    }
+    const root = st.isDirectory() ? localPath : path2.dirname(localPath);
+    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path2.basename(localPath), kind: "file", bytes: st.size }];
+    const hiddenPrefix = (rel) => {
+      const parts = rel.split("/");
+      const i = parts.findIndex((part) => part.startsWith("."));
+      return i < 0 ? void 0 : parts.slice(0, i + 1).join("/");
+    };
+    const skipped = /* @__PURE__ */ new Set();
+    const files = nodes.filter((n) => {
+      if (n.kind === "dir" || n.rel === "")
+        return false;
+      const prefix = hiddenPrefix(n.rel);
+      if (st.isDirectory() && options.includeHiddenFiles !== true && prefix !== void 0) {
+        skipped.add(prefix);
+        return false;
+      }
+      return true;
+    });
+    const skippedHidden = [...skipped];
+    if (files.length === 0 && st.isDirectory()) {
+      throw new StoreError("not-found", skippedHidden.length > 0 ? `${localPath}: the folder holds only hidden files (${skippedHidden.slice(0, 3).join(", ")}${skippedHidden.length > 3 ? ", ..." : ""}); set include-hidden-files to upload them` : `${localPath}: the folder holds no files to upload`);
+    }
+    for (const n of files) {
+      if (n.kind !== "link")
+        continue;
+      const target = await fsp3.stat(path2.join(root, n.rel)).catch(() => void 0);
+      if (target === void 0 || !target.isFile()) {
+        throw new StoreError("invalid", `${localPath}/${n.rel}: a symbolic link to ${target === void 0 ? "nothing (a broken link)" : "a folder"}; GitHub artifacts hold files, so upload the folder it points at instead, or remove the link`);
+      }
+    }
+    const stats = treeStats(files);
+    const large = [];
+    const zipped = [];
+    for (const n of files) {
+      const abs = path2.join(root, n.rel);
+      const bytes = n.kind === "link" ? (await fsp3.stat(abs)).size : n.bytes;
+      const store = bytes >= this.largeFileBytes && (level === 0 || level === "auto" && (await chooseCompressionLevel([abs])).level === 0);
+      if (store) {
+        large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
+      } else {
+        zipped.push(abs);
+      }
+    }
+    const chosen = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped) : { level, reason: "given" };
+    const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
+    const client = new DefaultArtifactClient();
+    const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
+    const uploadOptions = { ...retention, compressionLevel: chosen.level };
+    const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
+    const progress = new TransferProgress({
+      verb: `${artifactPath}: uploaded`,
+      count: large.length,
+      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
+      ...this.log !== void 0 ? { log: this.log } : {}
+    });
+    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
+      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
+        const fileName = fileNames[i];
+        const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
+        progress.add(f.bytes);
+        return { ...up, artifactPath: f.artifactPath };
+      }),
+      this.ensureMarker(client, runName, retention)
+    ]);
+    for (const done of [zipDone, filesDone, markerDone]) {
+      if (done.status === "rejected")
+        throw done.reason;
+    }
+    const zip = zipDone.value;
+    const fileArtifacts = filesDone.value;
+    const main = zip ?? fileArtifacts[0];
+    const result = {
+      runName,
+      artifactPath,
+      name: main.name,
+      id: main.id,
+      digest: main.digest,
+      size: main.size,
+      files: stats.files,
+      bytes: stats.bytes,
+      compressionLevel: chosen.level,
+      compressionReason: chosen.reason,
+      skippedHidden,
+      fileArtifacts
+    };
+    if (options.tag !== void 0) {
+      result.tag = await this.setTag({
+        tag: options.tag,
+        runName,
+        ...options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {}
+      });
+    }
+    return result;
+  }
+  /**
+   * Points a tag at a run from the current workflow run: uploads `dstack-tag--<tag>` (replacing
+   * this workflow run's earlier one). Across workflow runs the newest trusted tagging wins. With
+   * {@link GitHubStoreOptions.pullRequest} the tag is written as `pr-<n>.<tag>`.
+   *
+   * Re-tagging in the same workflow run deletes the older tag artifact first; GitHub may refuse
+   * the freed name with 409 for a moment after that, so that upload is retried
+   * ({@link GitHubStoreOptions.retagRetries}, doubling waits; p-retry).
+   *
+   * @returns the tag artifact, and the tag as written (`pr-12.best` for `best` in pull request 12).
+   * @throws StoreError `invalid` for a bad tag or run name, or a tag in the reserved `pr-<n>.`
+   *   namespace; {@link GitHubStoreError} `duplicate` when the 409 outlasts the retries; `io`
+   *   when the upload fails.
+   */
+  async setTag(options) {
+    const tag = this.tagToWrite(options.tag);
+    const tagName = tagArtifactName(tag);
+    const runName = checkRunName(options.runName);
+    const { DefaultArtifactClient } = await loadClient(`tag ${JSON.stringify(tag)}`);
+    const client = new DefaultArtifactClient();
+    const existing = await client.getArtifact(tagName).catch(() => void 0);
+    if (existing !== void 0)
+      await client.deleteArtifact(tagName);
+    const record = {
+      version: 1,
+      tag,
+      runName,
+      ...this.pullRequest !== void 0 ? { pullRequest: this.pullRequest } : {}
+    };
+    const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
+    const uploaded = await pRetry(() => uploadJson(client, tagName, TAG_FILE, record, retention), {
+      // Only a 409 right after our own delete is worth waiting out.
+      retries: existing !== void 0 ? this.retag.retries : 0,
+      minTimeout: this.retag.minTimeout,
+      factor: 2,
+      randomize: false,
+      shouldRetry: ({ error }) => error instanceof GitHubStoreError && error.reason === "duplicate"
+    }).catch((e) => {
+      if (existing !== void 0 && e instanceof GitHubStoreError && e.reason === "duplicate") {
+        throw new GitHubStoreError("io", "duplicate", `tag ${JSON.stringify(tag)}: GitHub still refuses the name ${tagName} (409) after this workflow run deleted its older tag artifact, through ${this.retag.retries} retries; set the tag again later`, { cause: e });
+      }
+      throw e;
+    });
+    return { ...uploaded, tag };
+  }
+  /**
+   * The tag this store writes for `tag`: itself, or `pr-<n>.<tag>` in a pull request's store.
+   *
+   * @throws StoreError `invalid` for a bad tag, or one in the reserved `pr-<n>.` namespace.
+   */
+  tagToWrite(tag) {
+    checkTag(tag);
+    if (pullRequestOfTag(tag) !== void 0) {
+      throw new StoreError("invalid", `tag ${JSON.stringify(tag)}: names starting with pr-<number>. are the tags of pull requests' runs, written only by their own runs; choose another tag`);
+    }
+    return this.pullRequest === void 0 ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
+  }
+  /**
+   * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
+   * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
+   * fewer than asking first).
+   */
+  async ensureMarker(client, runName, uploadOptions) {
+    const marker = runArtifactName(runName);
+    try {
+      await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
+    } catch (e) {
+      if (!(e instanceof GitHubStoreError && e.reason === "duplicate"))
+        throw e;
+    }
+  }
+  /**
+   * The run a tag points at: the newest unexpired `dstack-tag--<tag>` artifact of a trusted
+   * workflow run of the repository (by `created_at`, then id; `trust.ts`), read and
+   * digest-checked. A `pr-<n>.<tag>` tag must also have been written by a store of pull request n.
+   *
+   * @throws StoreError `invalid` for a malformed tag; {@link GitHubStoreError} `not-found`
+   *   naming the tag when there is none, `expired` (saying when) when all have expired,
+   *   `untrusted` (naming each skipped artifact and why) when none is from a trusted run;
+   *   `permission` / `unreachable` / `io` from GitHub.
+   */
+  async resolveTag(tag) {
+    const name = tagArtifactName(tag);
+    const { found, skipped } = await this.newestLive(name, `tag ${JSON.stringify(tag)}`);
+    const workflowRunId = found.workflow_run?.id;
+    if (workflowRunId === void 0) {
+      throw new GitHubStoreError("io", "api", `tag ${JSON.stringify(tag)}: GitHub lists artifact ${name} (id ${found.id}) without its workflow run`);
+    }
+    const record = await this.readJson(found, TAG_FILE);
+    const runName = record.runName;
+    if (typeof runName !== "string" || !isValidName(runName)) {
+      throw new GitHubStoreError("io", "api", `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}) does not name a run`);
+    }
+    const pullRequest = pullRequestOfTag(tag);
+    if (pullRequest !== void 0 && record.pullRequest !== pullRequest) {
+      throw new GitHubStoreError("not-found", "untrusted", `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}, workflow run ${workflowRunId}) was not written by a run of pull request ${pullRequest}, so it is not used`);
+    }
+    return {
+      runName,
+      workflowRunId,
+      tag,
+      artifactId: found.id,
+      skipped,
+      createdAt: found.created_at ?? "",
+      expiresAt: found.expires_at
+    };
+  }
+  /**
+   * The workflow run holding a dstack run: the newest unexpired `dstack-run--<run-name>` of a
+   * trusted workflow run (`trust.ts`).
+   *
+   * @throws StoreError `invalid`; {@link GitHubStoreError} `not-found` / `expired` /
+   *   `untrusted` naming the run.
+   */
+  async resolveRun(runName) {
+    const name = runArtifactName(runName);
+    const { found, skipped } = await this.newestLive(name, `run ${JSON.stringify(runName)}`);
+    const workflowRunId = found.workflow_run?.id;
+    if (workflowRunId === void 0) {
+      throw new GitHubStoreError("io", "api", `run ${JSON.stringify(runName)}: GitHub lists artifact ${name} (id ${found.id}) without its workflow run`);
+    }
+    return {
+      runName,
+      workflowRunId,
+      artifactId: found.id,
+      skipped,
+      createdAt: found.created_at ?? "",
+      expiresAt: found.expires_at
+    };
+  }
+  /** A run or a tag, resolved. */
+  async resolveRef(ref) {
+    return "tag" in ref ? await this.resolveTag(ref.tag) : await this.resolveRun(ref.run);
+  }
+  /**
+   * The unexpired data artifacts of a run in a workflow run, sorted by artifact path.
+   *
+   * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
+   */
+  async listRunArtifacts(resolved) {
+    const all = await this.api.listOfRun(resolved.workflowRunId);
+    return all.filter((a) => this.isLive(a)).flatMap((a) => {
+      const parsed = parseRunArtifactName(a.name, resolved.runName);
+      if (parsed === void 0)
+        return [];
+      return [
+        {
+          ...parsed,
+          name: a.name,
+          id: a.id,
+          digest: a.digest ?? null,
+          size: a.size_in_bytes,
+          expiresAt: a.expires_at
+        }
+      ];
+    }).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
+  }
+  /**
+   * Downloads a run's artifacts (or a part) into `localPath`, from whichever workflow run holds
+   * them. `artifactPath` `""` (default) gives every artifact path as a folder below `localPath`;
+   * an artifact path, or a path inside or above one, puts a folder's files directly in
+   * `localPath` and a single file as `localPath/<its name>`. Existing files in `localPath` are
+   * kept unless overwritten by a downloaded file of the same name.
+   *
+   * All artifacts are downloaded and digest-checked in a temporary folder beside `localPath`
+   * first; on any failure it is removed and `localPath` is left as it was.
+   *
+   * @throws StoreError `invalid` for bad refs or paths; `not-found` for an unknown run, tag or
+   *   artifact path (listing the run's paths); {@link GitHubStoreError} `digest-mismatch`
+   *   naming the artifact, `permission`, `unreachable`; `io` for local failures.
+   */
+  async downloadArtifacts(ref, options) {
+    const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
+    const localPath = path2.resolve(options.localPath);
+    checkArtifactsService(process.env.GITHUB_SERVER_URL, `download of ${refText(ref)}`);
+    const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
+    if (clientApiUrl !== this.apiUrl) {
+      throw new StoreError("invalid", `the artifact client downloads through GITHUB_API_URL=${clientApiUrl}, but this store uses ${this.apiUrl}; set GITHUB_API_URL to the same API`);
+    }
+    const resolved = await this.resolveRef(ref);
+    const what = resolved.tag !== void 0 ? `tag ${JSON.stringify(resolved.tag)} (run ${resolved.runName})` : `run ${JSON.stringify(resolved.runName)}`;
+    const all = await this.listRunArtifacts(resolved);
+    const chosen = all.filter((a) => want === "" || a.artifactPath === want || want.startsWith(`${a.artifactPath}/`) || a.artifactPath.startsWith(`${want}/`));
+    if (chosen.length === 0) {
+      const have = all.map((a) => a.artifactPath).join(", ") || "none";
+      throw new StoreError("not-found", `${what} has no artifact path ${JSON.stringify(want)} (workflow run ${resolved.workflowRunId}; it has: ${have})`);
+    }
+    const parent = path2.dirname(localPath);
+    try {
+      await fsp3.mkdir(parent, { recursive: true });
+    } catch (e) {
+      throw ioError(`cannot create ${parent}`, e);
+    }
+    const staging = path2.join(parent, `.${path2.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
+    try {
+      await fsp3.mkdir(staging);
+      const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
+      const client = new DefaultArtifactClient();
+      const progress = new TransferProgress({
+        verb: "downloaded",
+        count: chosen.length,
+        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
+        ...this.log !== void 0 && chosen.length > 1 ? { log: this.log } : {}
+      });
+      await settleLimited(chosen, this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }), async (a, i) => {
+        const dest = path2.join(staging, "all", a.artifactPath);
+        if (a.kind === "zip") {
+          await this.downloadOne(client, a, dest, what);
+        } else {
+          const raw = path2.join(staging, `file-${i}`);
+          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          await moveSingleFile(raw, dest);
+        }
+        progress.add(a.size);
+      });
+      const picked = want === "" ? path2.join(staging, "all") : path2.join(staging, "all", want);
+      const st = await fsp3.lstat(picked).catch(() => void 0);
+      if (st === void 0) {
+        throw new StoreError("not-found", `${what}: no ${JSON.stringify(want)} inside artifact ${chosen.map((a) => a.artifactPath).join(", ")}`);
+      }
+      let source = picked;
+      if (!st.isDirectory()) {
+        source = path2.join(staging, "file");
+        await fsp3.mkdir(source);
+        await fsp3.rename(picked, path2.join(source, path2.basename(picked)));
+      }
+      const { files, bytes } = treeStats(await scanTree(source, source));
+      await fsp3.mkdir(localPath, { recursive: true });
+      await mergeInto(source, localPath);
+      return {
+        runName: resolved.runName,
+        files,
+        bytes,
+        localPath,
+        workflowRunId: resolved.workflowRunId,
+        artifacts: chosen
+      };
+    } catch (e) {
+      if (e instanceof StoreError)
+        throw e;
+      throw ioError(`cannot download ${what} into ${localPath}`, e);
+    } finally {
+      await fsp3.rm(staging, { recursive: true, force: true }).catch(() => void 0);
+    }
+  }
+  /**
+   * Downloads one artifact into `dest` through the client and checks its digest
+   * (`skipDecompress`: a single-file artifact, written as it is).
+   */
+  async downloadOne(client, a, dest, what, options = {}) {
+    const which = a.kind === "file" && a.artifactPath !== void 0 ? `file ${a.artifactPath} (artifact ${a.name}, id ${a.id})` : `artifact ${a.name} (id ${a.id})`;
+    if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
+      throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
+    }
+    await fsp3.mkdir(dest, { recursive: true });
+    let result;
+    try {
+      result = await client.downloadArtifact(a.id, {
+        path: dest,
+        expectedHash: a.digest,
+        ...options.skipDecompress ? { skipDecompress: true } : {},
+        findBy: {
+          token: this.token,
+          repositoryOwner: this.owner,
+          repositoryName: this.repo,
+          workflowRunId: 0
+        }
+      });
+    } catch (e) {
+      throw this.api.error(`download ${which} of ${what}`, e);
+    }
+    if (result.digestMismatch) {
+      throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`);
+    }
+  }
+  /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
+  async readJson(a, file) {
+    const dir = await fsp3.mkdtemp(path2.join(os2.tmpdir(), "dstack-tag-"));
+    try {
+      const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
+      await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
+      const text = await fsp3.readFile(path2.join(dir, file), "utf8").catch((e) => {
+        throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}) holds no ${file}`, {
+          cause: e
+        });
+      });
+      return JSON.parse(text);
+    } finally {
+      await fsp3.rm(dir, { recursive: true, force: true });
+    }
+  }
+  isLive(a) {
+    return !a.expired && (a.expires_at === null || Date.parse(a.expires_at) > this.now());
+  }
+  /**
+   * The newest unexpired artifact of an exact name from a trusted workflow run (`trust.ts`), and
+   * the newer ones skipped as untrusted (named in one warning).
+   */
+  async newestLive(name, what) {
+    const found = await this.api.listNamed(name);
+    const exact = found.filter((a) => a.name === name);
+    const newestFirst = (a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
+    const live = exact.filter((a) => this.isLive(a)).sort(newestFirst);
+    if (live.length > 0) {
+      const { artifact, skipped } = await this.trust.pick(live);
+      if (artifact === void 0) {
+        throw new GitHubStoreError("not-found", "untrusted", `no trusted ${what} in ${this.owner}/${this.repo}: all ${skipped.length} artifacts named ${name} come from untrusted workflow runs and were skipped (${describeSkipped(skipped)}); ${this.trust.describeRules()}`);
+      }
+      if (skipped.length > 0) {
+        this.warn(`${what}: skipped ${skipped.length} newer artifact${skipped.length === 1 ? "" : "s"} named ${name} from untrusted workflow runs (${describeSkipped(skipped)}); using artifact ${artifact.id} of workflow run ${artifact.workflow_run?.id}`);
+      }
+      return { found: artifact, skipped };
+    }
+    if (exact.length === 0) {
+      throw new GitHubStoreError("not-found", "api", `no ${what} in ${this.owner}/${this.repo}: no workflow run has an artifact named ${name}`);
+    }
+    const lastExpiry = exact.map((a) => a.expires_at ?? "").sort().at(-1);
+    const newest = exact.sort(newestFirst)[0];
+    const days = newest.created_at && newest.expires_at ? Math.round((Date.parse(newest.expires_at) - Date.parse(newest.created_at)) / DAY_MS) : void 0;
+    throw new GitHubStoreError("not-found", "expired", `${what} expired on ${lastExpiry || "an unknown date"}: its newest artifact ${name} (id ${newest.id}, workflow run ${newest.workflow_run?.id ?? "?"}${days !== void 0 ? `, kept ${days} days` : ""}) is gone; upload it again`);
+  }
+};
+async function loadClient(what) {
+  checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
+  return await import("./artifact-5GNL6IMR.js");
+}
+function refText(ref) {
+  return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;
+}
+async function uploadWith(client, name, files, root, options) {
+  let r;
+  try {
+    r = await client.uploadArtifact(name, files, root, options);
+  } catch (e) {
+    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    if (/already exists/i.test(detail)) {
+      throw new GitHubStoreError("invalid", "duplicate", `artifact ${name} already exists in this workflow run: GitHub keeps artifact names unique per workflow run, so each artifact path of a run is uploaded once per workflow run`, { cause: e });
+    }
+    throw new GitHubStoreError("io", "api", `upload of artifact ${name} failed: ${detail}`, {
+      cause: e
+    });
+  }
+  if (r.id === void 0 || r.digest === void 0) {
+    throw new GitHubStoreError("io", "api", `upload of artifact ${name}: the service returned no id or digest`);
+  }
+  return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
+}
+async function uploadJson(client, name, file, value, options) {
+  const dir = await fsp3.mkdtemp(path2.join(os2.tmpdir(), "dstack-meta-"));
+  try {
+    const full = path2.join(dir, file);
+    await fsp3.writeFile(full, `${JSON.stringify(value)}
+`);
+    return await uploadWith(client, name, [full], dir, options);
+  } finally {
+    await fsp3.rm(dir, { recursive: true, force: true });
+  }
+}
+
+export {
+  GitHubStoreError,
+  parseRunArtifactName,
+  GitHubStore
+};

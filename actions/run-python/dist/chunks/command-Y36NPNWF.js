@@ -1,0 +1,264 @@
+import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  DEFAULT_LABEL,
+  handleIssueComment,
+  handlePullRequestLabel,
+  handleRepositoryDispatch,
+  reportRun
+} from "./chunk-TGNLXGRD.js";
+import {
+  dispatchMode
+} from "./chunk-PKJCVG6E.js";
+import {
+  loadPolicy
+} from "./chunk-OAK7ULYG.js";
+import {
+  DEFAULT_API_URL,
+  createGitHubClient,
+  trustInputs
+} from "./chunk-JOHSBRTS.js";
+import {
+  annotate
+} from "./chunk-5J772A4J.js";
+import {
+  readMetricsDir
+} from "./chunk-ZSAAEPPP.js";
+import {
+  METRICS_DIR
+} from "./chunk-JKJATBYZ.js";
+import {
+  GitHubStore
+} from "./chunk-VGM3R4QO.js";
+import {
+  InputError,
+  WorkflowsFileError,
+  loadWorkflows
+} from "./chunk-XOK7H72G.js";
+import {
+  artifactsPolicy
+} from "./chunk-MDTW7KAN.js";
+import "./chunk-GUKMPEGV.js";
+import "./chunk-WHLF2K26.js";
+import "./chunk-KQX3PZ3A.js";
+import {
+  getInput,
+  info,
+  summary,
+  warning
+} from "./chunk-RTZHXGW5.js";
+import "./chunk-6ETKDQGE.js";
+import "./chunk-4DSC3WTW.js";
+import "./chunk-HTFTXNBD.js";
+import "./chunk-NQND4VWP.js";
+import "./chunk-2XQLGBSN.js";
+
+// lib/command.js
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+var CommandInputs = {
+  /** The label that starts a run on `pull_request` (default `dstack-run`). */
+  Label: "label",
+  /** The workflow the label runs (a name in `.dstack/workflows.yaml`). */
+  Workflow: "workflow"
+};
+async function readEvent() {
+  const name = process.env.GITHUB_EVENT_NAME ?? "";
+  const file = process.env.GITHUB_EVENT_PATH ?? "";
+  if (name === "" || file === "") {
+    throw new InputError("mode: command runs in a workflow triggered by issue_comment, pull_request or repository_dispatch (GITHUB_EVENT_NAME and GITHUB_EVENT_PATH are not set)");
+  }
+  return { name, payload: JSON.parse(await readFile(file, "utf8")) };
+}
+async function downloadMetrics(token, runName) {
+  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
+  try {
+    const store = GitHubStore.fromEnv(process.env, { token, warn: (m) => warning(m) });
+    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
+    return { report: await readMetricsDir(dir) };
+  } catch (e) {
+    return { problem: `metrics: ${e.message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+async function decide(client, repoDir, token) {
+  const event = await readEvent();
+  const defaultBranch = event.payload.repository?.default_branch;
+  const { policy, from } = await loadPolicy({
+    token,
+    repoDir,
+    client,
+    ...typeof defaultBranch === "string" && defaultBranch !== "" ? { defaultBranch } : {}
+  });
+  info(`policy: ${from}`);
+  let workflows;
+  try {
+    const loaded = loadWorkflows(repoDir, repoDir);
+    annotate(loaded.diagnostics);
+    workflows = loaded.jobs;
+  } catch (e) {
+    if (e instanceof WorkflowsFileError)
+      throw new InputError(e.message);
+    throw e;
+  }
+  if (event.name === "issue_comment") {
+    const decision = await handleIssueComment({
+      client,
+      event: event.payload,
+      workflows,
+      policy
+    });
+    return { decision, policy };
+  }
+  if (event.name === "repository_dispatch") {
+    const decision = await handleRepositoryDispatch({
+      client,
+      event: event.payload,
+      workflows,
+      policy
+    });
+    return { decision, policy };
+  }
+  if (event.name === "pull_request" || event.name === "pull_request_target") {
+    const workflow = getInput(CommandInputs.Workflow);
+    if (workflow === "") {
+      throw new InputError("workflow: the label trigger runs one workflow of .dstack/workflows.yaml; name it (workflow: train)");
+    }
+    const decision = await handlePullRequestLabel({
+      client,
+      event: event.payload,
+      workflows,
+      label: getInput(CommandInputs.Label) || DEFAULT_LABEL,
+      workflow,
+      policy
+    });
+    return { decision, policy };
+  }
+  return {
+    decision: {
+      kind: "ignore",
+      why: `event ${event.name}: mode: command answers issue_comment, pull_request and repository_dispatch`
+    },
+    policy
+  };
+}
+async function dispatchEvent(decision, inputs) {
+  info(`${decision.command} at ${decision.inputs.sha ?? `the head of ${decision.ref}`} (${decision.workflow})`);
+  const tag = decision.tag ?? inputs.tag;
+  const trust = trustInputs({
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    ...decision.inputs.sha !== void 0 ? { code: decision.inputs.sha } : {}
+  });
+  await dispatchMode(decision.job, inputs, {
+    ref: decision.ref,
+    extraInputs: {
+      ...decision.inputs.sha !== void 0 ? { sha: decision.inputs.sha } : {},
+      ...trust
+    },
+    settings: {
+      ...tag !== void 0 ? { tag } : {},
+      ...decision.runName !== void 0 ? { runName: decision.runName } : {}
+    }
+  });
+}
+async function commandMode(inputs) {
+  const token = inputs.token;
+  if (token === "") {
+    throw new InputError("github-token: mode: command needs a token with pull-requests, issues, statuses and actions: write (see .github/workflows/dstack-command.yml)");
+  }
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  const [owner = "", repo = ""] = repository.split("/");
+  const client = createGitHubClient({
+    token,
+    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
+    warn: (m) => warning(m)
+  });
+  const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  const { decision, policy } = await decide(client, repoDir, token);
+  if (decision.kind === "ignore") {
+    info(`nothing to do: ${decision.why}`);
+    return;
+  }
+  for (const w of decision.warnings)
+    warning(w);
+  if (decision.kind === "refuse") {
+    await summary.addHeading("dstack: not run", 3).addRaw(decision.reply, true).write();
+    throw new Error(`refused (${decision.reason}): ${decision.message}${decision.posted ? "" : " (no reply posted: the token cannot write to the pull request)"}`);
+  }
+  if (!("pr" in decision))
+    return dispatchEvent(decision, inputs);
+  info(`${decision.actor}: ${decision.command} on #${decision.pr.number} at ${decision.sha} (${decision.workflow})`);
+  const report = (r) => reportRun({ client, owner, repo, decision, report: r }).catch((e) => warning(`could not update the pull request: ${e.message}`));
+  let runName = "";
+  let url = "";
+  try {
+    await dispatchMode(decision.job, inputs, {
+      ref: decision.ref,
+      // A pull request's code is never the default branch's: ephemeral runners only, and the
+      // run knows its pull request (for the tags and venvs of untrusted runs).
+      extraInputs: {
+        ...decision.inputs,
+        ...prTrustInputs(decision, policy)
+      },
+      onDispatched: async (run) => {
+        url = run.htmlUrl;
+        runName = run.runName;
+        await report({ status: "queued", runName, workflowRunUrl: url });
+      },
+      onState: (status) => {
+        if (status === "in_progress")
+          void report({ status: "running", runName, workflowRunUrl: url });
+      },
+      onEnd: async (outcome, artifacts) => {
+        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
+        const success = outcome.conclusion === "success";
+        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : {};
+        const problems = [
+          ...metrics.problem ? [metrics.problem] : [],
+          ...metrics.report?.problems ?? []
+        ];
+        await report({
+          status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
+          runName: outcome.runName,
+          workflowRunUrl: outcome.htmlUrl,
+          durationMs: outcome.durationMs,
+          ...runner ? { runner } : {},
+          ...metrics.report ? { metrics: metrics.report.scalars, metricsReport: metrics.report } : {},
+          artifacts: artifacts.map((a) => ({
+            name: a.path,
+            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
+          })),
+          ...inputs.tag !== void 0 && success ? { tags: [{ name: inputs.tag }] } : {},
+          ...problems.length > 0 ? { message: problems.join("\n") } : {}
+        });
+      }
+    });
+  } catch (e) {
+    if (url === "" || !e.message.includes("ended with conclusion")) {
+      await report({
+        status: url === "" ? "failure" : "cancelled",
+        ...runName ? { runName } : {},
+        ...url ? { workflowRunUrl: url } : {},
+        message: e.message
+      });
+    }
+    throw e;
+  }
+}
+function prTrustInputs(decision, policy) {
+  const inputs = trustInputs({
+    code: decision.sha,
+    dispatchRef: decision.ref,
+    defaultBranch: decision.ref,
+    pullRequest: decision.pr.number
+  });
+  if (artifactsPolicy(policy).pullRequestsWriteSharedTags)
+    delete inputs["pull-request"];
+  return inputs;
+}
+export {
+  CommandInputs,
+  commandMode
+};
