@@ -337,4 +337,20 @@ describe("the pull-request command workflow", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
     expect(checkout?.with?.ref).toBe("${{ inputs.sha }}");
   });
+
+  it("dstack-run.yml takes planned runs-on labels: its plan job runs only without them", () => {
+    const doc = read(".github/workflows/dstack-run.yml") as unknown as {
+      on: Record<string, { inputs: Record<string, { type: string; default?: string }> }>;
+      jobs: Record<string, Job & { if?: string; "runs-on"?: string }>;
+    };
+    for (const trigger of ["workflow_call", "workflow_dispatch"]) {
+      expect(doc.on[trigger]?.inputs["runs-on"]).toMatchObject({ type: "string", default: "" });
+    }
+    expect(doc.jobs.plan?.if).toBe("inputs.runs-on == ''");
+    expect(doc.jobs.run?.["runs-on"]).toContain("fromJSON(inputs.runs-on != '' && inputs.runs-on");
+    const step = doc.jobs.run?.steps?.find((s) => s.uses?.startsWith("dstack/run-python@"));
+    // The run step checks the labels it runs on against the job.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+    expect(step?.with?.["runs-on"]).toBe("${{ inputs.runs-on }}");
+  });
 });

@@ -271,17 +271,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path7) {
-      const ctrl = callVisitor(key, node, visitor, path7);
+    function visit_(key, node, visitor, path8) {
+      const ctrl = callVisitor(key, node, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
+          path8 = Object.freeze(path8.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path7);
+            const ci = visit_(i, node.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -292,13 +292,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = visit_("key", node.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node));
+          const ck = visit_("key", node.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path7);
+          const cv = visit_("value", node.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -319,17 +319,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path7) {
-      const ctrl = await callVisitor(key, node, visitor, path7);
+    async function visitAsync_(key, node, visitor, path8) {
+      const ctrl = await callVisitor(key, node, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
+          path8 = Object.freeze(path8.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -340,13 +340,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path7);
+          const cv = await visitAsync_("value", node.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -373,23 +373,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path7) {
+    function callVisitor(key, node, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node, path7);
+        return visitor(key, node, path8);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path7);
+        return visitor.Map?.(key, node, path8);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path7);
+        return visitor.Seq?.(key, node, path8);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path7);
+        return visitor.Pair?.(key, node, path8);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path7);
+        return visitor.Scalar?.(key, node, path8);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path7);
+        return visitor.Alias?.(key, node, path8);
       return void 0;
     }
-    function replaceNode(key, path7, node) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path8, node) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -778,9 +778,9 @@ var require_Alias = __commonJS({
     var anchors = require_anchors();
     var visit = require_visit();
     var identity = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     var toJS = require_toJS();
-    var Alias = class extends Node.NodeBase {
+    var Alias = class extends Node2.NodeBase {
       constructor(source) {
         super(identity.ALIAS);
         this.source = source;
@@ -894,10 +894,10 @@ var require_Scalar = __commonJS({
   "../../node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Node = require_Node();
+    var Node2 = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar = class extends Node2.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -1000,11 +1000,11 @@ var require_Collection = __commonJS({
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
-    var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    var Node2 = require_Node();
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1023,8 +1023,8 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -1053,11 +1053,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path8;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -1071,8 +1071,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1086,8 +1086,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -1105,8 +1105,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1116,8 +1116,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3632,9 +3632,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3709,14 +3709,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3731,10 +3731,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3745,10 +3745,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3765,13 +3765,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path8, value) {
+        if (Collection.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -5732,9 +5732,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path7) => {
+    visit.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5743,23 +5743,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path7) => {
-      const parent = visit.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit.parentCollection = (cst, path8) => {
+      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5770,10 +5770,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports.visit = visit;
   }
@@ -7526,8 +7526,8 @@ var require_dist = __commonJS({
 
 // lib/main.js
 import fs from "node:fs";
-import os4 from "node:os";
-import path6 from "node:path";
+import os5 from "node:os";
+import path7 from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath } from "node:url";
@@ -11200,9 +11200,9 @@ var RUN_STATUSES = Object.freeze([
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";
-import * as fsp5 from "node:fs/promises";
-import os3 from "node:os";
-import path5 from "node:path";
+import * as fsp6 from "node:fs/promises";
+import os4 from "node:os";
+import path6 from "node:path";
 
 // ../../node_modules/is-network-error/index.js
 var objectToString = Object.prototype.toString;
@@ -11465,6 +11465,252 @@ async function chooseCompressionLevel(files, options = {}) {
     level: DEFAULT_COMPRESSION_LEVEL,
     reason: `auto: ${measured}, at least ${minSaving * 100}%: deflated at level ${DEFAULT_COMPRESSION_LEVEL}`
   };
+}
+
+// ../../packages/artifacts/lib/github-files.js
+import * as fsp5 from "node:fs/promises";
+import os3 from "node:os";
+import path5 from "node:path";
+
+// ../../node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// ../../packages/artifacts/node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run2 = async (function_, resolve, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run2.bind(void 0, function_, resolve, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+    enqueue(function_, resolve, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise = generator(function_, value, index);
+            promises.push(promise);
+            return promise;
+          });
+        } catch (error) {
+          for (const promise of promises) {
+            promise.catch(() => {
+            });
+          }
+          throw error;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// ../../packages/artifacts/lib/github-files.js
+var FILE_ARTIFACT_PREFIX = "dstack-file--";
+var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+function transferConcurrency(options) {
+  const cpus = options.cpus ?? os3.availableParallelism();
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+}
+async function settleLimited(items, concurrency, fn) {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed)
+    throw failed.reason;
+  return settled.map((s) => s.value);
+}
+async function withStagedName(file, name, fn) {
+  const dir = await fsp5.mkdtemp(path5.join(os3.tmpdir(), "dstack-file-"));
+  try {
+    const staged = path5.join(dir, name);
+    await fsp5.symlink(path5.resolve(file), staged);
+    return await fn(staged, dir);
+  } finally {
+    await fsp5.rm(dir, { recursive: true, force: true });
+  }
+}
+async function moveSingleFile(dir, dest) {
+  const entries = await fsp5.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile());
+  if (entries.length !== 1 || files.length !== 1) {
+    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
+  }
+  await fsp5.mkdir(path5.dirname(dest), { recursive: true });
+  await fsp5.rename(path5.join(dir, files[0].name), dest);
+}
+var TransferProgress = class {
+  options;
+  done = 0;
+  bytes = 0;
+  lastLine = 0;
+  started;
+  /**
+   * @param options.verb `uploaded` or `downloaded`.
+   * @param options.count how many artifacts.
+   * @param options.totalBytes their bytes in all.
+   * @param options.log where lines go (nothing is logged when unset).
+   * @param options.everyMs the least time between lines, default 5000.
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.started = (options.now ?? Date.now)();
+  }
+  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
+  add(bytes) {
+    this.done += 1;
+    this.bytes += bytes;
+    const log = this.options.log;
+    if (log === void 0)
+      return;
+    const now = (this.options.now ?? Date.now)();
+    const last = this.done === this.options.count;
+    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
+      return;
+    this.lastLine = now;
+    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
+    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  }
+};
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 // ../../packages/artifacts/lib/github-host.js
@@ -11831,6 +12077,20 @@ function decodeArtifactPath(slug) {
 function dataArtifactName(runName, artifactPath) {
   return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
 }
+function fileArtifactName(runName, artifactPath) {
+  return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function parseRunArtifactName(name, runName) {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"]
+  ]) {
+    if (name.startsWith(prefix)) {
+      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
+    }
+  }
+  return void 0;
+}
 function runArtifactName(runName) {
   return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
 }
@@ -11853,6 +12113,9 @@ var GitHubStore = class _GitHubStore {
   pullRequest;
   warn;
   retag;
+  largeFileBytes;
+  concurrency;
+  log;
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
@@ -11877,6 +12140,9 @@ var GitHubStore = class _GitHubStore {
     this.pullRequest = options.pullRequest === void 0 ? void 0 : checkPullRequest(options.pullRequest);
     this.warn = options.warn ?? ((m2) => process.emitWarning(m2, { code: "DSTACK_UNTRUSTED" }));
     this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
+    this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.concurrency = options.concurrency;
+    this.log = options.log;
     this.trust = new TrustedSources({
       ...options.repositoryId !== void 0 ? { repositoryId: options.repositoryId } : {},
       ...options.defaultBranch !== void 0 ? { defaultBranch: options.defaultBranch } : {},
@@ -11933,13 +12199,13 @@ var GitHubStore = class _GitHubStore {
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
       throw new StoreError("invalid", `compressionLevel ${JSON.stringify(level)}: expected an integer 0 (store) to 9, or "auto"`);
     }
-    const localPath = path5.resolve(options.localPath);
-    const st = await fsp5.stat(localPath).catch(() => void 0);
+    const localPath = path6.resolve(options.localPath);
+    const st = await fsp6.stat(localPath).catch(() => void 0);
     if (st === void 0) {
       throw new StoreError("not-found", `${localPath}: no such file or folder to upload`);
     }
-    const root = st.isDirectory() ? localPath : path5.dirname(localPath);
-    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path5.basename(localPath), kind: "file", bytes: st.size }];
+    const root = st.isDirectory() ? localPath : path6.dirname(localPath);
+    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path6.basename(localPath), kind: "file", bytes: st.size }];
     const hiddenPrefix = (rel) => {
       const parts = rel.split("/");
       const i = parts.findIndex((part) => part.startsWith("."));
@@ -11963,31 +12229,66 @@ var GitHubStore = class _GitHubStore {
     for (const n of files) {
       if (n.kind !== "link")
         continue;
-      const target = await fsp5.stat(path5.join(root, n.rel)).catch(() => void 0);
+      const target = await fsp6.stat(path6.join(root, n.rel)).catch(() => void 0);
       if (target === void 0 || !target.isFile()) {
         throw new StoreError("invalid", `${localPath}/${n.rel}: a symbolic link to ${target === void 0 ? "nothing (a broken link)" : "a folder"}; GitHub artifacts hold files, so upload the folder it points at instead, or remove the link`);
       }
     }
     const stats = treeStats(files);
-    const absolute = files.map((n) => path5.join(root, n.rel));
-    const chosen = level === "auto" ? await chooseCompressionLevel(absolute) : { level, reason: "given" };
+    const large = [];
+    const zipped = [];
+    for (const n of files) {
+      const abs = path6.join(root, n.rel);
+      const bytes = n.kind === "link" ? (await fsp6.stat(abs)).size : n.bytes;
+      const store = bytes >= this.largeFileBytes && (level === 0 || level === "auto" && (await chooseCompressionLevel([abs])).level === 0);
+      if (store) {
+        large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
+      } else {
+        zipped.push(abs);
+      }
+    }
+    const chosen = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped) : { level, reason: "given" };
     const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
-    const uploadOptions = {
-      ...options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {},
-      compressionLevel: chosen.level
-    };
-    const uploaded = await uploadWith(client, name, absolute, root, uploadOptions);
-    await this.ensureMarker(client, runName, uploadOptions);
+    const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
+    const uploadOptions = { ...retention, compressionLevel: chosen.level };
+    const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
+    const progress = new TransferProgress({
+      verb: `${artifactPath}: uploaded`,
+      count: large.length,
+      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
+      ...this.log !== void 0 ? { log: this.log } : {}
+    });
+    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
+      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
+        const fileName = fileNames[i];
+        const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
+        progress.add(f.bytes);
+        return { ...up, artifactPath: f.artifactPath };
+      }),
+      this.ensureMarker(client, runName, retention)
+    ]);
+    for (const done of [zipDone, filesDone, markerDone]) {
+      if (done.status === "rejected")
+        throw done.reason;
+    }
+    const zip = zipDone.value;
+    const fileArtifacts = filesDone.value;
+    const main = zip ?? fileArtifacts[0];
     const result = {
       runName,
       artifactPath,
-      ...uploaded,
+      name: main.name,
+      id: main.id,
+      digest: main.digest,
+      size: main.size,
       files: stats.files,
       bytes: stats.bytes,
       compressionLevel: chosen.level,
       compressionReason: chosen.reason,
-      skippedHidden
+      skippedHidden,
+      fileArtifacts
     };
     if (options.tag !== void 0) {
       result.tag = await this.setTag({
@@ -12055,12 +12356,13 @@ var GitHubStore = class _GitHubStore {
     }
     return this.pullRequest === void 0 ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
   }
-  /** Uploads `dstack-run--<run>` unless this workflow run already has it. */
+  /**
+   * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
+   * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
+   * fewer than asking first).
+   */
   async ensureMarker(client, runName, uploadOptions) {
     const marker = runArtifactName(runName);
-    const existing = await client.getArtifact(marker).catch(() => void 0);
-    if (existing !== void 0)
-      return;
     try {
       await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
     } catch (e) {
@@ -12137,16 +12439,22 @@ var GitHubStore = class _GitHubStore {
    * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
    */
   async listRunArtifacts(resolved) {
-    const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
     const all = await this.api.listOfRun(resolved.workflowRunId);
-    return all.filter((a) => a.name.startsWith(prefix) && this.isLive(a)).map((a) => ({
-      artifactPath: decodeArtifactPath(a.name.slice(prefix.length)),
-      name: a.name,
-      id: a.id,
-      digest: a.digest ?? null,
-      size: a.size_in_bytes,
-      expiresAt: a.expires_at
-    })).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
+    return all.filter((a) => this.isLive(a)).flatMap((a) => {
+      const parsed = parseRunArtifactName(a.name, resolved.runName);
+      if (parsed === void 0)
+        return [];
+      return [
+        {
+          ...parsed,
+          name: a.name,
+          id: a.id,
+          digest: a.digest ?? null,
+          size: a.size_in_bytes,
+          expiresAt: a.expires_at
+        }
+      ];
+    }).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
   }
   /**
    * Downloads a run's artifacts (or a part) into `localPath`, from whichever workflow run holds
@@ -12164,7 +12472,7 @@ var GitHubStore = class _GitHubStore {
    */
   async downloadArtifacts(ref, options) {
     const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
-    const localPath = path5.resolve(options.localPath);
+    const localPath = path6.resolve(options.localPath);
     checkArtifactsService(process.env.GITHUB_SERVER_URL, `download of ${refText(ref)}`);
     const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     if (clientApiUrl !== this.apiUrl) {
@@ -12178,33 +12486,47 @@ var GitHubStore = class _GitHubStore {
       const have = all.map((a) => a.artifactPath).join(", ") || "none";
       throw new StoreError("not-found", `${what} has no artifact path ${JSON.stringify(want)} (workflow run ${resolved.workflowRunId}; it has: ${have})`);
     }
-    const parent = path5.dirname(localPath);
+    const parent = path6.dirname(localPath);
     try {
-      await fsp5.mkdir(parent, { recursive: true });
+      await fsp6.mkdir(parent, { recursive: true });
     } catch (e) {
       throw ioError(`cannot create ${parent}`, e);
     }
-    const staging = path5.join(parent, `.${path5.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
+    const staging = path6.join(parent, `.${path6.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
     try {
-      await fsp5.mkdir(staging);
+      await fsp6.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
-      for (const a of chosen) {
-        await this.downloadOne(client, a, path5.join(staging, "all", a.artifactPath), what);
-      }
-      const picked = want === "" ? path5.join(staging, "all") : path5.join(staging, "all", want);
-      const st = await fsp5.lstat(picked).catch(() => void 0);
+      const progress = new TransferProgress({
+        verb: "downloaded",
+        count: chosen.length,
+        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
+        ...this.log !== void 0 && chosen.length > 1 ? { log: this.log } : {}
+      });
+      await settleLimited(chosen, this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }), async (a, i) => {
+        const dest = path6.join(staging, "all", a.artifactPath);
+        if (a.kind === "zip") {
+          await this.downloadOne(client, a, dest, what);
+        } else {
+          const raw = path6.join(staging, `file-${i}`);
+          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          await moveSingleFile(raw, dest);
+        }
+        progress.add(a.size);
+      });
+      const picked = want === "" ? path6.join(staging, "all") : path6.join(staging, "all", want);
+      const st = await fsp6.lstat(picked).catch(() => void 0);
       if (st === void 0) {
         throw new StoreError("not-found", `${what}: no ${JSON.stringify(want)} inside artifact ${chosen.map((a) => a.artifactPath).join(", ")}`);
       }
       let source = picked;
       if (!st.isDirectory()) {
-        source = path5.join(staging, "file");
-        await fsp5.mkdir(source);
-        await fsp5.rename(picked, path5.join(source, path5.basename(picked)));
+        source = path6.join(staging, "file");
+        await fsp6.mkdir(source);
+        await fsp6.rename(picked, path6.join(source, path6.basename(picked)));
       }
       const { files, bytes } = treeStats(await scanTree(source, source));
-      await fsp5.mkdir(localPath, { recursive: true });
+      await fsp6.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
         runName: resolved.runName,
@@ -12219,20 +12541,25 @@ var GitHubStore = class _GitHubStore {
         throw e;
       throw ioError(`cannot download ${what} into ${localPath}`, e);
     } finally {
-      await fsp5.rm(staging, { recursive: true, force: true }).catch(() => void 0);
+      await fsp6.rm(staging, { recursive: true, force: true }).catch(() => void 0);
     }
   }
-  /** Downloads one artifact into `dest` through the client and checks its digest. */
-  async downloadOne(client, a, dest, what) {
+  /**
+   * Downloads one artifact into `dest` through the client and checks its digest
+   * (`skipDecompress`: a single-file artifact, written as it is).
+   */
+  async downloadOne(client, a, dest, what, options = {}) {
+    const which = a.kind === "file" && a.artifactPath !== void 0 ? `file ${a.artifactPath} (artifact ${a.name}, id ${a.id})` : `artifact ${a.name} (id ${a.id})`;
     if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
-      throw new GitHubStoreError("io", "digest-mismatch", `artifact ${a.name} (id ${a.id}) of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
+      throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
     }
-    await fsp5.mkdir(dest, { recursive: true });
+    await fsp6.mkdir(dest, { recursive: true });
     let result;
     try {
       result = await client.downloadArtifact(a.id, {
         path: dest,
         expectedHash: a.digest,
+        ...options.skipDecompress ? { skipDecompress: true } : {},
         findBy: {
           token: this.token,
           repositoryOwner: this.owner,
@@ -12241,26 +12568,26 @@ var GitHubStore = class _GitHubStore {
         }
       });
     } catch (e) {
-      throw this.api.error(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
+      throw this.api.error(`download ${which} of ${what}`, e);
     }
     if (result.digestMismatch) {
-      throw new GitHubStoreError("io", "digest-mismatch", `artifact ${a.name} (id ${a.id}) of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`);
+      throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`);
     }
   }
   /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
   async readJson(a, file) {
-    const dir = await fsp5.mkdtemp(path5.join(os3.tmpdir(), "dstack-tag-"));
+    const dir = await fsp6.mkdtemp(path6.join(os4.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
       await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
-      const text = await fsp5.readFile(path5.join(dir, file), "utf8").catch((e) => {
+      const text = await fsp6.readFile(path6.join(dir, file), "utf8").catch((e) => {
         throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}) holds no ${file}`, {
           cause: e
         });
       });
       return JSON.parse(text);
     } finally {
-      await fsp5.rm(dir, { recursive: true, force: true });
+      await fsp6.rm(dir, { recursive: true, force: true });
     }
   }
   isLive(a) {
@@ -12320,14 +12647,14 @@ async function uploadWith(client, name, files, root, options) {
   return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
 }
 async function uploadJson(client, name, file, value, options) {
-  const dir = await fsp5.mkdtemp(path5.join(os3.tmpdir(), "dstack-meta-"));
+  const dir = await fsp6.mkdtemp(path6.join(os4.tmpdir(), "dstack-meta-"));
   try {
-    const full = path5.join(dir, file);
-    await fsp5.writeFile(full, `${JSON.stringify(value)}
+    const full = path6.join(dir, file);
+    await fsp6.writeFile(full, `${JSON.stringify(value)}
 `);
     return await uploadWith(client, name, [full], dir, options);
   } finally {
-    await fsp5.rm(dir, { recursive: true, force: true });
+    await fsp6.rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -12453,7 +12780,7 @@ async function runStep() {
   }
 }
 function workspace() {
-  return path6.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  return path7.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
 }
 function chooseRunName(given) {
   if (given !== void 0)
@@ -12503,14 +12830,16 @@ async function selectFiles(inputs, root) {
 }
 function tempDir() {
   const runnerTemp = process.env.RUNNER_TEMP;
-  return runnerTemp && fs.existsSync(runnerTemp) ? runnerTemp : os4.tmpdir();
+  return runnerTemp && fs.existsSync(runnerTemp) ? runnerTemp : os5.tmpdir();
 }
 async function upload(inputs) {
   const root = workspace();
   const found = await selectFiles(inputs, root);
   const store = GitHubStore.fromEnv(process.env, {
     token: inputs.token,
-    warn: (message) => warning(message)
+    warn: (message) => warning(message),
+    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    log: (line) => info(line)
   });
   const runName = chooseRunName(inputs.run);
   exportVariable(RUN_NAME_ENV, runName);
@@ -12583,9 +12912,10 @@ async function download(inputs) {
     token: inputs.token,
     repository: inputs.repository,
     // Tag and run candidates from untrusted workflow runs are skipped, and named in one warning.
-    warn: (message) => warning(message)
+    warn: (message) => warning(message),
+    log: (line) => info(line)
   });
-  const localPath = path6.resolve(workspace(), inputs.localPath);
+  const localPath = path7.resolve(workspace(), inputs.localPath);
   const r = await store.downloadArtifacts(inputs.ref, {
     artifactPath: inputs.artifactPath,
     localPath

@@ -122,6 +122,8 @@ async function upload(inputs: UploadInputs): Promise<void> {
   const store = GitHubStore.fromEnv(process.env, {
     token: inputs.token,
     warn: (message) => core.warning(message),
+    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    log: (line) => core.info(line),
   });
   const runName = chooseRunName(inputs.run);
   core.exportVariable(RUN_NAME_ENV, runName);
@@ -209,6 +211,7 @@ async function download(inputs: DownloadInputs): Promise<void> {
     repository: inputs.repository,
     // Tag and run candidates from untrusted workflow runs are skipped, and named in one warning.
     warn: (message) => core.warning(message),
+    log: (line) => core.info(line),
   });
   const localPath = path.resolve(workspace(), inputs.localPath);
   const r = await store.downloadArtifacts(inputs.ref, {

@@ -7,8 +7,18 @@
 // the same dispatch, listings and logs. The counts are deterministic: one run of each suffices.
 //
 // Run after a build: node actions/run-python/bench/dispatch-follow.js
-import { createGitHubClient, dispatchRun, fetchJobLog, followRun } from "@dstack/github";
-import { startFakeActions } from "@dstack/testing";
+import fs from "node:fs";
+import path from "node:path";
+import {
+  createGitHubClient,
+  dispatchRun,
+  fetchJobLog,
+  followRun,
+  plannedRunsOnInput,
+  trustInputs,
+} from "@dstack/github";
+import { criticalPathJobs, REPO_ROOT, startFakeActions } from "@dstack/testing";
+import { parse } from "yaml";
 
 const HOUR_MS = 3_600_000;
 const PLAIN_INTERVAL_MS = 5000;
@@ -81,6 +91,30 @@ try {
   console.log(`bench: dispatch-1h-plain-poller-requests ${plainCounted} requests`);
   console.log(`bench: dispatch-1h-not-modified-requests ${notModified} requests`);
   console.log(`bench: dispatch-1h-simulated-duration ${simulatedS} s`);
+
+  // Jobs before the run job's first line in the shipped runner workflow (their `if:` evaluated
+  // by GitHub's expression engine), dispatched as dstack's dispatchers do (with the planned
+  // runs-on) and, for comparison, without runs-on (a plan job on a hosted runner first).
+  const runner = parse(
+    fs.readFileSync(path.join(REPO_ROOT, ".github/workflows/dstack-run.yml"), "utf8"),
+  );
+  const count = (dispatched) =>
+    criticalPathJobs({
+      jobs: runner.jobs,
+      job: "run",
+      inputs: runner.on.workflow_dispatch.inputs,
+      dispatched,
+    });
+  const trust = trustInputs({ dispatchRef: "feature", defaultBranch: "main" });
+  const planned = {
+    job,
+    "run-name": "bench-3",
+    ...trust,
+    ...plannedRunsOnInput({ gpu: { count: 1 } }, trust),
+  };
+  const withPlan = { job, "run-name": "bench-4", ...trust };
+  console.log(`bench: dispatch-critical-path-jobs ${count(planned).length} jobs`);
+  console.log(`bench: dispatch-critical-path-jobs-without-runs-on ${count(withPlan).length} jobs`);
 } finally {
   await github.close();
 }

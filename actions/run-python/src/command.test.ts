@@ -74,6 +74,7 @@ async function fake(policy?: string): Promise<Fake> {
       sha: false,
       untrusted: false,
       "pull-request": false,
+      "runs-on": false,
     },
     // The default branch of the examples' repository: where commands dispatch the runner workflow.
     refs: ["master"],

@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { dataArtifactName } from "@dstack/artifacts/github";
+import { dataArtifactName, fileArtifactName } from "@dstack/artifacts/github";
 import { createGitHubClient, dispatchRun } from "@dstack/github";
 import {
   ACTIONS_ROUTES,
@@ -56,7 +56,7 @@ afterEach(async () => {
 async function fake(options: ActionsModelOptions = {}): Promise<Fake> {
   const model = createActionsModel({
     // The workflow_dispatch inputs of .github/workflows/dstack-run.yml.
-    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false },
+    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false, "runs-on": false },
     queuedMs: 10_000,
     durationMs: 20_000,
     // From now: the action looks for runs by name among those created since its dispatch.
@@ -470,10 +470,13 @@ describe("helpers", () => {
       a(dataArtifactName("sharp-shrimp-10", "model"), 2),
       a("dstack-run--sharp-shrimp-1", 3),
       a(dataArtifactName("sharp-shrimp-1", "metrics"), 4),
+      a(fileArtifactName("sharp-shrimp-1", "checkpoints/last/shard-1.bin"), 5),
+      a(fileArtifactName("sharp-shrimp-10", "model/shard-1.bin"), 6),
     ];
     expect(runArtifacts(all, "sharp-shrimp-1").map((x) => [x.id, x.path])).toEqual([
       [1, "checkpoints/best"],
       [4, "metrics"],
+      [5, "checkpoints/last/shard-1.bin"],
     ]);
   });
 });

@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import * as core from "@actions/core";
-import { DATA_ARTIFACT_PREFIX, decodeArtifactPath } from "@dstack/artifacts/github";
+import { parseRunArtifactName } from "@dstack/artifacts/github";
 import {
   cancelRun,
   createGitHubClient,
@@ -25,6 +25,7 @@ import {
   findRunByName,
   type GitHubClient,
   GitHubError,
+  plannedRunsOnInput,
   RUNNER_WORKFLOW_FILE,
   readDefaultBranch,
   trustInputs,
@@ -233,16 +234,17 @@ export interface RunArtifact extends WorkflowArtifact {
 
 /**
  * The artifacts of a workflow run that belong to dstack run `runName`: the GitHub store names
- * them `dstack--<run-name>--<path-slug>` (`dataArtifactName`, `@dstack/artifacts/github`).
+ * them `dstack--<run-name>--<path-slug>` (a zip) and `dstack-file--<run-name>--<path-slug>` (one
+ * large file as it is; `parseRunArtifactName`, `@dstack/artifacts/github`).
  */
 export function runArtifacts(
   artifacts: readonly WorkflowArtifact[],
   runName: string,
 ): RunArtifact[] {
-  const prefix = `${DATA_ARTIFACT_PREFIX}${runName}--`;
-  return artifacts
-    .filter((a) => a.name.startsWith(prefix))
-    .map((a) => ({ ...a, path: decodeArtifactPath(a.name.slice(prefix.length)) }));
+  return artifacts.flatMap((a) => {
+    const parsed = parseRunArtifactName(a.name, runName);
+    return parsed === undefined ? [] : [{ ...a, path: parsed.artifactPath }];
+  });
 }
 
 /** A duration for people: `1 h 2 min 3 s`, `4 min`, `0 s` (`ms` in milliseconds, rounded to seconds). */
@@ -367,7 +369,9 @@ export async function dispatchMode(
     apiUrl: settings.apiUrl,
     warn: (m) => core.warning(m),
   });
-  const extraInputs = hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs));
+  const trust = hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs));
+  // The planned labels: the runner workflow's run job starts on them, with no plan job first.
+  const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     core.info(`${signal}: this job is being cancelled; cancelling the dispatched run`);

@@ -6,6 +6,7 @@
  */
 import * as core from "@actions/core";
 import { INLINE_INPUTS, type InlineInput, type JobSource } from "./job.js";
+import { parsePlannedLabels } from "./planned-labels.js";
 
 /** The input names of `action.yml` that are not inline job keys. */
 export const Inputs = {
@@ -18,6 +19,7 @@ export const Inputs = {
   GitHubToken: "github-token",
   Untrusted: "untrusted",
   PullRequest: "pull-request",
+  RunsOn: "runs-on",
 } as const;
 
 /** The modes. */
@@ -53,6 +55,11 @@ export interface ActionInputs {
   untrusted: boolean;
   /** `pull-request`: the pull request whose code runs, when a pull-request command started it. */
   pullRequest?: number;
+  /**
+   * `runs-on` (`mode: run`): the labels the dispatcher planned, which the step checks against
+   * the job (`planned-labels.ts`); unset when empty.
+   */
+  plannedLabels?: string[];
 }
 
 /**
@@ -144,11 +151,13 @@ export function getInputs(): ActionInputs {
       );
     }
   }
+  const plannedLabels = parsePlannedLabels(core.getInput(Inputs.RunsOn));
   return {
     mode: mode as ActionInputs["mode"],
     source,
     token,
     ...trust,
+    ...(plannedLabels !== undefined ? { plannedLabels } : {}),
     ...(tag !== "" ? { tag } : {}),
     ...(runName !== "" ? { runName } : {}),
     ...(retentionDays !== undefined ? { retentionDays } : {}),

@@ -3,7 +3,9 @@
  * `@dstack/spec`'s rules and hands it to its mode: `run` (./run-mode.ts), `plan` (./plan.ts) or
  * `dispatch` (./dispatch.ts); `command` (./command.ts) takes its job from the triggering event.
  * Before `plan` and `dispatch`, the repository policy (`.dstack/policy.yaml` of the default
- * branch, ./policy.ts) is enforced; `command` enforces it before it dispatches.
+ * branch, ./policy.ts) is enforced; `command` enforces it before it dispatches; `run` with the
+ * labels a dispatcher planned (`runs-on`) checks them against the job (./planned-labels.ts) and
+ * enforces the policy before the job runs.
  *
  * Problems in `.dstack/workflows.yaml` become error annotations at their file, line and column.
  *
@@ -15,6 +17,7 @@ import { annotate } from "./annotate.js";
 import { getInputs, InputError } from "./inputs.js";
 import { resolveJob } from "./job.js";
 import { planMode } from "./plan.js";
+import { checkPlannedLabels } from "./planned-labels.js";
 import { runMode } from "./run-mode.js";
 
 export { type ActionInputs, getInputs, InputError, Inputs, MODES } from "./inputs.js";
@@ -33,9 +36,15 @@ export async function run(): Promise<void> {
     );
   }
   const { job } = resolved;
-  if (inputs.mode === "plan" || inputs.mode === "dispatch") {
+  // Labels a dispatcher planned (no plan job ran): the job must need no more than they ask for,
+  // and the policy is enforced here, before any of the repository's code runs.
+  const planned = inputs.mode === "run" ? inputs.plannedLabels : undefined;
+  if (planned !== undefined) {
+    checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
+  }
+  if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== undefined) {
     // The repository policy guards the modes that put jobs on runners (loaded only here: it
-    // reads the default branch through the REST API, which mode: run starts faster without).
+    // reads the default branch through the REST API, which a plain mode: run starts faster without).
     const { enforcePolicy, loadPolicy } = await import("./policy.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });

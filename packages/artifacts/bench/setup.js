@@ -32,7 +32,10 @@ export async function timed(fn) {
   return (performance.now() - t0) / 1000;
 }
 
-/** Writes `count` files of random bytes, `totalMib` in all, in 16 MiB pieces (flat memory). */
+/**
+ * Writes `count` files of random bytes, `totalMib` in all, in 1 MiB pieces (flat memory: the
+ * peak-RSS figure measures the transfer, not the making of its input).
+ */
 export async function writeShards(dir, { totalMib, count }) {
   await fsp.mkdir(dir, { recursive: true });
   const shardBytes = Math.floor((totalMib * MIB) / count);
@@ -41,8 +44,8 @@ export async function writeShards(dir, { totalMib, count }) {
     const file = path.join(dir, `model-${String(i).padStart(5, "0")}-of-${count}.safetensors`);
     const handle = await fsp.open(file, "w");
     try {
-      for (let left = shardBytes; left > 0; left -= 16 * MIB) {
-        await handle.write(randomBytes(Math.min(left, 16 * MIB)));
+      for (let left = shardBytes; left > 0; left -= MIB) {
+        await handle.write(randomBytes(Math.min(left, MIB)));
       }
     } finally {
       await handle.close();
@@ -90,6 +93,28 @@ export async function startStandIns(workspace) {
     inRun: async (ids, fn) => {
       process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(ids).ACTIONS_RUNTIME_TOKEN;
       return await fn();
+    },
+    /**
+     * The storage service's own speed, the ceiling: `files` put as block blobs with
+     * `@azure/storage-blob` (`uploadFile`, 8 MiB blocks, concurrency 8, all files at once) and
+     * got back with `downloadToFile` into `dest`; then the blobs are deleted.
+     */
+    rawRoundTrip: async (files, dest) => {
+      const container = blobs.getContainerClient(`ceiling-${nextRunId++}`);
+      await container.createIfNotExists();
+      await fsp.mkdir(dest, { recursive: true });
+      const opts = { blockSize: 8 * MIB, concurrency: 8 };
+      await Promise.all(
+        files.map((f) => container.getBlockBlobClient(path.basename(f)).uploadFile(f, opts)),
+      );
+      await Promise.all(
+        files.map((f) =>
+          container
+            .getBlobClient(path.basename(f))
+            .downloadToFile(path.join(dest, path.basename(f)), 0, undefined, opts),
+        ),
+      );
+      await container.delete();
     },
     dropBlobs: async () => {
       for (const a of service.artifacts()) {

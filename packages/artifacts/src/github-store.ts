@@ -7,6 +7,8 @@
  *
  * ```
  * dstack--<run-name>--<path-slug>   the files of one artifact path of a run (a zip)
+ * dstack-file--<run-name>--<path-slug>  one large file of a run, as it is (no zip; see
+ *                                  `github-files.ts`), its slug that of the file's own path
  * dstack-run--<run-name>            a run marker: finds the workflow run that holds a run
  * dstack-tag--<tag>                 a tag: `dstack-tag.json` = { version: 1, tag, runName }
  * ```
@@ -50,6 +52,15 @@ import path from "node:path";
 import pRetry from "p-retry";
 import { chooseCompressionLevel } from "./compression.js";
 import { ioError, StoreError } from "./errors.js";
+import {
+  DEFAULT_LARGE_FILE_BYTES,
+  FILE_ARTIFACT_PREFIX,
+  moveSingleFile,
+  settleLimited,
+  TransferProgress,
+  transferConcurrency,
+  withStagedName,
+} from "./github-files.js";
 import { apiUrlForServer, checkArtifactsService } from "./github-host.js";
 import { ArtifactsRest, GitHubStoreError, type RestArtifact } from "./github-rest.js";
 import { checkArtifactPath, isValidName } from "./local-store.js";
@@ -71,6 +82,7 @@ export {
   type CompressionChoice,
   chooseCompressionLevel,
 } from "./compression.js";
+export { DEFAULT_LARGE_FILE_BYTES, FILE_ARTIFACT_PREFIX } from "./github-files.js";
 export { GitHubStoreError, type GitHubStoreErrorReason } from "./github-rest.js";
 export {
   DEFAULT_RUNNER_WORKFLOW,
@@ -154,6 +166,23 @@ export interface GitHubStoreOptions {
   retagRetries?: number;
   /** The first wait of {@link GitHubStoreOptions.retagRetries} in milliseconds; default 500. */
   retagRetryMs?: number;
+  /**
+   * Files of at least this many bytes that would not shrink in a zip (compression level 0, given
+   * or chosen by `"auto"` for that file) are uploaded each as its own artifact, without a zip
+   * and in parallel (`github-files.ts`); default 8 MiB ({@link DEFAULT_LARGE_FILE_BYTES}).
+   * `Infinity` zips everything.
+   */
+  largeFileBytes?: number;
+  /**
+   * Transfers at once for single-file artifacts (and downloads); default one per core, 2 to 4
+   * (`transferConcurrency`).
+   */
+  concurrency?: number;
+  /**
+   * Where progress lines of transfers of several artifacts go (files, MiB, MiB/s; at most one
+   * every 5 s and the last one), e.g. `core.info` in an action; default none.
+   */
+  log?: (line: string) => void;
 }
 
 /** Options of {@link GitHubStore.upload}. */
@@ -215,6 +244,12 @@ export interface GitHubUploadResult extends UploadedArtifact {
   compressionReason: string;
   /** Hidden files and folders left out: the first hidden part of each path below `localPath`. */
   skippedHidden: string[];
+  /**
+   * The large files uploaded each as its own artifact without a zip (`dstack-file--...`), with
+   * the artifact path of each file. When every file went this way there is no zip, and the
+   * result's own name, id, digest and size are those of the first of them.
+   */
+  fileArtifacts: (UploadedArtifact & { artifactPath: string })[];
 }
 
 /** Where a run's artifacts live, from {@link GitHubStore.resolveTag} or {@link GitHubStore.resolveRun}. */
@@ -237,8 +272,10 @@ export interface ResolvedRun {
 
 /** One data artifact of a run, as {@link GitHubStore.listRunArtifacts} lists it. */
 export interface RunArtifact {
-  /** The artifact path it holds, e.g. `output/my_model`. */
+  /** The artifact path it holds, e.g. `output/my_model` (for a `file`, the file's own path). */
   artifactPath: string;
+  /** `zip`: a folder's files in a zip; `file`: one file as it is (`dstack-file--...`). */
+  kind: "zip" | "file";
   /** The GitHub artifact name. */
   name: string;
   /** The GitHub artifact id. */
@@ -304,6 +341,35 @@ export function dataArtifactName(runName: string, artifactPath: string): string 
   return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
 }
 
+/**
+ * The GitHub name of one file of a run uploaded as it is: `dstack-file--<run-name>--<path-slug>`
+ * (the slug of the file's own artifact path).
+ *
+ * @throws StoreError `invalid` for a bad run name or artifact path.
+ */
+export function fileArtifactName(runName: string, artifactPath: string): string {
+  return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+
+/**
+ * The artifact path and kind a run's artifact name holds (`dstack--<run>--<slug>` a zip,
+ * `dstack-file--<run>--<slug>` a file), or undefined for a name of another run or kind.
+ */
+export function parseRunArtifactName(
+  name: string,
+  runName: string,
+): { artifactPath: string; kind: "zip" | "file" } | undefined {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"],
+  ] as const) {
+    if (name.startsWith(prefix)) {
+      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
+    }
+  }
+  return undefined;
+}
+
 /** The GitHub name of a run's marker: `dstack-run--<run-name>`. @throws StoreError `invalid`. */
 export function runArtifactName(runName: string): string {
   return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
@@ -338,6 +404,9 @@ export class GitHubStore {
   private readonly pullRequest: number | undefined;
   private readonly warn: (message: string) => void;
   private readonly retag: { retries: number; minTimeout: number };
+  private readonly largeFileBytes: number;
+  private readonly concurrency: number | undefined;
+  private readonly log: ((line: string) => void) | undefined;
 
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options: GitHubStoreOptions) {
@@ -370,6 +439,9 @@ export class GitHubStore {
       options.pullRequest === undefined ? undefined : checkPullRequest(options.pullRequest);
     this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: "DSTACK_UNTRUSTED" }));
     this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
+    this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.concurrency = options.concurrency;
+    this.log = options.log;
     this.trust = new TrustedSources({
       ...(options.repositoryId !== undefined ? { repositoryId: options.repositoryId } : {}),
       ...(options.defaultBranch !== undefined ? { defaultBranch: options.defaultBranch } : {}),
@@ -486,26 +558,80 @@ export class GitHubStore {
       }
     }
     const stats = treeStats(files);
-    const absolute = files.map((n) => path.join(root, n.rel));
+    // Large files that a zip would not shrink go up each as its own artifact, in parallel.
+    const large: { abs: string; artifactPath: string; bytes: number }[] = [];
+    const zipped: string[] = [];
+    for (const n of files) {
+      const abs = path.join(root, n.rel);
+      const bytes = n.kind === "link" ? (await fsp.stat(abs)).size : n.bytes;
+      const store =
+        bytes >= this.largeFileBytes &&
+        (level === 0 || (level === "auto" && (await chooseCompressionLevel([abs])).level === 0));
+      if (store) {
+        // A folder's file keeps its place below the artifact path; a single file is
+        // `<artifact path>/<its name>`, as in a zip.
+        large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
+      } else {
+        zipped.push(abs);
+      }
+    }
     const chosen =
-      level === "auto" ? await chooseCompressionLevel(absolute) : { level, reason: "given" };
+      zipped.length === 0
+        ? { level: 0, reason: "every file is uploaded as it is, without a zip" }
+        : level === "auto"
+          ? await chooseCompressionLevel(zipped)
+          : { level, reason: "given" };
     const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
-    const uploadOptions = {
-      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
-      compressionLevel: chosen.level,
-    };
-    const uploaded = await uploadWith(client, name, absolute, root, uploadOptions);
-    await this.ensureMarker(client, runName, uploadOptions);
+    const retention =
+      options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {};
+    const uploadOptions = { ...retention, compressionLevel: chosen.level };
+    const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
+    const progress = new TransferProgress({
+      verb: `${artifactPath}: uploaded`,
+      count: large.length,
+      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
+      ...(this.log !== undefined ? { log: this.log } : {}),
+    });
+    // The zip, the large files and the run marker go up together, each its own artifact; all
+    // of them settle before the first failure is thrown (nothing is still uploading after).
+    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
+      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : undefined,
+      settleLimited(
+        large,
+        this.concurrency ?? transferConcurrency({ items: large.length }),
+        async (f, i) => {
+          const fileName = fileNames[i] as string;
+          const up = await withStagedName(f.abs, fileName, (staged, dir) =>
+            uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }),
+          );
+          progress.add(f.bytes);
+          return { ...up, artifactPath: f.artifactPath };
+        },
+      ),
+      this.ensureMarker(client, runName, retention),
+    ]);
+    for (const done of [zipDone, filesDone, markerDone]) {
+      if (done.status === "rejected") throw done.reason;
+    }
+    const zip = (zipDone as PromiseFulfilledResult<UploadedArtifact | undefined>).value;
+    const fileArtifacts = (
+      filesDone as PromiseFulfilledResult<(UploadedArtifact & { artifactPath: string })[]>
+    ).value;
+    const main = zip ?? (fileArtifacts[0] as UploadedArtifact & { artifactPath: string });
     const result: GitHubUploadResult = {
       runName,
       artifactPath,
-      ...uploaded,
+      name: main.name,
+      id: main.id,
+      digest: main.digest,
+      size: main.size,
       files: stats.files,
       bytes: stats.bytes,
       compressionLevel: chosen.level,
       compressionReason: chosen.reason,
       skippedHidden,
+      fileArtifacts,
     };
     if (options.tag !== undefined) {
       result.tag = await this.setTag({
@@ -591,15 +717,17 @@ export class GitHubStore {
     return this.pullRequest === undefined ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
   }
 
-  /** Uploads `dstack-run--<run>` unless this workflow run already has it. */
+  /**
+   * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
+   * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
+   * fewer than asking first).
+   */
   private async ensureMarker(
     client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
     runName: string,
     uploadOptions: { retentionDays?: number },
   ): Promise<void> {
     const marker = runArtifactName(runName);
-    const existing = await client.getArtifact(marker).catch(() => undefined);
-    if (existing !== undefined) return;
     try {
       await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
     } catch (e) {
@@ -699,18 +827,23 @@ export class GitHubStore {
    * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
    */
   async listRunArtifacts(resolved: ResolvedRun): Promise<RunArtifact[]> {
-    const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
     const all = await this.api.listOfRun(resolved.workflowRunId);
     return all
-      .filter((a) => a.name.startsWith(prefix) && this.isLive(a))
-      .map((a) => ({
-        artifactPath: decodeArtifactPath(a.name.slice(prefix.length)),
-        name: a.name,
-        id: a.id,
-        digest: a.digest ?? null,
-        size: a.size_in_bytes,
-        expiresAt: a.expires_at,
-      }))
+      .filter((a) => this.isLive(a))
+      .flatMap((a) => {
+        const parsed = parseRunArtifactName(a.name, resolved.runName);
+        if (parsed === undefined) return [];
+        return [
+          {
+            ...parsed,
+            name: a.name,
+            id: a.id,
+            digest: a.digest ?? null,
+            size: a.size_in_bytes,
+            expiresAt: a.expires_at,
+          },
+        ];
+      })
       .sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : 1));
   }
 
@@ -776,9 +909,28 @@ export class GitHubStore {
       await fsp.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
-      for (const a of chosen) {
-        await this.downloadOne(client, a, path.join(staging, "all", a.artifactPath), what);
-      }
+      const progress = new TransferProgress({
+        verb: "downloaded",
+        count: chosen.length,
+        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
+        ...(this.log !== undefined && chosen.length > 1 ? { log: this.log } : {}),
+      });
+      // Every artifact in parallel; all of them settle before the staging folder is removed.
+      await settleLimited(
+        chosen,
+        this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }),
+        async (a, i) => {
+          const dest = path.join(staging, "all", a.artifactPath);
+          if (a.kind === "zip") {
+            await this.downloadOne(client, a, dest, what);
+          } else {
+            const raw = path.join(staging, `file-${i}`);
+            await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+            await moveSingleFile(raw, dest);
+          }
+          progress.add(a.size);
+        },
+      );
       const picked = want === "" ? path.join(staging, "all") : path.join(staging, "all", want);
       const st = await fsp.lstat(picked).catch(() => undefined);
       if (st === undefined) {
@@ -812,18 +964,32 @@ export class GitHubStore {
     }
   }
 
-  /** Downloads one artifact into `dest` through the client and checks its digest. */
+  /**
+   * Downloads one artifact into `dest` through the client and checks its digest
+   * (`skipDecompress`: a single-file artifact, written as it is).
+   */
   private async downloadOne(
     client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
-    a: { id: number; name: string; digest: string | null },
+    a: {
+      id: number;
+      name: string;
+      digest: string | null;
+      kind?: "zip" | "file";
+      artifactPath?: string;
+    },
     dest: string,
     what: string,
+    options: { skipDecompress?: boolean } = {},
   ): Promise<void> {
+    const which =
+      a.kind === "file" && a.artifactPath !== undefined
+        ? `file ${a.artifactPath} (artifact ${a.name}, id ${a.id})`
+        : `artifact ${a.name} (id ${a.id})`;
     if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
       throw new GitHubStoreError(
         "io",
         "digest-mismatch",
-        `artifact ${a.name} (id ${a.id}) of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`,
+        `${which} of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`,
       );
     }
     await fsp.mkdir(dest, { recursive: true });
@@ -832,6 +998,7 @@ export class GitHubStore {
       result = await client.downloadArtifact(a.id, {
         path: dest,
         expectedHash: a.digest,
+        ...(options.skipDecompress ? { skipDecompress: true } : {}),
         findBy: {
           token: this.token,
           repositoryOwner: this.owner,
@@ -840,13 +1007,13 @@ export class GitHubStore {
         },
       });
     } catch (e) {
-      throw this.api.error(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
+      throw this.api.error(`download ${which} of ${what}`, e);
     }
     if (result.digestMismatch) {
       throw new GitHubStoreError(
         "io",
         "digest-mismatch",
-        `artifact ${a.name} (id ${a.id}) of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`,
+        `${which} of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`,
       );
     }
   }
@@ -956,7 +1123,7 @@ async function uploadWith(
   name: string,
   files: string[],
   root: string,
-  options: { retentionDays?: number; compressionLevel?: number },
+  options: { retentionDays?: number; compressionLevel?: number; skipArchive?: boolean },
 ): Promise<UploadedArtifact> {
   let r: { id?: number; size?: number; digest?: string };
   try {

@@ -38,6 +38,7 @@ async function fake(): Promise<FakeActions> {
       "timeout-minutes": false,
       untrusted: false,
       "pull-request": false,
+      "runs-on": false,
     },
   });
   const contents = createContentsModel({

@@ -80,6 +80,8 @@ export {
 export {
   isDefaultBranchRef,
   PULL_REQUEST_INPUT,
+  plannedRunsOnInput,
+  RUNS_ON_INPUT,
   type TrustInputsOptions,
   trustInputs,
   UNTRUSTED_INPUT,

@@ -11,6 +11,8 @@
  *
  * @module
  */
+import { jobLabels, type Resources } from "@dstack/spec";
+import { GitHubError } from "./errors.js";
 
 /** The runner workflow's boolean input that sends a run to ephemeral runners only. */
 export const UNTRUSTED_INPUT = "untrusted";
@@ -60,4 +62,32 @@ export function trustInputs(options: TrustInputsOptions): Record<string, string>
     [UNTRUSTED_INPUT]: "true",
     ...(pullRequest !== undefined ? { [PULL_REQUEST_INPUT]: String(pullRequest) } : {}),
   };
+}
+
+/**
+ * The runner workflow's input holding the `runs-on` labels the dispatcher planned (a JSON array):
+ * given, the workflow's run job starts on them at once, without a plan job on a hosted runner,
+ * and its run step recomputes them from the job and refuses a mismatch.
+ */
+export const RUNS_ON_INPUT = "runs-on";
+
+/**
+ * The `runs-on` input of a dispatch: the job's labels (`@dstack/spec` `jobLabels`, with
+ * `dstack-ephemeral` when `trust` marks the run untrusted, as {@link trustInputs} returns it).
+ *
+ * @throws GitHubError `invalid-inputs` when no runner labels express the job's resources;
+ *   nothing is dispatched.
+ */
+export function plannedRunsOnInput(
+  resources: Resources,
+  trust: Record<string, string>,
+): Record<string, string> {
+  const planned = jobLabels(resources, { untrusted: trust[UNTRUSTED_INPUT] === "true" });
+  if ("errors" in planned) {
+    throw new GitHubError(
+      "invalid-inputs",
+      `${RUNS_ON_INPUT}: no runner labels express this job's resources: ${planned.errors.map((e) => e.message).join("; ")}; nothing was dispatched`,
+    );
+  }
+  return { [RUNS_ON_INPUT]: JSON.stringify(planned.labels) };
 }

@@ -26,6 +26,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
 import { artifactRoutes, type RestArtifact } from "./artifact-routes.js";
 import {
   type FakeContext,
@@ -81,7 +82,7 @@ export interface ActionsModelOptions {
   refs?: string[];
   /**
    * The workflow's `workflow_dispatch` inputs: name -> required. Default
-   * `{ job: true, "run-name": true, tag: false }`.
+   * `{ job: true, "run-name": true, tag: false, "runs-on": false }`.
    */
   inputs?: Record<string, boolean>;
   /** The input whose value becomes `display_title` (`run-name: ${{ inputs.run-name }}`). Default `run-name`. */
@@ -251,7 +252,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     workflowId: options.workflowId ?? 161_335,
     workflowName: options.workflowName ?? "dstack run",
     refs: options.refs ?? ["main"],
-    inputs: options.inputs ?? { job: true, "run-name": true, tag: false },
+    inputs: options.inputs ?? { job: true, "run-name": true, tag: false, "runs-on": false },
     runNameInput: options.runNameInput ?? "run-name",
     returnRunDetails: options.returnRunDetails ?? true,
     canWrite: options.canWrite ?? true,
@@ -606,4 +607,101 @@ export async function startFakeActions(options: ActionsModelOptions = {}): Promi
   const model = createActionsModel(options);
   const github = await startFakeGitHub(model.routes, { conditional: model.conditional });
   return { github, model };
+}
+
+/** A job of a workflow file, as far as the order of jobs goes: its `needs` and `if`. */
+export interface WorkflowJobOrder {
+  /** The jobs it waits for. */
+  needs?: string | string[];
+  /** Its condition, with or without `${{ }}`; absent: `success()`. */
+  if?: string;
+}
+
+/** A `workflow_dispatch` input as a workflow file declares it. */
+export interface DeclaredInput {
+  /** `string`, `boolean`, `number`, `choice` or `environment`. */
+  type?: string;
+  /** Its default, used when the dispatch does not send it. */
+  default?: unknown;
+}
+
+/**
+ * The jobs that must finish (or be started) before `job`'s first line in a run dispatched with
+ * `dispatched` inputs, `job` included: `job` and every job it needs, directly or through others,
+ * whose `if:` holds. Each `if:` is evaluated with GitHub's expression engine
+ * (`@actions/expressions`) against the `inputs` context (declared inputs, typed, defaults where
+ * not sent) and the `needs` context (a needed job counts as `success` when it runs and `skipped`
+ * when its `if:` is false; status functions: `success()` is true when every needed job
+ * succeeded, `always()` true, `cancelled()` and `failure()` false). A skipped job costs no runner,
+ * queue or boot time, so it is not counted.
+ *
+ * @throws Error naming a job that `needs` a job the workflow does not have.
+ */
+export function criticalPathJobs(options: {
+  jobs: Record<string, WorkflowJobOrder>;
+  job: string;
+  inputs: Record<string, DeclaredInput>;
+  dispatched: Record<string, unknown>;
+}): string[] {
+  const inputPairs = Object.entries(options.inputs).map(([name, input]) => {
+    const raw = options.dispatched[name] ?? input.default ?? "";
+    const value =
+      input.type === "boolean"
+        ? new data.BooleanData(String(raw) === "true")
+        : input.type === "number"
+          ? new data.NumberData(Number(raw))
+          : new data.StringData(String(raw));
+    return { key: name, value };
+  });
+  const needsOf = (name: string): string[] => {
+    const job = options.jobs[name];
+    if (job === undefined) throw new Error(`the workflow has no job ${name}`);
+    return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+  };
+  const ran = new Map<string, boolean>();
+  const runs = (name: string): boolean => {
+    const known = ran.get(name);
+    if (known !== undefined) return known;
+    const needs = needsOf(name);
+    const results = needs.map((n) => ({ key: n, ok: runs(n) }));
+    const needsContext = new data.Dictionary(
+      ...results.map((r) => ({
+        key: r.key,
+        value: new data.Dictionary(
+          { key: "result", value: new data.StringData(r.ok ? "success" : "skipped") },
+          { key: "outputs", value: new data.Dictionary() },
+        ),
+      })),
+    );
+    const text = (options.jobs[name]?.if ?? "success()")
+      .trim()
+      .replace(/^\$\{\{(.*)\}\}$/s, "$1")
+      .replace(/\bsuccess\(\)/g, String(results.every((r) => r.ok)))
+      .replace(/\balways\(\)/g, "true")
+      .replace(/\b(cancelled|failure)\(\)/g, "false");
+    // Truthiness as GitHub decides it: `(cond) && 'yes' || 'no'`.
+    const wrapped = `(${text}) && 'yes' || 'no'`;
+    const parsed = new Parser(new Lexer(wrapped).lex().tokens, ["inputs", "needs"], []).parse();
+    const context = new data.Dictionary(
+      { key: "inputs", value: new data.Dictionary(...inputPairs) },
+      { key: "needs", value: needsContext },
+    );
+    // GitHub adds an implicit success() to a condition without a status function.
+    const implicit = /\b(success|always|cancelled|failure)\(\)/.test(
+      options.jobs[name]?.if ?? "success()",
+    )
+      ? true
+      : results.every((r) => r.ok);
+    const result = implicit && new Evaluator(parsed, context).evaluate().coerceString() === "yes";
+    ran.set(name, result);
+    return result;
+  };
+  const path = new Set<string>();
+  const visit = (name: string): void => {
+    if (path.has(name) || !runs(name)) return;
+    path.add(name);
+    for (const n of needsOf(name)) visit(n);
+  };
+  visit(options.job);
+  return [...path];
 }

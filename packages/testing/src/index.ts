@@ -27,6 +27,8 @@ export {
   type ActionsModelOptions,
   createActionsModel,
   createSimulatedClock,
+  criticalPathJobs,
+  type DeclaredInput,
   type FakeActions,
   type ModelArtifact,
   type ModelConclusion,
@@ -36,6 +38,7 @@ export {
   SIMULATED_EPOCH,
   type SimulatedClock,
   startFakeActions,
+  type WorkflowJobOrder,
   type WorkflowRunJsonOptions,
   workflowRunJson,
 } from "./actions-model.js";

@@ -14,6 +14,7 @@ import {
   type FollowedOutcome,
   fetchJobLog,
   GitHubError,
+  plannedRunsOnInput,
   readDefaultBranch,
   readDefaultBranchPolicy,
   restError,
@@ -209,7 +210,8 @@ async function runRemote(
     job: o.job,
     runName,
     ...(o.tag !== undefined ? { tag: o.tag } : {}),
-    extraInputs: trust,
+    // The planned labels too: the run job starts on them, with no plan job before it.
+    extraInputs: { ...trust, ...plannedRunsOnInput(o.job.resources, trust) },
     signal: controller.signal,
     ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
     now,

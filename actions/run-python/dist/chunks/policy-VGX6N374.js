@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-727AOZQV.js";
-import "./chunk-NFRV7IHF.js";
-import "./chunk-CGL3SX5L.js";
+} from "./chunk-6B62FDZV.js";
+import "./chunk-K3T6ZNBU.js";
+import "./chunk-BZPPNJKK.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NWEBIUR4.js";
-import "./chunk-27KKD2PL.js";
+import "./chunk-SUMIZ72Y.js";
+import "./chunk-MDTW7KAN.js";
 import "./chunk-BV2H6TSC.js";
 import "./chunk-AUCTGA3N.js";
 import "./chunk-WOHHE5EB.js";

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-727AOZQV.js";
+} from "./chunk-6B62FDZV.js";
 import {
   annotate
-} from "./chunk-NFRV7IHF.js";
+} from "./chunk-K3T6ZNBU.js";
 import {
   readMetricsDir
 } from "./chunk-ZSAAEPPP.js";
@@ -14,21 +14,21 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-PSXTZ6OZ.js";
+} from "./chunk-OPI4T6EZ.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-5WMD2KJE.js";
+} from "./chunk-AMNPJGH4.js";
 import {
   GitHubStore
-} from "./chunk-BT4VIBH3.js";
+} from "./chunk-DCHYK7KU.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-BZPPNJKK.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -38,10 +38,10 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-NWEBIUR4.js";
+} from "./chunk-SUMIZ72Y.js";
 import {
   artifactsPolicy
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MDTW7KAN.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

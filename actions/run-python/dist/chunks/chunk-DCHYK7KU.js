@@ -7,16 +7,16 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-BZPPNJKK.js";
 import {
   restError
 } from "./chunk-AUCTGA3N.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";
-import * as fsp2 from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import * as fsp3 from "node:fs/promises";
+import os2 from "node:os";
+import path2 from "node:path";
 
 // ../../node_modules/is-network-error/index.js
 var objectToString = Object.prototype.toString;
@@ -279,6 +279,252 @@ async function chooseCompressionLevel(files, options = {}) {
     level: DEFAULT_COMPRESSION_LEVEL,
     reason: `auto: ${measured}, at least ${minSaving * 100}%: deflated at level ${DEFAULT_COMPRESSION_LEVEL}`
   };
+}
+
+// ../../packages/artifacts/lib/github-files.js
+import * as fsp2 from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+// ../../node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// ../../packages/artifacts/node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run = async (function_, resolve, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run.bind(void 0, function_, resolve, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+    enqueue(function_, resolve, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise = generator(function_, value, index);
+            promises.push(promise);
+            return promise;
+          });
+        } catch (error) {
+          for (const promise of promises) {
+            promise.catch(() => {
+            });
+          }
+          throw error;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// ../../packages/artifacts/lib/github-files.js
+var FILE_ARTIFACT_PREFIX = "dstack-file--";
+var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+function transferConcurrency(options) {
+  const cpus = options.cpus ?? os.availableParallelism();
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+}
+async function settleLimited(items, concurrency, fn) {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed)
+    throw failed.reason;
+  return settled.map((s) => s.value);
+}
+async function withStagedName(file, name, fn) {
+  const dir = await fsp2.mkdtemp(path.join(os.tmpdir(), "dstack-file-"));
+  try {
+    const staged = path.join(dir, name);
+    await fsp2.symlink(path.resolve(file), staged);
+    return await fn(staged, dir);
+  } finally {
+    await fsp2.rm(dir, { recursive: true, force: true });
+  }
+}
+async function moveSingleFile(dir, dest) {
+  const entries = await fsp2.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile());
+  if (entries.length !== 1 || files.length !== 1) {
+    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
+  }
+  await fsp2.mkdir(path.dirname(dest), { recursive: true });
+  await fsp2.rename(path.join(dir, files[0].name), dest);
+}
+var TransferProgress = class {
+  options;
+  done = 0;
+  bytes = 0;
+  lastLine = 0;
+  started;
+  /**
+   * @param options.verb `uploaded` or `downloaded`.
+   * @param options.count how many artifacts.
+   * @param options.totalBytes their bytes in all.
+   * @param options.log where lines go (nothing is logged when unset).
+   * @param options.everyMs the least time between lines, default 5000.
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.started = (options.now ?? Date.now)();
+  }
+  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
+  add(bytes) {
+    this.done += 1;
+    this.bytes += bytes;
+    const log = this.options.log;
+    if (log === void 0)
+      return;
+    const now = (this.options.now ?? Date.now)();
+    const last = this.done === this.options.count;
+    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
+      return;
+    this.lastLine = now;
+    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
+    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  }
+};
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
 }
 
 // ../../packages/artifacts/lib/github-host.js
@@ -645,6 +891,20 @@ function decodeArtifactPath(slug) {
 function dataArtifactName(runName, artifactPath) {
   return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
 }
+function fileArtifactName(runName, artifactPath) {
+  return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function parseRunArtifactName(name, runName) {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"]
+  ]) {
+    if (name.startsWith(prefix)) {
+      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
+    }
+  }
+  return void 0;
+}
 function runArtifactName(runName) {
   return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
 }
@@ -667,6 +927,9 @@ var GitHubStore = class _GitHubStore {
   pullRequest;
   warn;
   retag;
+  largeFileBytes;
+  concurrency;
+  log;
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
@@ -691,6 +954,9 @@ var GitHubStore = class _GitHubStore {
     this.pullRequest = options.pullRequest === void 0 ? void 0 : checkPullRequest(options.pullRequest);
     this.warn = options.warn ?? ((m2) => process.emitWarning(m2, { code: "DSTACK_UNTRUSTED" }));
     this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
+    this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.concurrency = options.concurrency;
+    this.log = options.log;
     this.trust = new TrustedSources({
       ...options.repositoryId !== void 0 ? { repositoryId: options.repositoryId } : {},
       ...options.defaultBranch !== void 0 ? { defaultBranch: options.defaultBranch } : {},
@@ -747,13 +1013,13 @@ var GitHubStore = class _GitHubStore {
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
       throw new StoreError("invalid", `compressionLevel ${JSON.stringify(level)}: expected an integer 0 (store) to 9, or "auto"`);
     }
-    const localPath = path.resolve(options.localPath);
-    const st = await fsp2.stat(localPath).catch(() => void 0);
+    const localPath = path2.resolve(options.localPath);
+    const st = await fsp3.stat(localPath).catch(() => void 0);
     if (st === void 0) {
       throw new StoreError("not-found", `${localPath}: no such file or folder to upload`);
     }
-    const root = st.isDirectory() ? localPath : path.dirname(localPath);
-    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path.basename(localPath), kind: "file", bytes: st.size }];
+    const root = st.isDirectory() ? localPath : path2.dirname(localPath);
+    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path2.basename(localPath), kind: "file", bytes: st.size }];
     const hiddenPrefix = (rel) => {
       const parts = rel.split("/");
       const i = parts.findIndex((part) => part.startsWith("."));
@@ -777,31 +1043,66 @@ var GitHubStore = class _GitHubStore {
     for (const n of files) {
       if (n.kind !== "link")
         continue;
-      const target = await fsp2.stat(path.join(root, n.rel)).catch(() => void 0);
+      const target = await fsp3.stat(path2.join(root, n.rel)).catch(() => void 0);
       if (target === void 0 || !target.isFile()) {
         throw new StoreError("invalid", `${localPath}/${n.rel}: a symbolic link to ${target === void 0 ? "nothing (a broken link)" : "a folder"}; GitHub artifacts hold files, so upload the folder it points at instead, or remove the link`);
       }
     }
     const stats = treeStats(files);
-    const absolute = files.map((n) => path.join(root, n.rel));
-    const chosen = level === "auto" ? await chooseCompressionLevel(absolute) : { level, reason: "given" };
+    const large = [];
+    const zipped = [];
+    for (const n of files) {
+      const abs = path2.join(root, n.rel);
+      const bytes = n.kind === "link" ? (await fsp3.stat(abs)).size : n.bytes;
+      const store = bytes >= this.largeFileBytes && (level === 0 || level === "auto" && (await chooseCompressionLevel([abs])).level === 0);
+      if (store) {
+        large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
+      } else {
+        zipped.push(abs);
+      }
+    }
+    const chosen = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped) : { level, reason: "given" };
     const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
-    const uploadOptions = {
-      ...options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {},
-      compressionLevel: chosen.level
-    };
-    const uploaded = await uploadWith(client, name, absolute, root, uploadOptions);
-    await this.ensureMarker(client, runName, uploadOptions);
+    const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
+    const uploadOptions = { ...retention, compressionLevel: chosen.level };
+    const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
+    const progress = new TransferProgress({
+      verb: `${artifactPath}: uploaded`,
+      count: large.length,
+      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
+      ...this.log !== void 0 ? { log: this.log } : {}
+    });
+    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
+      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
+        const fileName = fileNames[i];
+        const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
+        progress.add(f.bytes);
+        return { ...up, artifactPath: f.artifactPath };
+      }),
+      this.ensureMarker(client, runName, retention)
+    ]);
+    for (const done of [zipDone, filesDone, markerDone]) {
+      if (done.status === "rejected")
+        throw done.reason;
+    }
+    const zip = zipDone.value;
+    const fileArtifacts = filesDone.value;
+    const main = zip ?? fileArtifacts[0];
     const result = {
       runName,
       artifactPath,
-      ...uploaded,
+      name: main.name,
+      id: main.id,
+      digest: main.digest,
+      size: main.size,
       files: stats.files,
       bytes: stats.bytes,
       compressionLevel: chosen.level,
       compressionReason: chosen.reason,
-      skippedHidden
+      skippedHidden,
+      fileArtifacts
     };
     if (options.tag !== void 0) {
       result.tag = await this.setTag({
@@ -869,12 +1170,13 @@ var GitHubStore = class _GitHubStore {
     }
     return this.pullRequest === void 0 ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
   }
-  /** Uploads `dstack-run--<run>` unless this workflow run already has it. */
+  /**
+   * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
+   * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
+   * fewer than asking first).
+   */
   async ensureMarker(client, runName, uploadOptions) {
     const marker = runArtifactName(runName);
-    const existing = await client.getArtifact(marker).catch(() => void 0);
-    if (existing !== void 0)
-      return;
     try {
       await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
     } catch (e) {
@@ -951,16 +1253,22 @@ var GitHubStore = class _GitHubStore {
    * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
    */
   async listRunArtifacts(resolved) {
-    const prefix = `${DATA_ARTIFACT_PREFIX}${resolved.runName}--`;
     const all = await this.api.listOfRun(resolved.workflowRunId);
-    return all.filter((a) => a.name.startsWith(prefix) && this.isLive(a)).map((a) => ({
-      artifactPath: decodeArtifactPath(a.name.slice(prefix.length)),
-      name: a.name,
-      id: a.id,
-      digest: a.digest ?? null,
-      size: a.size_in_bytes,
-      expiresAt: a.expires_at
-    })).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
+    return all.filter((a) => this.isLive(a)).flatMap((a) => {
+      const parsed = parseRunArtifactName(a.name, resolved.runName);
+      if (parsed === void 0)
+        return [];
+      return [
+        {
+          ...parsed,
+          name: a.name,
+          id: a.id,
+          digest: a.digest ?? null,
+          size: a.size_in_bytes,
+          expiresAt: a.expires_at
+        }
+      ];
+    }).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
   }
   /**
    * Downloads a run's artifacts (or a part) into `localPath`, from whichever workflow run holds
@@ -978,7 +1286,7 @@ var GitHubStore = class _GitHubStore {
    */
   async downloadArtifacts(ref, options) {
     const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
-    const localPath = path.resolve(options.localPath);
+    const localPath = path2.resolve(options.localPath);
     checkArtifactsService(process.env.GITHUB_SERVER_URL, `download of ${refText(ref)}`);
     const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     if (clientApiUrl !== this.apiUrl) {
@@ -992,33 +1300,47 @@ var GitHubStore = class _GitHubStore {
       const have = all.map((a) => a.artifactPath).join(", ") || "none";
       throw new StoreError("not-found", `${what} has no artifact path ${JSON.stringify(want)} (workflow run ${resolved.workflowRunId}; it has: ${have})`);
     }
-    const parent = path.dirname(localPath);
+    const parent = path2.dirname(localPath);
     try {
-      await fsp2.mkdir(parent, { recursive: true });
+      await fsp3.mkdir(parent, { recursive: true });
     } catch (e) {
       throw ioError(`cannot create ${parent}`, e);
     }
-    const staging = path.join(parent, `.${path.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
+    const staging = path2.join(parent, `.${path2.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
     try {
-      await fsp2.mkdir(staging);
+      await fsp3.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
-      for (const a of chosen) {
-        await this.downloadOne(client, a, path.join(staging, "all", a.artifactPath), what);
-      }
-      const picked = want === "" ? path.join(staging, "all") : path.join(staging, "all", want);
-      const st = await fsp2.lstat(picked).catch(() => void 0);
+      const progress = new TransferProgress({
+        verb: "downloaded",
+        count: chosen.length,
+        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
+        ...this.log !== void 0 && chosen.length > 1 ? { log: this.log } : {}
+      });
+      await settleLimited(chosen, this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }), async (a, i) => {
+        const dest = path2.join(staging, "all", a.artifactPath);
+        if (a.kind === "zip") {
+          await this.downloadOne(client, a, dest, what);
+        } else {
+          const raw = path2.join(staging, `file-${i}`);
+          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          await moveSingleFile(raw, dest);
+        }
+        progress.add(a.size);
+      });
+      const picked = want === "" ? path2.join(staging, "all") : path2.join(staging, "all", want);
+      const st = await fsp3.lstat(picked).catch(() => void 0);
       if (st === void 0) {
         throw new StoreError("not-found", `${what}: no ${JSON.stringify(want)} inside artifact ${chosen.map((a) => a.artifactPath).join(", ")}`);
       }
       let source = picked;
       if (!st.isDirectory()) {
-        source = path.join(staging, "file");
-        await fsp2.mkdir(source);
-        await fsp2.rename(picked, path.join(source, path.basename(picked)));
+        source = path2.join(staging, "file");
+        await fsp3.mkdir(source);
+        await fsp3.rename(picked, path2.join(source, path2.basename(picked)));
       }
       const { files, bytes } = treeStats(await scanTree(source, source));
-      await fsp2.mkdir(localPath, { recursive: true });
+      await fsp3.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
         runName: resolved.runName,
@@ -1033,20 +1355,25 @@ var GitHubStore = class _GitHubStore {
         throw e;
       throw ioError(`cannot download ${what} into ${localPath}`, e);
     } finally {
-      await fsp2.rm(staging, { recursive: true, force: true }).catch(() => void 0);
+      await fsp3.rm(staging, { recursive: true, force: true }).catch(() => void 0);
     }
   }
-  /** Downloads one artifact into `dest` through the client and checks its digest. */
-  async downloadOne(client, a, dest, what) {
+  /**
+   * Downloads one artifact into `dest` through the client and checks its digest
+   * (`skipDecompress`: a single-file artifact, written as it is).
+   */
+  async downloadOne(client, a, dest, what, options = {}) {
+    const which = a.kind === "file" && a.artifactPath !== void 0 ? `file ${a.artifactPath} (artifact ${a.name}, id ${a.id})` : `artifact ${a.name} (id ${a.id})`;
     if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
-      throw new GitHubStoreError("io", "digest-mismatch", `artifact ${a.name} (id ${a.id}) of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
+      throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
     }
-    await fsp2.mkdir(dest, { recursive: true });
+    await fsp3.mkdir(dest, { recursive: true });
     let result;
     try {
       result = await client.downloadArtifact(a.id, {
         path: dest,
         expectedHash: a.digest,
+        ...options.skipDecompress ? { skipDecompress: true } : {},
         findBy: {
           token: this.token,
           repositoryOwner: this.owner,
@@ -1055,26 +1382,26 @@ var GitHubStore = class _GitHubStore {
         }
       });
     } catch (e) {
-      throw this.api.error(`download artifact ${a.name} (id ${a.id}) of ${what}`, e);
+      throw this.api.error(`download ${which} of ${what}`, e);
     }
     if (result.digestMismatch) {
-      throw new GitHubStoreError("io", "digest-mismatch", `artifact ${a.name} (id ${a.id}) of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`);
+      throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`);
     }
   }
   /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
   async readJson(a, file) {
-    const dir = await fsp2.mkdtemp(path.join(os.tmpdir(), "dstack-tag-"));
+    const dir = await fsp3.mkdtemp(path2.join(os2.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
       await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
-      const text = await fsp2.readFile(path.join(dir, file), "utf8").catch((e) => {
+      const text = await fsp3.readFile(path2.join(dir, file), "utf8").catch((e) => {
         throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}) holds no ${file}`, {
           cause: e
         });
       });
       return JSON.parse(text);
     } finally {
-      await fsp2.rm(dir, { recursive: true, force: true });
+      await fsp3.rm(dir, { recursive: true, force: true });
     }
   }
   isLive(a) {
@@ -1134,20 +1461,19 @@ async function uploadWith(client, name, files, root, options) {
   return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
 }
 async function uploadJson(client, name, file, value, options) {
-  const dir = await fsp2.mkdtemp(path.join(os.tmpdir(), "dstack-meta-"));
+  const dir = await fsp3.mkdtemp(path2.join(os2.tmpdir(), "dstack-meta-"));
   try {
-    const full = path.join(dir, file);
-    await fsp2.writeFile(full, `${JSON.stringify(value)}
+    const full = path2.join(dir, file);
+    await fsp3.writeFile(full, `${JSON.stringify(value)}
 `);
     return await uploadWith(client, name, [full], dir, options);
   } finally {
-    await fsp2.rm(dir, { recursive: true, force: true });
+    await fsp3.rm(dir, { recursive: true, force: true });
   }
 }
 
 export {
   GitHubStoreError,
-  DATA_ARTIFACT_PREFIX,
-  decodeArtifactPath,
+  parseRunArtifactName,
   GitHubStore
 };

@@ -1,9 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   POLICY_FILE,
+  jobLabels,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MDTW7KAN.js";
 import {
   apiUrlOf,
   countingFetch,
@@ -624,6 +625,14 @@ function trustInputs(options) {
     ...pullRequest !== void 0 ? { [PULL_REQUEST_INPUT]: String(pullRequest) } : {}
   };
 }
+var RUNS_ON_INPUT = "runs-on";
+function plannedRunsOnInput(resources, trust) {
+  const planned = jobLabels(resources, { untrusted: trust[UNTRUSTED_INPUT] === "true" });
+  if ("errors" in planned) {
+    throw new GitHubError("invalid-inputs", `${RUNS_ON_INPUT}: no runner labels express this job's resources: ${planned.errors.map((e) => e.message).join("; ")}; nothing was dispatched`);
+  }
+  return { [RUNS_ON_INPUT]: JSON.stringify(planned.labels) };
+}
 
 export {
   readDefaultBranch,
@@ -634,5 +643,6 @@ export {
   dispatchAndFollow,
   readDefaultBranchPolicy,
   UNTRUSTED_INPUT,
-  trustInputs
+  trustInputs,
+  plannedRunsOnInput
 };

@@ -1,12 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DATA_ARTIFACT_PREFIX,
-  decodeArtifactPath
-} from "./chunk-BT4VIBH3.js";
+  parseRunArtifactName
+} from "./chunk-DCHYK7KU.js";
 import {
   InputError,
   Inputs
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-BZPPNJKK.js";
 import {
   getInput,
   getState,
@@ -25,14 +24,15 @@ import {
   dispatchAndFollow,
   fetchJobLog,
   findRunByName,
+  plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-NWEBIUR4.js";
+} from "./chunk-SUMIZ72Y.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MDTW7KAN.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
@@ -149,8 +149,10 @@ function getDispatchSettings(refGiven = false) {
   };
 }
 function runArtifacts(artifacts, runName) {
-  const prefix = `${DATA_ARTIFACT_PREFIX}${runName}--`;
-  return artifacts.filter((a) => a.name.startsWith(prefix)).map((a) => ({ ...a, path: decodeArtifactPath(a.name.slice(prefix.length)) }));
+  return artifacts.flatMap((a) => {
+    const parsed = parseRunArtifactName(a.name, runName);
+    return parsed === void 0 ? [] : [{ ...a, path: parsed.artifactPath }];
+  });
 }
 function formatDuration(ms) {
   const s = Math.max(0, Math.round(ms / 1e3));
@@ -215,7 +217,8 @@ async function dispatchMode(job, inputs, hooks = {}) {
     apiUrl: settings.apiUrl,
     warn: (m) => warning(m)
   });
-  const extraInputs = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs);
+  const trust = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs);
+  const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();
   const onSignal = (signal) => {
     info(`${signal}: this job is being cancelled; cancelling the dispatched run`);

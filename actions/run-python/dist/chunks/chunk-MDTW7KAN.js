@@ -20608,6 +20608,7 @@ export {
   DISPATCH_EVENT_TYPE,
   parseDispatchPayload,
   jobToWorkflow,
+  EPHEMERAL_LABEL,
   jobLabels,
   valueLocator,
   POLICY_FILE,

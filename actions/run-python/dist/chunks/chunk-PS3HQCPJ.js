@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-BT4VIBH3.js";
+} from "./chunk-DCHYK7KU.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-BZPPNJKK.js";
 import {
   endGroup,
   exportVariable,
@@ -29,7 +29,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MDTW7KAN.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -72,7 +72,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-2CSJEB45.js");
+  const { renderMetricsMarkdown } = await import("./lib-ZA4PDJTK.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}
@@ -214,6 +214,8 @@ async function runMode(job, inputs) {
   const store = new LocalStore({ home: storeHome });
   const remote = GitHubStore.fromEnv(env, {
     ...inputs.token !== "" ? { token: inputs.token } : {},
+    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    log: (line) => info(line),
     // A pull request's code tags in that pull request's namespace (pr-N.<tag>), never the shared
     // tags default-branch runs read; the dispatcher leaves the number out when the policy allows.
     ...inputs.untrusted && inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {},

@@ -7,6 +7,7 @@ import {
   setSecret
 } from "./chunk-RTZHXGW5.js";
 import {
+  EPHEMERAL_LABEL,
   POLICY_FILE,
   TAG_PATTERN,
   WORKFLOWS_DIR,
@@ -17,11 +18,12 @@ import {
   findWorkflow,
   formatSize,
   hostSatisfies,
+  jobLabels,
   parsePolicy,
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MDTW7KAN.js";
 import {
   __commonJS,
   __require,
@@ -11186,6 +11188,35 @@ function resolveJob(source) {
   return { job: { ...r.job, workflow: null }, diagnostics: r.diagnostics };
 }
 
+// lib/planned-labels.js
+var fold = (label) => label.toLowerCase();
+function parsePlannedLabels(text) {
+  if (text.trim() === "")
+    return void 0;
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = void 0;
+  }
+  if (!Array.isArray(value) || value.length === 0 || !value.every((l) => typeof l === "string" && l !== "")) {
+    throw new InputError(`runs-on: ${JSON.stringify(text.slice(0, 200))} is not a JSON array of runner labels; give what mode: plan outputs, e.g. ["self-hosted","dstack","gpu-count-ge-1"], or leave it empty`);
+  }
+  return value;
+}
+function checkPlannedLabels(job, planned, options) {
+  const needed = jobLabels(job.resources, { untrusted: options.untrusted });
+  if ("errors" in needed) {
+    throw new InputError(`runs-on: no runner labels express this job's resources: ${needed.errors.map((e) => e.message).join("; ")}`);
+  }
+  const have = new Set(planned.map(fold));
+  const missing = needed.labels.filter((l) => !have.has(fold(l)));
+  if (missing.length === 0)
+    return;
+  const ephemeral = missing.some((l) => fold(l) === fold(EPHEMERAL_LABEL)) ? `; ${EPHEMERAL_LABEL} keeps untrusted code (not on the default branch) on ephemeral runners, which persistent runners never carry` : "";
+  throw new InputError(`runs-on: the dispatcher planned ${JSON.stringify(planned)}, but this job needs ${JSON.stringify(needed.labels)}: missing ${missing.join(", ")}${ephemeral}; the job was not run (dispatch it again with dstack, which plans the labels from the job)`);
+}
+
 // lib/inputs.js
 var Inputs = {
   Mode: "mode",
@@ -11196,7 +11227,8 @@ var Inputs = {
   RetentionDays: "retention-days",
   GitHubToken: "github-token",
   Untrusted: "untrusted",
-  PullRequest: "pull-request"
+  PullRequest: "pull-request",
+  RunsOn: "runs-on"
 };
 var MODES = ["run", "plan", "dispatch", "command"];
 var InputError = class extends Error {
@@ -11263,11 +11295,13 @@ function getInputs() {
       throw new InputError(`retention-days: ${JSON.stringify(retention)} is not a number of days; use a whole number from 1 to the repository's limit (90 by default)`);
     }
   }
+  const plannedLabels = parsePlannedLabels(getInput(Inputs.RunsOn));
   return {
     mode,
     source,
     token,
     ...trust,
+    ...plannedLabels !== void 0 ? { plannedLabels } : {},
     ...tag !== "" ? { tag } : {},
     ...runName !== "" ? { runName } : {},
     ...retentionDays !== void 0 ? { retentionDays } : {}
@@ -11289,6 +11323,7 @@ export {
   WorkflowsFileError,
   loadWorkflows,
   resolveJob,
+  checkPlannedLabels,
   Inputs,
   InputError,
   getInputs

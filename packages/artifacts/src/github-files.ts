@@ -1,0 +1,154 @@
+/**
+ * Large files of the GitHub store, moved one artifact per file without a zip: `@actions/artifact`
+ * 6 uploads a single file as it is (`skipArchive: true`; the file's name becomes the artifact's
+ * name) and downloads such an artifact as that file (`skipDecompress: true`), so a checkpoint's
+ * shards go up and down in parallel, each as its own block blob, at the storage service's speed
+ * instead of through one zip stream.
+ *
+ * Naming: `dstack-file--<run-name>--<path-slug>`, where the slug is that of the file's own
+ * artifact path (`model/model-00001.safetensors` -> `model~model-00001.safetensors`). The prefix
+ * differs from a zip's (`dstack--`), so a listing tells the two kinds apart without downloading
+ * anything; both are listed from the same trusted workflow run (see `trust.ts`), so the trust
+ * rules of the zips hold for the files.
+ *
+ * @module
+ */
+import * as fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pLimit from "p-limit";
+
+/** Prefix of a run's single-file artifacts: `dstack-file--<run-name>--<path-slug>`. */
+export const FILE_ARTIFACT_PREFIX = "dstack-file--";
+
+/** The smallest file (bytes) sent as its own artifact by default: 8 MiB, the client's block size. */
+export const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * How many transfers run at once: one per core, at least `least` (a transfer mostly waits on
+ * the network), at most `max` and never more than there are items.
+ *
+ * @param options.items how many transfers there are.
+ * @param options.cpus cores (default `os.availableParallelism()`).
+ * @param options.max the cap (default 4: each upload holds up to about 80 MiB of the client's
+ *   8 MiB blocks and stream buffers; a download streams to disk and holds little).
+ * @param options.least the floor (default 2).
+ */
+export function transferConcurrency(options: {
+  items: number;
+  cpus?: number;
+  max?: number;
+  least?: number;
+}): number {
+  const cpus = options.cpus ?? os.availableParallelism();
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+}
+
+/**
+ * Runs `fn` on every item with at most `concurrency` at once (p-limit), waits for all of them to
+ * settle (so nothing is still writing when the caller cleans up) and then throws the first
+ * failure in item order.
+ *
+ * @returns the results in item order.
+ */
+export async function settleLimited<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
+}
+
+/**
+ * Runs `fn` with `file` reachable as `<temp folder>/<name>` (a symbolic link: the client resolves
+ * links before reading), for a single-file upload whose artifact name is the file's name.
+ * The temporary folder is removed afterwards.
+ */
+export async function withStagedName<R>(
+  file: string,
+  name: string,
+  fn: (staged: string, root: string) => Promise<R>,
+): Promise<R> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-file-"));
+  try {
+    const staged = path.join(dir, name);
+    await fsp.symlink(path.resolve(file), staged);
+    return await fn(staged, dir);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves the one file a raw download wrote into `dir` (the client names it after the blob's
+ * `Content-Disposition`) to `dest`, creating `dest`'s folder.
+ *
+ * @throws Error when `dir` does not hold exactly one file.
+ */
+export async function moveSingleFile(dir: string, dest: string): Promise<void> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile());
+  if (entries.length !== 1 || files.length !== 1) {
+    throw new Error(
+      `expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`,
+    );
+  }
+  await fsp.mkdir(path.dirname(dest), { recursive: true });
+  await fsp.rename(path.join(dir, (files[0] as { name: string }).name), dest);
+}
+
+/**
+ * Progress of a transfer of many artifacts, for a step log: a line when a file is done, at most
+ * one every `everyMs` (and always the last), with bytes, total and the mean rate so far.
+ */
+export class TransferProgress {
+  private done = 0;
+  private bytes = 0;
+  private lastLine = 0;
+  private readonly started: number;
+
+  /**
+   * @param options.verb `uploaded` or `downloaded`.
+   * @param options.count how many artifacts.
+   * @param options.totalBytes their bytes in all.
+   * @param options.log where lines go (nothing is logged when unset).
+   * @param options.everyMs the least time between lines, default 5000.
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(
+    private readonly options: {
+      verb: string;
+      count: number;
+      totalBytes: number;
+      log?: (line: string) => void;
+      everyMs?: number;
+      now?: () => number;
+    },
+  ) {
+    this.started = (options.now ?? Date.now)();
+  }
+
+  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
+  add(bytes: number): void {
+    this.done += 1;
+    this.bytes += bytes;
+    const log = this.options.log;
+    if (log === undefined) return;
+    const now = (this.options.now ?? Date.now)();
+    const last = this.done === this.options.count;
+    if (!last && now - this.lastLine < (this.options.everyMs ?? 5000)) return;
+    this.lastLine = now;
+    const seconds = Math.max(0.001, (now - this.started) / 1000);
+    log(
+      `${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`,
+    );
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
