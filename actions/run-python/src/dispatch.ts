@@ -26,6 +26,7 @@ import {
   type GitHubClient,
   GitHubError,
   RUNNER_WORKFLOW_FILE,
+  RunConcludedError,
   readDefaultBranch,
   trustInputs,
   UNTRUSTED_INPUT,
@@ -473,9 +474,7 @@ export async function dispatchMode(
     `${runName}: ${conclusion} after ${formatDuration(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`,
   );
   if (conclusion !== "success") {
-    throw new Error(
-      `the dispatched workflow run ${outcome.htmlUrl} (${runName}) ended with conclusion ${conclusion}`,
-    );
+    throw new RunConcludedError({ htmlUrl: outcome.htmlUrl, runName, conclusion });
   }
 }
 
