@@ -1,5 +1,5 @@
 /**
- * `mode: command` (issue 7): the glue of `.github/workflows/dstack-command.yml`. It reads the
+ * `mode: command`: the glue of `.github/workflows/dstack-command.yml`. It reads the
  * event that started the workflow (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`) and decides with
  * `@dstack/triggers` whether to run:
  *

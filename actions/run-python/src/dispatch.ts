@@ -1,6 +1,6 @@
 /**
  * `mode: dispatch`: starts the job on a matching runner through the repository's runner
- * workflow and follows it to its end (issue 5, item 4). The work is `dispatchAndFollow` of
+ * workflow and follows it to its end. The work is `dispatchAndFollow` of
  * `@dstack/github`; this module is the glue: inputs, step state for the post step, progress in
  * the log, the jobs' logs, outputs and the job summary.
  *

@@ -8,7 +8,7 @@
  *
  * Units are case-insensitive (`16gb` = `16GB`); a space may stand between number and unit.
  * A bare number or a bare `G`/`g` (docker's binary shorthand, Kubernetes' decimal one) is refused
- * as ambiguous, with both spellings offered. Decimal `GB` is what the seeds write (`memory: 32GB`)
+ * as ambiguous, with both spellings offered. Decimal `GB` is what dstack's docs write (`memory: 32GB`)
  * and what GPU and cloud vendors print on the box, so `16GB` asks for 16 * 10^9 bytes.
  *
  * @module
