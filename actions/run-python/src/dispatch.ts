@@ -32,7 +32,13 @@ import {
   UNTRUSTED_INPUT,
   type WorkflowArtifact,
 } from "@dstack/github";
-import { formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
+import {
+  formatDuration as formatDurationIn,
+  formatRunName,
+  formatSize,
+  type Job,
+  runNameStem,
+} from "@dstack/spec";
 import { type ActionInputs, InputError, Inputs } from "./inputs.js";
 
 /** The inputs only `mode: dispatch` reads. */
@@ -246,14 +252,12 @@ export function runArtifacts(
     .map((a) => ({ ...a, path: decodeArtifactPath(a.name.slice(prefix.length)) }));
 }
 
-/** A duration for people: `1 h 2 min 3 s`, `4 min`, `0 s` (`ms` in milliseconds, rounded to seconds). */
+/**
+ * A duration for people: `1 h 2 min 3 s`, `4 min`, `0 s` (`ms` in milliseconds, rounded to
+ * seconds; `formatDuration` of `@dstack/spec`, style `words`).
+ */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const parts: string[] = [];
-  if (s >= 3600) parts.push(`${Math.floor(s / 3600)} h`);
-  if (s % 3600 >= 60) parts.push(`${Math.floor((s % 3600) / 60)} min`);
-  if (s % 60 > 0 || parts.length === 0) parts.push(`${s % 60} s`);
-  return parts.join(" ");
+  return formatDurationIn(ms, { style: "words" });
 }
 
 /** Escapes text for the job summary, which is HTML. */

@@ -113,6 +113,8 @@ export {
   workflowsJsonSchema,
 } from "./schema.js";
 export {
+  type DurationStyle,
+  formatDuration,
   formatSize,
   MAX_SIZE_BYTES,
   parseSize,
