@@ -14,6 +14,8 @@ import {
   codeBlock,
   codeCell,
   createStickyComment,
+  endedRunReport,
+  failedRunReport,
   findCommandLine,
   formatDuration,
   formatMetricNumber,
@@ -38,15 +40,15 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-PSXTZ6OZ.js";
+} from "./chunk-MRLWM6GA.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-NWEBIUR4.js";
-import "./chunk-27KKD2PL.js";
-import "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+import "./chunk-2QQUVMUV.js";
+import "./chunk-HLDRAZXI.js";
+import "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
@@ -66,6 +68,8 @@ export {
   codeBlock,
   codeCell,
   createStickyComment,
+  endedRunReport,
+  failedRunReport,
   findCommandLine,
   formatDuration,
   formatMetricNumber,

@@ -4,15 +4,15 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-727AOZQV.js";
-import "./chunk-NFRV7IHF.js";
-import "./chunk-CGL3SX5L.js";
+} from "./chunk-XZCGFGHE.js";
+import "./chunk-UTUOELNK.js";
+import "./chunk-MLC7GXIH.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NWEBIUR4.js";
-import "./chunk-27KKD2PL.js";
-import "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+import "./chunk-2QQUVMUV.js";
+import "./chunk-HLDRAZXI.js";
+import "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {

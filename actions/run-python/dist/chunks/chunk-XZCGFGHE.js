@@ -1,29 +1,29 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-NFRV7IHF.js";
+} from "./chunk-UTUOELNK.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-MLC7GXIH.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-NWEBIUR4.js";
+} from "./chunk-2QQUVMUV.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-HLDRAZXI.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-BV2H6TSC.js";
+} from "./chunk-C3QXNLAT.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-2CSJEB45.js");
+    const { authorizeActor } = await import("./lib-TGQNHKCY.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

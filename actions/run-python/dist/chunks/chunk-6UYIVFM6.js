@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-BT4VIBH3.js";
+} from "./chunk-KCDSQ4VF.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-MLC7GXIH.js";
 import {
   endGroup,
   exportVariable,
@@ -29,7 +29,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-HLDRAZXI.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -72,7 +72,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-2CSJEB45.js");
+  const { renderMetricsMarkdown } = await import("./lib-TGQNHKCY.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}

@@ -3,13 +3,13 @@ import {
   POLICY_FILE,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-HLDRAZXI.js";
 import {
   apiUrlOf,
   countingFetch,
   fetchOf,
   sleepFor
-} from "./chunk-BV2H6TSC.js";
+} from "./chunk-C3QXNLAT.js";
 import {
   GitHubError,
   answeredStatus,
@@ -18,7 +18,7 @@ import {
   isTransient,
   rateLimitWaitMs,
   restError
-} from "./chunk-AUCTGA3N.js";
+} from "./chunk-HEMNLYJN.js";
 
 // ../../packages/github/lib/contents.js
 var MAX_CONTENTS_BYTES = 1e6;
