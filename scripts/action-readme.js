@@ -1,5 +1,5 @@
-// Writes the inputs and outputs tables of each action's README.md from its action.yml (DESIGN.md
-// house style 8), between `<!-- action-inputs:start -->`/`<!-- action-inputs:end -->` and
+// Writes the inputs and outputs tables of each action's README.md from its action.yml (action.yml is
+// the one source of the inputs and outputs; the README is generated from it), between `<!-- action-inputs:start -->`/`<!-- action-inputs:end -->` and
 // `<!-- action-outputs:start -->`/`<!-- action-outputs:end -->`.
 //
 //   node scripts/action-readme.js [--check] [--root DIR] [actions/NAME ...]

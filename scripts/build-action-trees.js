@@ -16,7 +16,8 @@ import { parseDocument } from "yaml";
 
 const repoRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-/** The Node version actions declare (DESIGN.md: `runs.using: node24`). */
+/** The Node version actions declare (`runs.using: node24`, GitHub's current JavaScript action runtime:
+ * https://docs.github.com/en/actions/sharing-automations/creating-actions/metadata-syntax-for-github-actions#runsusing-for-javascript-actions). */
 export const RUNS_USING = "node24";
 
 /** Parses an action.yml; a YAML error is thrown as `FILE:LINE:COL: message`. */

@@ -1,4 +1,4 @@
-// Bundles one action into its checked-in dist/ (DESIGN.md house style 9: one command builds dist,
+// Bundles one action into its checked-in dist/ (one command builds dist, and
 // CI fails when it is stale): one ESM file per entry point, with everything it imports inside, so
 // the action's folder (action.yml, dist/, README) is self-contained and can be published as its
 // own repository. @actions/artifact stays a dynamic import() inside the bundle (a separate chunk

@@ -64,7 +64,7 @@ afterAll(() => {
 const wheels = tempDir("dstack-seed001-wheels-");
 buildWheel({ dir: wheels, name: "dstackdemo", version: "1.0", source: "ANSWER = 42\n" });
 
-/** A project as seed 001 describes it: train.py, requirements.txt; train.py saves model/. */
+/** A project as dstack's Python provider reference describes it: train.py, requirements.txt; train.py saves model/. */
 function project(): string {
   const dir = tempDir("dstack-seed001-");
   mkdirSync(join(dir, ".git"));

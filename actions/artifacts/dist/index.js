@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   restError
-} from "./chunks/chunk-IPOP7UNH.js";
+} from "./chunks/chunk-2SXTNEQ4.js";
 import {
   exportVariable,
   getInput,
@@ -10759,6 +10759,84 @@ var GPU_PERCENT = Math.round(GPU_MEMORY_TOLERANCE * 100);
 // ../../packages/spec/lib/workflows.js
 var import_yaml3 = __toESM(require_dist(), 1);
 
+// ../../packages/artifacts/lib/names.js
+var NAME_RE = new RegExp(TAG_PATTERN);
+var MAX_NAME_LENGTH = 200;
+var FORBIDDEN = /[":<>|*?\r\n\\]/;
+var DATA_ARTIFACT_PREFIX = "dstack--";
+var RUN_ARTIFACT_PREFIX = "dstack-run--";
+var TAG_ARTIFACT_PREFIX = "dstack-tag--";
+var TAG_FILE = "dstack-tag.json";
+var RUN_FILE = "dstack-run.json";
+function isValidName(name) {
+  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
+}
+function checkArtifactPath(value, options = {}) {
+  const label = options.label ?? "artifact path";
+  if (typeof value !== "string") {
+    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
+  }
+  if (value === "" && options.allowAll)
+    return "";
+  const checked = checkRepoPath(value);
+  if ("error" in checked)
+    throw new StoreError("invalid", `${label}: ${checked.error}`);
+  if (checked.path === ".") {
+    if (options.allowAll)
+      return "";
+    throw new StoreError("invalid", `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`);
+  }
+  return checked.path;
+}
+function checkArtifactRunName(runName) {
+  if (!isValidName(runName) || runName.includes("--")) {
+    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
+  }
+  return runName;
+}
+function checkArtifactTag(tag) {
+  if (!isValidName(tag)) {
+    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
+  }
+  return tag;
+}
+function encodeArtifactPath(artifactPath) {
+  const checked = checkArtifactPath(artifactPath);
+  const bad = FORBIDDEN.exec(checked);
+  if (bad) {
+    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
+  }
+  return checked.replace(/[%~/]/g, (c) => c === "%" ? "%25" : c === "~" ? "%7E" : "~");
+}
+function decodeArtifactPath(slug) {
+  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
+}
+function dataArtifactName(runName, artifactPath) {
+  return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function runArtifactName(runName) {
+  return `${RUN_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}`;
+}
+function tagArtifactName(tag) {
+  return `${TAG_ARTIFACT_PREFIX}${checkArtifactTag(tag)}`;
+}
+function pullRequestTag(tag, pullRequest) {
+  return `pr-${pullRequest}.${tag}`;
+}
+function pullRequestOfTag(tag) {
+  const m = /^pr-(\d+)\./.exec(tag);
+  return m ? Number(m[1]) : void 0;
+}
+function checkPullRequest(n) {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
+    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`);
+  }
+  return n;
+}
+
+// ../../packages/artifacts/lib/bridge.js
+var MAX_REQUEST_BYTES = 1 << 20;
+
 // ../../packages/artifacts/lib/tree.js
 import * as fsp from "node:fs/promises";
 import path2 from "node:path";
@@ -10884,36 +10962,6 @@ async function mergeInto(src, dest) {
     }
   }
 }
-
-// ../../packages/artifacts/lib/local-store.js
-var NAME_RE = new RegExp(TAG_PATTERN);
-var MAX_NAME_LENGTH = 200;
-function isValidName(name) {
-  return validName(name);
-}
-function validName(name) {
-  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
-}
-function checkArtifactPath(value, options = {}) {
-  const label = options.label ?? "artifact path";
-  if (typeof value !== "string") {
-    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
-  }
-  if (value === "" && options.allowAll)
-    return "";
-  const checked = checkRepoPath(value);
-  if ("error" in checked)
-    throw new StoreError("invalid", `${label}: ${checked.error}`);
-  if (checked.path === ".") {
-    if (options.allowAll)
-      return "";
-    throw new StoreError("invalid", `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`);
-  }
-  return checked.path;
-}
-
-// ../../packages/artifacts/lib/bridge.js
-var MAX_REQUEST_BYTES = 1 << 20;
 
 // ../../packages/artifacts/lib/patterns.js
 import * as fsp2 from "node:fs/promises";
@@ -11772,7 +11820,7 @@ var ArtifactsRest = class {
    */
   octokit() {
     this.client ??= (async () => {
-      const { createGitHubClient } = await import("./chunks/client-C6ZD4NQ2.js");
+      const { createGitHubClient } = await import("./chunks/client-BJOKVENB.js");
       return createGitHubClient({
         token: this.o.token,
         apiUrl: this.o.apiUrl,
@@ -12027,58 +12075,13 @@ var TrustedSources = class {
 function describeSkipped(skipped) {
   return skipped.map((s) => `artifact ${s.artifactId} (workflow run ${s.runId ?? "unknown"}): ${s.reason}: ${s.detail}`).join("; ");
 }
-function pullRequestTag(tag, pullRequest) {
-  return `pr-${pullRequest}.${tag}`;
-}
-function pullRequestOfTag(tag) {
-  const m = /^pr-(\d+)\./.exec(tag);
-  return m ? Number(m[1]) : void 0;
-}
-function checkPullRequest(n) {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`);
-  }
-  return n;
-}
 
 // ../../packages/artifacts/lib/github-store.js
-var DATA_ARTIFACT_PREFIX = "dstack--";
-var RUN_ARTIFACT_PREFIX = "dstack-run--";
-var TAG_ARTIFACT_PREFIX = "dstack-tag--";
-var TAG_FILE = "dstack-tag.json";
-var RUN_FILE = "dstack-run.json";
-var FORBIDDEN = /[":<>|*?\r\n\\]/;
 var DEFAULT_API_URL = "https://api.github.com";
 var PAGE_SIZE = 100;
 var DAY_MS = 864e5;
-function checkRunName(runName) {
-  if (!isValidName(runName) || runName.includes("--")) {
-    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
-  }
-  return runName;
-}
-function checkTag(tag) {
-  if (!isValidName(tag)) {
-    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
-  }
-  return tag;
-}
-function encodeArtifactPath(artifactPath) {
-  const checked = checkArtifactPath(artifactPath);
-  const bad = FORBIDDEN.exec(checked);
-  if (bad) {
-    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
-  }
-  return checked.replace(/[%~/]/g, (c) => c === "%" ? "%25" : c === "~" ? "%7E" : "~");
-}
-function decodeArtifactPath(slug) {
-  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
-}
-function dataArtifactName(runName, artifactPath) {
-  return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
 function fileArtifactName(runName, artifactPath) {
-  return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+  return `${FILE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
 }
 function parseRunArtifactName(name, runName) {
   for (const [prefix, kind] of [
@@ -12090,12 +12093,6 @@ function parseRunArtifactName(name, runName) {
     }
   }
   return void 0;
-}
-function runArtifactName(runName) {
-  return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
-}
-function tagArtifactName(tag) {
-  return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
 var GitHubStore = class _GitHubStore {
   /** `owner` of the repository. */
@@ -12190,7 +12187,7 @@ var GitHubStore = class _GitHubStore {
    *   that artifact path of that run, `io` when the upload fails.
    */
   async upload(options) {
-    const runName = checkRunName(options.runName);
+    const runName = checkArtifactRunName(options.runName);
     const artifactPath = checkArtifactPath(options.artifactPath);
     const name = dataArtifactName(runName, artifactPath);
     if (options.tag !== void 0)
@@ -12316,7 +12313,7 @@ var GitHubStore = class _GitHubStore {
   async setTag(options) {
     const tag = this.tagToWrite(options.tag);
     const tagName = tagArtifactName(tag);
-    const runName = checkRunName(options.runName);
+    const runName = checkArtifactRunName(options.runName);
     const { DefaultArtifactClient } = await loadClient(`tag ${JSON.stringify(tag)}`);
     const client = new DefaultArtifactClient();
     const existing = await client.getArtifact(tagName).catch(() => void 0);
@@ -12350,11 +12347,11 @@ var GitHubStore = class _GitHubStore {
    * @throws StoreError `invalid` for a bad tag, or one in the reserved `pr-<n>.` namespace.
    */
   tagToWrite(tag) {
-    checkTag(tag);
+    checkArtifactTag(tag);
     if (pullRequestOfTag(tag) !== void 0) {
       throw new StoreError("invalid", `tag ${JSON.stringify(tag)}: names starting with pr-<number>. are the tags of pull requests' runs, written only by their own runs; choose another tag`);
     }
-    return this.pullRequest === void 0 ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
+    return this.pullRequest === void 0 ? tag : checkArtifactTag(pullRequestTag(tag, this.pullRequest));
   }
   /**
    * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second

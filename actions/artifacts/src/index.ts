@@ -1,4 +1,4 @@
-// The action's entry point (house style 1): only runs the step; runStep turns throws into failures.
+// The action's entry point: it only runs the step (the logic is importable without running it); runStep turns throws into failures.
 import { runStep } from "./main.js";
 
 await runStep();

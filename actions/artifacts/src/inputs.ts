@@ -1,5 +1,5 @@
 /**
- * The action's inputs, read once (house style 2): {@link getInputs} returns one typed object or
+ * The action's inputs, read once, in one place: {@link getInputs} returns one typed object or
  * throws an {@link InputError} naming the input, what was given and what is allowed.
  *
  * @module

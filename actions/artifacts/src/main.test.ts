@@ -1,7 +1,7 @@
 /**
  * The artifacts action run in-process against the real `@actions/core` (the workflow runs of
  * {@link LOCAL_ACTION_RUNS} through `@github/local-action` instead, as GitHub runs it), against
- * the real parts of DESIGN.md: the unmodified `@actions/artifact` client with Azurite and the Twirp
+ * the real parts: the unmodified `@actions/artifact` client with Azurite and the Twirp
  * results-service fake, and the OpenAPI-validated REST fake. Two workflow runs: one uploads with
  * a tag, a later one downloads by the tag without knowing the run.
  */

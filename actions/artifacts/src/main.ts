@@ -1,7 +1,7 @@
 /**
  * The `dstack/artifacts` action: `run()` reads the inputs once, selects files with the
  * upload-artifact `path` rules of `@dstack/artifacts`, calls its GitHub store, and sets outputs
- * and the job summary. Glue only (DESIGN.md): patterns, names, lookups, digests and safety rules
+ * and the job summary. Glue only: patterns, names, lookups, digests and safety rules
  * live in the package.
  *
  * @module

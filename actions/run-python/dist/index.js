@@ -1,19 +1,19 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-K3T6ZNBU.js";
+} from "./chunks/chunk-BIKH7IWN.js";
 import {
   runMode
-} from "./chunks/chunk-PS3HQCPJ.js";
+} from "./chunks/chunk-52GQQ7SQ.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-DCHYK7KU.js";
+import "./chunks/chunk-KPQ4HDXD.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-BZPPNJKK.js";
+} from "./chunks/chunk-HHOSKR52.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -24,10 +24,10 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-MDTW7KAN.js";
+} from "./chunks/chunk-3XB4OFQD.js";
 import {
   withHint
-} from "./chunks/chunk-AUCTGA3N.js";
+} from "./chunks/chunk-HEMNLYJN.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-HGOV6JZT.js")).commandMode(inputs);
+    return (await import("./chunks/command-JRK7QEDH.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-VGX6N374.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-KOQCVTYX.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-YJFNCKPF.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-IGL4UFAT.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,18 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-PS3HQCPJ.js";
+} from "./chunks/chunk-52GQQ7SQ.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-DCHYK7KU.js";
-import "./chunks/chunk-BZPPNJKK.js";
+import "./chunks/chunk-KPQ4HDXD.js";
+import "./chunks/chunk-HHOSKR52.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-MDTW7KAN.js";
-import "./chunks/chunk-AUCTGA3N.js";
+import "./chunks/chunk-3XB4OFQD.js";
+import "./chunks/chunk-HEMNLYJN.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-YJFNCKPF.js")).dispatchPost();
+    await (await import("./chunks/dispatch-IGL4UFAT.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

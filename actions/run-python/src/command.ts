@@ -1,5 +1,5 @@
 /**
- * `mode: command` (issue 7): the glue of `.github/workflows/dstack-command.yml`. It reads the
+ * `mode: command`: the glue of `.github/workflows/dstack-command.yml`. It reads the
  * event that started the workflow (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`) and decides with
  * `@dstack/triggers` whether to run:
  *
@@ -41,6 +41,8 @@ import { artifactsPolicy, type Policy } from "@dstack/spec";
 import {
   DEFAULT_LABEL,
   type Decision,
+  endedRunReport,
+  failedRunReport,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
@@ -265,49 +267,28 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
           void report({ status: "running", runName, workflowRunUrl: url });
       },
       onEnd: async (outcome, artifacts) => {
-        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? undefined;
-        const success = outcome.conclusion === "success";
         const metrics = artifacts.some(
           (a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`),
         )
           ? await downloadMetrics(token, outcome.runName)
           : {};
-        const problems = [
-          ...(metrics.problem ? [metrics.problem] : []),
-          ...(metrics.report?.problems ?? []),
-        ];
-        await report({
-          status: success
-            ? "success"
-            : outcome.conclusion === "cancelled"
-              ? "cancelled"
-              : "failure",
-          runName: outcome.runName,
-          workflowRunUrl: outcome.htmlUrl,
-          durationMs: outcome.durationMs,
-          ...(runner ? { runner } : {}),
-          ...(metrics.report
-            ? { metrics: metrics.report.scalars, metricsReport: metrics.report }
-            : {}),
-          artifacts: artifacts.map((a) => ({
-            name: a.path,
-            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`,
-          })),
-          ...(inputs.tag !== undefined && success ? { tags: [{ name: inputs.tag }] } : {}),
-          ...(problems.length > 0 ? { message: problems.join("\n") } : {}),
-        });
+        await report(
+          endedRunReport({
+            outcome,
+            artifacts,
+            metrics,
+            ...(inputs.tag !== undefined ? { tag: inputs.tag } : {}),
+            serverUrl: process.env.GITHUB_SERVER_URL ?? "https://github.com",
+            repository,
+          }),
+        );
       },
     });
   } catch (e) {
-    // A refusal by GitHub (no runner workflow, ...) or a cancel: the pull request hears of it.
-    if (url === "" || !(e as Error).message.includes("ended with conclusion")) {
-      await report({
-        status: url === "" ? "failure" : "cancelled",
-        ...(runName ? { runName } : {}),
-        ...(url ? { workflowRunUrl: url } : {}),
-        message: (e as Error).message,
-      });
-    }
+    // A refusal by GitHub (no runner workflow, ...) or a cancel: the pull request hears of it;
+    // a run that completed (RunConcludedError) was reported by onEnd.
+    const failed = failedRunReport(e, { runName, workflowRunUrl: url });
+    if (failed) await report(failed);
     throw e;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `mode: dispatch`: starts the job on a matching runner through the repository's runner
- * workflow and follows it to its end (issue 5, item 4). The work is `dispatchAndFollow` of
+ * workflow and follows it to its end. The work is `dispatchAndFollow` of
  * `@dstack/github`; this module is the glue: inputs, step state for the post step, progress in
  * the log, the jobs' logs, outputs and the job summary.
  *
@@ -27,12 +27,19 @@ import {
   GitHubError,
   plannedRunsOnInput,
   RUNNER_WORKFLOW_FILE,
+  RunConcludedError,
   readDefaultBranch,
   trustInputs,
   UNTRUSTED_INPUT,
   type WorkflowArtifact,
 } from "@dstack/github";
-import { formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
+import {
+  formatDuration as formatDurationIn,
+  formatRunName,
+  formatSize,
+  type Job,
+  runNameStem,
+} from "@dstack/spec";
 import { type ActionInputs, InputError, Inputs } from "./inputs.js";
 
 /** The inputs only `mode: dispatch` reads. */
@@ -247,14 +254,12 @@ export function runArtifacts(
   });
 }
 
-/** A duration for people: `1 h 2 min 3 s`, `4 min`, `0 s` (`ms` in milliseconds, rounded to seconds). */
+/**
+ * A duration for people: `1 h 2 min 3 s`, `4 min`, `0 s` (`ms` in milliseconds, rounded to
+ * seconds; `formatDuration` of `@dstack/spec`, style `words`).
+ */
 export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const parts: string[] = [];
-  if (s >= 3600) parts.push(`${Math.floor(s / 3600)} h`);
-  if (s % 3600 >= 60) parts.push(`${Math.floor((s % 3600) / 60)} min`);
-  if (s % 60 > 0 || parts.length === 0) parts.push(`${s % 60} s`);
-  return parts.join(" ");
+  return formatDurationIn(ms, { style: "words" });
 }
 
 /** Escapes text for the job summary, which is HTML. */
@@ -477,9 +482,7 @@ export async function dispatchMode(
     `${runName}: ${conclusion} after ${formatDuration(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`,
   );
   if (conclusion !== "success") {
-    throw new Error(
-      `the dispatched workflow run ${outcome.htmlUrl} (${runName}) ended with conclusion ${conclusion}`,
-    );
+    throw new RunConcludedError({ htmlUrl: outcome.htmlUrl, runName, conclusion });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The job an action step runs or plans, from one of three sources, checked by the rules of
- * `@dstack/spec` (house style 3: user mistakes are values, not exceptions):
+ * `@dstack/spec` (user mistakes are values, not exceptions):
  * - `job`: JSON in the workflows file's keys, as `mode: plan` outputs it (`jobToWorkflow`);
  * - `workflow`: a workflow of the repository's `.dstack/workflows.yaml` (and `.dstack/workflows/`);
  * - inline keys (`file`, `gpu`, ...): a workflow of their own, fields named by their input.
@@ -17,7 +17,8 @@ import {
   WORKFLOWS_FILE,
 } from "@dstack/spec";
 
-/** The inline inputs and the workflows-file fields they stand for (seed 001). */
+/** The inline inputs and the workflows-file fields they stand for (the keys of
+ * dstack's Python provider). */
 export const INLINE_INPUTS = {
   file: "file",
   args: "args",

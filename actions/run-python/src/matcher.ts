@@ -1,6 +1,7 @@
 /**
  * The problem matcher that turns Python tracebacks in the job's output into error annotations at
- * the innermost frame's file and line (DESIGN.md house style 7).
+ * the innermost frame's file and line (an annotation on the line that failed, as GitHub's problem
+ * matchers make them: https://github.com/actions/toolkit/blob/main/docs/problem-matchers.md).
  *
  * GitHub applies a matcher to every line a step prints once `::add-matcher::<file>` names its
  * JSON; a multi-line pattern must match consecutive lines, and only the last may carry

@@ -1,5 +1,5 @@
 /**
- * The repository policy, `.dstack/policy.yaml` (issue 7): which GPU models and how many GPUs a job
+ * The repository policy, `.dstack/policy.yaml`: which GPU models and how many GPUs a job
  * may ask for, and who may start runs from which events. `@dstack/spec` parses and checks it;
  * this module reads it from the right place and enforces it in the modes that start runs on
  * runners: `plan` (the gate of the runner workflow, `dstack-run.yml`), `dispatch` and `command`

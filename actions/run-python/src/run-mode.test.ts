@@ -1,5 +1,5 @@
 /**
- * `mode: run` against the real parts of DESIGN.md: the step in-process against the real
+ * `mode: run` against the real parts: the step in-process against the real
  * `@actions/core` (the Iris example end to end through `@github/local-action`, GitHub's own local
  * runner), real python3 and venvs, and for artifacts the unmodified `@actions/artifact`
  * client with Azurite, the Twirp results-service fake and the OpenAPI-validated REST fake. The

@@ -1,5 +1,5 @@
 /**
- * `mode: run`: the executor of `@dstack/executor` runs the job on this runner (issue 5, item 2).
+ * `mode: run`: the executor of `@dstack/executor` runs the job on this runner.
  *
  * - The run lives in a local store under `RUNNER_TEMP` (its log and artifacts folders); venvs
  *   are cached under `DSTACK_HOME`, else the runner's tool cache, so a self-hosted runner

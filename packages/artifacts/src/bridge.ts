@@ -28,7 +28,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { StoreError } from "./errors.js";
-import { checkArtifactPath, isValidName } from "./local-store.js";
+import { checkArtifactPath, isValidName } from "./names.js";
 import type { ArtifactStore, DownloadArtifactsResult, RunRef } from "./types.js";
 
 /**

@@ -63,16 +63,25 @@ import {
 } from "./github-files.js";
 import { apiUrlForServer, checkArtifactsService } from "./github-host.js";
 import { ArtifactsRest, GitHubStoreError, type RestArtifact } from "./github-rest.js";
-import { checkArtifactPath, isValidName } from "./local-store.js";
-import { mergeInto, scanTree, treeStats } from "./tree.js";
 import {
+  checkArtifactPath,
   checkPullRequest,
-  describeSkipped,
+  checkArtifactRunName as checkRunName,
+  checkArtifactTag as checkTag,
+  DATA_ARTIFACT_PREFIX,
+  dataArtifactName,
+  decodeArtifactPath,
+  encodeArtifactPath,
+  isValidName,
   pullRequestOfTag,
   pullRequestTag,
-  type SkippedArtifact,
-  TrustedSources,
-} from "./trust.js";
+  RUN_FILE,
+  runArtifactName,
+  TAG_FILE,
+  tagArtifactName,
+} from "./names.js";
+import { mergeInto, scanTree, treeStats } from "./tree.js";
+import { describeSkipped, type SkippedArtifact, TrustedSources } from "./trust.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
 
 type ArtifactModule = typeof import("@actions/artifact");
@@ -85,26 +94,25 @@ export {
 export { DEFAULT_LARGE_FILE_BYTES, FILE_ARTIFACT_PREFIX } from "./github-files.js";
 export { GitHubStoreError, type GitHubStoreErrorReason } from "./github-rest.js";
 export {
-  DEFAULT_RUNNER_WORKFLOW,
+  DATA_ARTIFACT_PREFIX,
+  dataArtifactName,
+  decodeArtifactPath,
+  encodeArtifactPath,
   pullRequestOfTag,
   pullRequestTag,
+  RUN_ARTIFACT_PREFIX,
+  RUN_FILE,
+  runArtifactName,
+  TAG_ARTIFACT_PREFIX,
+  TAG_FILE,
+  tagArtifactName,
+} from "./names.js";
+export {
+  DEFAULT_RUNNER_WORKFLOW,
   type SkippedArtifact,
   type SkipReason,
 } from "./trust.js";
 
-/** Prefix of a run's data artifacts: `dstack--<run-name>--<path-slug>`. */
-export const DATA_ARTIFACT_PREFIX = "dstack--";
-/** Prefix of a run marker artifact: `dstack-run--<run-name>`. */
-export const RUN_ARTIFACT_PREFIX = "dstack-run--";
-/** Prefix of a tag artifact: `dstack-tag--<tag>`. */
-export const TAG_ARTIFACT_PREFIX = "dstack-tag--";
-/** The one file a tag artifact (and a run marker) holds. */
-export const TAG_FILE = "dstack-tag.json";
-/** The one file a run marker holds. */
-export const RUN_FILE = "dstack-run.json";
-
-/** Characters GitHub refuses in artifact names (see `@actions/artifact`'s name validation). */
-const FORBIDDEN = /[":<>|*?\r\n\\]/;
 const DEFAULT_API_URL = "https://api.github.com";
 const PAGE_SIZE = 100;
 const DAY_MS = 86_400_000;
@@ -288,59 +296,6 @@ export interface RunArtifact {
   expiresAt: string | null;
 }
 
-/** Checks a run name for this store: a valid name, without `--`. */
-function checkRunName(runName: unknown): string {
-  if (!isValidName(runName) || runName.includes("--")) {
-    throw new StoreError(
-      "invalid",
-      `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`,
-    );
-  }
-  return runName;
-}
-
-function checkTag(tag: unknown): string {
-  if (!isValidName(tag)) {
-    throw new StoreError(
-      "invalid",
-      `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`,
-    );
-  }
-  return tag;
-}
-
-/**
- * The slug of an artifact path inside an artifact name: `%` -> `%25`, `~` -> `%7E`, `/` -> `~`.
- *
- * @throws StoreError `invalid` for a path that is not a valid artifact path or holds a
- *   character GitHub forbids in artifact names (`" : < > | * ? \ CR LF`), naming it.
- */
-export function encodeArtifactPath(artifactPath: string): string {
-  const checked = checkArtifactPath(artifactPath);
-  const bad = FORBIDDEN.exec(checked);
-  if (bad) {
-    throw new StoreError(
-      "invalid",
-      `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`,
-    );
-  }
-  return checked.replace(/[%~/]/g, (c) => (c === "%" ? "%25" : c === "~" ? "%7E" : "~"));
-}
-
-/** The inverse of {@link encodeArtifactPath}. */
-export function decodeArtifactPath(slug: string): string {
-  return slug.replace(/%25|%7E|~/g, (s) => (s === "%25" ? "%" : s === "%7E" ? "~" : "/"));
-}
-
-/**
- * The GitHub name of a run's artifact path: `dstack--<run-name>--<path-slug>`.
- *
- * @throws StoreError `invalid` for a bad run name (one holding `--` included) or artifact path.
- */
-export function dataArtifactName(runName: string, artifactPath: string): string {
-  return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
-
 /**
  * The GitHub name of one file of a run uploaded as it is: `dstack-file--<run-name>--<path-slug>`
  * (the slug of the file's own artifact path).
@@ -368,16 +323,6 @@ export function parseRunArtifactName(
     }
   }
   return undefined;
-}
-
-/** The GitHub name of a run's marker: `dstack-run--<run-name>`. @throws StoreError `invalid`. */
-export function runArtifactName(runName: string): string {
-  return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
-}
-
-/** The GitHub name of a tag: `dstack-tag--<tag>`. @throws StoreError `invalid`. */
-export function tagArtifactName(tag: string): string {
-  return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
 
 /**

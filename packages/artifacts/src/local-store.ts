@@ -35,8 +35,9 @@ import { constants } from "node:fs";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { allocateRunName, checkRepoPath, didYouMean, TAG_PATTERN } from "@dstack/spec";
+import { allocateRunName, didYouMean } from "@dstack/spec";
 import { errnoCode, ioError, StoreError } from "./errors.js";
+import { checkArtifactPath, checkName, isValidName } from "./names.js";
 import {
   copyFollowing,
   copyTree,
@@ -65,10 +66,9 @@ import type {
   TagRecord,
 } from "./types.js";
 
-/** Run names and tags: a safe single folder or file name (`TAG_PATTERN` from `@dstack/spec`). */
-const NAME_RE = new RegExp(TAG_PATTERN);
-/** Longest run name or tag, so `<tag>.json` and temporary names fit in 255 bytes. */
-const MAX_NAME_LENGTH = 200;
+// The naming rules moved to ./names.ts; re-exported here for code that imports them from here.
+export { checkArtifactPath, isValidName } from "./names.js";
+
 /** How many run names a not-found message lists. */
 const RECENT_RUNS_SHOWN = 5;
 /** A run lock older than this is taken to be left by a crashed process and broken. */
@@ -80,53 +80,6 @@ const LOCK_TIMEOUT_MS = 15_000;
 export interface LocalStoreOptions {
   /** The store's folder (`DSTACK_HOME`); resolved to an absolute path. */
   home: string;
-}
-
-/**
- * `true` when `name` can be a run name or a tag: it matches `TAG_PATTERN` from `@dstack/spec`
- * (`^[A-Za-z0-9][A-Za-z0-9._-]*$`, so a single safe file name) and has at most 200 characters.
- */
-export function isValidName(name: unknown): name is string {
-  return validName(name);
-}
-
-function validName(name: unknown): name is string {
-  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
-}
-
-function checkName(kind: "run" | "tag", name: unknown): string {
-  if (!validName(name)) {
-    throw new StoreError(
-      "invalid",
-      `${kind} ${JSON.stringify(name)} is not a valid ${kind} name; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most ${MAX_NAME_LENGTH} characters)`,
-    );
-  }
-  return name;
-}
-
-/**
- * Checks an artifact path and returns it normalized (POSIX, no trailing `/`). With `allowAll`,
- * `""` and `.` mean the whole of a run's artifacts and give `""`.
- */
-export function checkArtifactPath(
-  value: unknown,
-  options: { label?: string; allowAll?: boolean } = {},
-): string {
-  const label = options.label ?? "artifact path";
-  if (typeof value !== "string") {
-    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
-  }
-  if (value === "" && options.allowAll) return "";
-  const checked = checkRepoPath(value);
-  if ("error" in checked) throw new StoreError("invalid", `${label}: ${checked.error}`);
-  if (checked.path === ".") {
-    if (options.allowAll) return "";
-    throw new StoreError(
-      "invalid",
-      `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`,
-    );
-  }
-  return checked.path;
 }
 
 const byNewest = (a: RunRecord, b: RunRecord): number =>
@@ -308,7 +261,7 @@ export class LocalStore implements ArtifactStore {
    * @throws StoreError `not-found` naming the run, with a did-you-mean and a few recent runs.
    */
   async getRun(runName: string): Promise<RunRecord> {
-    const record = validName(runName) ? await this.readRun(runName) : undefined;
+    const record = isValidName(runName) ? await this.readRun(runName) : undefined;
     if (record === undefined) throw await this.runNotFound(runName);
     return record;
   }
@@ -342,7 +295,7 @@ export class LocalStore implements ArtifactStore {
       throw ioError(`cannot list runs in ${this.runsDir}`, e);
     }
     const records = await Promise.all(
-      names.filter(validName).map((n) => this.readRun(n).catch(() => undefined)),
+      names.filter(isValidName).map((n) => this.readRun(n).catch(() => undefined)),
     );
     return records.filter((r): r is RunRecord => r !== undefined).sort(byNewest);
   }
@@ -784,7 +737,7 @@ export class LocalStore implements ArtifactStore {
    * @throws StoreError `not-found` naming the tag, with a did-you-mean and the tags there are.
    */
   async getTag(tag: string): Promise<TagRecord> {
-    const record = validName(tag) ? await this.readTag(tag) : undefined;
+    const record = isValidName(tag) ? await this.readTag(tag) : undefined;
     if (record !== undefined) return record;
     const tags = (await this.listTags()).map((t) => t.tag);
     if (tags.length === 0) {
@@ -811,7 +764,7 @@ export class LocalStore implements ArtifactStore {
     const tags = names
       .filter((n) => n.endsWith(".json"))
       .map((n) => n.slice(0, -".json".length))
-      .filter(validName);
+      .filter(isValidName);
     const records = await Promise.all(tags.map((t) => this.readTag(t).catch(() => undefined)));
     return records
       .filter((r): r is TagRecord => r !== undefined)

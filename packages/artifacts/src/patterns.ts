@@ -30,7 +30,7 @@ import os from "node:os";
 import path from "node:path";
 import type { GlobOptions } from "@actions/glob";
 import { errnoCode, ioError, StoreError } from "./errors.js";
-import { checkArtifactPath } from "./local-store.js";
+import { checkArtifactPath } from "./names.js";
 import { isInside } from "./tree.js";
 
 type GlobModule = typeof import("@actions/glob");

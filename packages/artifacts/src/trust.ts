@@ -343,33 +343,5 @@ export function describeSkipped(skipped: readonly SkippedArtifact[]): string {
     .join("; ");
 }
 
-/**
- * A tag in a pull request's namespace: `pr-<n>.<tag>` (`best` of pull request 12 is
- * `pr-12.best`, stored as the artifact `dstack-tag--pr-12.best`). Runs of pull-request code write
- * their tags there, so they never move a tag that default-branch runs read; reading `best` still
- * finds the shared tag. The prefix is reserved: no other run may write a tag that starts with it.
- */
-export function pullRequestTag(tag: string, pullRequest: number): string {
-  return `pr-${pullRequest}.${tag}`;
-}
-
-/** The pull request whose namespace a tag is in (`pr-12.best` -> 12), or undefined. */
-export function pullRequestOfTag(tag: string): number | undefined {
-  const m = /^pr-(\d+)\./.exec(tag);
-  return m ? Number(m[1]) : undefined;
-}
-
-/**
- * Checks a pull request number for {@link pullRequestTag}.
- *
- * @throws StoreError `invalid` for anything but a positive safe integer.
- */
-export function checkPullRequest(n: unknown): number {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-    throw new StoreError(
-      "invalid",
-      `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`,
-    );
-  }
-  return n;
-}
+// The pull-request tag namespace moved to ./names.ts; re-exported here for compatibility.
+export { checkPullRequest, pullRequestOfTag, pullRequestTag } from "./names.js";

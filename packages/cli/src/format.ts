@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatSize } from "@dstack/spec";
+import { formatDuration as formatDurationIn, formatSize } from "@dstack/spec";
 
 export { formatSize };
 
@@ -34,13 +34,10 @@ export function age(iso: string | undefined, now = Date.now()): string {
 /**
  * A duration of `ms` milliseconds (negative counts as 0): in whole seconds and minutes for
  * tables (`42s`, `3m07s`); with `tenths`, in seconds to a tenth for a run's progress, which
- * counts up from its start (`4.2s`, `187.4s`).
+ * counts up from its start (`4.2s`, `187.4s`). `formatDuration` of `@dstack/spec`, style `table`.
  */
 export function formatDuration(ms: number, options: { tenths?: boolean } = {}): string {
-  if (options.tenths) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
-  const total = Math.max(0, Math.round(ms / 1000));
-  if (total < 60) return `${total}s`;
-  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`;
+  return formatDurationIn(ms, { style: "table", ...options });
 }
 
 /** The duration from `startIso` to `endMs` (epoch milliseconds), as {@link formatDuration}; `-` without a start. */

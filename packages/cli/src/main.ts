@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const set = (code: number) => {
     status = code;
   };
-  // `run` has its own grammar (seed 001's argv, owned by @dstack/spec and shared with the
+  // `run` has its own grammar (the argv of dstack's Python provider reference, owned by @dstack/spec and shared with the
   // pull-request command): dstack's options wherever they stand before --, the script's words
   // kept in order, and everything after -- the script's, exactly.
   if (argv[0] === "run" || argv[0] === "__exec") {

@@ -1,5 +1,5 @@
 /**
- * `dstack artifacts download RUN|:TAG --remote` against the real parts of DESIGN.md: artifacts
+ * `dstack artifacts download RUN|:TAG --remote` against the real parts: artifacts
  * uploaded by `GitHubStore` in a workflow run (the unmodified `@actions/artifact` client, Azurite
  * and the results-service fake), then downloaded from a laptop through the CLI (the
  * OpenAPI-validated REST fake, a 302 into Azurite), with only a token in the environment.

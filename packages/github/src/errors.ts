@@ -78,6 +78,36 @@ export class GitHubError extends Error {
 }
 
 /**
+ * A followed workflow run that completed with a conclusion other than `success` (`failure`,
+ * `cancelled`, `timed_out`, ...; see GitHub's "workflow run" conclusions,
+ * https://docs.github.com/en/rest/actions/workflow-runs). Not a failure of a GitHub call: the run
+ * was dispatched, followed and reported; callers tell it from a refusal or an unreachable GitHub
+ * by `instanceof`, never by its message.
+ */
+export class RunConcludedError extends Error {
+  /** The run's conclusion (or its status when GitHub gave no conclusion). */
+  readonly conclusion: string;
+  /** The workflow run's page. */
+  readonly htmlUrl: string;
+  /** The dstack run name. */
+  readonly runName: string;
+
+  /**
+   * @param run - the run's page, dstack run name and conclusion; the message is
+   *   `the dispatched workflow run URL (RUN) ended with conclusion CONCLUSION`.
+   */
+  constructor(run: { htmlUrl: string; runName: string; conclusion: string }) {
+    super(
+      `the dispatched workflow run ${run.htmlUrl} (${run.runName}) ended with conclusion ${run.conclusion}`,
+    );
+    this.name = "RunConcludedError";
+    this.conclusion = run.conclusion;
+    this.htmlUrl = run.htmlUrl;
+    this.runName = run.runName;
+  }
+}
+
+/**
  * `e` with the caller's hint for its reason at the end of its message: a new
  * {@link GitHubError} (same reason, status and cause); `e` itself when it is not a GitHubError,
  * already has a hint, or `hint` says nothing for its reason.

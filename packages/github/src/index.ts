@@ -54,6 +54,7 @@ export {
   isRateLimited,
   isTransient,
   type RestErrorOptions,
+  RunConcludedError,
   rateLimitWaitMs,
   restError,
   withHint,

@@ -355,7 +355,10 @@ function warning(argv: readonly string[]): string | undefined {
   return r.warning && formatDiagnostic(r.warning);
 }
 
-/** The seed 001 example's warning (argv: python train.py -r requirements.txt ... K80). */
+/**
+ * The warning of the Python provider reference's example (argv: python train.py -r
+ * requirements.txt ... K80).
+ */
 const SEED_WARNING =
   "command line: warning: -r requirements.txt, -a model, --gpu 4, --gpu-name K80 after train.py are taken as dstack's options (before train.py they are too, without this warning); for the script, put them after --: dstack run python train.py -- -r requirements.txt -a model --gpu 4 --gpu-name K80";
 

@@ -1,5 +1,5 @@
 /**
- * The `dstack run` argv grammar (seed 001, "CLI reference"):
+ * The `dstack run` argv grammar (dstack's Python provider reference, "CLI reference"):
  *
  * ```
  * dstack run python [-d] [-h] [-r REQUIREMENTS] [-e ENV] [-a ARTIFACT] [--working-dir WORKING_DIR]
@@ -11,7 +11,7 @@
  * plus dstack's own `--remote` (run on a GitHub runner through the repository's runner workflow)
  * with `--repo`, `--ref`, `--runner-workflow`, `--tag` and `--api-url`.
  *
- * dstack's options are dstack's wherever they stand before `--`, after FILE too: seed 001's own
+ * dstack's options are dstack's wherever they stand before `--`, after FILE too: that reference's own
  * example is `dstack run python train.py -r requirements.txt -a model --gpu 4 --gpu-name K80`.
  * After FILE, the words dstack does not know (`--epochs 20`, `data.csv`, `-v`) are the script's,
  * in their order; everything after the first `--` is the script's, exactly (a second `--`
@@ -35,7 +35,10 @@ import type { Job } from "./job.js";
 import type { Locator } from "./locator.js";
 import { didYouMean, validateWorkflow } from "./validate.js";
 
-/** The usage line of `dstack run`, as seed 001 prints it, plus the workflow form. */
+/**
+ * The usage line of `dstack run`, as dstack's Python provider reference prints it, plus the
+ * workflow form.
+ */
 export const RUN_USAGE = `usage: dstack run python [-d] [-h] [-r REQUIREMENTS] [-e ENV] [-a ARTIFACT]
                          [--working-dir WORKING_DIR] [-i] [--cpu CPU]
                          [--memory MEMORY] [--gpu GPU_COUNT]
@@ -78,7 +81,7 @@ Options dstack does not know stay the script's, in order (train.py --epochs 20).
 -d, -r, --gpu ... go after --, where everything is the script's:
   dstack run python train.py -- -d -r x`;
 
-/** The options of seed 001's usage line, in `util.parseArgs` form. */
+/** The options of that usage line, in `util.parseArgs` form. */
 const OPTIONS = {
   detach: { type: "boolean", short: "d" },
   help: { type: "boolean", short: "h" },

@@ -1,5 +1,5 @@
 /**
- * A normalized {@link Job} written back in the workflows file's own keys (seed 001), so a job can
+ * A normalized {@link Job} written back in the workflows file's own keys (dstack's Python provider), so a job can
  * travel as JSON (a `run-python` `mode: plan` output, a `workflow_dispatch` input) and be checked
  * again, by the same rules, where it arrives: `validateWorkflow(jobToWorkflow(job))` gives `job`.
  *

@@ -2,7 +2,7 @@
  * The normalized job: what `.dstack/workflows.yaml` or `dstack run python ...` describe once
  * validated, and what every other part (executor, actions, runner plugin) consumes.
  *
- * Keys come from the python provider (seeds 000 and 001). Paths are POSIX, relative and already
+ * Keys come from dstack's python provider (its `script:` and `file:` forms). Paths are POSIX, relative and already
  * checked not to escape the repository.
  *
  * @module
@@ -27,7 +27,10 @@ export interface GpuRequest {
   memoryBytes?: number;
 }
 
-/** The hardware a job asks for (`resources` in seed 001). Absent fields ask for nothing. */
+/**
+ * The hardware a job asks for (`resources` in dstack's Python provider reference). Absent fields
+ * ask for nothing.
+ */
 export interface Resources {
   /** CPU cores, an integer >= 1. */
   cpu?: number;
@@ -38,7 +41,7 @@ export interface Resources {
   /** Size of `/dev/shm` in bytes. */
   shmSizeBytes?: number;
   /**
-   * `true` if the job may run on interruptible (spot) machines. Default `false` (seed 001), so a
+   * `true` if the job may run on interruptible (spot) machines. Default `false` (dstack's Python provider), so a
    * job never lands on a spot runner unless it says so.
    */
   interruptible: boolean;
@@ -68,7 +71,7 @@ export interface Job {
   /** The `requirements.txt` file, relative to `workingDir`. */
   requirements?: string;
   /**
-   * The Python version as written (`"3.10"`, `"3.11.7"`). Absent: the host's `python3` (the seed's
+   * The Python version as written (`"3.10"`, `"3.11.7"`). Absent: the host's `python3` (dstack's
    * default of 3.10 assumed a Docker image; on a self-hosted machine the interpreter that is there
    * is the honest default, and the run log names it).
    */

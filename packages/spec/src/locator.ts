@@ -4,8 +4,17 @@
  *
  * @module
  */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
-import { type FieldPath, formatFieldPath } from "./diagnostics.js";
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type YAMLError,
+} from "yaml";
+import { type Diagnostic, type FieldPath, formatFieldPath } from "./diagnostics.js";
 
 /** A 1-based line and column. */
 export interface Position {
@@ -105,4 +114,19 @@ export function valueLocator(
     },
     sourceText: () => undefined,
   };
+}
+
+/**
+ * A YAML syntax error or warning of the `yaml` library as a diagnostic of `source`: the 1-based
+ * line and column of where it starts (`e.pos[0]`, through `lineCounter`), no field, and the
+ * first line of the library's message after `YAML: `.
+ */
+export function yamlDiagnostic(
+  source: string,
+  lineCounter: LineCounter,
+  e: YAMLError,
+  severity: Diagnostic["severity"],
+): Diagnostic {
+  const { line, col } = lineCounter.linePos(e.pos[0]);
+  return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
 }

@@ -23,7 +23,7 @@
  * @module
  */
 import type { ErrorObject } from "ajv";
-import { LineCounter, parseDocument, type YAMLError } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import {
   type Diagnostic,
   type FieldPath,
@@ -33,7 +33,7 @@ import {
 } from "./diagnostics.js";
 import { gpuNameProblem, normalizeGpuName } from "./gpu.js";
 import type { Job } from "./job.js";
-import { yamlLocator } from "./locator.js";
+import { yamlDiagnostic, yamlLocator } from "./locator.js";
 import {
   ACTOR_PATTERN,
   EVENT_NAME_PATTERN,
@@ -176,16 +176,6 @@ export interface PolicyViolation {
  */
 export function emptyPolicy(source: string = POLICY_FILE): Policy {
   return { gpu: {}, triggers: {}, positions: {}, source };
-}
-
-function yamlDiagnostic(
-  source: string,
-  lineCounter: LineCounter,
-  e: YAMLError,
-  severity: Diagnostic["severity"],
-): Diagnostic {
-  const { line, col } = lineCounter.linePos(e.pos[0]);
-  return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
 }
 
 const EVENTS_DOCS =

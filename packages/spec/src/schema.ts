@@ -5,7 +5,7 @@
  * editors) are generated from them (`npm run schema -w @dstack/spec`; a test fails when a
  * committed file is stale).
  *
- * Keys and descriptions come from the python provider's reference (seeds 000 and 001).
+ * Keys and descriptions come from the python provider's reference (its `script:` and `file:` forms).
  * Semantic rules that a JSON Schema cannot say well (sizes, paths, deps, duplicate names) live in
  * `validate.ts` as named rules, so their messages can say what is allowed.
  *
@@ -34,7 +34,7 @@ const path = (description: string) => Type.String({ minLength: 1, description })
 
 const count = (description: string) => Type.Integer({ minimum: 1, description });
 
-/** `resources.gpu` written as an object (seed 001, "gpu"). */
+/** `resources.gpu` written as an object (dstack's Python provider, "gpu"). */
 export const GpuObjectSchema = Type.Object(
   {
     count: Type.Optional(count("The number of GPUs; 1 when only a name or memory is given")),
@@ -49,7 +49,7 @@ export const GpuObjectSchema = Type.Object(
   { additionalProperties: false, description: "The number of GPUs, their model name and memory" },
 );
 
-/** `resources` (seed 001, "resources"). */
+/** `resources` (dstack's Python provider, "resources"). */
 export const ResourcesSchema = Type.Object(
   {
     cpu: Type.Optional(count("The number of CPU cores")),
@@ -127,7 +127,7 @@ const stringOrList = (description: string, item: string) =>
     description,
   });
 
-/** One workflow of `workflows:` with the python provider's keys (seeds 000 and 001). */
+/** One workflow of `workflows:` with the python provider's keys (its `script:` and `file:` forms). */
 export const WorkflowSchema = Type.Object(
   {
     name: Type.String({

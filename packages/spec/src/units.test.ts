@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatSize, MAX_SIZE_BYTES, parseSize } from "./units.js";
+import {
+  type DurationStyle,
+  formatDuration,
+  formatSize,
+  MAX_SIZE_BYTES,
+  parseSize,
+} from "./units.js";
 
 /** Bytes per unit as written, per IEC 80000-13 (and Kubernetes' Ki/Mi/Gi/Ti). */
 const UNITS: readonly { unit: string; bytes: number }[] = [
@@ -181,4 +187,34 @@ describe("properties", () => {
       );
     },
   );
+});
+
+describe("formatDuration", () => {
+  const cases: {
+    name: string;
+    ms: number;
+    style?: DurationStyle;
+    tenths?: boolean;
+    want: string;
+  }[] = [
+    { name: "table, under a minute", ms: 42_000, want: "42s" },
+    { name: "table, minutes with padded seconds", ms: 187_400, style: "table", want: "3m07s" },
+    { name: "table, hours stay minutes", ms: 7_500_000, style: "table", want: "125m00s" },
+    { name: "negative is 0", ms: -5_000, want: "0s" },
+    { name: "tenths", ms: 4_249, tenths: true, want: "4.2s" },
+    { name: "short, hours", ms: 3_723_000, style: "short", want: "1h 2m 3s" },
+    { name: "short, whole minutes", ms: 120_000, style: "short", want: "2m 0s" },
+    { name: "short, seconds", ms: 42_000, style: "short", want: "42s" },
+    { name: "words, hours", ms: 3_723_000, style: "words", want: "1 h 2 min 3 s" },
+    { name: "words, zero parts left out", ms: 240_000, style: "words", want: "4 min" },
+    { name: "words, rounds to seconds", ms: 400, style: "words", want: "0 s" },
+  ];
+  it.each(cases)("$name", ({ ms, style, tenths, want }) => {
+    expect(
+      formatDuration(ms, {
+        ...(style !== undefined ? { style } : {}),
+        ...(tenths !== undefined ? { tenths } : {}),
+      }),
+    ).toBe(want);
+  });
 });

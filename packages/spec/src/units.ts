@@ -8,7 +8,7 @@
  *
  * Units are case-insensitive (`16gb` = `16GB`); a space may stand between number and unit.
  * A bare number or a bare `G`/`g` (docker's binary shorthand, Kubernetes' decimal one) is refused
- * as ambiguous, with both spellings offered. Decimal `GB` is what the seeds write (`memory: 32GB`)
+ * as ambiguous, with both spellings offered. Decimal `GB` is what dstack's docs write (`memory: 32GB`)
  * and what GPU and cloud vendors print on the box, so `16GB` asks for 16 * 10^9 bytes.
  *
  * @module
@@ -119,4 +119,43 @@ export function formatSize(bytes: number): string {
     }
   }
   return `${bytes}B`;
+}
+
+/**
+ * How {@link formatDuration} writes a duration:
+ * - `table` (default): fixed-width pieces for tables, `42s`, `3m07s`, `125m00s`;
+ * - `short`: `1h 2m 3s`, `2m 0s`, `42s` (the pull request's sticky comment and commit status);
+ * - `words`: `1 h 2 min 3 s`, `4 min`, `0 s`, zero parts left out (an action's job summary).
+ */
+export type DurationStyle = "table" | "short" | "words";
+
+/**
+ * A duration of `ms` milliseconds for people, rounded to whole seconds (negative counts as 0),
+ * in the {@link DurationStyle} `style`. With `tenths` (any style), seconds to a tenth, for a
+ * run's progress that counts up from its start: `4.2s`, `187.4s`.
+ */
+export function formatDuration(
+  ms: number,
+  options: { style?: DurationStyle; tenths?: boolean } = {},
+): string {
+  if (options.tenths) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  switch (options.style ?? "table") {
+    case "table":
+      return total < 60
+        ? `${total}s`
+        : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`;
+    case "short":
+      return [h ? `${h}h` : "", h || m ? `${m}m` : "", `${s}s`].filter(Boolean).join(" ");
+    case "words": {
+      const parts: string[] = [];
+      if (h > 0) parts.push(`${h} h`);
+      if (m > 0) parts.push(`${m} min`);
+      if (s > 0 || parts.length === 0) parts.push(`${s} s`);
+      return parts.join(" ");
+    }
+  }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ValidateFunction } from "ajv";
-import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
+import { type Document, LineCounter, parseDocument } from "yaml";
 import {
   type Diagnostic,
   type FieldPath,
@@ -15,7 +15,7 @@ import {
 } from "./diagnostics.js";
 import { validateWorkflowsFileShape } from "./generated/workflow-validator.js";
 import type { Job } from "./job.js";
-import { type Locator, yamlLocator } from "./locator.js";
+import { type Locator, yamlDiagnostic, yamlLocator } from "./locator.js";
 import { describeValue, didYouMean, translateSchemaErrors, validateWorkflow } from "./validate.js";
 
 /** The main workflows file, relative to the repository root. */
@@ -54,16 +54,6 @@ export interface ParsedWorkflows {
 
 /** Only the file's outer shape; each workflow is checked by `validateWorkflow` (precompiled, see `validator-code.ts`). */
 const fileShapeValidator = validateWorkflowsFileShape as unknown as ValidateFunction;
-
-function yamlDiagnostic(
-  source: string,
-  lineCounter: LineCounter,
-  e: YAMLError,
-  severity: Diagnostic["severity"],
-): Diagnostic {
-  const { line, col } = lineCounter.linePos(e.pos[0]);
-  return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
-}
 
 /**
  * Parses and validates workflows files; reports every problem of every file at once.

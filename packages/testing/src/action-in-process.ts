@@ -1,6 +1,7 @@
 /**
  * Runs an action's `run()` inside the test's own process, against the real `@actions/core`: the
- * shared `@actions/core` fixture of every action test (DESIGN.md house style 6). It does what the
+ * shared `@actions/core` fixture of every action test (one fixture, so that every action test
+ * sets up a step the same way). It does what the
  * runner does around a step, so the code under test cannot tell the difference for what our
  * actions use:
  *

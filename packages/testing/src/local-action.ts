@@ -1,7 +1,7 @@
 /**
  * Runs an action the way GitHub's own local runner for actions runs it: `@github/local-action`
  * (`local-action run DIR ENTRYPOINT ENV_FILE`), from the repository root so its `npm ls` finds
- * the root's `@actions/*` (DESIGN.md toolchain facts). It stubs `@actions/core` (inputs from
+ * the root's `@actions/*` (it looks them up there, not in the action's folder). It stubs `@actions/core` (inputs from
  * `INPUT_*` with `action.yml` defaults, outputs, secrets, the job summary) and runs the
  * entrypoint's exported `run()`; its exit code is always 0, so the outcome is read from its log.
  *

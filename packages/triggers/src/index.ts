@@ -83,7 +83,14 @@ export {
 } from "./pin.js";
 export type { Refusal, RefusalReason } from "./refusal.js";
 export { REPLY_MARKER, type ReplyTextOptions, replyText } from "./replies.js";
-export { type ReportRunOptions, type RunReport, reportRun } from "./report.js";
+export {
+  type EndedRunReportOptions,
+  endedRunReport,
+  failedRunReport,
+  type ReportRunOptions,
+  type RunReport,
+  reportRun,
+} from "./report.js";
 export {
   type CommitStatusState,
   type SetCommitStatusOptions,

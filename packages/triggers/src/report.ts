@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GitHubClient } from "@dstack/github";
+import { type FollowedOutcome, type GitHubClient, RunConcludedError } from "@dstack/github";
 import type { MetricsReport } from "@dstack/metrics";
 import type { DispatchDecision } from "./handle.js";
 import type { MetricValue } from "./metrics.js";
@@ -93,4 +93,72 @@ export async function reportRun(options: ReportRunOptions): Promise<void> {
     ...(report.workflowRunUrl ? { targetUrl: report.workflowRunUrl } : {}),
     description: `${report.runName ?? d.workflow}: ${report.status}${took}`,
   });
+}
+
+/** Options of {@link endedRunReport}. */
+export interface EndedRunReportOptions {
+  /** The followed run, as `@dstack/github` `dispatchAndFollow` resolved it. */
+  outcome: Pick<
+    FollowedOutcome,
+    "conclusion" | "runName" | "htmlUrl" | "durationMs" | "jobs" | "workflowRunId"
+  >;
+  /** The run's data artifacts: GitHub's artifact id and the artifact path it was saved from. */
+  artifacts: readonly { id: number; path: string }[];
+  /** The metrics the run wrote (`report`), or why they could not be read (`problem`). */
+  metrics?: { report?: MetricsReport; problem?: string };
+  /** The tag the run was asked to write; linked only when the run succeeded. */
+  tag?: string;
+  /** The web server, e.g. `https://github.com` (`GITHUB_SERVER_URL`), for the artifact links. */
+  serverUrl: string;
+  /** `owner/name` of the repository the run ran in. */
+  repository: string;
+}
+
+/**
+ * What the pull request shows once the followed run completed: `success`, `cancelled` or
+ * `failure` (any other conclusion), its duration and runner (the first job's that has one), its
+ * metrics, links to its artifacts (`SERVER/OWNER/NAME/actions/runs/ID/artifacts/ARTIFACT_ID`)
+ * and, after a success, its tag; metrics problems become the report's `message`.
+ */
+export function endedRunReport(options: EndedRunReportOptions): RunReport {
+  const { outcome, metrics = {} } = options;
+  const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? undefined;
+  const success = outcome.conclusion === "success";
+  const problems = [
+    ...(metrics.problem ? [metrics.problem] : []),
+    ...(metrics.report?.problems ?? []),
+  ];
+  return {
+    status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
+    runName: outcome.runName,
+    workflowRunUrl: outcome.htmlUrl,
+    durationMs: outcome.durationMs,
+    ...(runner ? { runner } : {}),
+    ...(metrics.report ? { metrics: metrics.report.scalars, metricsReport: metrics.report } : {}),
+    artifacts: options.artifacts.map((a) => ({
+      name: a.path,
+      url: `${options.serverUrl}/${options.repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`,
+    })),
+    ...(options.tag !== undefined && success ? { tags: [{ name: options.tag }] } : {}),
+    ...(problems.length > 0 ? { message: problems.join("\n") } : {}),
+  };
+}
+
+/**
+ * What the pull request shows when dispatching or following threw `error`: `failure` when no
+ * workflow run was seen (`workflowRunUrl` empty: GitHub refused the dispatch, ...), `cancelled`
+ * when one was (the follow was cut short), with the error's message. `undefined` for a
+ * {@link RunConcludedError}: that run completed and {@link endedRunReport} already said how.
+ */
+export function failedRunReport(
+  error: unknown,
+  seen: { runName: string; workflowRunUrl: string },
+): RunReport | undefined {
+  if (seen.workflowRunUrl !== "" && error instanceof RunConcludedError) return undefined;
+  return {
+    status: seen.workflowRunUrl === "" ? "failure" : "cancelled",
+    ...(seen.runName ? { runName: seen.runName } : {}),
+    ...(seen.workflowRunUrl ? { workflowRunUrl: seen.workflowRunUrl } : {}),
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

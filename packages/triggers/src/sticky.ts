@@ -6,6 +6,7 @@
  */
 import { apiUrlOf, type GitHubClient, restError } from "@dstack/github";
 import type { MetricsReport } from "@dstack/metrics";
+import { formatDuration as formatDurationIn } from "@dstack/spec";
 import { code, codeBlock, codeCell, link } from "./markdown.js";
 import type { MetricValue } from "./metrics.js";
 import { type BaseRun, renderMetricsMarkdown } from "./metrics-markdown.js";
@@ -86,13 +87,9 @@ const STATUS_TITLE: Record<StickyStatus, string> = {
   "label-removed": "🏷️ label removed",
 };
 
-/** `3723000` -> `1h 2m 3s`; `42000` -> `42s`. */
+/** `3723000` -> `1h 2m 3s`; `42000` -> `42s` (`formatDuration` of `@dstack/spec`, style `short`). */
 export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return [h ? `${h}h` : "", h || m ? `${m}m` : "", `${s}s`].filter(Boolean).join(" ");
+  return formatDurationIn(ms, { style: "short" });
 }
 
 const formatValue = (v: MetricValue): string =>

@@ -30,7 +30,8 @@ export async function tagsListCommand(
 
 /**
  * `dstack tags add TAG RUN` points TAG at a run's artifacts; `dstack tags add TAG -a PATH ...`
- * uploads local folders as a new run and tags it (seed 002's upload(tag=...)).
+ * uploads local folders as a new run and tags it (dstack's Python API
+ * `upload(tag=...)`).
  */
 export async function tagsAddCommand(
   tag: string,

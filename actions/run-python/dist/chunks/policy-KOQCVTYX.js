@@ -4,15 +4,15 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-6B62FDZV.js";
-import "./chunk-K3T6ZNBU.js";
-import "./chunk-BZPPNJKK.js";
+} from "./chunk-VNKJ3C2I.js";
+import "./chunk-BIKH7IWN.js";
+import "./chunk-HHOSKR52.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-SUMIZ72Y.js";
-import "./chunk-MDTW7KAN.js";
-import "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+import "./chunk-2SK62IOW.js";
+import "./chunk-3XB4OFQD.js";
+import "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {

@@ -28,6 +28,25 @@ var GitHubError = class extends Error {
     this.hint = hint;
   }
 };
+var RunConcludedError = class extends Error {
+  /** The run's conclusion (or its status when GitHub gave no conclusion). */
+  conclusion;
+  /** The workflow run's page. */
+  htmlUrl;
+  /** The dstack run name. */
+  runName;
+  /**
+   * @param run - the run's page, dstack run name and conclusion; the message is
+   *   `the dispatched workflow run URL (RUN) ended with conclusion CONCLUSION`.
+   */
+  constructor(run) {
+    super(`the dispatched workflow run ${run.htmlUrl} (${run.runName}) ended with conclusion ${run.conclusion}`);
+    this.name = "RunConcludedError";
+    this.conclusion = run.conclusion;
+    this.htmlUrl = run.htmlUrl;
+    this.runName = run.runName;
+  }
+};
 function withHint(e, hint) {
   if (!(e instanceof GitHubError) || e.hint !== void 0 || !hintFor(hint, e.reason))
     return e;
@@ -107,6 +126,7 @@ function restError(what, e, apiUrl, options = {}) {
 
 export {
   GitHubError,
+  RunConcludedError,
   withHint,
   answeredStatus,
   gitHubMessage,

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-DCHYK7KU.js";
+} from "./chunk-KPQ4HDXD.js";
 import {
   InputError,
   Inputs
-} from "./chunk-BZPPNJKK.js";
+} from "./chunk-HHOSKR52.js";
 import {
   getInput,
   getState,
@@ -27,19 +27,21 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-SUMIZ72Y.js";
+} from "./chunk-2SK62IOW.js";
 import {
+  formatDuration,
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-BV2H6TSC.js";
+} from "./chunk-C3QXNLAT.js";
 import {
-  GitHubError
-} from "./chunk-AUCTGA3N.js";
+  GitHubError,
+  RunConcludedError
+} from "./chunk-HEMNLYJN.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";
@@ -154,16 +156,8 @@ function runArtifacts(artifacts, runName) {
     return parsed === void 0 ? [] : [{ ...a, path: parsed.artifactPath }];
   });
 }
-function formatDuration(ms) {
-  const s = Math.max(0, Math.round(ms / 1e3));
-  const parts = [];
-  if (s >= 3600)
-    parts.push(`${Math.floor(s / 3600)} h`);
-  if (s % 3600 >= 60)
-    parts.push(`${Math.floor(s % 3600 / 60)} min`);
-  if (s % 60 > 0 || parts.length === 0)
-    parts.push(`${s % 60} s`);
-  return parts.join(" ");
+function formatDuration2(ms) {
+  return formatDuration(ms, { style: "words" });
 }
 function html(text) {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -177,7 +171,7 @@ async function writeSummary(outcome, artifacts) {
     [head("Run name"), html(outcome.runName)],
     [head("Workflow run"), link(`#${outcome.workflowRunId}`, outcome.htmlUrl)],
     [head("Conclusion"), html(outcome.conclusion ?? outcome.status)],
-    [head("Duration"), formatDuration(outcome.durationMs)]
+    [head("Duration"), formatDuration2(outcome.durationMs)]
   ]).addHeading("Jobs", 4).addTable([
     [head("Job"), head("Conclusion"), head("Runner")],
     ...outcome.jobs.map((j) => [
@@ -308,9 +302,9 @@ async function dispatchMode(job, inputs, hooks = {}) {
   }
   await writeSummary(outcome, artifacts);
   await hooks.onEnd?.(outcome, artifacts);
-  info(`${runName}: ${conclusion} after ${formatDuration(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`);
+  info(`${runName}: ${conclusion} after ${formatDuration2(outcome.durationMs)} (${outcome.requests.counted} counted requests, ${outcome.requests.notModified} not modified)`);
   if (conclusion !== "success") {
-    throw new Error(`the dispatched workflow run ${outcome.htmlUrl} (${runName}) ended with conclusion ${conclusion}`);
+    throw new RunConcludedError({ htmlUrl: outcome.htmlUrl, runName, conclusion });
   }
 }
 var POST_LOOK_MS = 15e3;
@@ -352,7 +346,7 @@ export {
   defaultRef,
   getDispatchSettings,
   runArtifacts,
-  formatDuration,
+  formatDuration2 as formatDuration,
   dispatchMode,
   dispatchPost
 };

@@ -4,13 +4,13 @@ import {
   jobLabels,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 import {
   apiUrlOf,
   countingFetch,
   fetchOf,
   sleepFor
-} from "./chunk-BV2H6TSC.js";
+} from "./chunk-C3QXNLAT.js";
 import {
   GitHubError,
   answeredStatus,
@@ -19,7 +19,7 @@ import {
   isTransient,
   rateLimitWaitMs,
   restError
-} from "./chunk-AUCTGA3N.js";
+} from "./chunk-HEMNLYJN.js";
 
 // ../../packages/github/lib/contents.js
 var MAX_CONTENTS_BYTES = 1e6;

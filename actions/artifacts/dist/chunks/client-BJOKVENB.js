@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   GitHubError
-} from "./chunk-IPOP7UNH.js";
+} from "./chunk-2SXTNEQ4.js";
 import {
   Octokit,
   legacyRestEndpointMethods,

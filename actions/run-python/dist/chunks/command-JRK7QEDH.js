@@ -1,34 +1,36 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-6B62FDZV.js";
+} from "./chunk-VNKJ3C2I.js";
 import {
   annotate
-} from "./chunk-K3T6ZNBU.js";
+} from "./chunk-BIKH7IWN.js";
 import {
   readMetricsDir
 } from "./chunk-ZSAAEPPP.js";
 import {
   DEFAULT_LABEL,
+  endedRunReport,
+  failedRunReport,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-OPI4T6EZ.js";
+} from "./chunk-6DQINJ6C.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-AMNPJGH4.js";
+} from "./chunk-OKK5WUDJ.js";
 import {
   GitHubStore
-} from "./chunk-DCHYK7KU.js";
+} from "./chunk-KPQ4HDXD.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-BZPPNJKK.js";
+} from "./chunk-HHOSKR52.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -38,15 +40,15 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-SUMIZ72Y.js";
+} from "./chunk-2SK62IOW.js";
 import {
   artifactsPolicy
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+} from "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 
@@ -210,38 +212,21 @@ async function commandMode(inputs) {
           void report({ status: "running", runName, workflowRunUrl: url });
       },
       onEnd: async (outcome, artifacts) => {
-        const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
-        const success = outcome.conclusion === "success";
         const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : {};
-        const problems = [
-          ...metrics.problem ? [metrics.problem] : [],
-          ...metrics.report?.problems ?? []
-        ];
-        await report({
-          status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
-          runName: outcome.runName,
-          workflowRunUrl: outcome.htmlUrl,
-          durationMs: outcome.durationMs,
-          ...runner ? { runner } : {},
-          ...metrics.report ? { metrics: metrics.report.scalars, metricsReport: metrics.report } : {},
-          artifacts: artifacts.map((a) => ({
-            name: a.path,
-            url: `${process.env.GITHUB_SERVER_URL ?? "https://github.com"}/${repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
-          })),
-          ...inputs.tag !== void 0 && success ? { tags: [{ name: inputs.tag }] } : {},
-          ...problems.length > 0 ? { message: problems.join("\n") } : {}
-        });
+        await report(endedRunReport({
+          outcome,
+          artifacts,
+          metrics,
+          ...inputs.tag !== void 0 ? { tag: inputs.tag } : {},
+          serverUrl: process.env.GITHUB_SERVER_URL ?? "https://github.com",
+          repository
+        }));
       }
     });
   } catch (e) {
-    if (url === "" || !e.message.includes("ended with conclusion")) {
-      await report({
-        status: url === "" ? "failure" : "cancelled",
-        ...runName ? { runName } : {},
-        ...url ? { workflowRunUrl: url } : {},
-        message: e.message
-      });
-    }
+    const failed = failedRunReport(e, { runName, workflowRunUrl: url });
+    if (failed)
+      await report(failed);
     throw e;
   }
 }

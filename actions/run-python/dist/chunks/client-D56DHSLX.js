@@ -7,8 +7,8 @@ import {
   createGitHubClient,
   fetchOf,
   sleepFor
-} from "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+} from "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {

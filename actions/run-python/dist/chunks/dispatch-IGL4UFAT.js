@@ -8,15 +8,15 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-AMNPJGH4.js";
-import "./chunk-DCHYK7KU.js";
-import "./chunk-BZPPNJKK.js";
+} from "./chunk-OKK5WUDJ.js";
+import "./chunk-KPQ4HDXD.js";
+import "./chunk-HHOSKR52.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-SUMIZ72Y.js";
-import "./chunk-MDTW7KAN.js";
-import "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+import "./chunk-2SK62IOW.js";
+import "./chunk-3XB4OFQD.js";
+import "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {

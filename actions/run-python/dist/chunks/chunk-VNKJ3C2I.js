@@ -1,29 +1,29 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-K3T6ZNBU.js";
+} from "./chunk-BIKH7IWN.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-BZPPNJKK.js";
+} from "./chunk-HHOSKR52.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-SUMIZ72Y.js";
+} from "./chunk-2SK62IOW.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-BV2H6TSC.js";
+} from "./chunk-C3QXNLAT.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-ZA4PDJTK.js");
+    const { authorizeActor } = await import("./lib-UNOW2WEM.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

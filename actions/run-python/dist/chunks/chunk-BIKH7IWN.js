@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

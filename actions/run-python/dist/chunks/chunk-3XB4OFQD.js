@@ -14469,6 +14469,30 @@ function formatSize(bytes) {
   }
   return `${bytes}B`;
 }
+function formatDuration(ms, options = {}) {
+  if (options.tenths)
+    return `${(Math.max(0, ms) / 1e3).toFixed(1)}s`;
+  const total = Math.max(0, Math.round(ms / 1e3));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor(total % 3600 / 60);
+  const s = total % 60;
+  switch (options.style ?? "table") {
+    case "table":
+      return total < 60 ? `${total}s` : `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`;
+    case "short":
+      return [h ? `${h}h` : "", h || m ? `${m}m` : "", `${s}s`].filter(Boolean).join(" ");
+    case "words": {
+      const parts = [];
+      if (h > 0)
+        parts.push(`${h} h`);
+      if (m > 0)
+        parts.push(`${m} min`);
+      if (s > 0 || parts.length === 0)
+        parts.push(`${s} s`);
+      return parts.join(" ");
+    }
+  }
+}
 
 // ../../packages/spec/lib/runname.js
 var ADJECTIVES = Object.freeze([
@@ -14787,6 +14811,10 @@ function valueLocator(source, rename = () => void 0) {
     },
     sourceText: () => void 0
   };
+}
+function yamlDiagnostic(source, lineCounter, e, severity) {
+  const { line, col } = lineCounter.linePos(e.pos[0]);
+  return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
 }
 
 // ../../node_modules/@sinclair/typebox/build/esm/type/guard/value.mjs
@@ -19452,10 +19480,6 @@ var RULES = [
 function emptyPolicy(source = POLICY_FILE) {
   return { gpu: {}, triggers: {}, positions: {}, source };
 }
-function yamlDiagnostic(source, lineCounter, e, severity) {
-  const { line, col } = lineCounter.linePos(e.pos[0]);
-  return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
-}
 var EVENTS_DOCS = "https://docs.github.com/actions/reference/workflows-and-actions/events-that-trigger-workflows";
 function parsePolicy(options) {
   const source = options.source ?? POLICY_FILE;
@@ -20463,10 +20487,6 @@ var import_yaml3 = __toESM(require_dist(), 1);
 var WORKFLOWS_FILE = ".dstack/workflows.yaml";
 var WORKFLOWS_DIR = ".dstack/workflows";
 var fileShapeValidator = validateWorkflowsFileShape;
-function yamlDiagnostic2(source, lineCounter, e, severity) {
-  const { line, col } = lineCounter.linePos(e.pos[0]);
-  return { severity, source, line, col, field: "", message: `YAML: ${e.message.split("\n")[0]}` };
-}
 function parseWorkflows(options) {
   const diagnostics = [];
   const entries = [];
@@ -20480,10 +20500,10 @@ function parseWorkflows(options) {
       version: "1.2"
     });
     for (const w of doc.warnings)
-      diagnostics.push(yamlDiagnostic2(path2, lineCounter, w, "warning"));
+      diagnostics.push(yamlDiagnostic(path2, lineCounter, w, "warning"));
     if (doc.errors.length > 0) {
       for (const e of doc.errors)
-        diagnostics.push(yamlDiagnostic2(path2, lineCounter, e, "error"));
+        diagnostics.push(yamlDiagnostic(path2, lineCounter, e, "error"));
       continue;
     }
     const wholeFileError = (message) => diagnostics.push({ severity: "error", source: path2, line: 1, col: 1, field: "", message });
@@ -20594,6 +20614,7 @@ export {
   split,
   join,
   formatSize,
+  formatDuration,
   REPOSITORY_ROLES,
   TAG_PATTERN,
   didYouMean,

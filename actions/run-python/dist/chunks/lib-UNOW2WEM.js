@@ -14,6 +14,8 @@ import {
   codeBlock,
   codeCell,
   createStickyComment,
+  endedRunReport,
+  failedRunReport,
   findCommandLine,
   formatDuration,
   formatMetricNumber,
@@ -38,15 +40,15 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-OPI4T6EZ.js";
+} from "./chunk-6DQINJ6C.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-SUMIZ72Y.js";
-import "./chunk-MDTW7KAN.js";
-import "./chunk-BV2H6TSC.js";
-import "./chunk-AUCTGA3N.js";
+import "./chunk-2SK62IOW.js";
+import "./chunk-3XB4OFQD.js";
+import "./chunk-C3QXNLAT.js";
+import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
@@ -66,6 +68,8 @@ export {
   codeBlock,
   codeCell,
   createStickyComment,
+  endedRunReport,
+  failedRunReport,
   findCommandLine,
   formatDuration,
   formatMetricNumber,

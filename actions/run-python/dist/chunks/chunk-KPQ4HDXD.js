@@ -1,16 +1,29 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  DATA_ARTIFACT_PREFIX,
+  RUN_FILE,
   StoreError,
+  TAG_FILE,
   checkArtifactPath,
+  checkArtifactRunName,
+  checkArtifactTag,
+  checkPullRequest,
+  dataArtifactName,
+  decodeArtifactPath,
+  encodeArtifactPath,
   ioError,
   isValidName,
   mergeInto,
+  pullRequestOfTag,
+  pullRequestTag,
+  runArtifactName,
   scanTree,
+  tagArtifactName,
   treeStats
-} from "./chunk-BZPPNJKK.js";
+} from "./chunk-HHOSKR52.js";
 import {
   restError
-} from "./chunk-AUCTGA3N.js";
+} from "./chunk-HEMNLYJN.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import { randomBytes } from "node:crypto";
@@ -586,7 +599,7 @@ var ArtifactsRest = class {
    */
   octokit() {
     this.client ??= (async () => {
-      const { createGitHubClient } = await import("./client-T2V5D6F3.js");
+      const { createGitHubClient } = await import("./client-D56DHSLX.js");
       return createGitHubClient({
         token: this.o.token,
         apiUrl: this.o.apiUrl,
@@ -841,58 +854,13 @@ var TrustedSources = class {
 function describeSkipped(skipped) {
   return skipped.map((s) => `artifact ${s.artifactId} (workflow run ${s.runId ?? "unknown"}): ${s.reason}: ${s.detail}`).join("; ");
 }
-function pullRequestTag(tag, pullRequest) {
-  return `pr-${pullRequest}.${tag}`;
-}
-function pullRequestOfTag(tag) {
-  const m = /^pr-(\d+)\./.exec(tag);
-  return m ? Number(m[1]) : void 0;
-}
-function checkPullRequest(n) {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`);
-  }
-  return n;
-}
 
 // ../../packages/artifacts/lib/github-store.js
-var DATA_ARTIFACT_PREFIX = "dstack--";
-var RUN_ARTIFACT_PREFIX = "dstack-run--";
-var TAG_ARTIFACT_PREFIX = "dstack-tag--";
-var TAG_FILE = "dstack-tag.json";
-var RUN_FILE = "dstack-run.json";
-var FORBIDDEN = /[":<>|*?\r\n\\]/;
 var DEFAULT_API_URL = "https://api.github.com";
 var PAGE_SIZE = 100;
 var DAY_MS = 864e5;
-function checkRunName(runName) {
-  if (!isValidName(runName) || runName.includes("--")) {
-    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
-  }
-  return runName;
-}
-function checkTag(tag) {
-  if (!isValidName(tag)) {
-    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
-  }
-  return tag;
-}
-function encodeArtifactPath(artifactPath) {
-  const checked = checkArtifactPath(artifactPath);
-  const bad = FORBIDDEN.exec(checked);
-  if (bad) {
-    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
-  }
-  return checked.replace(/[%~/]/g, (c) => c === "%" ? "%25" : c === "~" ? "%7E" : "~");
-}
-function decodeArtifactPath(slug) {
-  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
-}
-function dataArtifactName(runName, artifactPath) {
-  return `${DATA_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
 function fileArtifactName(runName, artifactPath) {
-  return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+  return `${FILE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
 }
 function parseRunArtifactName(name, runName) {
   for (const [prefix, kind] of [
@@ -904,12 +872,6 @@ function parseRunArtifactName(name, runName) {
     }
   }
   return void 0;
-}
-function runArtifactName(runName) {
-  return `${RUN_ARTIFACT_PREFIX}${checkRunName(runName)}`;
-}
-function tagArtifactName(tag) {
-  return `${TAG_ARTIFACT_PREFIX}${checkTag(tag)}`;
 }
 var GitHubStore = class _GitHubStore {
   /** `owner` of the repository. */
@@ -1004,7 +966,7 @@ var GitHubStore = class _GitHubStore {
    *   that artifact path of that run, `io` when the upload fails.
    */
   async upload(options) {
-    const runName = checkRunName(options.runName);
+    const runName = checkArtifactRunName(options.runName);
     const artifactPath = checkArtifactPath(options.artifactPath);
     const name = dataArtifactName(runName, artifactPath);
     if (options.tag !== void 0)
@@ -1130,7 +1092,7 @@ var GitHubStore = class _GitHubStore {
   async setTag(options) {
     const tag = this.tagToWrite(options.tag);
     const tagName = tagArtifactName(tag);
-    const runName = checkRunName(options.runName);
+    const runName = checkArtifactRunName(options.runName);
     const { DefaultArtifactClient } = await loadClient(`tag ${JSON.stringify(tag)}`);
     const client = new DefaultArtifactClient();
     const existing = await client.getArtifact(tagName).catch(() => void 0);
@@ -1164,11 +1126,11 @@ var GitHubStore = class _GitHubStore {
    * @throws StoreError `invalid` for a bad tag, or one in the reserved `pr-<n>.` namespace.
    */
   tagToWrite(tag) {
-    checkTag(tag);
+    checkArtifactTag(tag);
     if (pullRequestOfTag(tag) !== void 0) {
       throw new StoreError("invalid", `tag ${JSON.stringify(tag)}: names starting with pr-<number>. are the tags of pull requests' runs, written only by their own runs; choose another tag`);
     }
-    return this.pullRequest === void 0 ? tag : checkTag(pullRequestTag(tag, this.pullRequest));
+    return this.pullRequest === void 0 ? tag : checkArtifactTag(pullRequestTag(tag, this.pullRequest));
   }
   /**
    * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second

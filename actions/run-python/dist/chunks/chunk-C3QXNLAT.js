@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   GitHubError
-} from "./chunk-AUCTGA3N.js";
+} from "./chunk-HEMNLYJN.js";
 import {
   Octokit,
   legacyRestEndpointMethods,

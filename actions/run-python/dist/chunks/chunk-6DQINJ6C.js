@@ -11,20 +11,22 @@ import {
   checkTriggerPolicy,
   findWorkflow,
   formatDiagnostic,
+  formatDuration,
   join,
   parseDispatchPayload,
   parseRunArgv,
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 import {
   apiUrlOf
-} from "./chunk-BV2H6TSC.js";
+} from "./chunk-C3QXNLAT.js";
 import {
   GitHubError,
+  RunConcludedError,
   restError
-} from "./chunk-AUCTGA3N.js";
+} from "./chunk-HEMNLYJN.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;
@@ -648,12 +650,8 @@ var STATUS_TITLE = {
   refused: "\u26D4 refused",
   "label-removed": "\u{1F3F7}\uFE0F label removed"
 };
-function formatDuration(ms) {
-  const total = Math.max(0, Math.round(ms / 1e3));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor(total % 3600 / 60);
-  const s = total % 60;
-  return [h ? `${h}h` : "", h || m ? `${m}m` : "", `${s}s`].filter(Boolean).join(" ");
+function formatDuration2(ms) {
+  return formatDuration(ms, { style: "short" });
 }
 var formatValue = (v) => typeof v === "number" ? String(Number.isInteger(v) ? v : Number(v.toPrecision(6))) : String(v);
 function renderSticky(state) {
@@ -672,7 +670,7 @@ function renderSticky(state) {
   if (state.runner !== void 0)
     rows.push(["Runner", codeCell(state.runner)]);
   if (state.durationMs !== void 0)
-    rows.push(["Duration", formatDuration(state.durationMs)]);
+    rows.push(["Duration", formatDuration2(state.durationMs)]);
   const out = [stickyMarker(state.pr), `### dstack run: ${STATUS_TITLE[state.status]}`, ""];
   if (rows.length > 0) {
     out.push("| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), "");
@@ -1117,7 +1115,7 @@ async function reportRun(options) {
     pr: d.pr.number,
     ...options.stickyAuthors ? { authors: options.stickyAuthors } : {}
   }).update({ workflow: d.workflow, command: d.command, actor: d.actor, sha: d.sha, ...report });
-  const took = report.durationMs === void 0 ? "" : ` in ${formatDuration(report.durationMs)}`;
+  const took = report.durationMs === void 0 ? "" : ` in ${formatDuration2(report.durationMs)}`;
   await setCommitStatus({
     client,
     owner,
@@ -1128,6 +1126,39 @@ async function reportRun(options) {
     ...report.workflowRunUrl ? { targetUrl: report.workflowRunUrl } : {},
     description: `${report.runName ?? d.workflow}: ${report.status}${took}`
   });
+}
+function endedRunReport(options) {
+  const { outcome, metrics = {} } = options;
+  const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
+  const success = outcome.conclusion === "success";
+  const problems = [
+    ...metrics.problem ? [metrics.problem] : [],
+    ...metrics.report?.problems ?? []
+  ];
+  return {
+    status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
+    runName: outcome.runName,
+    workflowRunUrl: outcome.htmlUrl,
+    durationMs: outcome.durationMs,
+    ...runner ? { runner } : {},
+    ...metrics.report ? { metrics: metrics.report.scalars, metricsReport: metrics.report } : {},
+    artifacts: options.artifacts.map((a) => ({
+      name: a.path,
+      url: `${options.serverUrl}/${options.repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
+    })),
+    ...options.tag !== void 0 && success ? { tags: [{ name: options.tag }] } : {},
+    ...problems.length > 0 ? { message: problems.join("\n") } : {}
+  };
+}
+function failedRunReport(error, seen) {
+  if (seen.workflowRunUrl !== "" && error instanceof RunConcludedError)
+    return void 0;
+  return {
+    status: seen.workflowRunUrl === "" ? "failure" : "cancelled",
+    ...seen.runName ? { runName: seen.runName } : {},
+    ...seen.workflowRunUrl ? { workflowRunUrl: seen.workflowRunUrl } : {},
+    message: error instanceof Error ? error.message : String(error)
+  };
 }
 
 export {
@@ -1155,7 +1186,7 @@ export {
   formatMetricNumber,
   renderMetricsMarkdown,
   stickyMarker,
-  formatDuration,
+  formatDuration2 as formatDuration,
   renderSticky,
   createStickyComment,
   DEFAULT_LABEL,
@@ -1168,5 +1199,7 @@ export {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   parseMetrics,
-  reportRun
+  reportRun,
+  endedRunReport,
+  failedRunReport
 };

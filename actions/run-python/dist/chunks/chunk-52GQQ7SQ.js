@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-DCHYK7KU.js";
+} from "./chunk-KPQ4HDXD.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-BZPPNJKK.js";
+} from "./chunk-HHOSKR52.js";
 import {
   endGroup,
   exportVariable,
@@ -29,7 +29,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -72,7 +72,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-ZA4PDJTK.js");
+  const { renderMetricsMarkdown } = await import("./lib-UNOW2WEM.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}

@@ -23,7 +23,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-MDTW7KAN.js";
+} from "./chunk-3XB4OFQD.js";
 import {
   __commonJS,
   __require,
@@ -8501,11 +8501,11 @@ import { fileURLToPath as fileURLToPath3 } from "node:url";
 var PYTHON_PATH = fileURLToPath3(new URL(".", import.meta.url));
 
 // ../../packages/artifacts/lib/bridge.js
-import { randomBytes as randomBytes2 } from "node:crypto";
-import * as fsp3 from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import * as fsp from "node:fs/promises";
 import net from "node:net";
-import os2 from "node:os";
-import path8 from "node:path";
+import os from "node:os";
+import path6 from "node:path";
 
 // ../../packages/artifacts/lib/errors.js
 var StoreError = class extends Error {
@@ -8528,269 +8528,20 @@ function ioError(what, e) {
   return new StoreError("io", `${what}: ${detail.replaceAll("\n", " ")}`, { cause: e });
 }
 
-// ../../packages/artifacts/lib/local-store.js
-import { constants as constants7 } from "node:fs";
-import * as fsp2 from "node:fs/promises";
-import os from "node:os";
-import path7 from "node:path";
-
-// ../../packages/artifacts/lib/tree.js
-import { randomBytes } from "node:crypto";
-import { constants as constants6 } from "node:fs";
-import * as fsp from "node:fs/promises";
-import path6 from "node:path";
-var COPY_CONCURRENCY = 16;
-function isInside(root, p) {
-  const rel = path6.relative(root, p);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${path6.sep}`) && !path6.isAbsolute(rel);
-}
-function tempName(base, kind) {
-  return `.${base}.dstack-${kind}-${randomBytes(6).toString("hex")}`;
-}
-async function forEachLimit(items, limit, fn) {
-  let next = 0;
-  const errors = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0)
-    throw errors[0];
-}
-async function linkTarget(root, linkAbs, label) {
-  const text = await fsp.readlink(linkAbs);
-  const dir = path6.dirname(linkAbs);
-  const lexical = path6.resolve(dir, text);
-  if (isInside(root, lexical))
-    return path6.relative(dir, lexical) || ".";
-  const real = await fsp.realpath(lexical).catch(() => void 0);
-  if (real !== void 0 && isInside(root, real))
-    return path6.relative(dir, real) || ".";
-  const rel = path6.relative(root, linkAbs).split(path6.sep).join("/");
-  return { refused: { name: `${label}/${rel}`, text } };
-}
-async function scanTree(root, label) {
-  try {
-    const st = await fsp.lstat(root);
-    if (st.isFile())
-      return [{ rel: "", kind: "file", bytes: st.size }];
-    if (!st.isDirectory()) {
-      throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
-    }
-    const out = [{ rel: "", kind: "dir", bytes: 0 }];
-    const refused = [];
-    const walk = async (abs, rel) => {
-      const entries = await fsp.readdir(abs, { withFileTypes: true });
-      entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
-      const nodes = await Promise.all(entries.map(async (d) => {
-        const childAbs = path6.join(abs, d.name);
-        const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
-        if (d.isDirectory())
-          return { rel: childRel, kind: "dir", bytes: 0 };
-        if (d.isFile()) {
-          return { rel: childRel, kind: "file", bytes: (await fsp.lstat(childAbs)).size };
-        }
-        if (d.isSymbolicLink()) {
-          const target = await linkTarget(root, childAbs, label);
-          if (typeof target !== "string") {
-            refused.push(target.refused);
-            return void 0;
-          }
-          return { rel: childRel, kind: "link", bytes: 0, target };
-        }
-        return void 0;
-      }));
-      for (const node of nodes) {
-        if (node === void 0)
-          continue;
-        out.push(node);
-        if (node.kind === "dir")
-          await walk(path6.join(root, node.rel), node.rel);
-      }
-    };
-    await walk(root, "");
-    const fix = "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
-    const [first] = refused;
-    if (refused.length === 1 && first) {
-      throw new StoreError("invalid", `${first.name}: a symbolic link to ${JSON.stringify(first.text)}, outside ${JSON.stringify(label)}; ${fix}`);
-    }
-    if (refused.length > 1) {
-      throw new StoreError("invalid", `${label}: ${refused.length} symbolic links lead outside ${JSON.stringify(label)}: ${refused.map((r) => `${r.name} -> ${r.text}`).join(", ")}; ${fix}`);
-    }
-    return out;
-  } catch (e) {
-    throw ioError(`cannot read ${label}`, e);
-  }
-}
-async function scanArtifact(root, label, repo) {
-  const refused = [];
-  try {
-    const st = await fsp.lstat(root);
-    if (st.isFile())
-      return { nodes: [{ rel: "", kind: "file", bytes: st.size }], refused };
-    if (!st.isDirectory()) {
-      throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
-    }
-    const out = [{ rel: "", kind: "dir", bytes: 0 }];
-    const named = (rel) => rel === "" ? label : `${label}/${rel}`;
-    const walk = async (abs, rel, followed, chain) => {
-      const entries = await fsp.readdir(abs, { withFileTypes: true });
-      entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
-      for (const d of entries) {
-        const childAbs = path6.join(abs, d.name);
-        const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
-        const from = followed ? { from: childAbs } : {};
-        if (d.isDirectory()) {
-          out.push({ rel: childRel, kind: "dir", bytes: 0, ...from });
-          await walk(childAbs, childRel, followed, chain);
-        } else if (d.isFile()) {
-          out.push({
-            rel: childRel,
-            kind: "file",
-            bytes: (await fsp.lstat(childAbs)).size,
-            ...from
-          });
-        } else if (d.isSymbolicLink()) {
-          const text = await fsp.readlink(childAbs);
-          const lexical = path6.resolve(abs, text);
-          const real = await fsp.realpath(lexical).catch(() => void 0);
-          if (!followed && (isInside(root, lexical) || real !== void 0 && isInside(root, real))) {
-            const inside = isInside(root, lexical) ? lexical : real;
-            out.push({
-              rel: childRel,
-              kind: "link",
-              bytes: 0,
-              target: path6.relative(abs, inside) || "."
-            });
-            continue;
-          }
-          if (real === void 0 || !isInside(repo, real)) {
-            refused.push(`${named(childRel)} -> ${text}${real === void 0 ? " (points nowhere)" : ""}`);
-            continue;
-          }
-          const target = await fsp.stat(real);
-          if (target.isFile()) {
-            out.push({ rel: childRel, kind: "file", bytes: target.size, from: real });
-          } else if (target.isDirectory()) {
-            if (chain.has(real) || isInside(real, root)) {
-              refused.push(`${named(childRel)} -> ${text} (a loop)`);
-              continue;
-            }
-            out.push({ rel: childRel, kind: "dir", bytes: 0, from: real });
-            await walk(real, childRel, true, new Set(chain).add(real));
-          }
-        }
-      }
-    };
-    await walk(root, "", false, /* @__PURE__ */ new Set([root]));
-    return { nodes: out, refused };
-  } catch (e) {
-    throw ioError(`cannot read ${label}`, e);
-  }
-}
-function treeStats(nodes) {
-  let files = 0;
-  let bytes = 0;
-  for (const n2 of nodes) {
-    if (n2.kind === "dir")
-      continue;
-    files++;
-    bytes += n2.bytes;
-  }
-  return { files, bytes };
-}
-async function copyTree(srcRoot, nodes, dest) {
-  const at = (base, rel) => rel === "" ? base : path6.join(base, rel);
-  for (const n2 of nodes)
-    if (n2.kind === "dir")
-      await fsp.mkdir(at(dest, n2.rel));
-  const files = nodes.filter((n2) => n2.kind === "file");
-  await forEachLimit(files, COPY_CONCURRENCY, (n2) => fsp.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
-  for (const n2 of nodes) {
-    if (n2.kind === "link")
-      await fsp.symlink(n2.target ?? ".", at(dest, n2.rel));
-  }
-}
-async function copyFollowing(src, dest, within, label, chain = /* @__PURE__ */ new Set()) {
-  let real;
-  try {
-    real = await fsp.realpath(src);
-  } catch (e) {
-    if (errnoCode(e) === "ENOENT")
-      return { files: 0, bytes: 0 };
-    throw e;
-  }
-  if (!isInside(within, real)) {
-    throw new StoreError("invalid", `${label}: a symbolic link that leaves the run's artifacts`);
-  }
-  if (chain.has(real))
-    throw new StoreError("invalid", `${label}: a symbolic link loop`);
-  const st = await fsp.stat(real);
-  if (st.isFile()) {
-    await fsp.mkdir(path6.dirname(dest), { recursive: true });
-    await fsp.copyFile(real, dest, constants6.COPYFILE_FICLONE);
-    return { files: 1, bytes: st.size };
-  }
-  if (!st.isDirectory())
-    return { files: 0, bytes: 0 };
-  await fsp.mkdir(dest, { recursive: true });
-  const inner = new Set(chain).add(real);
-  let files = 0;
-  let bytes = 0;
-  for (const name of (await fsp.readdir(real)).sort()) {
-    const r = await copyFollowing(path6.join(real, name), path6.join(dest, name), within, label, inner);
-    files += r.files;
-    bytes += r.bytes;
-  }
-  return { files, bytes };
-}
-async function mergeInto(src, dest) {
-  for (const d of await fsp.readdir(src, { withFileTypes: true })) {
-    const s = path6.join(src, d.name);
-    const t = path6.join(dest, d.name);
-    const existing = await fsp.stat(t).catch((e) => {
-      if (errnoCode(e) === "ENOENT")
-        return void 0;
-      throw e;
-    });
-    if (d.isDirectory()) {
-      if (existing === void 0) {
-        await fsp.rm(t, { force: true });
-        await fsp.rename(s, t);
-      } else if (existing.isDirectory()) {
-        await mergeInto(s, t);
-      } else {
-        throw new StoreError("invalid", `cannot download into ${t}: it is a file, and the artifact has a folder there`);
-      }
-    } else if (existing?.isDirectory()) {
-      throw new StoreError("invalid", `cannot download into ${t}: it is a folder, and the artifact has a file there`);
-    } else {
-      await fsp.rename(s, t);
-    }
-  }
-}
-
-// ../../packages/artifacts/lib/local-store.js
+// ../../packages/artifacts/lib/names.js
 var NAME_RE = new RegExp(TAG_PATTERN);
 var MAX_NAME_LENGTH = 200;
-var RECENT_RUNS_SHOWN = 5;
-var STALE_LOCK_MS = 3e4;
-var LOCK_TIMEOUT_MS = 15e3;
+var FORBIDDEN = /[":<>|*?\r\n\\]/;
+var DATA_ARTIFACT_PREFIX = "dstack--";
+var RUN_ARTIFACT_PREFIX = "dstack-run--";
+var TAG_ARTIFACT_PREFIX = "dstack-tag--";
+var TAG_FILE = "dstack-tag.json";
+var RUN_FILE = "dstack-run.json";
 function isValidName(name) {
-  return validName(name);
-}
-function validName(name) {
   return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
 }
 function checkName(kind, name) {
-  if (!validName(name)) {
+  if (!isValidName(name)) {
     throw new StoreError("invalid", `${kind} ${JSON.stringify(name)} is not a valid ${kind} name; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most ${MAX_NAME_LENGTH} characters)`);
   }
   return name;
@@ -8812,642 +8563,50 @@ function checkArtifactPath(value, options = {}) {
   }
   return checked.path;
 }
-var byNewest = (a2, b) => a2.submittedAt !== b.submittedAt ? a2.submittedAt < b.submittedAt ? 1 : -1 : b.runName.localeCompare(a2.runName, "en", { numeric: true });
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function writeAtomic(file, text) {
-  const tmp = path7.join(path7.dirname(file), tempName(path7.basename(file), "tmp"));
-  try {
-    await fsp2.writeFile(tmp, text, { flag: "wx" });
-    await fsp2.rename(tmp, file);
-  } catch (e) {
-    await removeQuietly(tmp);
-    throw e;
+function checkArtifactRunName(runName) {
+  if (!isValidName(runName) || runName.includes("--")) {
+    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
   }
+  return runName;
 }
-var json = (value) => `${JSON.stringify(value, null, 2)}
-`;
-var LocalStore = class _LocalStore {
-  /** The store's folder, absolute. */
-  home;
-  constructor(options) {
-    this.home = path7.resolve(options.home);
+function checkArtifactTag(tag) {
+  if (!isValidName(tag)) {
+    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
   }
-  /**
-   * The store folder for an environment: `DSTACK_HOME` when set and not empty (a leading `~/`
-   * is expanded, a relative path is resolved against the current folder), else `~/.dstack`.
-   */
-  static home(env = process.env) {
-    const given = env.DSTACK_HOME;
-    if (given === void 0 || given === "")
-      return path7.join(os.homedir(), ".dstack");
-    if (given === "~")
-      return os.homedir();
-    if (given.startsWith("~/"))
-      return path7.join(os.homedir(), given.slice(2));
-    return path7.resolve(given);
-  }
-  /** A store in {@link LocalStore.home}`(env)`. */
-  static fromEnv(env = process.env) {
-    return new _LocalStore({ home: _LocalStore.home(env) });
-  }
-  get runsDir() {
-    return path7.join(this.home, "runs");
-  }
-  get tagsDir() {
-    return path7.join(this.home, "tags");
-  }
-  /**
-   * The run's folder, `runs/<run-name>` (absolute; it may not exist).
-   *
-   * @throws StoreError `invalid` for a name that is not a safe folder name.
-   */
-  runDir(runName) {
-    return path7.join(this.runsDir, checkName("run", runName));
-  }
-  /** The run's log file, `runs/<run-name>/logs.txt` (absolute; the executor writes it). */
-  logPath(runName) {
-    return path7.join(this.runDir(runName), "logs.txt");
-  }
-  /** The run's artifacts folder, `runs/<run-name>/artifacts` (absolute). */
-  artifactsDir(runName) {
-    return path7.join(this.runDir(runName), "artifacts");
-  }
-  runFile(runName) {
-    return path7.join(this.runDir(runName), "run.json");
-  }
-  tagFile(tag) {
-    return path7.join(this.tagsDir, `${checkName("tag", tag)}.json`);
-  }
-  /** `mkdir -p dir`, failing with a one-line `io` error that names DSTACK_HOME. */
-  async ensureDir(dir) {
-    try {
-      await fsp2.mkdir(dir, { recursive: true });
-    } catch (e) {
-      throw ioError(`cannot write to DSTACK_HOME ${this.home} (set DSTACK_HOME to a folder you can write)`, e);
-    }
-  }
-  /**
-   * Creates a run named `adjective-animal-N`, claimed with `mkdir runs/<name>` (not recursive),
-   * so concurrent callers never share a name. Status `submitted`, `submittedAt` now, no
-   * artifacts.
-   *
-   * @throws StoreError `io` when DSTACK_HOME cannot be written (naming the folder and errno).
-   */
-  async createRun(options) {
-    const runs = this.runsDir;
-    await this.ensureDir(runs);
-    const claim = async (name) => {
-      try {
-        await fsp2.mkdir(path7.join(runs, name));
-        return true;
-      } catch (e) {
-        if (errnoCode(e) === "EEXIST")
-          return false;
-        throw ioError(`cannot create a run in ${runs}`, e);
-      }
-    };
-    let runName;
-    if (options.runName !== void 0) {
-      checkName("run", options.runName);
-      if (!await claim(options.runName)) {
-        throw new StoreError("invalid", `run ${options.runName} exists already in ${runs}`);
-      }
-      runName = options.runName;
-    } else {
-      runName = await allocateRunName({ random: options.random, claim });
-    }
-    const record = {
-      runName,
-      workflow: options.workflow,
-      status: "submitted",
-      submittedAt: (/* @__PURE__ */ new Date()).toISOString(),
-      repoDir: path7.resolve(options.repoDir),
-      job: options.job,
-      ...options.parentRun !== void 0 ? { parentRun: options.parentRun } : {},
-      artifacts: [],
-      hostname: os.hostname(),
-      ...options.supervisor !== void 0 ? { pid: options.supervisor.pid, supervisor: options.supervisor } : {}
-    };
-    try {
-      await writeAtomic(this.runFile(runName), json(record));
-    } catch (e) {
-      await removeQuietly(this.runDir(runName));
-      throw ioError(`cannot write run ${runName} in ${runs}`, e);
-    }
-    return record;
-  }
-  /** Reads run.json; `undefined` when the run does not exist (or is being created). */
-  async readRun(runName) {
-    const file = this.runFile(runName);
-    let text;
-    try {
-      text = await fsp2.readFile(file, "utf8");
-    } catch (e) {
-      const code = errnoCode(e);
-      if (code === "ENOENT" || code === "ENOTDIR")
-        return void 0;
-      throw ioError(`cannot read run ${runName}`, e);
-    }
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new StoreError("io", `${file} is not valid JSON (${e.message})`, {
-        cause: e
-      });
-    }
-  }
-  /**
-   * A run by name.
-   *
-   * @throws StoreError `not-found` naming the run, with a did-you-mean and a few recent runs.
-   */
-  async getRun(runName) {
-    const record = validName(runName) ? await this.readRun(runName) : void 0;
-    if (record === void 0)
-      throw await this.runNotFound(runName);
-    return record;
-  }
-  async runNotFound(runName) {
-    const runs = await this.listRuns();
-    if (runs.length === 0) {
-      return new StoreError("not-found", `no run ${JSON.stringify(runName)}: there are no runs in ${this.home} yet`);
-    }
-    const names = runs.map((r) => r.runName);
-    const guess = didYouMean(runName, names);
-    const hint = guess !== void 0 ? `; did you mean ${JSON.stringify(guess)}?` : "";
-    const recent = names.slice(0, RECENT_RUNS_SHOWN).join(", ");
-    const more = names.length > RECENT_RUNS_SHOWN ? `, \u2026 (${names.length} in all)` : "";
-    return new StoreError("not-found", `no run ${JSON.stringify(runName)}${hint} (recent runs: ${recent}${more})`);
-  }
-  /** All runs, newest first (by `submittedAt`); folders without a readable run.json are skipped. */
-  async listRuns() {
-    let names;
-    try {
-      names = await fsp2.readdir(this.runsDir);
-    } catch (e) {
-      if (errnoCode(e) === "ENOENT")
-        return [];
-      throw ioError(`cannot list runs in ${this.runsDir}`, e);
-    }
-    const records = await Promise.all(names.filter(validName).map((n2) => this.readRun(n2).catch(() => void 0)));
-    return records.filter((r) => r !== void 0).sort(byNewest);
-  }
-  /**
-   * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
-   * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
-   *
-   * @throws StoreError `invalid` for a name that is not a valid run name; `io`.
-   */
-  async deleteRun(runName) {
-    try {
-      await fsp2.rm(this.runDir(runName), { recursive: true, force: true });
-    } catch (e) {
-      throw ioError(`cannot remove run ${runName}`, e);
-    }
-  }
-  /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
-  async withRunLock(runName, fn) {
-    const lock = path7.join(this.runDir(runName), ".lock");
-    const deadline = Date.now() + LOCK_TIMEOUT_MS;
-    for (; ; ) {
-      try {
-        await fsp2.mkdir(lock);
-        break;
-      } catch (e) {
-        const code = errnoCode(e);
-        if (code === "ENOENT")
-          throw await this.runNotFound(runName);
-        if (code !== "EEXIST")
-          throw ioError(`cannot lock run ${runName}`, e);
-      }
-      const st = await fsp2.stat(lock).catch(() => void 0);
-      if (st !== void 0 && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
-        await removeQuietly(lock);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new StoreError("io", `run ${runName} is locked (${lock} exists); remove that folder if no dstack process is using the run`);
-      }
-      await sleep(5 + Math.random() * 20);
-    }
-    try {
-      return await fn();
-    } finally {
-      await removeQuietly(lock);
-    }
-  }
-  /**
-   * Changes a run's fields (`runName` cannot change; a key given as `undefined` removes the
-   * field) and returns the run as saved. Safe against concurrent updates of the same run.
-   *
-   * @throws StoreError `not-found` for an unknown run; `io` when run.json cannot be written.
-   */
-  async updateRun(runName, patch) {
-    await this.getRun(runName);
-    return this.withRunLock(runName, async () => {
-      const current = await this.getRun(runName);
-      const next = { ...current, ...patch, runName: current.runName };
-      await this.writeRun(next);
-      return JSON.parse(json(next));
-    });
-  }
-  async writeRun(record) {
-    try {
-      await writeAtomic(this.runFile(record.runName), json(record));
-    } catch (e) {
-      throw ioError(`cannot write run ${record.runName}`, e);
-    }
-  }
-  /**
-   * Copies repository folders (or files) into the run's artifacts, each replacing an earlier
-   * copy of the same path. Every path is checked and scanned before anything is copied; each
-   * copy goes to a temporary sibling and is then swapped in.
-   *
-   * @param options.paths - repository-relative paths (a job's `artifacts`); a path that does not
-   *   exist is skipped and reported in `missing`.
-   * @returns what was copied (`files` and `bytes` of each path), what was missing, and the
-   *   symbolic links left out because they lead out of the repository (see the module comment).
-   * @throws StoreError `invalid` for a path that leaves the repository (`../x`, `/x`);
-   *   `not-found` for an unknown run; `io`.
-   */
-  async saveArtifacts(runName, options) {
-    await this.getRun(runName);
-    const repoDir = await realpathOrUndefined(options.repoDir);
-    if (repoDir === void 0) {
-      throw new StoreError("not-found", `repository folder ${options.repoDir} does not exist`);
-    }
-    const plans = [];
-    const missing = [];
-    const refused = [];
-    for (const given of options.paths) {
-      const artifactPath = checkArtifactPath(given);
-      const source = await realpathOrUndefined(path7.join(repoDir, artifactPath));
-      if (source === void 0) {
-        missing.push(artifactPath);
-        continue;
-      }
-      if (!isInside(repoDir, source)) {
-        refused.push(`${artifactPath} -> ${source}`);
-        continue;
-      }
-      const scan = await scanArtifact(source, artifactPath, repoDir);
-      refused.push(...scan.refused);
-      plans.push({ artifactPath, source, nodes: scan.nodes });
-    }
-    const saved = [];
-    for (const plan of plans)
-      saved.push(await this.storeCopy(runName, plan));
-    return { saved, missing, refused };
-  }
-  /**
-   * Copies one folder or file into the run's artifacts under `artifactPath` (the Python API's
-   * `upload`), replacing an earlier copy of that path.
-   *
-   * @returns the entry for what was copied.
-   * @throws StoreError `not-found` when `localPath` or the run does not exist; `invalid` for a
-   *   relative `localPath`, an artifact path that leaves its folder, or an outward link; `io`.
-   */
-  async addArtifact(runName, options) {
-    if (!path7.isAbsolute(options.localPath)) {
-      throw new StoreError("invalid", `local path ${JSON.stringify(options.localPath)} must be absolute`);
-    }
-    const artifactPath = checkArtifactPath(options.artifactPath);
-    await this.getRun(runName);
-    const source = await realpathOrUndefined(options.localPath);
-    if (source === void 0) {
-      throw new StoreError("not-found", `${options.localPath} does not exist`);
-    }
-    const nodes = await scanTree(source, artifactPath);
-    return this.storeCopy(runName, { artifactPath, source, nodes });
-  }
-  /** Checks that the folders above `artifactPath` in the store are folders (or absent). */
-  async checkParents(root, artifactPath) {
-    const parts = artifactPath.split("/");
-    for (let i2 = 1; i2 < parts.length; i2++) {
-      const above = parts.slice(0, i2).join("/");
-      const st = await fsp2.lstat(path7.join(root, above)).catch(() => void 0);
-      if (st === void 0)
-        return;
-      if (!st.isDirectory()) {
-        throw new StoreError("invalid", `artifact path ${JSON.stringify(artifactPath)} lies inside ${JSON.stringify(above)}, which is ${st.isSymbolicLink() ? "a symbolic link" : "a file"} in this run's artifacts`);
-      }
-    }
-  }
-  /** Copies a scanned source into the run's artifacts and records the entry. */
-  async storeCopy(runName, plan) {
-    const { artifactPath, source, nodes } = plan;
-    const root = this.artifactsDir(runName);
-    const dest = path7.join(root, artifactPath);
-    const parent = path7.dirname(dest);
-    const tmp = path7.join(parent, tempName(path7.basename(dest), "tmp"));
-    const entry = { path: artifactPath, ...treeStats(nodes) };
-    let old;
-    try {
-      await this.checkParents(root, artifactPath);
-      await fsp2.mkdir(parent, { recursive: true });
-      await copyTree(source, nodes, tmp);
-      await this.withRunLock(runName, async () => {
-        await this.checkParents(root, artifactPath);
-        old = path7.join(parent, tempName(path7.basename(dest), "old"));
-        try {
-          await fsp2.rename(dest, old);
-        } catch (e) {
-          if (errnoCode(e) !== "ENOENT")
-            throw e;
-          old = void 0;
-        }
-        try {
-          await fsp2.rename(tmp, dest);
-        } catch (e) {
-          if (old !== void 0)
-            await fsp2.rename(old, dest);
-          old = void 0;
-          throw e;
-        }
-        const run = await this.getRun(runName);
-        run.artifacts = await this.mergeEntries(root, run.artifacts, entry);
-        await this.writeRun(run);
-      });
-      return entry;
-    } catch (e) {
-      throw ioError(`cannot save ${artifactPath} in run ${runName}`, e);
-    } finally {
-      await removeQuietly(tmp);
-      if (old !== void 0)
-        await removeQuietly(old);
-    }
-  }
-  /**
-   * The run's entries after saving `entry`: entries at or below its path are gone (replaced);
-   * when an entry holds it, that entry's counts are taken again instead of adding a new one.
-   */
-  async mergeEntries(root, entries, entry) {
-    const kept = entries.filter((e) => e.path !== entry.path && !e.path.startsWith(`${entry.path}/`));
-    const holder = kept.find((e) => entry.path.startsWith(`${e.path}/`));
-    if (holder === void 0) {
-      kept.push(entry);
-    } else {
-      const nodes = await scanTree(path7.join(root, holder.path), holder.path);
-      Object.assign(holder, treeStats(nodes));
-    }
-    return kept.sort((a2, b) => a2.path < b.path ? -1 : a2.path > b.path ? 1 : 0);
-  }
-  /**
-   * The run a reference names: `{ run }` by name, `{ tag }` through the tag.
-   *
-   * @throws StoreError `not-found` for an unknown run or tag (with a did-you-mean), or a tag
-   *   whose run was removed.
-   */
-  async resolveRef(ref) {
-    if ("run" in ref)
-      return this.getRun(ref.run);
-    const tag = await this.getTag(ref.tag);
-    try {
-      return await this.getRun(tag.runName);
-    } catch (e) {
-      if (e instanceof StoreError && e.code === "not-found") {
-        throw new StoreError("not-found", `tag ${JSON.stringify(ref.tag)} points at run ${JSON.stringify(tag.runName)}, which no longer exists; tag another run`);
-      }
-      throw e;
-    }
-  }
-  /** Every node of a run's artifacts with paths below the artifacts root, sorted by path. */
-  async scanRun(run) {
-    const root = this.artifactsDir(run.runName);
-    const out = [];
-    for (const entry of run.artifacts) {
-      const abs = path7.join(root, entry.path);
-      if (await fsp2.lstat(abs).catch(() => void 0) === void 0)
-        continue;
-      for (const node of await scanTree(abs, entry.path)) {
-        out.push({ ...node, rel: node.rel === "" ? entry.path : `${entry.path}/${node.rel}` });
-      }
-    }
-    return out.sort((a2, b) => a2.rel < b.rel ? -1 : a2.rel > b.rel ? 1 : 0);
-  }
-  /**
-   * Every file of a run's artifacts (regular files and symbolic links; sizes in bytes), sorted
-   * by path.
-   *
-   * @throws StoreError `not-found` for an unknown run or tag.
-   */
-  async listArtifacts(ref) {
-    const run = await this.resolveRef(ref);
-    return (await this.scanRun(run)).filter((n2) => n2.kind !== "dir").map((n2) => n2.kind === "link" ? { path: n2.rel, bytes: 0, link: n2.target ?? "." } : { path: n2.rel, bytes: n2.bytes });
-  }
-  /**
-   * Copies a run's artifacts, or the part below `artifactPath`, into `localPath`, keeping the
-   * layout below `artifactPath` (dstack's semantics: `artifactPath: "output/my_model"`,
-   * `localPath: "/w/my_model"` puts the files of `output/my_model` in `/w/my_model`). The files
-   * are copied into a temporary folder first (inside `localPath` when it exists, else beside
-   * it), then renamed into place, so no half-written file is ever left; an existing
-   * `localPath` is merged into, its other files kept.
-   *
-   * @throws StoreError `not-found` for an unknown run, tag or artifact path (listing the
-   *   artifact paths the run has); `invalid` for an artifact path that leaves its folder, a
-   *   relative `localPath`, or a `localPath` that is a file; `io`.
-   */
-  async downloadArtifacts(ref, options) {
-    const artifactPath = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
-    const localPath = options.localPath;
-    if (!path7.isAbsolute(localPath)) {
-      throw new StoreError("invalid", `local path ${JSON.stringify(localPath)} must be absolute`);
-    }
-    const run = await this.resolveRef(ref);
-    const root = this.artifactsDir(run.runName);
-    const all = await this.scanRun(run);
-    const prefix = `${artifactPath}/`;
-    const selected = artifactPath === "" ? all : all.filter((n2) => n2.rel === artifactPath || n2.rel.startsWith(prefix));
-    if (artifactPath !== "" && selected.length === 0) {
-      const have = run.artifacts.map((e) => e.path);
-      throw new StoreError("not-found", `run ${run.runName} has no artifact ${JSON.stringify(artifactPath)}; ${have.length > 0 ? `its artifact paths are: ${have.join(", ")}` : "it has no artifacts"}`);
-    }
-    const outRel = (n2) => {
-      if (artifactPath === "")
-        return n2.rel;
-      if (n2.rel === artifactPath)
-        return n2.kind === "dir" ? "" : path7.posix.basename(n2.rel);
-      return n2.rel.slice(prefix.length);
-    };
-    const existing = await fsp2.stat(localPath).catch((e) => {
-      if (errnoCode(e) === "ENOENT")
-        return void 0;
-      throw ioError(`cannot download into ${localPath}`, e);
-    });
-    if (existing !== void 0 && !existing.isDirectory()) {
-      throw new StoreError("invalid", `local path ${localPath} is a file; give a folder (it is created if missing)`);
-    }
-    const stageParent = existing !== void 0 ? localPath : path7.dirname(localPath);
-    const stage = path7.join(stageParent, tempName(path7.basename(localPath), "download"));
-    let files = 0;
-    let bytes = 0;
-    try {
-      await fsp2.mkdir(stageParent, { recursive: true });
-      await fsp2.mkdir(stage);
-      const realRoot = await fsp2.realpath(root).catch(() => root);
-      for (const n2 of selected) {
-        if (n2.kind === "dir")
-          await fsp2.mkdir(path7.join(stage, outRel(n2)), { recursive: true });
-      }
-      const copies = selected.filter((n2) => n2.kind === "file");
-      await forEachLimit(copies, 16, async (n2) => {
-        const dest = path7.join(stage, outRel(n2));
-        await fsp2.mkdir(path7.dirname(dest), { recursive: true });
-        await fsp2.copyFile(path7.join(root, n2.rel), dest, constants7.COPYFILE_FICLONE);
-      });
-      for (const n2 of copies) {
-        files++;
-        bytes += n2.bytes;
-      }
-      for (const n2 of selected) {
-        if (n2.kind !== "link")
-          continue;
-        const dest = path7.join(stage, outRel(n2));
-        const pointsAt = path7.posix.join(path7.posix.dirname(n2.rel), n2.target ?? ".");
-        const staysInside = artifactPath === "" || pointsAt === artifactPath || pointsAt.startsWith(prefix);
-        if (staysInside && n2.rel !== artifactPath) {
-          await fsp2.mkdir(path7.dirname(dest), { recursive: true });
-          await fsp2.symlink(n2.target ?? ".", dest);
-          files++;
-        } else {
-          const r = await copyFollowing(path7.join(root, n2.rel), dest, realRoot, n2.rel);
-          files += r.files;
-          bytes += r.bytes;
-        }
-      }
-      if (existing === void 0) {
-        try {
-          await fsp2.rename(stage, localPath);
-          return { runName: run.runName, files, bytes, localPath };
-        } catch (e) {
-          const code = errnoCode(e);
-          if (code !== "EEXIST" && code !== "ENOTEMPTY")
-            throw e;
-        }
-      }
-      await mergeInto(stage, localPath);
-      return { runName: run.runName, files, bytes, localPath };
-    } catch (e) {
-      throw ioError(`cannot download ${artifactPath || "artifacts"} into ${localPath}`, e);
-    } finally {
-      await removeQuietly(stage);
-    }
-  }
-  /**
-   * Points `tag` at `runName`, moving it if it pointed at another run.
-   *
-   * @returns `{ previous }`, the run it pointed at before, when that was another run.
-   * @throws StoreError `invalid` for a tag outside `TAG_PATTERN`; `not-found` for an unknown
-   *   run; `io`.
-   */
-  async setTag(tag, runName) {
-    const file = this.tagFile(tag);
-    await this.getRun(runName);
-    await this.ensureDir(this.tagsDir);
-    const before = await this.readTag(tag);
-    const record = {
-      tag,
-      runName,
-      createdAt: before !== void 0 && before.runName === runName ? before.createdAt : (/* @__PURE__ */ new Date()).toISOString()
-    };
-    try {
-      await writeAtomic(file, json(record));
-    } catch (e) {
-      throw ioError(`cannot write tag ${tag} in ${this.tagsDir}`, e);
-    }
-    return before !== void 0 && before.runName !== runName ? { previous: before.runName } : {};
-  }
-  async readTag(tag) {
-    const file = this.tagFile(tag);
-    let text;
-    try {
-      text = await fsp2.readFile(file, "utf8");
-    } catch (e) {
-      if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR")
-        return void 0;
-      throw ioError(`cannot read tag ${tag}`, e);
-    }
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new StoreError("io", `${file} is not valid JSON (${e.message})`, {
-        cause: e
-      });
-    }
-  }
-  /**
-   * A tag.
-   *
-   * @throws StoreError `not-found` naming the tag, with a did-you-mean and the tags there are.
-   */
-  async getTag(tag) {
-    const record = validName(tag) ? await this.readTag(tag) : void 0;
-    if (record !== void 0)
-      return record;
-    const tags = (await this.listTags()).map((t) => t.tag);
-    if (tags.length === 0) {
-      throw new StoreError("not-found", `no tag ${JSON.stringify(tag)}: there are no tags in ${this.home} yet`);
-    }
-    const guess = didYouMean(tag, tags);
-    const hint = guess !== void 0 ? `; did you mean ${JSON.stringify(guess)}?` : "";
-    const shown = tags.slice(0, 10).join(", ") + (tags.length > 10 ? ", \u2026" : "");
-    throw new StoreError("not-found", `no tag ${JSON.stringify(tag)}${hint} (tags: ${shown})`);
-  }
-  /** All tags, sorted by name; unreadable tag files are skipped. */
-  async listTags() {
-    let names;
-    try {
-      names = await fsp2.readdir(this.tagsDir);
-    } catch (e) {
-      if (errnoCode(e) === "ENOENT")
-        return [];
-      throw ioError(`cannot list tags in ${this.tagsDir}`, e);
-    }
-    const tags = names.filter((n2) => n2.endsWith(".json")).map((n2) => n2.slice(0, -".json".length)).filter(validName);
-    const records = await Promise.all(tags.map((t) => this.readTag(t).catch(() => void 0)));
-    return records.filter((r) => r !== void 0).sort((a2, b) => a2.tag < b.tag ? -1 : a2.tag > b.tag ? 1 : 0);
-  }
-  /**
-   * Removes a tag; the run and its artifacts stay.
-   *
-   * @returns the removed tag.
-   * @throws StoreError `not-found` (with a did-you-mean) for an unknown tag; `io`.
-   */
-  async deleteTag(tag) {
-    const record = await this.getTag(tag);
-    try {
-      await fsp2.rm(this.tagFile(tag), { force: true });
-    } catch (e) {
-      throw ioError(`cannot remove tag ${tag}`, e);
-    }
-    return record;
-  }
-  /**
-   * The workflow's newest run with status `done` (by `finishedAt`, then `submittedAt`), for
-   * `deps: - workflow: NAME`; `undefined` when it has none.
-   */
-  async latestSuccessfulRun(workflow) {
-    const done = (await this.listRuns()).filter((r) => r.status === "done" && r.workflow === workflow);
-    const when = (r) => r.finishedAt ?? r.submittedAt;
-    let best;
-    for (const r of done)
-      if (best === void 0 || when(r) > when(best))
-        best = r;
-    return best;
-  }
-};
-async function removeQuietly(p) {
-  await fsp2.rm(p, { recursive: true, force: true }).catch(() => void 0);
+  return tag;
 }
-async function realpathOrUndefined(p) {
-  try {
-    return await fsp2.realpath(p);
-  } catch (e) {
-    const code = errnoCode(e);
-    if (code === "ENOENT" || code === "ENOTDIR")
-      return void 0;
-    throw ioError(`cannot read ${p}`, e);
+function encodeArtifactPath(artifactPath) {
+  const checked = checkArtifactPath(artifactPath);
+  const bad = FORBIDDEN.exec(checked);
+  if (bad) {
+    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
   }
+  return checked.replace(/[%~/]/g, (c3) => c3 === "%" ? "%25" : c3 === "~" ? "%7E" : "~");
+}
+function decodeArtifactPath(slug) {
+  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
+}
+function dataArtifactName(runName, artifactPath) {
+  return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function runArtifactName(runName) {
+  return `${RUN_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}`;
+}
+function tagArtifactName(tag) {
+  return `${TAG_ARTIFACT_PREFIX}${checkArtifactTag(tag)}`;
+}
+function pullRequestTag(tag, pullRequest) {
+  return `pr-${pullRequest}.${tag}`;
+}
+function pullRequestOfTag(tag) {
+  const m = /^pr-(\d+)\./.exec(tag);
+  return m ? Number(m[1]) : void 0;
+}
+function checkPullRequest(n2) {
+  if (typeof n2 !== "number" || !Number.isSafeInteger(n2) || n2 < 1) {
+    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n2)} is not a pull request number; expected a positive integer`);
+  }
+  return n2;
 }
 
 // ../../packages/artifacts/lib/bridge.js
@@ -9464,16 +8623,16 @@ function optionalString(req, key) {
   return v;
 }
 function defaultArtifactPath(localPath, cwd) {
-  const abs = path8.resolve(cwd, localPath);
-  const rel = path8.relative(cwd, abs);
-  const inside = rel !== "" && rel !== ".." && !rel.startsWith(`..${path8.sep}`);
-  const candidate = inside && !path8.isAbsolute(rel) ? rel.split(path8.sep).join("/") : "";
+  const abs = path6.resolve(cwd, localPath);
+  const rel = path6.relative(cwd, abs);
+  const inside = rel !== "" && rel !== ".." && !rel.startsWith(`..${path6.sep}`);
+  const candidate = inside && !path6.isAbsolute(rel) ? rel.split(path6.sep).join("/") : "";
   if (candidate !== "")
     return candidate;
   if (rel === "") {
     throw new StoreError("invalid", `local_path ${JSON.stringify(localPath)} is the whole working folder; give artifact_path too, e.g. artifact_path="snapshot"`);
   }
-  return path8.basename(abs);
+  return path6.basename(abs);
 }
 async function handleUpload(context, req, cwd) {
   const { store, remote, runName, nextTagging } = context;
@@ -9489,8 +8648,8 @@ async function handleUpload(context, req, cwd) {
   if (tag !== void 0 && !isValidName(tag)) {
     throw new StoreError("invalid", `tag ${JSON.stringify(tag)} is not a valid tag name; use letters, digits, ".", "_" and "-", starting with a letter or digit`);
   }
-  const abs = path8.resolve(cwd, localPath);
-  if (await fsp3.lstat(abs).catch(() => void 0) === void 0) {
+  const abs = path6.resolve(cwd, localPath);
+  if (await fsp.lstat(abs).catch(() => void 0) === void 0) {
     throw new StoreError("not-found", `local_path ${JSON.stringify(localPath)} does not exist (looked for ${abs})`);
   }
   if (remote !== void 0) {
@@ -9557,7 +8716,7 @@ async function handleDownload(context, req, cwd) {
     label: "artifact_path",
     allowAll: true
   });
-  const localPath = path8.resolve(cwd, optionalString(req, "local_path") ?? ".");
+  const localPath = path6.resolve(cwd, optionalString(req, "local_path") ?? ".");
   const r = await source.downloadArtifacts(run !== void 0 ? { run } : { tag }, {
     artifactPath,
     localPath
@@ -9577,7 +8736,7 @@ async function handle(context, line) {
     }
     const request = req;
     const cwd = optionalString(request, "cwd");
-    if (cwd === void 0 || !path8.isAbsolute(cwd)) {
+    if (cwd === void 0 || !path6.isAbsolute(cwd)) {
       throw new StoreError("invalid", "cwd: expected the job's working folder, an absolute path");
     }
     switch (request.op) {
@@ -9601,17 +8760,17 @@ async function startArtifactsBridge(options) {
     runName: options.runName,
     nextTagging: () => ++taggings
   };
-  const base = options.socketDir ?? os2.tmpdir();
-  const dir = await fsp3.mkdtemp(path8.join(base, "dstack-"));
-  const socketPath = path8.join(dir, `${randomBytes2(3).toString("hex")}.sock`);
+  const base = options.socketDir ?? os.tmpdir();
+  const dir = await fsp.mkdtemp(path6.join(base, "dstack-"));
+  const socketPath = path6.join(dir, `${randomBytes(3).toString("hex")}.sock`);
   try {
-    await fsp3.chmod(dir, 448);
+    await fsp.chmod(dir, 448);
     const length = Buffer.byteLength(socketPath);
     if (length > MAX_SOCKET_PATH_BYTES) {
       throw new Error(`the artifacts socket path ${socketPath} is ${length} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; give a shorter socketDir (e.g. /tmp)`);
     }
   } catch (e) {
-    await fsp3.rm(dir, { recursive: true, force: true });
+    await fsp.rm(dir, { recursive: true, force: true });
     throw e;
   }
   const sockets = /* @__PURE__ */ new Set();
@@ -9663,7 +8822,7 @@ async function startArtifactsBridge(options) {
       });
     });
   } catch (e) {
-    await fsp3.rm(dir, { recursive: true, force: true });
+    await fsp.rm(dir, { recursive: true, force: true });
     throw e;
   }
   let closing;
@@ -9677,11 +8836,902 @@ async function startArtifactsBridge(options) {
       for (const s of sockets)
         s.destroySoon();
       await closed;
-      await fsp3.rm(dir, { recursive: true, force: true });
+      await fsp.rm(dir, { recursive: true, force: true });
     })();
     return closing;
   };
   return { socketPath, env: { [ARTIFACTS_SOCKET_ENV]: socketPath }, close };
+}
+
+// ../../packages/artifacts/lib/local-store.js
+import { constants as constants7 } from "node:fs";
+import * as fsp3 from "node:fs/promises";
+import os2 from "node:os";
+import path8 from "node:path";
+
+// ../../packages/artifacts/lib/tree.js
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { constants as constants6 } from "node:fs";
+import * as fsp2 from "node:fs/promises";
+import path7 from "node:path";
+var COPY_CONCURRENCY = 16;
+function isInside(root, p) {
+  const rel = path7.relative(root, p);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${path7.sep}`) && !path7.isAbsolute(rel);
+}
+function tempName(base, kind) {
+  return `.${base}.dstack-${kind}-${randomBytes2(6).toString("hex")}`;
+}
+async function forEachLimit(items, limit, fn) {
+  let next = 0;
+  const errors = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0)
+    throw errors[0];
+}
+async function linkTarget(root, linkAbs, label) {
+  const text = await fsp2.readlink(linkAbs);
+  const dir = path7.dirname(linkAbs);
+  const lexical = path7.resolve(dir, text);
+  if (isInside(root, lexical))
+    return path7.relative(dir, lexical) || ".";
+  const real = await fsp2.realpath(lexical).catch(() => void 0);
+  if (real !== void 0 && isInside(root, real))
+    return path7.relative(dir, real) || ".";
+  const rel = path7.relative(root, linkAbs).split(path7.sep).join("/");
+  return { refused: { name: `${label}/${rel}`, text } };
+}
+async function scanTree(root, label) {
+  try {
+    const st = await fsp2.lstat(root);
+    if (st.isFile())
+      return [{ rel: "", kind: "file", bytes: st.size }];
+    if (!st.isDirectory()) {
+      throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
+    }
+    const out = [{ rel: "", kind: "dir", bytes: 0 }];
+    const refused = [];
+    const walk = async (abs, rel) => {
+      const entries = await fsp2.readdir(abs, { withFileTypes: true });
+      entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      const nodes = await Promise.all(entries.map(async (d) => {
+        const childAbs = path7.join(abs, d.name);
+        const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+        if (d.isDirectory())
+          return { rel: childRel, kind: "dir", bytes: 0 };
+        if (d.isFile()) {
+          return { rel: childRel, kind: "file", bytes: (await fsp2.lstat(childAbs)).size };
+        }
+        if (d.isSymbolicLink()) {
+          const target = await linkTarget(root, childAbs, label);
+          if (typeof target !== "string") {
+            refused.push(target.refused);
+            return void 0;
+          }
+          return { rel: childRel, kind: "link", bytes: 0, target };
+        }
+        return void 0;
+      }));
+      for (const node of nodes) {
+        if (node === void 0)
+          continue;
+        out.push(node);
+        if (node.kind === "dir")
+          await walk(path7.join(root, node.rel), node.rel);
+      }
+    };
+    await walk(root, "");
+    const fix = "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
+    const [first] = refused;
+    if (refused.length === 1 && first) {
+      throw new StoreError("invalid", `${first.name}: a symbolic link to ${JSON.stringify(first.text)}, outside ${JSON.stringify(label)}; ${fix}`);
+    }
+    if (refused.length > 1) {
+      throw new StoreError("invalid", `${label}: ${refused.length} symbolic links lead outside ${JSON.stringify(label)}: ${refused.map((r) => `${r.name} -> ${r.text}`).join(", ")}; ${fix}`);
+    }
+    return out;
+  } catch (e) {
+    throw ioError(`cannot read ${label}`, e);
+  }
+}
+async function scanArtifact(root, label, repo) {
+  const refused = [];
+  try {
+    const st = await fsp2.lstat(root);
+    if (st.isFile())
+      return { nodes: [{ rel: "", kind: "file", bytes: st.size }], refused };
+    if (!st.isDirectory()) {
+      throw new StoreError("invalid", `${label}: neither a folder nor a regular file`);
+    }
+    const out = [{ rel: "", kind: "dir", bytes: 0 }];
+    const named = (rel) => rel === "" ? label : `${label}/${rel}`;
+    const walk = async (abs, rel, followed, chain) => {
+      const entries = await fsp2.readdir(abs, { withFileTypes: true });
+      entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
+      for (const d of entries) {
+        const childAbs = path7.join(abs, d.name);
+        const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+        const from = followed ? { from: childAbs } : {};
+        if (d.isDirectory()) {
+          out.push({ rel: childRel, kind: "dir", bytes: 0, ...from });
+          await walk(childAbs, childRel, followed, chain);
+        } else if (d.isFile()) {
+          out.push({
+            rel: childRel,
+            kind: "file",
+            bytes: (await fsp2.lstat(childAbs)).size,
+            ...from
+          });
+        } else if (d.isSymbolicLink()) {
+          const text = await fsp2.readlink(childAbs);
+          const lexical = path7.resolve(abs, text);
+          const real = await fsp2.realpath(lexical).catch(() => void 0);
+          if (!followed && (isInside(root, lexical) || real !== void 0 && isInside(root, real))) {
+            const inside = isInside(root, lexical) ? lexical : real;
+            out.push({
+              rel: childRel,
+              kind: "link",
+              bytes: 0,
+              target: path7.relative(abs, inside) || "."
+            });
+            continue;
+          }
+          if (real === void 0 || !isInside(repo, real)) {
+            refused.push(`${named(childRel)} -> ${text}${real === void 0 ? " (points nowhere)" : ""}`);
+            continue;
+          }
+          const target = await fsp2.stat(real);
+          if (target.isFile()) {
+            out.push({ rel: childRel, kind: "file", bytes: target.size, from: real });
+          } else if (target.isDirectory()) {
+            if (chain.has(real) || isInside(real, root)) {
+              refused.push(`${named(childRel)} -> ${text} (a loop)`);
+              continue;
+            }
+            out.push({ rel: childRel, kind: "dir", bytes: 0, from: real });
+            await walk(real, childRel, true, new Set(chain).add(real));
+          }
+        }
+      }
+    };
+    await walk(root, "", false, /* @__PURE__ */ new Set([root]));
+    return { nodes: out, refused };
+  } catch (e) {
+    throw ioError(`cannot read ${label}`, e);
+  }
+}
+function treeStats(nodes) {
+  let files = 0;
+  let bytes = 0;
+  for (const n2 of nodes) {
+    if (n2.kind === "dir")
+      continue;
+    files++;
+    bytes += n2.bytes;
+  }
+  return { files, bytes };
+}
+async function copyTree(srcRoot, nodes, dest) {
+  const at = (base, rel) => rel === "" ? base : path7.join(base, rel);
+  for (const n2 of nodes)
+    if (n2.kind === "dir")
+      await fsp2.mkdir(at(dest, n2.rel));
+  const files = nodes.filter((n2) => n2.kind === "file");
+  await forEachLimit(files, COPY_CONCURRENCY, (n2) => fsp2.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
+  for (const n2 of nodes) {
+    if (n2.kind === "link")
+      await fsp2.symlink(n2.target ?? ".", at(dest, n2.rel));
+  }
+}
+async function copyFollowing(src, dest, within, label, chain = /* @__PURE__ */ new Set()) {
+  let real;
+  try {
+    real = await fsp2.realpath(src);
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT")
+      return { files: 0, bytes: 0 };
+    throw e;
+  }
+  if (!isInside(within, real)) {
+    throw new StoreError("invalid", `${label}: a symbolic link that leaves the run's artifacts`);
+  }
+  if (chain.has(real))
+    throw new StoreError("invalid", `${label}: a symbolic link loop`);
+  const st = await fsp2.stat(real);
+  if (st.isFile()) {
+    await fsp2.mkdir(path7.dirname(dest), { recursive: true });
+    await fsp2.copyFile(real, dest, constants6.COPYFILE_FICLONE);
+    return { files: 1, bytes: st.size };
+  }
+  if (!st.isDirectory())
+    return { files: 0, bytes: 0 };
+  await fsp2.mkdir(dest, { recursive: true });
+  const inner = new Set(chain).add(real);
+  let files = 0;
+  let bytes = 0;
+  for (const name of (await fsp2.readdir(real)).sort()) {
+    const r = await copyFollowing(path7.join(real, name), path7.join(dest, name), within, label, inner);
+    files += r.files;
+    bytes += r.bytes;
+  }
+  return { files, bytes };
+}
+async function mergeInto(src, dest) {
+  for (const d of await fsp2.readdir(src, { withFileTypes: true })) {
+    const s = path7.join(src, d.name);
+    const t = path7.join(dest, d.name);
+    const existing = await fsp2.stat(t).catch((e) => {
+      if (errnoCode(e) === "ENOENT")
+        return void 0;
+      throw e;
+    });
+    if (d.isDirectory()) {
+      if (existing === void 0) {
+        await fsp2.rm(t, { force: true });
+        await fsp2.rename(s, t);
+      } else if (existing.isDirectory()) {
+        await mergeInto(s, t);
+      } else {
+        throw new StoreError("invalid", `cannot download into ${t}: it is a file, and the artifact has a folder there`);
+      }
+    } else if (existing?.isDirectory()) {
+      throw new StoreError("invalid", `cannot download into ${t}: it is a folder, and the artifact has a file there`);
+    } else {
+      await fsp2.rename(s, t);
+    }
+  }
+}
+
+// ../../packages/artifacts/lib/local-store.js
+var RECENT_RUNS_SHOWN = 5;
+var STALE_LOCK_MS = 3e4;
+var LOCK_TIMEOUT_MS = 15e3;
+var byNewest = (a2, b) => a2.submittedAt !== b.submittedAt ? a2.submittedAt < b.submittedAt ? 1 : -1 : b.runName.localeCompare(a2.runName, "en", { numeric: true });
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function writeAtomic(file, text) {
+  const tmp = path8.join(path8.dirname(file), tempName(path8.basename(file), "tmp"));
+  try {
+    await fsp3.writeFile(tmp, text, { flag: "wx" });
+    await fsp3.rename(tmp, file);
+  } catch (e) {
+    await removeQuietly(tmp);
+    throw e;
+  }
+}
+var json = (value) => `${JSON.stringify(value, null, 2)}
+`;
+var LocalStore = class _LocalStore {
+  /** The store's folder, absolute. */
+  home;
+  constructor(options) {
+    this.home = path8.resolve(options.home);
+  }
+  /**
+   * The store folder for an environment: `DSTACK_HOME` when set and not empty (a leading `~/`
+   * is expanded, a relative path is resolved against the current folder), else `~/.dstack`.
+   */
+  static home(env = process.env) {
+    const given = env.DSTACK_HOME;
+    if (given === void 0 || given === "")
+      return path8.join(os2.homedir(), ".dstack");
+    if (given === "~")
+      return os2.homedir();
+    if (given.startsWith("~/"))
+      return path8.join(os2.homedir(), given.slice(2));
+    return path8.resolve(given);
+  }
+  /** A store in {@link LocalStore.home}`(env)`. */
+  static fromEnv(env = process.env) {
+    return new _LocalStore({ home: _LocalStore.home(env) });
+  }
+  get runsDir() {
+    return path8.join(this.home, "runs");
+  }
+  get tagsDir() {
+    return path8.join(this.home, "tags");
+  }
+  /**
+   * The run's folder, `runs/<run-name>` (absolute; it may not exist).
+   *
+   * @throws StoreError `invalid` for a name that is not a safe folder name.
+   */
+  runDir(runName) {
+    return path8.join(this.runsDir, checkName("run", runName));
+  }
+  /** The run's log file, `runs/<run-name>/logs.txt` (absolute; the executor writes it). */
+  logPath(runName) {
+    return path8.join(this.runDir(runName), "logs.txt");
+  }
+  /** The run's artifacts folder, `runs/<run-name>/artifacts` (absolute). */
+  artifactsDir(runName) {
+    return path8.join(this.runDir(runName), "artifacts");
+  }
+  runFile(runName) {
+    return path8.join(this.runDir(runName), "run.json");
+  }
+  tagFile(tag) {
+    return path8.join(this.tagsDir, `${checkName("tag", tag)}.json`);
+  }
+  /** `mkdir -p dir`, failing with a one-line `io` error that names DSTACK_HOME. */
+  async ensureDir(dir) {
+    try {
+      await fsp3.mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw ioError(`cannot write to DSTACK_HOME ${this.home} (set DSTACK_HOME to a folder you can write)`, e);
+    }
+  }
+  /**
+   * Creates a run named `adjective-animal-N`, claimed with `mkdir runs/<name>` (not recursive),
+   * so concurrent callers never share a name. Status `submitted`, `submittedAt` now, no
+   * artifacts.
+   *
+   * @throws StoreError `io` when DSTACK_HOME cannot be written (naming the folder and errno).
+   */
+  async createRun(options) {
+    const runs = this.runsDir;
+    await this.ensureDir(runs);
+    const claim = async (name) => {
+      try {
+        await fsp3.mkdir(path8.join(runs, name));
+        return true;
+      } catch (e) {
+        if (errnoCode(e) === "EEXIST")
+          return false;
+        throw ioError(`cannot create a run in ${runs}`, e);
+      }
+    };
+    let runName;
+    if (options.runName !== void 0) {
+      checkName("run", options.runName);
+      if (!await claim(options.runName)) {
+        throw new StoreError("invalid", `run ${options.runName} exists already in ${runs}`);
+      }
+      runName = options.runName;
+    } else {
+      runName = await allocateRunName({ random: options.random, claim });
+    }
+    const record = {
+      runName,
+      workflow: options.workflow,
+      status: "submitted",
+      submittedAt: (/* @__PURE__ */ new Date()).toISOString(),
+      repoDir: path8.resolve(options.repoDir),
+      job: options.job,
+      ...options.parentRun !== void 0 ? { parentRun: options.parentRun } : {},
+      artifacts: [],
+      hostname: os2.hostname(),
+      ...options.supervisor !== void 0 ? { pid: options.supervisor.pid, supervisor: options.supervisor } : {}
+    };
+    try {
+      await writeAtomic(this.runFile(runName), json(record));
+    } catch (e) {
+      await removeQuietly(this.runDir(runName));
+      throw ioError(`cannot write run ${runName} in ${runs}`, e);
+    }
+    return record;
+  }
+  /** Reads run.json; `undefined` when the run does not exist (or is being created). */
+  async readRun(runName) {
+    const file = this.runFile(runName);
+    let text;
+    try {
+      text = await fsp3.readFile(file, "utf8");
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === "ENOENT" || code === "ENOTDIR")
+        return void 0;
+      throw ioError(`cannot read run ${runName}`, e);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new StoreError("io", `${file} is not valid JSON (${e.message})`, {
+        cause: e
+      });
+    }
+  }
+  /**
+   * A run by name.
+   *
+   * @throws StoreError `not-found` naming the run, with a did-you-mean and a few recent runs.
+   */
+  async getRun(runName) {
+    const record = isValidName(runName) ? await this.readRun(runName) : void 0;
+    if (record === void 0)
+      throw await this.runNotFound(runName);
+    return record;
+  }
+  async runNotFound(runName) {
+    const runs = await this.listRuns();
+    if (runs.length === 0) {
+      return new StoreError("not-found", `no run ${JSON.stringify(runName)}: there are no runs in ${this.home} yet`);
+    }
+    const names = runs.map((r) => r.runName);
+    const guess = didYouMean(runName, names);
+    const hint = guess !== void 0 ? `; did you mean ${JSON.stringify(guess)}?` : "";
+    const recent = names.slice(0, RECENT_RUNS_SHOWN).join(", ");
+    const more = names.length > RECENT_RUNS_SHOWN ? `, \u2026 (${names.length} in all)` : "";
+    return new StoreError("not-found", `no run ${JSON.stringify(runName)}${hint} (recent runs: ${recent}${more})`);
+  }
+  /** All runs, newest first (by `submittedAt`); folders without a readable run.json are skipped. */
+  async listRuns() {
+    let names;
+    try {
+      names = await fsp3.readdir(this.runsDir);
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT")
+        return [];
+      throw ioError(`cannot list runs in ${this.runsDir}`, e);
+    }
+    const records = await Promise.all(names.filter(isValidName).map((n2) => this.readRun(n2).catch(() => void 0)));
+    return records.filter((r) => r !== void 0).sort(byNewest);
+  }
+  /**
+   * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
+   * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
+   *
+   * @throws StoreError `invalid` for a name that is not a valid run name; `io`.
+   */
+  async deleteRun(runName) {
+    try {
+      await fsp3.rm(this.runDir(runName), { recursive: true, force: true });
+    } catch (e) {
+      throw ioError(`cannot remove run ${runName}`, e);
+    }
+  }
+  /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
+  async withRunLock(runName, fn) {
+    const lock = path8.join(this.runDir(runName), ".lock");
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    for (; ; ) {
+      try {
+        await fsp3.mkdir(lock);
+        break;
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code === "ENOENT")
+          throw await this.runNotFound(runName);
+        if (code !== "EEXIST")
+          throw ioError(`cannot lock run ${runName}`, e);
+      }
+      const st = await fsp3.stat(lock).catch(() => void 0);
+      if (st !== void 0 && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
+        await removeQuietly(lock);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new StoreError("io", `run ${runName} is locked (${lock} exists); remove that folder if no dstack process is using the run`);
+      }
+      await sleep(5 + Math.random() * 20);
+    }
+    try {
+      return await fn();
+    } finally {
+      await removeQuietly(lock);
+    }
+  }
+  /**
+   * Changes a run's fields (`runName` cannot change; a key given as `undefined` removes the
+   * field) and returns the run as saved. Safe against concurrent updates of the same run.
+   *
+   * @throws StoreError `not-found` for an unknown run; `io` when run.json cannot be written.
+   */
+  async updateRun(runName, patch) {
+    await this.getRun(runName);
+    return this.withRunLock(runName, async () => {
+      const current = await this.getRun(runName);
+      const next = { ...current, ...patch, runName: current.runName };
+      await this.writeRun(next);
+      return JSON.parse(json(next));
+    });
+  }
+  async writeRun(record) {
+    try {
+      await writeAtomic(this.runFile(record.runName), json(record));
+    } catch (e) {
+      throw ioError(`cannot write run ${record.runName}`, e);
+    }
+  }
+  /**
+   * Copies repository folders (or files) into the run's artifacts, each replacing an earlier
+   * copy of the same path. Every path is checked and scanned before anything is copied; each
+   * copy goes to a temporary sibling and is then swapped in.
+   *
+   * @param options.paths - repository-relative paths (a job's `artifacts`); a path that does not
+   *   exist is skipped and reported in `missing`.
+   * @returns what was copied (`files` and `bytes` of each path), what was missing, and the
+   *   symbolic links left out because they lead out of the repository (see the module comment).
+   * @throws StoreError `invalid` for a path that leaves the repository (`../x`, `/x`);
+   *   `not-found` for an unknown run; `io`.
+   */
+  async saveArtifacts(runName, options) {
+    await this.getRun(runName);
+    const repoDir = await realpathOrUndefined(options.repoDir);
+    if (repoDir === void 0) {
+      throw new StoreError("not-found", `repository folder ${options.repoDir} does not exist`);
+    }
+    const plans = [];
+    const missing = [];
+    const refused = [];
+    for (const given of options.paths) {
+      const artifactPath = checkArtifactPath(given);
+      const source = await realpathOrUndefined(path8.join(repoDir, artifactPath));
+      if (source === void 0) {
+        missing.push(artifactPath);
+        continue;
+      }
+      if (!isInside(repoDir, source)) {
+        refused.push(`${artifactPath} -> ${source}`);
+        continue;
+      }
+      const scan = await scanArtifact(source, artifactPath, repoDir);
+      refused.push(...scan.refused);
+      plans.push({ artifactPath, source, nodes: scan.nodes });
+    }
+    const saved = [];
+    for (const plan of plans)
+      saved.push(await this.storeCopy(runName, plan));
+    return { saved, missing, refused };
+  }
+  /**
+   * Copies one folder or file into the run's artifacts under `artifactPath` (the Python API's
+   * `upload`), replacing an earlier copy of that path.
+   *
+   * @returns the entry for what was copied.
+   * @throws StoreError `not-found` when `localPath` or the run does not exist; `invalid` for a
+   *   relative `localPath`, an artifact path that leaves its folder, or an outward link; `io`.
+   */
+  async addArtifact(runName, options) {
+    if (!path8.isAbsolute(options.localPath)) {
+      throw new StoreError("invalid", `local path ${JSON.stringify(options.localPath)} must be absolute`);
+    }
+    const artifactPath = checkArtifactPath(options.artifactPath);
+    await this.getRun(runName);
+    const source = await realpathOrUndefined(options.localPath);
+    if (source === void 0) {
+      throw new StoreError("not-found", `${options.localPath} does not exist`);
+    }
+    const nodes = await scanTree(source, artifactPath);
+    return this.storeCopy(runName, { artifactPath, source, nodes });
+  }
+  /** Checks that the folders above `artifactPath` in the store are folders (or absent). */
+  async checkParents(root, artifactPath) {
+    const parts = artifactPath.split("/");
+    for (let i2 = 1; i2 < parts.length; i2++) {
+      const above = parts.slice(0, i2).join("/");
+      const st = await fsp3.lstat(path8.join(root, above)).catch(() => void 0);
+      if (st === void 0)
+        return;
+      if (!st.isDirectory()) {
+        throw new StoreError("invalid", `artifact path ${JSON.stringify(artifactPath)} lies inside ${JSON.stringify(above)}, which is ${st.isSymbolicLink() ? "a symbolic link" : "a file"} in this run's artifacts`);
+      }
+    }
+  }
+  /** Copies a scanned source into the run's artifacts and records the entry. */
+  async storeCopy(runName, plan) {
+    const { artifactPath, source, nodes } = plan;
+    const root = this.artifactsDir(runName);
+    const dest = path8.join(root, artifactPath);
+    const parent = path8.dirname(dest);
+    const tmp = path8.join(parent, tempName(path8.basename(dest), "tmp"));
+    const entry = { path: artifactPath, ...treeStats(nodes) };
+    let old;
+    try {
+      await this.checkParents(root, artifactPath);
+      await fsp3.mkdir(parent, { recursive: true });
+      await copyTree(source, nodes, tmp);
+      await this.withRunLock(runName, async () => {
+        await this.checkParents(root, artifactPath);
+        old = path8.join(parent, tempName(path8.basename(dest), "old"));
+        try {
+          await fsp3.rename(dest, old);
+        } catch (e) {
+          if (errnoCode(e) !== "ENOENT")
+            throw e;
+          old = void 0;
+        }
+        try {
+          await fsp3.rename(tmp, dest);
+        } catch (e) {
+          if (old !== void 0)
+            await fsp3.rename(old, dest);
+          old = void 0;
+          throw e;
+        }
+        const run = await this.getRun(runName);
+        run.artifacts = await this.mergeEntries(root, run.artifacts, entry);
+        await this.writeRun(run);
+      });
+      return entry;
+    } catch (e) {
+      throw ioError(`cannot save ${artifactPath} in run ${runName}`, e);
+    } finally {
+      await removeQuietly(tmp);
+      if (old !== void 0)
+        await removeQuietly(old);
+    }
+  }
+  /**
+   * The run's entries after saving `entry`: entries at or below its path are gone (replaced);
+   * when an entry holds it, that entry's counts are taken again instead of adding a new one.
+   */
+  async mergeEntries(root, entries, entry) {
+    const kept = entries.filter((e) => e.path !== entry.path && !e.path.startsWith(`${entry.path}/`));
+    const holder = kept.find((e) => entry.path.startsWith(`${e.path}/`));
+    if (holder === void 0) {
+      kept.push(entry);
+    } else {
+      const nodes = await scanTree(path8.join(root, holder.path), holder.path);
+      Object.assign(holder, treeStats(nodes));
+    }
+    return kept.sort((a2, b) => a2.path < b.path ? -1 : a2.path > b.path ? 1 : 0);
+  }
+  /**
+   * The run a reference names: `{ run }` by name, `{ tag }` through the tag.
+   *
+   * @throws StoreError `not-found` for an unknown run or tag (with a did-you-mean), or a tag
+   *   whose run was removed.
+   */
+  async resolveRef(ref) {
+    if ("run" in ref)
+      return this.getRun(ref.run);
+    const tag = await this.getTag(ref.tag);
+    try {
+      return await this.getRun(tag.runName);
+    } catch (e) {
+      if (e instanceof StoreError && e.code === "not-found") {
+        throw new StoreError("not-found", `tag ${JSON.stringify(ref.tag)} points at run ${JSON.stringify(tag.runName)}, which no longer exists; tag another run`);
+      }
+      throw e;
+    }
+  }
+  /** Every node of a run's artifacts with paths below the artifacts root, sorted by path. */
+  async scanRun(run) {
+    const root = this.artifactsDir(run.runName);
+    const out = [];
+    for (const entry of run.artifacts) {
+      const abs = path8.join(root, entry.path);
+      if (await fsp3.lstat(abs).catch(() => void 0) === void 0)
+        continue;
+      for (const node of await scanTree(abs, entry.path)) {
+        out.push({ ...node, rel: node.rel === "" ? entry.path : `${entry.path}/${node.rel}` });
+      }
+    }
+    return out.sort((a2, b) => a2.rel < b.rel ? -1 : a2.rel > b.rel ? 1 : 0);
+  }
+  /**
+   * Every file of a run's artifacts (regular files and symbolic links; sizes in bytes), sorted
+   * by path.
+   *
+   * @throws StoreError `not-found` for an unknown run or tag.
+   */
+  async listArtifacts(ref) {
+    const run = await this.resolveRef(ref);
+    return (await this.scanRun(run)).filter((n2) => n2.kind !== "dir").map((n2) => n2.kind === "link" ? { path: n2.rel, bytes: 0, link: n2.target ?? "." } : { path: n2.rel, bytes: n2.bytes });
+  }
+  /**
+   * Copies a run's artifacts, or the part below `artifactPath`, into `localPath`, keeping the
+   * layout below `artifactPath` (dstack's semantics: `artifactPath: "output/my_model"`,
+   * `localPath: "/w/my_model"` puts the files of `output/my_model` in `/w/my_model`). The files
+   * are copied into a temporary folder first (inside `localPath` when it exists, else beside
+   * it), then renamed into place, so no half-written file is ever left; an existing
+   * `localPath` is merged into, its other files kept.
+   *
+   * @throws StoreError `not-found` for an unknown run, tag or artifact path (listing the
+   *   artifact paths the run has); `invalid` for an artifact path that leaves its folder, a
+   *   relative `localPath`, or a `localPath` that is a file; `io`.
+   */
+  async downloadArtifacts(ref, options) {
+    const artifactPath = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
+    const localPath = options.localPath;
+    if (!path8.isAbsolute(localPath)) {
+      throw new StoreError("invalid", `local path ${JSON.stringify(localPath)} must be absolute`);
+    }
+    const run = await this.resolveRef(ref);
+    const root = this.artifactsDir(run.runName);
+    const all = await this.scanRun(run);
+    const prefix = `${artifactPath}/`;
+    const selected = artifactPath === "" ? all : all.filter((n2) => n2.rel === artifactPath || n2.rel.startsWith(prefix));
+    if (artifactPath !== "" && selected.length === 0) {
+      const have = run.artifacts.map((e) => e.path);
+      throw new StoreError("not-found", `run ${run.runName} has no artifact ${JSON.stringify(artifactPath)}; ${have.length > 0 ? `its artifact paths are: ${have.join(", ")}` : "it has no artifacts"}`);
+    }
+    const outRel = (n2) => {
+      if (artifactPath === "")
+        return n2.rel;
+      if (n2.rel === artifactPath)
+        return n2.kind === "dir" ? "" : path8.posix.basename(n2.rel);
+      return n2.rel.slice(prefix.length);
+    };
+    const existing = await fsp3.stat(localPath).catch((e) => {
+      if (errnoCode(e) === "ENOENT")
+        return void 0;
+      throw ioError(`cannot download into ${localPath}`, e);
+    });
+    if (existing !== void 0 && !existing.isDirectory()) {
+      throw new StoreError("invalid", `local path ${localPath} is a file; give a folder (it is created if missing)`);
+    }
+    const stageParent = existing !== void 0 ? localPath : path8.dirname(localPath);
+    const stage = path8.join(stageParent, tempName(path8.basename(localPath), "download"));
+    let files = 0;
+    let bytes = 0;
+    try {
+      await fsp3.mkdir(stageParent, { recursive: true });
+      await fsp3.mkdir(stage);
+      const realRoot = await fsp3.realpath(root).catch(() => root);
+      for (const n2 of selected) {
+        if (n2.kind === "dir")
+          await fsp3.mkdir(path8.join(stage, outRel(n2)), { recursive: true });
+      }
+      const copies = selected.filter((n2) => n2.kind === "file");
+      await forEachLimit(copies, 16, async (n2) => {
+        const dest = path8.join(stage, outRel(n2));
+        await fsp3.mkdir(path8.dirname(dest), { recursive: true });
+        await fsp3.copyFile(path8.join(root, n2.rel), dest, constants7.COPYFILE_FICLONE);
+      });
+      for (const n2 of copies) {
+        files++;
+        bytes += n2.bytes;
+      }
+      for (const n2 of selected) {
+        if (n2.kind !== "link")
+          continue;
+        const dest = path8.join(stage, outRel(n2));
+        const pointsAt = path8.posix.join(path8.posix.dirname(n2.rel), n2.target ?? ".");
+        const staysInside = artifactPath === "" || pointsAt === artifactPath || pointsAt.startsWith(prefix);
+        if (staysInside && n2.rel !== artifactPath) {
+          await fsp3.mkdir(path8.dirname(dest), { recursive: true });
+          await fsp3.symlink(n2.target ?? ".", dest);
+          files++;
+        } else {
+          const r = await copyFollowing(path8.join(root, n2.rel), dest, realRoot, n2.rel);
+          files += r.files;
+          bytes += r.bytes;
+        }
+      }
+      if (existing === void 0) {
+        try {
+          await fsp3.rename(stage, localPath);
+          return { runName: run.runName, files, bytes, localPath };
+        } catch (e) {
+          const code = errnoCode(e);
+          if (code !== "EEXIST" && code !== "ENOTEMPTY")
+            throw e;
+        }
+      }
+      await mergeInto(stage, localPath);
+      return { runName: run.runName, files, bytes, localPath };
+    } catch (e) {
+      throw ioError(`cannot download ${artifactPath || "artifacts"} into ${localPath}`, e);
+    } finally {
+      await removeQuietly(stage);
+    }
+  }
+  /**
+   * Points `tag` at `runName`, moving it if it pointed at another run.
+   *
+   * @returns `{ previous }`, the run it pointed at before, when that was another run.
+   * @throws StoreError `invalid` for a tag outside `TAG_PATTERN`; `not-found` for an unknown
+   *   run; `io`.
+   */
+  async setTag(tag, runName) {
+    const file = this.tagFile(tag);
+    await this.getRun(runName);
+    await this.ensureDir(this.tagsDir);
+    const before = await this.readTag(tag);
+    const record = {
+      tag,
+      runName,
+      createdAt: before !== void 0 && before.runName === runName ? before.createdAt : (/* @__PURE__ */ new Date()).toISOString()
+    };
+    try {
+      await writeAtomic(file, json(record));
+    } catch (e) {
+      throw ioError(`cannot write tag ${tag} in ${this.tagsDir}`, e);
+    }
+    return before !== void 0 && before.runName !== runName ? { previous: before.runName } : {};
+  }
+  async readTag(tag) {
+    const file = this.tagFile(tag);
+    let text;
+    try {
+      text = await fsp3.readFile(file, "utf8");
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR")
+        return void 0;
+      throw ioError(`cannot read tag ${tag}`, e);
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new StoreError("io", `${file} is not valid JSON (${e.message})`, {
+        cause: e
+      });
+    }
+  }
+  /**
+   * A tag.
+   *
+   * @throws StoreError `not-found` naming the tag, with a did-you-mean and the tags there are.
+   */
+  async getTag(tag) {
+    const record = isValidName(tag) ? await this.readTag(tag) : void 0;
+    if (record !== void 0)
+      return record;
+    const tags = (await this.listTags()).map((t) => t.tag);
+    if (tags.length === 0) {
+      throw new StoreError("not-found", `no tag ${JSON.stringify(tag)}: there are no tags in ${this.home} yet`);
+    }
+    const guess = didYouMean(tag, tags);
+    const hint = guess !== void 0 ? `; did you mean ${JSON.stringify(guess)}?` : "";
+    const shown = tags.slice(0, 10).join(", ") + (tags.length > 10 ? ", \u2026" : "");
+    throw new StoreError("not-found", `no tag ${JSON.stringify(tag)}${hint} (tags: ${shown})`);
+  }
+  /** All tags, sorted by name; unreadable tag files are skipped. */
+  async listTags() {
+    let names;
+    try {
+      names = await fsp3.readdir(this.tagsDir);
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT")
+        return [];
+      throw ioError(`cannot list tags in ${this.tagsDir}`, e);
+    }
+    const tags = names.filter((n2) => n2.endsWith(".json")).map((n2) => n2.slice(0, -".json".length)).filter(isValidName);
+    const records = await Promise.all(tags.map((t) => this.readTag(t).catch(() => void 0)));
+    return records.filter((r) => r !== void 0).sort((a2, b) => a2.tag < b.tag ? -1 : a2.tag > b.tag ? 1 : 0);
+  }
+  /**
+   * Removes a tag; the run and its artifacts stay.
+   *
+   * @returns the removed tag.
+   * @throws StoreError `not-found` (with a did-you-mean) for an unknown tag; `io`.
+   */
+  async deleteTag(tag) {
+    const record = await this.getTag(tag);
+    try {
+      await fsp3.rm(this.tagFile(tag), { force: true });
+    } catch (e) {
+      throw ioError(`cannot remove tag ${tag}`, e);
+    }
+    return record;
+  }
+  /**
+   * The workflow's newest run with status `done` (by `finishedAt`, then `submittedAt`), for
+   * `deps: - workflow: NAME`; `undefined` when it has none.
+   */
+  async latestSuccessfulRun(workflow) {
+    const done = (await this.listRuns()).filter((r) => r.status === "done" && r.workflow === workflow);
+    const when = (r) => r.finishedAt ?? r.submittedAt;
+    let best;
+    for (const r of done)
+      if (best === void 0 || when(r) > when(best))
+        best = r;
+    return best;
+  }
+};
+async function removeQuietly(p) {
+  await fsp3.rm(p, { recursive: true, force: true }).catch(() => void 0);
+}
+async function realpathOrUndefined(p) {
+  try {
+    return await fsp3.realpath(p);
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === "ENOENT" || code === "ENOTDIR")
+      return void 0;
+    throw ioError(`cannot read ${p}`, e);
+  }
 }
 
 // ../../packages/artifacts/lib/types.js
@@ -11311,11 +11361,24 @@ function getInputs() {
 export {
   StoreError,
   ioError,
+  DATA_ARTIFACT_PREFIX,
+  TAG_FILE,
+  RUN_FILE,
+  isValidName,
+  checkArtifactPath,
+  checkArtifactRunName,
+  checkArtifactTag,
+  encodeArtifactPath,
+  decodeArtifactPath,
+  dataArtifactName,
+  runArtifactName,
+  tagArtifactName,
+  pullRequestTag,
+  pullRequestOfTag,
+  checkPullRequest,
   scanTree,
   treeStats,
   mergeInto,
-  isValidName,
-  checkArtifactPath,
   LocalStore,
   formatHostFacts,
   runJob,
