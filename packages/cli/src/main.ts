@@ -51,7 +51,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // kept in order, and everything after -- the script's, exactly.
   if (argv[0] === "run" || argv[0] === "__exec") {
     return guarded(io, () =>
-      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx, argv[2]),
+      argv[0] === "run"
+        ? runCommand(argv.slice(1), ctx)
+        : executeRun(argv[1] ?? "", ctx, argv[2], argv[3] !== undefined ? { tag: argv[3] } : {}),
     );
   }
   const program = new Command("dstack")
@@ -172,7 +174,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   tags
     .command("list")
     .description("list this repository's tags")
-    .option("--json", "print [{tag, runName, createdAt}] as JSON")
+    .option("--json", "print [{tag, runName, createdAt, madeBy?}] as JSON")
     .action(async (opts: { json?: boolean }) => set(await tagsListCommand(ctx, opts)));
   tags
     .command("add")

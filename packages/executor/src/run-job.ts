@@ -72,6 +72,12 @@ export interface RunJobOptions {
    * For `dstack run` here; a runner's checkout is a copy already. Default `false`.
    */
   workingCopy?: boolean;
+  /**
+   * `dstack run --tag TAG`: point TAG at the run once it is `done` (its artifacts saved), logged
+   * in the run's log; a tag that cannot be set makes the run `failed`. A run that fails or is
+   * stopped leaves the tag where it was.
+   */
+  tag?: string;
   /** Aborting it stops the run: its reason (`SIGINT`, `SIGTERM`) goes to the job's process group. */
   stop?: AbortSignal;
   /** Milliseconds between the forwarded signal and `SIGKILL`. Default 10 000. */
@@ -319,6 +325,12 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     bridge = await startArtifactsBridge({
       store,
       runName,
+      onTag: ({ tag, run, previous }) =>
+        info(
+          previous !== undefined && previous !== run
+            ? `the job moved tag ${tag} from ${previous} to ${run}`
+            : `the job pointed tag ${tag} at ${run}`,
+        ),
       ...(options.remote ? { remote: options.remote } : {}),
     });
     temps.push(dirname(bridge.socketPath));
@@ -422,6 +434,19 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     }
   }
   if (copy) await rm(copy.dir, { recursive: true, force: true }).catch(() => undefined);
+  if (options.tag !== undefined && result.status === "done") {
+    try {
+      const { previous } = await store.setTag(options.tag, runName);
+      info(
+        previous !== undefined && previous !== runName
+          ? `tag ${options.tag} moved from ${previous} to ${runName}`
+          : `tag ${options.tag} -> ${runName}`,
+      );
+    } catch (e) {
+      const message = `the job succeeded, but tag ${options.tag} could not be set: ${(e as Error).message}`;
+      result = { ...result, status: "failed", message };
+    }
+  }
   closePhase();
   if (host) result.host = host;
   if (interpreterFound) result.python = interpreterFound;
