@@ -25,7 +25,10 @@ describe("dstack run --tag, here", () => {
     expect(first.status).toBe(0);
     const a = runNameOf(first.stderr);
     expect(first.stderr).toContain(`tag best -> ${a}\n`);
-    expect((await dstack(["logs", a], dir, home)).stdout).toContain(`[dstack] tag best -> ${a}`);
+    const log = (await dstack(["logs", a], dir, home)).stdout;
+    expect(log).toContain(`[dstack] tag best -> ${a}`);
+    // One file, said so, in the one size format.
+    expect(log).toContain("[dstack] saved out: 1 file, 1B\n");
 
     const second = await dstack(["run", "python", "ok.py", "--tag=best", "-a", "out"], dir, home);
     const b = runNameOf(second.stderr);

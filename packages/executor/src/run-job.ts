@@ -15,7 +15,7 @@ import {
 } from "@dstack/artifacts";
 import { checkResources, formatHostFacts, type HostReport, readHostFacts } from "@dstack/host";
 import { PYTHON_PATH } from "@dstack/python";
-import type { Job } from "@dstack/spec";
+import { formatCount, formatSize, type Job } from "@dstack/spec";
 import { findInterpreter } from "./interpreter.js";
 import { jobEnvironment } from "./job-env.js";
 import { type LocalGpus, takeLocalGpus } from "./local-gpus.js";
@@ -228,7 +228,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     if (copyTo !== undefined) {
       copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
       info(
-        `working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`,
+        `working copy: ${formatCount(copy.files, "file")} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`,
       );
       repoDir = copy.dir;
     }
@@ -416,7 +416,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     try {
       const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
       for (const a of saved.saved) {
-        info(`saved ${a.path}: ${a.files === 1 ? "1 file" : `${a.files} files`}, ${a.bytes} bytes`);
+        info(`saved ${a.path}: ${formatCount(a.files, "file")}, ${formatSize(a.bytes)}`);
       }
       for (const m of saved.missing) info(`artifacts: ${m} does not exist; nothing saved for it`);
       if (saved.refused.length > 0) {

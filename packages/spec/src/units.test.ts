@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatSize, MAX_SIZE_BYTES, parseSize } from "./units.js";
+import { formatCount, formatSize, MAX_SIZE_BYTES, parseSize } from "./units.js";
 
 /** Bytes per unit as written, per IEC 80000-13 (and Kubernetes' Ki/Mi/Gi/Ti). */
 const UNITS: readonly { unit: string; bytes: number }[] = [
@@ -129,6 +129,20 @@ describe("formatSize", () => {
   ];
   it.each(cases)("$want", ({ bytes, want }) => {
     expect(formatSize(bytes)).toBe(want);
+  });
+});
+
+describe("formatCount", () => {
+  const cases = [
+    { n: 1, singular: "file", want: "1 file" },
+    { n: 0, singular: "file", want: "0 files" },
+    { n: 2, singular: "file", want: "2 files" },
+    { n: 10004, singular: "file", want: "10004 files" },
+    { n: 1, singular: "entry", plural: "entries", want: "1 entry" },
+    { n: 3, singular: "entry", plural: "entries", want: "3 entries" },
+  ];
+  it.each(cases)("$want", ({ n, singular, plural, want }) => {
+    expect(formatCount(n, singular, plural)).toBe(want);
   });
 });
 

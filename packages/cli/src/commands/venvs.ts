@@ -12,7 +12,7 @@ import {
   reconcileRun,
 } from "@dstack/executor";
 import { CliError, dstackHome, type RunContext } from "../context.js";
-import { age, formatSize, table } from "../format.js";
+import { age, formatCount, formatSize, table } from "../format.js";
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -68,7 +68,7 @@ export async function venvsListCommand(opts: { json?: boolean }, ctx: RunContext
   ];
   ctx.stdout(`${table(rows)}\n`);
   const total = venvs.reduce((n, v) => n + v.bytes, 0);
-  ctx.stderr(`${venvs.length} venv${venvs.length === 1 ? "" : "s"}, ${formatSize(total)} in all\n`);
+  ctx.stderr(`${formatCount(venvs.length, "venv")}, ${formatSize(total)} in all\n`);
   return 0;
 }
 
@@ -134,6 +134,6 @@ export async function venvsPruneCommand(opts: VenvsPruneOptions, ctx: RunContext
   for (const v of result.building) ctx.stderr(`kept ${v.dir}: another run is building it\n`);
   const freed = result.removed.reduce((n, v) => n + v.bytes, 0);
   const n = result.removed.length;
-  ctx.stderr(`${verb} ${n} venv${n === 1 ? "" : "s"}, ${formatSize(freed)}\n`);
+  ctx.stderr(`${verb} ${formatCount(n, "venv")}, ${formatSize(freed)}\n`);
   return 0;
 }
