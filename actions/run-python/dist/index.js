@@ -1,18 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-NFRV7IHF.js";
+} from "./chunks/chunk-J5OL6YRR.js";
 import {
   runMode
-} from "./chunks/chunk-62CN2TJ6.js";
+} from "./chunks/chunk-MBVLLPO5.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-BT4VIBH3.js";
+import "./chunks/chunk-R45WJKPF.js";
 import {
   InputError,
   getInputs,
   resolveJob
-} from "./chunks/chunk-CGL3SX5L.js";
+} from "./chunks/chunk-GK2HHDUQ.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -23,7 +23,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-27KKD2PL.js";
+} from "./chunks/chunk-MNSEIZCD.js";
 import {
   withHint
 } from "./chunks/chunk-AUCTGA3N.js";
@@ -47,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-T5IDYHLB.js")).commandMode(inputs);
+    return (await import("./chunks/command-MVISGWLZ.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -56,7 +56,7 @@ async function run() {
   }
   const { job } = resolved;
   if (inputs.mode === "plan" || inputs.mode === "dispatch") {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-GTOYTK7S.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-AI7SC6F7.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -64,7 +64,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-LLID5TT6.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-QKNXANPA.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

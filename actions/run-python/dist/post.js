@@ -1,17 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-62CN2TJ6.js";
+} from "./chunks/chunk-MBVLLPO5.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-BT4VIBH3.js";
-import "./chunks/chunk-CGL3SX5L.js";
+import "./chunks/chunk-R45WJKPF.js";
+import "./chunks/chunk-GK2HHDUQ.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-27KKD2PL.js";
+import "./chunks/chunk-MNSEIZCD.js";
 import "./chunks/chunk-AUCTGA3N.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-LLID5TT6.js")).dispatchPost();
+    await (await import("./chunks/dispatch-QKNXANPA.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

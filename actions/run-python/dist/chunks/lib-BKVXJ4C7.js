@@ -38,13 +38,13 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-PSXTZ6OZ.js";
+} from "./chunk-UKTIJYOH.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-NWEBIUR4.js";
-import "./chunk-27KKD2PL.js";
+import "./chunk-7KL5WNV2.js";
+import "./chunk-MNSEIZCD.js";
 import "./chunk-BV2H6TSC.js";
 import "./chunk-AUCTGA3N.js";
 import "./chunk-WOHHE5EB.js";

@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-5WMD2KJE.js";
-import "./chunk-BT4VIBH3.js";
-import "./chunk-CGL3SX5L.js";
+} from "./chunk-EENBJGTU.js";
+import "./chunk-R45WJKPF.js";
+import "./chunk-GK2HHDUQ.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NWEBIUR4.js";
-import "./chunk-27KKD2PL.js";
+import "./chunk-7KL5WNV2.js";
+import "./chunk-MNSEIZCD.js";
 import "./chunk-BV2H6TSC.js";
 import "./chunk-AUCTGA3N.js";
 import "./chunk-WOHHE5EB.js";

@@ -14469,6 +14469,9 @@ function formatSize(bytes) {
   }
   return `${bytes}B`;
 }
+function formatCount(n, singular, plural = `${singular}s`) {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
 
 // ../../packages/spec/lib/runname.js
 var ADJECTIVES = Object.freeze([
@@ -19725,7 +19728,7 @@ var OPTIONS = {
   tag: { type: "string" },
   "api-url": { type: "string" }
 };
-var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "tag", "api-url"];
+var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url"];
 function optionFor(path2) {
   const [a, b, c] = path2;
   if (a === "file")
@@ -19925,6 +19928,7 @@ function parseRunArgv(argv) {
       help,
       overrides,
       hasArgs: args !== void 0 && args.length > 0,
+      ...values.tag !== void 0 ? { tag: values.tag } : {},
       ...values.remote === true ? {
         remote: {
           ...values.repo !== void 0 ? { repo: values.repo } : {},
@@ -20594,6 +20598,7 @@ export {
   split,
   join,
   formatSize,
+  formatCount,
   REPOSITORY_ROLES,
   TAG_PATTERN,
   didYouMean,

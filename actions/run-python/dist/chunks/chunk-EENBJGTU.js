@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DATA_ARTIFACT_PREFIX,
   decodeArtifactPath
-} from "./chunk-BT4VIBH3.js";
+} from "./chunk-R45WJKPF.js";
 import {
   InputError,
   Inputs
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-GK2HHDUQ.js";
 import {
   getInput,
   getState,
@@ -27,12 +27,12 @@ import {
   findRunByName,
   readDefaultBranch,
   trustInputs
-} from "./chunk-NWEBIUR4.js";
+} from "./chunk-7KL5WNV2.js";
 import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

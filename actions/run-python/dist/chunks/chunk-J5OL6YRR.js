@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -7,7 +7,10 @@ import {
   mergeInto,
   scanTree,
   treeStats
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-GK2HHDUQ.js";
+import {
+  formatCount
+} from "./chunk-MNSEIZCD.js";
 import {
   restError
 } from "./chunk-AUCTGA3N.js";
@@ -268,7 +271,7 @@ async function chooseCompressionLevel(files, options = {}) {
     };
   }
   const saving = 1 - deflated / raw;
-  const measured = `a sample of ${raw} bytes from ${picked.length} file(s) deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
+  const measured = `a sample of ${raw} bytes from ${formatCount(picked.length, "file")} deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
   if (saving < minSaving) {
     return {
       level: STORE_COMPRESSION_LEVEL,

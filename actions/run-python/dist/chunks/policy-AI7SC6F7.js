@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-727AOZQV.js";
-import "./chunk-NFRV7IHF.js";
-import "./chunk-CGL3SX5L.js";
+} from "./chunk-C6GQUMZH.js";
+import "./chunk-J5OL6YRR.js";
+import "./chunk-GK2HHDUQ.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NWEBIUR4.js";
-import "./chunk-27KKD2PL.js";
+import "./chunk-7KL5WNV2.js";
+import "./chunk-MNSEIZCD.js";
 import "./chunk-BV2H6TSC.js";
 import "./chunk-AUCTGA3N.js";
 import "./chunk-WOHHE5EB.js";

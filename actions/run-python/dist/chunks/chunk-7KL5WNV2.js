@@ -3,7 +3,7 @@ import {
   POLICY_FILE,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 import {
   apiUrlOf,
   countingFetch,

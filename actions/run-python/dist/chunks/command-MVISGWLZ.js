@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-727AOZQV.js";
+} from "./chunk-C6GQUMZH.js";
 import {
   annotate
-} from "./chunk-NFRV7IHF.js";
+} from "./chunk-J5OL6YRR.js";
 import {
   readMetricsDir
 } from "./chunk-ZSAAEPPP.js";
@@ -14,21 +14,21 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-PSXTZ6OZ.js";
+} from "./chunk-UKTIJYOH.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-5WMD2KJE.js";
+} from "./chunk-EENBJGTU.js";
 import {
   GitHubStore
-} from "./chunk-BT4VIBH3.js";
+} from "./chunk-R45WJKPF.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-GK2HHDUQ.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -38,10 +38,10 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-NWEBIUR4.js";
+} from "./chunk-7KL5WNV2.js";
 import {
   artifactsPolicy
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

@@ -17,7 +17,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 import {
   apiUrlOf
 } from "./chunk-BV2H6TSC.js";

@@ -1,25 +1,25 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-NFRV7IHF.js";
+} from "./chunk-J5OL6YRR.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-GK2HHDUQ.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-NWEBIUR4.js";
+} from "./chunk-7KL5WNV2.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-2CSJEB45.js");
+    const { authorizeActor } = await import("./lib-BKVXJ4C7.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

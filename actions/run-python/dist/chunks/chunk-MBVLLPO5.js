@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-BT4VIBH3.js";
+} from "./chunk-R45WJKPF.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-CGL3SX5L.js";
+} from "./chunk-GK2HHDUQ.js";
 import {
   endGroup,
   exportVariable,
@@ -26,10 +26,11 @@ import {
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
+  formatCount,
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-27KKD2PL.js";
+} from "./chunk-MNSEIZCD.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -72,7 +73,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-2CSJEB45.js");
+  const { renderMetricsMarkdown } = await import("./lib-BKVXJ4C7.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}
@@ -124,7 +125,7 @@ async function uploadRunArtifacts(options) {
         id: r.id,
         ...url ? { url } : {}
       });
-      info(`uploaded ${entry.path}: ${r.files} files, ${formatSize(r.bytes)} (artifact ${r.name}, zip level ${r.compressionLevel})`);
+      info(`uploaded ${entry.path}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} (artifact ${r.name}, zip level ${r.compressionLevel})`);
       if (r.skippedHidden.length > 0) {
         warning(`artifacts: ${entry.path}: left out hidden files and folders (as actions/upload-artifact does): ${r.skippedHidden.join(", ")}`);
       }
