@@ -22,6 +22,17 @@ def load(path):
     return xs, ys
 
 
+def write_json(path, value, **kwargs):
+    """Writes JSON atomically: to a temporary file beside `path`, then os.replace, so a run stopped
+    mid-write (dstack stop, a kill after the grace period) never leaves a half-written checkpoint."""
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w") as f:
+        json.dump(value, f, **kwargs)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 def standardize(xs, mean=None, std=None):
     cols = list(zip(*xs))
     mean = mean or [sum(c) / len(c) for c in cols]
@@ -89,16 +100,13 @@ def main():
         checkpoint = {"epoch": epoch, "w": w, "b": b, "mean": mean, "std": std, "species": SPECIES, "val_accuracy": val_acc}
         if val_acc >= best["val_accuracy"]:
             best = checkpoint
-            with open("checkpoints/best.json", "w") as f:
-                json.dump(best, f)
+            write_json("checkpoints/best.json", best)
         if epoch % args.checkpoint_every == 0 or epoch == args.epochs:
-            with open(f"checkpoints/epoch-{epoch:04d}.json", "w") as f:
-                json.dump(checkpoint, f)
+            write_json(f"checkpoints/epoch-{epoch:04d}.json", checkpoint)
             print(f"epoch {epoch:4d}  loss {loss / n:.4f}  val_accuracy {val_acc:.3f}", flush=True)
 
     metrics = {"epochs": args.epochs, "lr": args.lr, "best_epoch": best["epoch"], "best_val_accuracy": best["val_accuracy"], "train_accuracy": accuracy(w, b, train_x, train_y), "history": history}
-    with open("metrics/metrics.json", "w") as f:
-        json.dump(metrics, f, indent=2)
+    write_json("metrics/metrics.json", metrics, indent=2)
     print(f"best val_accuracy {best['val_accuracy']:.3f} at epoch {best['epoch']}")
 
     if args.tag and os.environ.get("DSTACK_ARTIFACTS_SOCKET"):

@@ -7641,6 +7641,9 @@ function formatSize(bytes) {
   }
   return `${bytes}B`;
 }
+function formatCount(n, singular, plural = `${singular}s`) {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
 
 // ../../packages/spec/lib/generated/workflow-validator.js
 var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
@@ -11060,7 +11063,7 @@ async function explainEmpty(options) {
   if (later.length > 0) {
     const before = await count2(glob, [line.glob], hidden, options.maxFiles);
     if (before.n > 0) {
-      return `${quote2(line.text)} matches ${before.n} file${before.n === 1 ? "" : "s"}, but ${later.map((l) => quote2(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
+      return `${quote2(line.text)} matches ${formatCount(before.n, "file")}, but ${later.map((l) => quote2(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
     }
   }
   if (!options.includeHiddenFiles) {
@@ -11502,7 +11505,7 @@ async function chooseCompressionLevel(files, options = {}) {
     };
   }
   const saving = 1 - deflated / raw;
-  const measured = `a sample of ${raw} bytes from ${picked.length} file(s) deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
+  const measured = `a sample of ${raw} bytes from ${formatCount(picked.length, "file")} deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
   if (saving < minSaving) {
     return {
       level: STORE_COMPRESSION_LEVEL,
@@ -12821,7 +12824,7 @@ async function selectFiles(inputs, root) {
       warning(message);
   }
   if (found.files > 0) {
-    info(`${Inputs.Path}: ${found.files} files selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`);
+    info(`${Inputs.Path}: ${formatCount(found.files, "file")} selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`);
   }
   return found;
 }
@@ -12846,7 +12849,7 @@ async function upload(inputs) {
     const staged = await stageUploadGroups({ groups: found.groups, tempDir: tempDir() });
     try {
       if (staged.copied > 0) {
-        info(`copied ${staged.copied} files to ${staged.dir} to upload them (another file system than the workspace, so no hard links)`);
+        info(`copied ${formatCount(staged.copied, "file")} to ${staged.dir} to upload them (another file system than the workspace, so no hard links)`);
       }
       for (const group of staged.groups) {
         const r = await store.upload({
@@ -12859,7 +12862,7 @@ async function upload(inputs) {
           ...inputs.retentionDays !== void 0 ? { retentionDays: inputs.retentionDays } : {}
         });
         done.push(r);
-        info(`${r.artifactPath}: ${r.files} files, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`);
+        info(`${r.artifactPath}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`);
       }
     } finally {
       await staged.dispose();
@@ -12918,7 +12921,7 @@ async function download(inputs) {
     localPath
   });
   const from = "tag" in inputs.ref ? `tag ${inputs.ref.tag} (run ${r.runName})` : `run ${r.runName}`;
-  info(`${from}: ${r.files} files, ${formatSize(r.bytes)} from workflow run ${r.workflowRunId} -> ${r.localPath} (digests checked: ${r.artifacts.map((a) => a.name).join(", ")})`);
+  info(`${from}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} from workflow run ${r.workflowRunId} -> ${r.localPath} (digests checked: ${r.artifacts.map((a) => a.name).join(", ")})`);
   setOutput("run-name", r.runName);
   setOutput("artifact-ids", r.artifacts.map((a) => a.id).join(","));
   setOutput("artifact-digests", r.artifacts.map((a) => a.digest ?? "").join(","));

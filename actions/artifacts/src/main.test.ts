@@ -141,7 +141,7 @@ describe("upload with a tag in one workflow run, download by the tag in a later 
     expect(r.summary).toContain("dstack artifacts: run brave-bear-7");
     expect(r.log).toMatch(/path: 3 files selected, below the workspace -> output, logs/);
     // Checkpoint bytes are stored, not deflated; the metrics are deflated.
-    expect(r.log).toMatch(/output: 1 files.*zipped at level 0/);
+    expect(r.log).toMatch(/output: 1 file, .*zipped at level 0/);
     expect(r.log).toMatch(/logs: 2 files.*zipped at level 6/);
   }, 90_000);
 

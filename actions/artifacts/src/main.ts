@@ -17,7 +17,7 @@ import {
   stageUploadGroups,
 } from "@dstack/artifacts";
 import { GitHubStore, type GitHubUploadResult } from "@dstack/artifacts/github";
-import { formatRunName, formatSize, runNameStem } from "@dstack/spec";
+import { formatCount, formatRunName, formatSize, runNameStem } from "@dstack/spec";
 import { type DownloadInputs, getInputs, InputError, Inputs, type UploadInputs } from "./inputs.js";
 
 /** The environment variable holding the job's dstack run (set by run-python and by uploads). */
@@ -104,7 +104,7 @@ async function selectFiles(inputs: UploadInputs, root: string): Promise<FoundUpl
   }
   if (found.files > 0) {
     core.info(
-      `${Inputs.Path}: ${found.files} files selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`,
+      `${Inputs.Path}: ${formatCount(found.files, "file")} selected, below ${found.rootRel === "" ? "the workspace" : found.rootRel} -> ${found.groups.map((g) => g.artifactPath).join(", ")}`,
     );
   }
   return found;
@@ -134,7 +134,7 @@ async function upload(inputs: UploadInputs): Promise<void> {
     try {
       if (staged.copied > 0) {
         core.info(
-          `copied ${staged.copied} files to ${staged.dir} to upload them (another file system than the workspace, so no hard links)`,
+          `copied ${formatCount(staged.copied, "file")} to ${staged.dir} to upload them (another file system than the workspace, so no hard links)`,
         );
       }
       for (const group of staged.groups) {
@@ -149,7 +149,7 @@ async function upload(inputs: UploadInputs): Promise<void> {
         });
         done.push(r);
         core.info(
-          `${r.artifactPath}: ${r.files} files, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`,
+          `${r.artifactPath}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} -> ${r.name} (id ${r.id}, ${formatSize(r.size)} zipped at level ${r.compressionLevel}: ${r.compressionReason})`,
         );
       }
     } finally {
@@ -221,7 +221,7 @@ async function download(inputs: DownloadInputs): Promise<void> {
   const from =
     "tag" in inputs.ref ? `tag ${inputs.ref.tag} (run ${r.runName})` : `run ${r.runName}`;
   core.info(
-    `${from}: ${r.files} files, ${formatSize(r.bytes)} from workflow run ${r.workflowRunId} -> ${r.localPath} (digests checked: ${r.artifacts.map((a) => a.name).join(", ")})`,
+    `${from}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} from workflow run ${r.workflowRunId} -> ${r.localPath} (digests checked: ${r.artifacts.map((a) => a.name).join(", ")})`,
   );
   core.setOutput("run-name", r.runName);
   core.setOutput("artifact-ids", r.artifacts.map((a) => a.id).join(","));

@@ -1,19 +1,19 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-BIKH7IWN.js";
+} from "./chunks/chunk-FVGBX5TZ.js";
 import {
   runMode
-} from "./chunks/chunk-52GQQ7SQ.js";
+} from "./chunks/chunk-CJCNHHVP.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-KPQ4HDXD.js";
+import "./chunks/chunk-TBRZVBTH.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-HHOSKR52.js";
+} from "./chunks/chunk-NDU3D2MW.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -24,7 +24,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-3XB4OFQD.js";
+} from "./chunks/chunk-NRL3C347.js";
 import {
   withHint
 } from "./chunks/chunk-HEMNLYJN.js";
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-JRK7QEDH.js")).commandMode(inputs);
+    return (await import("./chunks/command-W4U6CN6E.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-KOQCVTYX.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-JLB2W5RJ.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-IGL4UFAT.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-BWJMP3L5.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,17 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-52GQQ7SQ.js";
+} from "./chunks/chunk-CJCNHHVP.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-KPQ4HDXD.js";
-import "./chunks/chunk-HHOSKR52.js";
+import "./chunks/chunk-TBRZVBTH.js";
+import "./chunks/chunk-NDU3D2MW.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-3XB4OFQD.js";
+import "./chunks/chunk-NRL3C347.js";
 import "./chunks/chunk-HEMNLYJN.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-IGL4UFAT.js")).dispatchPost();
+    await (await import("./chunks/dispatch-BWJMP3L5.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -79,7 +79,14 @@ async function fake(policy: string | null = POLICY): Promise<Fake> {
   const actions = createActionsModel({
     owner: OWNER,
     repo: REPO,
-    inputs: { job: true, "run-name": true, tag: false, "timeout-minutes": false, sha: false, "runs-on": false },
+    inputs: {
+      job: true,
+      "run-name": true,
+      tag: false,
+      "timeout-minutes": false,
+      sha: false,
+      "runs-on": false,
+    },
     refs: ["trunk"],
   });
   const github = await startFakeGitHub(

@@ -25,7 +25,7 @@ import { type ArtifactEntry, LocalStore } from "@dstack/artifacts";
 import { GitHubStore, GitHubStoreError } from "@dstack/artifacts/github";
 import { type Phase, type RunResult, runJob } from "@dstack/executor";
 import { formatHostFacts } from "@dstack/host";
-import { formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
+import { formatCount, formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
 import { type ActionInputs, InputError } from "./inputs.js";
 import { MATCHER_OWNERS, PYTHON_TRACEBACK_MATCHER } from "./matcher.js";
 import { metricsSummary } from "./summary-metrics.js";
@@ -119,7 +119,7 @@ export async function uploadRunArtifacts(options: {
         ...(url ? { url } : {}),
       });
       core.info(
-        `uploaded ${entry.path}: ${r.files} files, ${formatSize(r.bytes)} (artifact ${r.name}, zip level ${r.compressionLevel})`,
+        `uploaded ${entry.path}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} (artifact ${r.name}, zip level ${r.compressionLevel})`,
       );
       if (r.skippedHidden.length > 0) {
         core.warning(

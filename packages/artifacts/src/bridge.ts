@@ -77,6 +77,12 @@ export interface ArtifactsBridgeOptions {
    * path must fit in {@link MAX_SOCKET_PATH_BYTES} bytes.
    */
   socketDir?: string;
+  /**
+   * Called after the job's upload pointed a tag at a run (`artifacts.upload(..., tag=...)`): the
+   * tag, the run it now points at and, in the local store, the run it pointed at before. The
+   * executor writes it into the run's log.
+   */
+  onTag?: (event: { tag: string; run: string; previous?: string }) => void;
 }
 
 /** A running bridge. */
@@ -132,6 +138,8 @@ interface Context {
   runName: string;
   /** 1, 2, ...: the number of this bridge's next tagged upload to the remote store. */
   nextTagging: () => number;
+  /** {@link ArtifactsBridgeOptions.onTag}. */
+  onTag: ((event: { tag: string; run: string; previous?: string }) => void) | undefined;
 }
 
 async function handleUpload(context: Context, req: Request, cwd: string) {
@@ -166,6 +174,7 @@ async function handleUpload(context: Context, req: Request, cwd: string) {
       artifactPath,
       ...(tag !== undefined ? { tag } : {}),
     });
+    if (tag !== undefined) context.onTag?.({ tag, run: r.runName });
     return {
       run: r.runName,
       ...(tag !== undefined ? { tag } : {}),
@@ -204,6 +213,7 @@ async function handleUpload(context: Context, req: Request, cwd: string) {
   }
   await store.updateRun(run.runName, { status: "done", finishedAt: new Date().toISOString() });
   const { previous } = await store.setTag(tag, run.runName);
+  context.onTag?.({ tag, run: run.runName, ...(previous !== undefined ? { previous } : {}) });
   return {
     run: run.runName,
     tag,
@@ -292,6 +302,7 @@ export async function startArtifactsBridge(
     remote: options.remote,
     runName: options.runName,
     nextTagging: () => ++taggings,
+    onTag: options.onTag,
   };
   const base = options.socketDir ?? os.tmpdir();
   const dir = await fsp.mkdtemp(path.join(base, "dstack-"));

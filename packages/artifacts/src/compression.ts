@@ -22,6 +22,7 @@
  */
 import * as fsp from "node:fs/promises";
 import { constants, deflateRawSync } from "node:zlib";
+import { formatCount } from "@dstack/spec";
 
 /** upload-artifact's default zip level, used when the sample compresses (or there is none). */
 export const DEFAULT_COMPRESSION_LEVEL = 6;
@@ -97,7 +98,7 @@ export async function chooseCompressionLevel(
     };
   }
   const saving = 1 - deflated / raw;
-  const measured = `a sample of ${raw} bytes from ${picked.length} file(s) deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
+  const measured = `a sample of ${raw} bytes from ${formatCount(picked.length, "file")} deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
   if (saving < minSaving) {
     return {
       level: STORE_COMPRESSION_LEVEL,

@@ -29,6 +29,7 @@ import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { GlobOptions } from "@actions/glob";
+import { formatCount } from "@dstack/spec";
 import { errnoCode, ioError, StoreError } from "./errors.js";
 import { checkArtifactPath } from "./names.js";
 import { isInside } from "./tree.js";
@@ -255,7 +256,7 @@ async function explainEmpty(options: {
   if (later.length > 0) {
     const before = await count(glob, [line.glob], hidden, options.maxFiles);
     if (before.n > 0) {
-      return `${quote(line.text)} matches ${before.n} file${before.n === 1 ? "" : "s"}, but ${later.map((l) => quote(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
+      return `${quote(line.text)} matches ${formatCount(before.n, "file")}, but ${later.map((l) => quote(l.text)).join(", ")} exclude${later.length === 1 ? "s" : ""} every one`;
     }
   }
   if (!options.includeHiddenFiles) {

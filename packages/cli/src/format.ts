@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { formatDuration as formatDurationIn, formatSize } from "@dstack/spec";
+import { formatCount, formatDuration as formatDurationIn, formatSize } from "@dstack/spec";
 
-export { formatSize };
+export { formatCount, formatSize };
 
 /** Rows as left-aligned columns two spaces apart, the first row the header. */
 export function table(rows: string[][]): string {

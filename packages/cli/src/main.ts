@@ -1,5 +1,5 @@
 /**
- * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `metrics`,
+ * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `metrics`, `venvs`,
  * `validate`, `labels`, `schema`; `run`, `ps` and `artifacts download` also on GitHub with `--remote`.
  *
  * This module is the commander wiring only: each command is a file of `commands/` (the
@@ -23,6 +23,7 @@ import { schemaCommand } from "./commands/schema.js";
 import { stopCommand } from "./commands/stop.js";
 import { tagsAddCommand, tagsDeleteCommand, tagsListCommand } from "./commands/tags.js";
 import { validateCommand } from "./commands/validate.js";
+import { type VenvsPruneOptions, venvsListCommand, venvsPruneCommand } from "./commands/venvs.js";
 import { CliError, type Io, runContext } from "./context.js";
 
 export type { Io } from "./context.js";
@@ -50,7 +51,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // kept in order, and everything after -- the script's, exactly.
   if (argv[0] === "run" || argv[0] === "__exec") {
     return guarded(io, () =>
-      argv[0] === "run" ? runCommand(argv.slice(1), ctx) : executeRun(argv[1] ?? "", ctx, argv[2]),
+      argv[0] === "run"
+        ? runCommand(argv.slice(1), ctx)
+        : executeRun(argv[1] ?? "", ctx, argv[2], argv[3] !== undefined ? { tag: argv[3] } : {}),
     );
   }
   const program = new Command("dstack")
@@ -171,7 +174,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   tags
     .command("list")
     .description("list this repository's tags")
-    .option("--json", "print [{tag, runName, createdAt}] as JSON")
+    .option("--json", "print [{tag, runName, createdAt, madeBy?}] as JSON")
     .action(async (opts: { json?: boolean }) => set(await tagsListCommand(ctx, opts)));
   tags
     .command("add")
@@ -187,6 +190,27 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("delete a tag (the run and its artifacts stay)")
     .argument("<tag>", "the tag")
     .action(async (tag: string) => set(await tagsDeleteCommand(tag, ctx)));
+
+  const venvs = program
+    .command("venvs")
+    .description("list or prune the venvs dstack run cached in DSTACK_HOME");
+  venvs
+    .command("list", { isDefault: true })
+    .description(
+      "list the cached venvs (venvs/ and venvs-untrusted/): size, Python, requirements hash, last use",
+    )
+    .option("--json", "print the venvs as a JSON array")
+    .action(async (opts: { json?: boolean }) => set(await venvsListCommand(opts, ctx)));
+  venvs
+    .command("prune")
+    .description(
+      "remove cached venvs no run used for --older-than (default 30d); never one being built",
+    )
+    .option("--older-than <age>", "last used longer ago than this: N followed by s, m, h or d")
+    .option("--unused", "remove every venv, when no run of any repository is active")
+    .option("--dry-run", "name what would be removed, remove nothing")
+    .option("--json", "print {removed, building} as JSON")
+    .action(async (opts: VenvsPruneOptions) => set(await venvsPruneCommand(opts, ctx)));
 
   const metrics = program
     .command("metrics")

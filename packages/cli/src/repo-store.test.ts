@@ -106,6 +106,14 @@ describe("two repositories side by side, one DSTACK_HOME", () => {
     const json = JSON.parse((await dstack(["ps", "-a", "--json"], a)).stdout);
     expect(json.map((r: { runName: string }) => r.runName)).toContain(runA);
     expect(json.every((r: { repoDir: string }) => r.repoDir === a)).toBe(true);
+    // --json with --all-repos names each run's repository, as the REPO column does.
+    const everywhere = JSON.parse((await dstack(["ps", "-a", "--all-repos", "--json"], b)).stdout);
+    expect(
+      everywhere.map((r: { repo: string; runName: string }) => [r.repo, r.runName === runA]),
+    ).toContainEqual(["iris", true]);
+    expect(new Set(everywhere.map((r: { repo: string }) => r.repo))).toEqual(
+      new Set(["iris", "mine"]),
+    );
   }, 60_000);
 
   it("a project folder inside a clone is a repository of its own", async () => {

@@ -218,7 +218,10 @@ describe("runSupervised", () => {
       stop: stop.signal,
       graceMs: 300,
     });
-    expect(end).toEqual({ signal: "SIGKILL", stopped: true });
+    expect(end).toEqual({ signal: "SIGKILL", stopped: true, killedAfterMs: 300 });
+    expect(explainExit(end)).toBe(
+      "killed by SIGKILL: dstack sent it after the 0.3 s grace period, the job had not exited after the stop request (stopped)",
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     await new Promise((r) => setTimeout(r, 100));
     // Gone, or a zombie waiting for init to reap it: either way no longer running.
@@ -260,6 +263,16 @@ describe("explainExit", () => {
       name: "killed by a signal",
       end: { signal: "SIGKILL", stopped: false },
       want: "killed by SIGKILL: likely out of memory (the kernel's OOM killer), or a kill after the stop grace period",
+    },
+    {
+      name: "SIGKILL dstack sent after the grace period",
+      end: { signal: "SIGKILL", stopped: true, killedAfterMs: 10_000 },
+      want: "killed by SIGKILL: dstack sent it after the 10 s grace period, the job had not exited after the stop request (stopped)",
+    },
+    {
+      name: "137 after dstack's SIGKILL (a shell in between)",
+      end: { exitCode: 137, stopped: true, killedAfterMs: 10_000 },
+      want: "killed by SIGKILL: dstack sent it after the 10 s grace period, the job had not exited after the stop request (stopped)",
     },
     {
       name: "SIGSEGV by name",

@@ -51,6 +51,13 @@ export {
   venvsDir,
 } from "./venv.js";
 export {
+  type CachedVenv,
+  listVenvs,
+  type PruneVenvsOptions,
+  type PruneVenvsResult,
+  pruneVenvs,
+} from "./venv-cache.js";
+export {
   loadWorkflows,
   locateWorkflows,
   WorkflowsFileError,

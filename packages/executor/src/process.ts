@@ -16,6 +16,11 @@ export interface ProcessEnd {
   signal?: string;
   /** `true` when a stop request ended it (dstack stop, Ctrl-C, SIGTERM). */
   stopped: boolean;
+  /**
+   * The grace period (ms) after which dstack sent `SIGKILL` to the process group, when it did
+   * (the job had not exited after the stop request); absent otherwise.
+   */
+  killedAfterMs?: number;
 }
 
 /** Options of {@link runSupervised}. */
@@ -69,6 +74,7 @@ export async function runSupervised(options: RunSupervisedOptions): Promise<Proc
   });
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
+  let killed = false;
   const onAbort = () => {
     if (child.pid === undefined || stopped) return;
     stopped = true;
@@ -78,7 +84,9 @@ export async function runSupervised(options: RunSupervisedOptions): Promise<Proc
     ) as NodeJS.Signals;
     killGroup(child.pid, signal);
     killTimer = setTimeout(() => {
-      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+      if (child.pid === undefined) return;
+      killed = true;
+      killGroup(child.pid, "SIGKILL");
     }, grace);
   };
   if (child.pid !== undefined) options.onStart?.(child.pid);
@@ -105,6 +113,7 @@ export async function runSupervised(options: RunSupervisedOptions): Promise<Proc
     ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
     ...(result.signal !== undefined ? { signal: result.signal } : {}),
     stopped,
+    ...(killed ? { killedAfterMs: grace } : {}),
   };
 }
 
@@ -116,10 +125,14 @@ function signalName(n: number): string | undefined {
 /**
  * Says how a process ended, for people: `exited with 0`, `killed by SIGKILL: likely out of memory
  * (the kernel's OOM killer)`, `exit 137 (128 + SIGKILL): likely out of memory`, `killed by
- * SIGINT (stopped)`.
+ * SIGINT (stopped)`, `killed by SIGKILL: dstack sent it after the 10 s grace period, the job had
+ * not exited after the stop request (stopped)`.
  */
 export function explainExit(end: ProcessEnd): string {
   const stopped = end.stopped ? " (stopped)" : "";
+  if (end.killedAfterMs !== undefined && (end.signal === "SIGKILL" || end.exitCode === 137)) {
+    return `killed by SIGKILL: dstack sent it after the ${end.killedAfterMs / 1000} s grace period, the job had not exited after the stop request${stopped}`;
+  }
   const oom =
     "likely out of memory (the kernel's OOM killer), or a kill after the stop grace period";
   if (end.signal) {

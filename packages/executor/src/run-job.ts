@@ -15,7 +15,7 @@ import {
 } from "@dstack/artifacts";
 import { checkResources, formatHostFacts, type HostReport, readHostFacts } from "@dstack/host";
 import { PYTHON_PATH } from "@dstack/python";
-import type { Job } from "@dstack/spec";
+import { formatCount, formatSize, type Job } from "@dstack/spec";
 import { findInterpreter } from "./interpreter.js";
 import { jobEnvironment } from "./job-env.js";
 import { type LocalGpus, takeLocalGpus } from "./local-gpus.js";
@@ -72,6 +72,12 @@ export interface RunJobOptions {
    * For `dstack run` here; a runner's checkout is a copy already. Default `false`.
    */
   workingCopy?: boolean;
+  /**
+   * `dstack run --tag TAG`: point TAG at the run once it is `done` (its artifacts saved), logged
+   * in the run's log; a tag that cannot be set makes the run `failed`. A run that fails or is
+   * stopped leaves the tag where it was.
+   */
+  tag?: string;
   /** Aborting it stops the run: its reason (`SIGINT`, `SIGTERM`) goes to the job's process group. */
   stop?: AbortSignal;
   /** Milliseconds between the forwarded signal and `SIGKILL`. Default 10 000. */
@@ -222,7 +228,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     if (copyTo !== undefined) {
       copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
       info(
-        `working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`,
+        `working copy: ${formatCount(copy.files, "file")} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`,
       );
       repoDir = copy.dir;
     }
@@ -319,6 +325,12 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     bridge = await startArtifactsBridge({
       store,
       runName,
+      onTag: ({ tag, run, previous }) =>
+        info(
+          previous !== undefined && previous !== run
+            ? `the job moved tag ${tag} from ${previous} to ${run}`
+            : `the job pointed tag ${tag} at ${run}`,
+        ),
       ...(options.remote ? { remote: options.remote } : {}),
     });
     temps.push(dirname(bridge.socketPath));
@@ -404,7 +416,7 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     try {
       const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
       for (const a of saved.saved) {
-        info(`saved ${a.path}: ${a.files === 1 ? "1 file" : `${a.files} files`}, ${a.bytes} bytes`);
+        info(`saved ${a.path}: ${formatCount(a.files, "file")}, ${formatSize(a.bytes)}`);
       }
       for (const m of saved.missing) info(`artifacts: ${m} does not exist; nothing saved for it`);
       if (saved.refused.length > 0) {
@@ -422,6 +434,19 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
     }
   }
   if (copy) await rm(copy.dir, { recursive: true, force: true }).catch(() => undefined);
+  if (options.tag !== undefined && result.status === "done") {
+    try {
+      const { previous } = await store.setTag(options.tag, runName);
+      info(
+        previous !== undefined && previous !== runName
+          ? `tag ${options.tag} moved from ${previous} to ${runName}`
+          : `tag ${options.tag} -> ${runName}`,
+      );
+    } catch (e) {
+      const message = `the job succeeded, but tag ${options.tag} could not be set: ${(e as Error).message}`;
+      result = { ...result, status: "failed", message };
+    }
+  }
   closePhase();
   if (host) result.host = host;
   if (interpreterFound) result.python = interpreterFound;

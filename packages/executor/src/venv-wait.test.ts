@@ -1,9 +1,9 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildWheel, tempDir, writeTree } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
 import { findInterpreter } from "./interpreter.js";
-import { ensureVenv } from "./venv.js";
+import { ensureVenv, VENV_INFO } from "./venv.js";
 
 describe("ensureVenv while another run builds the same venv", () => {
   it("says that it waits (onWait), then reuses the venv the other run built", async () => {
@@ -34,5 +34,10 @@ describe("ensureVenv while another run builds the same venv", () => {
     expect(built.reused).toBe(false);
     expect(second).toEqual({ ...built, reused: true });
     expect(waited).toEqual([{ who: "second", dir: built.dir }]);
+    // What it was built from, for `dstack venvs`.
+    expect(JSON.parse(readFileSync(join(built.dir, VENV_INFO), "utf8"))).toEqual({
+      interpreter: { path: interpreter.path, version: interpreter.version },
+      requirementsSha256: "f48ead1cc9b451478f0b1cd35ad23e38568bc92b36108adb15ea6793badd6c62",
+    });
   }, 120_000);
 });

@@ -8,14 +8,23 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import type { Interpreter } from "./interpreter.js";
 import { explainExit, runSupervised } from "./process.js";
 
-/** Written last into a venv: its presence means the venv is complete and usable. */
-const READY_MARKER = ".dstack-ready";
+/**
+ * Written last into a venv: its presence means the venv is complete and usable. Its mtime is the
+ * venv's last use: set when the venv is built and again each time a run reuses it.
+ */
+export const READY_MARKER = ".dstack-ready";
+
+/**
+ * Written into a venv before {@link READY_MARKER}: what it was built from, as JSON
+ * `{interpreter: {path, version}, requirementsSha256}` (`dstack venvs` shows it).
+ */
+export const VENV_INFO = ".dstack-venv.json";
 
 /** The folder of trusted runs' venvs under `DSTACK_HOME`. */
 export const TRUSTED_VENVS = "venvs";
@@ -89,6 +98,20 @@ export function venvKey(interpreter: Interpreter, requirementsText: string): str
 }
 
 /**
+ * Sets the ready marker's mtime to now: the venv's last use, which `dstack venvs prune` reads. A
+ * marker that cannot be touched (a read-only home) leaves the venv usable. Returns `true`.
+ */
+function markUsed(dir: string): true {
+  try {
+    const now = new Date();
+    utimesSync(join(dir, READY_MARKER), now, now);
+  } catch {
+    // The venv still works; only its last-use time stays older.
+  }
+  return true;
+}
+
+/**
  * Returns the cached venv for these requirements, creating it (`python -m venv`, then
  * `pip install -r`) when missing. A venv is complete only once its ready marker is written, so a
  * crash half-way leaves a venv that the next run removes and builds again. Creation holds a lock
@@ -102,7 +125,7 @@ export async function ensureVenv(options: EnsureVenvOptions): Promise<Venv> {
   const venvs = venvsDir(home, options.untrusted === true);
   const dir = join(venvs, venvKey(interpreter, requirements.text));
   const python = join(dir, "bin", "python");
-  if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: true };
+  if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: markUsed(dir) };
 
   mkdirSync(venvs, { recursive: true });
   const lockOptions = { realpath: false, lockfilePath: `${dir}.lock` };
@@ -121,7 +144,7 @@ export async function ensureVenv(options: EnsureVenvOptions): Promise<Venv> {
   }
   try {
     // Another run may have finished it while this one waited.
-    if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: true };
+    if (existsSync(join(dir, READY_MARKER))) return { dir, python, reused: markUsed(dir) };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file: string, args: string[], what: string) => {
       const end = await runSupervised({
@@ -140,6 +163,13 @@ export async function ensureVenv(options: EnsureVenvOptions): Promise<Venv> {
       python,
       ["-m", "pip", "install", "--requirement", requirements.path],
       `pip install -r ${requirements.path}`,
+    );
+    writeFileSync(
+      join(dir, VENV_INFO),
+      `${JSON.stringify({
+        interpreter: { path: interpreter.path, version: interpreter.version },
+        requirementsSha256: createHash("sha256").update(requirements.text).digest("hex"),
+      })}\n`,
     );
     writeFileSync(join(dir, READY_MARKER), `${new Date().toISOString()}\n`);
     return { dir, python, reused: false };

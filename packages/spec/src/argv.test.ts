@@ -1394,15 +1394,32 @@ describe("parseRunArgv: --remote and its options", () => {
     if (args) expect(c.overrides.args).toEqual(args);
   });
 
-  it("--repo, --ref, --runner-workflow, --tag and --api-url need --remote", () => {
+  it("--repo, --ref, --runner-workflow and --api-url need --remote", () => {
     expect(
       parseErrors(["train", "--ref", "dev", "--tag", "best", "--repo", "o/r", "--api-url", "u"]),
     ).toEqual([
       "command line: --repo: only with --remote (a run on GitHub)",
       "command line: --ref: only with --remote (a run on GitHub)",
-      "command line: --tag: only with --remote (a run on GitHub)",
       "command line: --api-url: only with --remote (a run on GitHub)",
     ]);
+  });
+
+  const tagCases: { name: string; argv: string[]; tag?: string; remote?: RunCommand["remote"] }[] =
+    [
+      { name: "--tag for a run here", argv: ["train", "--tag", "best"], tag: "best" },
+      { name: "--tag= for a python FILE here", argv: ["python", "--tag=v1", "t.py"], tag: "v1" },
+      {
+        name: "--tag with --remote, in both places",
+        argv: ["train", "--remote", "--tag", "best"],
+        tag: "best",
+        remote: { tag: "best" },
+      },
+      { name: "no --tag", argv: ["train"] },
+    ];
+  it.each(tagCases)("$name", ({ argv, tag, remote }) => {
+    const c = command(argv);
+    expect(c.tag).toBe(tag);
+    expect(c.remote).toEqual(remote);
   });
 
   it("the usage text documents --remote", () => {

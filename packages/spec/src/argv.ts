@@ -56,6 +56,7 @@ export const RUN_USAGE = `usage: dstack run python [-d] [-h] [-r REQUIREMENTS] [
                           the path to the requirements.txt file
   -e, --env ENV           an environment variable, NAME=VALUE (repeatable)
   -a, --artifact ARTIFACT a folder that must be saved as output artifact (repeatable)
+  --tag TAG               point TAG at the run's artifacts when the run succeeds
   --working-dir WORKING_DIR
                           the path to the working directory
   -i, --interruptible     the workflow can run on interruptible instances
@@ -72,7 +73,6 @@ On GitHub (a runner whose labels match the job's resources):
   --repo OWNER/NAME       the repository (default: from \`git remote get-url origin\`)
   --ref REF               the branch or tag to run (default: the current branch, as pushed)
   --runner-workflow FILE  the runner workflow under .github/workflows/ (default dstack-run.yml)
-  --tag TAG               point TAG at the run's artifacts
   --api-url URL           the REST API root (default GITHUB_API_URL, or from the remote's host)
 
 dstack's options are dstack's wherever they stand before --, after FILE too:
@@ -104,8 +104,8 @@ const OPTIONS = {
   "api-url": { type: "string" },
 } as const;
 
-/** The options that only mean something with `--remote`. */
-const REMOTE_ONLY = ["repo", "ref", "runner-workflow", "tag", "api-url"] as const;
+/** The options that only mean something with `--remote` (`--tag` means something for both). */
+const REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url"] as const;
 
 /** `--remote` and its options, as given (checked where they are used). */
 export interface RemoteRunOptions {
@@ -137,6 +137,11 @@ export interface RunCommand {
   hasArgs: boolean;
   /** `--remote` and its options; absent for a run on this machine. */
   remote?: RemoteRunOptions;
+  /**
+   * `--tag TAG`: the tag to point at the run when it succeeds, here or on GitHub (with
+   * `--remote` it is `remote.tag` too).
+   */
+  tag?: string;
 }
 
 /** Maps a job field path to the option users typed. */
@@ -404,6 +409,7 @@ export function parseRunArgv(argv: readonly string[]): ParsedRunArgv | { errors:
       help,
       overrides,
       hasArgs: args !== undefined && args.length > 0,
+      ...(values.tag !== undefined ? { tag: values.tag as string } : {}),
       ...(values.remote === true
         ? {
             remote: {

@@ -114,6 +114,7 @@ export {
 } from "./schema.js";
 export {
   type DurationStyle,
+  formatCount,
   formatDuration,
   formatSize,
   MAX_SIZE_BYTES,

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type DurationStyle,
+  formatCount,
   formatDuration,
   formatSize,
   MAX_SIZE_BYTES,
@@ -135,6 +136,20 @@ describe("formatSize", () => {
   ];
   it.each(cases)("$want", ({ bytes, want }) => {
     expect(formatSize(bytes)).toBe(want);
+  });
+});
+
+describe("formatCount", () => {
+  const cases = [
+    { n: 1, singular: "file", want: "1 file" },
+    { n: 0, singular: "file", want: "0 files" },
+    { n: 2, singular: "file", want: "2 files" },
+    { n: 10004, singular: "file", want: "10004 files" },
+    { n: 1, singular: "entry", plural: "entries", want: "1 entry" },
+    { n: 3, singular: "entry", plural: "entries", want: "3 entries" },
+  ];
+  it.each(cases)("$want", ({ n, singular, plural, want }) => {
+    expect(formatCount(n, singular, plural)).toBe(want);
   });
 });
 

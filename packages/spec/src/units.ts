@@ -159,3 +159,16 @@ export function formatDuration(
     }
   }
 }
+
+/**
+ * A count and its noun for people, singular for exactly one: `1 file`, `0 files`, `3 files`.
+ * Every message that counts files (the CLI, the executor's run log, the actions' logs) says it
+ * this way, never `1 files`.
+ *
+ * @param n - the count (a whole number).
+ * @param singular - the noun for one (`file`).
+ * @param plural - the noun for any other count; default `singular` + `s`.
+ */
+export function formatCount(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import { join, relative } from "node:path";
-import { LocalStore } from "@dstack/artifacts";
+import { isValidName, LocalStore } from "@dstack/artifacts";
 import { processRef, type RunOutput, reconcileRun, runJob } from "@dstack/executor";
 import {
   formatDiagnostic,
@@ -98,6 +98,12 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     return remoteRunCommand({ job, remote: command.remote, detach: command.detach, repoDir }, ctx);
   }
 
+  if (command.tag !== undefined && !isValidName(command.tag)) {
+    throw new CliError(
+      `--tag: ${JSON.stringify(command.tag)} is not a valid tag name; use letters, digits, ".", "_" and "-", starting with a letter or digit`,
+      2,
+    );
+  }
   const store = await repoStore({ cwd: repoDir, env: ctx.env });
   // Runs whose dstack process died are ended first, so their jobs do not hold what this one needs.
   await Promise.all(
@@ -113,7 +119,9 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
 
   if (command.detach) {
     // The background process writes the run's log itself (runJob), so its own output is dropped.
-    const child = spawn(process.execPath, [DSTACK_BIN, "__exec", runName, store.home], {
+    const execArgs = [DSTACK_BIN, "__exec", runName, store.home];
+    if (command.tag !== undefined) execArgs.push(command.tag);
+    const child = spawn(process.execPath, execArgs, {
       cwd: repoDir,
       env: ctx.env,
       detached: true,
@@ -130,13 +138,19 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   ctx.stderr(
     `${pc.createColors(ctx.isTTY).bold(runName)} submitted${job.workflow ? ` (workflow ${job.workflow})` : ""}\n`,
   );
-  return executeRun(runName, ctx, store.home);
+  return executeRun(
+    runName,
+    ctx,
+    store.home,
+    command.tag !== undefined ? { tag: command.tag } : {},
+  );
 }
 
 /**
  * Runs a submitted run of the store at `storeDir` (default: the current repository's) in this process, printing its output; Ctrl-C and SIGTERM stop the job
  * (forwarded to its process group, then a kill after a 10 s grace period). Used by attached
- * `dstack run` and by the background process of `dstack run -d` (`dstack __exec RUN`).
+ * `dstack run` and by the background process of `dstack run -d` (`dstack __exec RUN STORE [TAG]`).
+ * With `options.tag` (`--tag`), the tag points at the run once it is done.
  *
  * @returns the exit status, as {@link runCommand} documents.
  */
@@ -144,6 +158,7 @@ export async function executeRun(
   runName: string,
   ctx: RunContext,
   storeDir?: string,
+  options: { tag?: string } = {},
 ): Promise<number> {
   const home = dstackHome(ctx.env);
   const store = storeDir ? new LocalStore({ home: storeDir }) : await repoStore(ctx);
@@ -180,6 +195,7 @@ export async function executeRun(
       stop: controller.signal,
       // The run's files are its own: a copy of what a runner's checkout would hold.
       workingCopy: true,
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
     });
     const status =
       result.status === "done"

@@ -9,20 +9,32 @@ import { processRef } from "@dstack/executor";
 import { CliError, findRepoDir, inThisRepo, type RunContext, repoStore } from "../context.js";
 import { age, table } from "../format.js";
 
-/** `dstack tags list [--json]`: this repository's tags. */
+/**
+ * `dstack tags list [--json]`: this repository's tags: the run each points at and, for a tag a
+ * job set (`artifacts.upload(..., tag=...)`, which uploads into a run of its own), the job's run
+ * that made it (MADE BY; `madeBy` in JSON, absent otherwise).
+ */
 export async function tagsListCommand(
   ctx: RunContext,
   opts: { json?: boolean } = {},
 ): Promise<number> {
   const store = await repoStore(ctx);
-  const tags = await store.listTags();
+  const tags = await Promise.all(
+    (await store.listTags()).map(async (t) => {
+      const parent = await store
+        .getRun(t.runName)
+        .then((r) => r.parentRun)
+        .catch(() => undefined);
+      return { ...t, ...(parent !== undefined ? { madeBy: parent } : {}) };
+    }),
+  );
   if (opts.json) {
     ctx.stdout(`${JSON.stringify(tags, null, 2)}\n`);
     return 0;
   }
   const rows = [
-    ["TAG", "RUN", "CREATED"],
-    ...tags.map((t) => [t.tag, t.runName, age(t.createdAt)]),
+    ["TAG", "RUN", "MADE BY", "CREATED"],
+    ...tags.map((t) => [t.tag, t.runName, t.madeBy ?? "-", age(t.createdAt)]),
   ];
   ctx.stdout(`${table(rows)}\n`);
   return 0;

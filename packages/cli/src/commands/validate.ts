@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import {
   checkJobPolicy,
   type Diagnostic,
+  formatCount,
   formatDiagnostic,
   type Job,
   POLICY_FILE,
@@ -71,7 +72,7 @@ export function validateCommand(
     if (parsed.ok) {
       const names = parsed.jobs.map((j) => j.workflow).join(", ");
       ctx.stdout(
-        `${parsed.files.length === 1 ? "1 file" : `${parsed.files.length} files`}, ${parsed.jobs.length} workflow${parsed.jobs.length === 1 ? "" : "s"} valid: ${names}${parsed.policySource ? `, within ${parsed.policySource}` : ""}\n`,
+        `${formatCount(parsed.files.length, "file")}, ${formatCount(parsed.jobs.length, "workflow")} valid: ${names}${parsed.policySource ? `, within ${parsed.policySource}` : ""}\n`,
       );
     } else {
       const errors = parsed.diagnostics.filter((d) => d.severity === "error").length;

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-KPQ4HDXD.js";
+} from "./chunk-TBRZVBTH.js";
 import {
   InputError,
   Inputs
-} from "./chunk-HHOSKR52.js";
+} from "./chunk-NDU3D2MW.js";
 import {
   getInput,
   getState,
@@ -27,13 +27,13 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-2SK62IOW.js";
+} from "./chunk-WU5NNVLL.js";
 import {
   formatDuration,
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

@@ -20,7 +20,10 @@ import {
   scanTree,
   tagArtifactName,
   treeStats
-} from "./chunk-HHOSKR52.js";
+} from "./chunk-NDU3D2MW.js";
+import {
+  formatCount
+} from "./chunk-NRL3C347.js";
 import {
   restError
 } from "./chunk-HEMNLYJN.js";
@@ -281,7 +284,7 @@ async function chooseCompressionLevel(files, options = {}) {
     };
   }
   const saving = 1 - deflated / raw;
-  const measured = `a sample of ${raw} bytes from ${picked.length} file(s) deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
+  const measured = `a sample of ${raw} bytes from ${formatCount(picked.length, "file")} deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
   if (saving < minSaving) {
     return {
       level: STORE_COMPRESSION_LEVEL,

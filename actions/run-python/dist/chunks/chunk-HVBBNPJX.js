@@ -18,7 +18,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 import {
   apiUrlOf
 } from "./chunk-C3QXNLAT.js";

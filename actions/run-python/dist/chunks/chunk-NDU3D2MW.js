@@ -16,6 +16,7 @@ import {
   checkRepoPath,
   didYouMean,
   findWorkflow,
+  formatCount,
   formatSize,
   hostSatisfies,
   jobLabels,
@@ -23,7 +24,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 import {
   __commonJS,
   __require,
@@ -1295,27 +1296,27 @@ var require_adapter = __commonJS({
 var require_proper_lockfile = __commonJS({
   "../../node_modules/proper-lockfile/index.js"(exports, module) {
     "use strict";
-    var lockfile2 = require_lockfile();
+    var lockfile3 = require_lockfile();
     var { toPromise, toSync, toSyncOptions } = require_adapter();
     async function lock(file, options) {
-      const release = await toPromise(lockfile2.lock)(file, options);
+      const release = await toPromise(lockfile3.lock)(file, options);
       return toPromise(release);
     }
     function lockSync(file, options) {
-      const release = toSync(lockfile2.lock)(file, toSyncOptions(options));
+      const release = toSync(lockfile3.lock)(file, toSyncOptions(options));
       return toSync(release);
     }
     function unlock(file, options) {
-      return toPromise(lockfile2.unlock)(file, options);
+      return toPromise(lockfile3.unlock)(file, options);
     }
     function unlockSync(file, options) {
-      return toSync(lockfile2.unlock)(file, toSyncOptions(options));
+      return toSync(lockfile3.unlock)(file, toSyncOptions(options));
     }
     function check(file, options) {
-      return toPromise(lockfile2.check)(file, options);
+      return toPromise(lockfile3.check)(file, options);
     }
     function checkSync(file, options) {
-      return toSync(lockfile2.check)(file, toSyncOptions(options));
+      return toSync(lockfile3.check)(file, toSyncOptions(options));
     }
     module.exports = lock;
     module.exports.lock = lock;
@@ -8429,6 +8430,7 @@ async function runSupervised(options) {
   });
   let stopped = false;
   let killTimer;
+  let killed = false;
   const onAbort = () => {
     if (child.pid === void 0 || stopped)
       return;
@@ -8437,8 +8439,10 @@ async function runSupervised(options) {
     const signal = typeof reason === "string" && reason.startsWith("SIG") ? reason : "SIGTERM";
     killGroup(child.pid, signal);
     killTimer = setTimeout(() => {
-      if (child.pid !== void 0)
-        killGroup(child.pid, "SIGKILL");
+      if (child.pid === void 0)
+        return;
+      killed = true;
+      killGroup(child.pid, "SIGKILL");
     }, grace);
   };
   if (child.pid !== void 0)
@@ -8467,7 +8471,8 @@ async function runSupervised(options) {
   return {
     ...result.exitCode !== void 0 ? { exitCode: result.exitCode } : {},
     ...result.signal !== void 0 ? { signal: result.signal } : {},
-    stopped
+    stopped,
+    ...killed ? { killedAfterMs: grace } : {}
   };
 }
 function signalName(n2) {
@@ -8475,6 +8480,9 @@ function signalName(n2) {
 }
 function explainExit(end) {
   const stopped = end.stopped ? " (stopped)" : "";
+  if (end.killedAfterMs !== void 0 && (end.signal === "SIGKILL" || end.exitCode === 137)) {
+    return `killed by SIGKILL: dstack sent it after the ${end.killedAfterMs / 1e3} s grace period, the job had not exited after the stop request${stopped}`;
+  }
   const oom = "likely out of memory (the kernel's OOM killer), or a kill after the stop grace period";
   if (end.signal) {
     return `killed by ${end.signal}${end.signal === "SIGKILL" ? `: ${oom}` : ""}${stopped}`;
@@ -8660,6 +8668,8 @@ async function handleUpload(context, req, cwd) {
       artifactPath,
       ...tag !== void 0 ? { tag } : {}
     });
+    if (tag !== void 0)
+      context.onTag?.({ tag, run: r.runName });
     return {
       run: r.runName,
       ...tag !== void 0 ? { tag } : {},
@@ -8696,6 +8706,7 @@ async function handleUpload(context, req, cwd) {
   }
   await store.updateRun(run.runName, { status: "done", finishedAt: (/* @__PURE__ */ new Date()).toISOString() });
   const { previous } = await store.setTag(tag, run.runName);
+  context.onTag?.({ tag, run: run.runName, ...previous !== void 0 ? { previous } : {} });
   return {
     run: run.runName,
     tag,
@@ -8758,7 +8769,8 @@ async function startArtifactsBridge(options) {
     store: options.store,
     remote: options.remote,
     runName: options.runName,
-    nextTagging: () => ++taggings
+    nextTagging: () => ++taggings,
+    onTag: options.onTag
   };
   const base = options.socketDir ?? os.tmpdir();
   const dir = await fsp.mkdtemp(path6.join(base, "dstack-"));
@@ -10680,9 +10692,10 @@ function processRef(pid) {
 // ../../packages/executor/lib/venv.js
 var import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
 import { createHash } from "node:crypto";
-import { existsSync as existsSync3, mkdirSync as mkdirSync3, rmSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync3, mkdirSync as mkdirSync3, rmSync, utimesSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { join as join10 } from "node:path";
 var READY_MARKER = ".dstack-ready";
+var VENV_INFO = ".dstack-venv.json";
 var TRUSTED_VENVS = "venvs";
 var UNTRUSTED_VENVS = "venvs-untrusted";
 function venvsDir(home, untrusted) {
@@ -10697,13 +10710,21 @@ var VenvError = class extends Error {
 function venvKey(interpreter, requirementsText) {
   return createHash("sha256").update(JSON.stringify([interpreter.path, interpreter.version, requirementsText])).digest("hex").slice(0, 16);
 }
+function markUsed(dir) {
+  try {
+    const now = /* @__PURE__ */ new Date();
+    utimesSync(join10(dir, READY_MARKER), now, now);
+  } catch {
+  }
+  return true;
+}
 async function ensureVenv(options) {
   const { home, interpreter, requirements, onLine } = options;
   const venvs = venvsDir(home, options.untrusted === true);
   const dir = join10(venvs, venvKey(interpreter, requirements.text));
   const python = join10(dir, "bin", "python");
   if (existsSync3(join10(dir, READY_MARKER)))
-    return { dir, python, reused: true };
+    return { dir, python, reused: markUsed(dir) };
   mkdirSync3(venvs, { recursive: true });
   const lockOptions = { realpath: false, lockfilePath: `${dir}.lock` };
   if (await import_proper_lockfile.default.check(dir, lockOptions).catch(() => false)) {
@@ -10721,7 +10742,7 @@ async function ensureVenv(options) {
   }
   try {
     if (existsSync3(join10(dir, READY_MARKER)))
-      return { dir, python, reused: true };
+      return { dir, python, reused: markUsed(dir) };
     rmSync(dir, { recursive: true, force: true });
     const run = async (file, args, what) => {
       const end = await runSupervised({
@@ -10737,6 +10758,11 @@ async function ensureVenv(options) {
     };
     await run(interpreter.path, ["-m", "venv", dir], `python -m venv ${dir}`);
     await run(python, ["-m", "pip", "install", "--requirement", requirements.path], `pip install -r ${requirements.path}`);
+    writeFileSync3(join10(dir, VENV_INFO), `${JSON.stringify({
+      interpreter: { path: interpreter.path, version: interpreter.version },
+      requirementsSha256: createHash("sha256").update(requirements.text).digest("hex")
+    })}
+`);
     writeFileSync3(join10(dir, READY_MARKER), `${(/* @__PURE__ */ new Date()).toISOString()}
 `);
     return { dir, python, reused: false };
@@ -10918,7 +10944,7 @@ async function runJob(options) {
     }
     if (copyTo !== void 0) {
       copy = await makeWorkingCopy({ from: record.repoDir, to: copyTo, env: options.env });
-      info(`working copy: ${copy.files === 1 ? "1 file" : `${copy.files} files`} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`);
+      info(`working copy: ${formatCount(copy.files, "file")} (${copy.selection === "git" ? "tracked, and untracked that git does not ignore" : "not a git work tree: every file"}), the run's own; only its artifacts are kept`);
       repoDir = copy.dir;
     }
     const notCopied = copy?.selection === "git" ? " of the run's working copy (git ignores it? a run sees tracked files and untracked ones that git does not ignore)" : "";
@@ -10990,6 +11016,7 @@ async function runJob(options) {
     bridge = await startArtifactsBridge({
       store,
       runName,
+      onTag: ({ tag, run, previous }) => info(previous !== void 0 && previous !== run ? `the job moved tag ${tag} from ${previous} to ${run}` : `the job pointed tag ${tag} at ${run}`),
       ...options.remote ? { remote: options.remote } : {}
     });
     temps.push(dirname3(bridge.socketPath));
@@ -11070,7 +11097,7 @@ async function runJob(options) {
     try {
       const saved = await store.saveArtifacts(runName, { repoDir, paths: job.artifacts });
       for (const a2 of saved.saved) {
-        info(`saved ${a2.path}: ${a2.files === 1 ? "1 file" : `${a2.files} files`}, ${a2.bytes} bytes`);
+        info(`saved ${a2.path}: ${formatCount(a2.files, "file")}, ${formatSize(a2.bytes)}`);
       }
       for (const m of saved.missing)
         info(`artifacts: ${m} does not exist; nothing saved for it`);
@@ -11087,6 +11114,15 @@ async function runJob(options) {
   }
   if (copy)
     await rm4(copy.dir, { recursive: true, force: true }).catch(() => void 0);
+  if (options.tag !== void 0 && result.status === "done") {
+    try {
+      const { previous } = await store.setTag(options.tag, runName);
+      info(previous !== void 0 && previous !== runName ? `tag ${options.tag} moved from ${previous} to ${runName}` : `tag ${options.tag} -> ${runName}`);
+    } catch (e) {
+      const message = `the job succeeded, but tag ${options.tag} could not be set: ${e.message}`;
+      result = { ...result, status: "failed", message };
+    }
+  }
   closePhase();
   if (host)
     result.host = host;
@@ -11106,6 +11142,9 @@ async function runJob(options) {
   await new Promise((done) => log.end(done));
   return result;
 }
+
+// ../../packages/executor/lib/venv-cache.js
+var import_proper_lockfile2 = __toESM(require_proper_lockfile(), 1);
 
 // lib/job.js
 var INLINE_INPUTS = {

@@ -14493,6 +14493,9 @@ function formatDuration(ms, options = {}) {
     }
   }
 }
+function formatCount(n, singular, plural = `${singular}s`) {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
 
 // ../../packages/spec/lib/runname.js
 var ADJECTIVES = Object.freeze([
@@ -19749,7 +19752,7 @@ var OPTIONS = {
   tag: { type: "string" },
   "api-url": { type: "string" }
 };
-var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "tag", "api-url"];
+var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url"];
 function optionFor(path2) {
   const [a, b, c] = path2;
   if (a === "file")
@@ -19949,6 +19952,7 @@ function parseRunArgv(argv) {
       help,
       overrides,
       hasArgs: args !== void 0 && args.length > 0,
+      ...values.tag !== void 0 ? { tag: values.tag } : {},
       ...values.remote === true ? {
         remote: {
           ...values.repo !== void 0 ? { repo: values.repo } : {},
@@ -20615,6 +20619,7 @@ export {
   join,
   formatSize,
   formatDuration,
+  formatCount,
   REPOSITORY_ROLES,
   TAG_PATTERN,
   didYouMean,

@@ -1,25 +1,25 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-BIKH7IWN.js";
+} from "./chunk-FVGBX5TZ.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-HHOSKR52.js";
+} from "./chunk-NDU3D2MW.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-2SK62IOW.js";
+} from "./chunk-WU5NNVLL.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-UNOW2WEM.js");
+    const { authorizeActor } = await import("./lib-RKFYLKBN.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-OKK5WUDJ.js";
-import "./chunk-KPQ4HDXD.js";
-import "./chunk-HHOSKR52.js";
+} from "./chunk-V57BCYEV.js";
+import "./chunk-TBRZVBTH.js";
+import "./chunk-NDU3D2MW.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-2SK62IOW.js";
-import "./chunk-3XB4OFQD.js";
+import "./chunk-WU5NNVLL.js";
+import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";

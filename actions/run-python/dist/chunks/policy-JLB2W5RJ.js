@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-VNKJ3C2I.js";
-import "./chunk-BIKH7IWN.js";
-import "./chunk-HHOSKR52.js";
+} from "./chunk-NZZAYLXS.js";
+import "./chunk-FVGBX5TZ.js";
+import "./chunk-NDU3D2MW.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-2SK62IOW.js";
-import "./chunk-3XB4OFQD.js";
+import "./chunk-WU5NNVLL.js";
+import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";

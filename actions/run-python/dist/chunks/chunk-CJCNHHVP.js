@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-KPQ4HDXD.js";
+} from "./chunk-TBRZVBTH.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-HHOSKR52.js";
+} from "./chunk-NDU3D2MW.js";
 import {
   endGroup,
   exportVariable,
@@ -26,10 +26,11 @@ import {
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
+  formatCount,
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -72,7 +73,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-UNOW2WEM.js");
+  const { renderMetricsMarkdown } = await import("./lib-RKFYLKBN.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}
@@ -124,7 +125,7 @@ async function uploadRunArtifacts(options) {
         id: r.id,
         ...url ? { url } : {}
       });
-      info(`uploaded ${entry.path}: ${r.files} files, ${formatSize(r.bytes)} (artifact ${r.name}, zip level ${r.compressionLevel})`);
+      info(`uploaded ${entry.path}: ${formatCount(r.files, "file")}, ${formatSize(r.bytes)} (artifact ${r.name}, zip level ${r.compressionLevel})`);
       if (r.skippedHidden.length > 0) {
         warning(`artifacts: ${entry.path}: left out hidden files and folders (as actions/upload-artifact does): ${r.skippedHidden.join(", ")}`);
       }

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-VNKJ3C2I.js";
+} from "./chunk-NZZAYLXS.js";
 import {
   annotate
-} from "./chunk-BIKH7IWN.js";
+} from "./chunk-FVGBX5TZ.js";
 import {
   readMetricsDir
 } from "./chunk-ZSAAEPPP.js";
@@ -16,21 +16,21 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-6DQINJ6C.js";
+} from "./chunk-HVBBNPJX.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-OKK5WUDJ.js";
+} from "./chunk-V57BCYEV.js";
 import {
   GitHubStore
-} from "./chunk-KPQ4HDXD.js";
+} from "./chunk-TBRZVBTH.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-HHOSKR52.js";
+} from "./chunk-NDU3D2MW.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -40,10 +40,10 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-2SK62IOW.js";
+} from "./chunk-WU5NNVLL.js";
 import {
   artifactsPolicy
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

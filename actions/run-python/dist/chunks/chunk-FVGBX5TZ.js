@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

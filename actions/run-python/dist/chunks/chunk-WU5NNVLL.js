@@ -4,7 +4,7 @@ import {
   jobLabels,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-3XB4OFQD.js";
+} from "./chunk-NRL3C347.js";
 import {
   apiUrlOf,
   countingFetch,

@@ -40,13 +40,13 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-6DQINJ6C.js";
+} from "./chunk-HVBBNPJX.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-2SK62IOW.js";
-import "./chunk-3XB4OFQD.js";
+import "./chunk-WU5NNVLL.js";
+import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
