@@ -10916,6 +10916,7 @@ async function scanTree(root, label) {
       }
     };
     await walk(root, "");
+    refused.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     const fix = "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
     const [first] = refused;
     if (refused.length === 1 && first) {

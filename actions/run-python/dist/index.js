@@ -4,16 +4,16 @@ import {
 } from "./chunks/chunk-FVGBX5TZ.js";
 import {
   runMode
-} from "./chunks/chunk-CJCNHHVP.js";
+} from "./chunks/chunk-LLJ23JDL.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-TBRZVBTH.js";
+import "./chunks/chunk-76DPQXLW.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-NDU3D2MW.js";
+} from "./chunks/chunk-W6GO3FG7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-W4U6CN6E.js")).commandMode(inputs);
+    return (await import("./chunks/command-LKACJSX6.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-JLB2W5RJ.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-7WQZH3NO.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-BWJMP3L5.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

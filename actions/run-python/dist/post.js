@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-CJCNHHVP.js";
+} from "./chunks/chunk-LLJ23JDL.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-TBRZVBTH.js";
-import "./chunks/chunk-NDU3D2MW.js";
+import "./chunks/chunk-76DPQXLW.js";
+import "./chunks/chunk-W6GO3FG7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-BWJMP3L5.js")).dispatchPost();
+    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

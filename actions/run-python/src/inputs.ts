@@ -5,6 +5,7 @@
  * @module
  */
 import * as core from "@actions/core";
+import { InputError } from "./input-error.js";
 import { INLINE_INPUTS, type InlineInput, type JobSource } from "./job.js";
 import { parsePlannedLabels } from "./planned-labels.js";
 
@@ -25,13 +26,7 @@ export const Inputs = {
 /** The modes. */
 export const MODES = ["run", "plan", "dispatch", "command"] as const;
 
-/** A user mistake in the inputs; the message names the input. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "InputError";
-  }
-}
+export { InputError } from "./input-error.js";
 
 /** The step's inputs, read once. */
 export interface ActionInputs {

@@ -7,7 +7,7 @@
  * @module
  */
 import { EPHEMERAL_LABEL, type Job, jobLabels } from "@dstack/spec";
-import { InputError } from "./inputs.js";
+import { InputError } from "./input-error.js";
 
 /** GitHub's `runs-on` label matching is case-insensitive. */
 const fold = (label: string): string => label.toLowerCase();

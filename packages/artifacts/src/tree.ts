@@ -133,6 +133,8 @@ export async function scanTree(root: string, label: string): Promise<TreeNode[]>
       }
     };
     await walk(root, "");
+    // One order whatever the file system's readdir gives: by path.
+    refused.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const fix =
       "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
     const [first] = refused;

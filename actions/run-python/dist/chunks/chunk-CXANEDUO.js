@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-TBRZVBTH.js";
+} from "./chunk-76DPQXLW.js";
 import {
   InputError,
   Inputs
-} from "./chunk-NDU3D2MW.js";
+} from "./chunk-W6GO3FG7.js";
 import {
   getInput,
   getState,

@@ -8,9 +8,9 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-V57BCYEV.js";
-import "./chunk-TBRZVBTH.js";
-import "./chunk-NDU3D2MW.js";
+} from "./chunk-CXANEDUO.js";
+import "./chunk-76DPQXLW.js";
+import "./chunk-W6GO3FG7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-WU5NNVLL.js";

@@ -20,7 +20,7 @@ import {
   scanTree,
   tagArtifactName,
   treeStats
-} from "./chunk-NDU3D2MW.js";
+} from "./chunk-W6GO3FG7.js";
 import {
   formatCount
 } from "./chunk-NRL3C347.js";

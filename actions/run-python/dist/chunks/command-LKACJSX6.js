@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-NZZAYLXS.js";
+} from "./chunk-ZTESFZW4.js";
 import {
   annotate
 } from "./chunk-FVGBX5TZ.js";
@@ -22,15 +22,15 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-V57BCYEV.js";
+} from "./chunk-CXANEDUO.js";
 import {
   GitHubStore
-} from "./chunk-TBRZVBTH.js";
+} from "./chunk-76DPQXLW.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-NDU3D2MW.js";
+} from "./chunk-W6GO3FG7.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-TBRZVBTH.js";
+} from "./chunk-76DPQXLW.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-NDU3D2MW.js";
+} from "./chunk-W6GO3FG7.js";
 import {
   endGroup,
   exportVariable,

@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-NDU3D2MW.js";
+} from "./chunk-W6GO3FG7.js";
 import {
   info,
   warning

@@ -4,9 +4,9 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-NZZAYLXS.js";
+} from "./chunk-ZTESFZW4.js";
 import "./chunk-FVGBX5TZ.js";
-import "./chunk-NDU3D2MW.js";
+import "./chunk-W6GO3FG7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-WU5NNVLL.js";

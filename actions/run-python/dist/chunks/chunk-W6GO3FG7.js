@@ -1328,6 +1328,14 @@ var require_proper_lockfile = __commonJS({
   }
 });
 
+// lib/input-error.js
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
+
 // ../../packages/spec/lib/policy-file.js
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8943,6 +8951,7 @@ async function scanTree(root, label) {
       }
     };
     await walk(root, "");
+    refused.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
     const fix = "only links that stay inside an artifact folder are kept (replace the link with a copy, or save what it points at as an artifact of its own)";
     const [first] = refused;
     if (refused.length === 1 && first) {
@@ -11320,12 +11329,6 @@ var Inputs = {
   RunsOn: "runs-on"
 };
 var MODES = ["run", "plan", "dispatch", "command"];
-var InputError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "InputError";
-  }
-};
 function getTrustInputs() {
   const untrusted = getInput(Inputs.Untrusted);
   if (!["", "true", "false"].includes(untrusted)) {
@@ -11398,6 +11401,7 @@ function getInputs() {
 }
 
 export {
+  InputError,
   StoreError,
   ioError,
   DATA_ARTIFACT_PREFIX,
@@ -11427,6 +11431,5 @@ export {
   resolveJob,
   checkPlannedLabels,
   Inputs,
-  InputError,
   getInputs
 };
