@@ -268,35 +268,20 @@ export async function acquireLocks(options: AcquireLocksOptions): Promise<Acquir
           );
           removeIfExists(path);
         }
-        const lock: GpuLock = {
+        writeLock(lockDir, path, {
           gpu: uuid,
           pid: ownerPid,
           ...(pidStart === undefined ? {} : { pidStart }),
           runner,
           job,
           since: now().toISOString(),
-        };
-        try {
-          writeNewFile(path, `${JSON.stringify(lock)}\n`);
-        } catch (error) {
-          throw new LockError(
-            "lock-dir",
-            `cannot create lock ${path} (${errno(error)}); ${lockDirFix(lockDir)}`,
-            { cause: error },
-          );
-        }
+        });
         created.push(path);
         result.locked.push(uuid);
         result.paths.push(path);
       }
     } catch (error) {
-      for (const path of created) {
-        try {
-          removeIfExists(path);
-        } catch {
-          // best effort: the error below matters more
-        }
-      }
+      removeCreated(created);
       throw error;
     }
     return result;
@@ -442,38 +427,51 @@ export async function acquireFreeGpus(
       for (const uuid of free) {
         const path = lockPath(lockDir, uuid);
         removeIfExists(path);
-        const lock: GpuLock = {
+        writeLock(lockDir, path, {
           gpu: uuid,
           pid: ownerPid,
           ...(pidStart === undefined ? {} : { pidStart }),
           runner,
           job,
           since: now().toISOString(),
-        };
-        try {
-          writeNewFile(path, `${JSON.stringify(lock)}\n`);
-        } catch (error) {
-          throw new LockError(
-            "lock-dir",
-            `cannot create lock ${path} (${errno(error)}); ${lockDirFix(lockDir)}`,
-            { cause: error },
-          );
-        }
+        });
         created.push(path);
         result.locked.push(uuid);
         result.paths.push(path);
       }
     } catch (error) {
-      for (const path of created) {
-        try {
-          removeIfExists(path);
-        } catch {
-          // best effort: the error below matters more
-        }
-      }
+      removeCreated(created);
       throw error;
     }
     result.notes.push(...notes);
     return result;
   });
+}
+
+/**
+ * Writes one GPU's lock file, which must not exist yet (`writeNewFile`).
+ *
+ * @throws LockError `lock-dir` naming the file, the errno and how to fix the lock folder.
+ */
+function writeLock(lockDir: string, path: string, lock: GpuLock): void {
+  try {
+    writeNewFile(path, `${JSON.stringify(lock)}\n`);
+  } catch (error) {
+    throw new LockError(
+      "lock-dir",
+      `cannot create lock ${path} (${errno(error)}); ${lockDirFix(lockDir)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Removes the lock files an acquisition created before it failed (best effort, never throws). */
+function removeCreated(paths: readonly string[]): void {
+  for (const path of paths) {
+    try {
+      removeIfExists(path);
+    } catch {
+      // best effort: the error being thrown matters more
+    }
+  }
 }

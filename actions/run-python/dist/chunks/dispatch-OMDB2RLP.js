@@ -8,9 +8,9 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-CXANEDUO.js";
-import "./chunk-76DPQXLW.js";
-import "./chunk-W6GO3FG7.js";
+} from "./chunk-NH5RTLHX.js";
+import "./chunk-BM46JIFH.js";
+import "./chunk-HULMHOSG.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-WU5NNVLL.js";

@@ -10589,36 +10589,41 @@ async function acquireFreeGpus(options) {
       for (const uuid of free) {
         const path11 = lockPath(lockDir, uuid);
         removeIfExists(path11);
-        const lock = {
+        writeLock(lockDir, path11, {
           gpu: uuid,
           pid: ownerPid,
           ...pidStart === void 0 ? {} : { pidStart },
           runner,
           job,
           since: now().toISOString()
-        };
-        try {
-          writeNewFile(path11, `${JSON.stringify(lock)}
-`);
-        } catch (error2) {
-          throw new LockError("lock-dir", `cannot create lock ${path11} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
-        }
+        });
         created.push(path11);
         result.locked.push(uuid);
         result.paths.push(path11);
       }
     } catch (error2) {
-      for (const path11 of created) {
-        try {
-          removeIfExists(path11);
-        } catch {
-        }
-      }
+      removeCreated(created);
       throw error2;
     }
     result.notes.push(...notes);
     return result;
   });
+}
+function writeLock(lockDir, path11, lock) {
+  try {
+    writeNewFile(path11, `${JSON.stringify(lock)}
+`);
+  } catch (error2) {
+    throw new LockError("lock-dir", `cannot create lock ${path11} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
+  }
+}
+function removeCreated(paths) {
+  for (const path11 of paths) {
+    try {
+      removeIfExists(path11);
+    } catch {
+    }
+  }
 }
 
 // ../../packages/executor/lib/local-gpus.js

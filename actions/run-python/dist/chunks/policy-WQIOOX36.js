@@ -4,9 +4,9 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-ZTESFZW4.js";
+} from "./chunk-E6VVTMFT.js";
 import "./chunk-FVGBX5TZ.js";
-import "./chunk-W6GO3FG7.js";
+import "./chunk-HULMHOSG.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-WU5NNVLL.js";

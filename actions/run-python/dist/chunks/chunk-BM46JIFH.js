@@ -20,7 +20,7 @@ import {
   scanTree,
   tagArtifactName,
   treeStats
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-HULMHOSG.js";
 import {
   formatCount
 } from "./chunk-NRL3C347.js";

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-ZTESFZW4.js";
+} from "./chunk-E6VVTMFT.js";
 import {
   annotate
 } from "./chunk-FVGBX5TZ.js";
@@ -22,15 +22,15 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-CXANEDUO.js";
+} from "./chunk-NH5RTLHX.js";
 import {
   GitHubStore
-} from "./chunk-76DPQXLW.js";
+} from "./chunk-BM46JIFH.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-HULMHOSG.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-76DPQXLW.js";
+} from "./chunk-BM46JIFH.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-HULMHOSG.js";
 import {
   endGroup,
   exportVariable,
