@@ -46,6 +46,9 @@ describe("jobEnvironment", () => {
     GH_TOKEN: TOKEN,
     GITHUB_ENV: "/tmp/runner/_runner_file_commands/set_env_1",
     GITHUB_PATH: "/tmp/runner/_runner_file_commands/add_path_1",
+    GITHUB_OUTPUT: "/tmp/runner/_runner_file_commands/set_output_1",
+    GITHUB_STATE: "/tmp/runner/_runner_file_commands/save_state_1",
+    GITHUB_STEP_SUMMARY: "/tmp/runner/_runner_file_commands/step_summary_1",
     UNDEFINED: undefined,
   };
   const cases: {
@@ -54,13 +57,14 @@ describe("jobEnvironment", () => {
     want: Record<string, string>;
   }[] = [
     {
-      name: "drops ACTIONS_*, INPUT_*, the token names and the runner's env and path files",
+      name: "drops ACTIONS_*, INPUT_*, the token names and the runner's env, path, output and state files; keeps the summary",
       options: { parent },
       want: {
         PATH: "/usr/bin:/bin",
         HOME: "/home/runner",
         GITHUB_REPOSITORY: "octo/models",
         RUNNER_TEMP: "/tmp/runner",
+        GITHUB_STEP_SUMMARY: "/tmp/runner/_runner_file_commands/step_summary_1",
       },
     },
     {

@@ -33,15 +33,20 @@ export const JOB_ENV_DENIED_PREFIXES: readonly string[] = ["ACTIONS_", "INPUT_"]
 
 /**
  * Variables a job never inherits: `GITHUB_TOKEN` and `GH_TOKEN` (the names workflows and the `gh`
- * CLI use for a token), and `GITHUB_ENV` and `GITHUB_PATH`, the runner's files whose lines become
+ * CLI use for a token); `GITHUB_ENV` and `GITHUB_PATH`, the runner's files whose lines become
  * the environment of the job's later steps, the action's own post step among them (which holds
- * the credentials again).
+ * the credentials again); and `GITHUB_OUTPUT` and `GITHUB_STATE`, the files of the step's outputs
+ * and of the state its post step reads, which are the action's to write, not the job's
+ * (docs.github.com/actions/reference/workflow-commands-for-github-actions). The job summary
+ * (`GITHUB_STEP_SUMMARY`) stays the job's to write.
  */
 export const JOB_ENV_DENIED_NAMES: readonly string[] = [
   "GITHUB_TOKEN",
   "GH_TOKEN",
   "GITHUB_ENV",
   "GITHUB_PATH",
+  "GITHUB_OUTPUT",
+  "GITHUB_STATE",
 ];
 
 /** The shortest secret looked for inside longer values; shorter ones drop only exact matches. */

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-BM46JIFH.js";
+} from "./chunk-L7YJCSFV.js";
 import {
   InputError,
   Inputs
-} from "./chunk-HULMHOSG.js";
+} from "./chunk-EACBGY5O.js";
 import {
   getInput,
   getState,

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-E6VVTMFT.js";
+} from "./chunk-HVS544KT.js";
 import {
   annotate
 } from "./chunk-FVGBX5TZ.js";
@@ -22,15 +22,15 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-NH5RTLHX.js";
+} from "./chunk-4DZHHXQ2.js";
 import {
   GitHubStore
-} from "./chunk-BM46JIFH.js";
+} from "./chunk-L7YJCSFV.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-HULMHOSG.js";
+} from "./chunk-EACBGY5O.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

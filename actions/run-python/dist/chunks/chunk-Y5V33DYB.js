@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-BM46JIFH.js";
+} from "./chunk-L7YJCSFV.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-HULMHOSG.js";
+} from "./chunk-EACBGY5O.js";
 import {
   endGroup,
   exportVariable,

@@ -8391,7 +8391,9 @@ var JOB_ENV_DENIED_NAMES = [
   "GITHUB_TOKEN",
   "GH_TOKEN",
   "GITHUB_ENV",
-  "GITHUB_PATH"
+  "GITHUB_PATH",
+  "GITHUB_OUTPUT",
+  "GITHUB_STATE"
 ];
 var MIN_SECRET_SUBSTRING = 8;
 function isDeniedJobVariable(name) {

@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-HULMHOSG.js";
+} from "./chunk-EACBGY5O.js";
 import {
   info,
   warning

@@ -20,7 +20,7 @@ import {
   scanTree,
   tagArtifactName,
   treeStats
-} from "./chunk-HULMHOSG.js";
+} from "./chunk-EACBGY5O.js";
 import {
   formatCount
 } from "./chunk-NRL3C347.js";
