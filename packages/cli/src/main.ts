@@ -130,8 +130,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument("<run>", "the run name")
     .option("-f, --follow", "keep printing until the run ends")
     .option("-t, --timestamps", "keep each line's timestamp")
-    .action(async (run: string, opts: { follow?: boolean; timestamps?: boolean }) =>
-      set(await logsCommand(run, opts, ctx)),
+    .option("--remote", "a run on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option(
+      "--runner-workflow <file>",
+      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+    )
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(
+      async (run: string, opts: RemoteCliOptions & { follow?: boolean; timestamps?: boolean }) => {
+        if (!remoteOnly(opts)) return set(await logsCommand(run, opts, ctx));
+        const { remoteLogsCommand } = await import("./remote/logs.js");
+        set(await remoteLogsCommand(run, opts, ctx));
+      },
     );
 
   program
@@ -140,7 +151,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "stop a run: SIGINT to its job (KeyboardInterrupt), a kill after 10 s, artifacts saved",
     )
     .argument("<run>", "the run name")
-    .action(async (run: string) => set(await stopCommand(run, {}, ctx)));
+    .option(
+      "--remote",
+      "a run on GitHub: cancel its workflow run, force-cancel it if it has not stopped after 60 s",
+    )
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option(
+      "--runner-workflow <file>",
+      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+    )
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(async (run: string, opts: RemoteCliOptions) => {
+      if (!remoteOnly(opts)) return set(await stopCommand(run, {}, ctx));
+      const { remoteStopCommand } = await import("./remote/stop.js");
+      set(await remoteStopCommand(run, opts, ctx));
+    });
 
   const artifacts = program
     .command("artifacts")
