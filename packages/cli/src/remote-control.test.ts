@@ -136,6 +136,26 @@ describe("dstack logs RUN --remote", () => {
     expect(Math.min(...r.printedAt)).toBeGreaterThanOrEqual(60_000);
   });
 
+  it("without -f, a running run: what GitHub serves so far, then that it is still running", async () => {
+    const cases = [
+      { liveLogs: true, stdout: "epoch 0\nepoch 1\n", said: "" },
+      {
+        liveLogs: false,
+        stdout: "",
+        said: "dstack logs busy-bat-1 --remote -f prints it when busy-bat-1 completes",
+      },
+    ];
+    for (const { liveLogs, stdout, said } of cases) {
+      const f = await fake({ liveLogs, jobs: [{ name: "run", logAt: growing }] });
+      await dispatch(f, "busy-bat-1");
+      f.model.clock.advance(25_000); // in progress for 15 s
+      const r = await dstack(f, ["logs", "busy-bat-1", "--remote"]);
+      expect(r).toMatchObject({ status: 0, stdout });
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).toMatch(/busy-bat-1 is still running: https:\/\/github\.com\/\S+\n$/);
+    }
+  });
+
   const unknown = [
     { name: "logs", argv: ["logs", "no-such-run-1", "--remote"] },
     { name: "stop", argv: ["stop", "no-such-run-1", "--remote"] },

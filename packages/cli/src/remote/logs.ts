@@ -8,6 +8,7 @@ import pc from "picocolors";
 import type { RunContext } from "../context.js";
 import { withoutTimestamp } from "../format.js";
 import { findRemoteRun } from "./find-run.js";
+import { psStatus } from "./ps.js";
 import {
   connect,
   guardedRemote,
@@ -74,7 +75,7 @@ export async function remoteLogsCommand(
           onLine: (line) => ctx.stdout(`${opts.timestamps ? line : withoutTimestamp(line)}\n`),
           onNoLiveLog: (job) =>
             ctx.stderr(
-              `${color.dim(`GitHub does not serve the log of job ${JSON.stringify(job.name)} while it runs; it is printed when ${runName} completes: ${run.htmlUrl}`)}\n`,
+              `${color.dim(`GitHub does not serve the log of job ${JSON.stringify(job.name)} while it runs; ${opts.follow ? `it is printed when ${runName} completes` : `dstack logs ${runName} --remote -f prints it when ${runName} completes`}: ${run.htmlUrl}`)}\n`,
             ),
           log: (m) => ctx.stderr(`${color.dim(m)}\n`),
         });
@@ -86,7 +87,9 @@ export async function remoteLogsCommand(
           return signal === "SIGTERM" ? 143 : 130;
         }
         if (result.run.status !== "completed") {
-          ctx.stderr(`${runName} is still ${result.run.status}: ${run.htmlUrl}\n`);
+          ctx.stderr(
+            `${runName} is still ${psStatus(result.run.status, result.run.conclusion)}: ${run.htmlUrl}\n`,
+          );
         }
         return 0;
       },
