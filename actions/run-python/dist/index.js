@@ -4,16 +4,16 @@ import {
 } from "./chunks/chunk-FVGBX5TZ.js";
 import {
   runMode
-} from "./chunks/chunk-LLJ23JDL.js";
+} from "./chunks/chunk-GBJQL63R.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-76DPQXLW.js";
+import "./chunks/chunk-Y72HDRHS.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-W6GO3FG7.js";
+} from "./chunks/chunk-NPHTGHCV.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-LKACJSX6.js")).commandMode(inputs);
+    return (await import("./chunks/command-KX5PNOFE.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-7WQZH3NO.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-PXPJNY6R.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-JK3ZWWFH.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

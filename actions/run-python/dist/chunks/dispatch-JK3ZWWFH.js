@@ -8,12 +8,12 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-CXANEDUO.js";
-import "./chunk-76DPQXLW.js";
-import "./chunk-W6GO3FG7.js";
+} from "./chunk-X2U2OZDF.js";
+import "./chunk-Y72HDRHS.js";
+import "./chunk-NPHTGHCV.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-WU5NNVLL.js";
+import "./chunk-ABVNTBXY.js";
 import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";

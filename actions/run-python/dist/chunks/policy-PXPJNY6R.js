@@ -4,12 +4,12 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-ZTESFZW4.js";
+} from "./chunk-HSZHIBFV.js";
 import "./chunk-FVGBX5TZ.js";
-import "./chunk-W6GO3FG7.js";
+import "./chunk-NPHTGHCV.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-WU5NNVLL.js";
+import "./chunk-ABVNTBXY.js";
 import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";

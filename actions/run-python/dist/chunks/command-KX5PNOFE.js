@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-ZTESFZW4.js";
+} from "./chunk-HSZHIBFV.js";
 import {
   annotate
 } from "./chunk-FVGBX5TZ.js";
@@ -22,15 +22,15 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-CXANEDUO.js";
+} from "./chunk-X2U2OZDF.js";
 import {
   GitHubStore
-} from "./chunk-76DPQXLW.js";
+} from "./chunk-Y72HDRHS.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-NPHTGHCV.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -40,7 +40,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-ABVNTBXY.js";
 import {
   artifactsPolicy
 } from "./chunk-NRL3C347.js";

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-76DPQXLW.js";
+} from "./chunk-Y72HDRHS.js";
 import {
   InputError,
   Inputs
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-NPHTGHCV.js";
 import {
   getInput,
   getState,
@@ -27,7 +27,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-ABVNTBXY.js";
 import {
   formatDuration,
   formatRunName,
