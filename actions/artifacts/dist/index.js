@@ -11847,6 +11847,37 @@ var ArtifactsRest = class {
       per_page: this.o.pageSize
     }));
   }
+  /** `GET /repos/{o}/{r}/actions/artifacts`: every artifact of the repository, all pages. */
+  async listAll() {
+    return await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+      owner: this.o.owner,
+      repo: this.o.repo,
+      per_page: this.o.pageSize
+    }));
+  }
+  /**
+   * `DELETE /repos/{o}/{r}/actions/artifacts/{id}` (docs.github.com/rest/actions/artifacts#delete-an-artifact):
+   * needs `actions: write`; an artifact already gone (404) is fine.
+   */
+  async deleteArtifact(id) {
+    const what = `DELETE ${this.repoPath}/actions/artifacts/${id}`;
+    try {
+      await (await this.octokit()).rest.actions.deleteArtifact({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        artifact_id: id
+      });
+    } catch (e) {
+      const status = e?.status;
+      if (status === 404)
+        return;
+      const failed = this.error(what, e);
+      if (status === 403 && failed instanceof GitHubStoreError && failed.reason === "permission") {
+        throw new GitHubStoreError("io", "permission", `${what}: 403: the token needs the "actions: write" permission on ${this.o.owner}/${this.o.repo} to delete artifacts (a fine-grained token with Actions: read and write, or a classic token with repo)`, { cause: failed });
+      }
+      throw failed;
+    }
+  }
   /** `GET /repos/{o}/{r}/actions/runs/{id}/artifacts`: every artifact of a run, all pages. */
   async listOfRun(runId) {
     return await this.call(`GET ${this.repoPath}/actions/runs/${runId}/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
@@ -12344,6 +12375,50 @@ var GitHubStore = class _GitHubStore {
       throw e;
     });
     return { ...uploaded, tag };
+  }
+  /**
+   * The repository's tags, each resolved as {@link GitHubStore.resolveTag} does (the newest
+   * unexpired tagging from a trusted workflow run): every `dstack-tag--*` artifact listed by
+   * `GET /repos/{o}/{r}/actions/artifacts` (all pages), then one resolution per tag name. Tags
+   * with no live trusted tagging are left out (the store's warning names skipped artifacts).
+   *
+   * @returns `[{ tag, runName, createdAt }]`, by tag name.
+   * @throws {@link GitHubStoreError} `permission` / `unauthorized` / `unreachable` from GitHub.
+   */
+  async listTags() {
+    const names = new Set((await this.api.listAll()).filter((a) => a.name.startsWith(TAG_ARTIFACT_PREFIX) && this.isLive(a)).map((a) => a.name.slice(TAG_ARTIFACT_PREFIX.length)));
+    const tags = [];
+    for (const tag of [...names].sort()) {
+      try {
+        const resolved = await this.resolveTag(tag);
+        tags.push({ tag, runName: resolved.runName, createdAt: resolved.createdAt });
+      } catch (e) {
+        if (!(e instanceof StoreError && (e.code === "not-found" || e.code === "invalid")))
+          throw e;
+      }
+    }
+    return tags;
+  }
+  /**
+   * Deletes a tag: every `dstack-tag--<tag>` artifact of the repository, whichever workflow run
+   * wrote it (`DELETE /repos/{o}/{r}/actions/artifacts/{id}`; the token needs `actions: write`).
+   * The runs and their artifacts stay.
+   *
+   * @returns how many tag artifacts were deleted.
+   * @throws StoreError `invalid` for a bad tag or one in the reserved `pr-<n>.` namespace (a pull
+   *   request's runs own those); {@link GitHubStoreError} `not-found` when no artifact has that
+   *   name, `permission` (naming `actions: write`) / `unauthorized` / `unreachable`.
+   */
+  async deleteTag(tag) {
+    const written = this.tagToWrite(tag);
+    const name = tagArtifactName(written);
+    const found = (await this.api.listNamed(name)).filter((a) => a.name === name);
+    if (found.length === 0) {
+      throw new GitHubStoreError("not-found", "api", `no tag ${JSON.stringify(written)} in ${this.owner}/${this.repo}: no workflow run has an artifact named ${name}`);
+    }
+    for (const a of found)
+      await this.api.deleteArtifact(a.id);
+    return found.length;
   }
   /**
    * The tag this store writes for `tag`: itself, or `pr-<n>.<tag>` in a pull request's store.

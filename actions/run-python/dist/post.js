@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-Y5V33DYB.js";
+} from "./chunks/chunk-CVNCNQU4.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-L7YJCSFV.js";
-import "./chunks/chunk-EACBGY5O.js";
+import "./chunks/chunk-OTA7WPPR.js";
+import "./chunks/chunk-VSVHNICG.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-VOOXY5RS.js")).dispatchPost();
+    await (await import("./chunks/dispatch-2B6EH6QF.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -137,6 +137,45 @@ export class ArtifactsRest {
     )) as RestArtifact[];
   }
 
+  /** `GET /repos/{o}/{r}/actions/artifacts`: every artifact of the repository, all pages. */
+  async listAll(): Promise<RestArtifact[]> {
+    return (await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) =>
+      octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+        owner: this.o.owner,
+        repo: this.o.repo,
+        per_page: this.o.pageSize,
+      }),
+    )) as RestArtifact[];
+  }
+
+  /**
+   * `DELETE /repos/{o}/{r}/actions/artifacts/{id}` (docs.github.com/rest/actions/artifacts#delete-an-artifact):
+   * needs `actions: write`; an artifact already gone (404) is fine.
+   */
+  async deleteArtifact(id: number): Promise<void> {
+    const what = `DELETE ${this.repoPath}/actions/artifacts/${id}`;
+    try {
+      await (await this.octokit()).rest.actions.deleteArtifact({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        artifact_id: id,
+      });
+    } catch (e) {
+      const status = (e as { status?: unknown } | null)?.status;
+      if (status === 404) return;
+      const failed = this.error(what, e);
+      if (status === 403 && failed instanceof GitHubStoreError && failed.reason === "permission") {
+        throw new GitHubStoreError(
+          "io",
+          "permission",
+          `${what}: 403: the token needs the "actions: write" permission on ${this.o.owner}/${this.o.repo} to delete artifacts (a fine-grained token with Actions: read and write, or a classic token with repo)`,
+          { cause: failed },
+        );
+      }
+      throw failed;
+    }
+  }
+
   /** `GET /repos/{o}/{r}/actions/runs/{id}/artifacts`: every artifact of a run, all pages. */
   async listOfRun(runId: number): Promise<RestArtifact[]> {
     return (await this.call(`GET ${this.repoPath}/actions/runs/${runId}/artifacts`, (octokit) =>

@@ -77,6 +77,7 @@ import {
   pullRequestTag,
   RUN_FILE,
   runArtifactName,
+  TAG_ARTIFACT_PREFIX,
   TAG_FILE,
   tagArtifactName,
 } from "./names.js";
@@ -644,6 +645,58 @@ export class GitHubStore {
       throw e;
     });
     return { ...uploaded, tag };
+  }
+
+  /**
+   * The repository's tags, each resolved as {@link GitHubStore.resolveTag} does (the newest
+   * unexpired tagging from a trusted workflow run): every `dstack-tag--*` artifact listed by
+   * `GET /repos/{o}/{r}/actions/artifacts` (all pages), then one resolution per tag name. Tags
+   * with no live trusted tagging are left out (the store's warning names skipped artifacts).
+   *
+   * @returns `[{ tag, runName, createdAt }]`, by tag name.
+   * @throws {@link GitHubStoreError} `permission` / `unauthorized` / `unreachable` from GitHub.
+   */
+  async listTags(): Promise<{ tag: string; runName: string; createdAt: string }[]> {
+    const names = new Set(
+      (await this.api.listAll())
+        .filter((a) => a.name.startsWith(TAG_ARTIFACT_PREFIX) && this.isLive(a))
+        .map((a) => a.name.slice(TAG_ARTIFACT_PREFIX.length)),
+    );
+    const tags: { tag: string; runName: string; createdAt: string }[] = [];
+    for (const tag of [...names].sort()) {
+      try {
+        const resolved = await this.resolveTag(tag);
+        tags.push({ tag, runName: resolved.runName, createdAt: resolved.createdAt });
+      } catch (e) {
+        if (!(e instanceof StoreError && (e.code === "not-found" || e.code === "invalid"))) throw e;
+      }
+    }
+    return tags;
+  }
+
+  /**
+   * Deletes a tag: every `dstack-tag--<tag>` artifact of the repository, whichever workflow run
+   * wrote it (`DELETE /repos/{o}/{r}/actions/artifacts/{id}`; the token needs `actions: write`).
+   * The runs and their artifacts stay.
+   *
+   * @returns how many tag artifacts were deleted.
+   * @throws StoreError `invalid` for a bad tag or one in the reserved `pr-<n>.` namespace (a pull
+   *   request's runs own those); {@link GitHubStoreError} `not-found` when no artifact has that
+   *   name, `permission` (naming `actions: write`) / `unauthorized` / `unreachable`.
+   */
+  async deleteTag(tag: string): Promise<number> {
+    const written = this.tagToWrite(tag);
+    const name = tagArtifactName(written);
+    const found = (await this.api.listNamed(name)).filter((a) => a.name === name);
+    if (found.length === 0) {
+      throw new GitHubStoreError(
+        "not-found",
+        "api",
+        `no tag ${JSON.stringify(written)} in ${this.owner}/${this.repo}: no workflow run has an artifact named ${name}`,
+      );
+    }
+    for (const a of found) await this.api.deleteArtifact(a.id);
+    return found.length;
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * `dstack`: the command line: `run`, `ps`, `logs`, `stop`, `artifacts`, `tags`, `metrics`, `venvs`,
- * `validate`, `labels`, `schema`; `run`, `ps` and `artifacts download` also on GitHub with `--remote`.
+ * `validate`, `labels`, `schema`; `run`, `ps`, `logs`, `stop`, `artifacts download` and `tags` also on
+ * GitHub with `--remote`.
  *
  * This module is the commander wiring only: each command is a file of `commands/` (the
  * `--remote` ones, loaded on first use, in `remote/`), sharing `context.ts` and `format.ts`.
@@ -130,8 +131,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument("<run>", "the run name")
     .option("-f, --follow", "keep printing until the run ends")
     .option("-t, --timestamps", "keep each line's timestamp")
-    .action(async (run: string, opts: { follow?: boolean; timestamps?: boolean }) =>
-      set(await logsCommand(run, opts, ctx)),
+    .option("--remote", "a run on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option(
+      "--runner-workflow <file>",
+      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+    )
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(
+      async (run: string, opts: RemoteCliOptions & { follow?: boolean; timestamps?: boolean }) => {
+        if (!remoteOnly(opts)) return set(await logsCommand(run, opts, ctx));
+        const { remoteLogsCommand } = await import("./remote/logs.js");
+        set(await remoteLogsCommand(run, opts, ctx));
+      },
     );
 
   program
@@ -140,7 +152,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "stop a run: SIGINT to its job (KeyboardInterrupt), a kill after 10 s, artifacts saved",
     )
     .argument("<run>", "the run name")
-    .action(async (run: string) => set(await stopCommand(run, {}, ctx)));
+    .option(
+      "--remote",
+      "a run on GitHub: cancel its workflow run, force-cancel it if it has not stopped after 60 s",
+    )
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option(
+      "--runner-workflow <file>",
+      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+    )
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(async (run: string, opts: RemoteCliOptions) => {
+      if (!remoteOnly(opts)) return set(await stopCommand(run, {}, ctx));
+      const { remoteStopCommand } = await import("./remote/stop.js");
+      set(await remoteStopCommand(run, opts, ctx));
+    });
 
   const artifacts = program
     .command("artifacts")
@@ -175,21 +201,46 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command("list")
     .description("list this repository's tags")
     .option("--json", "print [{tag, runName, createdAt, madeBy?}] as JSON")
-    .action(async (opts: { json?: boolean }) => set(await tagsListCommand(ctx, opts)));
+    .option("--remote", "the tags on GitHub (dstack-tag--* artifacts of trusted workflow runs)")
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(async (opts: RemoteCliOptions & { json?: boolean }) => {
+      if (!remoteOnly(opts)) return set(await tagsListCommand(ctx, opts));
+      const { remoteTagsListCommand } = await import("./remote/tags.js");
+      set(await remoteTagsListCommand(opts, ctx));
+    });
   tags
     .command("add")
     .description("tag a run's artifacts (TAG RUN), or upload folders as a tagged run (TAG -a PATH)")
     .argument("<tag>", "the tag")
     .argument("[run]", "the run to tag")
     .option("-a, --artifact <path...>", "a local folder to upload under the tag")
-    .action(async (tag: string, run: string | undefined, opts: { artifact?: string[] }) =>
-      set(await tagsAddCommand(tag, run, opts, ctx)),
+    .option("--remote", "on GitHub: refused (GitHub takes artifacts only from workflow runs)")
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(
+      async (
+        tag: string,
+        run: string | undefined,
+        opts: RemoteCliOptions & { artifact?: string[] },
+      ) => {
+        if (!remoteOnly(opts)) return set(await tagsAddCommand(tag, run, opts, ctx));
+        const { remoteTagsAddCommand } = await import("./remote/tags.js");
+        set(await remoteTagsAddCommand(tag, run));
+      },
     );
   tags
     .command("delete")
     .description("delete a tag (the run and its artifacts stay)")
     .argument("<tag>", "the tag")
-    .action(async (tag: string) => set(await tagsDeleteCommand(tag, ctx)));
+    .option("--remote", "on GitHub: delete the tag's artifacts (token with actions: write)")
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(async (tag: string, opts: RemoteCliOptions) => {
+      if (!remoteOnly(opts)) return set(await tagsDeleteCommand(tag, ctx));
+      const { remoteTagsDeleteCommand } = await import("./remote/tags.js");
+      set(await remoteTagsDeleteCommand(tag, opts, ctx));
+    });
 
   const venvs = program
     .command("venvs")

@@ -8,6 +8,12 @@
  * @packageDocumentation
  */
 export {
+  forceCancelRun,
+  type StoppedWorkflowRun,
+  type StopWorkflowRunOptions,
+  stopWorkflowRun,
+} from "./cancel.js";
+export {
   apiUrlForHost,
   apiUrlOf,
   countingFetch,
@@ -73,6 +79,13 @@ export {
   type WorkflowJob,
   type WorkflowRunState,
 } from "./follow.js";
+export {
+  type FindRunByTitleOptions,
+  findRunByTitle,
+  type ReadRunLogsOptions,
+  type ReadRunLogsResult,
+  readRunLogs,
+} from "./logs.js";
 export {
   type DefaultBranchPolicy,
   type ReadDefaultBranchPolicyOptions,

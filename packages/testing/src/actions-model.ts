@@ -56,6 +56,11 @@ export interface ModelJob {
   labels?: string[];
   /** Its log text, served through a `302` to a blob URL. Default a few lines. */
   log?: string;
+  /**
+   * Its log as it grows: the text written `ms` milliseconds after the run started (clamped to
+   * the run's duration once it has completed). Takes precedence over {@link ModelJob.log}.
+   */
+  logAt?: (ms: number) => string;
 }
 
 /** An artifact every completed workflow run of the model holds. */
@@ -104,6 +109,16 @@ export interface ActionsModelOptions {
   cancelDelayMs?: number;
   /** The conclusion of every run that is not cancelled. Default `success`. */
   conclusion?: ModelConclusion;
+  /**
+   * Whether a run obeys `POST .../cancel`. Default true; false models a run whose job ignores
+   * the cancel (it completes as `cancelled` only `cancelDelayMs` after a `force-cancel`).
+   */
+  obeysCancel?: boolean;
+  /**
+   * Whether a job's log is served while the run is in progress. Default true; false models
+   * plans where the job-log endpoint answers `404` until the job has completed.
+   */
+  liveLogs?: boolean;
   /** The jobs of every run. Default one job `run`. */
   jobs?: ModelJob[];
   /** The artifacts of every completed run. Default none. */
@@ -157,6 +172,8 @@ export interface ModelRun {
   createdAt: number;
   /** When a cancel was requested, simulated epoch ms. */
   cancelRequestedAt?: number;
+  /** When a force-cancel was requested, simulated epoch ms. */
+  forceCancelRequestedAt?: number;
 }
 
 /** A run's state at one moment. */
@@ -189,6 +206,7 @@ export const ACTIONS_ROUTES = {
   listWorkflowRuns: "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
   getRun: "GET /repos/{owner}/{repo}/actions/runs/{run_id}",
   cancelRun: "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel",
+  forceCancelRun: "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel",
   listJobs: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
   listArtifacts: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
   jobLogs: "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs",
@@ -261,6 +279,8 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     durationMs: options.durationMs ?? 60_000,
     cancelDelayMs: options.cancelDelayMs ?? 2000,
     conclusion: options.conclusion ?? "success",
+    obeysCancel: options.obeysCancel ?? true,
+    liveLogs: options.liveLogs ?? true,
     jobs: options.jobs ?? [{ name: "run" }],
     artifacts: options.artifacts ?? [],
   };
@@ -274,8 +294,8 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     const t = clock.now();
     const started = run.createdAt + o.queuedMs;
     const ended = started + o.durationMs;
-    const cancelled =
-      run.cancelRequestedAt === undefined ? undefined : run.cancelRequestedAt + o.cancelDelayMs;
+    const asked = o.obeysCancel ? run.cancelRequestedAt : run.forceCancelRequestedAt;
+    const cancelled = asked === undefined ? undefined : asked + o.cancelDelayMs;
     if (cancelled !== undefined && t >= cancelled && cancelled < ended) {
       return { status: "completed", conclusion: "cancelled", updatedAt: cancelled };
     }
@@ -482,6 +502,21 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
       run.cancelRequestedAt ??= clock.now();
       return { status: 202, body: {} };
     },
+    [ACTIONS_ROUTES.forceCancelRun]: (r) => {
+      const docs = "actions/workflow-runs#force-cancel-a-workflow-run";
+      const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
+      if (!run) {
+        return notFound(docs);
+      }
+      if (!o.canWrite) {
+        return error(403, "Resource not accessible by integration", docs);
+      }
+      if (stateOf(run).status === "completed") {
+        return error(409, "Cannot cancel a workflow run that is completed.", docs);
+      }
+      run.forceCancelRequestedAt ??= clock.now();
+      return { status: 202, body: {} };
+    },
     [ACTIONS_ROUTES.listJobs]: (r) => {
       const run = ownRepo(r) ? findRun(r.params.run_id) : undefined;
       if (!run) {
@@ -499,12 +534,21 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     }),
     [ACTIONS_ROUTES.jobLogs]: (r, context: FakeContext) => {
       const found = ownRepo(r)
-        ? runs.flatMap((run) => jobsOf(run)).find(({ json }) => String(json.id) === r.params.job_id)
+        ? runs
+            .flatMap((run) => jobsOf(run).map((j) => ({ ...j, run })))
+            .find(({ json }) => String(json.id) === r.params.job_id)
         : undefined;
       if (!found) {
         return notFound("actions/workflow-jobs#download-job-logs-for-a-workflow-run");
       }
+      const state = stateOf(found.run);
+      if (!o.liveLogs && state.status !== "completed") {
+        return notFound("actions/workflow-jobs#download-job-logs-for-a-workflow-run");
+      }
+      const started = found.run.createdAt + o.queuedMs;
+      const at = (state.status === "completed" ? state.updatedAt : clock.now()) - started;
       const log =
+        found.job.logAt?.(Math.max(0, at)) ??
         found.job.log ??
         `2026-01-01T00:00:00.0000000Z ##[group]Run dstack\n2026-01-01T00:00:01.0000000Z job ${found.job.name} done\n`;
       return { status: 302, headers: { location: context.blob(log) } };

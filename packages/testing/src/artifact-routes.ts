@@ -58,6 +58,11 @@ export interface ArtifactRoutesOptions {
   guard?: (req: FakeRequest) => FakeReply | undefined;
   /** Whether a workflow run exists; an unknown one's list is 404. Default: every run exists. */
   runExists?: (runId: number) => boolean;
+  /**
+   * Deletes an artifact by id (`DELETE .../actions/artifacts/{id}`, `204`; `404` when it answers
+   * false). Without it that route is not served.
+   */
+  remove?: (artifactId: number) => boolean | Promise<boolean>;
   /** Where the archive of an artifact is (the `302` target); default a URL under `apiUrl`. */
   downloadUrl?: (artifact: RestArtifact) => string;
 }
@@ -68,6 +73,7 @@ export const ARTIFACT_ROUTES = {
   listRunArtifacts: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
   getArtifact: "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}",
   downloadArtifact: "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
+  deleteArtifact: "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}",
 } as const;
 
 function notFound(docs: string): FakeReply {
@@ -134,7 +140,17 @@ export function artifactRoutes(options: ArtifactRoutesOptions): Record<string, F
       options.guard?.(req) ?? handler(req, context);
   const find = (req: FakeRequest) =>
     options.artifacts().find((a) => a.id === Number(req.params.artifact_id));
+  const { remove } = options;
   return {
+    ...(remove
+      ? {
+          [ARTIFACT_ROUTES.deleteArtifact]: guarded(async (req) =>
+            (await remove(Number(req.params.artifact_id)))
+              ? { status: 204 }
+              : notFound("actions/artifacts#delete-an-artifact"),
+          ),
+        }
+      : {}),
     [ARTIFACT_ROUTES.listRepoArtifacts]: guarded((req) => {
       const name = req.query.get("name");
       const items = options.artifacts().filter((a) => !name || a.name === name);

@@ -146,6 +146,7 @@ export async function startArtifactsRestApi(
     now,
     guard: () => (denied ? forbidden : undefined),
     artifacts: () => finalized().map(toRest),
+    remove: (id) => service.deleteArtifact(id),
     downloadUrl: (rest) =>
       service.downloadUrl(finalized().find((a) => a.id === rest.id) as StoredArtifact),
   });

@@ -102,6 +102,11 @@ export interface ResultsService {
   /** Every artifact created so far and not deleted, finalized or not, oldest first. */
   artifacts(): StoredArtifact[];
   /**
+   * Deletes an artifact by id, blob and all, as `DELETE /repos/{o}/{r}/actions/artifacts/{id}`
+   * does; `false` when there is none.
+   */
+  deleteArtifact(id: number): Promise<boolean>;
+  /**
    * A read-only signed URL of an artifact's blob (valid one hour), with the content-disposition
    * GitHub sends: what `GetSignedArtifactURL` answers, and what the REST API's
    * `GET .../artifacts/{id}/zip` redirects to.
@@ -431,6 +436,13 @@ export async function startResultsService(options: ResultsServiceOptions): Promi
     env,
     envFor,
     artifacts: () => store.map((a) => ({ ...a })),
+    async deleteArtifact(id) {
+      const artifact = store.find((a) => a.id === id);
+      if (!artifact) return false;
+      await container.getBlobClient(artifact.blobName).deleteIfExists();
+      store.splice(store.indexOf(artifact), 1);
+      return true;
+    },
     downloadUrl,
     setConflictsAfterDelete(n) {
       conflictsAfterDelete = n;

@@ -16,7 +16,7 @@ import {
 } from "./session.js";
 
 /** A workflow run's status in `ps`'s words: queued, running, done, failed, or GitHub's conclusion. */
-function psStatus(status: string | null, conclusion: string | null): string {
+export function psStatus(status: string | null, conclusion: string | null): string {
   if (status !== "completed") return status === "in_progress" ? "running" : (status ?? "queued");
   if (conclusion === "success") return "done";
   if (conclusion === "failure") return "failed";

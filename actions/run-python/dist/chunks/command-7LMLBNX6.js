@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-HVS544KT.js";
+} from "./chunk-277PD74K.js";
 import {
   annotate
 } from "./chunk-FVGBX5TZ.js";
@@ -22,15 +22,15 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-4DZHHXQ2.js";
+} from "./chunk-6RTMM64F.js";
 import {
   GitHubStore
-} from "./chunk-L7YJCSFV.js";
+} from "./chunk-OTA7WPPR.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-EACBGY5O.js";
+} from "./chunk-VSVHNICG.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -40,7 +40,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-ABVNTBXY.js";
 import {
   artifactsPolicy
 } from "./chunk-NRL3C347.js";

@@ -21,234 +21,6 @@ import {
   restError
 } from "./chunk-HEMNLYJN.js";
 
-// ../../packages/github/lib/contents.js
-var MAX_CONTENTS_BYTES = 1e6;
-async function readRepositoryFile(options) {
-  const { client, owner, repo, path, ref } = options;
-  const what = `read ${path} at ${ref} in ${owner}/${repo}`;
-  let data;
-  try {
-    ({ data } = await client.request("GET /repos/{owner}/{repo}/contents/{path}", {
-      owner,
-      repo,
-      path,
-      ref
-    }));
-  } catch (e) {
-    if (e.status === 404)
-      return void 0;
-    const error = restError(what, e, apiUrlOf(client));
-    if (error.reason === "permission") {
-      throw new GitHubError("permission", `${error.message}; give the workflow's token contents: read (permissions: contents: read)`, { status: 403, cause: e });
-    }
-    throw error;
-  }
-  const file = data;
-  if (Array.isArray(data) || file.type !== "file") {
-    const kind = Array.isArray(data) ? "folder" : String(file.type);
-    throw new GitHubError("invalid", `${what}: it is a ${kind}, not a file`);
-  }
-  if (typeof file.size === "number" && file.size > MAX_CONTENTS_BYTES) {
-    throw new GitHubError("invalid", `${what}: ${file.size} bytes, more than the ${MAX_CONTENTS_BYTES} bytes a rule file may have`);
-  }
-  if (file.encoding !== "base64" || typeof file.content !== "string") {
-    throw new GitHubError("invalid", `${what}: GitHub sent it as ${String(file.encoding)}, not base64`);
-  }
-  return Buffer.from(file.content, "base64").toString("utf8");
-}
-async function readDefaultBranch(options) {
-  const { client, owner, repo } = options;
-  try {
-    const { data } = await client.request("GET /repos/{owner}/{repo}", { owner, repo });
-    return data.default_branch;
-  } catch (e) {
-    throw restError(`read the default branch of ${owner}/${repo}`, e, apiUrlOf(client));
-  }
-}
-
-// ../../packages/github/lib/dispatch.js
-var RUNNER_WORKFLOW_FILE = "dstack-run.yml";
-var MAX_DISPATCH_INPUTS_CHARS = 65535;
-var MAX_DISPATCH_INPUTS = 25;
-function checkDispatchInputs(inputs) {
-  const names = Object.keys(inputs);
-  if (names.length > MAX_DISPATCH_INPUTS) {
-    throw new GitHubError("invalid-inputs", `inputs: ${names.length} workflow_dispatch inputs (${names.join(", ")}); GitHub takes at most ${MAX_DISPATCH_INPUTS}; nothing was dispatched`);
-  }
-  const chars = JSON.stringify(inputs).length;
-  if (chars > MAX_DISPATCH_INPUTS_CHARS) {
-    const [largest, value] = Object.entries(inputs).sort((a, b) => b[1].length - a[1].length)[0] ?? ["", ""];
-    throw new GitHubError("invalid-inputs", `inputs: the workflow_dispatch inputs are ${chars.toLocaleString("en-US")} characters of JSON (the largest, ${largest}, has ${value.length.toLocaleString("en-US")}); GitHub allows at most ${MAX_DISPATCH_INPUTS_CHARS.toLocaleString("en-US")} characters for all inputs together. Make the job smaller (long arguments or variables belong in a file of the repository); nothing was dispatched`);
-  }
-}
-var CLOCK_SKEW_MS = 12e4;
-var FIRST_LOOK_MS = 1e3;
-var MAX_LOOK_MS = 8e3;
-function iso(ms) {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-function fetchWithin(client, ms) {
-  const inner = fetchOf(client);
-  return (input, init) => {
-    const timeout = AbortSignal.timeout(ms);
-    return inner(input, {
-      ...init,
-      signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-    });
-  };
-}
-function throwIfAborted(signal) {
-  if (signal?.aborted) {
-    throw signal.reason;
-  }
-}
-async function findRunByName(client, options) {
-  const sleep = options.sleep ?? sleepFor;
-  const now = options.now ?? Date.now;
-  const deadline = now() + options.budgetMs;
-  const created = `>=${iso(options.since - CLOCK_SKEW_MS)}`;
-  let wait = FIRST_LOOK_MS;
-  for (; ; ) {
-    throwIfAborted(options.signal);
-    try {
-      const { data } = await client.rest.actions.listWorkflowRuns({
-        owner: options.owner,
-        repo: options.repo,
-        workflow_id: options.workflowFile,
-        event: "workflow_dispatch",
-        created,
-        per_page: 100,
-        request: { signal: options.signal }
-      });
-      const found = data.workflow_runs.filter((run) => run.display_title === options.runName).sort((a, b) => a.id - b.id)[0];
-      if (found) {
-        return { workflowRunId: found.id, htmlUrl: found.html_url };
-      }
-    } catch (e) {
-      throwIfAborted(options.signal);
-      const status = answeredStatus(e);
-      if (status !== void 0 && status < 500 && !isRateLimited(e)) {
-        throw restError(`look for workflow run ${JSON.stringify(options.runName)} of workflow ${options.workflowFile} in ${options.owner}/${options.repo}`, e, apiUrlOf(client));
-      }
-    }
-    const left = deadline - now();
-    if (left <= 0) {
-      return void 0;
-    }
-    await sleep(Math.min(wait, left), options.signal);
-    wait = Math.min(wait * 2, MAX_LOOK_MS);
-  }
-}
-async function dispatchRun(client, options) {
-  const { owner, repo, ref, runName, signal } = options;
-  const sleep = options.sleep ?? sleepFor;
-  const now = options.now ?? Date.now;
-  const log = options.log ?? (() => {
-  });
-  const runNameInput = options.runNameInput ?? "run-name";
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-  const workflow = String(options.workflowFile);
-  const where = `${owner}/${repo}`;
-  const file = /^\d+$/.test(workflow) ? `workflow ${workflow}` : `.github/workflows/${workflow}`;
-  if (typeof runName !== "string" || runName.trim() === "") {
-    throw new GitHubError("invalid", "runName: a dstack run name is required (e.g. sharp-shrimp-1)");
-  }
-  const given = options.inputs[runNameInput];
-  if (given !== void 0 && given !== runName) {
-    throw new GitHubError("invalid", `inputs.${runNameInput}: ${JSON.stringify(given)} differs from runName ${JSON.stringify(runName)}; leave it out (it is set from runName)`);
-  }
-  const inputs = { ...options.inputs, [runNameInput]: runName };
-  checkDispatchInputs(inputs);
-  const since = now();
-  const find = (budgetMs) => findRunByName(client, {
-    owner,
-    repo,
-    workflowFile: options.workflowFile,
-    runName,
-    since,
-    budgetMs,
-    signal,
-    sleep,
-    now
-  });
-  for (let attempt = 1; ; attempt++) {
-    throwIfAborted(signal);
-    let answer;
-    try {
-      answer = await client.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
-        owner,
-        repo,
-        workflow_id: options.workflowFile,
-        ref,
-        inputs,
-        return_run_details: true,
-        // Not idempotent: plugin-retry must never send it again by itself.
-        // The time limit starts when the request is sent, after plugin-throttling's spacing.
-        request: { retries: 0, signal, fetch: fetchWithin(client, options.timeoutMs ?? 3e4) }
-      });
-    } catch (e) {
-      throwIfAborted(signal);
-      const status = answeredStatus(e);
-      if (isRateLimited(e)) {
-        if (attempt >= maxAttempts) {
-          throw restError(`dispatch ${file} on ${ref} in ${where}`, e, apiUrlOf(client));
-        }
-        const waitMs = rateLimitWaitMs(e, now());
-        log(`dispatch of ${runName}: rate limited (${status}); sending again in ${Math.ceil(waitMs / 1e3)} s`);
-        await sleep(waitMs, signal);
-        continue;
-      }
-      if (status !== void 0 && status < 500) {
-        throw dispatchError(e, status, { file, ref, where, inputs });
-      }
-      const what = status === void 0 ? `no answer (${gitHubMessage(e)})` : `${status}`;
-      log(`dispatch of ${runName}: ${what}; looking for its workflow run before sending again`);
-      const found2 = await find(options.graceMs ?? 6e4);
-      if (found2) {
-        return { ...found2, via: "run-name", attempts: attempt };
-      }
-      if (attempt >= maxAttempts) {
-        throw new GitHubError("unreachable", `dispatch ${file} on ${ref} in ${where}: ${what} on each of ${attempt} attempts, and no workflow run named ${runName} showed up; check ${apiUrlOf(client)} and try again`, { ...status === void 0 ? {} : { status }, cause: e });
-      }
-      continue;
-    }
-    const details = answer.data;
-    if (answer.status === 200 && typeof details?.workflow_run_id === "number") {
-      return {
-        workflowRunId: details.workflow_run_id,
-        htmlUrl: typeof details.html_url === "string" ? details.html_url : "",
-        via: "run-details",
-        attempts: attempt
-      };
-    }
-    const found = await find(options.correlateMs ?? 12e4);
-    if (found) {
-      return { ...found, via: "run-name", attempts: attempt };
-    }
-    throw new GitHubError("no-run", `dispatch ${file} on ${ref} in ${where} was accepted, but no workflow run named ${runName} showed up within ${Math.round((options.correlateMs ?? 12e4) / 1e3)} s: the workflow must set run-name: \${{ inputs.${runNameInput} }} (see README)`);
-  }
-}
-function dispatchError(e, status, at) {
-  const message = gitHubMessage(e);
-  const { file, ref, where } = at;
-  if (status === 404) {
-    return new GitHubError("not-found", `no runner workflow ${file} on ${ref} in ${where}: add it (copy dstack's runner workflow .github/workflows/dstack-run.yml into the repository as ${file} on ${ref}; see README), or check the ref and that the token can see ${where} (GitHub answered 404 ${message})`, { status, cause: e });
-  }
-  if (status === 403) {
-    return new GitHubError("permission", `the token cannot dispatch ${file} in ${where} (403 ${message}): it needs the "actions: write" permission; in the calling workflow set permissions: actions: write (a fine-grained token: Actions read and write)`, { status, cause: e });
-  }
-  if (status === 422) {
-    return new GitHubError("invalid-inputs", `dispatch ${file} on ${ref} in ${where}: GitHub refused it: ${message}; the inputs given (${Object.keys(at.inputs).join(", ")}) must match the workflow_dispatch inputs of ${file} on ${ref}, and the ref must exist`, { status, cause: e });
-  }
-  if (status === 401) {
-    return new GitHubError("unauthorized", `dispatch ${file} in ${where}: GitHub refused the token (401 ${message})`, { status, cause: e });
-  }
-  return new GitHubError("api", `dispatch ${file} on ${ref} in ${where}: GitHub answered ${status} (${message})`, {
-    status,
-    cause: e
-  });
-}
-
 // ../../packages/github/lib/follow.js
 var PAGE_SIZE = 100;
 function stateOf(run) {
@@ -262,7 +34,7 @@ function stateOf(run) {
     runAttempt: run.run_attempt ?? 1
   };
 }
-function throwIfAborted2(signal) {
+function throwIfAborted(signal) {
   if (signal?.aborted) {
     throw signal.reason;
   }
@@ -282,7 +54,7 @@ async function followRun(client, options) {
   let last;
   let interval = min;
   for (; ; ) {
-    throwIfAborted2(signal);
+    throwIfAborted(signal);
     let wait = interval;
     try {
       const answer = await client.rest.actions.getWorkflowRun({
@@ -307,7 +79,7 @@ async function followRun(client, options) {
       }
       wait = interval;
     } catch (e) {
-      throwIfAborted2(signal);
+      throwIfAborted(signal);
       if (answeredStatus(e) === 304) {
         interval = Math.min(max, interval * 2);
         wait = interval;
@@ -324,11 +96,11 @@ async function followRun(client, options) {
   const persist = async (step, fn) => {
     let backoff = min;
     for (; ; ) {
-      throwIfAborted2(signal);
+      throwIfAborted(signal);
       try {
         return await fn();
       } catch (e) {
-        throwIfAborted2(signal);
+        throwIfAborted(signal);
         if (!isTransient(e)) {
           throw restError(`${step} of workflow run ${workflowRunId} in ${owner}/${repo}`, e, apiUrlOf(client));
         }
@@ -459,6 +231,234 @@ async function fetchJobLog(client, options) {
     }
     throw restError(what, e, apiUrlOf(client));
   }
+}
+
+// ../../packages/github/lib/contents.js
+var MAX_CONTENTS_BYTES = 1e6;
+async function readRepositoryFile(options) {
+  const { client, owner, repo, path, ref } = options;
+  const what = `read ${path} at ${ref} in ${owner}/${repo}`;
+  let data;
+  try {
+    ({ data } = await client.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      owner,
+      repo,
+      path,
+      ref
+    }));
+  } catch (e) {
+    if (e.status === 404)
+      return void 0;
+    const error = restError(what, e, apiUrlOf(client));
+    if (error.reason === "permission") {
+      throw new GitHubError("permission", `${error.message}; give the workflow's token contents: read (permissions: contents: read)`, { status: 403, cause: e });
+    }
+    throw error;
+  }
+  const file = data;
+  if (Array.isArray(data) || file.type !== "file") {
+    const kind = Array.isArray(data) ? "folder" : String(file.type);
+    throw new GitHubError("invalid", `${what}: it is a ${kind}, not a file`);
+  }
+  if (typeof file.size === "number" && file.size > MAX_CONTENTS_BYTES) {
+    throw new GitHubError("invalid", `${what}: ${file.size} bytes, more than the ${MAX_CONTENTS_BYTES} bytes a rule file may have`);
+  }
+  if (file.encoding !== "base64" || typeof file.content !== "string") {
+    throw new GitHubError("invalid", `${what}: GitHub sent it as ${String(file.encoding)}, not base64`);
+  }
+  return Buffer.from(file.content, "base64").toString("utf8");
+}
+async function readDefaultBranch(options) {
+  const { client, owner, repo } = options;
+  try {
+    const { data } = await client.request("GET /repos/{owner}/{repo}", { owner, repo });
+    return data.default_branch;
+  } catch (e) {
+    throw restError(`read the default branch of ${owner}/${repo}`, e, apiUrlOf(client));
+  }
+}
+
+// ../../packages/github/lib/dispatch.js
+var RUNNER_WORKFLOW_FILE = "dstack-run.yml";
+var MAX_DISPATCH_INPUTS_CHARS = 65535;
+var MAX_DISPATCH_INPUTS = 25;
+function checkDispatchInputs(inputs) {
+  const names = Object.keys(inputs);
+  if (names.length > MAX_DISPATCH_INPUTS) {
+    throw new GitHubError("invalid-inputs", `inputs: ${names.length} workflow_dispatch inputs (${names.join(", ")}); GitHub takes at most ${MAX_DISPATCH_INPUTS}; nothing was dispatched`);
+  }
+  const chars = JSON.stringify(inputs).length;
+  if (chars > MAX_DISPATCH_INPUTS_CHARS) {
+    const [largest, value] = Object.entries(inputs).sort((a, b) => b[1].length - a[1].length)[0] ?? ["", ""];
+    throw new GitHubError("invalid-inputs", `inputs: the workflow_dispatch inputs are ${chars.toLocaleString("en-US")} characters of JSON (the largest, ${largest}, has ${value.length.toLocaleString("en-US")}); GitHub allows at most ${MAX_DISPATCH_INPUTS_CHARS.toLocaleString("en-US")} characters for all inputs together. Make the job smaller (long arguments or variables belong in a file of the repository); nothing was dispatched`);
+  }
+}
+var CLOCK_SKEW_MS = 12e4;
+var FIRST_LOOK_MS = 1e3;
+var MAX_LOOK_MS = 8e3;
+function iso(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+function fetchWithin(client, ms) {
+  const inner = fetchOf(client);
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(ms);
+    return inner(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
+    });
+  };
+}
+function throwIfAborted2(signal) {
+  if (signal?.aborted) {
+    throw signal.reason;
+  }
+}
+async function findRunByName(client, options) {
+  const sleep = options.sleep ?? sleepFor;
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.budgetMs;
+  const created = `>=${iso(options.since - CLOCK_SKEW_MS)}`;
+  let wait = FIRST_LOOK_MS;
+  for (; ; ) {
+    throwIfAborted2(options.signal);
+    try {
+      const { data } = await client.rest.actions.listWorkflowRuns({
+        owner: options.owner,
+        repo: options.repo,
+        workflow_id: options.workflowFile,
+        event: "workflow_dispatch",
+        created,
+        per_page: 100,
+        request: { signal: options.signal }
+      });
+      const found = data.workflow_runs.filter((run) => run.display_title === options.runName).sort((a, b) => a.id - b.id)[0];
+      if (found) {
+        return { workflowRunId: found.id, htmlUrl: found.html_url };
+      }
+    } catch (e) {
+      throwIfAborted2(options.signal);
+      const status = answeredStatus(e);
+      if (status !== void 0 && status < 500 && !isRateLimited(e)) {
+        throw restError(`look for workflow run ${JSON.stringify(options.runName)} of workflow ${options.workflowFile} in ${options.owner}/${options.repo}`, e, apiUrlOf(client));
+      }
+    }
+    const left = deadline - now();
+    if (left <= 0) {
+      return void 0;
+    }
+    await sleep(Math.min(wait, left), options.signal);
+    wait = Math.min(wait * 2, MAX_LOOK_MS);
+  }
+}
+async function dispatchRun(client, options) {
+  const { owner, repo, ref, runName, signal } = options;
+  const sleep = options.sleep ?? sleepFor;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {
+  });
+  const runNameInput = options.runNameInput ?? "run-name";
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const workflow = String(options.workflowFile);
+  const where = `${owner}/${repo}`;
+  const file = /^\d+$/.test(workflow) ? `workflow ${workflow}` : `.github/workflows/${workflow}`;
+  if (typeof runName !== "string" || runName.trim() === "") {
+    throw new GitHubError("invalid", "runName: a dstack run name is required (e.g. sharp-shrimp-1)");
+  }
+  const given = options.inputs[runNameInput];
+  if (given !== void 0 && given !== runName) {
+    throw new GitHubError("invalid", `inputs.${runNameInput}: ${JSON.stringify(given)} differs from runName ${JSON.stringify(runName)}; leave it out (it is set from runName)`);
+  }
+  const inputs = { ...options.inputs, [runNameInput]: runName };
+  checkDispatchInputs(inputs);
+  const since = now();
+  const find = (budgetMs) => findRunByName(client, {
+    owner,
+    repo,
+    workflowFile: options.workflowFile,
+    runName,
+    since,
+    budgetMs,
+    signal,
+    sleep,
+    now
+  });
+  for (let attempt = 1; ; attempt++) {
+    throwIfAborted2(signal);
+    let answer;
+    try {
+      answer = await client.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+        owner,
+        repo,
+        workflow_id: options.workflowFile,
+        ref,
+        inputs,
+        return_run_details: true,
+        // Not idempotent: plugin-retry must never send it again by itself.
+        // The time limit starts when the request is sent, after plugin-throttling's spacing.
+        request: { retries: 0, signal, fetch: fetchWithin(client, options.timeoutMs ?? 3e4) }
+      });
+    } catch (e) {
+      throwIfAborted2(signal);
+      const status = answeredStatus(e);
+      if (isRateLimited(e)) {
+        if (attempt >= maxAttempts) {
+          throw restError(`dispatch ${file} on ${ref} in ${where}`, e, apiUrlOf(client));
+        }
+        const waitMs = rateLimitWaitMs(e, now());
+        log(`dispatch of ${runName}: rate limited (${status}); sending again in ${Math.ceil(waitMs / 1e3)} s`);
+        await sleep(waitMs, signal);
+        continue;
+      }
+      if (status !== void 0 && status < 500) {
+        throw dispatchError(e, status, { file, ref, where, inputs });
+      }
+      const what = status === void 0 ? `no answer (${gitHubMessage(e)})` : `${status}`;
+      log(`dispatch of ${runName}: ${what}; looking for its workflow run before sending again`);
+      const found2 = await find(options.graceMs ?? 6e4);
+      if (found2) {
+        return { ...found2, via: "run-name", attempts: attempt };
+      }
+      if (attempt >= maxAttempts) {
+        throw new GitHubError("unreachable", `dispatch ${file} on ${ref} in ${where}: ${what} on each of ${attempt} attempts, and no workflow run named ${runName} showed up; check ${apiUrlOf(client)} and try again`, { ...status === void 0 ? {} : { status }, cause: e });
+      }
+      continue;
+    }
+    const details = answer.data;
+    if (answer.status === 200 && typeof details?.workflow_run_id === "number") {
+      return {
+        workflowRunId: details.workflow_run_id,
+        htmlUrl: typeof details.html_url === "string" ? details.html_url : "",
+        via: "run-details",
+        attempts: attempt
+      };
+    }
+    const found = await find(options.correlateMs ?? 12e4);
+    if (found) {
+      return { ...found, via: "run-name", attempts: attempt };
+    }
+    throw new GitHubError("no-run", `dispatch ${file} on ${ref} in ${where} was accepted, but no workflow run named ${runName} showed up within ${Math.round((options.correlateMs ?? 12e4) / 1e3)} s: the workflow must set run-name: \${{ inputs.${runNameInput} }} (see README)`);
+  }
+}
+function dispatchError(e, status, at) {
+  const message = gitHubMessage(e);
+  const { file, ref, where } = at;
+  if (status === 404) {
+    return new GitHubError("not-found", `no runner workflow ${file} on ${ref} in ${where}: add it (copy dstack's runner workflow .github/workflows/dstack-run.yml into the repository as ${file} on ${ref}; see README), or check the ref and that the token can see ${where} (GitHub answered 404 ${message})`, { status, cause: e });
+  }
+  if (status === 403) {
+    return new GitHubError("permission", `the token cannot dispatch ${file} in ${where} (403 ${message}): it needs the "actions: write" permission; in the calling workflow set permissions: actions: write (a fine-grained token: Actions read and write)`, { status, cause: e });
+  }
+  if (status === 422) {
+    return new GitHubError("invalid-inputs", `dispatch ${file} on ${ref} in ${where}: GitHub refused it: ${message}; the inputs given (${Object.keys(at.inputs).join(", ")}) must match the workflow_dispatch inputs of ${file} on ${ref}, and the ref must exist`, { status, cause: e });
+  }
+  if (status === 401) {
+    return new GitHubError("unauthorized", `dispatch ${file} in ${where}: GitHub refused the token (401 ${message})`, { status, cause: e });
+  }
+  return new GitHubError("api", `dispatch ${file} on ${ref} in ${where}: GitHub answered ${status} (${message})`, {
+    status,
+    cause: e
+  });
 }
 
 // ../../packages/github/lib/dispatch-follow.js
@@ -635,11 +635,11 @@ function plannedRunsOnInput(resources, trust) {
 }
 
 export {
+  cancelRun,
+  fetchJobLog,
   readDefaultBranch,
   RUNNER_WORKFLOW_FILE,
   findRunByName,
-  cancelRun,
-  fetchJobLog,
   dispatchAndFollow,
   readDefaultBranchPolicy,
   UNTRUSTED_INPUT,

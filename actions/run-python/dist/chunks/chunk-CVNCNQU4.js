@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-L7YJCSFV.js";
+} from "./chunk-OTA7WPPR.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-EACBGY5O.js";
+} from "./chunk-VSVHNICG.js";
 import {
   endGroup,
   exportVariable,
@@ -73,7 +73,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-RKFYLKBN.js");
+  const { renderMetricsMarkdown } = await import("./lib-MGWAFY4I.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}

@@ -5,14 +5,14 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-EACBGY5O.js";
+} from "./chunk-VSVHNICG.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-ABVNTBXY.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-RKFYLKBN.js");
+    const { authorizeActor } = await import("./lib-MGWAFY4I.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-L7YJCSFV.js";
+} from "./chunk-OTA7WPPR.js";
 import {
   InputError,
   Inputs
-} from "./chunk-EACBGY5O.js";
+} from "./chunk-VSVHNICG.js";
 import {
   getInput,
   getState,
@@ -27,7 +27,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-ABVNTBXY.js";
 import {
   formatDuration,
   formatRunName,

@@ -11412,6 +11412,7 @@ export {
   StoreError,
   ioError,
   DATA_ARTIFACT_PREFIX,
+  TAG_ARTIFACT_PREFIX,
   TAG_FILE,
   RUN_FILE,
   isValidName,

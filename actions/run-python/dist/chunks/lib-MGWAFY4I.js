@@ -45,7 +45,7 @@ import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-WU5NNVLL.js";
+import "./chunk-ABVNTBXY.js";
 import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";

@@ -4,12 +4,12 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-HVS544KT.js";
+} from "./chunk-277PD74K.js";
 import "./chunk-FVGBX5TZ.js";
-import "./chunk-EACBGY5O.js";
+import "./chunk-VSVHNICG.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-WU5NNVLL.js";
+import "./chunk-ABVNTBXY.js";
 import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";

@@ -8,12 +8,12 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-4DZHHXQ2.js";
-import "./chunk-L7YJCSFV.js";
-import "./chunk-EACBGY5O.js";
+} from "./chunk-6RTMM64F.js";
+import "./chunk-OTA7WPPR.js";
+import "./chunk-VSVHNICG.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-WU5NNVLL.js";
+import "./chunk-ABVNTBXY.js";
 import "./chunk-NRL3C347.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
