@@ -4,16 +4,16 @@ import {
 } from "./chunks/chunk-FVGBX5TZ.js";
 import {
   runMode
-} from "./chunks/chunk-LLJ23JDL.js";
+} from "./chunks/chunk-ZOVJQ4FO.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-76DPQXLW.js";
+import "./chunks/chunk-EALHW7IR.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-W6GO3FG7.js";
+} from "./chunks/chunk-XJR63NTW.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-LKACJSX6.js")).commandMode(inputs);
+    return (await import("./chunks/command-2PE6MS6F.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-7WQZH3NO.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-PS3J6L3D.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-WER3X47G.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

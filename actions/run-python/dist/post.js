@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-LLJ23JDL.js";
+} from "./chunks/chunk-ZOVJQ4FO.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-76DPQXLW.js";
-import "./chunks/chunk-W6GO3FG7.js";
+import "./chunks/chunk-EALHW7IR.js";
+import "./chunks/chunk-XJR63NTW.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchPost();
+    await (await import("./chunks/dispatch-WER3X47G.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-76DPQXLW.js";
+} from "./chunk-EALHW7IR.js";
 import {
   InputError,
   Inputs
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-XJR63NTW.js";
 import {
   getInput,
   getState,

@@ -1,16 +1,12 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DispatchInputs,
-  DispatchState,
-  defaultRef,
-  dispatchMode,
-  dispatchPost,
-  formatDuration,
-  getDispatchSettings,
-  runArtifacts
-} from "./chunk-CXANEDUO.js";
-import "./chunk-76DPQXLW.js";
-import "./chunk-W6GO3FG7.js";
+  WORKFLOW_TOKEN_ACTOR,
+  enforcePolicy,
+  loadPolicy,
+  workflowTrigger
+} from "./chunk-XIEIRAYW.js";
+import "./chunk-FVGBX5TZ.js";
+import "./chunk-XJR63NTW.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-WU5NNVLL.js";
@@ -20,12 +16,8 @@ import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
-  DispatchInputs,
-  DispatchState,
-  defaultRef,
-  dispatchMode,
-  dispatchPost,
-  formatDuration,
-  getDispatchSettings,
-  runArtifacts
+  WORKFLOW_TOKEN_ACTOR,
+  enforcePolicy,
+  loadPolicy,
+  workflowTrigger
 };

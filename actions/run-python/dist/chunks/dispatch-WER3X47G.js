@@ -1,12 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  WORKFLOW_TOKEN_ACTOR,
-  enforcePolicy,
-  loadPolicy,
-  workflowTrigger
-} from "./chunk-ZTESFZW4.js";
-import "./chunk-FVGBX5TZ.js";
-import "./chunk-W6GO3FG7.js";
+  DispatchInputs,
+  DispatchState,
+  defaultRef,
+  dispatchMode,
+  dispatchPost,
+  formatDuration,
+  getDispatchSettings,
+  runArtifacts
+} from "./chunk-3RDJDXFT.js";
+import "./chunk-EALHW7IR.js";
+import "./chunk-XJR63NTW.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-WU5NNVLL.js";
@@ -16,8 +20,12 @@ import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
-  WORKFLOW_TOKEN_ACTOR,
-  enforcePolicy,
-  loadPolicy,
-  workflowTrigger
+  DispatchInputs,
+  DispatchState,
+  defaultRef,
+  dispatchMode,
+  dispatchPost,
+  formatDuration,
+  getDispatchSettings,
+  runArtifacts
 };

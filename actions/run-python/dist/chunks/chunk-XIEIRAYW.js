@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-XJR63NTW.js";
 import {
   info,
   warning

@@ -11405,6 +11405,7 @@ export {
   StoreError,
   ioError,
   DATA_ARTIFACT_PREFIX,
+  RUN_ARTIFACT_PREFIX,
   TAG_FILE,
   RUN_FILE,
   isValidName,
