@@ -309,21 +309,35 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
           void report({ status: "running", runName, workflowRunUrl: url });
       },
       onEnd: async (outcome, artifacts) => {
-        // One store for this run's metrics and the base run's: its trust caches serve both.
-        const store = GitHubStore.fromEnv(process.env, {
-          token,
-          defaultBranch: decision.ref,
-          runnerWorkflow: core.getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
-          warn: (m) => core.warning(m),
-        });
-        const metrics = artifacts.some(
+        // One store for this run's metrics and the base run's: its trust caches serve both. A
+        // store that cannot be made (a bad runner-workflow input) is a metrics problem, never a
+        // lost report.
+        let store: GitHubStore | undefined;
+        let storeProblem = "";
+        try {
+          store = GitHubStore.fromEnv(process.env, {
+            token,
+            defaultBranch: decision.ref,
+            runnerWorkflow: core.getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
+            warn: (m) => core.warning(m),
+          });
+        } catch (e) {
+          storeProblem = `metrics: ${(e as Error).message}`;
+        }
+        const metrics = !artifacts.some(
           (a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`),
         )
-          ? await downloadMetrics(store, outcome.runName)
-          : {};
-        const base = metrics.report
-          ? await downloadBaseRun(store, { workflow: decision.workflow, runName: outcome.runName })
-          : undefined;
+          ? {}
+          : store
+            ? await downloadMetrics(store, outcome.runName)
+            : { problem: storeProblem };
+        const base =
+          metrics.report && store
+            ? await downloadBaseRun(store, {
+                workflow: decision.workflow,
+                runName: outcome.runName,
+              })
+            : undefined;
         await report({
           ...endedRunReport({
             outcome,
