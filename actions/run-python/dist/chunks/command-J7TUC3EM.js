@@ -237,14 +237,23 @@ async function commandMode(inputs) {
           void report({ status: "running", runName, workflowRunUrl: url });
       },
       onEnd: async (outcome, artifacts) => {
-        const store = GitHubStore.fromEnv(process.env, {
-          token,
-          defaultBranch: decision.ref,
-          runnerWorkflow: getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
-          warn: (m) => warning(m)
-        });
-        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(store, outcome.runName) : {};
-        const base = metrics.report ? await downloadBaseRun(store, { workflow: decision.workflow, runName: outcome.runName }) : void 0;
+        let store;
+        let storeProblem = "";
+        try {
+          store = GitHubStore.fromEnv(process.env, {
+            token,
+            defaultBranch: decision.ref,
+            runnerWorkflow: getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
+            warn: (m) => warning(m)
+          });
+        } catch (e) {
+          storeProblem = `metrics: ${e.message}`;
+        }
+        const metrics = !artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? {} : store ? await downloadMetrics(store, outcome.runName) : { problem: storeProblem };
+        const base = metrics.report && store ? await downloadBaseRun(store, {
+          workflow: decision.workflow,
+          runName: outcome.runName
+        }) : void 0;
         await report({
           ...endedRunReport({
             outcome,
