@@ -11457,70 +11457,8 @@ async function pRetry(input, options = {}) {
   throw new Error("Retry attempts exhausted without throwing an error.");
 }
 
-// ../../packages/artifacts/lib/compression.js
-import * as fsp4 from "node:fs/promises";
-import { constants as constants2, deflateRawSync } from "node:zlib";
-var DEFAULT_COMPRESSION_LEVEL = 6;
-var STORE_COMPRESSION_LEVEL = 0;
-async function head(file, max) {
-  const handle = await fsp4.open(file, "r");
-  try {
-    const buffer = Buffer.alloc(max);
-    let got = 0;
-    while (got < max) {
-      const { bytesRead } = await handle.read(buffer, got, max - got, got);
-      if (bytesRead === 0)
-        break;
-      got += bytesRead;
-    }
-    return buffer.subarray(0, got);
-  } finally {
-    await handle.close();
-  }
-}
-async function chooseCompressionLevel(files, options = {}) {
-  const sampleBytes = options.sampleBytes ?? 1024 * 1024;
-  const maxFiles = options.maxFiles ?? 8;
-  const minSaving = options.minSaving ?? 0.1;
-  const sized = [];
-  for (const file of files) {
-    const st = await fsp4.stat(file).catch(() => void 0);
-    if (st?.isFile() && st.size > 0)
-      sized.push({ file, size: st.size });
-  }
-  sized.sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const picked = sized.slice(0, Math.max(0, maxFiles));
-  let raw = 0;
-  let deflated = 0;
-  for (const { file, size: size2 } of picked) {
-    const sample = await head(file, Math.min(size2, sampleBytes)).catch(() => void 0);
-    if (sample === void 0 || sample.length === 0)
-      continue;
-    raw += sample.length;
-    deflated += deflateRawSync(sample, { level: 1, strategy: constants2.Z_DEFAULT_STRATEGY }).length;
-  }
-  if (raw === 0) {
-    return {
-      level: DEFAULT_COMPRESSION_LEVEL,
-      reason: `auto: nothing to sample (no non-empty files); level ${DEFAULT_COMPRESSION_LEVEL}, the default`
-    };
-  }
-  const saving = 1 - deflated / raw;
-  const measured = `a sample of ${raw} bytes from ${formatCount(picked.length, "file")} deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
-  if (saving < minSaving) {
-    return {
-      level: STORE_COMPRESSION_LEVEL,
-      reason: `auto: ${measured}, under ${minSaving * 100}%: incompressible, stored (level 0)`
-    };
-  }
-  return {
-    level: DEFAULT_COMPRESSION_LEVEL,
-    reason: `auto: ${measured}, at least ${minSaving * 100}%: deflated at level ${DEFAULT_COMPRESSION_LEVEL}`
-  };
-}
-
 // ../../packages/artifacts/lib/github-files.js
-import * as fsp5 from "node:fs/promises";
+import * as fsp4 from "node:fs/promises";
 import os3 from "node:os";
 import path5 from "node:path";
 
@@ -11709,23 +11647,23 @@ async function settleLimited(items, concurrency, fn) {
   return settled.map((s) => s.value);
 }
 async function withStagedName(file, name, fn) {
-  const dir = await fsp5.mkdtemp(path5.join(os3.tmpdir(), "dstack-file-"));
+  const dir = await fsp4.mkdtemp(path5.join(os3.tmpdir(), "dstack-file-"));
   try {
     const staged = path5.join(dir, name);
-    await fsp5.symlink(path5.resolve(file), staged);
+    await fsp4.symlink(path5.resolve(file), staged);
     return await fn(staged, dir);
   } finally {
-    await fsp5.rm(dir, { recursive: true, force: true });
+    await fsp4.rm(dir, { recursive: true, force: true });
   }
 }
 async function moveSingleFile(dir, dest) {
-  const entries = await fsp5.readdir(dir, { withFileTypes: true });
+  const entries = await fsp4.readdir(dir, { withFileTypes: true });
   const files = entries.filter((e) => e.isFile());
   if (entries.length !== 1 || files.length !== 1) {
     throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
   }
-  await fsp5.mkdir(path5.dirname(dest), { recursive: true });
-  await fsp5.rename(path5.join(dir, files[0].name), dest);
+  await fsp4.mkdir(path5.dirname(dest), { recursive: true });
+  await fsp4.rename(path5.join(dir, files[0].name), dest);
 }
 var TransferProgress = class {
   options;
@@ -11763,6 +11701,301 @@ var TransferProgress = class {
 };
 function mib(bytes) {
   return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+// ../../packages/artifacts/lib/trust.js
+var DEFAULT_RUNNER_WORKFLOW = "dstack-run.yml";
+var DEFAULT_BRANCH_EVENTS = Object.freeze([
+  "push",
+  "schedule",
+  "workflow_dispatch",
+  "repository_dispatch"
+]);
+var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set([
+  "pull_request",
+  "pull_request_review",
+  "pull_request_review_comment"
+]);
+var WORKFLOW_FILE = /^[A-Za-z0-9_.-]+\.ya?ml$/;
+function workflowFileOf(runPath) {
+  const m = /^\.github\/workflows\/([^/@]+)(?:@.*)?$/.exec(runPath);
+  return m?.[1];
+}
+function isTrustedWorkflowRun(run2, rules) {
+  const file = workflowFileOf(run2.path);
+  return file !== void 0 && rules.trustedWorkflows.includes(file) && !PULL_REQUEST_EVENTS.has(run2.event);
+}
+function forkDetail(headRepositoryId) {
+  return `its code comes from another repository (id ${headRepositoryId ?? "unknown"}): a fork's pull request`;
+}
+function needsDefaultBranch(run2, rules) {
+  return run2.headRepositoryId === rules.repositoryId && !isTrustedWorkflowRun(run2, rules) && workflowFileOf(run2.path) !== void 0 && DEFAULT_BRANCH_EVENTS.includes(run2.event);
+}
+function judgeWorkflowRun(run2, rules) {
+  if (run2.headRepositoryId !== rules.repositoryId) {
+    return {
+      trusted: false,
+      reason: "fork",
+      detail: forkDetail(run2.headRepositoryId)
+    };
+  }
+  if (isTrustedWorkflowRun(run2, rules))
+    return { trusted: true };
+  const file = workflowFileOf(run2.path);
+  if (file === void 0) {
+    return {
+      trusted: false,
+      reason: "workflow",
+      detail: `workflow ${run2.path || "(no path)"} is not a file under .github/workflows/`
+    };
+  }
+  if (!DEFAULT_BRANCH_EVENTS.includes(run2.event)) {
+    return {
+      trusted: false,
+      reason: "event",
+      detail: `workflow ${file} ran on ${run2.event}${rules.trustedWorkflows.includes(file) ? " (a pull request's copy of the file)" : ", and it is not a trusted workflow"}`
+    };
+  }
+  if (rules.defaultBranch === void 0) {
+    throw new Error("judgeWorkflowRun: the default branch is needed for this run");
+  }
+  if (run2.headBranch !== rules.defaultBranch) {
+    return {
+      trusted: false,
+      reason: "branch",
+      detail: `workflow ${file} ran on ${run2.event} on branch ${run2.headBranch ?? "(none)"}, not the default branch ${rules.defaultBranch}`
+    };
+  }
+  return { trusted: true };
+}
+function checkWorkflowFile(name, field) {
+  if (typeof name !== "string" || !WORKFLOW_FILE.test(name)) {
+    throw new StoreError("invalid", `${field}: ${JSON.stringify(name)} is not a workflow file name; give the file name in .github/workflows/, e.g. dstack-run.yml`);
+  }
+  return name;
+}
+var TrustedSources = class {
+  /** The trusted workflow file names, the runner workflow first. */
+  trustedWorkflows;
+  options;
+  repository;
+  runs = /* @__PURE__ */ new Map();
+  constructor(options) {
+    this.options = options;
+    const runner = checkWorkflowFile(options.runnerWorkflow ?? DEFAULT_RUNNER_WORKFLOW, "runnerWorkflow");
+    const extra = (options.trustedWorkflows ?? []).map((w, i) => checkWorkflowFile(w, `trustedWorkflows[${i}]`));
+    this.trustedWorkflows = [.../* @__PURE__ */ new Set([runner, ...extra])];
+  }
+  repo() {
+    this.repository ??= this.options.getRepository();
+    return this.repository;
+  }
+  /** This repository's numeric id (the option, else `getRepository`, asked once). */
+  async repositoryId() {
+    return this.options.repositoryId ?? (await this.repo()).id;
+  }
+  /** The default branch (the option, else `getRepository`, asked once). */
+  async defaultBranch() {
+    return this.options.defaultBranch ?? (await this.repo()).defaultBranch;
+  }
+  run(runId) {
+    let found = this.runs.get(runId);
+    if (found === void 0) {
+      found = this.options.getRun(runId);
+      this.runs.set(runId, found);
+    }
+    return found;
+  }
+  /** Judges one candidate; fetches its run (cached) only when the artifact alone cannot tell. */
+  async judge(candidate) {
+    const runId = candidate.workflow_run?.id;
+    if (runId === void 0) {
+      return {
+        trusted: false,
+        reason: "workflow",
+        detail: "GitHub lists it without its workflow run"
+      };
+    }
+    const repositoryId = await this.repositoryId();
+    const headId = candidate.workflow_run?.head_repository_id;
+    if (headId !== void 0 && headId !== repositoryId) {
+      return { runId, trusted: false, reason: "fork", detail: forkDetail(headId) };
+    }
+    const run2 = await this.run(runId);
+    if (run2 === void 0) {
+      return {
+        runId,
+        trusted: false,
+        reason: "workflow",
+        detail: "its workflow run is gone (404)"
+      };
+    }
+    const rules = { repositoryId, trustedWorkflows: this.trustedWorkflows };
+    if (needsDefaultBranch(run2, rules))
+      rules.defaultBranch = await this.defaultBranch();
+    return { runId, ...judgeWorkflowRun(run2, rules) };
+  }
+  /**
+   * The first trusted candidate of `newestFirst` (judged in order, stopping there) and every
+   * candidate skipped before it.
+   *
+   * @throws whatever `getRepository` / `getRun` throw (a 404 of a run is a skip, not a throw).
+   */
+  async pick(newestFirst) {
+    const skipped = [];
+    for (const candidate of newestFirst) {
+      const verdict = await this.judge(candidate);
+      if (verdict.trusted)
+        return { artifact: candidate, skipped };
+      skipped.push({
+        artifactId: candidate.id,
+        ...verdict.runId !== void 0 ? { runId: verdict.runId } : {},
+        reason: verdict.reason,
+        detail: verdict.detail
+      });
+    }
+    return { skipped };
+  }
+  /** What counts, in one sentence, for messages. */
+  describeRules() {
+    const files = this.trustedWorkflows.join(", ");
+    const branch = this.options.defaultBranch ?? "the default branch";
+    return `trusted sources are runs of this repository's own code (not a fork's) of the workflows ${files}, or of any workflow started on ${branch} by ${DEFAULT_BRANCH_EVENTS.join(", ")}`;
+  }
+};
+function describeSkipped(skipped) {
+  return skipped.map((s) => `artifact ${s.artifactId} (workflow run ${s.runId ?? "unknown"}): ${s.reason}: ${s.detail}`).join("; ");
+}
+
+// ../../packages/artifacts/lib/base-run.js
+function isBaseMarker(record, runName, workflow) {
+  if (typeof record !== "object" || record === null)
+    return false;
+  const r = record;
+  return r.runName === runName && r.workflow === workflow && r.untrusted === false && r.pullRequest === void 0;
+}
+async function findBaseRun(sources, options) {
+  const want = options.artifactPath ?? "metrics";
+  const maxRuns = options.maxRuns ?? 30;
+  const perPage = Math.max(1, Math.min(100, options.pageSize ?? 10));
+  const defaultBranch = await sources.defaultBranch();
+  const repositoryId = await sources.repositoryId();
+  const rules = {
+    repositoryId,
+    trustedWorkflows: [sources.runnerWorkflow],
+    defaultBranch
+  };
+  let seen = 0;
+  for (let page = 1; seen < maxRuns; page++) {
+    const runs = await sources.listSuccessfulRuns({
+      workflowFile: sources.runnerWorkflow,
+      branch: defaultBranch,
+      page,
+      perPage
+    });
+    for (const run2 of runs) {
+      if (seen++ >= maxRuns)
+        return void 0;
+      if (run2.headBranch !== defaultBranch || !judgeWorkflowRun(run2, rules).trusted)
+        continue;
+      const found = await baseOfWorkflowRun(sources, run2, want, options);
+      if (found !== void 0)
+        return found;
+    }
+    if (runs.length < perPage)
+      return void 0;
+  }
+  return void 0;
+}
+async function baseOfWorkflowRun(sources, run2, want, options) {
+  const artifacts = (await sources.listOfRun(run2.id)).filter((a) => sources.isLive(a));
+  const markers = artifacts.filter((a) => a.name.startsWith(RUN_ARTIFACT_PREFIX)).sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id);
+  for (const marker of markers) {
+    const runName = marker.name.slice(RUN_ARTIFACT_PREFIX.length);
+    if (runName === options.excludeRunName)
+      continue;
+    const holds = artifacts.some((a) => [`${DATA_ARTIFACT_PREFIX}${runName}--`, `${FILE_ARTIFACT_PREFIX}${runName}--`].some((prefix) => {
+      if (!a.name.startsWith(prefix))
+        return false;
+      const p = decodeArtifactPath(a.name.slice(prefix.length));
+      return p === want || p.startsWith(`${want}/`);
+    }));
+    if (!holds)
+      continue;
+    if (!isBaseMarker(await sources.readMarker(marker), runName, options.workflow))
+      continue;
+    return {
+      runName,
+      workflowRunId: run2.id,
+      workflowRunUrl: run2.htmlUrl,
+      artifactId: marker.id,
+      createdAt: marker.created_at ?? "",
+      expiresAt: marker.expires_at
+    };
+  }
+  return void 0;
+}
+
+// ../../packages/artifacts/lib/compression.js
+import * as fsp5 from "node:fs/promises";
+import { constants as constants2, deflateRawSync } from "node:zlib";
+var DEFAULT_COMPRESSION_LEVEL = 6;
+var STORE_COMPRESSION_LEVEL = 0;
+async function head(file, max) {
+  const handle = await fsp5.open(file, "r");
+  try {
+    const buffer = Buffer.alloc(max);
+    let got = 0;
+    while (got < max) {
+      const { bytesRead } = await handle.read(buffer, got, max - got, got);
+      if (bytesRead === 0)
+        break;
+      got += bytesRead;
+    }
+    return buffer.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
+}
+async function chooseCompressionLevel(files, options = {}) {
+  const sampleBytes = options.sampleBytes ?? 1024 * 1024;
+  const maxFiles = options.maxFiles ?? 8;
+  const minSaving = options.minSaving ?? 0.1;
+  const sized = [];
+  for (const file of files) {
+    const st = await fsp5.stat(file).catch(() => void 0);
+    if (st?.isFile() && st.size > 0)
+      sized.push({ file, size: st.size });
+  }
+  sized.sort((a, b) => b.size - a.size || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const picked = sized.slice(0, Math.max(0, maxFiles));
+  let raw = 0;
+  let deflated = 0;
+  for (const { file, size: size2 } of picked) {
+    const sample = await head(file, Math.min(size2, sampleBytes)).catch(() => void 0);
+    if (sample === void 0 || sample.length === 0)
+      continue;
+    raw += sample.length;
+    deflated += deflateRawSync(sample, { level: 1, strategy: constants2.Z_DEFAULT_STRATEGY }).length;
+  }
+  if (raw === 0) {
+    return {
+      level: DEFAULT_COMPRESSION_LEVEL,
+      reason: `auto: nothing to sample (no non-empty files); level ${DEFAULT_COMPRESSION_LEVEL}, the default`
+    };
+  }
+  const saving = 1 - deflated / raw;
+  const measured = `a sample of ${raw} bytes from ${formatCount(picked.length, "file")} deflates to ${deflated} bytes (saves ${(saving * 100).toFixed(1)}%)`;
+  if (saving < minSaving) {
+    return {
+      level: STORE_COMPRESSION_LEVEL,
+      reason: `auto: ${measured}, under ${minSaving * 100}%: incompressible, stored (level 0)`
+    };
+  }
+  return {
+    level: DEFAULT_COMPRESSION_LEVEL,
+    reason: `auto: ${measured}, at least ${minSaving * 100}%: deflated at level ${DEFAULT_COMPRESSION_LEVEL}`
+  };
 }
 
 // ../../packages/artifacts/lib/github-host.js
@@ -11887,6 +12120,36 @@ var ArtifactsRest = class {
       per_page: this.o.pageSize
     }));
   }
+  /**
+   * `GET /repos/{o}/{r}/actions/workflows/{file}/runs?branch=&status=success`: one page of a
+   * workflow file's successful runs on a branch, newest first (docs.github.com/rest/actions/
+   * workflow-runs#list-workflow-runs-for-a-workflow). A 404 (no such workflow file) is no runs.
+   */
+  async listSuccessfulRuns(options) {
+    try {
+      const { data } = await (await this.octokit()).rest.actions.listWorkflowRuns({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        workflow_id: options.workflowFile,
+        branch: options.branch,
+        status: "success",
+        per_page: options.perPage,
+        page: options.page
+      });
+      return data.workflow_runs.map((r) => ({
+        id: r.id,
+        event: r.event,
+        path: r.path,
+        headBranch: r.head_branch ?? null,
+        headRepositoryId: r.head_repository?.id ?? null,
+        htmlUrl: r.html_url
+      }));
+    } catch (e) {
+      if (e?.status === 404)
+        return [];
+      throw this.error(`GET ${this.repoPath}/actions/workflows/${options.workflowFile}/runs`, e);
+    }
+  }
   /** `GET /repos/{o}/{r}`: the id and default branch, for the trust rules. */
   async getRepository() {
     const { data } = await this.call(`GET ${this.repoPath}`, (octokit) => octokit.rest.repos.get({ owner: this.o.owner, repo: this.o.repo }));
@@ -11949,168 +12212,6 @@ var ArtifactsRest = class {
   }
 };
 
-// ../../packages/artifacts/lib/trust.js
-var DEFAULT_RUNNER_WORKFLOW = "dstack-run.yml";
-var DEFAULT_BRANCH_EVENTS = Object.freeze([
-  "push",
-  "schedule",
-  "workflow_dispatch",
-  "repository_dispatch"
-]);
-var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set([
-  "pull_request",
-  "pull_request_review",
-  "pull_request_review_comment"
-]);
-var WORKFLOW_FILE = /^[A-Za-z0-9_.-]+\.ya?ml$/;
-function workflowFileOf(runPath) {
-  const m = /^\.github\/workflows\/([^/@]+)(?:@.*)?$/.exec(runPath);
-  return m?.[1];
-}
-function isTrustedWorkflowRun(run2, rules) {
-  const file = workflowFileOf(run2.path);
-  return file !== void 0 && rules.trustedWorkflows.includes(file) && !PULL_REQUEST_EVENTS.has(run2.event);
-}
-function forkDetail(headRepositoryId) {
-  return `its code comes from another repository (id ${headRepositoryId ?? "unknown"}): a fork's pull request`;
-}
-function needsDefaultBranch(run2, rules) {
-  return run2.headRepositoryId === rules.repositoryId && !isTrustedWorkflowRun(run2, rules) && workflowFileOf(run2.path) !== void 0 && DEFAULT_BRANCH_EVENTS.includes(run2.event);
-}
-function judgeWorkflowRun(run2, rules) {
-  if (run2.headRepositoryId !== rules.repositoryId) {
-    return {
-      trusted: false,
-      reason: "fork",
-      detail: forkDetail(run2.headRepositoryId)
-    };
-  }
-  if (isTrustedWorkflowRun(run2, rules))
-    return { trusted: true };
-  const file = workflowFileOf(run2.path);
-  if (file === void 0) {
-    return {
-      trusted: false,
-      reason: "workflow",
-      detail: `workflow ${run2.path || "(no path)"} is not a file under .github/workflows/`
-    };
-  }
-  if (!DEFAULT_BRANCH_EVENTS.includes(run2.event)) {
-    return {
-      trusted: false,
-      reason: "event",
-      detail: `workflow ${file} ran on ${run2.event}${rules.trustedWorkflows.includes(file) ? " (a pull request's copy of the file)" : ", and it is not a trusted workflow"}`
-    };
-  }
-  if (rules.defaultBranch === void 0) {
-    throw new Error("judgeWorkflowRun: the default branch is needed for this run");
-  }
-  if (run2.headBranch !== rules.defaultBranch) {
-    return {
-      trusted: false,
-      reason: "branch",
-      detail: `workflow ${file} ran on ${run2.event} on branch ${run2.headBranch ?? "(none)"}, not the default branch ${rules.defaultBranch}`
-    };
-  }
-  return { trusted: true };
-}
-function checkWorkflowFile(name, field) {
-  if (typeof name !== "string" || !WORKFLOW_FILE.test(name)) {
-    throw new StoreError("invalid", `${field}: ${JSON.stringify(name)} is not a workflow file name; give the file name in .github/workflows/, e.g. dstack-run.yml`);
-  }
-  return name;
-}
-var TrustedSources = class {
-  /** The trusted workflow file names, the runner workflow first. */
-  trustedWorkflows;
-  options;
-  repository;
-  runs = /* @__PURE__ */ new Map();
-  constructor(options) {
-    this.options = options;
-    const runner = checkWorkflowFile(options.runnerWorkflow ?? DEFAULT_RUNNER_WORKFLOW, "runnerWorkflow");
-    const extra = (options.trustedWorkflows ?? []).map((w, i) => checkWorkflowFile(w, `trustedWorkflows[${i}]`));
-    this.trustedWorkflows = [.../* @__PURE__ */ new Set([runner, ...extra])];
-  }
-  repo() {
-    this.repository ??= this.options.getRepository();
-    return this.repository;
-  }
-  async repositoryId() {
-    return this.options.repositoryId ?? (await this.repo()).id;
-  }
-  async defaultBranch() {
-    return this.options.defaultBranch ?? (await this.repo()).defaultBranch;
-  }
-  run(runId) {
-    let found = this.runs.get(runId);
-    if (found === void 0) {
-      found = this.options.getRun(runId);
-      this.runs.set(runId, found);
-    }
-    return found;
-  }
-  /** Judges one candidate; fetches its run (cached) only when the artifact alone cannot tell. */
-  async judge(candidate) {
-    const runId = candidate.workflow_run?.id;
-    if (runId === void 0) {
-      return {
-        trusted: false,
-        reason: "workflow",
-        detail: "GitHub lists it without its workflow run"
-      };
-    }
-    const repositoryId = await this.repositoryId();
-    const headId = candidate.workflow_run?.head_repository_id;
-    if (headId !== void 0 && headId !== repositoryId) {
-      return { runId, trusted: false, reason: "fork", detail: forkDetail(headId) };
-    }
-    const run2 = await this.run(runId);
-    if (run2 === void 0) {
-      return {
-        runId,
-        trusted: false,
-        reason: "workflow",
-        detail: "its workflow run is gone (404)"
-      };
-    }
-    const rules = { repositoryId, trustedWorkflows: this.trustedWorkflows };
-    if (needsDefaultBranch(run2, rules))
-      rules.defaultBranch = await this.defaultBranch();
-    return { runId, ...judgeWorkflowRun(run2, rules) };
-  }
-  /**
-   * The first trusted candidate of `newestFirst` (judged in order, stopping there) and every
-   * candidate skipped before it.
-   *
-   * @throws whatever `getRepository` / `getRun` throw (a 404 of a run is a skip, not a throw).
-   */
-  async pick(newestFirst) {
-    const skipped = [];
-    for (const candidate of newestFirst) {
-      const verdict = await this.judge(candidate);
-      if (verdict.trusted)
-        return { artifact: candidate, skipped };
-      skipped.push({
-        artifactId: candidate.id,
-        ...verdict.runId !== void 0 ? { runId: verdict.runId } : {},
-        reason: verdict.reason,
-        detail: verdict.detail
-      });
-    }
-    return { skipped };
-  }
-  /** What counts, in one sentence, for messages. */
-  describeRules() {
-    const files = this.trustedWorkflows.join(", ");
-    const branch = this.options.defaultBranch ?? "the default branch";
-    return `trusted sources are runs of this repository's own code (not a fork's) of the workflows ${files}, or of any workflow started on ${branch} by ${DEFAULT_BRANCH_EVENTS.join(", ")}`;
-  }
-};
-function describeSkipped(skipped) {
-  return skipped.map((s) => `artifact ${s.artifactId} (workflow run ${s.runId ?? "unknown"}): ${s.reason}: ${s.detail}`).join("; ");
-}
-
 // ../../packages/artifacts/lib/github-store.js
 var DEFAULT_API_URL = "https://api.github.com";
 var PAGE_SIZE = 100;
@@ -12148,6 +12249,9 @@ var GitHubStore = class _GitHubStore {
   largeFileBytes;
   concurrency;
   log;
+  runMarker;
+  /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
+  baseRuns = /* @__PURE__ */ new Map();
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
@@ -12175,6 +12279,7 @@ var GitHubStore = class _GitHubStore {
     this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
     this.concurrency = options.concurrency;
     this.log = options.log;
+    this.runMarker = options.runMarker;
     this.trust = new TrustedSources({
       ...options.repositoryId !== void 0 ? { repositoryId: options.repositoryId } : {},
       ...options.defaultBranch !== void 0 ? { defaultBranch: options.defaultBranch } : {},
@@ -12440,7 +12545,8 @@ var GitHubStore = class _GitHubStore {
   async ensureMarker(client, runName, uploadOptions) {
     const marker = runArtifactName(runName);
     try {
-      await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
+      const record = { version: 1, runName, ...this.runMarker };
+      await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
     } catch (e) {
       if (!(e instanceof GitHubStoreError && e.reason === "duplicate"))
         throw e;
@@ -12554,7 +12660,7 @@ var GitHubStore = class _GitHubStore {
     if (clientApiUrl !== this.apiUrl) {
       throw new StoreError("invalid", `the artifact client downloads through GITHUB_API_URL=${clientApiUrl}, but this store uses ${this.apiUrl}; set GITHUB_API_URL to the same API`);
     }
-    const resolved = await this.resolveRef(ref);
+    const resolved = options.from ?? await this.resolveRef(ref);
     const what = resolved.tag !== void 0 ? `tag ${JSON.stringify(resolved.tag)} (run ${resolved.runName})` : `run ${JSON.stringify(resolved.runName)}`;
     const all = await this.listRunArtifacts(resolved);
     const chosen = all.filter((a) => want === "" || a.artifactPath === want || want.startsWith(`${a.artifactPath}/`) || a.artifactPath.startsWith(`${want}/`));
@@ -12619,6 +12725,35 @@ var GitHubStore = class _GitHubStore {
     } finally {
       await fsp6.rm(staging, { recursive: true, force: true }).catch(() => void 0);
     }
+  }
+  /**
+   * The base run of a pull request's run: the latest successful run of `workflow` on the default
+   * branch by the runner workflow, of trusted code, that holds `artifactPath` (default
+   * `metrics`); undefined when none (see `base-run.ts`). Answers are kept for this store's life
+   * (one step).
+   *
+   * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
+   */
+  findBaseRun(options) {
+    const key = JSON.stringify([
+      options.workflow,
+      options.artifactPath ?? "",
+      options.excludeRunName ?? ""
+    ]);
+    let found = this.baseRuns.get(key);
+    if (found === void 0) {
+      found = findBaseRun({
+        runnerWorkflow: this.trust.trustedWorkflows[0],
+        repositoryId: () => this.trust.repositoryId(),
+        defaultBranch: () => this.trust.defaultBranch(),
+        listSuccessfulRuns: (o) => this.api.listSuccessfulRuns(o),
+        listOfRun: (id) => this.api.listOfRun(id),
+        isLive: (a) => this.isLive(a),
+        readMarker: (a) => this.readJson(a, RUN_FILE)
+      }, options);
+      this.baseRuns.set(key, found);
+    }
+    return found;
   }
   /**
    * Downloads one artifact into `dest` through the client and checks its digest

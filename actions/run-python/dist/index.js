@@ -4,16 +4,16 @@ import {
 } from "./chunks/chunk-FVGBX5TZ.js";
 import {
   runMode
-} from "./chunks/chunk-CVNCNQU4.js";
+} from "./chunks/chunk-3H7GHGN6.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-OTA7WPPR.js";
+import "./chunks/chunk-ZLJ4UXHV.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-VSVHNICG.js";
+} from "./chunks/chunk-7B776LUP.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-7LMLBNX6.js")).commandMode(inputs);
+    return (await import("./chunks/command-EZ6D34SO.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-NBCK7LD7.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-W5I4M5KJ.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-2B6EH6QF.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-JXQSVDVE.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

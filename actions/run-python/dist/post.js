@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-CVNCNQU4.js";
+} from "./chunks/chunk-3H7GHGN6.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-OTA7WPPR.js";
-import "./chunks/chunk-VSVHNICG.js";
+import "./chunks/chunk-ZLJ4UXHV.js";
+import "./chunks/chunk-7B776LUP.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-2B6EH6QF.js")).dispatchPost();
+    await (await import("./chunks/dispatch-JXQSVDVE.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -33,12 +33,14 @@ import {
   createGitHubClient,
   DEFAULT_API_URL,
   type GitHubClient,
+  RUNNER_WORKFLOW_FILE,
   trustInputs,
 } from "@dstack/github";
 import type { MetricsReport } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
 import { artifactsPolicy, type Policy } from "@dstack/spec";
 import {
+  type BaseRun,
   DEFAULT_LABEL,
   type Decision,
   endedRunReport,
@@ -55,7 +57,7 @@ import {
   reportRun,
 } from "@dstack/triggers";
 import { annotate } from "./annotate.js";
-import { dispatchMode } from "./dispatch.js";
+import { DispatchInputs, dispatchMode } from "./dispatch.js";
 import { type ActionInputs, InputError } from "./inputs.js";
 import { loadPolicy } from "./policy.js";
 
@@ -84,16 +86,56 @@ async function readEvent(): Promise<{ name: string; payload: unknown }> {
  * downloaded from the GitHub store (trusted sources only) and read by `@dstack/metrics`.
  */
 async function downloadMetrics(
-  token: string,
+  store: GitHubStore,
   runName: string,
 ): Promise<{ report?: MetricsReport; problem?: string }> {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
   try {
-    const store = GitHubStore.fromEnv(process.env, { token, warn: (m) => core.warning(m) });
-    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
+    // readMetricsDir reads `metrics/` below the folder it is given: the artifact goes there.
+    await store.downloadArtifacts(
+      { run: runName },
+      { artifactPath: METRICS_DIR, localPath: path.join(dir, METRICS_DIR) },
+    );
     return { report: await readMetricsDir(dir) };
   } catch (e) {
     return { problem: `metrics: ${(e as Error).message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The run a pull request's run is compared with: the latest successful run of the same dstack
+ * workflow on the default branch, of trusted code, that saved `metrics/`
+ * (`GitHubStore.findBaseRun`), with its metrics read like this run's. `null` when there is none;
+ * undefined (and a warning) when GitHub could not be asked or its metrics not read: the comment
+ * then shows this run's metrics alone.
+ */
+async function downloadBaseRun(
+  store: GitHubStore,
+  options: { workflow: string; runName: string },
+): Promise<BaseRun | null | undefined> {
+  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-base-"));
+  try {
+    const found = await store.findBaseRun({
+      workflow: options.workflow,
+      artifactPath: METRICS_DIR,
+      excludeRunName: options.runName,
+    });
+    if (found === undefined) return null;
+    await store.downloadArtifacts(
+      { run: found.runName },
+      { artifactPath: METRICS_DIR, localPath: path.join(dir, METRICS_DIR), from: found },
+    );
+    core.info(`base run: ${found.runName} (${found.workflowRunUrl})`);
+    return {
+      runName: found.runName,
+      url: found.workflowRunUrl,
+      metrics: await readMetricsDir(dir),
+    };
+  } catch (e) {
+    core.warning(`base run of ${options.workflow}: ${(e as Error).message}`);
+    return undefined;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -267,13 +309,37 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
           void report({ status: "running", runName, workflowRunUrl: url });
       },
       onEnd: async (outcome, artifacts) => {
-        const metrics = artifacts.some(
+        // One store for this run's metrics and the base run's: its trust caches serve both. A
+        // store that cannot be made (a bad runner-workflow input) is a metrics problem, never a
+        // lost report.
+        let store: GitHubStore | undefined;
+        let storeProblem = "";
+        try {
+          store = GitHubStore.fromEnv(process.env, {
+            token,
+            defaultBranch: decision.ref,
+            runnerWorkflow: core.getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
+            warn: (m) => core.warning(m),
+          });
+        } catch (e) {
+          storeProblem = `metrics: ${(e as Error).message}`;
+        }
+        const metrics = !artifacts.some(
           (a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`),
         )
-          ? await downloadMetrics(token, outcome.runName)
-          : {};
-        await report(
-          endedRunReport({
+          ? {}
+          : store
+            ? await downloadMetrics(store, outcome.runName)
+            : { problem: storeProblem };
+        const base =
+          metrics.report && store
+            ? await downloadBaseRun(store, {
+                workflow: decision.workflow,
+                runName: outcome.runName,
+              })
+            : undefined;
+        await report({
+          ...endedRunReport({
             outcome,
             artifacts,
             metrics,
@@ -281,7 +347,8 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
             serverUrl: process.env.GITHUB_SERVER_URL ?? "https://github.com",
             repository,
           }),
-        );
+          ...(base !== undefined ? { base } : {}),
+        });
       },
     });
   } catch (e) {

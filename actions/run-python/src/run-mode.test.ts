@@ -180,6 +180,17 @@ describe("mode: run on examples/train", () => {
       expect.objectContaining({}),
     );
   });
+
+  it("its run marker names the workflow and trusted code: the base run pull requests of train compare with", async () => {
+    const { GitHubStore } = await import("@dstack/artifacts/github");
+    process.env.GITHUB_API_URL = rest.url;
+    const store = new GitHubStore({ token: TOKEN, repository: REPO, apiUrl: rest.url });
+    expect(await store.findBaseRun({ workflow: "train" })).toMatchObject({
+      runName: "iris-run-3001",
+      workflowRunId: 3001,
+    });
+    expect(await store.findBaseRun({ workflow: "evaluate" })).toBeUndefined();
+  });
 });
 
 describe("mode: run, failures", () => {

@@ -244,6 +244,13 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
     ...(inputs.untrusted && inputs.pullRequest !== undefined
       ? { pullRequest: inputs.pullRequest }
       : {}),
+    // The run marker says which workflow ran and whether its code is trusted: pull requests'
+    // comments compare with the default branch's latest trusted run of the same workflow.
+    runMarker: {
+      ...(job.workflow ? { workflow: job.workflow } : {}),
+      untrusted: inputs.untrusted,
+      ...(inputs.pullRequest !== undefined ? { pullRequest: inputs.pullRequest } : {}),
+    },
     warn: (message) => core.warning(message),
   });
 

@@ -188,6 +188,41 @@ export class ArtifactsRest {
     )) as RestArtifact[];
   }
 
+  /**
+   * `GET /repos/{o}/{r}/actions/workflows/{file}/runs?branch=&status=success`: one page of a
+   * workflow file's successful runs on a branch, newest first (docs.github.com/rest/actions/
+   * workflow-runs#list-workflow-runs-for-a-workflow). A 404 (no such workflow file) is no runs.
+   */
+  async listSuccessfulRuns(options: {
+    workflowFile: string;
+    branch: string;
+    page: number;
+    perPage: number;
+  }): Promise<(WorkflowRunFacts & { htmlUrl: string })[]> {
+    try {
+      const { data } = await (await this.octokit()).rest.actions.listWorkflowRuns({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        workflow_id: options.workflowFile,
+        branch: options.branch,
+        status: "success",
+        per_page: options.perPage,
+        page: options.page,
+      });
+      return data.workflow_runs.map((r) => ({
+        id: r.id,
+        event: r.event,
+        path: r.path,
+        headBranch: r.head_branch ?? null,
+        headRepositoryId: r.head_repository?.id ?? null,
+        htmlUrl: r.html_url,
+      }));
+    } catch (e) {
+      if ((e as { status?: unknown } | null)?.status === 404) return [];
+      throw this.error(`GET ${this.repoPath}/actions/workflows/${options.workflowFile}/runs`, e);
+    }
+  }
+
   /** `GET /repos/{o}/{r}`: the id and default branch, for the trust rules. */
   async getRepository(): Promise<{ id: number; defaultBranch: string }> {
     const { data } = await this.call(`GET ${this.repoPath}`, (octokit) =>

@@ -50,6 +50,12 @@ import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pRetry from "p-retry";
+import {
+  type BaseRunFound,
+  type FindBaseRunOptions,
+  findBaseRun,
+  type RunMarkerFields,
+} from "./base-run.js";
 import { chooseCompressionLevel } from "./compression.js";
 import { ioError, StoreError } from "./errors.js";
 import {
@@ -87,6 +93,12 @@ import type { DownloadArtifactsResult, RunRef } from "./types.js";
 
 type ArtifactModule = typeof import("@actions/artifact");
 
+export {
+  type BaseRunFound,
+  type FindBaseRunOptions,
+  isBaseMarker,
+  type RunMarkerFields,
+} from "./base-run.js";
 export {
   type ChooseCompressionOptions,
   type CompressionChoice,
@@ -192,6 +204,12 @@ export interface GitHubStoreOptions {
    * every 5 s and the last one), e.g. `core.info` in an action; default none.
    */
   log?: (line: string) => void;
+  /**
+   * What the run marker (`dstack-run.json`) this store writes records besides the run name: the
+   * dstack workflow, whether the code is untrusted, the pull request (see `base-run.ts`; the
+   * base-run lookup uses only markers with `workflow` and `untrusted: false`). Mode run sets it.
+   */
+  runMarker?: RunMarkerFields;
 }
 
 /** Options of {@link GitHubStore.upload}. */
@@ -353,6 +371,9 @@ export class GitHubStore {
   private readonly largeFileBytes: number;
   private readonly concurrency: number | undefined;
   private readonly log: ((line: string) => void) | undefined;
+  private readonly runMarker: RunMarkerFields | undefined;
+  /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
+  private readonly baseRuns = new Map<string, Promise<BaseRunFound | undefined>>();
 
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options: GitHubStoreOptions) {
@@ -388,6 +409,7 @@ export class GitHubStore {
     this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
     this.concurrency = options.concurrency;
     this.log = options.log;
+    this.runMarker = options.runMarker;
     this.trust = new TrustedSources({
       ...(options.repositoryId !== undefined ? { repositoryId: options.repositoryId } : {}),
       ...(options.defaultBranch !== undefined ? { defaultBranch: options.defaultBranch } : {}),
@@ -727,7 +749,8 @@ export class GitHubStore {
   ): Promise<void> {
     const marker = runArtifactName(runName);
     try {
-      await uploadJson(client, marker, RUN_FILE, { version: 1, runName }, uploadOptions);
+      const record = { version: 1, runName, ...this.runMarker };
+      await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
     } catch (e) {
       // Another upload of the same run in this workflow run made it first: fine.
       if (!(e instanceof GitHubStoreError && e.reason === "duplicate")) throw e;
@@ -824,7 +847,9 @@ export class GitHubStore {
    *
    * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
    */
-  async listRunArtifacts(resolved: ResolvedRun): Promise<RunArtifact[]> {
+  async listRunArtifacts(
+    resolved: Pick<ResolvedRun, "runName" | "workflowRunId">,
+  ): Promise<RunArtifact[]> {
     const all = await this.api.listOfRun(resolved.workflowRunId);
     return all
       .filter((a) => this.isLive(a))
@@ -861,7 +886,15 @@ export class GitHubStore {
    */
   async downloadArtifacts(
     ref: RunRef,
-    options: { artifactPath?: string; localPath: string },
+    options: {
+      artifactPath?: string;
+      localPath: string;
+      /**
+       * The workflow run to read the run from (a {@link GitHubStore.findBaseRun} answer), instead
+       * of the newest trusted marker of `ref`'s run name.
+       */
+      from?: { runName: string; workflowRunId: number };
+    },
   ): Promise<DownloadArtifactsResult & { workflowRunId: number; artifacts: RunArtifact[] }> {
     const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
     const localPath = path.resolve(options.localPath);
@@ -873,7 +906,8 @@ export class GitHubStore {
         `the artifact client downloads through GITHUB_API_URL=${clientApiUrl}, but this store uses ${this.apiUrl}; set GITHUB_API_URL to the same API`,
       );
     }
-    const resolved = await this.resolveRef(ref);
+    const resolved: Pick<ResolvedRun, "runName" | "workflowRunId" | "tag"> =
+      options.from ?? (await this.resolveRef(ref));
     const what =
       resolved.tag !== undefined
         ? `tag ${JSON.stringify(resolved.tag)} (run ${resolved.runName})`
@@ -960,6 +994,39 @@ export class GitHubStore {
     } finally {
       await fsp.rm(staging, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * The base run of a pull request's run: the latest successful run of `workflow` on the default
+   * branch by the runner workflow, of trusted code, that holds `artifactPath` (default
+   * `metrics`); undefined when none (see `base-run.ts`). Answers are kept for this store's life
+   * (one step).
+   *
+   * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
+   */
+  findBaseRun(options: FindBaseRunOptions): Promise<BaseRunFound | undefined> {
+    const key = JSON.stringify([
+      options.workflow,
+      options.artifactPath ?? "",
+      options.excludeRunName ?? "",
+    ]);
+    let found = this.baseRuns.get(key);
+    if (found === undefined) {
+      found = findBaseRun(
+        {
+          runnerWorkflow: this.trust.trustedWorkflows[0] as string,
+          repositoryId: () => this.trust.repositoryId(),
+          defaultBranch: () => this.trust.defaultBranch(),
+          listSuccessfulRuns: (o) => this.api.listSuccessfulRuns(o),
+          listOfRun: (id) => this.api.listOfRun(id),
+          isLive: (a) => this.isLive(a),
+          readMarker: (a) => this.readJson(a, RUN_FILE),
+        },
+        options,
+      );
+      this.baseRuns.set(key, found);
+    }
+    return found;
   }
 
   /**

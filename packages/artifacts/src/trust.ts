@@ -253,11 +253,13 @@ export class TrustedSources {
     return this.repository;
   }
 
-  private async repositoryId(): Promise<number> {
+  /** This repository's numeric id (the option, else `getRepository`, asked once). */
+  async repositoryId(): Promise<number> {
     return this.options.repositoryId ?? (await this.repo()).id;
   }
 
-  private async defaultBranch(): Promise<string> {
+  /** The default branch (the option, else `getRepository`, asked once). */
+  async defaultBranch(): Promise<string> {
     return this.options.defaultBranch ?? (await this.repo()).defaultBranch;
   }
 

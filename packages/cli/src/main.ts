@@ -276,7 +276,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("compare the last values of two runs' metrics: A, B, the change from A to B")
     .argument("<run-a>", "a run name, or :TAG")
     .argument("<run-b>", "a run name, or :TAG")
-    .action(async (a: string, b: string) => set(await metricsDiffCommand(a, b, ctx)));
+    .option(
+      "--remote",
+      "both runs' metrics/ from GitHub Actions artifacts (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)",
+    )
+    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .action(async (a: string, b: string, opts: RemoteCliOptions) => {
+      remoteOnly(opts);
+      set(await metricsDiffCommand(a, b, ctx, opts));
+    });
 
   program
     .command("schema")

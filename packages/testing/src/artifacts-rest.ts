@@ -32,6 +32,8 @@ export interface RunFacts {
   headBranch: string;
   /** Whether its code came from a fork ({@link FAKE_FORK_ID}): a fork's `pull_request` run. */
   fork: boolean;
+  /** How it completed (every run of the registry has). Default `success`. */
+  conclusion: string;
 }
 
 /** Workflow runs as the fakes know them: backend ids, the numeric id REST reports, and facts. */
@@ -62,6 +64,7 @@ export function workflowRuns(): WorkflowRuns {
         workflowFile: given.workflowFile ?? "dstack-run.yml",
         headBranch: given.headBranch ?? FAKE_DEFAULT_BRANCH,
         fork: given.fork ?? false,
+        conclusion: given.conclusion ?? "success",
       });
       return { ...backend, id };
     },
@@ -158,8 +161,47 @@ export async function startArtifactsRestApi(
     defaultBranch: FAKE_DEFAULT_BRANCH,
   });
   const getRepo = contents.routes[CONTENTS_ROUTES.getRepo];
+  const runJson = (id: number, facts: RunFacts) => ({
+    ...workflowRunJson({
+      id,
+      repository,
+      repositoryId: FAKE_REPOSITORY_ID,
+      event: facts.event,
+      path: `.github/workflows/${facts.workflowFile}`,
+      headBranch: facts.headBranch,
+      ...(facts.fork
+        ? { headRepository: { fullName: `fork-owner/${repo}`, id: FAKE_FORK_ID } }
+        : {}),
+    }),
+    status: "completed",
+    conclusion: facts.conclusion,
+  });
   const github = await startFakeGitHub({
     ...(getRepo ? { [CONTENTS_ROUTES.getRepo]: getRepo } : {}),
+    // docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow: the runs of
+    // a workflow file, newest (highest id) first, filtered by `branch` and `status` (a
+    // conclusion, or `completed`), paged by `per_page` and `page`.
+    "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs": (req) => {
+      if (denied) return forbidden;
+      const branch = req.query.get("branch");
+      const status = req.query.get("status");
+      const matching = [...runs.facts]
+        .filter(([, f]) => f.workflowFile === req.params.workflow_id)
+        .filter(([, f]) => branch === null || f.headBranch === branch)
+        .filter(([, f]) => status === null || status === "completed" || f.conclusion === status)
+        .sort(([a], [b]) => b - a);
+      const perPage = Math.min(100, Number(req.query.get("per_page") ?? 30) || 30);
+      const pageNo = Math.max(1, Number(req.query.get("page") ?? 1) || 1);
+      return {
+        status: 200,
+        body: {
+          total_count: matching.length,
+          workflow_runs: matching
+            .slice((pageNo - 1) * perPage, pageNo * perPage)
+            .map(([id, f]) => runJson(id, f)),
+        },
+      };
+    },
     "GET /repos/{owner}/{repo}/actions/runs/{run_id}": (req) => {
       if (denied) return forbidden;
       const id = Number(req.params.run_id);

@@ -2,9 +2,16 @@
  * `dstack metrics RUN` and `dstack metrics diff RUN_A RUN_B`: the metrics a local run saved
  * among its artifacts (`metrics/*.jsonl` from `dstack.metrics.log`, Lightning's `metrics.csv`,
  * last-value `metrics/*.json`), as a table with a sparkline per curve, or two runs side by side.
+ * With `--remote`, the runs' `metrics/` come from GitHub Actions artifacts through the GitHub
+ * store (a run or tag resolved to its trusted workflow run, every artifact digest-checked).
  *
  * @module
  */
+
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { GitHubStore } from "@dstack/artifacts/github";
 import {
   compareMetrics,
   type Direction,
@@ -15,6 +22,16 @@ import {
 import { readMetricsDir } from "@dstack/metrics/node";
 import { parseRef, type RunContext, repoStore } from "../context.js";
 import { table } from "../format.js";
+import type { RemoteOptions } from "../remote/session.js";
+
+/** Options of `dstack metrics diff`: `--remote` and where. */
+export interface MetricsDiffOptions extends RemoteOptions {
+  /** `--remote`: both runs' `metrics/` from GitHub Actions artifacts. */
+  remote?: boolean;
+}
+
+/** The artifact path the remote runs' metrics are read from. */
+const METRICS_PATH = "metrics";
 
 const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
 
@@ -29,6 +46,28 @@ async function runMetrics(
   const store = await repoStore(ctx);
   const run = await store.resolveRef(parseRef(ref));
   return { runName: run.runName, report: await readMetricsDir(store.artifactsDir(run.runName)) };
+}
+
+/**
+ * The metrics of a run (`RUN` or `:TAG`) from the GitHub store: its `metrics/` downloaded into a
+ * temporary folder (removed after) and read as a local run's.
+ *
+ * @throws the store's `StoreError`s (unknown run or tag, no `metrics` artifact path).
+ */
+async function remoteRunMetrics(
+  ref: string,
+  store: GitHubStore,
+): Promise<{ runName: string; report: MetricsReport }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "dstack-metrics-"));
+  try {
+    const got = await store.downloadArtifacts(parseRef(ref), {
+      artifactPath: METRICS_PATH,
+      localPath: path.join(dir, METRICS_PATH),
+    });
+    return { runName: got.runName, report: await readMetricsDir(dir) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Prints a report's problems to stderr, each line `dstack: RUN: problem`. */
@@ -79,15 +118,30 @@ export async function metricsCommand(
 
 /**
  * `dstack metrics diff RUN_A RUN_B`: each metric's last value in A and B, the change from A to
- * B, and whether B is better or worse (↓ lower is better, ↑ higher is better).
+ * B, and whether B is better or worse (↓ lower is better, ↑ higher is better). `--remote`: both
+ * runs from GitHub Actions artifacts (only their `metrics/` artifact path).
  */
 export async function metricsDiffCommand(
   refA: string,
   refB: string,
   ctx: RunContext,
+  opts: MetricsDiffOptions = {},
 ): Promise<number> {
-  const a = await runMetrics(refA, ctx);
-  const b = await runMetrics(refB, ctx);
+  if (opts.remote) {
+    const { withGitHubStore } = await import("../remote/artifacts.js");
+    return withGitHubStore(opts, ctx, async (store) =>
+      printDiff(await remoteRunMetrics(refA, store), await remoteRunMetrics(refB, store), ctx),
+    );
+  }
+  return printDiff(await runMetrics(refA, ctx), await runMetrics(refB, ctx), ctx);
+}
+
+/** Prints the comparison of `a` and `b` (see {@link metricsDiffCommand}). */
+function printDiff(
+  a: { runName: string; report: MetricsReport },
+  b: { runName: string; report: MetricsReport },
+  ctx: RunContext,
+): number {
   printProblems(a.runName, a.report, ctx);
   printProblems(b.runName, b.report, ctx);
   const rows = compareMetrics(b.report, a.report);

@@ -4,9 +4,9 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-277PD74K.js";
+} from "./chunk-OJTWHT7L.js";
 import "./chunk-FVGBX5TZ.js";
-import "./chunk-VSVHNICG.js";
+import "./chunk-7B776LUP.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-ABVNTBXY.js";

@@ -8,9 +8,9 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-6RTMM64F.js";
-import "./chunk-OTA7WPPR.js";
-import "./chunk-VSVHNICG.js";
+} from "./chunk-XLFQ5U7W.js";
+import "./chunk-ZLJ4UXHV.js";
+import "./chunk-7B776LUP.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-ABVNTBXY.js";

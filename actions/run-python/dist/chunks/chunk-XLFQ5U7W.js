@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-OTA7WPPR.js";
+} from "./chunk-ZLJ4UXHV.js";
 import {
   InputError,
   Inputs
-} from "./chunk-VSVHNICG.js";
+} from "./chunk-7B776LUP.js";
 import {
   getInput,
   getState,

@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-OTA7WPPR.js";
+} from "./chunk-ZLJ4UXHV.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-VSVHNICG.js";
+} from "./chunk-7B776LUP.js";
 import {
   endGroup,
   exportVariable,
@@ -220,6 +220,13 @@ async function runMode(job, inputs) {
     // A pull request's code tags in that pull request's namespace (pr-N.<tag>), never the shared
     // tags default-branch runs read; the dispatcher leaves the number out when the policy allows.
     ...inputs.untrusted && inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {},
+    // The run marker says which workflow ran and whether its code is trusted: pull requests'
+    // comments compare with the default branch's latest trusted run of the same workflow.
+    runMarker: {
+      ...job.workflow ? { workflow: job.workflow } : {},
+      untrusted: inputs.untrusted,
+      ...inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {}
+    },
     warn: (message) => warning(message)
   });
   await store.createRun({ workflow: job.workflow ?? null, job, repoDir, runName });

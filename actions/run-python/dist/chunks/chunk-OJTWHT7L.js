@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-VSVHNICG.js";
+} from "./chunk-7B776LUP.js";
 import {
   info,
   warning

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-277PD74K.js";
+} from "./chunk-OJTWHT7L.js";
 import {
   annotate
 } from "./chunk-FVGBX5TZ.js";
@@ -21,16 +21,17 @@ import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
+  DispatchInputs,
   dispatchMode
-} from "./chunk-6RTMM64F.js";
+} from "./chunk-XLFQ5U7W.js";
 import {
   GitHubStore
-} from "./chunk-OTA7WPPR.js";
+} from "./chunk-ZLJ4UXHV.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-VSVHNICG.js";
+} from "./chunk-7B776LUP.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -39,6 +40,7 @@ import {
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
+  RUNNER_WORKFLOW_FILE,
   trustInputs
 } from "./chunk-ABVNTBXY.js";
 import {
@@ -70,14 +72,37 @@ async function readEvent() {
   }
   return { name, payload: JSON.parse(await readFile(file, "utf8")) };
 }
-async function downloadMetrics(token, runName) {
+async function downloadMetrics(store, runName) {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
   try {
-    const store = GitHubStore.fromEnv(process.env, { token, warn: (m) => warning(m) });
-    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: dir });
+    await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: path.join(dir, METRICS_DIR) });
     return { report: await readMetricsDir(dir) };
   } catch (e) {
     return { problem: `metrics: ${e.message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+async function downloadBaseRun(store, options) {
+  const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-base-"));
+  try {
+    const found = await store.findBaseRun({
+      workflow: options.workflow,
+      artifactPath: METRICS_DIR,
+      excludeRunName: options.runName
+    });
+    if (found === void 0)
+      return null;
+    await store.downloadArtifacts({ run: found.runName }, { artifactPath: METRICS_DIR, localPath: path.join(dir, METRICS_DIR), from: found });
+    info(`base run: ${found.runName} (${found.workflowRunUrl})`);
+    return {
+      runName: found.runName,
+      url: found.workflowRunUrl,
+      metrics: await readMetricsDir(dir)
+    };
+  } catch (e) {
+    warning(`base run of ${options.workflow}: ${e.message}`);
+    return void 0;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -212,15 +237,34 @@ async function commandMode(inputs) {
           void report({ status: "running", runName, workflowRunUrl: url });
       },
       onEnd: async (outcome, artifacts) => {
-        const metrics = artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? await downloadMetrics(token, outcome.runName) : {};
-        await report(endedRunReport({
-          outcome,
-          artifacts,
-          metrics,
-          ...inputs.tag !== void 0 ? { tag: inputs.tag } : {},
-          serverUrl: process.env.GITHUB_SERVER_URL ?? "https://github.com",
-          repository
-        }));
+        let store;
+        let storeProblem = "";
+        try {
+          store = GitHubStore.fromEnv(process.env, {
+            token,
+            defaultBranch: decision.ref,
+            runnerWorkflow: getInput(DispatchInputs.RunnerWorkflow) || RUNNER_WORKFLOW_FILE,
+            warn: (m) => warning(m)
+          });
+        } catch (e) {
+          storeProblem = `metrics: ${e.message}`;
+        }
+        const metrics = !artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? {} : store ? await downloadMetrics(store, outcome.runName) : { problem: storeProblem };
+        const base = metrics.report && store ? await downloadBaseRun(store, {
+          workflow: decision.workflow,
+          runName: outcome.runName
+        }) : void 0;
+        await report({
+          ...endedRunReport({
+            outcome,
+            artifacts,
+            metrics,
+            ...inputs.tag !== void 0 ? { tag: inputs.tag } : {},
+            serverUrl: process.env.GITHUB_SERVER_URL ?? "https://github.com",
+            repository
+          }),
+          ...base !== void 0 ? { base } : {}
+        });
       }
     });
   } catch (e) {
