@@ -432,6 +432,10 @@ export async function dispatchMode(
             ? `job ${j.name} started${j.runnerName ? ` on ${j.runnerName}` : ""}`
             : `job ${j.name} finished: ${j.conclusion ?? j.status}`,
         ),
+      onResume: (r) =>
+        core.warning(
+          `${r.lostRunName}: ${r.evidence}; dispatched again as ${r.runName} (attempt ${r.attempt}, DSTACK_RUN_ATTEMPT=${r.attempt})${r.deps.length > 0 ? `, with the artifacts of ${r.deps.join(", ")} as deps` : ", nothing saved to resume from"}`,
+        ),
       onCancel: (result) => {
         if (result instanceof GitHubError) {
           core.warning(`could not cancel the dispatched run: ${result.message}`);

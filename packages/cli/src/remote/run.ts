@@ -254,6 +254,8 @@ async function runRemote(
       phase(`job ${JSON.stringify(j.name)} on runner ${j.runnerName} (${j.labels.join(",")})`);
     };
     let followed: FollowedOutcome;
+    // The attempt being followed: a resumed interruptible job is dispatched again as NAME-2, ...
+    let current = runName;
     try {
       followed = await dispatchAndFollow({
         ...dispatch,
@@ -261,13 +263,19 @@ async function runRemote(
           url = run.htmlUrl;
           workflowRunId = run.workflowRunId;
           ctx.stderr(
-            `${color.bold(runName)} submitted${o.job.workflow ? ` (workflow ${o.job.workflow})` : ""} to ${where} on ${o.ref}: ${url}\n`,
+            `${color.bold(current)} submitted${o.job.workflow ? ` (workflow ${o.job.workflow})` : ""} to ${where} on ${o.ref}: ${url}\n`,
           );
           started = now();
         },
         onState: (run) =>
           phase(run.status === "completed" ? `completed: ${run.conclusion ?? "?"}` : run.status),
         onJob: ({ job }) => tellJob(job),
+        onResume: (r) => {
+          current = r.runName;
+          phase(
+            `${r.lostRunName}: ${r.evidence}; dispatched again as ${r.runName} (attempt ${r.attempt})${r.deps.length > 0 ? `, resuming from the artifacts of ${r.deps.join(", ")}` : ", nothing saved to resume from"}`,
+          );
+        },
         onCancel: (result) => {
           cancel = result;
         },
@@ -304,7 +312,7 @@ async function runRemote(
           ? color.yellow("cancelled")
           : color.red("failed");
     ctx.stderr(
-      `${runName} ${status}: workflow run ${followed.conclusion ?? "?"} (${formatDuration(now() - started, { tenths: true })}) ${url}\n`,
+      `${followed.runName} ${status}: workflow run ${followed.conclusion ?? "?"} (${formatDuration(now() - started, { tenths: true })}) ${url}\n`,
     );
     return code;
   } finally {
