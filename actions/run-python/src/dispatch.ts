@@ -47,6 +47,7 @@ export const DispatchInputs = {
   RunnerWorkflow: "runner-workflow",
   Ref: "ref",
   TimeoutMinutes: "timeout-minutes",
+  ResumeLimit: "resume-limit",
   /**
    * Not in action.yml, on purpose: the poll interval in milliseconds (both the first and the
    * longest), for tests that run the action against a fake GitHub. Real runs keep followRun's
@@ -87,6 +88,8 @@ export interface DispatchSettings {
   timeoutMinutes?: number;
   /** The test-only poll interval in milliseconds, when given. */
   pollIntervalMs?: number;
+  /** The `resume-limit` input, when given: a whole number, 0 or more. */
+  resumeLimit?: number;
 }
 
 /**
@@ -219,6 +222,12 @@ export function getDispatchSettings(refGiven = false): DispatchSettings {
     core.getInput(DispatchInputs.PollIntervalMs),
     "a whole number of milliseconds",
   );
+  const resumeRaw = core.getInput(DispatchInputs.ResumeLimit);
+  if (resumeRaw !== "" && !/^\d+$/.test(resumeRaw)) {
+    throw new InputError(
+      `${DispatchInputs.ResumeLimit}: ${JSON.stringify(resumeRaw)} is not a whole number (0 never resumes; default 3)`,
+    );
+  }
   const tag = core.getInput(Inputs.Tag);
   return {
     token,
@@ -230,6 +239,7 @@ export function getDispatchSettings(refGiven = false): DispatchSettings {
     ...(tag !== "" ? { tag } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
     ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+    ...(resumeRaw !== "" ? { resumeLimit: Number(resumeRaw) } : {}),
   };
 }
 
@@ -404,6 +414,7 @@ export async function dispatchMode(
       ...(Object.keys(extraInputs).length > 0 ? { extraInputs } : {}),
       ...(settings.tag !== undefined ? { tag: settings.tag } : {}),
       ...(settings.timeoutMinutes !== undefined ? { timeoutMinutes: settings.timeoutMinutes } : {}),
+      ...(settings.resumeLimit !== undefined ? { resumeLimit: settings.resumeLimit } : {}),
       ...(settings.pollIntervalMs !== undefined
         ? { minIntervalMs: settings.pollIntervalMs, maxIntervalMs: settings.pollIntervalMs }
         : {}),
