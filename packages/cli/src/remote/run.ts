@@ -93,6 +93,13 @@ export async function remoteRunCommand(
 ): Promise<number> {
   const { job, remote } = options;
   const file = runnerWorkflowOf(remote.runnerWorkflow);
+  if (remote.resumeLimit !== undefined && !/^\d+$/.test(remote.resumeLimit)) {
+    throw new CliError(
+      `--resume-limit: ${JSON.stringify(remote.resumeLimit)} is not a whole number (0 never resumes; default 3)`,
+      2,
+    );
+  }
+  const resumeLimit = remote.resumeLimit === undefined ? undefined : Number(remote.resumeLimit);
   let token: string | undefined;
   return guardedRemote(
     () => [token],
@@ -107,7 +114,11 @@ export async function remoteRunCommand(
       for (const w of warnings) ctx.stderr(`${color.yellow(`warning: ${w}`)}\n`);
       const s = await connect(target, ctx);
       token = s.token;
-      return runRemote(s, { job, ref, file, tag: remote.tag, detach: options.detach }, ctx);
+      return runRemote(
+        s,
+        { job, ref, file, tag: remote.tag, detach: options.detach, resumeLimit },
+        ctx,
+      );
     },
   );
 }
@@ -182,7 +193,15 @@ async function remoteTrust(
 
 async function runRemote(
   s: Session,
-  o: { job: Job; ref: string; file: string; tag: string | undefined; detach: boolean },
+  o: {
+    job: Job;
+    ref: string;
+    file: string;
+    tag: string | undefined;
+    detach: boolean;
+    /** How many times a lost spot runner's job is dispatched again (default `dispatchAndFollow`'s). */
+    resumeLimit: number | undefined;
+  },
   ctx: RunContext,
 ): Promise<number> {
   const { owner, repo } = s.target;
@@ -259,6 +278,7 @@ async function runRemote(
     try {
       followed = await dispatchAndFollow({
         ...dispatch,
+        ...(o.resumeLimit !== undefined ? { resumeLimit: o.resumeLimit } : {}),
         onDispatched: (run) => {
           url = run.htmlUrl;
           workflowRunId = run.workflowRunId;
