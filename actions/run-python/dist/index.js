@@ -1,19 +1,19 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-FVGBX5TZ.js";
+} from "./chunks/chunk-J6PATVPN.js";
 import {
   runMode
-} from "./chunks/chunk-LLJ23JDL.js";
+} from "./chunks/chunk-7VTI7AXS.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-76DPQXLW.js";
+import "./chunks/chunk-Q7HR2AVY.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-W6GO3FG7.js";
+} from "./chunks/chunk-M77X3AMV.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -24,7 +24,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-NRL3C347.js";
+} from "./chunks/chunk-K5MPCVMA.js";
 import {
   withHint
 } from "./chunks/chunk-HEMNLYJN.js";
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-LKACJSX6.js")).commandMode(inputs);
+    return (await import("./chunks/command-ESDOQHMR.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-7WQZH3NO.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-U7UMOXCO.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-FT3ALCGB.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

@@ -1,17 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-LLJ23JDL.js";
+} from "./chunks/chunk-7VTI7AXS.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-76DPQXLW.js";
-import "./chunks/chunk-W6GO3FG7.js";
+import "./chunks/chunk-Q7HR2AVY.js";
+import "./chunks/chunk-M77X3AMV.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-NRL3C347.js";
+import "./chunks/chunk-K5MPCVMA.js";
 import "./chunks/chunk-HEMNLYJN.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
@@ -21,7 +21,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-6JAZ44ST.js")).dispatchPost();
+    await (await import("./chunks/dispatch-FT3ALCGB.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

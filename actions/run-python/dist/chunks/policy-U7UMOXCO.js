@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-ZTESFZW4.js";
-import "./chunk-FVGBX5TZ.js";
-import "./chunk-W6GO3FG7.js";
+} from "./chunk-5M2WGFRM.js";
+import "./chunk-J6PATVPN.js";
+import "./chunk-M77X3AMV.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-WU5NNVLL.js";
-import "./chunk-NRL3C347.js";
+import "./chunk-KULU4VV2.js";
+import "./chunk-K5MPCVMA.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";

@@ -20,10 +20,10 @@ import {
   scanTree,
   tagArtifactName,
   treeStats
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-M77X3AMV.js";
 import {
   formatCount
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   restError
 } from "./chunk-HEMNLYJN.js";

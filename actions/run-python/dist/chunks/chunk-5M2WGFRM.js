@@ -1,25 +1,25 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-FVGBX5TZ.js";
+} from "./chunk-J6PATVPN.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-M77X3AMV.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-KULU4VV2.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-RKFYLKBN.js");
+    const { authorizeActor } = await import("./lib-EWLBD2TX.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

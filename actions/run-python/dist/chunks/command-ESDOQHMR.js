@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-ZTESFZW4.js";
+} from "./chunk-5M2WGFRM.js";
 import {
   annotate
-} from "./chunk-FVGBX5TZ.js";
+} from "./chunk-J6PATVPN.js";
 import {
   readMetricsDir
 } from "./chunk-ZSAAEPPP.js";
@@ -16,21 +16,21 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-HVBBNPJX.js";
+} from "./chunk-2XG7QDBY.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-CXANEDUO.js";
+} from "./chunk-XNJN6NTW.js";
 import {
   GitHubStore
-} from "./chunk-76DPQXLW.js";
+} from "./chunk-Q7HR2AVY.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-W6GO3FG7.js";
+} from "./chunk-M77X3AMV.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -40,10 +40,10 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   trustInputs
-} from "./chunk-WU5NNVLL.js";
+} from "./chunk-KULU4VV2.js";
 import {
   artifactsPolicy
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-CXANEDUO.js";
-import "./chunk-76DPQXLW.js";
-import "./chunk-W6GO3FG7.js";
+} from "./chunk-XNJN6NTW.js";
+import "./chunk-Q7HR2AVY.js";
+import "./chunk-M77X3AMV.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-WU5NNVLL.js";
-import "./chunk-NRL3C347.js";
+import "./chunk-KULU4VV2.js";
+import "./chunk-K5MPCVMA.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";
