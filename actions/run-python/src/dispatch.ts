@@ -474,7 +474,9 @@ export async function dispatchMode(
   }
   core.saveState(DispatchState.Phase, "done" satisfies DispatchPhase);
   const conclusion = outcome.conclusion ?? outcome.status;
-  const artifacts = runArtifacts(outcome.artifacts, runName);
+  // After a lost spot runner the outcome is the last attempt's (run NAME-N): its name, its artifacts.
+  const artifacts = runArtifacts(outcome.artifacts, outcome.runName);
+  if (outcome.runName !== runName) core.setOutput("run-name", outcome.runName);
   core.setOutput("conclusion", conclusion);
   core.setOutput("artifact-ids", artifacts.map((a) => a.id).join(","));
   const [owner = "", repo = ""] = settings.repository.split("/");
