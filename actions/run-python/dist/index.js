@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-ESDOQHMR.js")).commandMode(inputs);
+    return (await import("./chunks/command-CKCN3DTK.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-FT3ALCGB.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-2SGXSDKC.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

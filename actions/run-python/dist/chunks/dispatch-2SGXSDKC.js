@@ -8,7 +8,7 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-XNJN6NTW.js";
+} from "./chunk-CGGPMRGH.js";
 import "./chunk-Q7HR2AVY.js";
 import "./chunk-M77X3AMV.js";
 import "./chunk-KQX3PZ3A.js";

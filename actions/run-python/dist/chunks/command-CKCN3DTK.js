@@ -22,7 +22,7 @@ import {
 } from "./chunk-JKJATBYZ.js";
 import {
   dispatchMode
-} from "./chunk-XNJN6NTW.js";
+} from "./chunk-CGGPMRGH.js";
 import {
   GitHubStore
 } from "./chunk-Q7HR2AVY.js";

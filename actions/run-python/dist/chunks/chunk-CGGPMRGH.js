@@ -290,7 +290,9 @@ async function dispatchMode(job, inputs, hooks = {}) {
   }
   saveState(DispatchState.Phase, "done");
   const conclusion = outcome.conclusion ?? outcome.status;
-  const artifacts = runArtifacts(outcome.artifacts, runName);
+  const artifacts = runArtifacts(outcome.artifacts, outcome.runName);
+  if (outcome.runName !== runName)
+    setOutput("run-name", outcome.runName);
   setOutput("conclusion", conclusion);
   setOutput("artifact-ids", artifacts.map((a) => a.id).join(","));
   const [owner = "", repo = ""] = settings.repository.split("/");
