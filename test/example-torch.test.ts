@@ -4,7 +4,15 @@
 // goes on from the checkpoint deps placed, and `dstack metrics diff`. Skipped, with the reason
 // printed, where pip cannot find torch or scikit-learn.
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,5 +131,50 @@ describe.skipIf(reason !== undefined)("examples/torch", () => {
     console.log(
       `examples/torch: train-cpu (venv built cold, 2 epochs) ${trainSeconds.toFixed(1)} s; resume (venv reused, 1 epoch) ${resumeSeconds.toFixed(1)} s`,
     );
+  }, 600_000);
+
+  it("a second attempt resumes from the checkpoints an attempt uploaded while it trained", async () => {
+    // What a resumed attempt of an interruptible job gets (dispatchAndFollow of @dstack/github):
+    // deps: - run: of the earlier attempt and DSTACK_RUN_ATTEMPT=2; here on this machine.
+    const repo = join(tmp, "repo-spot");
+    cpSync(join(root, "examples/torch"), repo, { recursive: true });
+    mkdirSync(join(repo, ".git"));
+    const workflows = join(repo, ".dstack/workflows.yaml");
+    const cpu =
+      "    requirements: requirements.txt\n    resources:\n      cpu: 2\n      memory: 2GB\n";
+    const spot = `  - name: spot-cpu
+    provider: python
+    file: train.py
+    args: --epochs 2 --upload-every 1
+    artifacts:
+      - metrics
+${cpu}`;
+    writeFileSync(workflows, `${readFileSync(workflows, "utf8")}\n${spot}`);
+    const first = await dstack(["run", "spot-cpu"], repo);
+    expect(first.code, first.stderr).toBe(0);
+    const lost = runName(first.stderr);
+    const listed = await dstack(["artifacts", "list", lost], repo);
+    expect(listed.stdout).toContain("checkpoints/epoch-0001.pt");
+
+    writeFileSync(
+      workflows,
+      `${readFileSync(workflows, "utf8")}  - name: attempt-2
+    provider: python
+    file: train.py
+    args: --epochs 3
+    environment:
+      DSTACK_RUN_ATTEMPT: "2"
+    deps:
+      - run: ${lost}
+${cpu}`,
+    );
+    const second = await dstack(["run", "attempt-2"], repo);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`run ${lost}: artifacts of ${lost} placed in the repository`);
+    expect(second.stdout).toMatch(/^attempt 2 of this run: its runner was lost before$/m);
+    expect(second.stdout).toMatch(
+      /^resumed from checkpoints\/epoch-0001\.pt(\/epoch-0001\.pt)? \(epoch 1, /m,
+    );
+    expect(second.stdout).toMatch(/epochs 2\.\.2$/m);
   }, 600_000);
 });

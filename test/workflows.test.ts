@@ -311,6 +311,7 @@ describe("the pull-request command workflow", () => {
       {
         contents: "read",
         actions: "write",
+        checks: "read",
         "pull-requests": "write",
         issues: "write",
         statuses: "write",

@@ -6,6 +6,11 @@ and logs train_loss, val_loss and val_accuracy with dstack.metrics, which the jo
 pull request's dstack comment and `dstack metrics RUN` chart. It resumes from the newest
 checkpoint it finds in --resume-from (default: checkpoints/, where deps place the checkpoints of
 an earlier run), so a stopped or lost run goes on where it left off.
+
+On spot runners (`interruptible: true`), --upload-every N uploads every Nth checkpoint as the
+run's artifact `checkpoints/epoch-NNNN.pt` while it trains: when the runner is lost, dstack
+dispatches the job again (DSTACK_RUN_ATTEMPT=2, ...) with `deps: - run:` of the lost attempt,
+which places those checkpoints under checkpoints/, and this script resumes from the newest.
 """
 import argparse
 import os
@@ -18,9 +23,9 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 
 try:
-    from dstack import metrics
-except ImportError:  # Run outside dstack: print instead.
-    metrics = None
+    from dstack import artifacts, metrics
+except ImportError:  # Run outside dstack: print instead, upload nothing.
+    artifacts = metrics = None
 
 CHECKPOINT = re.compile(r"^epoch-(\d+)\.pt$")
 
@@ -57,11 +62,21 @@ def load_data(seed):
 
 
 def newest_checkpoint(folder):
-    """The path of the highest-numbered epoch-NNNN.pt in `folder`, or None."""
+    """The path of the highest-numbered epoch-NNNN.pt in `folder` or below it, or None.
+
+    Below it too: a checkpoint an earlier attempt uploaded as its own artifact path may come back
+    as a folder of that name holding the file (checkpoints/epoch-NNNN.pt/epoch-NNNN.pt).
+    """
     if not os.path.isdir(folder):
         return None
-    found = [(int(m.group(1)), name) for name in os.listdir(folder) for m in [CHECKPOINT.match(name)] if m]
-    return os.path.join(folder, max(found)[1]) if found else None
+    found = [
+        (int(m.group(1)), os.path.join(root, name))
+        for root, _, names in os.walk(folder)
+        for name in names
+        for m in [CHECKPOINT.match(name)]
+        if m
+    ]
+    return max(found)[1] if found else None
 
 
 def save_atomically(state, path):
@@ -86,6 +101,10 @@ def main():
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "0")))
     parser.add_argument("--checkpoints", default="checkpoints", help="where checkpoints go")
     parser.add_argument("--resume-from", default=None, help="a folder of checkpoints (default: --checkpoints)")
+    parser.add_argument(
+        "--upload-every", type=int, default=0,
+        help="upload every Nth checkpoint as an artifact while training (for spot runners); 0: never",
+    )
     args = parser.parse_args()
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -96,6 +115,9 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
 
+    attempt = int(os.environ.get("DSTACK_RUN_ATTEMPT", "1"))
+    if attempt > 1:
+        print("attempt {} of this run: its runner was lost before".format(attempt))
     start = 0
     best = 0.0
     resume = newest_checkpoint(args.resume_from or args.checkpoints)
@@ -141,6 +163,12 @@ def main():
             },
             os.path.join(args.checkpoints, "epoch-{:04d}.pt".format(epoch)),
         )
+        if artifacts is not None and args.upload_every > 0 and (epoch + 1) % args.upload_every == 0:
+            # Saved now, not only when the job ends: a lost spot runner keeps what was uploaded.
+            artifacts.upload(
+                local_path=os.path.join(args.checkpoints, "epoch-{:04d}.pt".format(epoch)),
+                artifact_path="checkpoints/epoch-{:04d}.pt".format(epoch),
+            )
         print("epoch {}: train_loss {:.4f} val_loss {:.4f} val_accuracy {:.3f} ({:.1f} s)".format(
             epoch, train_loss, val_loss, val_accuracy, time.monotonic() - began))
     print("best val_accuracy {:.3f}".format(best))

@@ -10319,8 +10319,16 @@ var DepSchema = Type.Union([
       minLength: 1,
       description: "A workflow whose latest successful run's artifacts this workflow needs"
     })
+  }, { additionalProperties: false }),
+  Type.Object({
+    run: Type.String({
+      minLength: 1,
+      description: "A run name whose artifacts this workflow needs, whatever the run's end (how a resumed attempt gets the checkpoints of the one before)"
+    })
   }, { additionalProperties: false })
-], { description: "A tag or a workflow whose artifacts are placed in the repository first" });
+], {
+  description: "A tag, a workflow or a run whose artifacts are placed in the repository first"
+});
 var stringOrList = (description, item) => Type.Union([Type.String({ description: item }), Type.Array(Type.String({ description: item }))], {
   description
 });
@@ -10349,7 +10357,7 @@ var WorkflowSchema = Type.Object({
   before_run: Type.Optional(stringOrList("The shell commands to run before running the Python file", "A shell command, run by bash -e")),
   resources: Type.Optional(ResourcesSchema),
   deps: Type.Optional(Type.Array(DepSchema, {
-    description: "The tags and workflows whose artifacts this workflow needs"
+    description: "The tags, workflows and runs whose artifacts this workflow needs"
   }))
 }, {
   additionalProperties: false,

@@ -1,19 +1,19 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-FVGBX5TZ.js";
+} from "./chunks/chunk-J6PATVPN.js";
 import {
   runMode
-} from "./chunks/chunk-3H7GHGN6.js";
+} from "./chunks/chunk-BTJZNRS3.js";
 import "./chunks/chunk-ZSAAEPPP.js";
 import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-ZLJ4UXHV.js";
+import "./chunks/chunk-PYFRP5RD.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-7B776LUP.js";
+} from "./chunks/chunk-IK35DNUY.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -24,7 +24,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-NRL3C347.js";
+} from "./chunks/chunk-K5MPCVMA.js";
 import {
   withHint
 } from "./chunks/chunk-HEMNLYJN.js";
@@ -48,7 +48,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-EZ6D34SO.js")).commandMode(inputs);
+    return (await import("./chunks/command-PSW7FAVX.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-W5I4M5KJ.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-3JR4CVDJ.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-JXQSVDVE.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-3S4CRS6N.js")).dispatchMode(job, inputs);
   else
     await runMode(job, inputs);
 }

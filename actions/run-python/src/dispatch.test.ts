@@ -260,6 +260,12 @@ describe("mode: dispatch", { timeout: ACTION_TIMEOUT_MS }, () => {
       inputs: { "timeout-minutes": "1h" },
       message: /^timeout-minutes: "1h" is not a whole number of minutes/,
     },
+    {
+      name: "a bad resume-limit",
+      model: {},
+      inputs: { "resume-limit": "-1" },
+      message: /^resume-limit: "-1" is not a whole number \(0 never resumes; default 3\)/,
+    },
   ])("fails clearly: $name", async ({ model, inputs, message }) => {
     const f = await fake(model);
     const r = await dispatch(f, inputs);
@@ -267,6 +273,35 @@ describe("mode: dispatch", { timeout: ACTION_TIMEOUT_MS }, () => {
     expect(r.log).not.toMatch(/^\s+at /m);
     expect(f.model.runs).toHaveLength(0);
     expect(posts(f).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("mode: dispatch on spot runners", { timeout: ACTION_TIMEOUT_MS }, () => {
+  it("dispatches an interruptible job again when its runner was lost, up to resume-limit", async () => {
+    const f = await fake({
+      endings: ["runner-lost", "runner-lost", "success"],
+      artifacts: [{ name: "dstack--{run-name}--checkpoints" }],
+    });
+    const r = await dispatch(f, {
+      "run-name": "sharp-shrimp-8",
+      interruptible: "true",
+      "resume-limit": "1",
+    });
+    expect(f.model.runs.map((run) => run.displayTitle)).toEqual([
+      "sharp-shrimp-8",
+      "sharp-shrimp-8-2",
+    ]);
+    const second = JSON.parse(String(f.model.runs[1]?.inputs.job));
+    expect(second.environment).toMatchObject({ DSTACK_RUN_ATTEMPT: "2" });
+    expect(second.deps).toEqual([{ run: "sharp-shrimp-8" }]);
+    // The outputs are the last attempt's: its artifacts.
+    expect(r.outputs["artifact-ids"]).toBe(String((f.model.runs[1]?.id ?? 0) * 100 + 50));
+    expect(r.log).toMatch(
+      /sharp-shrimp-8: The self-hosted runner: gpu-box lost communication with the server; dispatched again as sharp-shrimp-8-2 \(attempt 2, DSTACK_RUN_ATTEMPT=2\), with the artifacts of sharp-shrimp-8 as deps/,
+    );
+    expect(r.log).toMatch(/not dispatched again: 1 resume already/);
+    expect(r.outputs.conclusion).toBe("failure");
+    expect(r.outputs["run-name"]).toBe("sharp-shrimp-8-2");
   });
 });
 

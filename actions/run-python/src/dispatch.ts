@@ -47,6 +47,7 @@ export const DispatchInputs = {
   RunnerWorkflow: "runner-workflow",
   Ref: "ref",
   TimeoutMinutes: "timeout-minutes",
+  ResumeLimit: "resume-limit",
   /**
    * Not in action.yml, on purpose: the poll interval in milliseconds (both the first and the
    * longest), for tests that run the action against a fake GitHub. Real runs keep followRun's
@@ -87,6 +88,8 @@ export interface DispatchSettings {
   timeoutMinutes?: number;
   /** The test-only poll interval in milliseconds, when given. */
   pollIntervalMs?: number;
+  /** The `resume-limit` input, when given: a whole number, 0 or more. */
+  resumeLimit?: number;
 }
 
 /**
@@ -219,6 +222,12 @@ export function getDispatchSettings(refGiven = false): DispatchSettings {
     core.getInput(DispatchInputs.PollIntervalMs),
     "a whole number of milliseconds",
   );
+  const resumeRaw = core.getInput(DispatchInputs.ResumeLimit);
+  if (resumeRaw !== "" && !/^\d+$/.test(resumeRaw)) {
+    throw new InputError(
+      `${DispatchInputs.ResumeLimit}: ${JSON.stringify(resumeRaw)} is not a whole number (0 never resumes; default 3)`,
+    );
+  }
   const tag = core.getInput(Inputs.Tag);
   return {
     token,
@@ -230,6 +239,7 @@ export function getDispatchSettings(refGiven = false): DispatchSettings {
     ...(tag !== "" ? { tag } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
     ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+    ...(resumeRaw !== "" ? { resumeLimit: Number(resumeRaw) } : {}),
   };
 }
 
@@ -404,6 +414,7 @@ export async function dispatchMode(
       ...(Object.keys(extraInputs).length > 0 ? { extraInputs } : {}),
       ...(settings.tag !== undefined ? { tag: settings.tag } : {}),
       ...(settings.timeoutMinutes !== undefined ? { timeoutMinutes: settings.timeoutMinutes } : {}),
+      ...(settings.resumeLimit !== undefined ? { resumeLimit: settings.resumeLimit } : {}),
       ...(settings.pollIntervalMs !== undefined
         ? { minIntervalMs: settings.pollIntervalMs, maxIntervalMs: settings.pollIntervalMs }
         : {}),
@@ -432,6 +443,10 @@ export async function dispatchMode(
             ? `job ${j.name} started${j.runnerName ? ` on ${j.runnerName}` : ""}`
             : `job ${j.name} finished: ${j.conclusion ?? j.status}`,
         ),
+      onResume: (r) =>
+        core.warning(
+          `${r.lostRunName}: ${r.evidence}; dispatched again as ${r.runName} (attempt ${r.attempt}, DSTACK_RUN_ATTEMPT=${r.attempt})${r.deps.length > 0 ? `, with the artifacts of ${r.deps.join(", ")} as deps` : ", nothing saved to resume from"}`,
+        ),
       onCancel: (result) => {
         if (result instanceof GitHubError) {
           core.warning(`could not cancel the dispatched run: ${result.message}`);
@@ -459,7 +474,9 @@ export async function dispatchMode(
   }
   core.saveState(DispatchState.Phase, "done" satisfies DispatchPhase);
   const conclusion = outcome.conclusion ?? outcome.status;
-  const artifacts = runArtifacts(outcome.artifacts, runName);
+  // After a lost spot runner the outcome is the last attempt's (run NAME-N): its name, its artifacts.
+  const artifacts = runArtifacts(outcome.artifacts, outcome.runName);
+  if (outcome.runName !== runName) core.setOutput("run-name", outcome.runName);
   core.setOutput("conclusion", conclusion);
   core.setOutput("artifact-ids", artifacts.map((a) => a.id).join(","));
   const [owner = "", repo = ""] = settings.repository.split("/");

@@ -171,6 +171,56 @@ describe("dstack run --remote: dispatch and follow", () => {
     expect(r.stderr).toMatch(new RegExp(`-1 ${word}: workflow run ${conclusion} `));
   });
 
+  const spotCases = [
+    {
+      name: "-i: a lost spot runner's job is dispatched again as NAME-2",
+      argv: [],
+      runs: 2,
+      status: 0,
+    },
+    { name: "--resume-limit 0: never again", argv: ["--resume-limit", "0"], runs: 1, status: 1 },
+  ];
+  it.each(spotCases)("$name", async ({ argv, runs, status }) => {
+    const f = await fake({
+      endings: ["runner-lost", "success"],
+      artifacts: [{ name: "dstack--{run-name}--checkpoints" }],
+    });
+    const dir = await gitRepo("https://github.com/octo-org/octo-repo.git");
+    const r = await dstack(
+      f,
+      ["run", "train", "-i", "--remote", ...argv],
+      dir,
+      envOf({ GITHUB_TOKEN: newToken(), GITHUB_API_URL: f.github.url }),
+    );
+    expect(r.status, r.stderr).toBe(status);
+    expect(f.model.runs).toHaveLength(runs);
+    const first = String(f.model.runs[0]?.inputs["run-name"]);
+    if (runs === 2) {
+      expect(f.model.runs[1]?.inputs["run-name"]).toBe(`${first}-2`);
+      expect(r.stderr).toContain(
+        `==> ${first}: The self-hosted runner: gpu-box lost communication with the server; dispatched again as ${first}-2 (attempt 2), resuming from the artifacts of ${first}`,
+      );
+      expect(r.stderr).toContain(`${first}-2 submitted (workflow train)`);
+      expect(r.stderr).toMatch(new RegExp(`${first}-2 done: workflow run success `));
+    } else {
+      expect(r.stderr).toMatch(new RegExp(`${first} failed: workflow run failure `));
+    }
+  });
+
+  it("a --resume-limit that is not a whole number: exit 2, nothing dispatched", async () => {
+    const f = await fake();
+    const dir = await gitRepo("https://github.com/octo-org/octo-repo.git");
+    const r = await dstack(
+      f,
+      ["run", "train", "-i", "--remote", "--resume-limit", "many"],
+      dir,
+      envOf({ GITHUB_TOKEN: newToken(), GITHUB_API_URL: f.github.url }),
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--resume-limit: "many" is not a whole number');
+    expect(f.model.runs).toHaveLength(0);
+  });
+
   it("-d prints the run name and how to follow it, and does not follow", async () => {
     const f = await fake();
     const dir = await gitRepo("https://github.com/octo-org/octo-repo");

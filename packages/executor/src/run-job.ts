@@ -250,33 +250,36 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
       phase("deps", "Placing the artifacts of deps");
       for (const dep of job.deps) {
         if (options.remote) {
-          // On a runner the deps come from the GitHub store, which finds runs by tag only.
-          if (!("tag" in dep)) {
+          // On a runner the deps come from the GitHub store, which finds runs by tag or by name
+          // (`run`: an earlier attempt of a resumed job, whatever its end).
+          if ("workflow" in dep) {
             throw new PhaseError(
               `deps: workflow ${dep.workflow}: on a runner, deps name a tag (deps: - tag: NAME), since the GitHub store finds runs by tag; tag the runs of ${dep.workflow} (the tag input of dstack/run-python) and name that tag`,
             );
           }
-          const got = await options.remote.downloadArtifacts(
-            { tag: dep.tag },
-            { localPath: repoDir },
+          const ref = "run" in dep ? { run: dep.run } : { tag: dep.tag };
+          const got = await options.remote.downloadArtifacts(ref, { localPath: repoDir });
+          info(
+            `${"run" in dep ? `run ${dep.run}` : `tag ${dep.tag}`}: artifacts of ${got.runName} placed in the repository`,
           );
-          info(`tag ${dep.tag}: artifacts of ${got.runName} placed in the repository`);
           continue;
         }
         const source =
-          "tag" in dep
-            ? await store.getTag(dep.tag).then((t) => t.runName)
-            : await store.latestSuccessfulRun(dep.workflow).then((r) => {
-                if (!r) {
-                  throw new PhaseError(
-                    `deps: workflow ${dep.workflow} has no successful run yet; run it first: dstack run ${dep.workflow}`,
-                  );
-                }
-                return r.runName;
-              });
+          "run" in dep
+            ? dep.run
+            : "tag" in dep
+              ? await store.getTag(dep.tag).then((t) => t.runName)
+              : await store.latestSuccessfulRun(dep.workflow).then((r) => {
+                  if (!r) {
+                    throw new PhaseError(
+                      `deps: workflow ${dep.workflow} has no successful run yet; run it first: dstack run ${dep.workflow}`,
+                    );
+                  }
+                  return r.runName;
+                });
         await store.downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir });
         info(
-          `${"tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`,
+          `${"run" in dep ? `run ${dep.run}` : "tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`,
         );
       }
     }

@@ -21,6 +21,7 @@ import {
   type WorkflowJob,
   type WorkflowRunState,
 } from "./follow.js";
+import { classifyJobEnd, type JobEndVerdict } from "./runner-lost.js";
 
 /** A job of the followed run that started or finished since the last look. */
 export interface JobChange {
@@ -87,6 +88,67 @@ export interface DispatchAndFollowOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The clock, epoch milliseconds (default `Date.now`). */
   now?: () => number;
+  /**
+   * For an `interruptible: true` job: how many times it is dispatched again after a run whose
+   * runner was lost ({@link classifyJobEnd}), once per loss. Default {@link DEFAULT_RESUME_LIMIT};
+   * 0 never resumes. A job that is not interruptible, a failed script, a cancelled or timed-out
+   * run is never dispatched again.
+   */
+  resumeLimit?: number;
+  /** Called before each new attempt of a job whose runner was lost. */
+  onResume?: (resume: ResumeNotice) => void;
+}
+
+/** How many times an interruptible job whose runner was lost is dispatched again, by default. */
+export const DEFAULT_RESUME_LIMIT = 3;
+
+/** A new attempt of an interruptible job, after its runner was lost. */
+export interface ResumeNotice {
+  /** The new attempt's number, 2 or more (`DSTACK_RUN_ATTEMPT` in the job's environment). */
+  attempt: number;
+  /** The new attempt's run name ({@link attemptRunName}). */
+  runName: string;
+  /** The run name of the attempt whose runner was lost. */
+  lostRunName: string;
+  /** What GitHub said of the lost runner (the annotation's first sentence). */
+  evidence: string;
+  /** The earlier attempts whose artifacts the new attempt gets as `deps: - run:`, oldest first. */
+  deps: string[];
+}
+
+/** One attempt of a dispatched job: its run name, workflow run, end and, if lost, why. */
+export interface AttemptOutcome {
+  /** 1 for the first dispatch, then 2, 3, ... */
+  attempt: number;
+  runName: string;
+  workflowRunId: number;
+  htmlUrl: string;
+  conclusion: string | null;
+  /** The verdict on its runner, when it concluded `failure` and the job is interruptible. */
+  verdict?: JobEndVerdict;
+}
+
+/**
+ * The run name of a job's `attempt`: the run name itself for the first, `NAME-N` for attempt N
+ * (`sharp-shrimp-1`, then `sharp-shrimp-1-2`, `sharp-shrimp-1-3`): each attempt is a run of its
+ * own, with its own artifacts, listed by `dstack ps --remote`.
+ */
+export function attemptRunName(runName: string, attempt: number): string {
+  return attempt <= 1 ? runName : `${runName}-${attempt}`;
+}
+
+/**
+ * The job of an attempt: attempt 1 is `job` as given; attempt N also has `DSTACK_RUN_ATTEMPT=N`
+ * in its environment and, after its own deps, `deps: - run:` for each earlier attempt that saved
+ * artifacts (oldest first, so the newest files win), where the job finds its checkpoints.
+ */
+export function attemptJob(job: Job, attempt: number, earlier: readonly string[]): Job {
+  if (attempt <= 1) return job;
+  return {
+    ...job,
+    environment: { ...job.environment, DSTACK_RUN_ATTEMPT: String(attempt) },
+    deps: [...job.deps, ...earlier.map((run) => ({ run }))],
+  };
 }
 
 /** The end of a dispatched and followed run. */
@@ -97,6 +159,11 @@ export interface FollowedOutcome extends FollowedRun {
   dispatched: DispatchedRun;
   /** Milliseconds from the dispatch until the run was seen completed, by `now`. */
   durationMs: number;
+  /**
+   * Every attempt, oldest first; more than one when an interruptible job's runner was lost and
+   * it was dispatched again. The outcome's own fields are the last attempt's.
+   */
+  attempts?: AttemptOutcome[];
 }
 
 function splitRepository(repository: string): { owner: string; repo: string } {
@@ -200,7 +267,15 @@ export async function dispatchJob(options: DispatchJobOptions): Promise<Dispatch
  * 2. `followRun`: `GET .../runs/{id}` with `If-None-Match` (unchanged runs cost nothing against
  *    the rate limit), reporting each change to `onState` and, when `onJob` is given, the jobs
  *    that started or finished (one `GET .../jobs` per change);
- * 3. at the end: the jobs of the latest attempt and the run's artifacts.
+ * 3. at the end: the jobs of the latest attempt and the run's artifacts;
+ * 4. for an `interruptible: true` job (spot runners) whose run concluded `failure` because its
+ *    runner was lost (`runnerVerdict`: the jobs' steps and check-run annotations, classified by
+ *    {@link classifyJobEnd}), once per loss up to `resumeLimit` (default 3): a new attempt,
+ *    run name {@link attemptRunName} (`NAME-2`, ...), its job {@link attemptJob} (with
+ *    `DSTACK_RUN_ATTEMPT=N` and `deps: - run:` for the earlier attempts that saved artifacts,
+ *    where it finds its checkpoints). A failed script, a cancelled or timed-out run, a job that
+ *    is not interruptible: never dispatched again. The outcome is the last attempt's, with
+ *    `attempts` listing them all.
  *
  * The outcome holds the conclusion whatever it is: a `failure` resolves, it does not throw.
  * The CLI (`dstack run --remote`) and the run-python action (`mode: dispatch`, `mode: command`)
@@ -214,6 +289,121 @@ export async function dispatchJob(options: DispatchJobOptions): Promise<Dispatch
 export async function dispatchAndFollow(
   options: DispatchAndFollowOptions,
 ): Promise<FollowedOutcome> {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const startedAt = now();
+  const limit = options.job.resources.interruptible
+    ? Math.max(0, options.resumeLimit ?? DEFAULT_RESUME_LIMIT)
+    : 0;
+  const attempts: AttemptOutcome[] = [];
+  const saved: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const runName = attemptRunName(options.runName, attempt);
+    const outcome = await followAttempt({
+      ...options,
+      runName,
+      job: attemptJob(options.job, attempt, saved),
+    });
+    const record: AttemptOutcome = {
+      attempt,
+      runName,
+      workflowRunId: outcome.workflowRunId,
+      htmlUrl: outcome.htmlUrl,
+      conclusion: outcome.conclusion,
+    };
+    attempts.push(record);
+    const done = (): FollowedOutcome => ({
+      ...outcome,
+      durationMs: Math.max(0, now() - startedAt),
+      attempts,
+    });
+    if (limit === 0 || outcome.conclusion !== "failure") return done();
+    const verdict = await runnerVerdict(options, outcome.workflowRunId);
+    record.verdict = verdict;
+    if (verdict.kind !== "runner-lost") return done();
+    if (attempt > limit) {
+      log(
+        `${runName}: ${verdict.evidence}; not dispatched again: ${limit} resume${limit === 1 ? "" : "s"} already (the resume limit)`,
+      );
+      return done();
+    }
+    // The artifacts store's names: a run's data artifacts are `dstack--<run-name>--<path>`.
+    if (outcome.artifacts.some((a) => a.name.startsWith(`dstack--${runName}--`) && !a.expired)) {
+      saved.push(runName);
+    }
+    const next = attemptRunName(options.runName, attempt + 1);
+    options.onResume?.({
+      attempt: attempt + 1,
+      runName: next,
+      lostRunName: runName,
+      evidence: verdict.evidence,
+      deps: [...saved],
+    });
+  }
+}
+
+/**
+ * The verdict on a workflow run that concluded `failure`: `runner-lost` when a job failed because
+ * its runner was lost and none failed on its own ({@link classifyJobEnd} of each failed job, its
+ * steps from `GET .../runs/{run_id}/jobs?filter=latest` and its check run's annotations from
+ * `GET /repos/{o}/{r}/check-runs/{check_run_id}/annotations`, docs.github.com/rest/checks/runs#list-check-run-annotations,
+ * which needs `checks: read`). Any failure to read them is logged and counts as `not-lost`.
+ */
+async function runnerVerdict(
+  options: DispatchAndFollowOptions,
+  workflowRunId: number,
+): Promise<JobEndVerdict> {
+  const { client, signal } = options;
+  const { owner, repo } = splitRepository(options.repository);
+  const log = options.log ?? (() => {});
+  try {
+    const { data } = await client.rest.actions.listJobsForWorkflowRun({
+      owner,
+      repo,
+      run_id: workflowRunId,
+      filter: "latest",
+      per_page: 100,
+      request: { signal },
+    });
+    const verdicts: JobEndVerdict[] = [];
+    for (const job of data.jobs.filter((j) => j.conclusion === "failure")) {
+      const checkRunId = Number(
+        /\/check-runs\/(\d+)$/.exec(job.check_run_url ?? "")?.[1] ?? job.id,
+      );
+      const annotations = await client.rest.checks.listAnnotations({
+        owner,
+        repo,
+        check_run_id: checkRunId,
+        per_page: 100,
+        request: { signal },
+      });
+      verdicts.push(
+        classifyJobEnd({
+          conclusion: job.conclusion,
+          steps: job.steps ?? [],
+          annotations: annotations.data,
+        }),
+      );
+    }
+    const own = verdicts.find((v) => v.kind === "not-lost");
+    const lost = verdicts.find((v) => v.kind === "runner-lost");
+    return own ?? lost ?? { kind: "not-lost", why: "no job of the run failed" };
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    const error = restError(
+      `read why workflow run ${workflowRunId} in ${owner}/${repo} failed`,
+      e,
+      apiUrlOf(client),
+    );
+    log(
+      `${error.message}; not dispatched again (the token needs "checks: read" to tell a lost runner)`,
+    );
+    return { kind: "not-lost", why: error.message };
+  }
+}
+
+/** One attempt: {@link dispatchAndFollow} without resumes. */
+async function followAttempt(options: DispatchAndFollowOptions): Promise<FollowedOutcome> {
   const { client, signal, runName } = options;
   const { owner, repo } = splitRepository(options.repository);
   const now = options.now ?? Date.now;

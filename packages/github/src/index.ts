@@ -43,12 +43,17 @@ export {
   RUNNER_WORKFLOW_FILE,
 } from "./dispatch.js";
 export {
+  type AttemptOutcome,
+  attemptJob,
+  attemptRunName,
+  DEFAULT_RESUME_LIMIT,
   type DispatchAndFollowOptions,
   type DispatchJobOptions,
   dispatchAndFollow,
   dispatchJob,
   type FollowedOutcome,
   type JobChange,
+  type ResumeNotice,
   runnerWorkflowInputs,
 } from "./dispatch-follow.js";
 export {
@@ -91,6 +96,13 @@ export {
   type ReadDefaultBranchPolicyOptions,
   readDefaultBranchPolicy,
 } from "./policy.js";
+export {
+  type AnnotationFacts,
+  classifyJobEnd,
+  type JobEndFacts,
+  type JobEndVerdict,
+  type JobStepFacts,
+} from "./runner-lost.js";
 export {
   isDefaultBranchRef,
   PULL_REQUEST_INPUT,

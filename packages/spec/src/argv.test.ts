@@ -742,6 +742,7 @@ const KNOWN_NAMES = [
   "runner-workflow",
   "tag",
   "api-url",
+  "resume-limit",
 ];
 
 /** Words of a script that dstack does not know: options (with values) and plain words. */
@@ -1382,6 +1383,11 @@ describe("parseRunArgv: --remote and its options", () => {
       },
     },
     {
+      name: "--resume-limit for a spot job",
+      argv: ["train", "-i", "--remote", "--resume-limit", "5"],
+      remote: { resumeLimit: "5" },
+    },
+    {
       name: "a script's own --remote and --tag after -- stay the script's",
       argv: ["python", "--remote", "train.py", "--", "--remote", "--tag", "x"],
       remote: {},
@@ -1394,13 +1400,16 @@ describe("parseRunArgv: --remote and its options", () => {
     if (args) expect(c.overrides.args).toEqual(args);
   });
 
-  it("--repo, --ref, --runner-workflow and --api-url need --remote", () => {
+  it("--repo, --ref, --runner-workflow, --api-url and --resume-limit need --remote", () => {
     expect(
       parseErrors(["train", "--ref", "dev", "--tag", "best", "--repo", "o/r", "--api-url", "u"]),
     ).toEqual([
       "command line: --repo: only with --remote (a run on GitHub)",
       "command line: --ref: only with --remote (a run on GitHub)",
       "command line: --api-url: only with --remote (a run on GitHub)",
+    ]);
+    expect(parseErrors(["train", "--resume-limit", "2"])).toEqual([
+      "command line: --resume-limit: only with --remote (a run on GitHub)",
     ]);
   });
 

@@ -74,6 +74,7 @@ On GitHub (a runner whose labels match the job's resources):
   --ref REF               the branch or tag to run (default: the current branch, as pushed)
   --runner-workflow FILE  the runner workflow under .github/workflows/ (default dstack-run.yml)
   --api-url URL           the REST API root (default GITHUB_API_URL, or from the remote's host)
+  --resume-limit N        with -i: dispatch again at most N times when a spot runner is lost (default 3)
 
 dstack's options are dstack's wherever they stand before --, after FILE too:
   dstack run python train.py -r requirements.txt -a model --gpu 4 --gpu-name K80
@@ -102,10 +103,11 @@ const OPTIONS = {
   "runner-workflow": { type: "string" },
   tag: { type: "string" },
   "api-url": { type: "string" },
+  "resume-limit": { type: "string" },
 } as const;
 
 /** The options that only mean something with `--remote` (`--tag` means something for both). */
-const REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url"] as const;
+const REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url", "resume-limit"] as const;
 
 /** `--remote` and its options, as given (checked where they are used). */
 export interface RemoteRunOptions {
@@ -119,6 +121,8 @@ export interface RemoteRunOptions {
   tag?: string;
   /** `--api-url URL`: the REST API root. */
   apiUrl?: string;
+  /** `--resume-limit N`: how many times a lost spot runner's job is dispatched again (as given). */
+  resumeLimit?: string;
 }
 
 type OptionName = keyof typeof OPTIONS;
@@ -420,6 +424,9 @@ export function parseRunArgv(argv: readonly string[]): ParsedRunArgv | { errors:
                 : {}),
               ...(values.tag !== undefined ? { tag: values.tag as string } : {}),
               ...(values["api-url"] !== undefined ? { apiUrl: values["api-url"] as string } : {}),
+              ...(values["resume-limit"] !== undefined
+                ? { resumeLimit: values["resume-limit"] as string }
+                : {}),
             },
           }
         : {}),

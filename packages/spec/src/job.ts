@@ -52,7 +52,13 @@ export type Dep =
   /** The artifacts a tag points at. */
   | { tag: string }
   /** The artifacts of the named workflow's latest successful run. */
-  | { workflow: string };
+  | { workflow: string }
+  /**
+   * The artifacts of one run, by its run name, whatever its end (a run whose runner was lost
+   * keeps what it uploaded): how a resumed attempt of an interruptible job gets the checkpoints
+   * of the attempts before it.
+   */
+  | { run: string };
 
 /**
  * One job, normalized. Paths are POSIX and relative; `file` and `requirements` are relative to

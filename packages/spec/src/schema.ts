@@ -118,8 +118,20 @@ const DepSchema = Type.Union(
       },
       { additionalProperties: false },
     ),
+    Type.Object(
+      {
+        run: Type.String({
+          minLength: 1,
+          description:
+            "A run name whose artifacts this workflow needs, whatever the run's end (how a resumed attempt gets the checkpoints of the one before)",
+        }),
+      },
+      { additionalProperties: false },
+    ),
   ],
-  { description: "A tag or a workflow whose artifacts are placed in the repository first" },
+  {
+    description: "A tag, a workflow or a run whose artifacts are placed in the repository first",
+  },
 );
 
 const stringOrList = (description: string, item: string) =>
@@ -174,7 +186,7 @@ export const WorkflowSchema = Type.Object(
     resources: Type.Optional(ResourcesSchema),
     deps: Type.Optional(
       Type.Array(DepSchema, {
-        description: "The tags and workflows whose artifacts this workflow needs",
+        description: "The tags, workflows and runs whose artifacts this workflow needs",
       }),
     ),
   },

@@ -579,6 +579,15 @@ function normalizeDeps(value: unknown, r: Reporter): Dep[] {
       }
     } else if (typeof d.workflow === "string" && d.workflow !== "") {
       deps.push({ workflow: d.workflow });
+    } else if (typeof d.run === "string" && d.run !== "") {
+      if (!TAG_RE.test(d.run)) {
+        r.error(
+          ["deps", i, "run"],
+          `${JSON.stringify(d.run)} is not a valid run name; use letters, digits, ".", "_" and "-", starting with a letter or digit`,
+        );
+      } else {
+        deps.push({ run: d.run });
+      }
     }
   });
   return deps;

@@ -176,6 +176,11 @@ describe("every key", () => {
       expect: { deps: [{ tag: "best-model" }, { workflow: "w" }] },
     },
     {
+      name: "deps by run name (a resumed attempt's earlier attempts)",
+      body: "file: t.py\ndeps:\n  - run: sharp-shrimp-1\n  - run: sharp-shrimp-1-2",
+      expect: { deps: [{ run: "sharp-shrimp-1" }, { run: "sharp-shrimp-1-2" }] },
+    },
+    {
       name: "provider python",
       body: "provider: python\nfile: t.py",
       expect: { provider: "python" },
@@ -331,12 +336,17 @@ describe("errors, each with its position, field, what was given and what is allo
     {
       name: "dep with both tag and workflow",
       text: "workflows:\n  - name: w\n    file: t.py\n    deps:\n      - {tag: a, workflow: w}\n",
-      want: 'deps[0]: expected exactly one of {tag: ...} or {workflow: ...}, got a map with "tag", "workflow"',
+      want: 'deps[0]: expected exactly one of {tag: ...} or {workflow: ...} or {run: ...}, got a map with "tag", "workflow"',
     },
     {
       name: "invalid tag name",
       text: "workflows:\n  - name: w\n    file: t.py\n    deps:\n      - tag: my tag\n",
       want: 'deps[0].tag: "my tag" is not a valid tag',
+    },
+    {
+      name: "a dep's run name that is not a run name",
+      text: "workflows:\n  - name: w\n    file: t.py\n    deps:\n      - run: ../x\n",
+      want: 'deps[0].run: "../x" is not a valid run name',
     },
     {
       name: "file escaping the repository",

@@ -18,7 +18,13 @@
  * - cancel (docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run): `202`, the run
  *   completes as `cancelled` shortly after; `409` once it has completed;
  * - job logs (docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run):
- *   `302` to a signed URL on another origin.
+ *   `302` to a signed URL on another origin;
+ * - a run whose runner was lost (an `endings` entry `runner-lost`): the run and its jobs conclude
+ *   `failure`, the run step is left `cancelled` (no step failed), and the job's check run
+ *   (`GET /repos/{o}/{r}/check-runs/{job_id}/annotations`, docs.github.com/rest/checks/runs#list-check-run-annotations)
+ *   carries GitHub's failure annotation "The self-hosted runner: NAME lost communication with the
+ *   server. ..." (the text GitHub shows, as quoted in actions/runner issues 2040 and 2624); a
+ *   failed script's job has a failed step and the annotation "Process completed with exit code 1.".
  *
  * Private to the workspaces; imported by tests and benchmarks only.
  *
@@ -48,6 +54,17 @@ export type ModelConclusion =
   | "neutral"
   | "action_required";
 
+/**
+ * How a run of the model ends when nobody cancels it: a conclusion, or `runner-lost` (the runner
+ * vanished mid-run: conclusion `failure`, with GitHub's lost-communication annotation).
+ */
+export type ModelEnding = ModelConclusion | "runner-lost";
+
+/** The message GitHub's check run carries when a self-hosted runner vanished mid-job. */
+export function lostRunnerMessage(runnerName: string): string {
+  return `The self-hosted runner: ${runnerName} lost communication with the server. Verify the machine is running and has a healthy network connection. Anything in your workflow that terminates the runner process, starves it for CPU/Memory, or blocks its network access can cause this error.`;
+}
+
 /** A job of every workflow run of the model. */
 export interface ModelJob {
   /** The job's name, e.g. `run`. */
@@ -65,7 +82,10 @@ export interface ModelJob {
 
 /** An artifact every completed workflow run of the model holds. */
 export interface ModelArtifact {
-  /** The artifact name, e.g. `dstack--sharp-shrimp-1--model`. */
+  /**
+   * The artifact name, e.g. `dstack--sharp-shrimp-1--model`; `{run-name}` in it stands for the
+   * run's `display_title` (`dstack--{run-name}--model`: each run's own artifact).
+   */
   name: string;
   /** Its size in bytes. Default 1024. */
   sizeInBytes?: number;
@@ -119,6 +139,11 @@ export interface ActionsModelOptions {
    * plans where the job-log endpoint answers `404` until the job has completed.
    */
   liveLogs?: boolean;
+  /**
+   * The endings of the runs in dispatch order (the first dispatched run takes `endings[0]`);
+   * runs beyond the list end with `conclusion`. Default none.
+   */
+  endings?: ModelEnding[];
   /** The jobs of every run. Default one job `run`. */
   jobs?: ModelJob[];
   /** The artifacts of every completed run. Default none. */
@@ -182,6 +207,8 @@ export interface ModelRunState {
   conclusion: ModelConclusion | null;
   /** When the state last changed, epoch ms. */
   updatedAt: number;
+  /** `true` when the run ended because its runner was lost (conclusion `failure`). */
+  runnerLost?: boolean;
 }
 
 /** The model: its state, its routes for {@link startFakeGitHub}, and its clock. */
@@ -210,6 +237,7 @@ export const ACTIONS_ROUTES = {
   listJobs: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
   listArtifacts: "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
   jobLogs: "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs",
+  annotations: "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
 } as const;
 
 const HEAD_SHA = "5d2b7c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c";
@@ -281,6 +309,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     conclusion: options.conclusion ?? "success",
     obeysCancel: options.obeysCancel ?? true,
     liveLogs: options.liveLogs ?? true,
+    endings: options.endings ?? [],
     jobs: options.jobs ?? [{ name: "run" }],
     artifacts: options.artifacts ?? [],
   };
@@ -305,7 +334,42 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     if (t < ended) {
       return { status: "in_progress", conclusion: null, updatedAt: started };
     }
-    return { status: "completed", conclusion: o.conclusion, updatedAt: ended };
+    const ending = o.endings[run.id - FIRST_RUN_ID] ?? o.conclusion;
+    return ending === "runner-lost"
+      ? { status: "completed", conclusion: "failure", updatedAt: ended, runnerLost: true }
+      : { status: "completed", conclusion: ending, updatedAt: ended };
+  };
+
+  /** The steps a job shows: set up, the run step (as the run ended), complete. */
+  const stepsOf = (state: ModelRunState, started: number): Record<string, unknown>[] => {
+    if (state.status === "queued") return [];
+    const at = iso(started);
+    const end = state.status === "completed" ? iso(state.updatedAt) : null;
+    const step = (number: number, name: string, status: string, conclusion: string | null) => ({
+      name,
+      status,
+      conclusion,
+      number,
+      started_at: at,
+      completed_at: status === "completed" ? (end ?? at) : null,
+    });
+    if (state.status === "in_progress") {
+      return [
+        step(1, "Set up job", "completed", "success"),
+        step(2, "Run dstack/run-python@v1", "in_progress", null),
+      ];
+    }
+    if (state.runnerLost) {
+      return [
+        step(1, "Set up job", "completed", "success"),
+        step(2, "Run dstack/run-python@v1", "completed", "cancelled"),
+      ];
+    }
+    return [
+      step(1, "Set up job", "completed", "success"),
+      step(2, "Run dstack/run-python@v1", "completed", state.conclusion),
+      step(3, "Complete job", "completed", "success"),
+    ];
   };
 
   const findRun = (raw: string | undefined): ModelRun | undefined =>
@@ -377,7 +441,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
           started_at: iso(started ? run.createdAt + o.queuedMs : run.createdAt),
           completed_at: state.status === "completed" ? iso(state.updatedAt) : null,
           name: job.name,
-          steps: [],
+          steps: stepsOf(state, run.createdAt + o.queuedMs),
           check_run_url: `${api}/check-runs/${id}`,
           labels: job.labels ?? ["self-hosted", "dstack"],
           runner_id: started ? 1 : null,
@@ -397,7 +461,7 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
     }
     return o.artifacts.map((a, i) => ({
       id: run.id * 100 + 50 + i,
-      name: a.name,
+      name: a.name.replaceAll("{run-name}", run.displayTitle),
       sizeInBytes: a.sizeInBytes ?? 1024,
       // Listed newest first: the first declared is the last uploaded, a millisecond apart.
       createdAt: iso(state.updatedAt - i),
@@ -552,6 +616,38 @@ export function createActionsModel(options: ActionsModelOptions = {}): ActionsMo
         found.job.log ??
         `2026-01-01T00:00:00.0000000Z ##[group]Run dstack\n2026-01-01T00:00:01.0000000Z job ${found.job.name} done\n`;
       return { status: 302, headers: { location: context.blob(log) } };
+    },
+    [ACTIONS_ROUTES.annotations]: (r) => {
+      const found = ownRepo(r)
+        ? runs
+            .flatMap((run) => jobsOf(run).map((j) => ({ run, json: j.json })))
+            .find(({ json }) => String(json.id) === r.params.check_run_id)
+        : undefined;
+      if (!found) {
+        return notFound("checks/runs#list-check-run-annotations");
+      }
+      const state = stateOf(found.run);
+      const annotation = (message: string) => ({
+        path: ".github",
+        start_line: 1,
+        end_line: 1,
+        start_column: null,
+        end_column: null,
+        annotation_level: "failure",
+        title: "",
+        message,
+        raw_details: "",
+        blob_href: `${web}/blob/${HEAD_SHA}/.github`,
+      });
+      const body =
+        state.status !== "completed"
+          ? []
+          : state.runnerLost
+            ? [annotation(lostRunnerMessage(String(found.json.runner_name)))]
+            : state.conclusion === "failure"
+              ? [annotation("Process completed with exit code 1.")]
+              : [];
+      return { status: 200, body };
     },
   };
 

@@ -93,6 +93,13 @@ export async function remoteRunCommand(
 ): Promise<number> {
   const { job, remote } = options;
   const file = runnerWorkflowOf(remote.runnerWorkflow);
+  if (remote.resumeLimit !== undefined && !/^\d+$/.test(remote.resumeLimit)) {
+    throw new CliError(
+      `--resume-limit: ${JSON.stringify(remote.resumeLimit)} is not a whole number (0 never resumes; default 3)`,
+      2,
+    );
+  }
+  const resumeLimit = remote.resumeLimit === undefined ? undefined : Number(remote.resumeLimit);
   let token: string | undefined;
   return guardedRemote(
     () => [token],
@@ -107,7 +114,11 @@ export async function remoteRunCommand(
       for (const w of warnings) ctx.stderr(`${color.yellow(`warning: ${w}`)}\n`);
       const s = await connect(target, ctx);
       token = s.token;
-      return runRemote(s, { job, ref, file, tag: remote.tag, detach: options.detach }, ctx);
+      return runRemote(
+        s,
+        { job, ref, file, tag: remote.tag, detach: options.detach, resumeLimit },
+        ctx,
+      );
     },
   );
 }
@@ -182,7 +193,15 @@ async function remoteTrust(
 
 async function runRemote(
   s: Session,
-  o: { job: Job; ref: string; file: string; tag: string | undefined; detach: boolean },
+  o: {
+    job: Job;
+    ref: string;
+    file: string;
+    tag: string | undefined;
+    detach: boolean;
+    /** How many times a lost spot runner's job is dispatched again (default `dispatchAndFollow`'s). */
+    resumeLimit: number | undefined;
+  },
   ctx: RunContext,
 ): Promise<number> {
   const { owner, repo } = s.target;
@@ -254,20 +273,29 @@ async function runRemote(
       phase(`job ${JSON.stringify(j.name)} on runner ${j.runnerName} (${j.labels.join(",")})`);
     };
     let followed: FollowedOutcome;
+    // The attempt being followed: a resumed interruptible job is dispatched again as NAME-2, ...
+    let current = runName;
     try {
       followed = await dispatchAndFollow({
         ...dispatch,
+        ...(o.resumeLimit !== undefined ? { resumeLimit: o.resumeLimit } : {}),
         onDispatched: (run) => {
           url = run.htmlUrl;
           workflowRunId = run.workflowRunId;
           ctx.stderr(
-            `${color.bold(runName)} submitted${o.job.workflow ? ` (workflow ${o.job.workflow})` : ""} to ${where} on ${o.ref}: ${url}\n`,
+            `${color.bold(current)} submitted${o.job.workflow ? ` (workflow ${o.job.workflow})` : ""} to ${where} on ${o.ref}: ${url}\n`,
           );
           started = now();
         },
         onState: (run) =>
           phase(run.status === "completed" ? `completed: ${run.conclusion ?? "?"}` : run.status),
         onJob: ({ job }) => tellJob(job),
+        onResume: (r) => {
+          current = r.runName;
+          phase(
+            `${r.lostRunName}: ${r.evidence}; dispatched again as ${r.runName} (attempt ${r.attempt})${r.deps.length > 0 ? `, resuming from the artifacts of ${r.deps.join(", ")}` : ", nothing saved to resume from"}`,
+          );
+        },
         onCancel: (result) => {
           cancel = result;
         },
@@ -304,7 +332,7 @@ async function runRemote(
           ? color.yellow("cancelled")
           : color.red("failed");
     ctx.stderr(
-      `${runName} ${status}: workflow run ${followed.conclusion ?? "?"} (${formatDuration(now() - started, { tenths: true })}) ${url}\n`,
+      `${followed.runName} ${status}: workflow run ${followed.conclusion ?? "?"} (${formatDuration(now() - started, { tenths: true })}) ${url}\n`,
     );
     return code;
   } finally {

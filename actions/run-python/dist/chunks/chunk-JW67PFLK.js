@@ -1,25 +1,25 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-FVGBX5TZ.js";
+} from "./chunk-J6PATVPN.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-7B776LUP.js";
+} from "./chunk-IK35DNUY.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-ABVNTBXY.js";
+} from "./chunk-SQZEKP46.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
@@ -95,7 +95,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-MGWAFY4I.js");
+    const { authorizeActor } = await import("./lib-5F4IA3RH.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -40,13 +40,13 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-HVBBNPJX.js";
+} from "./chunk-2XG7QDBY.js";
 import {
   METRICS_DIR,
   METRICS_MAX
 } from "./chunk-JKJATBYZ.js";
-import "./chunk-ABVNTBXY.js";
-import "./chunk-NRL3C347.js";
+import "./chunk-SQZEKP46.js";
+import "./chunk-K5MPCVMA.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";

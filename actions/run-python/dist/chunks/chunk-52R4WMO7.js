@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   parseRunArtifactName
-} from "./chunk-ZLJ4UXHV.js";
+} from "./chunk-PYFRP5RD.js";
 import {
   InputError,
   Inputs
-} from "./chunk-7B776LUP.js";
+} from "./chunk-IK35DNUY.js";
 import {
   getInput,
   getState,
@@ -27,13 +27,13 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-ABVNTBXY.js";
+} from "./chunk-SQZEKP46.js";
 import {
   formatDuration,
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient
@@ -50,6 +50,7 @@ var DispatchInputs = {
   RunnerWorkflow: "runner-workflow",
   Ref: "ref",
   TimeoutMinutes: "timeout-minutes",
+  ResumeLimit: "resume-limit",
   /**
    * Not in action.yml, on purpose: the poll interval in milliseconds (both the first and the
    * longest), for tests that run the action against a fake GitHub. Real runs keep followRun's
@@ -137,6 +138,10 @@ function getDispatchSettings(refGiven = false) {
   }
   const timeoutMinutes = positiveInteger(DispatchInputs.TimeoutMinutes, getInput(DispatchInputs.TimeoutMinutes), "a whole number of minutes (e.g. 120)");
   const pollIntervalMs = positiveInteger(DispatchInputs.PollIntervalMs, getInput(DispatchInputs.PollIntervalMs), "a whole number of milliseconds");
+  const resumeRaw = getInput(DispatchInputs.ResumeLimit);
+  if (resumeRaw !== "" && !/^\d+$/.test(resumeRaw)) {
+    throw new InputError(`${DispatchInputs.ResumeLimit}: ${JSON.stringify(resumeRaw)} is not a whole number (0 never resumes; default 3)`);
+  }
   const tag = getInput(Inputs.Tag);
   return {
     token,
@@ -147,7 +152,8 @@ function getDispatchSettings(refGiven = false) {
     runName: getInput(Inputs.RunName) || freshRunName(),
     ...tag !== "" ? { tag } : {},
     ...timeoutMinutes !== void 0 ? { timeoutMinutes } : {},
-    ...pollIntervalMs !== void 0 ? { pollIntervalMs } : {}
+    ...pollIntervalMs !== void 0 ? { pollIntervalMs } : {},
+    ...resumeRaw !== "" ? { resumeLimit: Number(resumeRaw) } : {}
   };
 }
 function runArtifacts(artifacts, runName) {
@@ -238,6 +244,7 @@ async function dispatchMode(job, inputs, hooks = {}) {
       ...Object.keys(extraInputs).length > 0 ? { extraInputs } : {},
       ...settings.tag !== void 0 ? { tag: settings.tag } : {},
       ...settings.timeoutMinutes !== void 0 ? { timeoutMinutes: settings.timeoutMinutes } : {},
+      ...settings.resumeLimit !== void 0 ? { resumeLimit: settings.resumeLimit } : {},
       ...settings.pollIntervalMs !== void 0 ? { minIntervalMs: settings.pollIntervalMs, maxIntervalMs: settings.pollIntervalMs } : {},
       signal: controller.signal,
       log: (m) => info(m),
@@ -259,6 +266,7 @@ async function dispatchMode(job, inputs, hooks = {}) {
         hooks.onState?.(s.status);
       },
       onJob: ({ change, job: j }) => info(change === "started" ? `job ${j.name} started${j.runnerName ? ` on ${j.runnerName}` : ""}` : `job ${j.name} finished: ${j.conclusion ?? j.status}`),
+      onResume: (r) => warning(`${r.lostRunName}: ${r.evidence}; dispatched again as ${r.runName} (attempt ${r.attempt}, DSTACK_RUN_ATTEMPT=${r.attempt})${r.deps.length > 0 ? `, with the artifacts of ${r.deps.join(", ")} as deps` : ", nothing saved to resume from"}`),
       onCancel: (result) => {
         if (result instanceof GitHubError) {
           warning(`could not cancel the dispatched run: ${result.message}`);
@@ -282,7 +290,9 @@ async function dispatchMode(job, inputs, hooks = {}) {
   }
   saveState(DispatchState.Phase, "done");
   const conclusion = outcome.conclusion ?? outcome.status;
-  const artifacts = runArtifacts(outcome.artifacts, runName);
+  const artifacts = runArtifacts(outcome.artifacts, outcome.runName);
+  if (outcome.runName !== runName)
+    setOutput("run-name", outcome.runName);
   setOutput("conclusion", conclusion);
   setOutput("artifact-ids", artifacts.map((a) => a.id).join(","));
   const [owner = "", repo = ""] = settings.repository.split("/");

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   loadPolicy
-} from "./chunk-OJTWHT7L.js";
+} from "./chunk-JW67PFLK.js";
 import {
   annotate
-} from "./chunk-FVGBX5TZ.js";
+} from "./chunk-J6PATVPN.js";
 import {
   readMetricsDir
 } from "./chunk-ZSAAEPPP.js";
@@ -16,22 +16,22 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-HVBBNPJX.js";
+} from "./chunk-2XG7QDBY.js";
 import {
   METRICS_DIR
 } from "./chunk-JKJATBYZ.js";
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-XLFQ5U7W.js";
+} from "./chunk-52R4WMO7.js";
 import {
   GitHubStore
-} from "./chunk-ZLJ4UXHV.js";
+} from "./chunk-PYFRP5RD.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-7B776LUP.js";
+} from "./chunk-IK35DNUY.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -42,10 +42,10 @@ import {
 import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-ABVNTBXY.js";
+} from "./chunk-SQZEKP46.js";
 import {
   artifactsPolicy
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   DEFAULT_API_URL,
   createGitHubClient

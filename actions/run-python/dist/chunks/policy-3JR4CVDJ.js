@@ -4,13 +4,13 @@ import {
   enforcePolicy,
   loadPolicy,
   workflowTrigger
-} from "./chunk-OJTWHT7L.js";
-import "./chunk-FVGBX5TZ.js";
-import "./chunk-7B776LUP.js";
+} from "./chunk-JW67PFLK.js";
+import "./chunk-J6PATVPN.js";
+import "./chunk-IK35DNUY.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-ABVNTBXY.js";
-import "./chunk-NRL3C347.js";
+import "./chunk-SQZEKP46.js";
+import "./chunk-K5MPCVMA.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";

@@ -17484,8 +17484,16 @@ var DepSchema = Type.Union([
       minLength: 1,
       description: "A workflow whose latest successful run's artifacts this workflow needs"
     })
+  }, { additionalProperties: false }),
+  Type.Object({
+    run: Type.String({
+      minLength: 1,
+      description: "A run name whose artifacts this workflow needs, whatever the run's end (how a resumed attempt gets the checkpoints of the one before)"
+    })
   }, { additionalProperties: false })
-], { description: "A tag or a workflow whose artifacts are placed in the repository first" });
+], {
+  description: "A tag, a workflow or a run whose artifacts are placed in the repository first"
+});
 var stringOrList = (description, item) => Type.Union([Type.String({ description: item }), Type.Array(Type.String({ description: item }))], {
   description
 });
@@ -17514,7 +17522,7 @@ var WorkflowSchema = Type.Object({
   before_run: Type.Optional(stringOrList("The shell commands to run before running the Python file", "A shell command, run by bash -e")),
   resources: Type.Optional(ResourcesSchema),
   deps: Type.Optional(Type.Array(DepSchema, {
-    description: "The tags and workflows whose artifacts this workflow needs"
+    description: "The tags, workflows and runs whose artifacts this workflow needs"
   }))
 }, {
   additionalProperties: false,
@@ -17800,7 +17808,7 @@ var import_ucs2length = __toESM(require_ucs2length(), 1);
 var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
 var formats = { "dstack-size": { type: "string", validate: (s) => "bytes" in parseSize(s) } };
 var validateWorkflow = validate0;
-var schema0 = { "additionalProperties": false, "description": "A workflow run by the python provider", "type": "object", "required": ["name"], "properties": { "name": { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "description": "The workflow name, used as `dstack run NAME`", "type": "string" }, "provider": { "enum": ["python"], "description": "The provider that runs the workflow; python by default", "type": "string" }, "file": { "minLength": 1, "description": "The Python file to run, relative to working_dir", "type": "string" }, "script": { "minLength": 1, "description": "The Python file to run (the older name of `file`)", "type": "string" }, "args": { "description": "The arguments for the Python program: a list kept exactly, or a string split as a shell would", "anyOf": [{ "description": "An argument", "type": "string" }, { "type": "array", "items": { "description": "An argument", "type": "string" } }] }, "requirements": { "minLength": 1, "description": "The path to the requirements.txt file, relative to working_dir", "type": "string" }, "version": { "description": `The Python version, e.g. "3.11"; quote it, since YAML reads 3.10 as 3.1. By default, the host's python3.`, "anyOf": [{ "type": "string" }, { "type": "number" }] }, "environment": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "env": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "artifacts": { "description": "The folders that must be saved as output artifacts", "type": "array", "items": { "description": "A folder saved as an output artifact", "anyOf": [{ "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" }, { "additionalProperties": false, "type": "object", "required": ["path"], "properties": { "path": { "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" } } }] } }, "working_dir": { "minLength": 1, "description": "The working directory, relative to the repository root", "type": "string" }, "before_run": { "description": "The shell commands to run before running the Python file", "anyOf": [{ "description": "A shell command, run by bash -e", "type": "string" }, { "type": "array", "items": { "description": "A shell command, run by bash -e", "type": "string" } }] }, "resources": { "additionalProperties": false, "description": "The hardware resources required by the workflow", "type": "object", "properties": { "cpu": { "minimum": 1, "description": "The number of CPU cores", "type": "integer" }, "memory": { "format": "dstack-size", "description": 'The size of RAM memory. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "gpu": { "description": "The number of GPUs, or their count, model name and memory", "anyOf": [{ "minimum": 1, "description": "The number of GPUs", "type": "integer" }, { "additionalProperties": false, "description": "The number of GPUs, their model name and memory", "type": "object", "properties": { "count": { "minimum": 1, "description": "The number of GPUs; 1 when only a name or memory is given", "type": "integer" }, "name": { "minLength": 1, "description": 'The name of the GPU model (e.g. "K80", "V100", "H100")', "type": "string" }, "memory": { "format": "dstack-size", "description": 'The size of GPU memory per GPU. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" } } }] }, "shm_size": { "format": "dstack-size", "description": 'The size of shared memory (/dev/shm). Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "interruptible": { "description": "true if the workflow can run on interruptible (spot) machines. By default, it's false.", "type": "boolean" } } }, "deps": { "description": "The tags and workflows whose artifacts this workflow needs", "type": "array", "items": { "description": "A tag or a workflow whose artifacts are placed in the repository first", "anyOf": [{ "additionalProperties": false, "type": "object", "required": ["tag"], "properties": { "tag": { "minLength": 1, "description": "A tag whose artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["workflow"], "properties": { "workflow": { "minLength": 1, "description": "A workflow whose latest successful run's artifacts this workflow needs", "type": "string" } } }] } } } };
+var schema0 = { "additionalProperties": false, "description": "A workflow run by the python provider", "type": "object", "required": ["name"], "properties": { "name": { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "description": "The workflow name, used as `dstack run NAME`", "type": "string" }, "provider": { "enum": ["python"], "description": "The provider that runs the workflow; python by default", "type": "string" }, "file": { "minLength": 1, "description": "The Python file to run, relative to working_dir", "type": "string" }, "script": { "minLength": 1, "description": "The Python file to run (the older name of `file`)", "type": "string" }, "args": { "description": "The arguments for the Python program: a list kept exactly, or a string split as a shell would", "anyOf": [{ "description": "An argument", "type": "string" }, { "type": "array", "items": { "description": "An argument", "type": "string" } }] }, "requirements": { "minLength": 1, "description": "The path to the requirements.txt file, relative to working_dir", "type": "string" }, "version": { "description": `The Python version, e.g. "3.11"; quote it, since YAML reads 3.10 as 3.1. By default, the host's python3.`, "anyOf": [{ "type": "string" }, { "type": "number" }] }, "environment": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "env": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "artifacts": { "description": "The folders that must be saved as output artifacts", "type": "array", "items": { "description": "A folder saved as an output artifact", "anyOf": [{ "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" }, { "additionalProperties": false, "type": "object", "required": ["path"], "properties": { "path": { "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" } } }] } }, "working_dir": { "minLength": 1, "description": "The working directory, relative to the repository root", "type": "string" }, "before_run": { "description": "The shell commands to run before running the Python file", "anyOf": [{ "description": "A shell command, run by bash -e", "type": "string" }, { "type": "array", "items": { "description": "A shell command, run by bash -e", "type": "string" } }] }, "resources": { "additionalProperties": false, "description": "The hardware resources required by the workflow", "type": "object", "properties": { "cpu": { "minimum": 1, "description": "The number of CPU cores", "type": "integer" }, "memory": { "format": "dstack-size", "description": 'The size of RAM memory. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "gpu": { "description": "The number of GPUs, or their count, model name and memory", "anyOf": [{ "minimum": 1, "description": "The number of GPUs", "type": "integer" }, { "additionalProperties": false, "description": "The number of GPUs, their model name and memory", "type": "object", "properties": { "count": { "minimum": 1, "description": "The number of GPUs; 1 when only a name or memory is given", "type": "integer" }, "name": { "minLength": 1, "description": 'The name of the GPU model (e.g. "K80", "V100", "H100")', "type": "string" }, "memory": { "format": "dstack-size", "description": 'The size of GPU memory per GPU. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" } } }] }, "shm_size": { "format": "dstack-size", "description": 'The size of shared memory (/dev/shm). Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "interruptible": { "description": "true if the workflow can run on interruptible (spot) machines. By default, it's false.", "type": "boolean" } } }, "deps": { "description": "The tags, workflows and runs whose artifacts this workflow needs", "type": "array", "items": { "description": "A tag, a workflow or a run whose artifacts are placed in the repository first", "anyOf": [{ "additionalProperties": false, "type": "object", "required": ["tag"], "properties": { "tag": { "minLength": 1, "description": "A tag whose artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["workflow"], "properties": { "workflow": { "minLength": 1, "description": "A workflow whose latest successful run's artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["run"], "properties": { "run": { "minLength": 1, "description": "A run name whose artifacts this workflow needs, whatever the run's end (how a resumed attempt gets the checkpoints of the one before)", "type": "string" } } }] } } } };
 var func0 = Object.prototype.hasOwnProperty;
 var func1 = ucs2length;
 var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
@@ -18893,13 +18901,70 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
             }
             var _valid9 = _errs114 === errors;
             valid27 = valid27 || _valid9;
+            if (!valid27) {
+              const _errs119 = errors;
+              if (data30 && typeof data30 == "object" && !Array.isArray(data30)) {
+                if (data30.run === void 0) {
+                  const err82 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/2/required", keyword: "required", params: { missingProperty: "run" }, message: "must have required property 'run'", schema: schema0.properties.deps.items.anyOf[2].required, parentSchema: schema0.properties.deps.items.anyOf[2], data: data30 };
+                  if (vErrors === null) {
+                    vErrors = [err82];
+                  } else {
+                    vErrors.push(err82);
+                  }
+                  errors++;
+                }
+                for (const key10 in data30) {
+                  if (!(key10 === "run")) {
+                    const err83 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/2/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key10 }, message: "must NOT have additional properties", schema: false, parentSchema: schema0.properties.deps.items.anyOf[2], data: data30 };
+                    if (vErrors === null) {
+                      vErrors = [err83];
+                    } else {
+                      vErrors.push(err83);
+                    }
+                    errors++;
+                  }
+                }
+                if (data30.run !== void 0) {
+                  let data33 = data30.run;
+                  if (typeof data33 === "string") {
+                    if (func1(data33) < 1) {
+                      const err84 = { instancePath: instancePath + "/deps/" + i5 + "/run", schemaPath: "#/properties/deps/items/anyOf/2/properties/run/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema0.properties.deps.items.anyOf[2].properties.run, data: data33 };
+                      if (vErrors === null) {
+                        vErrors = [err84];
+                      } else {
+                        vErrors.push(err84);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err85 = { instancePath: instancePath + "/deps/" + i5 + "/run", schemaPath: "#/properties/deps/items/anyOf/2/properties/run/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.deps.items.anyOf[2].properties.run.type, parentSchema: schema0.properties.deps.items.anyOf[2].properties.run, data: data33 };
+                    if (vErrors === null) {
+                      vErrors = [err85];
+                    } else {
+                      vErrors.push(err85);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err86 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf/2/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.deps.items.anyOf[2].type, parentSchema: schema0.properties.deps.items.anyOf[2], data: data30 };
+                if (vErrors === null) {
+                  vErrors = [err86];
+                } else {
+                  vErrors.push(err86);
+                }
+                errors++;
+              }
+              var _valid9 = _errs119 === errors;
+              valid27 = valid27 || _valid9;
+            }
           }
           if (!valid27) {
-            const err82 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.deps.items.anyOf, parentSchema: schema0.properties.deps.items, data: data30 };
+            const err87 = { instancePath: instancePath + "/deps/" + i5, schemaPath: "#/properties/deps/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema0.properties.deps.items.anyOf, parentSchema: schema0.properties.deps.items, data: data30 };
             if (vErrors === null) {
-              vErrors = [err82];
+              vErrors = [err87];
             } else {
-              vErrors.push(err82);
+              vErrors.push(err87);
             }
             errors++;
           } else {
@@ -18914,21 +18979,21 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
           }
         }
       } else {
-        const err83 = { instancePath: instancePath + "/deps", schemaPath: "#/properties/deps/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.deps.type, parentSchema: schema0.properties.deps, data: data29 };
+        const err88 = { instancePath: instancePath + "/deps", schemaPath: "#/properties/deps/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema0.properties.deps.type, parentSchema: schema0.properties.deps, data: data29 };
         if (vErrors === null) {
-          vErrors = [err83];
+          vErrors = [err88];
         } else {
-          vErrors.push(err83);
+          vErrors.push(err88);
         }
         errors++;
       }
     }
   } else {
-    const err84 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.type, parentSchema: schema0, data };
+    const err89 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.type, parentSchema: schema0, data };
     if (vErrors === null) {
-      vErrors = [err84];
+      vErrors = [err89];
     } else {
-      vErrors.push(err84);
+      vErrors.push(err89);
     }
     errors++;
   }
@@ -19427,6 +19492,12 @@ function normalizeDeps(value, r) {
       }
     } else if (typeof d.workflow === "string" && d.workflow !== "") {
       deps.push({ workflow: d.workflow });
+    } else if (typeof d.run === "string" && d.run !== "") {
+      if (!TAG_RE.test(d.run)) {
+        r.error(["deps", i, "run"], `${JSON.stringify(d.run)} is not a valid run name; use letters, digits, ".", "_" and "-", starting with a letter or digit`);
+      } else {
+        deps.push({ run: d.run });
+      }
     }
   });
   return deps;
@@ -19750,9 +19821,10 @@ var OPTIONS = {
   ref: { type: "string" },
   "runner-workflow": { type: "string" },
   tag: { type: "string" },
-  "api-url": { type: "string" }
+  "api-url": { type: "string" },
+  "resume-limit": { type: "string" }
 };
-var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url"];
+var REMOTE_ONLY = ["repo", "ref", "runner-workflow", "api-url", "resume-limit"];
 function optionFor(path2) {
   const [a, b, c] = path2;
   if (a === "file")
@@ -19959,7 +20031,8 @@ function parseRunArgv(argv) {
           ...values.ref !== void 0 ? { ref: values.ref } : {},
           ...values["runner-workflow"] !== void 0 ? { runnerWorkflow: values["runner-workflow"] } : {},
           ...values.tag !== void 0 ? { tag: values.tag } : {},
-          ...values["api-url"] !== void 0 ? { apiUrl: values["api-url"] } : {}
+          ...values["api-url"] !== void 0 ? { apiUrl: values["api-url"] } : {},
+          ...values["resume-limit"] !== void 0 ? { resumeLimit: values["resume-limit"] } : {}
         }
       } : {}
     },

@@ -5,13 +5,13 @@ import {
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-ZLJ4UXHV.js";
+} from "./chunk-PYFRP5RD.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-7B776LUP.js";
+} from "./chunk-IK35DNUY.js";
 import {
   endGroup,
   exportVariable,
@@ -30,7 +30,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -73,7 +73,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-MGWAFY4I.js");
+  const { renderMetricsMarkdown } = await import("./lib-5F4IA3RH.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}

@@ -22,10 +22,10 @@ import {
   scanTree,
   tagArtifactName,
   treeStats
-} from "./chunk-7B776LUP.js";
+} from "./chunk-IK35DNUY.js";
 import {
   formatCount
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   restError
 } from "./chunk-HEMNLYJN.js";

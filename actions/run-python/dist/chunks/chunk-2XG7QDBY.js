@@ -18,7 +18,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   apiUrlOf
 } from "./chunk-C3QXNLAT.js";

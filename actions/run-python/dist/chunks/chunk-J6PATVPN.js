@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

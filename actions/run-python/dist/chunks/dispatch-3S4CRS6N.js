@@ -8,13 +8,13 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-XLFQ5U7W.js";
-import "./chunk-ZLJ4UXHV.js";
-import "./chunk-7B776LUP.js";
+} from "./chunk-52R4WMO7.js";
+import "./chunk-PYFRP5RD.js";
+import "./chunk-IK35DNUY.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-ABVNTBXY.js";
-import "./chunk-NRL3C347.js";
+import "./chunk-SQZEKP46.js";
+import "./chunk-K5MPCVMA.js";
 import "./chunk-C3QXNLAT.js";
 import "./chunk-HEMNLYJN.js";
 import "./chunk-WOHHE5EB.js";

@@ -4,7 +4,7 @@ import {
   jobLabels,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-NRL3C347.js";
+} from "./chunk-K5MPCVMA.js";
 import {
   apiUrlOf,
   countingFetch,
@@ -461,7 +461,41 @@ function dispatchError(e, status, at) {
   });
 }
 
+// ../../packages/github/lib/runner-lost.js
+var LOST_COMMUNICATION = /\brunner\b.*\blost communication with the server\b/is;
+var SHUTDOWN_SIGNAL = /\bThe runner has received a shutdown signal\b/i;
+function classifyJobEnd(facts) {
+  if (facts.conclusion !== "failure") {
+    return { kind: "not-lost", why: `the job concluded ${facts.conclusion ?? "nothing"}` };
+  }
+  const failedStep = facts.steps.find((s) => s.conclusion === "failure");
+  if (failedStep !== void 0) {
+    return { kind: "not-lost", why: `step ${JSON.stringify(failedStep.name)} failed` };
+  }
+  const said = facts.annotations.find((a) => a.annotation_level === "failure" && typeof a.message === "string" && (LOST_COMMUNICATION.test(a.message) || SHUTDOWN_SIGNAL.test(a.message)));
+  if (said?.message) {
+    return { kind: "runner-lost", evidence: said.message.split(". ")[0] ?? said.message };
+  }
+  return {
+    kind: "not-lost",
+    why: "no annotation says the runner lost communication or was shut down"
+  };
+}
+
 // ../../packages/github/lib/dispatch-follow.js
+var DEFAULT_RESUME_LIMIT = 3;
+function attemptRunName(runName, attempt) {
+  return attempt <= 1 ? runName : `${runName}-${attempt}`;
+}
+function attemptJob(job, attempt, earlier) {
+  if (attempt <= 1)
+    return job;
+  return {
+    ...job,
+    environment: { ...job.environment, DSTACK_RUN_ATTEMPT: String(attempt) },
+    deps: [...job.deps, ...earlier.map((run) => ({ run }))]
+  };
+}
 function splitRepository(repository) {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
   if (!m) {
@@ -511,6 +545,98 @@ async function dispatchJob(options) {
   });
 }
 async function dispatchAndFollow(options) {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {
+  });
+  const startedAt = now();
+  const limit = options.job.resources.interruptible ? Math.max(0, options.resumeLimit ?? DEFAULT_RESUME_LIMIT) : 0;
+  const attempts = [];
+  const saved = [];
+  for (let attempt = 1; ; attempt++) {
+    const runName = attemptRunName(options.runName, attempt);
+    const outcome = await followAttempt({
+      ...options,
+      runName,
+      job: attemptJob(options.job, attempt, saved)
+    });
+    const record = {
+      attempt,
+      runName,
+      workflowRunId: outcome.workflowRunId,
+      htmlUrl: outcome.htmlUrl,
+      conclusion: outcome.conclusion
+    };
+    attempts.push(record);
+    const done = () => ({
+      ...outcome,
+      durationMs: Math.max(0, now() - startedAt),
+      attempts
+    });
+    if (limit === 0 || outcome.conclusion !== "failure")
+      return done();
+    const verdict = await runnerVerdict(options, outcome.workflowRunId);
+    record.verdict = verdict;
+    if (verdict.kind !== "runner-lost")
+      return done();
+    if (attempt > limit) {
+      log(`${runName}: ${verdict.evidence}; not dispatched again: ${limit} resume${limit === 1 ? "" : "s"} already (the resume limit)`);
+      return done();
+    }
+    if (outcome.artifacts.some((a) => a.name.startsWith(`dstack--${runName}--`) && !a.expired)) {
+      saved.push(runName);
+    }
+    const next = attemptRunName(options.runName, attempt + 1);
+    options.onResume?.({
+      attempt: attempt + 1,
+      runName: next,
+      lostRunName: runName,
+      evidence: verdict.evidence,
+      deps: [...saved]
+    });
+  }
+}
+async function runnerVerdict(options, workflowRunId) {
+  const { client, signal } = options;
+  const { owner, repo } = splitRepository(options.repository);
+  const log = options.log ?? (() => {
+  });
+  try {
+    const { data } = await client.rest.actions.listJobsForWorkflowRun({
+      owner,
+      repo,
+      run_id: workflowRunId,
+      filter: "latest",
+      per_page: 100,
+      request: { signal }
+    });
+    const verdicts = [];
+    for (const job of data.jobs.filter((j) => j.conclusion === "failure")) {
+      const checkRunId = Number(/\/check-runs\/(\d+)$/.exec(job.check_run_url ?? "")?.[1] ?? job.id);
+      const annotations = await client.rest.checks.listAnnotations({
+        owner,
+        repo,
+        check_run_id: checkRunId,
+        per_page: 100,
+        request: { signal }
+      });
+      verdicts.push(classifyJobEnd({
+        conclusion: job.conclusion,
+        steps: job.steps ?? [],
+        annotations: annotations.data
+      }));
+    }
+    const own = verdicts.find((v) => v.kind === "not-lost");
+    const lost = verdicts.find((v) => v.kind === "runner-lost");
+    return own ?? lost ?? { kind: "not-lost", why: "no job of the run failed" };
+  } catch (e) {
+    if (signal?.aborted)
+      throw signal.reason;
+    const error = restError(`read why workflow run ${workflowRunId} in ${owner}/${repo} failed`, e, apiUrlOf(client));
+    log(`${error.message}; not dispatched again (the token needs "checks: read" to tell a lost runner)`);
+    return { kind: "not-lost", why: error.message };
+  }
+}
+async function followAttempt(options) {
   const { client, signal, runName } = options;
   const { owner, repo } = splitRepository(options.repository);
   const now = options.now ?? Date.now;
