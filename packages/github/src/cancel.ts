@@ -5,7 +5,7 @@
  */
 import { apiUrlOf, type GitHubClient, sleepFor } from "./client.js";
 import { answeredStatus, GitHubError, gitHubMessage, isRateLimited, restError } from "./errors.js";
-import { cancelRun, type WorkflowRunState } from "./follow.js";
+import { cancelRun, type WorkflowRunState, workflowRunState } from "./follow.js";
 
 /** Options of {@link stopWorkflowRun}. */
 export interface StopWorkflowRunOptions {
@@ -54,15 +54,7 @@ async function stateOf(
       run_id: at.workflowRunId,
       request: { signal },
     });
-    return {
-      workflowRunId: data.id,
-      status: data.status ?? "queued",
-      conclusion: data.conclusion,
-      htmlUrl: data.html_url,
-      displayTitle: data.display_title,
-      updatedAt: data.updated_at,
-      runAttempt: data.run_attempt ?? 1,
-    };
+    return workflowRunState(data);
   } catch (e) {
     throw restError(
       `read workflow run ${at.workflowRunId} in ${at.owner}/${at.repo}`,

@@ -110,7 +110,8 @@ export interface FollowedRun extends WorkflowRunState {
   requests: RequestCounts;
 }
 
-interface RestRun {
+/** The fields of a REST workflow run that {@link workflowRunState} reads. */
+export interface RestRun {
   id: number;
   status: string | null;
   conclusion: string | null;
@@ -130,7 +131,11 @@ type ArtifactData = Awaited<
 /** Page size of the listings (GitHub's largest). */
 const PAGE_SIZE = 100;
 
-function stateOf(run: RestRun): WorkflowRunState {
+/**
+ * A REST workflow run (`GET .../actions/runs/{id}`, or an entry of a run listing) as a
+ * {@link WorkflowRunState}: `status` `queued` when GitHub gives none, `runAttempt` 1 when absent.
+ */
+export function workflowRunState(run: RestRun): WorkflowRunState {
   return {
     workflowRunId: run.id,
     status: run.status ?? "queued",
@@ -193,7 +198,7 @@ export async function followRun(
         request,
       });
       etag = answer.headers.etag ?? undefined;
-      const state = stateOf(answer.data as RestRun);
+      const state = workflowRunState(answer.data as RestRun);
       const changed =
         last === undefined ||
         state.status !== last.status ||

@@ -14,7 +14,13 @@ import {
   rateLimitWaitMs,
   restError,
 } from "./errors.js";
-import { fetchJobLog, listRunJobs, type WorkflowJob, type WorkflowRunState } from "./follow.js";
+import {
+  fetchJobLog,
+  listRunJobs,
+  type WorkflowJob,
+  type WorkflowRunState,
+  workflowRunState,
+} from "./follow.js";
 
 /** Options of {@link findRunByTitle}. */
 export interface FindRunByTitleOptions {
@@ -64,15 +70,7 @@ export async function findRunByTitle(
     }
     const found = data.workflow_runs.find((r) => r.display_title === runName);
     if (found) {
-      return {
-        workflowRunId: found.id,
-        status: found.status ?? "queued",
-        conclusion: found.conclusion,
-        htmlUrl: found.html_url,
-        displayTitle: found.display_title,
-        updatedAt: found.updated_at,
-        runAttempt: found.run_attempt ?? 1,
-      };
+      return workflowRunState(found);
     }
     if (data.workflow_runs.length < 100) {
       return undefined;
@@ -140,15 +138,7 @@ async function runState(
     run_id: at.workflowRunId,
     request: { signal },
   });
-  return {
-    workflowRunId: data.id,
-    status: data.status ?? "queued",
-    conclusion: data.conclusion,
-    htmlUrl: data.html_url,
-    displayTitle: data.display_title,
-    updatedAt: data.updated_at,
-    runAttempt: data.run_attempt ?? 1,
-  };
+  return workflowRunState(data);
 }
 
 /**
