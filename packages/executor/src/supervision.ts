@@ -8,11 +8,12 @@
  *
  * @module
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { LocalStore, type ProcessRef, type RunRecord, type RunStatus } from "@dstack/artifacts";
+import { isProcessAlive, readProcStat } from "@dstack/host";
 import { releaseGpusOfDeadRuns } from "./local-gpus.js";
 
 /** The statuses of a run whose job may still be running. */
@@ -22,26 +23,9 @@ export const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
   "uploading",
 ]);
 
-/** What `/proc/<pid>/stat` says about a process: its state letter and start time. */
-function procStat(pid: number): { state: string; startTime: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  // "pid (comm) state ppid ..."; comm may hold spaces and parentheses, so split after the last ")".
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // Field 3 is the state; field 22 the start time (clock ticks after boot): indexes 0 and 19 here.
-  const state = fields[0];
-  const startTime = fields[19];
-  if (state === undefined || startTime === undefined) return undefined;
-  return { state, startTime };
-}
-
 /** Whether this system has `/proc/<pid>/stat` (Linux). */
 function hasProc(): boolean {
-  return procStat(process.pid) !== undefined;
+  return readProcStat(process.pid) !== undefined;
 }
 
 /**
@@ -50,7 +34,8 @@ function hasProc(): boolean {
  * system has no `/proc`.
  */
 export function processStartTime(pid: number): string | undefined {
-  return procStat(pid)?.startTime;
+  const stat = readProcStat(pid);
+  return stat === undefined ? undefined : String(stat.starttime);
 }
 
 /** `{ pid, startTime }` of a running process, for a run record. */
@@ -65,17 +50,7 @@ export function processRef(pid: number): ProcessRef {
  * 0 reaches the pid.
  */
 export function isRunning(ref: ProcessRef): boolean {
-  if (hasProc()) {
-    const stat = procStat(ref.pid);
-    if (stat === undefined || stat.state === "Z" || stat.state === "X") return false;
-    return ref.startTime === undefined || ref.startTime === stat.startTime;
-  }
-  try {
-    process.kill(ref.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return isProcessAlive(ref.pid, ref.startTime === undefined ? undefined : Number(ref.startTime));
 }
 
 /**
@@ -86,15 +61,8 @@ function groupExists(pgid: number): boolean {
   if (hasProc()) {
     for (const name of readdirSync("/proc")) {
       if (!/^\d+$/.test(name)) continue;
-      let text: string;
-      try {
-        text = readFileSync(`/proc/${name}/stat`, "utf8");
-      } catch {
-        continue;
-      }
-      // After "(comm) ": state ppid pgrp ...
-      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      if (fields[2] === String(pgid) && fields[0] !== "Z" && fields[0] !== "X") return true;
+      const stat = readProcStat(Number(name));
+      if (stat?.pgrp === pgid && stat.state !== "Z" && stat.state !== "X") return true;
     }
     return false;
   }
@@ -128,11 +96,11 @@ export async function endProcessGroup(
   group: ProcessRef,
   options: EndProcessGroupOptions = {},
 ): Promise<boolean> {
-  const leader = procStat(group.pid);
+  const leader = readProcStat(group.pid);
   if (
     leader !== undefined &&
     group.startTime !== undefined &&
-    leader.startTime !== group.startTime
+    String(leader.starttime) !== group.startTime
   ) {
     return false;
   }

@@ -16,6 +16,8 @@ export interface ProcStat {
   state: string;
   /** The parent's pid. */
   ppid: number;
+  /** The process group id. */
+  pgrp: number;
   /** Clock ticks after boot when the process started. */
   starttime: number;
 }
@@ -42,13 +44,15 @@ export function readProcStat(pid: number, procRoot = "/proc"): ProcStat | undefi
     .slice(close + 1)
     .trim()
     .split(/\s+/);
-  // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[19] field 22 (starttime).
+  // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[2] field 5 (pgrp), rest[19] field
+  // 22 (starttime).
   const ppid = Number(rest[1]);
+  const pgrp = Number(rest[2]);
   const starttime = Number(rest[19]);
-  if (!Number.isInteger(ppid) || !Number.isFinite(starttime)) {
+  if (!Number.isInteger(ppid) || !Number.isInteger(pgrp) || !Number.isFinite(starttime)) {
     return undefined;
   }
-  return { comm: text.slice(open + 1, close), state: rest[0] ?? "", ppid, starttime };
+  return { comm: text.slice(open + 1, close), state: rest[0] ?? "", ppid, pgrp, starttime };
 }
 
 /**
