@@ -21,7 +21,7 @@
  */
 
 import { FILE_ARTIFACT_PREFIX } from "./github-files.js";
-import type { RestArtifact } from "./github-rest.js";
+import { newestArtifactFirst, type RestArtifact } from "./github-rest.js";
 import { DATA_ARTIFACT_PREFIX, decodeArtifactPath, RUN_ARTIFACT_PREFIX } from "./names.js";
 import { judgeWorkflowRun, type WorkflowRunFacts } from "./trust.js";
 
@@ -152,7 +152,7 @@ async function baseOfWorkflowRun(
   const artifacts = (await sources.listOfRun(run.id)).filter((a) => sources.isLive(a));
   const markers = artifacts
     .filter((a) => a.name.startsWith(RUN_ARTIFACT_PREFIX))
-    .sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id);
+    .sort(newestArtifactFirst);
   for (const marker of markers) {
     const runName = marker.name.slice(RUN_ARTIFACT_PREFIX.length);
     if (runName === options.excludeRunName) continue;

@@ -16,7 +16,8 @@
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import pLimit from "p-limit";
+
+export { settleLimited } from "./limit.js";
 
 /** Prefix of a run's single-file artifacts: `dstack-file--<run-name>--<path-slug>`. */
 export const FILE_ARTIFACT_PREFIX = "dstack-file--";
@@ -42,25 +43,6 @@ export function transferConcurrency(options: {
 }): number {
   const cpus = options.cpus ?? os.availableParallelism();
   return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
-}
-
-/**
- * Runs `fn` on every item with at most `concurrency` at once (p-limit), waits for all of them to
- * settle (so nothing is still writing when the caller cleans up) and then throws the first
- * failure in item order.
- *
- * @returns the results in item order.
- */
-export async function settleLimited<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const limit = pLimit(Math.max(1, concurrency));
-  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
 }
 
 /**

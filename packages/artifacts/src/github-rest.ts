@@ -60,6 +60,11 @@ export interface RestArtifact {
   workflow_run?: { id?: number; head_repository_id?: number } | null;
 }
 
+/** Orders artifacts newest first: by `created_at`, then by id (GitHub's ids grow). */
+export function newestArtifactFirst(a: RestArtifact, b: RestArtifact): number {
+  return (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
+}
+
 /** Options of {@link ArtifactsRest}. */
 export interface ArtifactsRestOptions {
   token: string;

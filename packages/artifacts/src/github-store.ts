@@ -45,7 +45,6 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -68,7 +67,12 @@ import {
   withStagedName,
 } from "./github-files.js";
 import { apiUrlForServer, checkArtifactsService } from "./github-host.js";
-import { ArtifactsRest, GitHubStoreError, type RestArtifact } from "./github-rest.js";
+import {
+  ArtifactsRest,
+  GitHubStoreError,
+  newestArtifactFirst,
+  type RestArtifact,
+} from "./github-rest.js";
 import {
   checkArtifactPath,
   checkPullRequest,
@@ -87,7 +91,7 @@ import {
   TAG_FILE,
   tagArtifactName,
 } from "./names.js";
-import { mergeInto, scanTree, treeStats } from "./tree.js";
+import { mergeInto, scanTree, tempName, treeStats } from "./tree.js";
 import { describeSkipped, type SkippedArtifact, TrustedSources } from "./trust.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
 
@@ -933,10 +937,7 @@ export class GitHubStore {
     } catch (e) {
       throw ioError(`cannot create ${parent}`, e);
     }
-    const staging = path.join(
-      parent,
-      `.${path.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`,
-    );
+    const staging = path.join(parent, tempName(path.basename(localPath), "download"));
     try {
       await fsp.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
@@ -1124,9 +1125,7 @@ export class GitHubStore {
   ): Promise<{ found: RestArtifact; skipped: SkippedArtifact[] }> {
     const found = await this.api.listNamed(name);
     const exact = found.filter((a) => a.name === name);
-    const newestFirst = (a: RestArtifact, b: RestArtifact) =>
-      (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
-    const live = exact.filter((a) => this.isLive(a)).sort(newestFirst);
+    const live = exact.filter((a) => this.isLive(a)).sort(newestArtifactFirst);
     if (live.length > 0) {
       const { artifact, skipped } = await this.trust.pick(live);
       if (artifact === undefined) {
@@ -1154,7 +1153,7 @@ export class GitHubStore {
       .map((a) => a.expires_at ?? "")
       .sort()
       .at(-1);
-    const newest = exact.sort(newestFirst)[0] as RestArtifact;
+    const newest = exact.sort(newestArtifactFirst)[0] as RestArtifact;
     const days =
       newest.created_at && newest.expires_at
         ? Math.round((Date.parse(newest.expires_at) - Date.parse(newest.created_at)) / DAY_MS)

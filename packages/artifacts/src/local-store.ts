@@ -37,11 +37,11 @@ import os from "node:os";
 import path from "node:path";
 import { allocateRunName, didYouMean } from "@dstack/spec";
 import { errnoCode, ioError, StoreError } from "./errors.js";
+import { settleLimited } from "./limit.js";
 import { checkArtifactPath, checkName, isValidName } from "./names.js";
 import {
   copyFollowing,
   copyTree,
-  forEachLimit,
   isInside,
   mergeInto,
   scanArtifact,
@@ -641,7 +641,7 @@ export class LocalStore implements ArtifactStore {
         if (n.kind === "dir") await fsp.mkdir(path.join(stage, outRel(n)), { recursive: true });
       }
       const copies = selected.filter((n) => n.kind === "file");
-      await forEachLimit(copies, 16, async (n) => {
+      await settleLimited(copies, 16, async (n) => {
         const dest = path.join(stage, outRel(n));
         await fsp.mkdir(path.dirname(dest), { recursive: true });
         await fsp.copyFile(path.join(root, n.rel), dest, constants.COPYFILE_FICLONE);

@@ -11,8 +11,8 @@ import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { errnoCode, ioError } from "./errors.js";
+import { settleLimited } from "./limit.js";
 import type { UploadGroup } from "./patterns.js";
-import { forEachLimit } from "./tree.js";
 
 /** How many files are linked or copied at once. */
 const STAGE_CONCURRENCY = 16;
@@ -79,7 +79,7 @@ export async function stageUploadGroups(options: StageUploadGroupsOptions): Prom
         await fsp.mkdir(parentDir, { recursive: true });
         made.add(parentDir);
       }
-      await forEachLimit(group.files, STAGE_CONCURRENCY, async (f) => {
+      await settleLimited(group.files, STAGE_CONCURRENCY, async (f) => {
         const dest = path.join(folder, f.rel);
         try {
           await fsp.link(f.source, dest);

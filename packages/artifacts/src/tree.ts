@@ -11,6 +11,7 @@ import { constants } from "node:fs";
 import * as fsp from "node:fs/promises";
 import path from "node:path";
 import { errnoCode, ioError, StoreError } from "./errors.js";
+import { settleLimited } from "./limit.js";
 
 /** How many files are copied at once. */
 const COPY_CONCURRENCY = 16;
@@ -41,28 +42,6 @@ export function isInside(root: string, p: string): boolean {
 /** A name for a temporary sibling of `base` that listings skip (it starts with a dot). */
 export function tempName(base: string, kind: string): string {
   return `.${base}.dstack-${kind}-${randomBytes(6).toString("hex")}`;
-}
-
-/** Runs `fn` on every item, `limit` at a time; waits for all, then throws the first failure. */
-export async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
 }
 
 /**
@@ -283,7 +262,7 @@ export async function copyTree(
   const at = (base: string, rel: string) => (rel === "" ? base : path.join(base, rel));
   for (const n of nodes) if (n.kind === "dir") await fsp.mkdir(at(dest, n.rel));
   const files = nodes.filter((n) => n.kind === "file");
-  await forEachLimit(files, COPY_CONCURRENCY, (n) =>
+  await settleLimited(files, COPY_CONCURRENCY, (n) =>
     fsp.copyFile(n.from ?? at(srcRoot, n.rel), at(dest, n.rel), constants.COPYFILE_FICLONE),
   );
   for (const n of nodes) {

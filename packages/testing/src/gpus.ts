@@ -195,11 +195,7 @@ export function hostFixture(name: string): string {
 
 /** The UUIDs of a `--query-gpu=index,name,memory.total,uuid` fixture, in order. */
 export function fixtureUuids(csv: string): string[] {
-  return csv
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => (line.split(",").at(-1) ?? "").trim());
+  return parseNvidiaSmiCsv(csv).map((gpu) => gpu.uuid);
 }
 
 /**
