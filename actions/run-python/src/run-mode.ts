@@ -28,7 +28,6 @@ import { formatHostFacts } from "@dstack/host";
 import { formatCount, formatRunName, formatSize, type Job, runNameStem } from "@dstack/spec";
 import { type ActionInputs, InputError } from "./inputs.js";
 import { MATCHER_OWNERS, PYTHON_TRACEBACK_MATCHER } from "./matcher.js";
-import { metricsSummary } from "./summary-metrics.js";
 
 /** The environment variable holding the job's dstack run (read by `dstack/artifacts` uploads). */
 export const RUN_NAME_ENV = "DSTACK_RUN_NAME";
@@ -161,7 +160,7 @@ async function writeSummary(options: {
   result: RunResult;
   uploaded: readonly UploadedRunArtifact[];
   tag?: string;
-  /** The metrics part ({@link metricsSummary}). */
+  /** The metrics part (`metricsSummary` of ./summary-metrics.ts). */
   metrics?: string;
 }): Promise<void> {
   const { job, runName, result, uploaded } = options;
@@ -336,6 +335,9 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
     }
   }
   core.saveState(State.Uploaded, "true");
+  // Loaded only when the job has ended: the metrics reader (csv-parse with it) is not on the
+  // path to the job's first line.
+  const { metricsSummary } = await import("./summary-metrics.js");
   const metrics = await metricsSummary(store.artifactsDir(runName));
   await writeSummary({
     job,
