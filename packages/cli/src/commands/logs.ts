@@ -38,7 +38,7 @@ export async function logsCommand(
   drain();
   if (opts.follow) {
     for (;;) {
-      const run = await reconcileRun(store, await store.getRun(runName));
+      const run = await reconcileRun(store, await store.getRun(runName), { env: ctx.env });
       drain();
       if (!ACTIVE_STATUSES.has(run.status)) break;
       await sleep(200);

@@ -35,7 +35,7 @@ export async function psCommand(opts: PsOptions, ctx: RunContext): Promise<numbe
   for (const { store, repo } of stores) {
     const tags = await store.listTags();
     for (const listed of await store.listRuns()) {
-      const run = await reconcileRun(store, listed);
+      const run = await reconcileRun(store, listed, { env: ctx.env });
       const named = tags.filter((t) => t.runName === run.runName).map((t) => t.tag);
       runs.push({ run, tags: named, ...(repo !== undefined ? { repo } : {}) });
     }

@@ -21,7 +21,7 @@ export async function stopCommand(
   const store = await repoStore(ctx);
   const before = await inThisRepo(ctx, store, { run: runName }, () => store.getRun(runName));
   // A run whose dstack process is gone is stopped here: its job's process group is ended.
-  const run = await reconcileRun(store, before, { as: "stopped" });
+  const run = await reconcileRun(store, before, { as: "stopped", env: ctx.env });
   if (!ACTIVE_STATUSES.has(run.status)) {
     ctx.stderr(
       ACTIVE_STATUSES.has(before.status)
@@ -42,7 +42,7 @@ export async function stopCommand(
   process.kill(run.pid, "SIGINT");
   const deadline = Date.now() + (opts.waitMs ?? 20_000);
   while (Date.now() < deadline) {
-    const now = await reconcileRun(store, await store.getRun(runName));
+    const now = await reconcileRun(store, await store.getRun(runName), { env: ctx.env });
     if (!ACTIVE_STATUSES.has(now.status)) {
       ctx.stderr(`${runName} ${now.status}: ${now.message ?? ""}\n`);
       return 0;

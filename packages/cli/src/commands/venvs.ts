@@ -102,7 +102,7 @@ export async function venvsPruneCommand(opts: VenvsPruneOptions, ctx: RunContext
     const active: string[] = [];
     for (const { store } of await listRepoStores(dstackHome(ctx.env))) {
       for (const listed of await store.listRuns()) {
-        const run = await reconcileRun(store, listed);
+        const run = await reconcileRun(store, listed, { env: ctx.env });
         if (ACTIVE_STATUSES.has(run.status)) active.push(run.runName);
       }
     }
