@@ -118,16 +118,13 @@ export interface EndedRunReportOptions {
  * What the pull request shows once the followed run completed: `success`, `cancelled` or
  * `failure` (any other conclusion), its duration and runner (the first job's that has one), its
  * metrics, links to its artifacts (`SERVER/OWNER/NAME/actions/runs/ID/artifacts/ARTIFACT_ID`)
- * and, after a success, its tag; metrics problems become the report's `message`.
+ * and, after a success, its tag. A metrics download that failed becomes the report's `message`;
+ * the problems found in the metrics themselves are shown with the charts (`metricsReport`), once.
  */
 export function endedRunReport(options: EndedRunReportOptions): RunReport {
   const { outcome, metrics = {} } = options;
   const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? undefined;
   const success = outcome.conclusion === "success";
-  const problems = [
-    ...(metrics.problem ? [metrics.problem] : []),
-    ...(metrics.report?.problems ?? []),
-  ];
   return {
     status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
     runName: outcome.runName,
@@ -140,7 +137,7 @@ export function endedRunReport(options: EndedRunReportOptions): RunReport {
       url: `${options.serverUrl}/${options.repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`,
     })),
     ...(options.tag !== undefined && success ? { tags: [{ name: options.tag }] } : {}),
-    ...(problems.length > 0 ? { message: problems.join("\n") } : {}),
+    ...(metrics.problem ? { message: metrics.problem } : {}),
   };
 }
 
