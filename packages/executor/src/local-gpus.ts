@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   acquireFreeGpus,
   type GpuDetail,
+  gpuJobEnv,
   type HostReport,
   LOCK_DIR_ENV,
   LockError,
@@ -117,11 +118,7 @@ export async function takeLocalGpus(options: TakeLocalGpusOptions): Promise<Loca
   );
   return {
     gpus,
-    env: {
-      CUDA_VISIBLE_DEVICES: gpus.map((g) => g.index).join(","),
-      CUDA_DEVICE_ORDER: "PCI_BUS_ID",
-      NVIDIA_VISIBLE_DEVICES: gpus.map((g) => g.uuid).join(","),
-    },
+    env: gpuJobEnv(gpus),
     notes,
     release: async () => {
       await releaseLocks({ lockDir, uuids: taken.locked, runner: LOCAL_RUNNER, ownerPid });

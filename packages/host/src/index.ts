@@ -87,6 +87,7 @@ export {
 } from "./proc.js";
 export {
   applyRunnerShare,
+  gpuJobEnv,
   RUNNER_GPUS_ENV,
   readRunnerGpus,
   runnerShare,

@@ -96,3 +96,21 @@ export function applyRunnerShare(report: HostReport, env: NodeJS.ProcessEnv): Ho
   }
   return runnerShare(report, resolveGpuSet(set, report.gpuDetails, { name: RUNNER_GPUS_ENV }));
 }
+
+/**
+ * The environment that hands a job its GPUs, in this order: `CUDA_VISIBLE_DEVICES` (the
+ * nvidia-smi indexes, `0,1`), `CUDA_DEVICE_ORDER=PCI_BUS_ID` (so CUDA numbers GPUs as nvidia-smi
+ * does, not fastest first) and `NVIDIA_VISIBLE_DEVICES` (the UUIDs, for containers run with the
+ * NVIDIA runtime). Used by local runs, the job-started hook and `dstack-runner split`.
+ *
+ * @param gpus - the job's GPUs as nvidia-smi lists them (`index` and `uuid`), in order.
+ */
+export function gpuJobEnv(
+  gpus: readonly Pick<GpuDetail, "index" | "uuid">[],
+): Record<"CUDA_VISIBLE_DEVICES" | "CUDA_DEVICE_ORDER" | "NVIDIA_VISIBLE_DEVICES", string> {
+  return {
+    CUDA_VISIBLE_DEVICES: gpus.map((g) => g.index).join(","),
+    CUDA_DEVICE_ORDER: "PCI_BUS_ID",
+    NVIDIA_VISIBLE_DEVICES: gpus.map((g) => g.uuid).join(","),
+  };
+}

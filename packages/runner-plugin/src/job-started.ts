@@ -10,6 +10,7 @@ import {
   DRIVER_FIX,
   findJobOwnerPid,
   type GpuDetail,
+  gpuJobEnv,
   HostError,
   RUNNER_GPUS_ENV,
   readComputeApps,
@@ -180,11 +181,7 @@ export async function jobStarted(options: HookOptions = {}): Promise<JobStartedR
         `${byGpu.join("; ")}; the job was not started: end that process or wait for it, then re-run the job`,
       );
     }
-    const lines = [
-      `CUDA_VISIBLE_DEVICES=${gpus.map((g) => g.index).join(",")}`,
-      "CUDA_DEVICE_ORDER=PCI_BUS_ID",
-      `NVIDIA_VISIBLE_DEVICES=${uuids.join(",")}`,
-    ];
+    const lines = Object.entries(gpuJobEnv(gpus)).map(([name, value]) => `${name}=${value}`);
     appendGithubEnv(githubEnv, lines);
     result.githubEnv = lines;
     for (const gpu of gpus) {
