@@ -8,6 +8,7 @@ import {
   type Direction,
   type DirectionOverrides,
   directionOf,
+  isBetter,
   lastValues,
   type MetricsReport,
 } from "./types.js";
@@ -70,8 +71,7 @@ export function compareMetrics(
     if (value === undefined) return { name, direction, base: b as number, verdict: "missing" };
     if (b === undefined) return { name, direction, value, verdict: "new" };
     const change = value - b;
-    const verdict =
-      change === 0 ? "same" : (direction === "min" ? change < 0 : change > 0) ? "better" : "worse";
+    const verdict = change === 0 ? "same" : isBetter(value, b, direction) ? "better" : "worse";
     return {
       name,
       direction,

@@ -31,9 +31,11 @@ export {
 export { type CompareMetricsOptions, compareMetrics, type MetricComparison } from "./compare.js";
 export { CSV_OPTIONS, type MetricsFileKind, metricsFileKind, parseMetricsFiles } from "./parse.js";
 export {
+  DIRECTION_ARROW,
   type Direction,
   type DirectionOverrides,
   directionOf,
+  formatMetricNumber,
   isBetter,
   lastValues,
   METRICS_DIR,

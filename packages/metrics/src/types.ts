@@ -113,6 +113,17 @@ export function isBetter(a: number, b: number, direction: Direction): boolean {
   return direction === "min" ? a < b : a > b;
 }
 
+/** The arrow that marks a metric's better direction in tables: `↓` lower, `↑` higher. */
+export const DIRECTION_ARROW: Readonly<Record<Direction, string>> = Object.freeze({
+  min: "↓",
+  max: "↑",
+});
+
+/** A metric's number for a table or a terminal: integers as is, others to 6 significant digits. */
+export function formatMetricNumber(v: number): string {
+  return String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+}
+
 /**
  * The last value of every metric: the last-value files' values, then each curve's last point
  * (a curve wins over a last-value file of the same name).

@@ -70,7 +70,6 @@ export {
 export {
   type BaseRun,
   CHARTS_MAX,
-  formatMetricNumber,
   type MetricsMarkdownOptions,
   renderMetricsMarkdown,
 } from "./metrics-markdown.js";

@@ -8,7 +8,8 @@
 import {
   type CompareMetricsOptions,
   compareMetrics,
-  type Direction,
+  DIRECTION_ARROW,
+  formatMetricNumber,
   type MetricComparison,
   type MetricSeries,
   type MetricsReport,
@@ -47,12 +48,7 @@ export interface MetricsMarkdownOptions {
   headingLevel?: number;
 }
 
-const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
-
-/** A number for a table: integers as is, others to 6 significant digits. */
-export function formatMetricNumber(v: number): string {
-  return String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
-}
+const ARROW = DIRECTION_ARROW;
 
 /** `-0.03 (-14.3%) ✅ better`, `+2 ❌ worse`, `0 same`, `new`, `not logged`. */
 function changeText(c: MetricComparison): string {

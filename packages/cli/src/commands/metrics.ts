@@ -14,7 +14,9 @@ import path from "node:path";
 import type { GitHubStore } from "@dstack/artifacts/github";
 import {
   compareMetrics,
-  type Direction,
+  DIRECTION_ARROW,
+  formatMetricNumber,
+  METRICS_DIR,
   type MetricsReport,
   printable,
   sparkline,
@@ -30,13 +32,8 @@ export interface MetricsDiffOptions extends RemoteOptions {
   remote?: boolean;
 }
 
-/** The artifact path the remote runs' metrics are read from. */
-const METRICS_PATH = "metrics";
-
-const ARROW: Record<Direction, string> = { min: "↓", max: "↑" };
-
-/** A number to 6 significant digits, integers as is. */
-const fmt = (v: number): string => String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+const ARROW = DIRECTION_ARROW;
+const fmt = formatMetricNumber;
 
 /** The metrics of a run (`RUN` or `:TAG`) from its artifacts in this repository's local store. */
 async function runMetrics(
@@ -61,8 +58,8 @@ async function remoteRunMetrics(
   const dir = await mkdtemp(path.join(os.tmpdir(), "dstack-metrics-"));
   try {
     const got = await store.downloadArtifacts(parseRef(ref), {
-      artifactPath: METRICS_PATH,
-      localPath: path.join(dir, METRICS_PATH),
+      artifactPath: METRICS_DIR,
+      localPath: path.join(dir, METRICS_DIR),
     });
     return { runName: got.runName, report: await readMetricsDir(dir) };
   } finally {
