@@ -41,6 +41,7 @@ import {
   runNameStem,
 } from "@dstack/spec";
 import { type ActionInputs, InputError, Inputs } from "./inputs.js";
+import { eventDefaultBranch } from "./policy.js";
 
 /** The inputs only `mode: dispatch` reads. */
 export const DispatchInputs = {
@@ -133,17 +134,6 @@ function forkOf(env: NodeJS.ProcessEnv): string | undefined {
   return head !== undefined && head !== env.GITHUB_REPOSITORY ? head : undefined;
 }
 
-/** The default branch from the event payload (every repository event carries it), if there. */
-function eventDefaultBranch(env: NodeJS.ProcessEnv): string | undefined {
-  const file = env.GITHUB_EVENT_PATH;
-  if (!file || !fs.existsSync(file)) return undefined;
-  const event = JSON.parse(fs.readFileSync(file, "utf8")) as {
-    repository?: { default_branch?: unknown };
-  };
-  const branch = event.repository?.default_branch;
-  return typeof branch === "string" && branch !== "" ? branch : undefined;
-}
-
 /**
  * The runner-workflow inputs that mark a plain `mode: dispatch` run as untrusted: a ref that is
  * not the default branch (read from the event, else through the REST API; unknown counts as
@@ -153,10 +143,12 @@ async function dispatchTrust(
   client: GitHubClient,
   settings: DispatchSettings,
   inputs: Pick<ActionInputs, "untrusted" | "pullRequest">,
+  known: string | undefined,
 ): Promise<Record<string, string>> {
   const [owner = "", repo = ""] = settings.repository.split("/");
   const defaultBranch =
-    eventDefaultBranch(process.env) ??
+    known ??
+    (await eventDefaultBranch()) ??
     (await readDefaultBranch({ client, owner, repo }).catch((e: Error) => {
       core.warning(`${e.message}; the run is treated as not on the default branch`);
       return undefined;
@@ -340,6 +332,8 @@ function printLog(text: string): void {
 export interface DispatchHooks {
   /** The ref to dispatch on instead of the `ref` input (the default branch, for commands). */
   ref?: string;
+  /** The default branch, when the caller already knows it (the policy was read from it). */
+  defaultBranch?: string;
   /** Settings that replace those read from the inputs (e.g. `tag` from a dispatch payload). */
   settings?: Partial<Pick<DispatchSettings, "tag" | "timeoutMinutes" | "runName">>;
   /**
@@ -384,7 +378,8 @@ export async function dispatchMode(
     apiUrl: settings.apiUrl,
     warn: (m) => core.warning(m),
   });
-  const trust = hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs));
+  const trust =
+    hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs, hooks.defaultBranch));
   // The planned labels: the runner workflow's run job starts on them, with no plan job first.
   const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();

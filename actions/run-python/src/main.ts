@@ -42,6 +42,8 @@ export async function run(): Promise<void> {
   if (planned !== undefined) {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
+  // The default branch, once the policy has been read from it (dispatch need not ask again).
+  let defaultBranch: string | undefined;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== undefined) {
     // The repository policy guards the modes that put jobs on runners (loaded only here: it
     // reads the default branch through the REST API, which a plain mode: run starts faster without).
@@ -49,11 +51,16 @@ export async function run(): Promise<void> {
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
+    defaultBranch = loaded.defaultBranch;
   }
   if (inputs.mode === "plan") await planMode(job, { untrusted: inputs.untrusted });
   // Loaded only when used: it brings Octokit, which the other modes start faster without.
   else if (inputs.mode === "dispatch")
-    await (await import("./dispatch.js")).dispatchMode(job, inputs);
+    await (await import("./dispatch.js")).dispatchMode(
+      job,
+      inputs,
+      defaultBranch !== undefined ? { defaultBranch } : {},
+    );
   else await runMode(job, inputs);
 }
 

@@ -64,10 +64,12 @@ export interface LoadedPolicy {
   policy: Policy;
   /** `.dstack/policy.yaml at main (the default branch)`, `... in the checkout`, or `no ...`. */
   from: string;
+  /** The default branch, when the policy was read from it (later steps need not ask again). */
+  defaultBranch?: string;
 }
 
 /** The default branch from the event payload (every repository event carries it), if there. */
-async function eventDefaultBranch(): Promise<string | undefined> {
+export async function eventDefaultBranch(): Promise<string | undefined> {
   const file = process.env.GITHUB_EVENT_PATH;
   if (!file) return undefined;
   try {
@@ -91,6 +93,7 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
   const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
   let read: { policy?: Policy; diagnostics: Diagnostic[] } | undefined;
   let from: string;
+  let defaultBranch: string | undefined;
   if (options.token !== "" && owner !== "" && repo !== "") {
     const client =
       options.client ??
@@ -99,13 +102,14 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
         apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
         warn: (m) => core.warning(m),
       });
-    const defaultBranch = options.defaultBranch ?? (await eventDefaultBranch());
+    const known = options.defaultBranch ?? (await eventDefaultBranch());
     const found = await readDefaultBranchPolicy({
       client,
       owner,
       repo,
-      ...(defaultBranch !== undefined ? { defaultBranch } : {}),
+      ...(known !== undefined ? { defaultBranch: known } : {}),
     });
+    defaultBranch = found.ref;
     read = found.exists ? found : undefined;
     from = `${POLICY_FILE} at ${found.ref} (the default branch)`;
   } else {
@@ -117,7 +121,10 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
       );
     }
   }
-  if (read === undefined) return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits` };
+  const branch = defaultBranch !== undefined ? { defaultBranch } : {};
+  if (read === undefined) {
+    return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits`, ...branch };
+  }
   annotate(read.diagnostics);
   if (read.policy === undefined) {
     const n = read.diagnostics.filter((d) => d.severity === "error").length;
@@ -125,7 +132,7 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
       `${from} has ${n} problem${n === 1 ? "" : "s"} (see the annotations above); no run starts until it is fixed`,
     );
   }
-  return { policy: read.policy, from };
+  return { policy: read.policy, from, ...branch };
 }
 
 /** Who started this workflow run: its event and the actors to check. */
