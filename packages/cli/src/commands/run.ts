@@ -107,7 +107,9 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
   const store = await repoStore({ cwd: repoDir, env: ctx.env });
   // Runs whose dstack process died are ended first, so their jobs do not hold what this one needs.
   await Promise.all(
-    (await store.listRuns()).map((r) => reconcileRun(store, r, { env: ctx.env }).catch(() => undefined)),
+    (await store.listRuns()).map((r) =>
+      reconcileRun(store, r, { env: ctx.env }).catch(() => undefined),
+    ),
   );
   const record = await store.createRun({
     workflow: job.workflow,
