@@ -14,10 +14,8 @@
  *
  * @module
  */
+import { apiUrlForHost } from "@dstack/github/hosts";
 import { StoreError } from "./errors.js";
-
-/** The public API root. */
-export const GITHUB_COM_API_URL = "https://api.github.com";
 
 /** The host name of a server URL, lower case; undefined for a URL that does not parse. */
 function hostOf(serverUrl: string): string | undefined {
@@ -41,9 +39,8 @@ export function apiUrlForServer(serverUrl: string): string {
       `GITHUB_SERVER_URL: ${JSON.stringify(serverUrl)} is not a URL; expected e.g. https://github.com`,
     );
   }
-  if (host === "github.com") return GITHUB_COM_API_URL;
-  if (host.endsWith(".ghe.com")) return `https://api.${host}`;
-  return `${new URL(serverUrl).origin}/api/v3`;
+  const url = new URL(serverUrl);
+  return apiUrlForHost(url.host, url.protocol === "http:" ? "http:" : "https:");
 }
 
 /** Whether a server has the artifacts service: github.com, `*.ghe.com` and `*.localhost`. */

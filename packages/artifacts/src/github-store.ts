@@ -48,6 +48,7 @@
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULT_API_URL } from "@dstack/github/hosts";
 import pRetry from "p-retry";
 import {
   type BaseRunFound,
@@ -130,7 +131,6 @@ export {
   type SkipReason,
 } from "./trust.js";
 
-const DEFAULT_API_URL = "https://api.github.com";
 const PAGE_SIZE = 100;
 const DAY_MS = 86_400_000;
 
