@@ -65,7 +65,7 @@ export async function run(): Promise<void> {
 }
 
 /** What this action says when GitHub refuses its token: the input it came from. */
-export const TOKEN_HINTS: GitHubErrorHint = { unauthorized: "check github-token" };
+const TOKEN_HINTS: GitHubErrorHint = { unauthorized: "check github-token" };
 
 /**
  * {@link run}, with any throw turned into a failed step (a GitHubError with this action's

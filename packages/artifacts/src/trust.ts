@@ -110,7 +110,7 @@ export function workflowFileOf(runPath: string): string | undefined {
 }
 
 /** Whether the run is of a trusted workflow file, by an event that uses the branch's copy. */
-export function isTrustedWorkflowRun(
+function isTrustedWorkflowRun(
   run: WorkflowRunFacts,
   rules: Pick<TrustRules, "trustedWorkflows">,
 ): boolean {
@@ -191,7 +191,7 @@ export function judgeWorkflowRun(run: WorkflowRunFacts, rules: TrustRules): Verd
  * @param field - what to name in the message, e.g. `runnerWorkflow`.
  * @throws StoreError `invalid` for anything but a file name ending in `.yml` or `.yaml`.
  */
-export function checkWorkflowFile(name: unknown, field: string): string {
+function checkWorkflowFile(name: unknown, field: string): string {
   if (typeof name !== "string" || !WORKFLOW_FILE.test(name)) {
     throw new StoreError(
       "invalid",

@@ -33,10 +33,8 @@ export {
 export {
   ACTIVE_STATUSES,
   type EndProcessGroupOptions,
-  endProcessGroup,
   isRunning,
   processRef,
-  processStartTime,
   type ReconcileRunOptions,
   reconcileRun,
 } from "./supervision.js";
@@ -48,7 +46,6 @@ export {
   type Venv,
   VenvError,
   venvKey,
-  venvsDir,
 } from "./venv.js";
 export {
   type CachedVenv,

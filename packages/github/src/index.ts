@@ -44,8 +44,6 @@ export {
 } from "./dispatch.js";
 export {
   type AttemptOutcome,
-  attemptJob,
-  attemptRunName,
   DEFAULT_RESUME_LIMIT,
   type DispatchAndFollowOptions,
   type DispatchJobOptions,
@@ -54,7 +52,6 @@ export {
   type FollowedOutcome,
   type JobChange,
   type ResumeNotice,
-  runnerWorkflowInputs,
 } from "./dispatch-follow.js";
 export {
   answeredStatus,

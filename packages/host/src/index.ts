@@ -29,10 +29,8 @@ export {
 } from "./facts.js";
 export {
   type BrokenGpu,
-  COMPUTE_APPS_ARGS,
   type GpuInventory,
   type GpuProcess,
-  MEMORY_USED_ARGS,
   readComputeApps,
   readGpuInventory,
   readGpuMemoryUsed,
@@ -43,7 +41,6 @@ export {
   type AcquireLocksResult,
   acquireFreeGpus,
   acquireLocks,
-  describeHolder,
   type GpuLock,
   listLocks,
   lockPath,

@@ -90,7 +90,7 @@ export function lockDirFix(lockDir: string): string {
 }
 
 /** Creates the lock dir (0755) when missing. @throws {@link LockError} `lock-dir`. */
-export function ensureLockDir(lockDir: string): void {
+function ensureLockDir(lockDir: string): void {
   if (!isAbsolute(lockDir)) {
     throw new LockError("lock-dir", `lock dir ${JSON.stringify(lockDir)} is not an absolute path`);
   }

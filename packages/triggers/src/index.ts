@@ -69,7 +69,6 @@ export {
 } from "./metrics.js";
 export {
   type BaseRun,
-  CHARTS_MAX,
   type MetricsMarkdownOptions,
   renderMetricsMarkdown,
 } from "./metrics-markdown.js";

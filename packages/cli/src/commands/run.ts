@@ -224,7 +224,7 @@ export async function executeRun(
  * The exit status a POSIX shell gives a command ended by `signal`: 128 + its number (SIGINT 130,
  * SIGSEGV 139, SIGTERM 143); 1 for a name this system does not know.
  */
-export function signalStatus(signal: string): number {
+function signalStatus(signal: string): number {
   const n = (constants.signals as Record<string, number | undefined>)[signal];
   return n === undefined ? 1 : 128 + n;
 }

@@ -22,7 +22,7 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
  *
  * @throws {@link CliError} (exit status 2) naming what was given and what is allowed.
  */
-export function parseAge(text: string): number {
+function parseAge(text: string): number {
   const m = /^(\d+)([smhd])$/.exec(text.trim());
   if (!m) {
     throw new CliError(

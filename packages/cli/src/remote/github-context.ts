@@ -78,7 +78,7 @@ export function parseRemoteUrl(url: string): GitHubRepository | undefined {
 export { apiUrlForHost };
 
 /** A remote URL without credentials (`https://user:secret@host/...` -> `https://host/...`), for messages. */
-export function withoutCredentials(url: string): string {
+function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1");
 }
 
