@@ -1,7 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  DEFAULT_API_URL,
+  apiUrlForHost,
   restError
-} from "./chunks/chunk-2SXTNEQ4.js";
+} from "./chunks/chunk-53OSWLQY.js";
 import {
   exportVariable,
   getInput,
@@ -10848,29 +10850,195 @@ function checkPullRequest(n) {
 // ../../packages/artifacts/lib/bridge.js
 var MAX_REQUEST_BYTES = 1 << 20;
 
+// ../../node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// ../../packages/artifacts/node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run2 = async (function_, resolve, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run2.bind(void 0, function_, resolve, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+    enqueue(function_, resolve, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise = generator(function_, value, index);
+            promises.push(promise);
+            return promise;
+          });
+        } catch (error) {
+          for (const promise of promises) {
+            promise.catch(() => {
+            });
+          }
+          throw error;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// ../../packages/artifacts/lib/limit.js
+async function settleLimited(items, concurrency, fn) {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed)
+    throw failed.reason;
+  return settled.map((s) => s.value);
+}
+
 // ../../packages/artifacts/lib/tree.js
+import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import path2 from "node:path";
 function isInside(root, p) {
   const rel = path2.relative(root, p);
   return rel === "" || rel !== ".." && !rel.startsWith(`..${path2.sep}`) && !path2.isAbsolute(rel);
 }
-async function forEachLimit(items, limit, fn) {
-  let next = 0;
-  const errors = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0)
-    throw errors[0];
+function tempName(base, kind) {
+  return `.${base}.dstack-${kind}-${randomBytes(6).toString("hex")}`;
 }
 async function linkTarget(root, linkAbs, label) {
   const text = await fsp.readlink(linkAbs);
@@ -11227,7 +11395,7 @@ async function stageUploadGroups(options) {
         await fsp3.mkdir(parentDir, { recursive: true });
         made.add(parentDir);
       }
-      await forEachLimit(group.files, STAGE_CONCURRENCY, async (f) => {
+      await settleLimited(group.files, STAGE_CONCURRENCY, async (f) => {
         const dest = path4.join(folder, f.rel);
         try {
           await fsp3.link(f.source, dest);
@@ -11259,7 +11427,6 @@ var RUN_STATUSES = Object.freeze([
 ]);
 
 // ../../packages/artifacts/lib/github-store.js
-import { randomBytes } from "node:crypto";
 import * as fsp6 from "node:fs/promises";
 import os4 from "node:os";
 import path6 from "node:path";
@@ -11469,190 +11636,11 @@ async function pRetry(input, options = {}) {
 import * as fsp4 from "node:fs/promises";
 import os3 from "node:os";
 import path5 from "node:path";
-
-// ../../node_modules/yocto-queue/index.js
-var Node = class {
-  value;
-  next;
-  constructor(value) {
-    this.value = value;
-  }
-};
-var Queue = class {
-  #head;
-  #tail;
-  #size;
-  constructor() {
-    this.clear();
-  }
-  enqueue(value) {
-    const node = new Node(value);
-    if (this.#head) {
-      this.#tail.next = node;
-      this.#tail = node;
-    } else {
-      this.#head = node;
-      this.#tail = node;
-    }
-    this.#size++;
-  }
-  dequeue() {
-    const current = this.#head;
-    if (!current) {
-      return;
-    }
-    this.#head = this.#head.next;
-    this.#size--;
-    if (!this.#head) {
-      this.#tail = void 0;
-    }
-    return current.value;
-  }
-  peek() {
-    if (!this.#head) {
-      return;
-    }
-    return this.#head.value;
-  }
-  clear() {
-    this.#head = void 0;
-    this.#tail = void 0;
-    this.#size = 0;
-  }
-  get size() {
-    return this.#size;
-  }
-  *[Symbol.iterator]() {
-    let current = this.#head;
-    while (current) {
-      yield current.value;
-      current = current.next;
-    }
-  }
-  *drain() {
-    while (this.#head) {
-      yield this.dequeue();
-    }
-  }
-};
-
-// ../../packages/artifacts/node_modules/p-limit/index.js
-function pLimit(concurrency) {
-  let rejectOnClear = false;
-  if (typeof concurrency === "object") {
-    ({ concurrency, rejectOnClear = false } = concurrency);
-  }
-  validateConcurrency(concurrency);
-  if (typeof rejectOnClear !== "boolean") {
-    throw new TypeError("Expected `rejectOnClear` to be a boolean");
-  }
-  const queue = new Queue();
-  let activeCount = 0;
-  const resumeNext = () => {
-    if (activeCount < concurrency && queue.size > 0) {
-      activeCount++;
-      queue.dequeue().run();
-    }
-  };
-  const next = () => {
-    activeCount--;
-    resumeNext();
-  };
-  const run2 = async (function_, resolve, arguments_) => {
-    const result = (async () => function_(...arguments_))();
-    resolve(result);
-    try {
-      await result;
-    } catch {
-    }
-    next();
-  };
-  const enqueue = (function_, resolve, reject, arguments_) => {
-    const queueItem = { reject };
-    new Promise((internalResolve) => {
-      queueItem.run = internalResolve;
-      queue.enqueue(queueItem);
-    }).then(run2.bind(void 0, function_, resolve, arguments_));
-    if (activeCount < concurrency) {
-      resumeNext();
-    }
-  };
-  const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-    enqueue(function_, resolve, reject, arguments_);
-  });
-  Object.defineProperties(generator, {
-    activeCount: {
-      get: () => activeCount
-    },
-    pendingCount: {
-      get: () => queue.size
-    },
-    clearQueue: {
-      value() {
-        if (!rejectOnClear) {
-          queue.clear();
-          return;
-        }
-        const abortError = AbortSignal.abort().reason;
-        while (queue.size > 0) {
-          queue.dequeue().reject(abortError);
-        }
-      }
-    },
-    concurrency: {
-      get: () => concurrency,
-      set(newConcurrency) {
-        validateConcurrency(newConcurrency);
-        concurrency = newConcurrency;
-        queueMicrotask(() => {
-          while (activeCount < concurrency && queue.size > 0) {
-            resumeNext();
-          }
-        });
-      }
-    },
-    map: {
-      async value(iterable, function_) {
-        const promises = [];
-        try {
-          Array.from(iterable, (value, index) => {
-            const promise = generator(function_, value, index);
-            promises.push(promise);
-            return promise;
-          });
-        } catch (error) {
-          for (const promise of promises) {
-            promise.catch(() => {
-            });
-          }
-          throw error;
-        }
-        return Promise.all(promises);
-      }
-    }
-  });
-  return generator;
-}
-function validateConcurrency(concurrency) {
-  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
-  }
-}
-
-// ../../packages/artifacts/lib/github-files.js
 var FILE_ARTIFACT_PREFIX = "dstack-file--";
 var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 function transferConcurrency(options) {
   const cpus = options.cpus ?? os3.availableParallelism();
   return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
-}
-async function settleLimited(items, concurrency, fn) {
-  const limit = pLimit(Math.max(1, concurrency));
-  const settled = await Promise.allSettled(items.map((item, i) => limit(() => fn(item, i))));
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed)
-    throw failed.reason;
-  return settled.map((s) => s.value);
 }
 async function withStagedName(file, name, fn) {
   const dir = await fsp4.mkdtemp(path5.join(os3.tmpdir(), "dstack-file-"));
@@ -11710,6 +11698,192 @@ var TransferProgress = class {
 function mib(bytes) {
   return (bytes / (1024 * 1024)).toFixed(1);
 }
+
+// ../../packages/artifacts/lib/github-rest.js
+var GitHubStoreError = class extends StoreError {
+  /** See {@link GitHubStoreErrorReason}. */
+  reason;
+  constructor(code, reason, message, options) {
+    super(code, message, options);
+    this.name = "GitHubStoreError";
+    this.reason = reason;
+  }
+};
+function newestArtifactFirst(a, b) {
+  return (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
+}
+var STORE_REASONS = {
+  permission: ["io", "permission"],
+  unauthorized: ["io", "unauthorized"],
+  unreachable: ["io", "unreachable"],
+  "not-found": ["not-found", "api"]
+};
+var ArtifactsRest = class {
+  o;
+  client;
+  constructor(options) {
+    this.o = options;
+  }
+  /**
+   * The REST client, made on first use: `@dstack/github/client` (and Octokit with it) is
+   * imported then, so a step that never asks GitHub anything does not load it at start.
+   */
+  octokit() {
+    this.client ??= (async () => {
+      const { createGitHubClient } = await import("./chunks/client-UPGWEP5X.js");
+      return createGitHubClient({
+        token: this.o.token,
+        apiUrl: this.o.apiUrl,
+        userAgent: "dstack-artifacts",
+        retries: this.o.retries,
+        retryBaseMs: this.o.retryBaseMs
+      });
+    })();
+    return this.client;
+  }
+  get repoPath() {
+    return `/repos/${this.o.owner}/${this.o.repo}`;
+  }
+  /** `GET /repos/{o}/{r}/actions/artifacts?name=`: every artifact of that name, all pages. */
+  async listNamed(name) {
+    return await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+      owner: this.o.owner,
+      repo: this.o.repo,
+      name,
+      per_page: this.o.pageSize
+    }));
+  }
+  /** `GET /repos/{o}/{r}/actions/artifacts`: every artifact of the repository, all pages. */
+  async listAll() {
+    return await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
+      owner: this.o.owner,
+      repo: this.o.repo,
+      per_page: this.o.pageSize
+    }));
+  }
+  /**
+   * `DELETE /repos/{o}/{r}/actions/artifacts/{id}` (docs.github.com/rest/actions/artifacts#delete-an-artifact):
+   * needs `actions: write`; an artifact already gone (404) is fine.
+   */
+  async deleteArtifact(id) {
+    const what = `DELETE ${this.repoPath}/actions/artifacts/${id}`;
+    try {
+      await (await this.octokit()).rest.actions.deleteArtifact({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        artifact_id: id
+      });
+    } catch (e) {
+      const status = e?.status;
+      if (status === 404)
+        return;
+      const failed = this.error(what, e);
+      if (status === 403 && failed instanceof GitHubStoreError && failed.reason === "permission") {
+        throw new GitHubStoreError("io", "permission", `${what}: 403: the token needs the "actions: write" permission on ${this.o.owner}/${this.o.repo} to delete artifacts (a fine-grained token with Actions: read and write, or a classic token with repo)`, { cause: failed });
+      }
+      throw failed;
+    }
+  }
+  /** `GET /repos/{o}/{r}/actions/runs/{id}/artifacts`: every artifact of a run, all pages. */
+  async listOfRun(runId) {
+    return await this.call(`GET ${this.repoPath}/actions/runs/${runId}/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
+      owner: this.o.owner,
+      repo: this.o.repo,
+      run_id: runId,
+      per_page: this.o.pageSize
+    }));
+  }
+  /**
+   * `GET /repos/{o}/{r}/actions/workflows/{file}/runs?branch=&status=success`: one page of a
+   * workflow file's successful runs on a branch, newest first (docs.github.com/rest/actions/
+   * workflow-runs#list-workflow-runs-for-a-workflow). A 404 (no such workflow file) is no runs.
+   */
+  async listSuccessfulRuns(options) {
+    try {
+      const { data } = await (await this.octokit()).rest.actions.listWorkflowRuns({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        workflow_id: options.workflowFile,
+        branch: options.branch,
+        status: "success",
+        per_page: options.perPage,
+        page: options.page
+      });
+      return data.workflow_runs.map((r) => ({
+        id: r.id,
+        event: r.event,
+        path: r.path,
+        headBranch: r.head_branch ?? null,
+        headRepositoryId: r.head_repository?.id ?? null,
+        htmlUrl: r.html_url
+      }));
+    } catch (e) {
+      if (e?.status === 404)
+        return [];
+      throw this.error(`GET ${this.repoPath}/actions/workflows/${options.workflowFile}/runs`, e);
+    }
+  }
+  /** `GET /repos/{o}/{r}`: the id and default branch, for the trust rules. */
+  async getRepository() {
+    const { data } = await this.call(`GET ${this.repoPath}`, (octokit) => octokit.rest.repos.get({ owner: this.o.owner, repo: this.o.repo }));
+    return { id: data.id, defaultBranch: data.default_branch };
+  }
+  /** `GET /repos/{o}/{r}/actions/runs/{id}`: what the trust rules read; undefined on 404. */
+  async getRun(runId) {
+    try {
+      const { data } = await (await this.octokit()).rest.actions.getWorkflowRun({
+        owner: this.o.owner,
+        repo: this.o.repo,
+        run_id: runId
+      });
+      return {
+        id: data.id,
+        event: data.event,
+        path: data.path,
+        headBranch: data.head_branch ?? null,
+        headRepositoryId: data.head_repository?.id ?? null
+      };
+    } catch (e) {
+      if (e?.status === 404)
+        return void 0;
+      throw this.error(`GET ${this.repoPath}/actions/runs/${runId}`, e);
+    }
+  }
+  /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
+  async call(what, fn) {
+    try {
+      return await fn(await this.octokit());
+    } catch (e) {
+      throw this.error(what, e);
+    }
+  }
+  /**
+   * A failure of GitHub (a REST call, or the artifact client's download through it) as a
+   * {@link GitHubStoreError} whose `cause` is the `GitHubError` of `@dstack/github`: 403
+   * `permission` (naming `actions: read`), 401 `unauthorized`, 404 `not-found`, 5xx or no
+   * answer `unreachable`, else `api`. A StoreError passes through; a failure without an HTTP
+   * status (the artifact client's own) is `api` with its message.
+   */
+  error(what, e) {
+    if (e instanceof StoreError)
+      return e;
+    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
+    if (typeof e?.status !== "number") {
+      return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
+    }
+    const repo = `${this.o.owner}/${this.o.repo}`;
+    const g = restError(what, e, this.o.apiUrl, {
+      retries: this.o.retries,
+      hint: {
+        permission: `the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
+        "not-found": `${repo} does not exist or the token cannot see it`,
+        unauthorized: this.o.tokenHint
+      }
+    });
+    const [code, reason] = STORE_REASONS[g.reason] ?? ["io", "api"];
+    return new GitHubStoreError(code, reason, g.message, { cause: g });
+  }
+};
 
 // ../../packages/artifacts/lib/trust.js
 var DEFAULT_RUNNER_WORKFLOW = "dstack-run.yml";
@@ -11917,7 +12091,7 @@ async function findBaseRun(sources, options) {
 }
 async function baseOfWorkflowRun(sources, run2, want, options) {
   const artifacts = (await sources.listOfRun(run2.id)).filter((a) => sources.isLive(a));
-  const markers = artifacts.filter((a) => a.name.startsWith(RUN_ARTIFACT_PREFIX)).sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id);
+  const markers = artifacts.filter((a) => a.name.startsWith(RUN_ARTIFACT_PREFIX)).sort(newestArtifactFirst);
   for (const marker of markers) {
     const runName = marker.name.slice(RUN_ARTIFACT_PREFIX.length);
     if (runName === options.excludeRunName)
@@ -12007,7 +12181,6 @@ async function chooseCompressionLevel(files, options = {}) {
 }
 
 // ../../packages/artifacts/lib/github-host.js
-var GITHUB_COM_API_URL = "https://api.github.com";
 function hostOf(serverUrl) {
   try {
     return new URL(serverUrl).hostname.toLowerCase();
@@ -12020,11 +12193,8 @@ function apiUrlForServer(serverUrl) {
   if (host === void 0) {
     throw new StoreError("invalid", `GITHUB_SERVER_URL: ${JSON.stringify(serverUrl)} is not a URL; expected e.g. https://github.com`);
   }
-  if (host === "github.com")
-    return GITHUB_COM_API_URL;
-  if (host.endsWith(".ghe.com"))
-    return `https://api.${host}`;
-  return `${new URL(serverUrl).origin}/api/v3`;
+  const url = new URL(serverUrl);
+  return apiUrlForHost(url.host, url.protocol === "http:" ? "http:" : "https:");
 }
 function hasArtifactsService(serverUrl) {
   const host = hostOf(serverUrl);
@@ -12037,191 +12207,7 @@ function checkArtifactsService(serverUrl, what) {
   throw new StoreError("invalid", `${what}: GITHUB_SERVER_URL is ${server}, a GitHub Enterprise Server: it has no artifacts service for @actions/artifact 2+ (the one upload-artifact@v4 uses), so the GitHub store cannot upload or download there; use github.com or GHE.com (*.ghe.com), or the local store`);
 }
 
-// ../../packages/artifacts/lib/github-rest.js
-var GitHubStoreError = class extends StoreError {
-  /** See {@link GitHubStoreErrorReason}. */
-  reason;
-  constructor(code, reason, message, options) {
-    super(code, message, options);
-    this.name = "GitHubStoreError";
-    this.reason = reason;
-  }
-};
-var STORE_REASONS = {
-  permission: ["io", "permission"],
-  unauthorized: ["io", "unauthorized"],
-  unreachable: ["io", "unreachable"],
-  "not-found": ["not-found", "api"]
-};
-var ArtifactsRest = class {
-  o;
-  client;
-  constructor(options) {
-    this.o = options;
-  }
-  /**
-   * The REST client, made on first use: `@dstack/github/client` (and Octokit with it) is
-   * imported then, so a step that never asks GitHub anything does not load it at start.
-   */
-  octokit() {
-    this.client ??= (async () => {
-      const { createGitHubClient } = await import("./chunks/client-BJOKVENB.js");
-      return createGitHubClient({
-        token: this.o.token,
-        apiUrl: this.o.apiUrl,
-        userAgent: "dstack-artifacts",
-        retries: this.o.retries,
-        retryBaseMs: this.o.retryBaseMs
-      });
-    })();
-    return this.client;
-  }
-  get repoPath() {
-    return `/repos/${this.o.owner}/${this.o.repo}`;
-  }
-  /** `GET /repos/{o}/{r}/actions/artifacts?name=`: every artifact of that name, all pages. */
-  async listNamed(name) {
-    return await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
-      owner: this.o.owner,
-      repo: this.o.repo,
-      name,
-      per_page: this.o.pageSize
-    }));
-  }
-  /** `GET /repos/{o}/{r}/actions/artifacts`: every artifact of the repository, all pages. */
-  async listAll() {
-    return await this.call(`GET ${this.repoPath}/actions/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listArtifactsForRepo, {
-      owner: this.o.owner,
-      repo: this.o.repo,
-      per_page: this.o.pageSize
-    }));
-  }
-  /**
-   * `DELETE /repos/{o}/{r}/actions/artifacts/{id}` (docs.github.com/rest/actions/artifacts#delete-an-artifact):
-   * needs `actions: write`; an artifact already gone (404) is fine.
-   */
-  async deleteArtifact(id) {
-    const what = `DELETE ${this.repoPath}/actions/artifacts/${id}`;
-    try {
-      await (await this.octokit()).rest.actions.deleteArtifact({
-        owner: this.o.owner,
-        repo: this.o.repo,
-        artifact_id: id
-      });
-    } catch (e) {
-      const status = e?.status;
-      if (status === 404)
-        return;
-      const failed = this.error(what, e);
-      if (status === 403 && failed instanceof GitHubStoreError && failed.reason === "permission") {
-        throw new GitHubStoreError("io", "permission", `${what}: 403: the token needs the "actions: write" permission on ${this.o.owner}/${this.o.repo} to delete artifacts (a fine-grained token with Actions: read and write, or a classic token with repo)`, { cause: failed });
-      }
-      throw failed;
-    }
-  }
-  /** `GET /repos/{o}/{r}/actions/runs/{id}/artifacts`: every artifact of a run, all pages. */
-  async listOfRun(runId) {
-    return await this.call(`GET ${this.repoPath}/actions/runs/${runId}/artifacts`, (octokit) => octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
-      owner: this.o.owner,
-      repo: this.o.repo,
-      run_id: runId,
-      per_page: this.o.pageSize
-    }));
-  }
-  /**
-   * `GET /repos/{o}/{r}/actions/workflows/{file}/runs?branch=&status=success`: one page of a
-   * workflow file's successful runs on a branch, newest first (docs.github.com/rest/actions/
-   * workflow-runs#list-workflow-runs-for-a-workflow). A 404 (no such workflow file) is no runs.
-   */
-  async listSuccessfulRuns(options) {
-    try {
-      const { data } = await (await this.octokit()).rest.actions.listWorkflowRuns({
-        owner: this.o.owner,
-        repo: this.o.repo,
-        workflow_id: options.workflowFile,
-        branch: options.branch,
-        status: "success",
-        per_page: options.perPage,
-        page: options.page
-      });
-      return data.workflow_runs.map((r) => ({
-        id: r.id,
-        event: r.event,
-        path: r.path,
-        headBranch: r.head_branch ?? null,
-        headRepositoryId: r.head_repository?.id ?? null,
-        htmlUrl: r.html_url
-      }));
-    } catch (e) {
-      if (e?.status === 404)
-        return [];
-      throw this.error(`GET ${this.repoPath}/actions/workflows/${options.workflowFile}/runs`, e);
-    }
-  }
-  /** `GET /repos/{o}/{r}`: the id and default branch, for the trust rules. */
-  async getRepository() {
-    const { data } = await this.call(`GET ${this.repoPath}`, (octokit) => octokit.rest.repos.get({ owner: this.o.owner, repo: this.o.repo }));
-    return { id: data.id, defaultBranch: data.default_branch };
-  }
-  /** `GET /repos/{o}/{r}/actions/runs/{id}`: what the trust rules read; undefined on 404. */
-  async getRun(runId) {
-    try {
-      const { data } = await (await this.octokit()).rest.actions.getWorkflowRun({
-        owner: this.o.owner,
-        repo: this.o.repo,
-        run_id: runId
-      });
-      return {
-        id: data.id,
-        event: data.event,
-        path: data.path,
-        headBranch: data.head_branch ?? null,
-        headRepositoryId: data.head_repository?.id ?? null
-      };
-    } catch (e) {
-      if (e?.status === 404)
-        return void 0;
-      throw this.error(`GET ${this.repoPath}/actions/runs/${runId}`, e);
-    }
-  }
-  /** Runs a REST call, turning its failure into a {@link GitHubStoreError}. */
-  async call(what, fn) {
-    try {
-      return await fn(await this.octokit());
-    } catch (e) {
-      throw this.error(what, e);
-    }
-  }
-  /**
-   * A failure of GitHub (a REST call, or the artifact client's download through it) as a
-   * {@link GitHubStoreError} whose `cause` is the `GitHubError` of `@dstack/github`: 403
-   * `permission` (naming `actions: read`), 401 `unauthorized`, 404 `not-found`, 5xx or no
-   * answer `unreachable`, else `api`. A StoreError passes through; a failure without an HTTP
-   * status (the artifact client's own) is `api` with its message.
-   */
-  error(what, e) {
-    if (e instanceof StoreError)
-      return e;
-    const detail = (e instanceof Error ? e.message : String(e)).replaceAll("\n", " ");
-    if (typeof e?.status !== "number") {
-      return new GitHubStoreError("io", "api", `${what}: ${detail}`, { cause: e });
-    }
-    const repo = `${this.o.owner}/${this.o.repo}`;
-    const g = restError(what, e, this.o.apiUrl, {
-      retries: this.o.retries,
-      hint: {
-        permission: `the token needs the "actions: read" permission on ${repo} (in a workflow: permissions: { actions: read }; for another repository, a token with access to it)`,
-        "not-found": `${repo} does not exist or the token cannot see it`,
-        unauthorized: this.o.tokenHint
-      }
-    });
-    const [code, reason] = STORE_REASONS[g.reason] ?? ["io", "api"];
-    return new GitHubStoreError(code, reason, g.message, { cause: g });
-  }
-};
-
 // ../../packages/artifacts/lib/github-store.js
-var DEFAULT_API_URL = "https://api.github.com";
 var PAGE_SIZE = 100;
 var DAY_MS = 864e5;
 function fileArtifactName(runName, artifactPath) {
@@ -12682,7 +12668,7 @@ var GitHubStore = class _GitHubStore {
     } catch (e) {
       throw ioError(`cannot create ${parent}`, e);
     }
-    const staging = path6.join(parent, `.${path6.basename(localPath)}.dstack-download-${randomBytes(6).toString("hex")}`);
+    const staging = path6.join(parent, tempName(path6.basename(localPath), "download"));
     try {
       await fsp6.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
@@ -12819,8 +12805,7 @@ var GitHubStore = class _GitHubStore {
   async newestLive(name, what) {
     const found = await this.api.listNamed(name);
     const exact = found.filter((a) => a.name === name);
-    const newestFirst = (a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.id - a.id;
-    const live = exact.filter((a) => this.isLive(a)).sort(newestFirst);
+    const live = exact.filter((a) => this.isLive(a)).sort(newestArtifactFirst);
     if (live.length > 0) {
       const { artifact, skipped } = await this.trust.pick(live);
       if (artifact === void 0) {
@@ -12835,7 +12820,7 @@ var GitHubStore = class _GitHubStore {
       throw new GitHubStoreError("not-found", "api", `no ${what} in ${this.owner}/${this.repo}: no workflow run has an artifact named ${name}`);
     }
     const lastExpiry = exact.map((a) => a.expires_at ?? "").sort().at(-1);
-    const newest = exact.sort(newestFirst)[0];
+    const newest = exact.sort(newestArtifactFirst)[0];
     const days = newest.created_at && newest.expires_at ? Math.round((Date.parse(newest.expires_at) - Date.parse(newest.created_at)) / DAY_MS) : void 0;
     throw new GitHubStoreError("not-found", "expired", `${what} expired on ${lastExpiry || "an unknown date"}: its newest artifact ${name} (id ${newest.id}, workflow run ${newest.workflow_run?.id ?? "?"}${days !== void 0 ? `, kept ${days} days` : ""}) is gone; upload it again`);
   }

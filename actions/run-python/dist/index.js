@@ -4,16 +4,14 @@ import {
 } from "./chunks/chunk-J6PATVPN.js";
 import {
   runMode
-} from "./chunks/chunk-BTJZNRS3.js";
-import "./chunks/chunk-ZSAAEPPP.js";
-import "./chunks/chunk-JKJATBYZ.js";
-import "./chunks/chunk-PYFRP5RD.js";
+} from "./chunks/chunk-MBI7WBSM.js";
+import "./chunks/chunk-GN6UOPTF.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-IK35DNUY.js";
+} from "./chunks/chunk-P35ZZLZX.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -27,7 +25,7 @@ import {
 } from "./chunks/chunk-K5MPCVMA.js";
 import {
   withHint
-} from "./chunks/chunk-HEMNLYJN.js";
+} from "./chunks/chunk-W67435B5.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -48,7 +46,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-PSW7FAVX.js")).commandMode(inputs);
+    return (await import("./chunks/command-AFRR3W7K.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,16 +58,18 @@ async function run() {
   if (planned !== void 0) {
     checkPlannedLabels(job, planned, { untrusted: inputs.untrusted });
   }
+  let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-3JR4CVDJ.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-4R6LXN6Z.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
+    defaultBranch = loaded.defaultBranch;
   }
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-3S4CRS6N.js")).dispatchMode(job, inputs);
+    await (await import("./chunks/dispatch-6UBSYJRJ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -1,5 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 
+// ../../packages/github/lib/hosts.js
+var DEFAULT_API_URL = "https://api.github.com";
+function apiUrlForHost(host, protocol = "https:") {
+  const name = host.toLowerCase();
+  if (name === "github.com" || name === "www.github.com")
+    return DEFAULT_API_URL;
+  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
+  if (ghe)
+    return `https://api.${ghe[1]}.ghe.com`;
+  return `${protocol}//${host}/api/v3`;
+}
+
 // ../../packages/github/lib/errors.js
 function hintFor(hint, reason) {
   if (hint === void 0)
@@ -28,34 +40,6 @@ var GitHubError = class extends Error {
     this.hint = hint;
   }
 };
-var RunConcludedError = class extends Error {
-  /** The run's conclusion (or its status when GitHub gave no conclusion). */
-  conclusion;
-  /** The workflow run's page. */
-  htmlUrl;
-  /** The dstack run name. */
-  runName;
-  /**
-   * @param run - the run's page, dstack run name and conclusion; the message is
-   *   `the dispatched workflow run URL (RUN) ended with conclusion CONCLUSION`.
-   */
-  constructor(run) {
-    super(`the dispatched workflow run ${run.htmlUrl} (${run.runName}) ended with conclusion ${run.conclusion}`);
-    this.name = "RunConcludedError";
-    this.conclusion = run.conclusion;
-    this.htmlUrl = run.htmlUrl;
-    this.runName = run.runName;
-  }
-};
-function withHint(e, hint) {
-  if (!(e instanceof GitHubError) || e.hint !== void 0 || !hintFor(hint, e.reason))
-    return e;
-  return new GitHubError(e.reason, e.message, {
-    ...e.status !== void 0 ? { status: e.status } : {},
-    ...e.cause !== void 0 ? { cause: e.cause } : {},
-    hint
-  });
-}
 function failure(e) {
   return e !== null && typeof e === "object" ? e : {};
 }
@@ -81,21 +65,6 @@ function isRateLimited(e) {
     return true;
   }
   return status === 403 && (header(e, "x-ratelimit-remaining") === "0" || header(e, "retry-after") !== void 0 || /secondary rate limit/i.test(gitHubMessage(e)));
-}
-function rateLimitWaitMs(e, now) {
-  const retryAfter = Number(header(e, "retry-after"));
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && header(e, "retry-after") !== void 0) {
-    return retryAfter * 1e3;
-  }
-  const reset = Number(header(e, "x-ratelimit-reset"));
-  if (header(e, "x-ratelimit-remaining") === "0" && Number.isFinite(reset)) {
-    return Math.max(0, reset * 1e3 - now) + 1e3;
-  }
-  return 6e4;
-}
-function isTransient(e) {
-  const status = answeredStatus(e);
-  return status === void 0 || status >= 500 || isRateLimited(e);
 }
 function restError(what, e, apiUrl, options = {}) {
   if (e instanceof GitHubError) {
@@ -125,13 +94,8 @@ function restError(what, e, apiUrl, options = {}) {
 }
 
 export {
+  DEFAULT_API_URL,
+  apiUrlForHost,
   GitHubError,
-  RunConcludedError,
-  withHint,
-  answeredStatus,
-  gitHubMessage,
-  isRateLimited,
-  rateLimitWaitMs,
-  isTransient,
   restError
 };

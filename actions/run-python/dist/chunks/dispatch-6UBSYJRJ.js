@@ -8,15 +8,17 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-52R4WMO7.js";
-import "./chunk-PYFRP5RD.js";
-import "./chunk-IK35DNUY.js";
+} from "./chunk-XZS22QM6.js";
+import "./chunk-47MFAG67.js";
+import "./chunk-J6PATVPN.js";
+import "./chunk-GN6UOPTF.js";
+import "./chunk-P35ZZLZX.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-SQZEKP46.js";
+import "./chunk-NXJUPXUQ.js";
 import "./chunk-K5MPCVMA.js";
-import "./chunk-C3QXNLAT.js";
-import "./chunk-HEMNLYJN.js";
+import "./chunk-54YSR3QU.js";
+import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {

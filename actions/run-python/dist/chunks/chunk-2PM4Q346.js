@@ -7,7 +7,7 @@ import {
   is_object,
   metricsFileKind,
   transform
-} from "./chunk-JKJATBYZ.js";
+} from "./chunk-B446ZKNS.js";
 
 // ../../packages/metrics/lib/node.js
 import { createReadStream } from "node:fs";

@@ -1,14 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  require_graceful_fs
+} from "./chunk-KQX3PZ3A.js";
+import {
   BearerCredentialHandler,
   HttpClient,
   HttpCodes,
   require_tunnel,
   require_undici
 } from "./chunk-UTSU437V.js";
-import {
-  require_graceful_fs
-} from "./chunk-KQX3PZ3A.js";
 import {
   debug,
   error,
@@ -78668,4 +78668,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-3DM5R7CF.js.LEGAL.txt */
+/*! For license information please see artifact-7NMRBE4U.js.LEGAL.txt */

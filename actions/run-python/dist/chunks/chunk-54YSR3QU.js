@@ -1,7 +1,8 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  DEFAULT_API_URL,
   GitHubError
-} from "./chunk-2SXTNEQ4.js";
+} from "./chunk-W67435B5.js";
 import {
   Octokit,
   legacyRestEndpointMethods,
@@ -259,16 +260,6 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // ../../packages/github/lib/client.js
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
-var DEFAULT_API_URL = "https://api.github.com";
-function apiUrlForHost(host, protocol = "https:") {
-  const name = host.toLowerCase();
-  if (name === "github.com" || name === "www.github.com")
-    return DEFAULT_API_URL;
-  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
-  if (ghe)
-    return `https://api.${ghe[1]}.ghe.com`;
-  return `${protocol}//${host}/api/v3`;
-}
 function createGitHubClient(options) {
   if (typeof options.token !== "string" || options.token.trim() === "") {
     throw new GitHubError("invalid", "token: no GitHub token given; pass github-token (in a workflow the job's token, github.token, with permissions: actions: write)");
@@ -373,12 +364,11 @@ function sleepFor(ms, signal) {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
 export {
-  DEFAULT_API_URL,
-  apiUrlForHost,
-  apiUrlOf,
-  countingFetch,
   createGitHubClient,
+  apiUrlOf,
   fetchOf,
+  countingFetch,
   sleepFor
 };

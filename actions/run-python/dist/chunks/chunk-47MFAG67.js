@@ -5,14 +5,14 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-IK35DNUY.js";
+} from "./chunk-P35ZZLZX.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-SQZEKP46.js";
+} from "./chunk-NXJUPXUQ.js";
 import {
   POLICY_FILE,
   checkJobPolicy,
@@ -21,9 +21,11 @@ import {
   policyDiagnostics
 } from "./chunk-K5MPCVMA.js";
 import {
-  DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-C3QXNLAT.js";
+} from "./chunk-54YSR3QU.js";
+import {
+  DEFAULT_API_URL
+} from "./chunk-W67435B5.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -44,19 +46,21 @@ async function loadPolicy(options) {
   const [owner = "", repo = ""] = (process.env.GITHUB_REPOSITORY ?? "").split("/");
   let read;
   let from;
+  let defaultBranch;
   if (options.token !== "" && owner !== "" && repo !== "") {
     const client = options.client ?? createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
       warn: (m) => warning(m)
     });
-    const defaultBranch = options.defaultBranch ?? await eventDefaultBranch();
+    const known = options.defaultBranch ?? await eventDefaultBranch();
     const found = await readDefaultBranchPolicy({
       client,
       owner,
       repo,
-      ...defaultBranch !== void 0 ? { defaultBranch } : {}
+      ...known !== void 0 ? { defaultBranch: known } : {}
     });
+    defaultBranch = found.ref;
     read = found.exists ? found : void 0;
     from = `${POLICY_FILE} at ${found.ref} (the default branch)`;
   } else {
@@ -66,14 +70,16 @@ async function loadPolicy(options) {
       warning(`${POLICY_FILE}: read from the checkout, because there is no github-token or GITHUB_REPOSITORY to read the default branch's; with them, the default branch's policy applies whatever branch runs`);
     }
   }
-  if (read === void 0)
-    return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits` };
+  const branch = defaultBranch !== void 0 ? { defaultBranch } : {};
+  if (read === void 0) {
+    return { policy: emptyPolicy(), from: `no ${POLICY_FILE}: no limits`, ...branch };
+  }
   annotate(read.diagnostics);
   if (read.policy === void 0) {
     const n = read.diagnostics.filter((d) => d.severity === "error").length;
     throw new InputError(`${from} has ${n} problem${n === 1 ? "" : "s"} (see the annotations above); no run starts until it is fixed`);
   }
-  return { policy: read.policy, from };
+  return { policy: read.policy, from, ...branch };
 }
 function workflowTrigger(env = process.env) {
   const actors = [env.GITHUB_ACTOR, env.GITHUB_TRIGGERING_ACTOR].filter((a) => typeof a === "string" && a !== "" && a !== WORKFLOW_TOKEN_ACTOR);
@@ -95,7 +101,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-5F4IA3RH.js");
+    const { authorizeActor } = await import("./lib-MXBDHS6E.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
@@ -120,6 +126,7 @@ async function enforcePolicy(options) {
 
 export {
   WORKFLOW_TOKEN_ACTOR,
+  eventDefaultBranch,
   loadPolicy,
   workflowTrigger,
   enforcePolicy

@@ -2,22 +2,24 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   WORKFLOW_TOKEN_ACTOR,
   enforcePolicy,
+  eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-JW67PFLK.js";
+} from "./chunk-47MFAG67.js";
 import "./chunk-J6PATVPN.js";
-import "./chunk-IK35DNUY.js";
+import "./chunk-P35ZZLZX.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-SQZEKP46.js";
+import "./chunk-NXJUPXUQ.js";
 import "./chunk-K5MPCVMA.js";
-import "./chunk-C3QXNLAT.js";
-import "./chunk-HEMNLYJN.js";
+import "./chunk-54YSR3QU.js";
+import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {
   WORKFLOW_TOKEN_ACTOR,
   enforcePolicy,
+  eventDefaultBranch,
   loadPolicy,
   workflowTrigger
 };

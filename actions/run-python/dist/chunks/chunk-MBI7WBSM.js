@@ -1,17 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  readMetricsDir
-} from "./chunk-ZSAAEPPP.js";
-import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-PYFRP5RD.js";
+} from "./chunk-GN6UOPTF.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-IK35DNUY.js";
+} from "./chunk-P35ZZLZX.js";
 import {
   endGroup,
   exportVariable,
@@ -66,19 +63,6 @@ var PYTHON_TRACEBACK_MATCHER = {
     }
   ]
 };
-
-// lib/summary-metrics.js
-async function metricsSummary(artifactsDir) {
-  const metrics = await readMetricsDir(artifactsDir);
-  const none = metrics.series.length === 0 && metrics.problems.length === 0;
-  if (none && Object.keys(metrics.scalars).length === 0)
-    return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-5F4IA3RH.js");
-  const lines = renderMetricsMarkdown({ metrics });
-  return lines.length > 0 ? `
-${lines.join("\n")}
-` : void 0;
-}
 
 // lib/run-mode.js
 var RUN_NAME_ENV = "DSTACK_RUN_NAME";
@@ -311,6 +295,7 @@ async function runMode(job, inputs) {
     }
   }
   saveState(State.Uploaded, "true");
+  const { metricsSummary } = await import("./summary-metrics-VKQFSYZI.js");
   const metrics = await metricsSummary(store.artifactsDir(runName));
   await writeSummary({
     job,

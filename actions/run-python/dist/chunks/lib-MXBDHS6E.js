@@ -1,6 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  CHARTS_MAX,
   COMMAND_PREFIX,
   COMMAND_USAGE,
   DEFAULT_LABEL,
@@ -18,7 +17,6 @@ import {
   failedRunReport,
   findCommandLine,
   formatDuration,
-  formatMetricNumber,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
@@ -40,19 +38,18 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-2XG7QDBY.js";
+} from "./chunk-DEVPLI4D.js";
+import "./chunk-NXJUPXUQ.js";
+import "./chunk-K5MPCVMA.js";
+import "./chunk-54YSR3QU.js";
+import "./chunk-W67435B5.js";
+import "./chunk-WOHHE5EB.js";
 import {
   METRICS_DIR,
   METRICS_MAX
-} from "./chunk-JKJATBYZ.js";
-import "./chunk-SQZEKP46.js";
-import "./chunk-K5MPCVMA.js";
-import "./chunk-C3QXNLAT.js";
-import "./chunk-HEMNLYJN.js";
-import "./chunk-WOHHE5EB.js";
+} from "./chunk-B446ZKNS.js";
 import "./chunk-2XQLGBSN.js";
 export {
-  CHARTS_MAX,
   COMMAND_PREFIX,
   COMMAND_USAGE,
   DEFAULT_LABEL,
@@ -72,7 +69,6 @@ export {
   failedRunReport,
   findCommandLine,
   formatDuration,
-  formatMetricNumber,
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,

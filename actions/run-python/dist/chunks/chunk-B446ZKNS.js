@@ -24,6 +24,13 @@ function directionOf(name, overrides) {
 function isBetter(a, b, direction) {
   return direction === "min" ? a < b : a > b;
 }
+var DIRECTION_ARROW = Object.freeze({
+  min: "\u2193",
+  max: "\u2191"
+});
+function formatMetricNumber(v) {
+  return String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
+}
 function lastValues(report) {
   const out = { ...report.scalars };
   for (const s of report.series)
@@ -1840,6 +1847,9 @@ export {
   METRICS_DIR,
   METRICS_MAX,
   directionOf,
+  isBetter,
+  DIRECTION_ARROW,
+  formatMetricNumber,
   lastValues,
   createMetricsCollector,
   metricsFileKind,

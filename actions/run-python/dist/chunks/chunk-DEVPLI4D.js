@@ -1,10 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  directionOf,
-  lastValues,
-  parseMetricsFiles
-} from "./chunk-JKJATBYZ.js";
-import {
   DISPATCH_EVENT_TYPE,
   REPOSITORY_ROLES,
   checkJobPolicy,
@@ -21,12 +16,20 @@ import {
 } from "./chunk-K5MPCVMA.js";
 import {
   apiUrlOf
-} from "./chunk-C3QXNLAT.js";
+} from "./chunk-54YSR3QU.js";
 import {
   GitHubError,
   RunConcludedError,
   restError
-} from "./chunk-HEMNLYJN.js";
+} from "./chunk-W67435B5.js";
+import {
+  DIRECTION_ARROW,
+  directionOf,
+  formatMetricNumber,
+  isBetter,
+  lastValues,
+  parseMetricsFiles
+} from "./chunk-B446ZKNS.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;
@@ -545,7 +548,7 @@ function compareMetrics(run, base, options = {}) {
     if (b === void 0)
       return { name, direction, value, verdict: "new" };
     const change = value - b;
-    const verdict = change === 0 ? "same" : (direction === "min" ? change < 0 : change > 0) ? "better" : "worse";
+    const verdict = change === 0 ? "same" : isBetter(value, b, direction) ? "better" : "worse";
     return {
       name,
       direction,
@@ -560,10 +563,7 @@ function compareMetrics(run, base, options = {}) {
 
 // ../../packages/triggers/lib/metrics-markdown.js
 var CHARTS_MAX = 8;
-var ARROW = { min: "\u2193", max: "\u2191" };
-function formatMetricNumber(v) {
-  return String(Number.isInteger(v) ? v : Number(v.toPrecision(6)));
-}
+var ARROW = DIRECTION_ARROW;
 function changeText(c) {
   if (c.verdict === "new")
     return "new";
@@ -1131,10 +1131,6 @@ function endedRunReport(options) {
   const { outcome, metrics = {} } = options;
   const runner = outcome.jobs.find((j) => j.runnerName)?.runnerName ?? void 0;
   const success = outcome.conclusion === "success";
-  const problems = [
-    ...metrics.problem ? [metrics.problem] : [],
-    ...metrics.report?.problems ?? []
-  ];
   return {
     status: success ? "success" : outcome.conclusion === "cancelled" ? "cancelled" : "failure",
     runName: outcome.runName,
@@ -1147,7 +1143,7 @@ function endedRunReport(options) {
       url: `${options.serverUrl}/${options.repository}/actions/runs/${outcome.workflowRunId}/artifacts/${a.id}`
     })),
     ...options.tag !== void 0 && success ? { tags: [{ name: options.tag }] } : {},
-    ...problems.length > 0 ? { message: problems.join("\n") } : {}
+    ...metrics.problem ? { message: metrics.problem } : {}
   };
 }
 function failedRunReport(error, seen) {
@@ -1182,8 +1178,6 @@ export {
   STATUS_DESCRIPTION_MAX,
   statusContext,
   setCommitStatus,
-  CHARTS_MAX,
-  formatMetricNumber,
   renderMetricsMarkdown,
   stickyMarker,
   formatDuration2 as formatDuration,

@@ -1,14 +1,15 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DEFAULT_API_URL,
-  apiUrlForHost,
   apiUrlOf,
   countingFetch,
   createGitHubClient,
   fetchOf,
   sleepFor
-} from "./chunk-C3QXNLAT.js";
-import "./chunk-HEMNLYJN.js";
+} from "./chunk-54YSR3QU.js";
+import {
+  DEFAULT_API_URL,
+  apiUrlForHost
+} from "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";
 export {

@@ -28,6 +28,34 @@ var GitHubError = class extends Error {
     this.hint = hint;
   }
 };
+var RunConcludedError = class extends Error {
+  /** The run's conclusion (or its status when GitHub gave no conclusion). */
+  conclusion;
+  /** The workflow run's page. */
+  htmlUrl;
+  /** The dstack run name. */
+  runName;
+  /**
+   * @param run - the run's page, dstack run name and conclusion; the message is
+   *   `the dispatched workflow run URL (RUN) ended with conclusion CONCLUSION`.
+   */
+  constructor(run) {
+    super(`the dispatched workflow run ${run.htmlUrl} (${run.runName}) ended with conclusion ${run.conclusion}`);
+    this.name = "RunConcludedError";
+    this.conclusion = run.conclusion;
+    this.htmlUrl = run.htmlUrl;
+    this.runName = run.runName;
+  }
+};
+function withHint(e, hint) {
+  if (!(e instanceof GitHubError) || e.hint !== void 0 || !hintFor(hint, e.reason))
+    return e;
+  return new GitHubError(e.reason, e.message, {
+    ...e.status !== void 0 ? { status: e.status } : {},
+    ...e.cause !== void 0 ? { cause: e.cause } : {},
+    hint
+  });
+}
 function failure(e) {
   return e !== null && typeof e === "object" ? e : {};
 }
@@ -53,6 +81,21 @@ function isRateLimited(e) {
     return true;
   }
   return status === 403 && (header(e, "x-ratelimit-remaining") === "0" || header(e, "retry-after") !== void 0 || /secondary rate limit/i.test(gitHubMessage(e)));
+}
+function rateLimitWaitMs(e, now) {
+  const retryAfter = Number(header(e, "retry-after"));
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && header(e, "retry-after") !== void 0) {
+    return retryAfter * 1e3;
+  }
+  const reset = Number(header(e, "x-ratelimit-reset"));
+  if (header(e, "x-ratelimit-remaining") === "0" && Number.isFinite(reset)) {
+    return Math.max(0, reset * 1e3 - now) + 1e3;
+  }
+  return 6e4;
+}
+function isTransient(e) {
+  const status = answeredStatus(e);
+  return status === void 0 || status >= 500 || isRateLimited(e);
 }
 function restError(what, e, apiUrl, options = {}) {
   if (e instanceof GitHubError) {
@@ -81,7 +124,28 @@ function restError(what, e, apiUrl, options = {}) {
   return new GitHubError(status === 404 ? "not-found" : status === 403 ? "permission" : "api", `${what}: GitHub answered ${status} (${message})`, { status, cause: e, hint });
 }
 
+// ../../packages/github/lib/hosts.js
+var DEFAULT_API_URL = "https://api.github.com";
+function apiUrlForHost(host, protocol = "https:") {
+  const name = host.toLowerCase();
+  if (name === "github.com" || name === "www.github.com")
+    return DEFAULT_API_URL;
+  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
+  if (ghe)
+    return `https://api.${ghe[1]}.ghe.com`;
+  return `${protocol}//${host}/api/v3`;
+}
+
 export {
   GitHubError,
-  restError
+  RunConcludedError,
+  withHint,
+  answeredStatus,
+  gitHubMessage,
+  isRateLimited,
+  rateLimitWaitMs,
+  isTransient,
+  restError,
+  DEFAULT_API_URL,
+  apiUrlForHost
 };

@@ -1,11 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  eventDefaultBranch
+} from "./chunk-47MFAG67.js";
+import {
   parseRunArtifactName
-} from "./chunk-PYFRP5RD.js";
+} from "./chunk-GN6UOPTF.js";
 import {
   InputError,
   Inputs
-} from "./chunk-IK35DNUY.js";
+} from "./chunk-P35ZZLZX.js";
 import {
   getInput,
   getState,
@@ -27,7 +30,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-SQZEKP46.js";
+} from "./chunk-NXJUPXUQ.js";
 import {
   formatDuration,
   formatRunName,
@@ -35,13 +38,13 @@ import {
   runNameStem
 } from "./chunk-K5MPCVMA.js";
 import {
-  DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-C3QXNLAT.js";
+} from "./chunk-54YSR3QU.js";
 import {
+  DEFAULT_API_URL,
   GitHubError,
   RunConcludedError
-} from "./chunk-HEMNLYJN.js";
+} from "./chunk-W67435B5.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";
@@ -88,17 +91,9 @@ function forkOf(env) {
   const head = event.pull_request?.head?.repo?.full_name;
   return head !== void 0 && head !== env.GITHUB_REPOSITORY ? head : void 0;
 }
-function eventDefaultBranch(env) {
-  const file = env.GITHUB_EVENT_PATH;
-  if (!file || !fs.existsSync(file))
-    return void 0;
-  const event = JSON.parse(fs.readFileSync(file, "utf8"));
-  const branch = event.repository?.default_branch;
-  return typeof branch === "string" && branch !== "" ? branch : void 0;
-}
-async function dispatchTrust(client, settings, inputs) {
+async function dispatchTrust(client, settings, inputs, known) {
   const [owner = "", repo = ""] = settings.repository.split("/");
-  const defaultBranch = eventDefaultBranch(process.env) ?? await readDefaultBranch({ client, owner, repo }).catch((e) => {
+  const defaultBranch = known ?? await eventDefaultBranch() ?? await readDefaultBranch({ client, owner, repo }).catch((e) => {
     warning(`${e.message}; the run is treated as not on the default branch`);
     return void 0;
   });
@@ -217,7 +212,7 @@ async function dispatchMode(job, inputs, hooks = {}) {
     apiUrl: settings.apiUrl,
     warn: (m) => warning(m)
   });
-  const trust = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs);
+  const trust = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs, hooks.defaultBranch);
   const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();
   const onSignal = (signal) => {

@@ -1,7 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  GitHubError
-} from "./chunk-HEMNLYJN.js";
+  DEFAULT_API_URL,
+  GitHubError,
+  apiUrlForHost
+} from "./chunk-53OSWLQY.js";
 import {
   Octokit,
   legacyRestEndpointMethods,
@@ -259,16 +261,6 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // ../../packages/github/lib/client.js
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
-var DEFAULT_API_URL = "https://api.github.com";
-function apiUrlForHost(host, protocol = "https:") {
-  const name = host.toLowerCase();
-  if (name === "github.com" || name === "www.github.com")
-    return DEFAULT_API_URL;
-  const ghe = /^([a-z0-9-]+)\.ghe\.com$/.exec(name);
-  if (ghe)
-    return `https://api.${ghe[1]}.ghe.com`;
-  return `${protocol}//${host}/api/v3`;
-}
 function createGitHubClient(options) {
   if (typeof options.token !== "string" || options.token.trim() === "") {
     throw new GitHubError("invalid", "token: no GitHub token given; pass github-token (in a workflow the job's token, github.token, with permissions: actions: write)");
@@ -373,13 +365,12 @@ function sleepFor(ms, signal) {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
-
 export {
   DEFAULT_API_URL,
   apiUrlForHost,
-  createGitHubClient,
   apiUrlOf,
-  fetchOf,
   countingFetch,
+  createGitHubClient,
+  fetchOf,
   sleepFor
 };

@@ -8510,7 +8510,7 @@ function explainExit(end) {
 }
 
 // ../../packages/executor/lib/run-job.js
-import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync10 } from "node:fs";
+import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
 import { rm as rm4 } from "node:fs/promises";
 import { delimiter as delimiter2, dirname as dirname3, join as join11, resolve as resolve2 } from "node:path";
 
@@ -8871,6 +8871,185 @@ import * as fsp3 from "node:fs/promises";
 import os2 from "node:os";
 import path8 from "node:path";
 
+// ../../node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// ../../packages/artifacts/node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run = async (function_, resolve3, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve3(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve3, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run.bind(void 0, function_, resolve3, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve3, reject) => {
+    enqueue(function_, resolve3, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise = generator(function_, value, index);
+            promises.push(promise);
+            return promise;
+          });
+        } catch (error2) {
+          for (const promise of promises) {
+            promise.catch(() => {
+            });
+          }
+          throw error2;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// ../../packages/artifacts/lib/limit.js
+async function settleLimited(items, concurrency, fn) {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i2) => limit(() => fn(item, i2))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed)
+    throw failed.reason;
+  return settled.map((s) => s.value);
+}
+
 // ../../packages/artifacts/lib/tree.js
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { constants as constants6 } from "node:fs";
@@ -8883,23 +9062,6 @@ function isInside(root, p) {
 }
 function tempName(base, kind) {
   return `.${base}.dstack-${kind}-${randomBytes2(6).toString("hex")}`;
-}
-async function forEachLimit(items, limit, fn) {
-  let next = 0;
-  const errors = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0)
-    throw errors[0];
 }
 async function linkTarget(root, linkAbs, label) {
   const text = await fsp2.readlink(linkAbs);
@@ -9050,7 +9212,7 @@ async function copyTree(srcRoot, nodes, dest) {
     if (n2.kind === "dir")
       await fsp2.mkdir(at(dest, n2.rel));
   const files = nodes.filter((n2) => n2.kind === "file");
-  await forEachLimit(files, COPY_CONCURRENCY, (n2) => fsp2.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
+  await settleLimited(files, COPY_CONCURRENCY, (n2) => fsp2.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
   for (const n2 of nodes) {
     if (n2.kind === "link")
       await fsp2.symlink(n2.target ?? ".", at(dest, n2.rel));
@@ -9597,7 +9759,7 @@ var LocalStore = class _LocalStore {
           await fsp3.mkdir(path8.join(stage, outRel(n2)), { recursive: true });
       }
       const copies = selected.filter((n2) => n2.kind === "file");
-      await forEachLimit(copies, 16, async (n2) => {
+      await settleLimited(copies, 16, async (n2) => {
         const dest = path8.join(stage, outRel(n2));
         await fsp3.mkdir(path8.dirname(dest), { recursive: true });
         await fsp3.copyFile(path8.join(root, n2.rel), dest, constants7.COPYFILE_FICLONE);
@@ -10182,6 +10344,13 @@ function applyRunnerShare(report, env) {
   }
   return runnerShare(report, resolveGpuSet(set, report.gpuDetails, { name: RUNNER_GPUS_ENV }));
 }
+function gpuJobEnv(gpus) {
+  return {
+    CUDA_VISIBLE_DEVICES: gpus.map((g) => g.index).join(","),
+    CUDA_DEVICE_ORDER: "PCI_BUS_ID",
+    NVIDIA_VISIBLE_DEVICES: gpus.map((g) => g.uuid).join(",")
+  };
+}
 
 // ../../packages/host/lib/facts.js
 var INTERRUPTIBLE_ENV = "DSTACK_RUNNER_INTERRUPTIBLE";
@@ -10319,11 +10488,12 @@ function readProcStat(pid, procRoot = "/proc") {
   }
   const rest = text.slice(close + 1).trim().split(/\s+/);
   const ppid = Number(rest[1]);
+  const pgrp = Number(rest[2]);
   const starttime = Number(rest[19]);
-  if (!Number.isInteger(ppid) || !Number.isFinite(starttime)) {
+  if (!Number.isInteger(ppid) || !Number.isInteger(pgrp) || !Number.isFinite(starttime)) {
     return void 0;
   }
-  return { comm: text.slice(open + 1, close), state: rest[0] ?? "", ppid, starttime };
+  return { comm: text.slice(open + 1, close), state: rest[0] ?? "", ppid, pgrp, starttime };
 }
 function isProcessAlive(pid, pidStart) {
   if (!Number.isInteger(pid) || pid <= 0) {
@@ -10669,11 +10839,7 @@ async function takeLocalGpus(options) {
   notes.push(`GPUs ${gpus.map((g) => `${g.index} (${g.uuid})`).join(", ")} locked for this run in ${lockDir}`, ...taken.notes.map((n2) => `note: ${n2}`));
   return {
     gpus,
-    env: {
-      CUDA_VISIBLE_DEVICES: gpus.map((g) => g.index).join(","),
-      CUDA_DEVICE_ORDER: "PCI_BUS_ID",
-      NVIDIA_VISIBLE_DEVICES: gpus.map((g) => g.uuid).join(",")
-    },
+    env: gpuJobEnv(gpus),
     notes,
     release: async () => {
       await releaseLocks({ lockDir, uuids: taken.locked, runner: LOCAL_RUNNER, ownerPid });
@@ -10682,23 +10848,9 @@ async function takeLocalGpus(options) {
 }
 
 // ../../packages/executor/lib/supervision.js
-import { readdirSync as readdirSync4, readFileSync as readFileSync9 } from "node:fs";
-function procStat(pid) {
-  let text;
-  try {
-    text = readFileSync9(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return void 0;
-  }
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0];
-  const startTime = fields[19];
-  if (state === void 0 || startTime === void 0)
-    return void 0;
-  return { state, startTime };
-}
 function processStartTime(pid) {
-  return procStat(pid)?.startTime;
+  const stat3 = readProcStat(pid);
+  return stat3 === void 0 ? void 0 : String(stat3.starttime);
 }
 function processRef(pid) {
   const startTime = processStartTime(pid);
@@ -11016,7 +11168,7 @@ async function runJob(options) {
       const venv = await ensureVenv({
         home: options.home,
         interpreter,
-        requirements: { path: reqPath, text: readFileSync10(reqPath, "utf8") },
+        requirements: { path: reqPath, text: readFileSync9(reqPath, "utf8") },
         cwd: workDir,
         env: callerEnv,
         untrusted,
@@ -11429,6 +11581,8 @@ export {
   pullRequestTag,
   pullRequestOfTag,
   checkPullRequest,
+  settleLimited,
+  tempName,
   scanTree,
   treeStats,
   mergeInto,

@@ -1,37 +1,22 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  DispatchInputs,
+  dispatchMode
+} from "./chunk-XZS22QM6.js";
+import {
   loadPolicy
-} from "./chunk-JW67PFLK.js";
+} from "./chunk-47MFAG67.js";
 import {
   annotate
 } from "./chunk-J6PATVPN.js";
 import {
-  readMetricsDir
-} from "./chunk-ZSAAEPPP.js";
-import {
-  DEFAULT_LABEL,
-  endedRunReport,
-  failedRunReport,
-  handleIssueComment,
-  handlePullRequestLabel,
-  handleRepositoryDispatch,
-  reportRun
-} from "./chunk-2XG7QDBY.js";
-import {
-  METRICS_DIR
-} from "./chunk-JKJATBYZ.js";
-import {
-  DispatchInputs,
-  dispatchMode
-} from "./chunk-52R4WMO7.js";
-import {
   GitHubStore
-} from "./chunk-PYFRP5RD.js";
+} from "./chunk-GN6UOPTF.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-IK35DNUY.js";
+} from "./chunk-P35ZZLZX.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -40,18 +25,34 @@ import {
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
+  DEFAULT_LABEL,
+  endedRunReport,
+  failedRunReport,
+  handleIssueComment,
+  handlePullRequestLabel,
+  handleRepositoryDispatch,
+  reportRun
+} from "./chunk-DEVPLI4D.js";
+import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-SQZEKP46.js";
+} from "./chunk-NXJUPXUQ.js";
 import {
   artifactsPolicy
 } from "./chunk-K5MPCVMA.js";
 import {
-  DEFAULT_API_URL,
   createGitHubClient
-} from "./chunk-C3QXNLAT.js";
-import "./chunk-HEMNLYJN.js";
+} from "./chunk-54YSR3QU.js";
+import {
+  DEFAULT_API_URL
+} from "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
+import {
+  readMetricsDir
+} from "./chunk-2PM4Q346.js";
+import {
+  METRICS_DIR
+} from "./chunk-B446ZKNS.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/command.js

@@ -10,7 +10,7 @@ import {
   countingFetch,
   fetchOf,
   sleepFor
-} from "./chunk-C3QXNLAT.js";
+} from "./chunk-54YSR3QU.js";
 import {
   GitHubError,
   answeredStatus,
@@ -19,11 +19,11 @@ import {
   isTransient,
   rateLimitWaitMs,
   restError
-} from "./chunk-HEMNLYJN.js";
+} from "./chunk-W67435B5.js";
 
 // ../../packages/github/lib/follow.js
 var PAGE_SIZE = 100;
-function stateOf(run) {
+function workflowRunState(run) {
   return {
     workflowRunId: run.id,
     status: run.status ?? "queued",
@@ -65,7 +65,7 @@ async function followRun(client, options) {
         request
       });
       etag = answer.headers.etag ?? void 0;
-      const state = stateOf(answer.data);
+      const state = workflowRunState(answer.data);
       const changed = last === void 0 || state.status !== last.status || state.conclusion !== last.conclusion || state.updatedAt !== last.updatedAt || state.runAttempt !== last.runAttempt;
       last = state;
       if (changed) {
