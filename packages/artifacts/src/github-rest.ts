@@ -250,6 +250,8 @@ export class ArtifactsRest {
         path: data.path,
         headBranch: data.head_branch ?? null,
         headRepositoryId: data.head_repository?.id ?? null,
+        title: data.display_title,
+        ...(data.triggering_actor?.login ? { actor: data.triggering_actor.login } : {}),
       };
     } catch (e) {
       if ((e as { status?: unknown } | null)?.status === 404) return undefined;

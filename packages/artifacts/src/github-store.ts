@@ -299,6 +299,21 @@ export interface ResolvedRun {
   createdAt: string;
   /** When it expires, ISO 8601 (null when GitHub gives none). */
   expiresAt: string | null;
+  /** For a tag: the workflow run that wrote the tag artifact (who made the tag). */
+  taggedBy?: TagMaker;
+}
+
+/**
+ * The workflow run that wrote a tag artifact, from its `GET .../actions/runs/{id}` answer (the
+ * one the trust rules read, so it costs no request of its own).
+ */
+export interface TagMaker {
+  /** The workflow run id. */
+  workflowRunId: number;
+  /** Its title (`display_title`: a runner workflow run's is its dstack run name). */
+  title?: string;
+  /** Who started it (`triggering_actor.login`), when GitHub says. */
+  actor?: string;
 }
 
 /** One data artifact of a run, as {@link GitHubStore.listRunArtifacts} lists it. */
@@ -634,6 +649,11 @@ export class GitHubStore {
     tag: string;
     /** The run it points at. */
     runName: string;
+    /**
+     * The workflow run holding the run's artifacts when it is not the current one
+     * ({@link GitHubStore.tagRun}); recorded in the tag.
+     */
+    workflowRunId?: number;
     /** Days GitHub keeps the tag artifact; the repository default if unset. */
     retentionDays?: number;
   }): Promise<UploadedArtifact & { tag: string }> {
@@ -648,6 +668,7 @@ export class GitHubStore {
       version: 1,
       tag,
       runName,
+      ...(options.workflowRunId !== undefined ? { workflowRunId: options.workflowRunId } : {}),
       ...(this.pullRequest !== undefined ? { pullRequest: this.pullRequest } : {}),
     };
     const retention =
@@ -679,20 +700,29 @@ export class GitHubStore {
    * `GET /repos/{o}/{r}/actions/artifacts` (all pages), then one resolution per tag name. Tags
    * with no live trusted tagging are left out (the store's warning names skipped artifacts).
    *
-   * @returns `[{ tag, runName, createdAt }]`, by tag name.
+   * @returns `[{ tag, runName, createdAt, taggedBy }]`, by tag name; `taggedBy` is the workflow
+   *   run that wrote the tag (its title and actor from the answer the trust rules read: no
+   *   request of its own).
    * @throws {@link GitHubStoreError} `permission` / `unauthorized` / `unreachable` from GitHub.
    */
-  async listTags(): Promise<{ tag: string; runName: string; createdAt: string }[]> {
+  async listTags(): Promise<
+    { tag: string; runName: string; createdAt: string; taggedBy?: TagMaker }[]
+  > {
     const names = new Set(
       (await this.api.listAll())
         .filter((a) => a.name.startsWith(TAG_ARTIFACT_PREFIX) && this.isLive(a))
         .map((a) => a.name.slice(TAG_ARTIFACT_PREFIX.length)),
     );
-    const tags: { tag: string; runName: string; createdAt: string }[] = [];
+    const tags: { tag: string; runName: string; createdAt: string; taggedBy?: TagMaker }[] = [];
     for (const tag of [...names].sort()) {
       try {
         const resolved = await this.resolveTag(tag);
-        tags.push({ tag, runName: resolved.runName, createdAt: resolved.createdAt });
+        tags.push({
+          tag,
+          runName: resolved.runName,
+          createdAt: resolved.createdAt,
+          ...(resolved.taggedBy !== undefined ? { taggedBy: resolved.taggedBy } : {}),
+        });
       } catch (e) {
         if (!(e instanceof StoreError && (e.code === "not-found" || e.code === "invalid"))) throw e;
       }
@@ -802,15 +832,51 @@ export class GitHubStore {
         `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}, workflow run ${workflowRunId}) was not written by a run of pull request ${pullRequest}, so it is not used`,
       );
     }
+    const maker = await this.trust.run(workflowRunId);
+    const taggedBy: TagMaker = {
+      workflowRunId,
+      ...(maker?.title !== undefined ? { title: maker.title } : {}),
+      ...(maker?.actor !== undefined ? { actor: maker.actor } : {}),
+    };
     return {
       runName,
-      workflowRunId,
+      workflowRunId: await this.dataRunOfTag(tag, record, workflowRunId),
       tag,
       artifactId: found.id,
       skipped,
       createdAt: found.created_at ?? "",
       expiresAt: found.expires_at,
+      taggedBy,
     };
+  }
+
+  /**
+   * The workflow run holding the artifacts of a tag's run: the tag's own workflow run, or, for a
+   * tag written by {@link GitHubStore.tagRun} in another workflow run, the one its record names
+   * (`workflowRunId`), judged by the trust rules again when read.
+   *
+   * @throws {@link GitHubStoreError} `io` for a record naming no workflow run id, `untrusted`
+   *   when the named workflow run is not a trusted source.
+   */
+  private async dataRunOfTag(tag: string, record: unknown, tagRunId: number): Promise<number> {
+    const named = (record as { workflowRunId?: unknown }).workflowRunId;
+    if (named === undefined || named === tagRunId) return tagRunId;
+    if (typeof named !== "number" || !Number.isSafeInteger(named) || named < 1) {
+      throw new GitHubStoreError(
+        "io",
+        "api",
+        `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id`,
+      );
+    }
+    const verdict = await this.trust.judge({ id: 0, workflow_run: { id: named } });
+    if (!verdict.trusted) {
+      throw new GitHubStoreError(
+        "not-found",
+        "untrusted",
+        `tag ${JSON.stringify(tag)} points at workflow run ${named}, which is not a trusted source (${verdict.reason}: ${verdict.detail}); ${this.trust.describeRules()}`,
+      );
+    }
+    return named;
   }
 
   /**
@@ -821,6 +887,13 @@ export class GitHubStore {
    *   `untrusted` naming the run.
    */
   async resolveRun(runName: string): Promise<ResolvedRun> {
+    return (await this.findRunMarker(runName)).resolved;
+  }
+
+  /** {@link GitHubStore.resolveRun}, with the run marker artifact that was found. */
+  private async findRunMarker(
+    runName: string,
+  ): Promise<{ resolved: ResolvedRun; marker: RestArtifact }> {
     const name = runArtifactName(runName);
     const { found, skipped } = await this.newestLive(name, `run ${JSON.stringify(runName)}`);
     const workflowRunId = found.workflow_run?.id;
@@ -832,13 +905,66 @@ export class GitHubStore {
       );
     }
     return {
-      runName,
-      workflowRunId,
-      artifactId: found.id,
-      skipped,
-      createdAt: found.created_at ?? "",
-      expiresAt: found.expires_at,
+      resolved: {
+        runName,
+        workflowRunId,
+        artifactId: found.id,
+        skipped,
+        createdAt: found.created_at ?? "",
+        expiresAt: found.expires_at,
+      },
+      marker: found,
     };
+  }
+
+  /**
+   * Points a shared tag at a run that another workflow run made, from the current workflow run
+   * (the runner workflow's tag-only mode: `dstack tags add TAG RUN --remote`): the run is
+   * resolved as {@link GitHubStore.resolveRun} does (a trusted workflow run's newest marker) and
+   * its marker read; a run whose marker says it ran code not reviewed on the default branch
+   * (`untrusted: true`, or a pull request's number) is refused, so a shared tag never points at a
+   * pull request's artifacts. Then {@link GitHubStore.setTag}, with the record naming the
+   * workflow run that holds the run's artifacts (`workflowRunId`), where
+   * {@link GitHubStore.resolveTag} reads them.
+   *
+   * @returns the run as resolved, and the tag artifact.
+   * @throws StoreError `invalid` for a bad tag or run name or a reserved `pr-<n>.` tag;
+   *   {@link GitHubStoreError} `not-found` (no such run), `expired`, `untrusted` (no trusted
+   *   marker, or the marker of untrusted code), and `setTag`'s errors.
+   */
+  async tagRun(options: {
+    /** The tag. */
+    tag: string;
+    /** The run it points at, made by another workflow run of the repository. */
+    runName: string;
+    /** Days GitHub keeps the tag artifact; the repository default if unset. */
+    retentionDays?: number;
+  }): Promise<{ resolved: ResolvedRun; tag: UploadedArtifact & { tag: string } }> {
+    this.tagToWrite(options.tag);
+    const runName = checkRunName(options.runName);
+    const { resolved, marker } = await this.findRunMarker(runName);
+    const record = (await this.readJson(marker, RUN_FILE)) as {
+      untrusted?: unknown;
+      pullRequest?: unknown;
+    };
+    if (record.untrusted === true || record.pullRequest !== undefined) {
+      const why =
+        typeof record.pullRequest === "number"
+          ? `pull request #${record.pullRequest}'s code (its runs tag it as ${pullRequestTag(options.tag, record.pullRequest)})`
+          : "code not reviewed on the default branch";
+      throw new GitHubStoreError(
+        "invalid",
+        "untrusted",
+        `run ${JSON.stringify(runName)} (workflow run ${resolved.workflowRunId}) ran ${why}; a shared tag never points at it, so tag ${JSON.stringify(options.tag)} was not set`,
+      );
+    }
+    const tag = await this.setTag({
+      tag: options.tag,
+      runName,
+      workflowRunId: resolved.workflowRunId,
+      ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+    });
+    return { resolved, tag };
   }
 
   /** A run or a tag, resolved. */

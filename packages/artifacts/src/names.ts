@@ -7,6 +7,8 @@
  * dstack--<run-name>--<path-slug>   the files of one artifact path of a run (a zip)
  * dstack-run--<run-name>            a run marker, holding `dstack-run.json`
  * dstack-tag--<tag>                 a tag, holding `dstack-tag.json` = { version: 1, tag, runName }
+ *                                   (+ `workflowRunId`, the run's workflow run, when another one
+ *                                   wrote the tag; + `pullRequest` in a pull request's namespace)
  * pr-<n>.<tag>                      a tag written by a run of pull request n's code
  * ```
  *

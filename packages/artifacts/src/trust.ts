@@ -85,6 +85,13 @@ export interface WorkflowRunFacts {
   headBranch: string | null;
   /** `head_repository.id`: the repository its code came from; null when GitHub gives none. */
   headRepositoryId: number | null;
+  /**
+   * `display_title`: the run's title (a runner workflow run's is its dstack run name); absent
+   * when the listing it came from was not read for it.
+   */
+  title?: string;
+  /** `triggering_actor.login`: who started the run (or its latest attempt); absent when GitHub gives none. */
+  actor?: string;
 }
 
 /** The rules {@link judgeWorkflowRun} applies. */
@@ -263,7 +270,13 @@ export class TrustedSources {
     return this.options.defaultBranch ?? (await this.repo()).defaultBranch;
   }
 
-  private run(runId: number): Promise<WorkflowRunFacts | undefined> {
+  /**
+   * The facts of a workflow run: `GET .../actions/runs/{id}` once per run id for this instance's
+   * life, shared with the trust judgements (a run judged already costs no request).
+   *
+   * @returns undefined when GitHub answers 404.
+   */
+  run(runId: number): Promise<WorkflowRunFacts | undefined> {
     let found = this.runs.get(runId);
     if (found === undefined) {
       found = this.options.getRun(runId);

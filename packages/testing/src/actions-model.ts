@@ -682,6 +682,10 @@ export interface WorkflowRunJsonOptions {
   headRepository?: { fullName: string; id: number };
   /** When it was created, epoch ms. Default {@link SIMULATED_EPOCH}. */
   createdAt?: number;
+  /** Its `display_title`. Default the OpenAPI example's. */
+  displayTitle?: string;
+  /** The login of its `triggering_actor`. Default the OpenAPI example's (`octocat`). */
+  triggeringActor?: string;
 }
 
 /**
@@ -731,6 +735,15 @@ export function workflowRunJson(options: WorkflowRunJsonOptions): Record<string,
     rerun_url: `${api}/actions/runs/${options.id}/rerun`,
     repository,
     head_repository: head,
+    ...(options.displayTitle !== undefined ? { display_title: options.displayTitle } : {}),
+    ...(options.triggeringActor !== undefined
+      ? {
+          triggering_actor: {
+            ...(body.triggering_actor as object),
+            login: options.triggeringActor,
+          },
+        }
+      : {}),
   };
 }
 

@@ -34,6 +34,10 @@ export interface RunFacts {
   fork: boolean;
   /** How it completed (every run of the registry has). Default `success`. */
   conclusion: string;
+  /** Its `display_title` (a runner workflow run's: the dstack run name). Default the OpenAPI example's. */
+  title?: string;
+  /** The login of its `triggering_actor`. Default the OpenAPI example's (`octocat`). */
+  actor?: string;
 }
 
 /** Workflow runs as the fakes know them: backend ids, the numeric id REST reports, and facts. */
@@ -65,6 +69,8 @@ export function workflowRuns(): WorkflowRuns {
         headBranch: given.headBranch ?? FAKE_DEFAULT_BRANCH,
         fork: given.fork ?? false,
         conclusion: given.conclusion ?? "success",
+        ...(given.title !== undefined ? { title: given.title } : {}),
+        ...(given.actor !== undefined ? { actor: given.actor } : {}),
       });
       return { ...backend, id };
     },
@@ -172,6 +178,8 @@ export async function startArtifactsRestApi(
       ...(facts.fork
         ? { headRepository: { fullName: `fork-owner/${repo}`, id: FAKE_FORK_ID } }
         : {}),
+      ...(facts.title !== undefined ? { displayTitle: facts.title } : {}),
+      ...(facts.actor !== undefined ? { triggeringActor: facts.actor } : {}),
     }),
     status: "completed",
     conclusion: facts.conclusion,
@@ -219,6 +227,8 @@ export async function startArtifactsRestApi(
           ...(facts.fork
             ? { headRepository: { fullName: `fork-owner/${repo}`, id: FAKE_FORK_ID } }
             : {}),
+          ...(facts.title !== undefined ? { displayTitle: facts.title } : {}),
+          ...(facts.actor !== undefined ? { triggeringActor: facts.actor } : {}),
         }),
       };
     },

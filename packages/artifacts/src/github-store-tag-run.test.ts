@@ -1,0 +1,218 @@
+/**
+ * `GitHubStore.tagRun`: a tag written in one workflow run (the runner workflow's tag-only mode)
+ * pointing at a run another workflow run made, through the real parts: the unmodified
+ * `@actions/artifact` client with Azurite and the results-service fake, and the OpenAPI-validated
+ * REST fake whose workflow runs carry the facts the trust rules read and their titles and actors.
+ * The attacks: pointing a shared tag at a fork's run, at a pull-request command's run, at code of
+ * another branch, and a tag record naming an untrusted workflow run.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  type ActionsStorage,
+  type ArtifactsRestApi,
+  type BackendIds,
+  type ResultsService,
+  startActionsStorage,
+  workflowRuns,
+} from "@dstack/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitHubStore, type GitHubStoreOptions } from "./github-store.js";
+
+const ENV_KEYS = [
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_RESULTS_URL",
+  "GITHUB_SERVER_URL",
+  "GITHUB_WORKSPACE",
+  "GITHUB_RETENTION_DAYS",
+  "GITHUB_API_URL",
+] as const;
+
+const TOKEN = "ghs_fake_token_for_tag_run_tests";
+const REPO = "octo/models";
+
+const runs = workflowRuns();
+/** The run `brave-bear-7`, dispatched by alice: trusted, holds the model. */
+const made = runs.add(111, { title: "brave-bear-7", actor: "alice" });
+/** bob's tag-only run of the runner workflow. */
+const tagging = runs.add(112, { title: "tag-calm-cat-1", actor: "bob" });
+/** A fork's pull request run (a workflow of its own). */
+const fork = runs.add(201, { event: "pull_request", workflowFile: "ci.yml", fork: true });
+/** A pull-request command's run: the runner workflow, dispatched, running pull request 12's code. */
+const prCommand = runs.add(301, { event: "repository_dispatch", title: "pr-eel-1" });
+/** A dispatch of the runner workflow on another branch (`untrusted: true`). */
+const otherRef = runs.add(302, { headBranch: "feature", title: "side-sloth-1" });
+
+let storage: ActionsStorage;
+let service: ResultsService;
+let rest: ArtifactsRestApi;
+let tmp: string;
+const saved = new Map<string, string | undefined>();
+
+beforeAll(async () => {
+  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
+  storage = await startActionsStorage({ repository: REPO, runs });
+  ({ service, rest } = storage);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-tag-run-"));
+  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
+  delete process.env.GITHUB_RETENTION_DAYS;
+  // What each run uploads, as its own step would.
+  const model = (content: string) => {
+    const dir = fs.mkdtempSync(path.join(tmp, "model-"));
+    fs.writeFileSync(path.join(dir, "weights.bin"), content);
+    return dir;
+  };
+  await inRun(made, () =>
+    store().upload({ runName: "brave-bear-7", localPath: model("good"), artifactPath: "model" }),
+  );
+  await inRun(fork, () =>
+    store().upload({ runName: "evil-eel-1", localPath: model("evil"), artifactPath: "model" }),
+  );
+  await inRun(prCommand, () =>
+    store({
+      pullRequest: 12,
+      runMarker: { workflow: "train", untrusted: true, pullRequest: 12 },
+    }).upload({ runName: "pr-eel-1", localPath: model("pr"), artifactPath: "model" }),
+  );
+  await inRun(otherRef, () =>
+    store({ runMarker: { workflow: "train", untrusted: true } }).upload({
+      runName: "side-sloth-1",
+      localPath: model("side"),
+      artifactPath: "model",
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await storage?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  for (const [k, v] of saved) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+/** Runs `fn` as a step of `run` (its runtime token in the environment). */
+async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
+  const old = process.env.ACTIONS_RUNTIME_TOKEN;
+  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
+  try {
+    return await fn();
+  } finally {
+    process.env.ACTIONS_RUNTIME_TOKEN = old;
+  }
+}
+
+function store(options: Partial<GitHubStoreOptions> = {}) {
+  return new GitHubStore({
+    token: TOKEN,
+    repository: REPO,
+    apiUrl: rest.url,
+    warn: () => {},
+    retagRetryMs: 5,
+    ...options,
+  });
+}
+
+const tagArtifacts = () =>
+  service.artifacts().filter((a) => a.finalized && a.name.startsWith("dstack-tag--"));
+
+describe("tagRun: a tag written in another workflow run than the run's", () => {
+  it("points at the run's own workflow run, downloads its files, and names who tagged it", async () => {
+    const r = await inRun(tagging, () => store().tagRun({ tag: "best", runName: "brave-bear-7" }));
+    expect(r.resolved).toMatchObject({ runName: "brave-bear-7", workflowRunId: 111 });
+    expect(r.tag).toMatchObject({ tag: "best", name: "dstack-tag--best" });
+
+    const reader = store();
+    const resolved = await reader.resolveTag("best");
+    expect(resolved).toMatchObject({
+      runName: "brave-bear-7",
+      workflowRunId: 111,
+      taggedBy: { workflowRunId: 112, title: "tag-calm-cat-1", actor: "bob" },
+    });
+    const out = path.join(tmp, "out-best");
+    await reader.downloadArtifacts({ tag: "best" }, { localPath: out });
+    expect(fs.readFileSync(path.join(out, "model/weights.bin"), "utf8")).toBe("good");
+  });
+
+  it("listTags names the workflow run that made each tag, with no request of its own", async () => {
+    // A tag the run set itself, in its own workflow run.
+    await inRun(made, () => store().setTag({ tag: "self", runName: "brave-bear-7" }));
+    const before = rest.github.requests.length;
+    const tags = await store().listTags();
+    const sent = rest.github.requests.slice(before);
+    expect(tags).toEqual([
+      {
+        tag: "best",
+        runName: "brave-bear-7",
+        createdAt: expect.any(String),
+        taggedBy: { workflowRunId: 112, title: "tag-calm-cat-1", actor: "bob" },
+      },
+      {
+        tag: "self",
+        runName: "brave-bear-7",
+        createdAt: expect.any(String),
+        taggedBy: { workflowRunId: 111, title: "brave-bear-7", actor: "alice" },
+      },
+    ]);
+    // One GET per workflow run judged (112, 111), whatever the number of tags.
+    const runGets = sent.filter((q) => q.route === "/repos/{owner}/{repo}/actions/runs/{run_id}");
+    expect(runGets.map((q) => q.params.run_id).sort()).toEqual(["111", "112"]);
+  });
+
+  const refusals = [
+    {
+      name: "an unknown run",
+      runName: "nope-nope-1",
+      error:
+        /no run "nope-nope-1" in octo\/models: no workflow run has an artifact named dstack-run--nope-nope-1/,
+    },
+    {
+      name: "a fork's pull request run",
+      runName: "evil-eel-1",
+      error: /no trusted run "evil-eel-1" .*fork: its code comes from another repository/,
+    },
+    {
+      name: "a pull-request command's run (a trusted workflow run of pull request code)",
+      runName: "pr-eel-1",
+      error:
+        /run "pr-eel-1" \(workflow run 301\) ran pull request #12's code \(its runs tag it as pr-12\.best\); a shared tag never points at it/,
+    },
+    {
+      name: "a run of another branch's code",
+      runName: "side-sloth-1",
+      error: /run "side-sloth-1" \(workflow run 302\) ran code not reviewed on the default branch/,
+    },
+  ];
+  it.each(refusals)("refuses $name and writes no tag", async ({ runName, error }) => {
+    const before = tagArtifacts().length;
+    await expect(inRun(tagging, () => store().tagRun({ tag: "best", runName }))).rejects.toThrow(
+      error,
+    );
+    expect(tagArtifacts()).toHaveLength(before);
+    expect((await store().resolveTag("best")).runName).toBe("brave-bear-7");
+  });
+
+  it("refuses a pull request's reserved tag", async () => {
+    await expect(
+      inRun(tagging, () => store().tagRun({ tag: "pr-12.best", runName: "brave-bear-7" })),
+    ).rejects.toThrow(/names starting with pr-<number>\. are the tags of pull requests' runs/);
+  });
+
+  it("a tag record naming an untrusted workflow run is not followed", async () => {
+    // A trusted run's tag whose record points at the fork's workflow run: read, never used.
+    await inRun(tagging, () =>
+      store().setTag({ tag: "forged", runName: "evil-eel-1", workflowRunId: 201 }),
+    );
+    await expect(store().resolveTag("forged")).rejects.toThrow(
+      /tag "forged" points at workflow run 201, which is not a trusted source \(fork:/,
+    );
+    const tags = await store().listTags();
+    expect(tags.map((t) => t.tag)).not.toContain("forged");
+  });
+
+  it("every request and answer matched GitHub's OpenAPI description", () => {
+    expect(rest.github.problems).toEqual([]);
+  });
+});
