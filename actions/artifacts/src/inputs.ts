@@ -67,8 +67,21 @@ export interface DownloadInputs {
   repository: string;
 }
 
+/** The inputs of `mode: tag`: point a tag at a run another workflow run made. */
+export interface TagInputs {
+  mode: "tag";
+  /** The run to tag. */
+  run: string;
+  /** The tag. */
+  tag: string;
+  /** Days GitHub keeps the tag artifact (an integer >= 1); undefined: the repository's setting. */
+  retentionDays?: number;
+  /** The token (masked in logs). */
+  token: string;
+}
+
 /** All inputs, by mode. */
-export type ActionInputs = UploadInputs | DownloadInputs;
+export type ActionInputs = UploadInputs | DownloadInputs | TagInputs;
 
 /** A user mistake in the inputs; the message starts with the input's name. */
 export class InputError extends Error {
@@ -99,6 +112,7 @@ export function getInputs(): ActionInputs {
   const mode = oneOf(Inputs.Mode, core.getInput(Inputs.Mode, { required: true }), [
     "upload",
     "download",
+    "tag",
   ] as const);
   const token = core.getInput(Inputs.GitHubToken);
   if (token !== "") core.setSecret(token);
@@ -119,6 +133,23 @@ export function getInputs(): ActionInputs {
       repository: core.getInput(Inputs.Repository) || (process.env.GITHUB_REPOSITORY ?? ""),
     };
   }
+  if (mode === "tag") {
+    const run = optional(Inputs.Run);
+    const tag = optional(Inputs.Tag);
+    if (run === undefined || tag === undefined) {
+      throw new InputError(
+        `${run === undefined ? Inputs.Run : Inputs.Tag}: required for mode tag; give the run to tag (run) and the tag (tag)`,
+      );
+    }
+    const retentionDays = readRetentionDays();
+    return {
+      mode,
+      run,
+      tag,
+      ...(retentionDays !== undefined ? { retentionDays } : {}),
+      token,
+    };
+  }
   const paths = core.getMultilineInput(Inputs.Path);
   if (paths.length === 0) {
     throw new InputError(
@@ -134,16 +165,7 @@ export function getInputs(): ActionInputs {
       throw e;
     }
   }
-  const retention = optional(Inputs.RetentionDays);
-  let retentionDays: number | undefined;
-  if (retention !== undefined) {
-    retentionDays = Number(retention);
-    if (!/^\d+$/.test(retention) || retentionDays < 1) {
-      throw new InputError(
-        `${Inputs.RetentionDays}: ${JSON.stringify(retention)} is not a number of days; use a whole number from 1 to the repository's limit (90 by default)`,
-      );
-    }
-  }
+  const retentionDays = readRetentionDays();
   const compressionText = optional(Inputs.Compression) ?? "auto";
   const compression = compressionText === "auto" ? "auto" : Number(compressionText);
   if (compression !== "auto" && !/^\d$/.test(compressionText)) {
@@ -177,4 +199,21 @@ export function getInputs(): ActionInputs {
     ] as const),
     token,
   };
+}
+
+/**
+ * The `retention-days` input: undefined when not given.
+ *
+ * @throws InputError for anything but a whole number of days from 1.
+ */
+function readRetentionDays(): number | undefined {
+  const retention = optional(Inputs.RetentionDays);
+  if (retention === undefined) return undefined;
+  const days = Number(retention);
+  if (!/^\d+$/.test(retention) || days < 1) {
+    throw new InputError(
+      `${Inputs.RetentionDays}: ${JSON.stringify(retention)} is not a number of days; use a whole number from 1 to the repository's limit (90 by default)`,
+    );
+  }
+  return days;
 }

@@ -18,7 +18,14 @@ import {
 } from "@dstack/artifacts";
 import { GitHubStore, type GitHubUploadResult } from "@dstack/artifacts/github";
 import { formatCount, formatRunName, formatSize, runNameStem } from "@dstack/spec";
-import { type DownloadInputs, getInputs, InputError, Inputs, type UploadInputs } from "./inputs.js";
+import {
+  type DownloadInputs,
+  getInputs,
+  InputError,
+  Inputs,
+  type TagInputs,
+  type UploadInputs,
+} from "./inputs.js";
 
 /** The environment variable holding the job's dstack run (set by run-python and by uploads). */
 export const RUN_NAME_ENV = "DSTACK_RUN_NAME";
@@ -27,6 +34,7 @@ export const RUN_NAME_ENV = "DSTACK_RUN_NAME";
 export async function run(): Promise<void> {
   const inputs = getInputs();
   if (inputs.mode === "upload") await upload(inputs);
+  else if (inputs.mode === "tag") await tagRun(inputs);
   else await download(inputs);
 }
 
@@ -228,4 +236,37 @@ async function download(inputs: DownloadInputs): Promise<void> {
   core.setOutput("artifact-digests", r.artifacts.map((a) => a.digest ?? "").join(","));
   core.setOutput("workflow-run-id", String(r.workflowRunId));
   core.setOutput("download-path", r.localPath);
+}
+
+/**
+ * `mode: tag`: points the tag at a run another workflow run of the repository made, from this
+ * workflow run (the runner workflow's tag-only job). The store resolves the run among trusted
+ * workflow runs only and refuses a run of a pull request's or another branch's code, so a tag
+ * written here never points at untrusted artifacts; the step fails with its reason otherwise.
+ */
+async function tagRun(inputs: TagInputs): Promise<void> {
+  const store = GitHubStore.fromEnv(process.env, {
+    token: inputs.token,
+    warn: (message) => core.warning(message),
+  });
+  const { resolved, tag } = await store.tagRun({
+    tag: inputs.tag,
+    runName: inputs.run,
+    ...(inputs.retentionDays !== undefined ? { retentionDays: inputs.retentionDays } : {}),
+  });
+  core.info(
+    `tag ${tag.tag} -> run ${resolved.runName} (workflow run ${resolved.workflowRunId}; ${tag.name}, id ${tag.id})`,
+  );
+  core.setOutput("run-name", resolved.runName);
+  core.setOutput("artifact-ids", String(tag.id));
+  core.setOutput("artifact-digests", `sha256:${tag.digest}`);
+  core.setOutput("artifact-urls", artifactUrl(tag.id) ?? "");
+  core.setOutput("workflow-run-id", String(resolved.workflowRunId));
+  await core.summary
+    .addHeading(`dstack artifacts: tag ${tag.tag}`, 3)
+    .addRaw(
+      `Tagged <code>${tag.tag}</code> -> run <code>${resolved.runName}</code> (workflow run ${resolved.workflowRunId}): a later workflow downloads it with <code>tag: ${tag.tag}</code>.`,
+      true,
+    )
+    .write();
 }
