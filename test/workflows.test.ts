@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  criticalPathJobs,
+  type DeclaredInput,
   formatDiagnostic,
   validateWorkflowFile,
   validateWorkflowText,
@@ -347,11 +349,92 @@ describe("the pull-request command workflow", () => {
     for (const trigger of ["workflow_call", "workflow_dispatch"]) {
       expect(doc.on[trigger]?.inputs["runs-on"]).toMatchObject({ type: "string", default: "" });
     }
-    expect(doc.jobs.plan?.if).toBe("inputs.runs-on == ''");
+    expect(doc.jobs.plan?.if).toBe("inputs.runs-on == '' && inputs.tag-run == ''");
     expect(doc.jobs.run?.["runs-on"]).toContain("fromJSON(inputs.runs-on != '' && inputs.runs-on");
     const step = doc.jobs.run?.steps?.find((s) => s.uses?.startsWith("dstack/run-python@"));
     // The run step checks the labels it runs on against the job.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
     expect(step?.with?.["runs-on"]).toBe("${{ inputs.runs-on }}");
+  });
+});
+
+// `dstack tags add TAG RUN --remote` dispatches the runner workflow with `tag-run`: one job on a
+// GitHub-hosted runner, none of the repository's code, and nothing else of the run.
+describe("dstack-run.yml tag-only mode (tag-run)", () => {
+  interface Step {
+    name?: string;
+    if?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+  }
+  interface Job {
+    if?: string;
+    needs?: string | string[];
+    "runs-on"?: unknown;
+    permissions?: Record<string, string>;
+    steps?: Step[];
+  }
+  const doc = parse(readFileSync(path.join(root, ".github/workflows/dstack-run.yml"), "utf8")) as {
+    on: Record<string, { inputs: Record<string, DeclaredInput & { required?: boolean }> }>;
+    jobs: Record<string, Job>;
+  };
+  const declared = doc.on.workflow_dispatch?.inputs ?? {};
+  const runs = (job: string, dispatched: Record<string, unknown>) =>
+    criticalPathJobs({ jobs: doc.jobs, job, inputs: declared, dispatched }).includes(job);
+
+  it.each([
+    {
+      name: "a tag-only dispatch runs the tag job alone",
+      dispatched: { "run-name": "tag-calm-cat-1", tag: "best", "tag-run": "brave-bear-7" },
+      expected: { plan: false, run: false, tag: true },
+    },
+    {
+      name: "a planned dispatch runs the run job, never the tag job",
+      dispatched: { "run-name": "brave-bear-7", job: "{}", "runs-on": '["self-hosted"]' },
+      expected: { plan: false, run: true, tag: false },
+    },
+    {
+      name: "a dispatch without labels plans, then runs; no tag job",
+      dispatched: { "run-name": "brave-bear-7", job: "{}", tag: "best" },
+      expected: { plan: true, run: true, tag: false },
+    },
+  ])("$name", ({ dispatched, expected }) => {
+    expect({
+      plan: runs("plan", dispatched),
+      run: runs("run", dispatched),
+      tag: runs("tag", dispatched),
+    }).toEqual(expected);
+  });
+
+  it("the tag job: a GitHub-hosted runner, actions: read only, no checkout, no repository code", () => {
+    const job = doc.jobs.tag;
+    expect(job?.["runs-on"]).toBe("ubuntu-latest");
+    expect(job?.permissions).toEqual({ actions: "read" });
+    const steps = job?.steps ?? [];
+    expect(steps.some((s) => s.uses?.startsWith("actions/checkout@"))).toBe(false);
+    // The one shell step refuses an untrusted dispatch, with no value of an input in its script.
+    for (const step of steps.filter((s) => s.run !== undefined)) {
+      expect(step.run).not.toContain("${{");
+      expect(step.if).toBe("inputs.untrusted || inputs.pull-request != ''");
+    }
+    const tag = steps.find((s) => s.uses?.startsWith("dstack/artifacts@"));
+    expect(tag?.with).toEqual({
+      mode: "tag",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+      run: "${{ inputs.tag-run }}",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
+      tag: "${{ inputs.tag }}",
+    });
+  });
+
+  it("workflow_call keeps its inputs: job required, tag-run optional", () => {
+    expect(doc.on.workflow_call?.inputs.job).toMatchObject({ required: true });
+    for (const trigger of ["workflow_call", "workflow_dispatch"]) {
+      expect(doc.on[trigger]?.inputs["tag-run"]).toMatchObject({ type: "string", default: "" });
+    }
+    // A tag-only dispatch sends no job.
+    expect(declared.job).toMatchObject({ required: false, default: "" });
+    expect(Object.keys(declared).length).toBeLessThanOrEqual(25);
   });
 });
