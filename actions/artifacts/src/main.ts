@@ -249,13 +249,14 @@ async function tagRun(inputs: TagInputs): Promise<void> {
     token: inputs.token,
     warn: (message) => core.warning(message),
   });
-  const { resolved, tag } = await store.tagRun({
+  const { resolved, tag, previous } = await store.tagRun({
     tag: inputs.tag,
     runName: inputs.run,
     ...(inputs.retentionDays !== undefined ? { retentionDays: inputs.retentionDays } : {}),
   });
+  // The local `dstack tags add`'s words first: `dstack tags add --remote` prints them from this log.
   core.info(
-    `tag ${tag.tag} -> run ${resolved.runName} (workflow run ${resolved.workflowRunId}; ${tag.name}, id ${tag.id})`,
+    `${previous !== undefined && previous !== resolved.runName ? `tag ${tag.tag} moved from ${previous} to ${resolved.runName}` : `tag ${tag.tag} -> ${resolved.runName}`} (workflow run ${resolved.workflowRunId}; ${tag.name}, id ${tag.id})`,
   );
   core.setOutput("run-name", resolved.runName);
   core.setOutput("artifact-ids", String(tag.id));

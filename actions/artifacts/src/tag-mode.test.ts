@@ -58,6 +58,7 @@ beforeAll(async () => {
     }
   };
   await upload(rest.workflowRun(1001), "brave-bear-7");
+  await upload(rest.workflowRun(1002), "calm-cat-2");
   await upload(
     rest.workflowRun(2001, { event: "pull_request", workflowFile: "ci.yml", fork: true }),
     "evil-eel-1",
@@ -104,7 +105,7 @@ describe("mode: tag", () => {
       "artifact-ids": String(tag?.id),
       "artifact-digests": tag?.digest,
     });
-    expect(r.log).toContain("tag best -> run brave-bear-7 (workflow run 1001;");
+    expect(r.log).toContain("tag best -> brave-bear-7 (workflow run 1001;");
     expect(r.summary).toContain("Tagged <code>best</code> -> run <code>brave-bear-7</code>");
     const resolved = await new GitHubStore({
       token: TOKEN,
@@ -116,6 +117,14 @@ describe("mode: tag", () => {
       workflowRunId: 1001,
       taggedBy: { workflowRunId: 4001, title: "tag-run-4001" },
     });
+  });
+
+  it("moving a tag says from which run, in the local command's words", async () => {
+    const r = await tagStep(4004, { run: "calm-cat-2", tag: "best" });
+    expect(r.failed).toBeUndefined();
+    expect(r.log).toContain("tag best moved from brave-bear-7 to calm-cat-2 (workflow run 1002;");
+    // Back, for the cases below.
+    expect((await tagStep(4005, { run: "brave-bear-7", tag: "best" })).failed).toBeUndefined();
   });
 
   const refused = [

@@ -927,7 +927,8 @@ export class GitHubStore {
    * workflow run that holds the run's artifacts (`workflowRunId`), where
    * {@link GitHubStore.resolveTag} reads them.
    *
-   * @returns the run as resolved, and the tag artifact.
+   * @returns the run as resolved, the tag artifact, and the run the tag pointed at before
+   *   (`previous`: none when it had no live trusted tagging).
    * @throws StoreError `invalid` for a bad tag or run name or a reserved `pr-<n>.` tag;
    *   {@link GitHubStoreError} `not-found` (no such run), `expired`, `untrusted` (no trusted
    *   marker, or the marker of untrusted code), and `setTag`'s errors.
@@ -939,7 +940,11 @@ export class GitHubStore {
     runName: string;
     /** Days GitHub keeps the tag artifact; the repository default if unset. */
     retentionDays?: number;
-  }): Promise<{ resolved: ResolvedRun; tag: UploadedArtifact & { tag: string } }> {
+  }): Promise<{
+    resolved: ResolvedRun;
+    tag: UploadedArtifact & { tag: string };
+    previous?: string;
+  }> {
     this.tagToWrite(options.tag);
     const runName = checkRunName(options.runName);
     const { resolved, marker } = await this.findRunMarker(runName);
@@ -958,13 +963,20 @@ export class GitHubStore {
         `run ${JSON.stringify(runName)} (workflow run ${resolved.workflowRunId}) ran ${why}; a shared tag never points at it, so tag ${JSON.stringify(options.tag)} was not set`,
       );
     }
+    const previous = await this.resolveTag(options.tag).then(
+      (r) => r.runName,
+      (e: unknown) => {
+        if (e instanceof StoreError && e.code === "not-found") return undefined;
+        throw e;
+      },
+    );
     const tag = await this.setTag({
       tag: options.tag,
       runName,
       workflowRunId: resolved.workflowRunId,
       ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
     });
-    return { resolved, tag };
+    return { resolved, tag, ...(previous !== undefined ? { previous } : {}) };
   }
 
   /** A run or a tag, resolved. */
