@@ -215,8 +215,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument("<tag>", "the tag")
     .argument("[run]", "the run to tag")
     .option("-a, --artifact <path...>", "a local folder to upload under the tag")
-    .option("--remote", "on GitHub: refused (GitHub takes artifacts only from workflow runs)")
+    .option(
+      "--remote",
+      "on GitHub: a tag-only run of the runner workflow writes the tag (a hosted runner, RUN trusted only)",
+    )
     .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
+    .option(
+      "--runner-workflow <file>",
+      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+    )
     .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
     .action(
       async (
@@ -226,7 +233,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       ) => {
         if (!remoteOnly(opts)) return set(await tagsAddCommand(tag, run, opts, ctx));
         const { remoteTagsAddCommand } = await import("./remote/tags.js");
-        set(await remoteTagsAddCommand(tag, run));
+        set(await remoteTagsAddCommand(tag, run, opts, ctx));
       },
     );
   tags

@@ -45,7 +45,7 @@ import {
 } from "./session.js";
 
 /** Names already used as run names by recent runs of the runner workflow (their titles). */
-async function recentTitles(
+export async function recentTitles(
   s: Session,
   file: string,
   ref: string | undefined,
