@@ -963,10 +963,12 @@ export class GitHubStore {
         `run ${JSON.stringify(runName)} (workflow run ${resolved.workflowRunId}) ran ${why}; a shared tag never points at it, so tag ${JSON.stringify(options.tag)} was not set`,
       );
     }
+    // What the tag pointed at, for the message only: a tag that does not resolve (none, expired,
+    // untrusted, unreadable) is replaced all the same.
     const previous = await this.resolveTag(options.tag).then(
       (r) => r.runName,
       (e: unknown) => {
-        if (e instanceof StoreError && e.code === "not-found") return undefined;
+        if (e instanceof StoreError) return undefined;
         throw e;
       },
     );
