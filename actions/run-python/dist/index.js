@@ -4,8 +4,8 @@ import {
 } from "./chunks/chunk-J6PATVPN.js";
 import {
   runMode
-} from "./chunks/chunk-MBI7WBSM.js";
-import "./chunks/chunk-GN6UOPTF.js";
+} from "./chunks/chunk-YTAKLL6J.js";
+import "./chunks/chunk-PCNN7PS4.js";
 import {
   InputError,
   checkPlannedLabels,
@@ -46,7 +46,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-AFRR3W7K.js")).commandMode(inputs);
+    return (await import("./chunks/command-3QBA53CS.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-6UBSYJRJ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-GFVB5KHX.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -1,8 +1,8 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-MBI7WBSM.js";
-import "./chunks/chunk-GN6UOPTF.js";
+} from "./chunks/chunk-YTAKLL6J.js";
+import "./chunks/chunk-PCNN7PS4.js";
 import "./chunks/chunk-P35ZZLZX.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
@@ -19,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-6UBSYJRJ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-GFVB5KHX.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -2,7 +2,7 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-XZS22QM6.js";
+} from "./chunk-UFQBGATN.js";
 import {
   loadPolicy
 } from "./chunk-47MFAG67.js";
@@ -11,7 +11,7 @@ import {
 } from "./chunk-J6PATVPN.js";
 import {
   GitHubStore
-} from "./chunk-GN6UOPTF.js";
+} from "./chunk-PCNN7PS4.js";
 import {
   InputError,
   WorkflowsFileError,

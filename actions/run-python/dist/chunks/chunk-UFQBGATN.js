@@ -4,7 +4,7 @@ import {
 } from "./chunk-47MFAG67.js";
 import {
   parseRunArtifactName
-} from "./chunk-GN6UOPTF.js";
+} from "./chunk-PCNN7PS4.js";
 import {
   InputError,
   Inputs

@@ -2,7 +2,7 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-GN6UOPTF.js";
+} from "./chunk-PCNN7PS4.js";
 import {
   InputError,
   LocalStore,

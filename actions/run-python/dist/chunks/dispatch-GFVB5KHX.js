@@ -8,10 +8,10 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-XZS22QM6.js";
+} from "./chunk-UFQBGATN.js";
 import "./chunk-47MFAG67.js";
 import "./chunk-J6PATVPN.js";
-import "./chunk-GN6UOPTF.js";
+import "./chunk-PCNN7PS4.js";
 import "./chunk-P35ZZLZX.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";

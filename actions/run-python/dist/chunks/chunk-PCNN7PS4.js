@@ -449,7 +449,9 @@ var ArtifactsRest = class {
         event: data.event,
         path: data.path,
         headBranch: data.head_branch ?? null,
-        headRepositoryId: data.head_repository?.id ?? null
+        headRepositoryId: data.head_repository?.id ?? null,
+        title: data.display_title,
+        ...data.triggering_actor?.login ? { actor: data.triggering_actor.login } : {}
       };
     } catch (e) {
       if (e?.status === 404)
@@ -588,6 +590,12 @@ var TrustedSources = class {
   async defaultBranch() {
     return this.options.defaultBranch ?? (await this.repo()).defaultBranch;
   }
+  /**
+   * The facts of a workflow run: `GET .../actions/runs/{id}` once per run id for this instance's
+   * life, shared with the trust judgements (a run judged already costs no request).
+   *
+   * @returns undefined when GitHub answers 404.
+   */
   run(runId) {
     let found = this.runs.get(runId);
     if (found === void 0) {
@@ -1065,6 +1073,7 @@ var GitHubStore = class _GitHubStore {
       version: 1,
       tag,
       runName,
+      ...options.workflowRunId !== void 0 ? { workflowRunId: options.workflowRunId } : {},
       ...this.pullRequest !== void 0 ? { pullRequest: this.pullRequest } : {}
     };
     const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
@@ -1089,7 +1098,9 @@ var GitHubStore = class _GitHubStore {
    * `GET /repos/{o}/{r}/actions/artifacts` (all pages), then one resolution per tag name. Tags
    * with no live trusted tagging are left out (the store's warning names skipped artifacts).
    *
-   * @returns `[{ tag, runName, createdAt }]`, by tag name.
+   * @returns `[{ tag, runName, createdAt, taggedBy }]`, by tag name; `taggedBy` is the workflow
+   *   run that wrote the tag (its title and actor from the answer the trust rules read: no
+   *   request of its own).
    * @throws {@link GitHubStoreError} `permission` / `unauthorized` / `unreachable` from GitHub.
    */
   async listTags() {
@@ -1098,7 +1109,12 @@ var GitHubStore = class _GitHubStore {
     for (const tag of [...names].sort()) {
       try {
         const resolved = await this.resolveTag(tag);
-        tags.push({ tag, runName: resolved.runName, createdAt: resolved.createdAt });
+        tags.push({
+          tag,
+          runName: resolved.runName,
+          createdAt: resolved.createdAt,
+          ...resolved.taggedBy !== void 0 ? { taggedBy: resolved.taggedBy } : {}
+        });
       } catch (e) {
         if (!(e instanceof StoreError && (e.code === "not-found" || e.code === "invalid")))
           throw e;
@@ -1180,15 +1196,43 @@ var GitHubStore = class _GitHubStore {
     if (pullRequest !== void 0 && record.pullRequest !== pullRequest) {
       throw new GitHubStoreError("not-found", "untrusted", `tag ${JSON.stringify(tag)}: artifact ${name} (id ${found.id}, workflow run ${workflowRunId}) was not written by a run of pull request ${pullRequest}, so it is not used`);
     }
+    const maker = await this.trust.run(workflowRunId);
+    const taggedBy = {
+      workflowRunId,
+      ...maker?.title !== void 0 ? { title: maker.title } : {},
+      ...maker?.actor !== void 0 ? { actor: maker.actor } : {}
+    };
     return {
       runName,
-      workflowRunId,
+      workflowRunId: await this.dataRunOfTag(tag, record, workflowRunId),
       tag,
       artifactId: found.id,
       skipped,
       createdAt: found.created_at ?? "",
-      expiresAt: found.expires_at
+      expiresAt: found.expires_at,
+      taggedBy
     };
+  }
+  /**
+   * The workflow run holding the artifacts of a tag's run: the tag's own workflow run, or, for a
+   * tag written by {@link GitHubStore.tagRun} in another workflow run, the one its record names
+   * (`workflowRunId`), judged by the trust rules again when read.
+   *
+   * @throws {@link GitHubStoreError} `io` for a record naming no workflow run id, `untrusted`
+   *   when the named workflow run is not a trusted source.
+   */
+  async dataRunOfTag(tag, record, tagRunId) {
+    const named = record.workflowRunId;
+    if (named === void 0 || named === tagRunId)
+      return tagRunId;
+    if (typeof named !== "number" || !Number.isSafeInteger(named) || named < 1) {
+      throw new GitHubStoreError("io", "api", `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id`);
+    }
+    const verdict = await this.trust.judge({ id: 0, workflow_run: { id: named } });
+    if (!verdict.trusted) {
+      throw new GitHubStoreError("not-found", "untrusted", `tag ${JSON.stringify(tag)} points at workflow run ${named}, which is not a trusted source (${verdict.reason}: ${verdict.detail}); ${this.trust.describeRules()}`);
+    }
+    return named;
   }
   /**
    * The workflow run holding a dstack run: the newest unexpired `dstack-run--<run-name>` of a
@@ -1198,6 +1242,10 @@ var GitHubStore = class _GitHubStore {
    *   `untrusted` naming the run.
    */
   async resolveRun(runName) {
+    return (await this.findRunMarker(runName)).resolved;
+  }
+  /** {@link GitHubStore.resolveRun}, with the run marker artifact that was found. */
+  async findRunMarker(runName) {
     const name = runArtifactName(runName);
     const { found, skipped } = await this.newestLive(name, `run ${JSON.stringify(runName)}`);
     const workflowRunId = found.workflow_run?.id;
@@ -1205,13 +1253,54 @@ var GitHubStore = class _GitHubStore {
       throw new GitHubStoreError("io", "api", `run ${JSON.stringify(runName)}: GitHub lists artifact ${name} (id ${found.id}) without its workflow run`);
     }
     return {
-      runName,
-      workflowRunId,
-      artifactId: found.id,
-      skipped,
-      createdAt: found.created_at ?? "",
-      expiresAt: found.expires_at
+      resolved: {
+        runName,
+        workflowRunId,
+        artifactId: found.id,
+        skipped,
+        createdAt: found.created_at ?? "",
+        expiresAt: found.expires_at
+      },
+      marker: found
     };
+  }
+  /**
+   * Points a shared tag at a run that another workflow run made, from the current workflow run
+   * (the runner workflow's tag-only mode: `dstack tags add TAG RUN --remote`): the run is
+   * resolved as {@link GitHubStore.resolveRun} does (a trusted workflow run's newest marker) and
+   * its marker read; a run whose marker says it ran code not reviewed on the default branch
+   * (`untrusted: true`, or a pull request's number) is refused, so a shared tag never points at a
+   * pull request's artifacts. Then {@link GitHubStore.setTag}, with the record naming the
+   * workflow run that holds the run's artifacts (`workflowRunId`), where
+   * {@link GitHubStore.resolveTag} reads them.
+   *
+   * @returns the run as resolved, the tag artifact, and the run the tag pointed at before
+   *   (`previous`: none when it had no live trusted tagging).
+   * @throws StoreError `invalid` for a bad tag or run name or a reserved `pr-<n>.` tag;
+   *   {@link GitHubStoreError} `not-found` (no such run), `expired`, `untrusted` (no trusted
+   *   marker, or the marker of untrusted code), and `setTag`'s errors.
+   */
+  async tagRun(options) {
+    this.tagToWrite(options.tag);
+    const runName = checkArtifactRunName(options.runName);
+    const { resolved, marker } = await this.findRunMarker(runName);
+    const record = await this.readJson(marker, RUN_FILE);
+    if (record.untrusted === true || record.pullRequest !== void 0) {
+      const why = typeof record.pullRequest === "number" ? `pull request #${record.pullRequest}'s code (its runs tag it as ${pullRequestTag(options.tag, record.pullRequest)})` : "code not reviewed on the default branch";
+      throw new GitHubStoreError("invalid", "untrusted", `run ${JSON.stringify(runName)} (workflow run ${resolved.workflowRunId}) ran ${why}; a shared tag never points at it, so tag ${JSON.stringify(options.tag)} was not set`);
+    }
+    const previous = await this.resolveTag(options.tag).then((r) => r.runName, (e) => {
+      if (e instanceof StoreError)
+        return void 0;
+      throw e;
+    });
+    const tag = await this.setTag({
+      tag: options.tag,
+      runName,
+      workflowRunId: resolved.workflowRunId,
+      ...options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {}
+    });
+    return { resolved, tag, ...previous !== void 0 ? { previous } : {} };
   }
   /** A run or a tag, resolved. */
   async resolveRef(ref) {
