@@ -810,6 +810,81 @@ describe("latestSuccessfulRun", () => {
   });
 });
 
+describe("the index of active runs (active-runs/) and listActiveRuns", () => {
+  const indexed = (home: string) => fs.readdirSync(path.join(home, "active-runs")).sort();
+
+  const finals: RunRecord["status"][] = ["done", "failed", "stopped"];
+  it.each(finals)("a run is indexed from createRun until it is %s", async (status) => {
+    const { home, repo, store } = setup();
+    const run = await store.createRun({ workflow: "train", job: makeJob(), repoDir: repo });
+    expect(indexed(home)).toEqual([run.runName]);
+    await store.updateRun(run.runName, { status: "running" });
+    await store.updateRun(run.runName, { status: "uploading" });
+    expect((await store.listActiveRuns()).map((r) => r.status)).toEqual(["uploading"]);
+    await store.updateRun(run.runName, { status, finishedAt: new Date().toISOString() });
+    expect(indexed(home)).toEqual([]);
+    expect(await store.listActiveRuns()).toEqual([]);
+    expect((await store.listRuns()).map((r) => r.runName)).toEqual([run.runName]);
+  });
+
+  it("lists the runs not final among a hundred finished ones, newest first", async () => {
+    const { home, repo, store } = setup();
+    for (let i = 0; i < 100; i++) {
+      const run = await store.createRun({ workflow: "train", job: makeJob(), repoDir: repo });
+      await store.updateRun(run.runName, { status: "done" });
+    }
+    const older = await store.createRun({ workflow: "train", job: makeJob(), repoDir: repo });
+    await store.updateRun(older.runName, { submittedAt: "2024-01-01T00:00:00.000Z" });
+    const newer = await store.createRun({ workflow: "train", job: makeJob(), repoDir: repo });
+    expect((await store.listActiveRuns()).map((r) => r.runName)).toEqual([
+      newer.runName,
+      older.runName,
+    ]);
+    expect(indexed(home)).toEqual([older.runName, newer.runName].sort());
+  });
+
+  it("deleteRun removes the run's entry", async () => {
+    const { home, repo, store } = setup();
+    const run = await store.createRun({ workflow: null, job: null, repoDir: repo });
+    await store.deleteRun(run.runName);
+    expect(indexed(home)).toEqual([]);
+  });
+
+  it("a store made before the index: every run.json is read until createRun builds the index", async () => {
+    const { home, repo, store } = setup();
+    const active = await store.createRun({ workflow: null, job: null, repoDir: repo });
+    const finished = await store.createRun({ workflow: null, job: null, repoDir: repo });
+    await store.updateRun(finished.runName, { status: "failed" });
+    fs.rmSync(path.join(home, "active-runs"), { recursive: true });
+
+    expect((await store.listActiveRuns()).map((r) => r.runName)).toEqual([active.runName]);
+    // Eight at once, each building the index or finding one built: none is lost.
+    const made = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        store.createRun({ workflow: null, job: null, repoDir: repo }),
+      ),
+    );
+    expect(indexed(home)).toEqual([active.runName, ...made.map((r) => r.runName)].sort());
+    expect(await store.listActiveRuns()).toHaveLength(9);
+    expect(leftovers(home)).toEqual([]);
+  });
+
+  it("removes entries of final and gone runs, keeps the entry of a run being created", async () => {
+    const { home, repo, store } = setup();
+    const final = await store.createRun({ workflow: null, job: null, repoDir: repo });
+    await store.updateRun(final.runName, { status: "done" });
+    // As a crash between writing run.json and removing the entry leaves them.
+    fs.writeFileSync(path.join(home, "active-runs", final.runName), "");
+    fs.writeFileSync(path.join(home, "active-runs", "gone-gnu-1"), "");
+    // A run whose folder is claimed and whose run.json is not written yet.
+    fs.mkdirSync(path.join(home, "runs", "new-newt-1"));
+    fs.writeFileSync(path.join(home, "active-runs", "new-newt-1"), "");
+
+    expect(await store.listActiveRuns()).toEqual([]);
+    expect(indexed(home)).toEqual(["new-newt-1"]);
+  });
+});
+
 describe("an unwritable DSTACK_HOME", () => {
   it("under a file: io, naming the folder and the errno", async () => {
     fs.writeFileSync(path.join(tmp, "file"), "");

@@ -10,8 +10,16 @@
  *   runs/<run-name>/logs.txt                     the job's output (written by the executor)
  *   runs/<run-name>/artifacts/<artifact-path>/…  the saved artifacts (a folder, or one file)
  *   runs/<run-name>/.lock/                       held while run.json is rewritten
+ *   active-runs/<run-name>                       an empty file for each run not final
  *   tags/<tag>.json                              a TagRecord: { tag, runName, createdAt }
  * ```
+ *
+ * `active-runs/` is an index, so that `dstack run` reconciles the runs that may still be active
+ * ({@link LocalStore.listActiveRuns}) without reading every run.json: a run gets its entry before
+ * its run.json is first written and loses it after its run.json says it is final (`done`,
+ * `failed`, `stopped`). The folder is made once from every run.json, in a temporary folder
+ * renamed into place, so when it exists it names every run not final; an entry left by a crash
+ * between the two writes names a final run, and is removed by the next listing.
  *
  * Concurrency and crashes: a run name is claimed by `mkdir runs/<name>` (atomic; `EEXIST`
  * means taken), so concurrent runs never share a name. Every JSON file is written to a temporary
@@ -61,6 +69,7 @@ import type {
   RunPatch,
   RunRecord,
   RunRef,
+  RunStatus,
   SaveArtifactsOptions,
   SaveArtifactsResult,
   TagRecord,
@@ -71,6 +80,12 @@ export { checkArtifactPath, isValidName } from "./names.js";
 
 /** How many run names a not-found message lists. */
 const RECENT_RUNS_SHOWN = 5;
+/** The statuses of a run whose job may still be running: not final. */
+const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
+  "submitted",
+  "running",
+  "uploading",
+]);
 /** A run lock older than this is taken to be left by a crashed process and broken. */
 const STALE_LOCK_MS = 30_000;
 /** How long to wait for a run lock before giving up. */
@@ -144,6 +159,15 @@ export class LocalStore implements ArtifactStore {
     return path.join(this.home, "tags");
   }
 
+  /** The index of runs not final (see the module comment). */
+  private get activeDir(): string {
+    return path.join(this.home, "active-runs");
+  }
+
+  private activeEntry(runName: string): string {
+    return path.join(this.activeDir, checkName("run", runName));
+  }
+
   /**
    * The run's folder, `runs/<run-name>` (absolute; it may not exist).
    *
@@ -212,6 +236,12 @@ export class LocalStore implements ArtifactStore {
     } else {
       runName = await allocateRunName({ random: options.random, claim });
     }
+    try {
+      await this.indexActive(runName);
+    } catch (e) {
+      await removeQuietly(this.runDir(runName));
+      throw ioError(`cannot write the index of active runs in ${this.home}`, e);
+    }
     const record: RunRecord = {
       runName,
       workflow: options.workflow,
@@ -230,9 +260,36 @@ export class LocalStore implements ArtifactStore {
       await writeAtomic(this.runFile(runName), json(record));
     } catch (e) {
       await removeQuietly(this.runDir(runName));
+      await removeQuietly(this.activeEntry(runName));
       throw ioError(`cannot write run ${runName} in ${runs}`, e);
     }
     return record;
+  }
+
+  /**
+   * Adds a run to the index of active runs, making the index first when there is none: every
+   * run.json read, an entry for each run not final, in a temporary folder renamed into place (a
+   * concurrent maker's folder, renamed first, is kept).
+   */
+  private async indexActive(runName: string): Promise<void> {
+    if (!(await pathExists(this.activeDir))) {
+      const temp = path.join(this.home, tempName("active-runs", "index"));
+      try {
+        await fsp.mkdir(temp);
+        for (const run of await this.listRuns()) {
+          if (ACTIVE_STATUSES.has(run.status)) {
+            await fsp.writeFile(path.join(temp, run.runName), "");
+          }
+        }
+        await fsp.rename(temp, this.activeDir);
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code !== "EEXIST" && code !== "ENOTEMPTY") throw e;
+      } finally {
+        await removeQuietly(temp);
+      }
+    }
+    await fsp.writeFile(this.activeEntry(runName), "");
   }
 
   /** Reads run.json; `undefined` when the run does not exist (or is being created). */
@@ -301,6 +358,36 @@ export class LocalStore implements ArtifactStore {
   }
 
   /**
+   * The runs not final (`submitted`, `running`, `uploading`), newest first: those a dead dstack
+   * process may have left marked active. Reads only the run.json of the runs the index
+   * `active-runs/` names (every run.json while the store has no index yet); an entry naming a
+   * final run, or a run whose folder is gone, is removed.
+   *
+   * @throws StoreError `io` when the index cannot be read.
+   */
+  async listActiveRuns(): Promise<RunRecord[]> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.activeDir);
+    } catch (e) {
+      if (errnoCode(e) !== "ENOENT") throw ioError(`cannot list runs in ${this.activeDir}`, e);
+      return (await this.listRuns()).filter((r) => ACTIVE_STATUSES.has(r.status));
+    }
+    const records = await Promise.all(
+      names.filter(isValidName).map(async (name) => {
+        const run = await this.readRun(name).catch(() => undefined);
+        if (run !== undefined && ACTIVE_STATUSES.has(run.status)) return run;
+        // A run being created has its entry before its run.json: its folder exists.
+        if (run !== undefined || !(await pathExists(this.runDir(name)))) {
+          await removeQuietly(this.activeEntry(name));
+        }
+        return undefined;
+      }),
+    );
+    return records.filter((r): r is RunRecord => r !== undefined).sort(byNewest);
+  }
+
+  /**
    * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
    * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
    *
@@ -312,6 +399,7 @@ export class LocalStore implements ArtifactStore {
     } catch (e) {
       throw ioError(`cannot remove run ${runName}`, e);
     }
+    await removeQuietly(this.activeEntry(runName));
   }
 
   /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
@@ -363,11 +451,15 @@ export class LocalStore implements ArtifactStore {
     });
   }
 
+  /** Writes run.json; a run now final leaves the index of active runs, after the write. */
   private async writeRun(record: RunRecord): Promise<void> {
     try {
       await writeAtomic(this.runFile(record.runName), json(record));
     } catch (e) {
       throw ioError(`cannot write run ${record.runName}`, e);
+    }
+    if (!ACTIVE_STATUSES.has(record.status)) {
+      await removeQuietly(this.activeEntry(record.runName));
     }
   }
 
@@ -805,6 +897,16 @@ export class LocalStore implements ArtifactStore {
 /** `rm -rf p`, ignoring failures (used for temporary files on the way out). */
 async function removeQuietly(p: string): Promise<void> {
   await fsp.rm(p, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Whether `p` exists (any kind of file). */
+async function pathExists(p: string): Promise<boolean> {
+  try {
+    await fsp.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `realpath`, or `undefined` when the path (or a link on it) does not lead anywhere. */

@@ -57,7 +57,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         : executeRun(argv[1] ?? "", ctx, argv[2], argv[3] !== undefined ? { tag: argv[3] } : {}),
     );
   }
-  const program = new Command("dstack")
+  const program = new DstackCommand("dstack")
     .description(
       "Run Python training jobs here, on self-hosted GPU runners, or on any runner whose labels match",
     )
@@ -112,13 +112,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "the runs of every repository, with a REPO column (default: this repository's)",
     )
     .option("--json", "print the runs as a JSON array")
-    .option("--remote", "list runs on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option(
-      "--runner-workflow <file>",
-      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
-    )
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .remoteOptions("list runs on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)", {
+      runnerWorkflow: true,
+    })
     .action(async (opts: RemoteCliOptions & PsOptions) => {
       if (!remoteOnly(opts)) return set(await psCommand(opts, ctx));
       const { remotePsCommand } = await import("./remote/ps.js");
@@ -131,13 +127,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument("<run>", "the run name")
     .option("-f, --follow", "keep printing until the run ends")
     .option("-t, --timestamps", "keep each line's timestamp")
-    .option("--remote", "a run on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)")
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option(
-      "--runner-workflow <file>",
-      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
-    )
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .remoteOptions("a run on GitHub (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)", {
+      runnerWorkflow: true,
+    })
     .action(
       async (run: string, opts: RemoteCliOptions & { follow?: boolean; timestamps?: boolean }) => {
         if (!remoteOnly(opts)) return set(await logsCommand(run, opts, ctx));
@@ -152,16 +144,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       "stop a run: SIGINT to its job (KeyboardInterrupt), a kill after 10 s, artifacts saved",
     )
     .argument("<run>", "the run name")
-    .option(
-      "--remote",
+    .remoteOptions(
       "a run on GitHub: cancel its workflow run, force-cancel it if it has not stopped after 60 s",
+      { runnerWorkflow: true },
     )
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option(
-      "--runner-workflow <file>",
-      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
-    )
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
     .action(async (run: string, opts: RemoteCliOptions) => {
       if (!remoteOnly(opts)) return set(await stopCommand(run, {}, ctx));
       const { remoteStopCommand } = await import("./remote/stop.js");
@@ -185,12 +171,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("download the artifacts of a run or a tag")
     .option("-o, --output <dir>", "where to put them", ".")
     .option("-p, --artifact-path <path>", "only this artifact path")
-    .option(
-      "--remote",
+    .remoteOptions(
       "from GitHub Actions artifacts (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)",
     )
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
     .action(async (ref: string, opts: RemoteCliOptions & DownloadOptions) => {
       remoteOnly(opts);
       set(await artifactsDownloadCommand(ref, opts, ctx));
@@ -201,9 +184,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command("list")
     .description("list this repository's tags")
     .option("--json", "print [{tag, runName, createdAt, madeBy?}] as JSON")
-    .option("--remote", "the tags on GitHub (dstack-tag--* artifacts of trusted workflow runs)")
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .remoteOptions("the tags on GitHub (dstack-tag--* artifacts of trusted workflow runs)")
     .action(async (opts: RemoteCliOptions & { json?: boolean }) => {
       if (!remoteOnly(opts)) return set(await tagsListCommand(ctx, opts));
       const { remoteTagsListCommand } = await import("./remote/tags.js");
@@ -215,16 +196,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument("<tag>", "the tag")
     .argument("[run]", "the run to tag")
     .option("-a, --artifact <path...>", "a local folder to upload under the tag")
-    .option(
-      "--remote",
+    .remoteOptions(
       "on GitHub: a tag-only run of the runner workflow writes the tag (a hosted runner, RUN trusted only)",
+      { runnerWorkflow: true },
     )
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option(
-      "--runner-workflow <file>",
-      "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
-    )
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
     .action(
       async (
         tag: string,
@@ -240,9 +215,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command("delete")
     .description("delete a tag (the run and its artifacts stay)")
     .argument("<tag>", "the tag")
-    .option("--remote", "on GitHub: delete the tag's artifacts (token with actions: write)")
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
+    .remoteOptions("on GitHub: delete the tag's artifacts (token with actions: write)")
     .action(async (tag: string, opts: RemoteCliOptions) => {
       if (!remoteOnly(opts)) return set(await tagsDeleteCommand(tag, ctx));
       const { remoteTagsDeleteCommand } = await import("./remote/tags.js");
@@ -283,12 +256,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("compare the last values of two runs' metrics: A, B, the change from A to B")
     .argument("<run-a>", "a run name, or :TAG")
     .argument("<run-b>", "a run name, or :TAG")
-    .option(
-      "--remote",
+    .remoteOptions(
       "both runs' metrics/ from GitHub Actions artifacts (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)",
     )
-    .option("--repo <owner/name>", "with --remote: the repository (default: the origin remote)")
-    .option("--api-url <url>", "with --remote: the REST API root (default GITHUB_API_URL)")
     .action(async (a: string, b: string, opts: RemoteCliOptions) => {
       remoteOnly(opts);
       set(await metricsDiffCommand(a, b, ctx, opts));
@@ -305,7 +275,41 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   });
 }
 
-/** The `--remote` options of `ps` and `artifacts download`, as commander gives them. */
+/**
+ * Commander's command, with {@link DstackCommand.remoteOptions} for the commands that also work
+ * on GitHub; subcommands are made of this class too (commander's `createCommand`).
+ */
+class DstackCommand extends Command {
+  override createCommand(name?: string): DstackCommand {
+    return new DstackCommand(name);
+  }
+
+  /**
+   * Adds the options of a command that also works on GitHub, the same on every such command:
+   * `--remote` (its help text `remote`, what it does for this command), `--repo`,
+   * `--runner-workflow` when `options.runnerWorkflow`, and `--api-url`. Commander gives them as
+   * {@link RemoteCliOptions}; {@link remoteOnly} refuses the others without `--remote`.
+   */
+  remoteOptions(remote: string, options: { runnerWorkflow?: boolean } = {}): this {
+    this.option("--remote", remote);
+    this.option(
+      "--repo <owner/name>",
+      "with --remote: the repository (default: the origin remote)",
+    );
+    if (options.runnerWorkflow) {
+      this.option(
+        "--runner-workflow <file>",
+        "with --remote: the runner workflow under .github/workflows/ (default dstack-run.yml)",
+      );
+    }
+    return this.option(
+      "--api-url <url>",
+      "with --remote: the REST API root (default GITHUB_API_URL)",
+    );
+  }
+}
+
+/** The options {@link DstackCommand.remoteOptions} adds, as commander gives them. */
 interface RemoteCliOptions {
   remote?: boolean;
   repo?: string;

@@ -2,8 +2,8 @@
 // supervised or ended, its artifacts are saved where dstack could still do it, the next command
 // reconciles the run, and exit statuses are the ones a shell gives.
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { RunRecord } from "@dstack/artifacts";
 import { describe, expect, it } from "vitest";
@@ -124,6 +124,37 @@ describe("the dstack process of a detached run is killed with SIGKILL", () => {
     expect(next.stdout).toBe("next\n");
     expect(record(home, runName)).toMatchObject({ status: "failed" });
     await waitFor(() => !processAlive(jobGroup?.pid as number), 5_000);
+  }, 40_000);
+
+  it("among hundreds of finished runs, the next dstack run still reconciles the one orphan", async () => {
+    const dir = tempRepo({ "loop.py": LONG_JOB, "t.py": "print('next')\n" });
+    const home = tempDir();
+    const runName = (await dstack(["run", "python", "-d", "loop.py"], dir, home)).stdout.trim();
+    await waitFor(() => record(home, runName).jobGroup !== undefined);
+    await waitFor(() => log(home, runName).includes("started"));
+    // Months of finished runs, as records only.
+    const runs = dirname(runFolder(home, runName));
+    const finished = {
+      ...record(home, runName),
+      status: "done",
+      finishedAt: "2025-01-01T00:00:00Z",
+    };
+    for (let i = 1; i <= 300; i++) {
+      mkdirSync(join(runs, `old-run-${i}`));
+      writeFileSync(
+        join(runs, `old-run-${i}`, "run.json"),
+        JSON.stringify({ ...finished, runName: `old-run-${i}` }),
+      );
+    }
+    const { supervisor, jobGroup } = record(home, runName);
+    process.kill(supervisor?.pid as number, "SIGKILL");
+    await waitFor(() => !processAlive(supervisor?.pid as number));
+
+    const next = await dstack(["run", "python", "t.py"], dir, home);
+    expect(next.stdout).toBe("next\n");
+    expect(record(home, runName)).toMatchObject({ status: "failed" });
+    await waitFor(() => !processAlive(jobGroup?.pid as number), 5_000);
+    expect(record(home, "old-run-300")).toMatchObject({ status: "done" });
   }, 40_000);
 
   it("a pid that now belongs to another process does not count as the supervisor", async () => {

@@ -269,9 +269,10 @@ export async function dispatchJob(options: DispatchJobOptions): Promise<Dispatch
  *    that started or finished (one `GET .../jobs` per change);
  * 3. at the end: the jobs of the latest attempt and the run's artifacts;
  * 4. for an `interruptible: true` job (spot runners) whose run concluded `failure` because its
- *    runner was lost (`runnerVerdict`: the jobs' steps and check-run annotations, classified by
- *    {@link classifyJobEnd}), once per loss up to `resumeLimit` (default 3): a new attempt,
- *    run name {@link attemptRunName} (`NAME-2`, ...), its job {@link attemptJob} (with
+ *    runner was lost (`runnerVerdict`: the steps of the jobs listed at the end and their check
+ *    runs' annotations, classified by {@link classifyJobEnd}), once per loss up to
+ *    `resumeLimit` (default 3): a new attempt, run name {@link attemptRunName} (`NAME-2`,
+ *    ...), its job {@link attemptJob} (with
  *    `DSTACK_RUN_ATTEMPT=N` and `deps: - run:` for the earlier attempts that saved artifacts,
  *    where it finds its checkpoints). A failed script, a cancelled or timed-out run, a job that
  *    is not interruptible: never dispatched again. The outcome is the last attempt's, with
@@ -318,7 +319,7 @@ export async function dispatchAndFollow(
       attempts,
     });
     if (limit === 0 || outcome.conclusion !== "failure") return done();
-    const verdict = await runnerVerdict(options, outcome.workflowRunId);
+    const verdict = await runnerVerdict(options, outcome);
     record.verdict = verdict;
     if (verdict.kind !== "runner-lost") return done();
     if (attempt > limit) {
@@ -344,43 +345,32 @@ export async function dispatchAndFollow(
 
 /**
  * The verdict on a workflow run that concluded `failure`: `runner-lost` when a job failed because
- * its runner was lost and none failed on its own ({@link classifyJobEnd} of each failed job, its
- * steps from `GET .../runs/{run_id}/jobs?filter=latest` and its check run's annotations from
- * `GET /repos/{o}/{r}/check-runs/{check_run_id}/annotations`, docs.github.com/rest/checks/runs#list-check-run-annotations,
+ * its runner was lost and none failed on its own ({@link classifyJobEnd} of each failed job: its
+ * steps, from the jobs {@link followRun} listed at the run's end, and its check run's annotations
+ * from `GET /repos/{o}/{r}/check-runs/{check_run_id}/annotations`, docs.github.com/rest/checks/runs#list-check-run-annotations,
  * which needs `checks: read`). Any failure to read them is logged and counts as `not-lost`.
  */
 async function runnerVerdict(
   options: DispatchAndFollowOptions,
-  workflowRunId: number,
+  run: Pick<FollowedRun, "workflowRunId" | "jobs">,
 ): Promise<JobEndVerdict> {
   const { client, signal } = options;
   const { owner, repo } = splitRepository(options.repository);
   const log = options.log ?? (() => {});
   try {
-    const { data } = await client.rest.actions.listJobsForWorkflowRun({
-      owner,
-      repo,
-      run_id: workflowRunId,
-      filter: "latest",
-      per_page: 100,
-      request: { signal },
-    });
     const verdicts: JobEndVerdict[] = [];
-    for (const job of data.jobs.filter((j) => j.conclusion === "failure")) {
-      const checkRunId = Number(
-        /\/check-runs\/(\d+)$/.exec(job.check_run_url ?? "")?.[1] ?? job.id,
-      );
+    for (const job of run.jobs.filter((j) => j.conclusion === "failure")) {
       const annotations = await client.rest.checks.listAnnotations({
         owner,
         repo,
-        check_run_id: checkRunId,
+        check_run_id: job.checkRunId,
         per_page: 100,
         request: { signal },
       });
       verdicts.push(
         classifyJobEnd({
           conclusion: job.conclusion,
-          steps: job.steps ?? [],
+          steps: job.steps,
           annotations: annotations.data,
         }),
       );
@@ -391,7 +381,7 @@ async function runnerVerdict(
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
     const error = restError(
-      `read why workflow run ${workflowRunId} in ${owner}/${repo} failed`,
+      `read why workflow run ${run.workflowRunId} in ${owner}/${repo} failed`,
       e,
       apiUrlOf(client),
     );

@@ -74,6 +74,17 @@ describe("followRun against the Actions model", () => {
         completedAt: "2026-01-01T00:01:10Z",
         runnerName: "gpu-box",
         labels: ["self-hosted", "dstack", "gpu-count-ge-1"],
+        steps: [
+          { name: "Set up job", status: "completed", conclusion: "success", number: 1 },
+          {
+            name: "Run dstack/run-python@v1",
+            status: "completed",
+            conclusion: "success",
+            number: 2,
+          },
+          { name: "Complete job", status: "completed", conclusion: "success", number: 3 },
+        ],
+        checkRunId: id * 100 + 1,
       },
     ]);
     expect(run.artifacts).toEqual([

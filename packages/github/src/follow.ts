@@ -38,6 +38,21 @@ export interface WorkflowRunState {
   runAttempt: number;
 }
 
+/**
+ * A step of a workflow job, as `GET .../actions/runs/{run_id}/jobs` lists it (`steps[]`,
+ * docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run).
+ */
+export interface WorkflowJobStep {
+  /** Its name, e.g. `Set up job`, `Run dstack/run-python@v1`. */
+  name: string;
+  /** `queued`, `in_progress` or `completed`. */
+  status: string;
+  /** `success`, `failure`, `cancelled`, `skipped`, ... or null while not completed. */
+  conclusion: string | null;
+  /** Its place in the job, from 1. */
+  number: number;
+}
+
 /** A job of a workflow run. */
 export interface WorkflowJob {
   /** The job id (for {@link fetchJobLog}). */
@@ -56,6 +71,13 @@ export interface WorkflowJob {
   runnerName: string | null;
   /** Its `runs-on` labels. */
   labels: string[];
+  /** Its steps so far, in order (empty while queued, or when GitHub lists none). */
+  steps: WorkflowJobStep[];
+  /**
+   * Its check run's id, from `check_run_url` (`.../check-runs/{id}`; the job id when the URL
+   * does not end so): where GitHub writes its annotations, e.g. that the runner was lost.
+   */
+  checkRunId: number;
 }
 
 /** An artifact of a workflow run. */
@@ -303,6 +325,13 @@ function jobOf(j: JobData): WorkflowJob {
     completedAt: j.completed_at,
     runnerName: j.runner_name,
     labels: j.labels,
+    steps: (j.steps ?? []).map((step) => ({
+      name: step.name,
+      status: step.status,
+      conclusion: step.conclusion,
+      number: step.number,
+    })),
+    checkRunId: Number(/\/check-runs\/(\d+)$/.exec(j.check_run_url ?? "")?.[1] ?? j.id),
   };
 }
 

@@ -79,6 +79,7 @@ export {
   listRunJobs,
   type WorkflowArtifact,
   type WorkflowJob,
+  type WorkflowJobStep,
   type WorkflowRunState,
 } from "./follow.js";
 export {

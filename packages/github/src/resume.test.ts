@@ -183,6 +183,11 @@ describe("dispatchAndFollow resumes interruptible jobs whose runner was lost", (
       (r) => `${r.method} ${r.route}` === ACTIONS_ROUTES.annotations,
     );
     expect(annotationRequests.length > 0).toBe(c.readsAnnotations);
+    // The verdict reads the steps of the jobs listed at each run's end: one listing per run.
+    const jobListings = h.github.requests.filter(
+      (r) => `${r.method} ${r.route}` === ACTIONS_ROUTES.listJobs,
+    );
+    expect(jobListings.map((r) => r.params.run_id)).toEqual(h.model.runs.map((r) => String(r.id)));
     if (c.logs) expect(logs.join("\n")).toMatch(c.logs);
   });
 

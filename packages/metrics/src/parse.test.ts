@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readMetricsDir } from "./node.js";
 import { parseMetricsFiles } from "./parse.js";
-import { directionOf, lastValues, READ_POINTS_MAX } from "./types.js";
+import { directionOf, lastValues, METRICS_MAX, READ_POINTS_MAX } from "./types.js";
 
 /** Each series as `name: step=value ...`, to compare whole curves in one line. */
 function curves(files: { path: string; text: string }[]) {
@@ -135,6 +135,47 @@ describe("parseMetricsFiles", () => {
     expect(r.scalars).toEqual({ accuracy: 0.97, "eval.f1": 0.9, model: "cnn" });
     expect(lastValues(r)).toEqual({ accuracy: 0.97, "eval.f1": 0.9, model: "cnn", loss: 0.3 });
     expect(r.problems).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: "flat and nested objects, later files win",
+      files: [
+        { path: "metrics/b.json", text: '{"loss": 0.1}' },
+        {
+          path: "metrics/a.json",
+          text: '{"loss": 0.5, "eval": {"f1": 0.9, "ok": true}, "model": "resnet"}',
+        },
+      ],
+      values: { loss: 0.1, "eval.f1": 0.9, "eval.ok": true, model: "resnet" },
+      problems: [],
+    },
+    {
+      name: "not JSON, not an object, lists and null",
+      files: [
+        { path: "metrics/x.json", text: "{" },
+        { path: "metrics/y.json", text: "[1]" },
+        { path: "metrics/z.json", text: '{"curve": [1, 2], "none": null, "acc": 1}' },
+      ],
+      values: { acc: 1 },
+      problems: [
+        expect.stringMatching(/^metrics\/x\.json: not JSON/),
+        "metrics/y.json: not a JSON object",
+        "metrics/z.json: curve: a list; use numbers, strings or booleans",
+        "metrics/z.json: none: null; use numbers, strings or booleans",
+      ],
+    },
+  ])("last-value JSON files: $name", ({ files, values, problems }) => {
+    const r = parseMetricsFiles(files);
+    expect(lastValues(r)).toEqual(values);
+    expect(r.problems).toEqual(problems);
+  });
+
+  it("keeps at most METRICS_MAX (50) metrics, and says how many it left out", () => {
+    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`m${i}`, i]));
+    const r = parseMetricsFiles([{ path: "metrics/m.json", text: JSON.stringify(many) }]);
+    expect(Object.keys(lastValues(r))).toHaveLength(METRICS_MAX);
+    expect(r.problems).toEqual(["10 more metrics not shown (at most 50)"]);
   });
 
   it("tracks last and best by direction, the earliest best on a tie", () => {

@@ -59,14 +59,7 @@ export {
   triggerRefusal,
 } from "./handle.js";
 export { code, codeBlock, codeCell, link } from "./markdown.js";
-export {
-  METRICS_DIR,
-  METRICS_MAX,
-  type MetricsFile,
-  type MetricValue,
-  type ParsedMetrics,
-  parseMetrics,
-} from "./metrics.js";
+export { METRICS_DIR, type MetricValue } from "./metrics.js";
 export {
   type BaseRun,
   type MetricsMarkdownOptions,

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { parseMetricsFiles } from "@dstack/metrics";
 import { mermaidBlocks, parseXyChart } from "@dstack/testing";
 import { describe, expect, it } from "vitest";
-import { parseMetrics } from "./metrics.js";
 import { renderMetricsMarkdown } from "./metrics-markdown.js";
 import { renderSticky, stickyMarker } from "./sticky.js";
 
@@ -127,15 +126,6 @@ describe("the sticky comment with curves", () => {
     expect(
       renderMetricsMarkdown({ metrics: { series: [], scalars: {}, problems: [] }, base: null }),
     ).toEqual([]);
-  });
-
-  it("parseMetrics keeps giving last values, curves included", () => {
-    expect(
-      parseMetrics([
-        { path: "metrics/eval.json", text: '{"f1": 0.9}' },
-        { path: "metrics/dstack.jsonl", text: '{"step": 1, "loss": 2}\n{"step": 2, "loss": 1}' },
-      ]),
-    ).toEqual({ metrics: { f1: 0.9, loss: 1 }, problems: [] });
   });
 });
 

@@ -29,7 +29,7 @@ export interface RunReport {
   runner?: string;
   /** How long the run took, in milliseconds. */
   durationMs?: number;
-  /** Metrics the job wrote (`parseMetrics`). */
+  /** Metrics the job wrote, by name (`lastValues` of `@dstack/metrics`). */
   metrics?: Record<string, MetricValue>;
   /** Curves and values the job wrote, charted (see `StickyState.metricsReport`). */
   metricsReport?: MetricsReport;

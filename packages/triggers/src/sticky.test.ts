@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { code, codeBlock, codeCell, link } from "./markdown.js";
-import { parseMetrics } from "./metrics.js";
 import { formatDuration, renderSticky, stickyMarker } from "./sticky.js";
 
 /** Strips code spans and fenced blocks the way GFM reads them, leaving only rendered text. */
@@ -91,46 +90,5 @@ describe("renderSticky", () => {
     { ms: 3_600_000, want: "1h 0m 0s" },
   ])("formatDuration($ms) = $want", ({ ms, want }) => {
     expect(formatDuration(ms)).toBe(want);
-  });
-});
-
-describe("parseMetrics", () => {
-  it.each([
-    {
-      name: "flat and nested objects, later files win",
-      files: [
-        { path: "metrics/b.json", text: '{"loss": 0.1}' },
-        {
-          path: "metrics/a.json",
-          text: '{"loss": 0.5, "eval": {"f1": 0.9, "ok": true}, "model": "resnet"}',
-        },
-      ],
-      metrics: { loss: 0.1, "eval.f1": 0.9, "eval.ok": true, model: "resnet" },
-      problems: [],
-    },
-    {
-      name: "not JSON, not an object, lists and null",
-      files: [
-        { path: "metrics/x.json", text: "{" },
-        { path: "metrics/y.json", text: "[1]" },
-        { path: "metrics/z.json", text: '{"curve": [1, 2], "none": null, "acc": 1}' },
-      ],
-      metrics: { acc: 1 },
-      problems: [
-        expect.stringMatching(/^metrics\/x\.json: not JSON/),
-        "metrics/y.json: not a JSON object",
-        "metrics/z.json: curve: a list; use numbers, strings or booleans",
-        "metrics/z.json: none: null; use numbers, strings or booleans",
-      ],
-    },
-  ])("$name", ({ files, metrics, problems }) => {
-    expect(parseMetrics(files)).toEqual({ metrics, problems });
-  });
-
-  it("shows at most 50", () => {
-    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`m${i}`, i]));
-    const parsed = parseMetrics([{ path: "metrics/m.json", text: JSON.stringify(many) }]);
-    expect(Object.keys(parsed.metrics)).toHaveLength(50);
-    expect(parsed.problems).toEqual(["10 more metrics not shown (at most 50)"]);
   });
 });

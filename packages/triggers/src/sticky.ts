@@ -51,7 +51,10 @@ export interface StickyState {
   runner?: string;
   /** How long the run took, in milliseconds. */
   durationMs?: number;
-  /** Metrics the job wrote (see `parseMetrics`); not shown when `metricsReport` is given. */
+  /**
+   * Metrics the job wrote, by name (`lastValues` of `@dstack/metrics`); not shown when
+   * `metricsReport` is given.
+   */
   metrics?: Record<string, MetricValue>;
   /**
    * Curves and values the job wrote (`@dstack/metrics` `readMetricsDir` of its `metrics`

@@ -105,9 +105,10 @@ export async function runCommand(argv: readonly string[], ctx: RunContext): Prom
     );
   }
   const store = await repoStore({ cwd: repoDir, env: ctx.env });
-  // Runs whose dstack process died are ended first, so their jobs do not hold what this one needs.
+  // Runs whose dstack process died are ended first, so their jobs do not hold what this one
+  // needs; only the runs not final can be such runs (finished ones are not read).
   await Promise.all(
-    (await store.listRuns()).map((r) =>
+    (await store.listActiveRuns()).map((r) =>
       reconcileRun(store, r, { env: ctx.env }).catch(() => undefined),
     ),
   );
