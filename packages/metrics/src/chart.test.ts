@@ -12,7 +12,7 @@ import {
 } from "./chart.js";
 import { compareMetrics } from "./compare.js";
 import { parseMetricsFiles } from "./parse.js";
-import type { MetricSeries } from "./types.js";
+import type { DirectionOverrides, MetricSeries } from "./types.js";
 
 /** One series read from JSON lines of `name` at the given steps and values. */
 function series(name: string, points: [number, number][]): MetricSeries {
@@ -251,16 +251,16 @@ describe("compareMetrics with directions", () => {
     { path: "metrics/a.jsonl", text: '{"step": 1, "loss": 0.4, "acc": 0.7}' },
     { path: "metrics/eval.json", text: '{"bleu": 20}' },
   ]);
-  it.each([
+  it.each<{ name: string; directions: DirectionOverrides; want: string[] }>([
     { name: "the name rule", directions: {}, want: ["worse", "better", "better"] },
     {
       name: "overrides of curves read by the name rule, and of a last value",
-      directions: { loss: "max", acc: "min", bleu: "min" } as const,
+      directions: { loss: "max", acc: "min", bleu: "min" },
       want: ["better", "worse", "worse"],
     },
     {
       name: "an override of one metric only",
-      directions: { acc: "min" } as const,
+      directions: { acc: "min" },
       want: ["worse", "worse", "better"],
     },
   ])("$name", ({ directions, want }) => {
