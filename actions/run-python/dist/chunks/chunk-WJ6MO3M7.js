@@ -24,7 +24,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-6HKVVBLW.js";
 import {
   __commonJS,
   __require,

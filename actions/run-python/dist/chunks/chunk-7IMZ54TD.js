@@ -1,4 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  NOT_METRIC_NAMES
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/metrics/lib/types.js
 var METRICS_DIR = "metrics";
@@ -40,7 +43,7 @@ function lastValues(report) {
 
 // ../../packages/metrics/lib/collect.js
 var PROBLEMS_PER_FILE = 5;
-var NOT_METRICS = /* @__PURE__ */ new Set(["step", "epoch"]);
+var NOT_METRICS = new Set(NOT_METRIC_NAMES);
 var NON_FINITE = "\0non-finite:";
 function parseJsonLine(text) {
   try {

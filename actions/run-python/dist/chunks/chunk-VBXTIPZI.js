@@ -1,11 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  POLICY_FILE,
-  jobLabels,
-  jobToWorkflow,
-  parsePolicy
-} from "./chunk-K5MPCVMA.js";
-import {
   apiUrlOf,
   countingFetch,
   fetchOf,
@@ -20,6 +14,12 @@ import {
   rateLimitWaitMs,
   restError
 } from "./chunk-W67435B5.js";
+import {
+  POLICY_FILE,
+  jobLabels,
+  jobToWorkflow,
+  parsePolicy
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/github/lib/follow.js
 var PAGE_SIZE = 100;

@@ -1,20 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DISPATCH_EVENT_TYPE,
-  REPOSITORY_ROLES,
-  checkJobPolicy,
-  checkTriggerPolicy,
-  findWorkflow,
-  formatDiagnostic,
-  formatDuration,
-  join,
-  parseDispatchPayload,
-  parseRunArgv,
-  requiredRole,
-  runCommandJob,
-  split
-} from "./chunk-K5MPCVMA.js";
-import {
   apiUrlOf
 } from "./chunk-54YSR3QU.js";
 import {
@@ -29,7 +14,22 @@ import {
   isBetter,
   lastValues,
   parseMetricsFiles
-} from "./chunk-B446ZKNS.js";
+} from "./chunk-7IMZ54TD.js";
+import {
+  DISPATCH_EVENT_TYPE,
+  REPOSITORY_ROLES,
+  checkJobPolicy,
+  checkTriggerPolicy,
+  findWorkflow,
+  formatDiagnostic,
+  formatDuration,
+  join,
+  parseDispatchPayload,
+  parseRunArgv,
+  requiredRole,
+  runCommandJob,
+  split
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;
@@ -540,7 +540,8 @@ function compareMetrics(run, base, options = {}) {
     directions.set(s.name, s.direction);
   const names = [...mine.keys(), ...[...theirs.keys()].filter((k) => !mine.has(k))];
   return names.map((name) => {
-    const direction = directions.get(name) ?? directionOf(name, options.directions);
+    const given = options.directions;
+    const direction = given && Object.hasOwn(given, name) ? directionOf(name, given) : directions.get(name) ?? directionOf(name);
     const value = mine.get(name);
     const b = theirs.get(name);
     if (value === void 0)
@@ -679,7 +680,8 @@ function renderSticky(state) {
   if (state.metricsReport) {
     const lines = renderMetricsMarkdown({
       metrics: state.metricsReport,
-      ...state.base !== void 0 ? { base: state.base } : {}
+      ...state.base !== void 0 ? { base: state.base } : {},
+      ...state.metricDirections ? { directions: state.metricDirections } : {}
     });
     if (lines.length > 0)
       out.push(...lines, "");
@@ -1114,7 +1116,15 @@ async function reportRun(options) {
     repo,
     pr: d.pr.number,
     ...options.stickyAuthors ? { authors: options.stickyAuthors } : {}
-  }).update({ workflow: d.workflow, command: d.command, actor: d.actor, sha: d.sha, ...report });
+  }).update({
+    workflow: d.workflow,
+    command: d.command,
+    actor: d.actor,
+    sha: d.sha,
+    // The default branch's workflow says which way each metric is better, not the pull request.
+    ...d.job.metrics ? { metricDirections: d.job.metrics } : {},
+    ...report
+  });
   const took = report.durationMs === void 0 ? "" : ` in ${formatDuration2(report.durationMs)}`;
   await setCommitStatus({
     client,

@@ -38,16 +38,16 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-DEVPLI4D.js";
-import "./chunk-NXJUPXUQ.js";
-import "./chunk-K5MPCVMA.js";
+} from "./chunk-VCTJGSTZ.js";
+import "./chunk-VBXTIPZI.js";
 import "./chunk-54YSR3QU.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {
   METRICS_DIR,
   METRICS_MAX
-} from "./chunk-B446ZKNS.js";
+} from "./chunk-7IMZ54TD.js";
+import "./chunk-6HKVVBLW.js";
 import "./chunk-2XQLGBSN.js";
 export {
   COMMAND_PREFIX,

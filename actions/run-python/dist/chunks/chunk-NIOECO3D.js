@@ -7,7 +7,7 @@ import {
   is_object,
   metricsFileKind,
   transform
-} from "./chunk-B446ZKNS.js";
+} from "./chunk-7IMZ54TD.js";
 
 // ../../packages/metrics/lib/node.js
 import { createReadStream } from "node:fs";
