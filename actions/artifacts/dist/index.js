@@ -7652,10 +7652,14 @@ var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
 var formats = { "dstack-size": { type: "string", validate: (s) => "bytes" in parseSize(s) } };
 var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 var pattern1 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var pattern5 = new RegExp("^(.*)$", "u");
 var formats0 = formats["dstack-size"];
 
 // ../../packages/spec/lib/gpu.js
 var GPU_MEMORY_TOLERANCE = 0.95;
+
+// ../../packages/spec/lib/metric-names.js
+var NOT_METRIC_NAMES = Object.freeze(["step", "epoch"]);
 
 // ../../node_modules/@sinclair/typebox/build/esm/type/guard/value.mjs
 var value_exports = {};
@@ -10265,6 +10269,7 @@ var Type = type_exports2;
 
 // ../../packages/spec/lib/job.js
 var PROVIDERS = ["python"];
+var METRIC_DIRECTIONS = ["min", "max"];
 
 // ../../packages/spec/lib/schema.js
 var ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -10360,6 +10365,12 @@ var WorkflowSchema = Type.Object({
   resources: Type.Optional(ResourcesSchema),
   deps: Type.Optional(Type.Array(DepSchema, {
     description: "The tags, workflows and runs whose artifacts this workflow needs"
+  })),
+  metrics: Type.Optional(Type.Record(Type.String(), Type.String({
+    enum: [...METRIC_DIRECTIONS],
+    description: "min: lower is better (a loss); max: higher is better (an accuracy)"
+  }), {
+    description: "Which way is better for the named metrics, e.g. val_loss: min, f1: max. Metrics not named here follow the name rule: names with loss, error, err, perplexity, ppl, mae, mse or rmse are lower-is-better, others higher-is-better."
   }))
 }, {
   additionalProperties: false,

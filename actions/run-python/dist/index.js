@@ -1,17 +1,17 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-J6PATVPN.js";
+} from "./chunks/chunk-F2AVCGAK.js";
 import {
   runMode
-} from "./chunks/chunk-YTAKLL6J.js";
-import "./chunks/chunk-PCNN7PS4.js";
+} from "./chunks/chunk-45QLQ6AT.js";
+import "./chunks/chunk-DZLHUZSH.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-P35ZZLZX.js";
+} from "./chunks/chunk-RSPJFOW6.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -20,12 +20,12 @@ import {
   setOutput
 } from "./chunks/chunk-RTZHXGW5.js";
 import {
-  jobLabels,
-  jobToWorkflow
-} from "./chunks/chunk-K5MPCVMA.js";
-import {
   withHint
 } from "./chunks/chunk-W67435B5.js";
+import {
+  jobLabels,
+  jobToWorkflow
+} from "./chunks/chunk-6HKVVBLW.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -46,7 +46,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-3QBA53CS.js")).commandMode(inputs);
+    return (await import("./chunks/command-FM4TUT33.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,7 +60,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-4R6LXN6Z.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-JBPNH5YA.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-GFVB5KHX.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-NLG5DJBP.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

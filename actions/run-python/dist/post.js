@@ -1,16 +1,16 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-YTAKLL6J.js";
-import "./chunks/chunk-PCNN7PS4.js";
-import "./chunks/chunk-P35ZZLZX.js";
+} from "./chunks/chunk-45QLQ6AT.js";
+import "./chunks/chunk-DZLHUZSH.js";
+import "./chunks/chunk-RSPJFOW6.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
   setFailed
 } from "./chunks/chunk-RTZHXGW5.js";
-import "./chunks/chunk-K5MPCVMA.js";
 import "./chunks/chunk-W67435B5.js";
+import "./chunks/chunk-6HKVVBLW.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/post.js
@@ -19,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-GFVB5KHX.js")).dispatchPost();
+    await (await import("./chunks/dispatch-NLG5DJBP.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

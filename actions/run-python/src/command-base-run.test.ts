@@ -308,13 +308,14 @@ function commentEvent(): string {
   return file;
 }
 
-async function command(f: Fake): Promise<string> {
+/** Runs `/dstack run train` on pull request #1 with `repoDir` as the default branch's checkout. */
+async function command(f: Fake, repoDir = workspace): Promise<string> {
   const r = await runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
     inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
     env: {
-      GITHUB_WORKSPACE: workspace,
+      GITHUB_WORKSPACE: repoDir,
       GITHUB_API_URL: github.url,
       GITHUB_REPOSITORY: REPOSITORY,
       GITHUB_REPOSITORY_ID: String(REPO_ID),
@@ -377,6 +378,22 @@ describe("mode: command: the base run", { timeout: 90_000 }, () => {
     expect(charts.map((c) => c.lines)).toContainEqual([
       [0.9, 0.6, 0.3],
       [1.0, 0.8, 0.5],
+    ]);
+  });
+
+  it("judges better and worse, and the best values, by the default branch's metrics: directions", async () => {
+    // The same runs as above; the default branch's workflow says val_loss is higher-is-better.
+    const maxFirst = path.join(tmp, "default-branch-max");
+    fs.cpSync(workspace, maxFirst, { recursive: true });
+    fs.appendFileSync(
+      path.join(maxFirst, ".dstack/workflows.yaml"),
+      "    metrics: { val_loss: max }\n",
+    );
+    const body = await command(await fake([TRUSTED_TRAIN]), maxFirst);
+    expect(body).toContain("| `val_loss` ↑ | `0.5` | `0.3` | −0.2 (−40.0%) ❌ worse |");
+    const charts = await Promise.all(mermaidBlocks(body).map((b) => parseXyChart(b)));
+    expect(charts.map((c) => c.title)).toEqual([
+      "val_loss: last 0.3 at step 3, best 0.9 at step 1",
     ]);
   });
 

@@ -19,7 +19,9 @@
  * default branch with the pinned `sha` input and `untrusted: true`, `pull-request: N` (the runner
  * workflow plans it onto ephemeral runners), and the pull request's sticky comment and commit
  * status follow the run: queued, running, then the conclusion, duration, runner, the metrics the
- * job wrote (`metrics/*.json` among its artifacts) and links to its artifacts and tag.
+ * job wrote (`metrics/*.json` among its artifacts) and links to its artifacts and tag. Which way
+ * each metric is better is the default branch's workflow's (`metrics:`), for this run and its
+ * base run alike.
  *
  * @module
  */
@@ -36,7 +38,7 @@ import {
   RUNNER_WORKFLOW_FILE,
   trustInputs,
 } from "@dstack/github";
-import type { MetricsReport } from "@dstack/metrics";
+import type { DirectionOverrides, MetricsReport } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
 import { artifactsPolicy, type Policy } from "@dstack/spec";
 import {
@@ -88,6 +90,7 @@ async function readEvent(): Promise<{ name: string; payload: unknown }> {
 async function downloadMetrics(
   store: GitHubStore,
   runName: string,
+  directions: DirectionOverrides | undefined,
 ): Promise<{ report?: MetricsReport; problem?: string }> {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
   try {
@@ -96,7 +99,7 @@ async function downloadMetrics(
       { run: runName },
       { artifactPath: METRICS_DIR, localPath: path.join(dir, METRICS_DIR) },
     );
-    return { report: await readMetricsDir(dir) };
+    return { report: await readMetricsDir(dir, directions ? { directions } : {}) };
   } catch (e) {
     return { problem: `metrics: ${(e as Error).message}` };
   } finally {
@@ -109,11 +112,11 @@ async function downloadMetrics(
  * workflow on the default branch, of trusted code, that saved `metrics/`
  * (`GitHubStore.findBaseRun`), with its metrics read like this run's. `null` when there is none;
  * undefined (and a warning) when GitHub could not be asked or its metrics not read: the comment
- * then shows this run's metrics alone.
+ * then shows this run's metrics alone. `directions`: the workflow's `metrics:`, as this run's.
  */
 async function downloadBaseRun(
   store: GitHubStore,
-  options: { workflow: string; runName: string },
+  options: { workflow: string; runName: string; directions: DirectionOverrides | undefined },
 ): Promise<BaseRun | null | undefined> {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-base-"));
   try {
@@ -131,7 +134,10 @@ async function downloadBaseRun(
     return {
       runName: found.runName,
       url: found.workflowRunUrl,
-      metrics: await readMetricsDir(dir),
+      metrics: await readMetricsDir(
+        dir,
+        options.directions ? { directions: options.directions } : {},
+      ),
     };
   } catch (e) {
     core.warning(`base run of ${options.workflow}: ${(e as Error).message}`);
@@ -329,13 +335,14 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
         )
           ? {}
           : store
-            ? await downloadMetrics(store, outcome.runName)
+            ? await downloadMetrics(store, outcome.runName, decision.job.metrics)
             : { problem: storeProblem };
         const base =
           metrics.report && store
             ? await downloadBaseRun(store, {
                 workflow: decision.workflow,
                 runName: outcome.runName,
+                directions: decision.job.metrics,
               })
             : undefined;
         await report({

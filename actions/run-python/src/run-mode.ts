@@ -338,7 +338,10 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
   // Loaded only when the job has ended: the metrics reader (csv-parse with it) is not on the
   // path to the job's first line.
   const { metricsSummary } = await import("./summary-metrics.js");
-  const metrics = await metricsSummary(store.artifactsDir(runName));
+  const metrics = await metricsSummary(
+    store.artifactsDir(runName),
+    job.metrics ? { directions: job.metrics } : {},
+  );
   await writeSummary({
     job,
     runName,

@@ -49,3 +49,41 @@ describe("metricsSummary", () => {
     expect(await metricsSummary(path.join(dir, "missing"))).toBeUndefined();
   });
 });
+
+describe("metricsSummary with the workflow's metrics: directions", () => {
+  // val_accuracy read by the name rule is higher-is-better; reward_loss lower-is-better.
+  const CURVES = [
+    '{"step":0,"reward_loss":1.0,"val_accuracy":0.4}',
+    '{"step":1,"reward_loss":3.0,"val_accuracy":0.9}',
+    '{"step":2,"reward_loss":2.0,"val_accuracy":0.6}',
+  ].join("\n");
+  it.each([
+    {
+      name: "the name rule",
+      directions: undefined,
+      rows: [
+        "| `reward_loss` ↓ | `2` at 2 | `1` at 0 | 3 |",
+        "| `val_accuracy` ↑ | `0.6` at 2 | `0.9` at 1 | 3 |",
+      ],
+    },
+    {
+      name: "overridden both ways",
+      directions: { reward_loss: "max", val_accuracy: "min" } as const,
+      rows: [
+        "| `reward_loss` ↑ | `2` at 2 | `3` at 1 | 3 |",
+        "| `val_accuracy` ↓ | `0.6` at 2 | `0.4` at 0 | 3 |",
+      ],
+    },
+  ])("marks the arrows and best values by $name", async ({ directions, rows }) => {
+    write({ "metrics/dstack.jsonl": CURVES });
+    const md = await metricsSummary(dir, directions ? { directions } : {});
+    for (const row of rows) expect(md).toContain(row);
+    // Each chart's title (read by Mermaid's parser) names the same best point as the table.
+    const charts = await Promise.all(mermaidBlocks(md ?? "").map(parseXyChart));
+    expect(charts.map((c) => c.title.replace(/^.*, best /, ""))).toEqual(
+      rows.map(
+        (r) => `${(r.split("|")[3] ?? "").trim().replaceAll("`", "").replace(" at ", " at step ")}`,
+      ),
+    );
+  });
+});

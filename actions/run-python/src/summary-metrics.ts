@@ -6,18 +6,32 @@
  *
  * @module
  */
+import type { DirectionOverrides } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
+
+/** Options of {@link metricsSummary}. */
+export interface MetricsSummaryOptions {
+  /**
+   * Which way is better for the named metrics (the job's `metrics:`, `Job.metrics`), over the
+   * name rule: the arrows and best values follow it.
+   */
+  directions?: DirectionOverrides;
+}
 
 /**
  * The Markdown of the metrics saved under `artifactsDir` (a run's artifacts folder in the local
  * store), with a blank line before it so it follows the summary's HTML; `undefined` when the job
  * saved none. `@dstack/triggers` (the Markdown escaping) is loaded only then.
  */
-export async function metricsSummary(artifactsDir: string): Promise<string | undefined> {
-  const metrics = await readMetricsDir(artifactsDir);
+export async function metricsSummary(
+  artifactsDir: string,
+  options: MetricsSummaryOptions = {},
+): Promise<string | undefined> {
+  const directions = options.directions;
+  const metrics = await readMetricsDir(artifactsDir, directions ? { directions } : {});
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0) return undefined;
   const { renderMetricsMarkdown } = await import("@dstack/triggers");
-  const lines = renderMetricsMarkdown({ metrics });
+  const lines = renderMetricsMarkdown({ metrics, ...(directions ? { directions } : {}) });
   return lines.length > 0 ? `\n${lines.join("\n")}\n` : undefined;
 }

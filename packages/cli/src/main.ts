@@ -248,7 +248,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("show a run's metrics (last, best, a sparkline per curve), or diff two runs")
     .argument("<run>", "a run name, or :TAG")
     .option("--json", "print the curves, values and problems as JSON")
-    .action(async (run: string, opts: { json?: boolean }) =>
+    .option("-w, --workflow <name>", WORKFLOW_DIRECTIONS_HELP)
+    .action(async (run: string, opts: { json?: boolean; workflow?: string }) =>
       set(await metricsCommand(run, opts, ctx)),
     );
   metrics
@@ -259,7 +260,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .remoteOptions(
       "both runs' metrics/ from GitHub Actions artifacts (token: GITHUB_TOKEN, GH_TOKEN or `gh auth token`)",
     )
-    .action(async (a: string, b: string, opts: RemoteCliOptions) => {
+    .option("-w, --workflow <name>", WORKFLOW_DIRECTIONS_HELP)
+    .addHelpText(
+      "after",
+      "\nWhich way each metric is better follows the workflow's metrics: (e.g. val_loss: min), else\nthe name rule (loss, error, ... lower; others higher): locally the jobs' as they ran (B's where\nthey differ); with --remote this checkout's .dstack/workflows.yaml (every workflow's where they\nagree), since a remote run's job is not read back; with --workflow that workflow's.",
+    )
+    .action(async (a: string, b: string, _opts: unknown, cmd: Command) => {
+      // `metrics` has -w too and, parsing first, takes it wherever it is written.
+      const opts = cmd.optsWithGlobals<RemoteCliOptions & { workflow?: string }>();
       remoteOnly(opts);
       set(await metricsDiffCommand(a, b, ctx, opts));
     });
@@ -316,6 +324,10 @@ interface RemoteCliOptions {
   runnerWorkflow?: string;
   apiUrl?: string;
 }
+
+/** `--workflow` of `dstack metrics` and `metrics diff`. */
+const WORKFLOW_DIRECTIONS_HELP =
+  "judge which way each metric is better by this workflow's metrics: in this checkout's .dstack/workflows.yaml (default: the run's own job; with --remote, every workflow's of the file)";
 
 /**
  * Whether a command goes to GitHub (`--remote`).

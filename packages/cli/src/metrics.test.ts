@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type LocalStore, openRepoStore } from "@dstack/artifacts";
+import { type Job, parseWorkflows } from "@dstack/spec";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDstack } from "./testing.js";
 
@@ -17,14 +18,26 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A finished run named `runName` whose saved artifacts hold `files`. */
-async function runWith(runName: string, files: Record<string, string>): Promise<void> {
+/** The job of a workflows file of one workflow `train` with `metrics` as its `metrics:` lines. */
+function trainJob(metrics: string): Job {
+  const text = `workflows:\n  - name: train\n    file: train.py\n    metrics: ${metrics}\n`;
+  const parsed = parseWorkflows({ files: [{ path: "w.yaml", text }] });
+  expect(parsed.diagnostics).toEqual([]);
+  return parsed.jobs[0] as Job;
+}
+
+/** A finished run named `runName` whose saved artifacts hold `files`, of `job` when given. */
+async function runWith(
+  runName: string,
+  files: Record<string, string>,
+  job: Job | null = null,
+): Promise<void> {
   const repo = join(tmp, `repo-${runName}`);
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(dirname(join(repo, p)), { recursive: true });
     writeFileSync(join(repo, p), text);
   }
-  await store.createRun({ workflow: "train", job: null, repoDir: repo, runName });
+  await store.createRun({ workflow: "train", job, repoDir: repo, runName });
   const roots = new Set(Object.keys(files).map((p) => p.split("/")[0] as string));
   for (const root of roots) {
     await store.addArtifact(runName, { localPath: join(repo, root), artifactPath: root });
@@ -123,5 +136,90 @@ describe("dstack metrics diff", () => {
       ].join("\n"),
       stderr: "",
     });
+  });
+});
+
+describe("the workflow's metrics: directions", () => {
+  const A = lines([
+    { step: 1, loss: 0.5, accuracy: 0.6 },
+    { step: 2, loss: 0.9, accuracy: 0.8 },
+  ]);
+  const B = lines([{ step: 2, loss: 0.4, accuracy: 0.7 }]);
+
+  it("dstack metrics RUN: arrows and best values follow the job the run ran", async () => {
+    await runWith("dir-dog-1", { "metrics/dstack.jsonl": A }, trainJob("{ loss: max }"));
+    const r = await runDstack(["metrics", "dir-dog-1"], tmp, env);
+    expect(r.stdout.split("\n").slice(1, 3)).toEqual([
+      "loss ↑      0.9 @ 2  0.9 @ 2  2       ▁█",
+      "accuracy ↑  0.8 @ 2  0.8 @ 2  2       ▁█",
+    ]);
+  });
+
+  it.each([
+    {
+      name: "by the name rule for jobs without metrics:",
+      a: null,
+      b: null,
+      argv: [],
+      want: [
+        "loss ↓      0.9        0.4        -0.5 (-55.6%) better",
+        "accuracy ↑  0.8        0.7        -0.1 (-12.5%) worse",
+      ],
+    },
+    {
+      name: "by B's job's metrics: (A's job is the name rule's)",
+      a: null,
+      b: "{ loss: max, accuracy: min }",
+      argv: [],
+      want: [
+        "loss ↑      0.9        0.4        -0.5 (-55.6%) worse",
+        "accuracy ↓  0.8        0.7        -0.1 (-12.5%) better",
+      ],
+    },
+    {
+      name: "by A's job's where B's says nothing",
+      a: "{ accuracy: min }",
+      b: "{ loss: max }",
+      argv: [],
+      want: [
+        "loss ↑      0.9        0.4        -0.5 (-55.6%) worse",
+        "accuracy ↓  0.8        0.7        -0.1 (-12.5%) better",
+      ],
+    },
+    {
+      name: "by --workflow's in this checkout's workflows file, over the jobs'",
+      a: null,
+      b: "{ loss: max }",
+      argv: ["--workflow", "eval"],
+      want: [
+        "loss ↓      0.9        0.4        -0.5 (-55.6%) better",
+        "accuracy ↓  0.8        0.7        -0.1 (-12.5%) better",
+      ],
+    },
+  ])("dstack metrics diff judges $name", async ({ a, b, argv, want }) => {
+    mkdirSync(join(tmp, ".dstack"), { recursive: true });
+    writeFileSync(
+      join(tmp, ".dstack/workflows.yaml"),
+      "workflows:\n  - name: eval\n    file: eval.py\n    metrics: { accuracy: min }\n",
+    );
+    writeFileSync(join(tmp, "eval.py"), "");
+    await runWith("dir-ant-1", { "metrics/dstack.jsonl": A }, a === null ? null : trainJob(a));
+    await runWith("dir-bee-2", { "metrics/dstack.jsonl": B }, b === null ? null : trainJob(b));
+    const r = await runDstack(["metrics", "diff", "dir-ant-1", "dir-bee-2", ...argv], tmp, env);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.split("\n").slice(1, 3)).toEqual(want);
+  });
+
+  it("refuses --workflow naming no workflow of this checkout", async () => {
+    mkdirSync(join(tmp, ".dstack"), { recursive: true });
+    writeFileSync(
+      join(tmp, ".dstack/workflows.yaml"),
+      "workflows:\n  - name: eval\n    file: eval.py\n",
+    );
+    writeFileSync(join(tmp, "eval.py"), "");
+    await runWith("dir-cat-3", { "metrics/dstack.jsonl": B });
+    const r = await runDstack(["metrics", "dir-cat-3", "--workflow", "trian"], tmp, env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("dstack: --workflow trian: no such workflow (workflows: eval)\n");
   });
 });

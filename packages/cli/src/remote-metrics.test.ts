@@ -97,6 +97,49 @@ describe("dstack metrics diff --remote", () => {
 
   it.each([
     {
+      name: "its only workflow's",
+      workflows: "  - name: train\n    file: t.py\n    metrics: { val_loss: max }\n",
+      argv: [],
+      row: /^val_loss ↑\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) worse$/,
+      stderr: "",
+    },
+    {
+      name: "--workflow's, of two that disagree",
+      workflows:
+        "  - name: train\n    file: t.py\n    metrics: { val_loss: max }\n  - name: tune\n    file: t.py\n    metrics: { val_loss: min }\n",
+      argv: ["--workflow", "train"],
+      row: /^val_loss ↑\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) worse$/,
+      stderr: "",
+    },
+    {
+      name: "the name rule's where two workflows disagree, said in a warning",
+      workflows:
+        "  - name: train\n    file: t.py\n    metrics: { val_loss: max }\n  - name: tune\n    file: t.py\n    metrics: { val_loss: min }\n",
+      argv: [],
+      row: /^val_loss ↓\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) better$/,
+      stderr:
+        "warning: metrics: val_loss is max in train and min in tune; judged by the name rule (choose with --workflow)\n",
+    },
+  ])(
+    "judges by this checkout's workflows file: $name",
+    async ({ workflows, argv, row, stderr }) => {
+      const cwd = fs.mkdtempSync(path.join(tmp, "laptop-"));
+      fs.mkdirSync(path.join(cwd, ".dstack"));
+      fs.writeFileSync(path.join(cwd, ".dstack/workflows.yaml"), `workflows:\n${workflows}`);
+      fs.writeFileSync(path.join(cwd, "t.py"), "");
+      const r = await runDstack(
+        ["metrics", "diff", "base-bee-1", "new-newt-2", "--remote", "--repo", REPO, ...argv],
+        cwd,
+        { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: rest.url },
+      );
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split("\n")[1]).toMatch(row);
+      expect(r.stderr).toBe(stderr);
+    },
+  );
+
+  it.each([
+    {
       name: "an unknown run: the store's message, exit 1",
       argv: ["metrics", "diff", "base-bee-1", "nope-gnu-9", "--remote", "--repo", REPO],
       status: 1,

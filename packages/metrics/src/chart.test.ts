@@ -12,7 +12,7 @@ import {
 } from "./chart.js";
 import { compareMetrics } from "./compare.js";
 import { parseMetricsFiles } from "./parse.js";
-import type { MetricSeries } from "./types.js";
+import type { DirectionOverrides, MetricSeries } from "./types.js";
 
 /** One series read from JSON lines of `name` at the given steps and values. */
 function series(name: string, points: [number, number][]): MetricSeries {
@@ -238,5 +238,35 @@ describe("compareMetrics", () => {
       },
       { name: "old", direction: "max", base: 1, verdict: "missing" },
     ]);
+  });
+});
+
+describe("compareMetrics with directions", () => {
+  // Curves read by the name rule (loss lower, acc higher), last-value bleu higher.
+  const run = parseMetricsFiles([
+    { path: "metrics/a.jsonl", text: '{"step": 1, "loss": 0.5, "acc": 0.8}' },
+    { path: "metrics/eval.json", text: '{"bleu": 30}' },
+  ]);
+  const base = parseMetricsFiles([
+    { path: "metrics/a.jsonl", text: '{"step": 1, "loss": 0.4, "acc": 0.7}' },
+    { path: "metrics/eval.json", text: '{"bleu": 20}' },
+  ]);
+  it.each<{ name: string; directions: DirectionOverrides; want: string[] }>([
+    { name: "the name rule", directions: {}, want: ["worse", "better", "better"] },
+    {
+      name: "overrides of curves read by the name rule, and of a last value",
+      directions: { loss: "max", acc: "min", bleu: "min" },
+      want: ["better", "worse", "worse"],
+    },
+    {
+      name: "an override of one metric only",
+      directions: { acc: "min" },
+      want: ["worse", "worse", "better"],
+    },
+  ])("$name", ({ directions, want }) => {
+    const rows = compareMetrics(run, base, { directions });
+    expect(rows.map((r) => r.name)).toEqual(["bleu", "loss", "acc"]);
+    const byName = Object.fromEntries(rows.map((r) => [r.name, r.verdict]));
+    expect([byName.loss, byName.acc, byName.bleu]).toEqual(want);
   });
 });

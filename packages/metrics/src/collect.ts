@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { NOT_METRIC_NAMES } from "@dstack/spec";
 import {
   type Direction,
   type DirectionOverrides,
@@ -31,8 +32,11 @@ import {
 /** Most problems listed per file; the rest are counted. */
 export const PROBLEMS_PER_FILE = 5;
 
-/** Keys of a JSON line, and CSV columns, that are not metrics. */
-const NOT_METRICS = new Set(["step", "epoch"]);
+/**
+ * Keys of a JSON line, and CSV columns, that are not metrics: `NOT_METRIC_NAMES` of
+ * `@dstack/spec`, the rule a workflow's `metrics:` names follow too.
+ */
+const NOT_METRICS = new Set(NOT_METRIC_NAMES);
 
 /** Options of {@link createMetricsCollector}. */
 export interface MetricsCollectorOptions {

@@ -51,8 +51,9 @@ function numbers(report: MetricsReport): Map<string, number> {
 
 /**
  * Compares the numeric last values of `run` and `base`, metric by metric: this run's metrics in
- * its order, then those only the base run has. The direction of a curve is the one it was read
- * with; of a last-value metric, {@link directionOf}.
+ * its order, then those only the base run has. The direction is `options.directions`' for a
+ * metric it names; else a curve's is the one it was read with, a last-value metric's
+ * {@link directionOf}'s.
  */
 export function compareMetrics(
   run: MetricsReport,
@@ -65,7 +66,11 @@ export function compareMetrics(
   for (const s of [...base.series, ...run.series]) directions.set(s.name, s.direction);
   const names = [...mine.keys(), ...[...theirs.keys()].filter((k) => !mine.has(k))];
   return names.map((name) => {
-    const direction = directions.get(name) ?? directionOf(name, options.directions);
+    const given = options.directions;
+    const direction =
+      given && Object.hasOwn(given, name)
+        ? directionOf(name, given)
+        : (directions.get(name) ?? directionOf(name));
     const value = mine.get(name);
     const b = theirs.get(name);
     if (value === undefined) return { name, direction, base: b as number, verdict: "missing" };

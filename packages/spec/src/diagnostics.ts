@@ -47,7 +47,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /**
- * Renders a field path the way users write it: `workflows[0].resources.gpu`.
+ * Renders a field path the way users write it: `workflows[0].resources.gpu`; an empty key is `""`.
  *
  * @param path - keys and indexes.
  */
@@ -57,7 +57,9 @@ export function formatFieldPath(path: FieldPath): string {
     if (typeof part === "number") {
       out += `[${part}]`;
     } else {
-      out += out ? `.${part}` : part;
+      // An empty key (`"": min`) is shown as written, not as nothing after the dot.
+      const key = part === "" ? '""' : part;
+      out += out ? `.${key}` : key;
     }
   }
   return out;

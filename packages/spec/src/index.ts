@@ -49,6 +49,8 @@ export {
   type HostFacts,
   type HostGpu,
   type Job,
+  METRIC_DIRECTIONS,
+  type MetricDirection,
   PROVIDERS,
   type Provider,
   type Resources,
@@ -74,6 +76,7 @@ export {
 } from "./labels.js";
 export type { Locator, Position } from "./locator.js";
 export { valueLocator, yamlLocator } from "./locator.js";
+export { METRIC_NAME_MAX, metricNameProblem, NOT_METRIC_NAMES } from "./metric-names.js";
 export {
   ACTIONS_EVENTS,
   type ArtifactsPolicy,

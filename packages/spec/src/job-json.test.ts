@@ -23,6 +23,7 @@ const text = `workflows:
       interruptible: true
     deps:
       - tag: data
+    metrics: { val_loss: max, f1: min }
   - name: tiny
     provider: python
     file: tiny.py

@@ -10,8 +10,9 @@ import type { Job } from "./job.js";
 /**
  * The workflow form of a job: `name`, `provider`, `file`, `args`, `requirements`, `version`,
  * `environment`, `artifacts`, `working_dir`, `before_run`, `resources` (sizes as exact byte
- * counts, `"16000000000B"`; the GPU name as normalized), `deps`. A job without a workflow name
- * gets `name: "python"` (what an inline `dstack run python FILE` job is checked as).
+ * counts, `"16000000000B"`; the GPU name as normalized), `deps`, `metrics` (when the job has
+ * it). A job without a workflow name gets `name: "python"` (what an inline `dstack run python
+ * FILE` job is checked as).
  */
 export function jobToWorkflow(job: Job): Record<string, unknown> {
   const r = job.resources;
@@ -42,5 +43,6 @@ export function jobToWorkflow(job: Job): Record<string, unknown> {
       interruptible: r.interruptible,
     },
     ...(job.deps.length > 0 ? { deps: job.deps } : {}),
+    ...(job.metrics !== undefined ? { metrics: { ...job.metrics } } : {}),
   };
 }

@@ -14,6 +14,16 @@ export const PROVIDERS = ["python"] as const;
 /** A provider name; see {@link PROVIDERS}. */
 export type Provider = (typeof PROVIDERS)[number];
 
+/**
+ * The words of a workflow's `metrics:` for which way a metric is better: `min` (lower is better,
+ * a loss) or `max` (higher is better, an accuracy), as Keras' and Lightning's `ModelCheckpoint`
+ * `mode` say it.
+ */
+export const METRIC_DIRECTIONS = ["min", "max"] as const;
+
+/** Which way a metric is better; see {@link METRIC_DIRECTIONS}. */
+export type MetricDirection = (typeof METRIC_DIRECTIONS)[number];
+
 /** GPUs asked for by a job (`resources.gpu`, `--gpu`, `--gpu-name`, `--gpu-memory`). */
 export interface GpuRequest {
   /** Number of GPUs, >= 1. `gpu: {name: K80}` without a count asks for 1. */
@@ -94,6 +104,12 @@ export interface Job {
   resources: Resources;
   /** Other runs' artifacts this job needs. */
   deps: Dep[];
+  /**
+   * Which way is better for the named metrics (`metrics:` of the workflow), over the name rule of
+   * `@dstack/metrics` (`val_loss` lower, `accuracy` higher): what job summaries, pull-request
+   * comments and `dstack metrics` use for best values and better/worse. Absent when not written.
+   */
+  metrics?: Readonly<Record<string, MetricDirection>>;
 }
 
 /**

@@ -69,6 +69,8 @@ describe("the committed JSON Schema", () => {
   it("points editors at mistakes", () => {
     expect(editor({ workflows: [{ name: "w", file: "t.py", requirments: "r.txt" }] })).toBe(false);
     expect(editor({ workflows: [{ name: "w", file: "t.py", resources: { gpu: 0 } }] })).toBe(false);
+    expect(editor({ workflows: [{ name: "w", file: "t.py", metrics: { f1: "up" } }] })).toBe(false);
+    expect(editor({ workflows: [{ name: "w", file: "t.py", metrics: { f1: "max" } }] })).toBe(true);
   });
 });
 
@@ -128,6 +130,7 @@ describe("the precompiled workflow validator", () => {
     { name: "an unknown key", raw: { name: "w", file: "t.py", requirments: "r.txt" } },
     { name: "a wrong type", raw: { name: "w", file: "t.py", resources: { gpu: "many" } } },
     { name: "an empty name", raw: { name: "", file: "t.py", artifacts: [""] } },
+    { name: "a metric direction", raw: { name: "w", file: "t.py", metrics: { f1: "up", l: 1 } } },
     { name: "not an object", raw: ["w"] },
   ])("answers like ajv compiling the schema now: $name", ({ raw }) => {
     const compiled = createAjv().compile(WorkflowSchema);

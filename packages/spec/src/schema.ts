@@ -12,7 +12,7 @@
  * @module
  */
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import { PROVIDERS } from "./job.js";
+import { METRIC_DIRECTIONS, PROVIDERS } from "./job.js";
 
 /** Environment variable names: POSIX portable names (IEEE Std 1003.1, 8.1). */
 export const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -188,6 +188,19 @@ export const WorkflowSchema = Type.Object(
       Type.Array(DepSchema, {
         description: "The tags, workflows and runs whose artifacts this workflow needs",
       }),
+    ),
+    metrics: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.String({
+          enum: [...METRIC_DIRECTIONS],
+          description: "min: lower is better (a loss); max: higher is better (an accuracy)",
+        }),
+        {
+          description:
+            "Which way is better for the named metrics, e.g. val_loss: min, f1: max. Metrics not named here follow the name rule: names with loss, error, err, perplexity, ppl, mae, mse or rmse are lower-is-better, others higher-is-better.",
+        },
+      ),
     ),
   },
   {

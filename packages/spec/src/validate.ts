@@ -13,8 +13,9 @@ import { split as shellSplit } from "shlex";
 import type { Diagnostic, FieldPath } from "./diagnostics.js";
 import { validateWorkflow as precompiledWorkflowValidator } from "./generated/workflow-validator.js";
 import { gpuNameProblem, normalizeGpuName } from "./gpu.js";
-import type { Dep, GpuRequest, Job, Resources } from "./job.js";
+import type { Dep, GpuRequest, Job, MetricDirection, Resources } from "./job.js";
 import type { Locator } from "./locator.js";
+import { metricNameProblem } from "./metric-names.js";
 import { ENV_NAME_PATTERN, SIZE_FORMAT, WORKFLOW_NAME_PATTERN } from "./schema.js";
 import { parseSize } from "./units.js";
 
@@ -215,6 +216,8 @@ export function translateSchemaErrors(
         break;
       }
       case "type": {
+        // A direction of another type: the enum's message below says what is allowed.
+        if (path.length === 2 && path[0] === "metrics") break;
         if (isSize && (typeof e.data === "number" || typeof e.data === "string")) {
           const r = parseSize(String(e.data));
           out.error(path, "error" in r ? r.error.message : `expected a size such as 16GB`);
@@ -272,6 +275,10 @@ export function translateSchemaErrors(
         break;
       case "enum": {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+        if (path.length === 2 && path[0] === "metrics") {
+          out.error(path, metricDirectionMessage(e.data));
+          break;
+        }
         const what = path[path.length - 1] === "provider" ? "a provider" : "allowed";
         const hint = didYouMean(String(e.data), allowed);
         out.error(
@@ -294,6 +301,29 @@ export function translateSchemaErrors(
         out.error(path, `${describeValue(e.data)} is not allowed here (${e.message ?? e.keyword})`);
     }
   }
+}
+
+/** Words people write for a direction, and the one `metrics:` takes. */
+const DIRECTION_WORDS: Readonly<Record<string, MetricDirection>> = {
+  lower: "min",
+  minimize: "min",
+  minimise: "min",
+  minimum: "min",
+  down: "min",
+  higher: "max",
+  maximize: "max",
+  maximise: "max",
+  maximum: "max",
+  up: "max",
+};
+
+/** The message for a `metrics:` value that is not `min` or `max`, with a did-you-mean. */
+function metricDirectionMessage(given: unknown): string {
+  const word = typeof given === "string" ? given.trim().toLowerCase() : "";
+  const hint = Object.hasOwn(DIRECTION_WORDS, word)
+    ? DIRECTION_WORDS[word]
+    : didYouMean(word, ["min", "max"]);
+  return `${describeValue(given)} is not a direction${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""} (allowed: min when lower is better, max when higher is better)`;
 }
 
 /**
@@ -505,6 +535,7 @@ export function validateWorkflow(
 
   const resources = normalizeResources(w.resources, r);
   const deps = normalizeDeps(w.deps, r);
+  const metrics = normalizeMetrics(w.metrics, r);
 
   if (r.diagnostics.some((d) => d.severity === "error") || file === undefined) {
     return { diagnostics: r.diagnostics };
@@ -522,6 +553,7 @@ export function validateWorkflow(
     beforeRun,
     resources,
     deps,
+    ...(metrics !== undefined ? { metrics } : {}),
   };
   return { job, diagnostics: r.diagnostics };
 }
@@ -591,4 +623,24 @@ function normalizeDeps(value: unknown, r: Reporter): Dep[] {
     }
   });
   return deps;
+}
+
+/**
+ * `metrics:`, the directions by metric name: each name checked by {@link metricNameProblem} (an
+ * error at its key); values other than `min` and `max` were reported by the schema. `undefined`
+ * when the workflow has no `metrics:` map.
+ */
+function normalizeMetrics(
+  value: unknown,
+  r: Reporter,
+): Record<string, MetricDirection> | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const kept: [string, MetricDirection][] = [];
+  for (const [name, direction] of Object.entries(value)) {
+    const problem = metricNameProblem(name);
+    if (problem !== undefined) r.error(["metrics", name], problem, { key: true });
+    else if (direction === "min" || direction === "max") kept.push([name, direction]);
+  }
+  // fromEntries defines own properties: a metric named __proto__ stays a metric.
+  return Object.fromEntries(kept);
 }

@@ -68,7 +68,8 @@ const STATE: Record<RunReport["status"], CommitStatusState> = {
 };
 
 /**
- * Updates the sticky comment and sets the commit status (`dstack/<workflow>` on the pinned
+ * Updates the sticky comment (its metrics compared by the directions of the decision's job,
+ * `Job.metrics`) and sets the commit status (`dstack/<workflow>` on the pinned
  * commit: `pending` while queued or running, then `success`, `failure`, or `error` when cancelled).
  *
  * @throws GitHubError when GitHub refuses either write.
@@ -81,7 +82,15 @@ export async function reportRun(options: ReportRunOptions): Promise<void> {
     repo,
     pr: d.pr.number,
     ...(options.stickyAuthors ? { authors: options.stickyAuthors } : {}),
-  }).update({ workflow: d.workflow, command: d.command, actor: d.actor, sha: d.sha, ...report });
+  }).update({
+    workflow: d.workflow,
+    command: d.command,
+    actor: d.actor,
+    sha: d.sha,
+    // The default branch's workflow says which way each metric is better, not the pull request.
+    ...(d.job.metrics ? { metricDirections: d.job.metrics } : {}),
+    ...report,
+  });
   const took = report.durationMs === undefined ? "" : ` in ${formatDuration(report.durationMs)}`;
   await setCommitStatus({
     client,

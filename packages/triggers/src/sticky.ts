@@ -5,7 +5,7 @@
  * @module
  */
 import { apiUrlOf, type GitHubClient, restError } from "@dstack/github";
-import type { MetricsReport } from "@dstack/metrics";
+import type { DirectionOverrides, MetricsReport } from "@dstack/metrics";
 import { formatDuration as formatDurationIn } from "@dstack/spec";
 import { code, codeBlock, codeCell, link } from "./markdown.js";
 import type { MetricValue } from "./metrics.js";
@@ -67,6 +67,12 @@ export interface StickyState {
    * said so. Absent: no comparison.
    */
   base?: BaseRun | null;
+  /**
+   * Which way is better for the named metrics (the workflow's `metrics:`, `Job.metrics` of
+   * `@dstack/spec`), over the name rule, in the comparison's better/worse. Read the reports with
+   * the same directions so that their best values follow them too.
+   */
+  metricDirections?: DirectionOverrides;
   /** The run's artifacts. */
   artifacts?: StickyLink[];
   /** Tags pointing at the run's artifacts. */
@@ -128,6 +134,7 @@ export function renderSticky(state: StickyState): string {
     const lines = renderMetricsMarkdown({
       metrics: state.metricsReport,
       ...(state.base !== undefined ? { base: state.base } : {}),
+      ...(state.metricDirections ? { directions: state.metricDirections } : {}),
     });
     if (lines.length > 0) out.push(...lines, "");
   } else if (metrics.length > 0) {

@@ -5,6 +5,11 @@
  * With `--remote`, the runs' `metrics/` come from GitHub Actions artifacts through the GitHub
  * store (a run or tag resolved to its trusted workflow run, every artifact digest-checked).
  *
+ * Which way each metric is better (its arrow, best value, better or worse) follows the workflow's
+ * `metrics:` over the name rule: a local run's from the job its run record holds (as it ran); a
+ * remote run's, whose job is not read back, from this checkout's `.dstack/workflows.yaml`; with
+ * `--workflow NAME`, that workflow's of this checkout's file for either.
+ *
  * @module
  */
 
@@ -15,6 +20,7 @@ import type { GitHubStore } from "@dstack/artifacts/github";
 import {
   compareMetrics,
   DIRECTION_ARROW,
+  type DirectionOverrides,
   formatMetricNumber,
   METRICS_DIR,
   type MetricsReport,
@@ -22,27 +28,101 @@ import {
   sparkline,
 } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
-import { parseRef, type RunContext, repoStore } from "../context.js";
+import { formatDiagnostic, type MetricDirection } from "@dstack/spec";
+import { loadWorkflows } from "@dstack/spec/node";
+import { CliError, findRepoDir, parseRef, type RunContext, repoStore } from "../context.js";
 import { table } from "../format.js";
 import type { RemoteOptions } from "../remote/session.js";
 
-/** Options of `dstack metrics diff`: `--remote` and where. */
+/** Options of `dstack metrics`. */
+export interface MetricsOptions {
+  /** `--json`: the whole report as JSON. */
+  json?: boolean;
+  /** `--workflow NAME`: judge by that workflow's `metrics:` in this checkout's workflows file. */
+  workflow?: string;
+}
+
+/** Options of `dstack metrics diff`: `--remote` and where, `--workflow`. */
 export interface MetricsDiffOptions extends RemoteOptions {
   /** `--remote`: both runs' `metrics/` from GitHub Actions artifacts. */
   remote?: boolean;
+  /** `--workflow NAME`: judge by that workflow's `metrics:` in this checkout's workflows file. */
+  workflow?: string;
 }
 
 const ARROW = DIRECTION_ARROW;
 const fmt = formatMetricNumber;
 
-/** The metrics of a run (`RUN` or `:TAG`) from its artifacts in this repository's local store. */
-async function runMetrics(
+/**
+ * The `metrics:` directions of this checkout's `.dstack/workflows.yaml`: `workflow`'s, or without
+ * it every workflow's, a metric that two workflows judge differently left to the name rule (with
+ * a warning). No workflows file: none.
+ *
+ * @throws CliError when `workflow` is given and the file, or that workflow in it, is missing or
+ *   not valid (its problems in the message).
+ */
+function checkoutDirections(ctx: RunContext, workflow?: string): DirectionOverrides {
+  const repoDir = findRepoDir(ctx.cwd);
+  let parsed: ReturnType<typeof loadWorkflows>;
+  try {
+    parsed = loadWorkflows(repoDir, ctx.cwd);
+  } catch (e) {
+    if (workflow === undefined) return {};
+    throw new CliError(`--workflow ${workflow}: ${(e as Error).message}`);
+  }
+  if (workflow !== undefined) {
+    const job = parsed.jobs.find((j) => j.workflow === workflow);
+    if (job === undefined) {
+      const problems = parsed.diagnostics.filter((d) => d.workflow === workflow);
+      const names = parsed.jobs.flatMap((j) => (j.workflow ? [j.workflow] : []));
+      throw new CliError(
+        problems.length > 0
+          ? `--workflow ${workflow} is not valid:\n${problems.map(formatDiagnostic).join("\n")}`
+          : `--workflow ${workflow}: no such workflow (workflows: ${names.join(", ") || "none"})`,
+      );
+    }
+    return job.metrics ?? {};
+  }
+  const seen = new Map<string, { direction: MetricDirection; workflow: string }>();
+  const disputed = new Set<string>();
+  for (const job of parsed.jobs) {
+    for (const [name, direction] of Object.entries(job.metrics ?? {})) {
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, { direction, workflow: job.workflow ?? "" });
+      else if (first.direction !== direction && !disputed.has(name)) {
+        disputed.add(name);
+        ctx.stderr(
+          `warning: metrics: ${printable(name)} is ${first.direction} in ${first.workflow} and ${direction} in ${job.workflow}; judged by the name rule (choose with --workflow)\n`,
+        );
+      }
+    }
+  }
+  return Object.fromEntries(
+    [...seen].filter(([name]) => !disputed.has(name)).map(([name, d]) => [name, d.direction]),
+  );
+}
+
+/**
+ * A run (`RUN` or `:TAG`) of this repository's local store: its name, its artifacts folder and
+ * the `metrics:` directions of the job it ran.
+ */
+async function localRun(
   ref: string,
   ctx: RunContext,
-): Promise<{ runName: string; report: MetricsReport }> {
+): Promise<{ runName: string; dir: string; directions: DirectionOverrides }> {
   const store = await repoStore(ctx);
   const run = await store.resolveRef(parseRef(ref));
-  return { runName: run.runName, report: await readMetricsDir(store.artifactsDir(run.runName)) };
+  const record = await store.getRun(run.runName);
+  return {
+    runName: run.runName,
+    dir: store.artifactsDir(run.runName),
+    directions: record.job?.metrics ?? {},
+  };
+}
+
+/** Reads a metrics folder, judging each metric by `directions` over the name rule. */
+function readWith(dir: string, directions: DirectionOverrides): Promise<MetricsReport> {
+  return readMetricsDir(dir, Object.keys(directions).length > 0 ? { directions } : {});
 }
 
 /**
@@ -54,6 +134,7 @@ async function runMetrics(
 async function remoteRunMetrics(
   ref: string,
   store: GitHubStore,
+  directions: DirectionOverrides,
 ): Promise<{ runName: string; report: MetricsReport }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "dstack-metrics-"));
   try {
@@ -61,7 +142,7 @@ async function remoteRunMetrics(
       artifactPath: METRICS_DIR,
       localPath: path.join(dir, METRICS_DIR),
     });
-    return { runName: got.runName, report: await readMetricsDir(dir) };
+    return { runName: got.runName, report: await readWith(dir, directions) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -78,14 +159,19 @@ const NO_METRICS =
 /**
  * `dstack metrics RUN [--json]`: per metric its last and best values with their steps, the
  * number of points and a sparkline (curves), or the value (last-value files). `--json` prints
- * the whole report (points thinned as read). Problems go to stderr.
+ * the whole report (points thinned as read). Problems go to stderr. Directions: the run's job's
+ * `metrics:`, or with `--workflow` that workflow's in this checkout.
  */
 export async function metricsCommand(
   ref: string,
-  opts: { json?: boolean },
+  opts: MetricsOptions,
   ctx: RunContext,
 ): Promise<number> {
-  const { runName, report } = await runMetrics(ref, ctx);
+  const run = await localRun(ref, ctx);
+  const directions =
+    opts.workflow !== undefined ? checkoutDirections(ctx, opts.workflow) : run.directions;
+  const runName = run.runName;
+  const report = await readWith(run.dir, directions);
   if (opts.json) {
     ctx.stdout(`${JSON.stringify({ run: runName, ...report }, null, 2)}\n`);
     return 0;
@@ -116,7 +202,9 @@ export async function metricsCommand(
 /**
  * `dstack metrics diff RUN_A RUN_B`: each metric's last value in A and B, the change from A to
  * B, and whether B is better or worse (↓ lower is better, ↑ higher is better). `--remote`: both
- * runs from GitHub Actions artifacts (only their `metrics/` artifact path).
+ * runs from GitHub Actions artifacts (only their `metrics/` artifact path). Both runs are judged
+ * alike: by `--workflow`'s directions; else locally by both jobs' `metrics:` (B's where they
+ * differ), remotely by this checkout's workflows file.
  */
 export async function metricsDiffCommand(
   refA: string,
@@ -125,12 +213,27 @@ export async function metricsDiffCommand(
   opts: MetricsDiffOptions = {},
 ): Promise<number> {
   if (opts.remote) {
+    const directions = checkoutDirections(ctx, opts.workflow);
     const { withGitHubStore } = await import("../remote/artifacts.js");
     return withGitHubStore(opts, ctx, async (store) =>
-      printDiff(await remoteRunMetrics(refA, store), await remoteRunMetrics(refB, store), ctx),
+      printDiff(
+        await remoteRunMetrics(refA, store, directions),
+        await remoteRunMetrics(refB, store, directions),
+        ctx,
+      ),
     );
   }
-  return printDiff(await runMetrics(refA, ctx), await runMetrics(refB, ctx), ctx);
+  const a = await localRun(refA, ctx);
+  const b = await localRun(refB, ctx);
+  const directions =
+    opts.workflow !== undefined
+      ? checkoutDirections(ctx, opts.workflow)
+      : { ...a.directions, ...b.directions };
+  return printDiff(
+    { runName: a.runName, report: await readWith(a.dir, directions) },
+    { runName: b.runName, report: await readWith(b.dir, directions) },
+    ctx,
+  );
 }
 
 /** Prints the comparison of `a` and `b` (see {@link metricsDiffCommand}). */
@@ -141,6 +244,7 @@ function printDiff(
 ): number {
   printProblems(a.runName, a.report, ctx);
   printProblems(b.runName, b.report, ctx);
+  // Both reports were read with the same directions: each curve carries its own.
   const rows = compareMetrics(b.report, a.report);
   if (rows.length === 0) {
     ctx.stderr(`${a.runName}, ${b.runName}: ${NO_METRICS}\n`);

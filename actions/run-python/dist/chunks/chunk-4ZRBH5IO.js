@@ -1,4 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
+import {
+  NOT_METRIC_NAMES
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/metrics/lib/types.js
 var METRICS_DIR = "metrics";
@@ -40,7 +43,7 @@ function lastValues(report) {
 
 // ../../packages/metrics/lib/collect.js
 var PROBLEMS_PER_FILE = 5;
-var NOT_METRICS = /* @__PURE__ */ new Set(["step", "epoch"]);
+var NOT_METRICS = new Set(NOT_METRIC_NAMES);
 var NON_FINITE = "\0non-finite:";
 function parseJsonLine(text) {
   try {
@@ -1756,26 +1759,6 @@ var transform = function(original_options = {}) {
   };
 };
 
-// ../../node_modules/csv-parse/lib/sync.js
-var parse = function(data, opts = {}) {
-  if (typeof data === "string") {
-    data = Buffer.from(data);
-  }
-  const records = opts && opts.objname ? {} : [];
-  const parser = transform(opts);
-  const push = (record) => {
-    if (parser.options.objname === void 0) records.push(record);
-    else {
-      records[record[0]] = record[1];
-    }
-  };
-  const close = () => {
-  };
-  const error = parser.parse(data, true, push, close);
-  if (error !== void 0) throw error;
-  return records;
-};
-
 // ../../packages/metrics/lib/parse.js
 function metricsFileKind(path) {
   const lower = path.toLowerCase();
@@ -1793,59 +1776,12 @@ var CSV_OPTIONS = {
   skip_empty_lines: true,
   skip_records_with_error: true
 };
-function parseMetricsFiles(files, options = {}) {
-  const c = createMetricsCollector(options);
-  const sorted = [...files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  for (const file of sorted) {
-    const kind = metricsFileKind(file.path);
-    if (kind === "object") {
-      c.jsonObject(file.path, file.text);
-    } else if (kind === "lines") {
-      let line = 0;
-      let start = 0;
-      const text = file.text;
-      while (start <= text.length) {
-        const end = text.indexOf("\n", start);
-        const stop = end < 0 ? text.length : end;
-        line++;
-        c.jsonLine(file.path, line, text.slice(start, stop).replace(/\r$/, ""));
-        if (end < 0)
-          break;
-        start = end + 1;
-      }
-    } else if (kind === "csv") {
-      const skipped = [];
-      const rows = parse(file.text, {
-        ...CSV_OPTIONS,
-        on_skip: (err) => {
-          const line = Number(err?.lines ?? 0);
-          skipped.push({
-            line,
-            text: `${file.path}:${line}: not CSV (${err?.message ?? "a bad row"})`
-          });
-          return void 0;
-        }
-      });
-      for (const { record, info } of rows) {
-        while (skipped[0] && skipped[0].line < info.lines)
-          c.problem(file.path, skipped.shift()?.text ?? "");
-        c.csvRecord(file.path, info.lines, record);
-      }
-      for (const s of skipped)
-        c.problem(file.path, s.text);
-    } else {
-      c.problem(file.path, `${file.path}: not a metrics file; use .jsonl, .csv or .json`);
-    }
-  }
-  return c.result();
-}
 
 export {
   is_object,
   CsvError,
   transform,
   METRICS_DIR,
-  METRICS_MAX,
   directionOf,
   isBetter,
   DIRECTION_ARROW,
@@ -1853,6 +1789,5 @@ export {
   lastValues,
   createMetricsCollector,
   metricsFileKind,
-  CSV_OPTIONS,
-  parseMetricsFiles
+  CSV_OPTIONS
 };

@@ -14713,7 +14713,8 @@ function formatFieldPath(path2) {
     if (typeof part === "number") {
       out += `[${part}]`;
     } else {
-      out += out ? `.${part}` : part;
+      const key = part === "" ? '""' : part;
+      out += out ? `.${key}` : key;
     }
   }
   return out;
@@ -17428,6 +17429,7 @@ var Type = type_exports2;
 
 // ../../packages/spec/lib/job.js
 var PROVIDERS = ["python"];
+var METRIC_DIRECTIONS = ["min", "max"];
 
 // ../../packages/spec/lib/schema.js
 var ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -17523,6 +17525,12 @@ var WorkflowSchema = Type.Object({
   resources: Type.Optional(ResourcesSchema),
   deps: Type.Optional(Type.Array(DepSchema, {
     description: "The tags, workflows and runs whose artifacts this workflow needs"
+  })),
+  metrics: Type.Optional(Type.Record(Type.String(), Type.String({
+    enum: [...METRIC_DIRECTIONS],
+    description: "min: lower is better (a loss); max: higher is better (an accuracy)"
+  }), {
+    description: "Which way is better for the named metrics, e.g. val_loss: min, f1: max. Metrics not named here follow the name rule: names with loss, error, err, perplexity, ppl, mae, mse or rmse are lower-is-better, others higher-is-better."
   }))
 }, {
   additionalProperties: false,
@@ -17808,11 +17816,12 @@ var import_ucs2length = __toESM(require_ucs2length(), 1);
 var ucs2length = import_ucs2length.default.default ?? import_ucs2length.default;
 var formats = { "dstack-size": { type: "string", validate: (s) => "bytes" in parseSize(s) } };
 var validateWorkflow = validate0;
-var schema0 = { "additionalProperties": false, "description": "A workflow run by the python provider", "type": "object", "required": ["name"], "properties": { "name": { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "description": "The workflow name, used as `dstack run NAME`", "type": "string" }, "provider": { "enum": ["python"], "description": "The provider that runs the workflow; python by default", "type": "string" }, "file": { "minLength": 1, "description": "The Python file to run, relative to working_dir", "type": "string" }, "script": { "minLength": 1, "description": "The Python file to run (the older name of `file`)", "type": "string" }, "args": { "description": "The arguments for the Python program: a list kept exactly, or a string split as a shell would", "anyOf": [{ "description": "An argument", "type": "string" }, { "type": "array", "items": { "description": "An argument", "type": "string" } }] }, "requirements": { "minLength": 1, "description": "The path to the requirements.txt file, relative to working_dir", "type": "string" }, "version": { "description": `The Python version, e.g. "3.11"; quote it, since YAML reads 3.10 as 3.1. By default, the host's python3.`, "anyOf": [{ "type": "string" }, { "type": "number" }] }, "environment": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "env": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "artifacts": { "description": "The folders that must be saved as output artifacts", "type": "array", "items": { "description": "A folder saved as an output artifact", "anyOf": [{ "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" }, { "additionalProperties": false, "type": "object", "required": ["path"], "properties": { "path": { "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" } } }] } }, "working_dir": { "minLength": 1, "description": "The working directory, relative to the repository root", "type": "string" }, "before_run": { "description": "The shell commands to run before running the Python file", "anyOf": [{ "description": "A shell command, run by bash -e", "type": "string" }, { "type": "array", "items": { "description": "A shell command, run by bash -e", "type": "string" } }] }, "resources": { "additionalProperties": false, "description": "The hardware resources required by the workflow", "type": "object", "properties": { "cpu": { "minimum": 1, "description": "The number of CPU cores", "type": "integer" }, "memory": { "format": "dstack-size", "description": 'The size of RAM memory. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "gpu": { "description": "The number of GPUs, or their count, model name and memory", "anyOf": [{ "minimum": 1, "description": "The number of GPUs", "type": "integer" }, { "additionalProperties": false, "description": "The number of GPUs, their model name and memory", "type": "object", "properties": { "count": { "minimum": 1, "description": "The number of GPUs; 1 when only a name or memory is given", "type": "integer" }, "name": { "minLength": 1, "description": 'The name of the GPU model (e.g. "K80", "V100", "H100")', "type": "string" }, "memory": { "format": "dstack-size", "description": 'The size of GPU memory per GPU. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" } } }] }, "shm_size": { "format": "dstack-size", "description": 'The size of shared memory (/dev/shm). Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "interruptible": { "description": "true if the workflow can run on interruptible (spot) machines. By default, it's false.", "type": "boolean" } } }, "deps": { "description": "The tags, workflows and runs whose artifacts this workflow needs", "type": "array", "items": { "description": "A tag, a workflow or a run whose artifacts are placed in the repository first", "anyOf": [{ "additionalProperties": false, "type": "object", "required": ["tag"], "properties": { "tag": { "minLength": 1, "description": "A tag whose artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["workflow"], "properties": { "workflow": { "minLength": 1, "description": "A workflow whose latest successful run's artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["run"], "properties": { "run": { "minLength": 1, "description": "A run name whose artifacts this workflow needs, whatever the run's end (how a resumed attempt gets the checkpoints of the one before)", "type": "string" } } }] } } } };
+var schema0 = { "additionalProperties": false, "description": "A workflow run by the python provider", "type": "object", "required": ["name"], "properties": { "name": { "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "description": "The workflow name, used as `dstack run NAME`", "type": "string" }, "provider": { "enum": ["python"], "description": "The provider that runs the workflow; python by default", "type": "string" }, "file": { "minLength": 1, "description": "The Python file to run, relative to working_dir", "type": "string" }, "script": { "minLength": 1, "description": "The Python file to run (the older name of `file`)", "type": "string" }, "args": { "description": "The arguments for the Python program: a list kept exactly, or a string split as a shell would", "anyOf": [{ "description": "An argument", "type": "string" }, { "type": "array", "items": { "description": "An argument", "type": "string" } }] }, "requirements": { "minLength": 1, "description": "The path to the requirements.txt file, relative to working_dir", "type": "string" }, "version": { "description": `The Python version, e.g. "3.11"; quote it, since YAML reads 3.10 as 3.1. By default, the host's python3.`, "anyOf": [{ "type": "string" }, { "type": "number" }] }, "environment": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "env": { "description": "The environment variables and their values", "anyOf": [{ "description": "Variable names and their values", "additionalProperties": false, "type": "object", "patternProperties": { "^[A-Za-z_][A-Za-z0-9_]*$": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, { "description": "A list of NAME=VALUE", "type": "array", "items": { "description": "NAME=VALUE", "type": "string" } }] }, "artifacts": { "description": "The folders that must be saved as output artifacts", "type": "array", "items": { "description": "A folder saved as an output artifact", "anyOf": [{ "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" }, { "additionalProperties": false, "type": "object", "required": ["path"], "properties": { "path": { "minLength": 1, "description": "A folder saved as an output artifact, relative to the repository root", "type": "string" } } }] } }, "working_dir": { "minLength": 1, "description": "The working directory, relative to the repository root", "type": "string" }, "before_run": { "description": "The shell commands to run before running the Python file", "anyOf": [{ "description": "A shell command, run by bash -e", "type": "string" }, { "type": "array", "items": { "description": "A shell command, run by bash -e", "type": "string" } }] }, "resources": { "additionalProperties": false, "description": "The hardware resources required by the workflow", "type": "object", "properties": { "cpu": { "minimum": 1, "description": "The number of CPU cores", "type": "integer" }, "memory": { "format": "dstack-size", "description": 'The size of RAM memory. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "gpu": { "description": "The number of GPUs, or their count, model name and memory", "anyOf": [{ "minimum": 1, "description": "The number of GPUs", "type": "integer" }, { "additionalProperties": false, "description": "The number of GPUs, their model name and memory", "type": "object", "properties": { "count": { "minimum": 1, "description": "The number of GPUs; 1 when only a name or memory is given", "type": "integer" }, "name": { "minLength": 1, "description": 'The name of the GPU model (e.g. "K80", "V100", "H100")', "type": "string" }, "memory": { "format": "dstack-size", "description": 'The size of GPU memory per GPU. Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" } } }] }, "shm_size": { "format": "dstack-size", "description": 'The size of shared memory (/dev/shm). Decimal units KB, MB, GB, TB (10^3n bytes) or binary KiB, MiB, GiB, TiB (2^10n bytes), e.g. "16GB" or "512MiB".', "examples": ["16GB", "512MiB"], "type": "string" }, "interruptible": { "description": "true if the workflow can run on interruptible (spot) machines. By default, it's false.", "type": "boolean" } } }, "deps": { "description": "The tags, workflows and runs whose artifacts this workflow needs", "type": "array", "items": { "description": "A tag, a workflow or a run whose artifacts are placed in the repository first", "anyOf": [{ "additionalProperties": false, "type": "object", "required": ["tag"], "properties": { "tag": { "minLength": 1, "description": "A tag whose artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["workflow"], "properties": { "workflow": { "minLength": 1, "description": "A workflow whose latest successful run's artifacts this workflow needs", "type": "string" } } }, { "additionalProperties": false, "type": "object", "required": ["run"], "properties": { "run": { "minLength": 1, "description": "A run name whose artifacts this workflow needs, whatever the run's end (how a resumed attempt gets the checkpoints of the one before)", "type": "string" } } }] } }, "metrics": { "description": "Which way is better for the named metrics, e.g. val_loss: min, f1: max. Metrics not named here follow the name rule: names with loss, error, err, perplexity, ppl, mae, mse or rmse are lower-is-better, others higher-is-better.", "type": "object", "patternProperties": { "^(.*)$": { "enum": ["min", "max"], "description": "min: lower is better (a loss); max: higher is better (an accuracy)", "type": "string" } } } } };
 var func0 = Object.prototype.hasOwnProperty;
 var func1 = ucs2length;
 var pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 var pattern1 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var pattern5 = new RegExp("^(.*)$", "u");
 var formats0 = formats["dstack-size"];
 function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -18988,12 +18997,48 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
         errors++;
       }
     }
+    if (data.metrics !== void 0) {
+      let data34 = data.metrics;
+      if (data34 && typeof data34 == "object" && !Array.isArray(data34)) {
+        for (const key11 in data34) {
+          if (pattern5.test(key11)) {
+            let data35 = data34[key11];
+            if (typeof data35 !== "string") {
+              const err89 = { instancePath: instancePath + "/metrics/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/metrics/patternProperties/%5E(.*)%24/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema0.properties.metrics.patternProperties["^(.*)$"].type, parentSchema: schema0.properties.metrics.patternProperties["^(.*)$"], data: data35 };
+              if (vErrors === null) {
+                vErrors = [err89];
+              } else {
+                vErrors.push(err89);
+              }
+              errors++;
+            }
+            if (!(data35 === "min" || data35 === "max")) {
+              const err90 = { instancePath: instancePath + "/metrics/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/metrics/patternProperties/%5E(.*)%24/enum", keyword: "enum", params: { allowedValues: schema0.properties.metrics.patternProperties["^(.*)$"].enum }, message: "must be equal to one of the allowed values", schema: schema0.properties.metrics.patternProperties["^(.*)$"].enum, parentSchema: schema0.properties.metrics.patternProperties["^(.*)$"], data: data35 };
+              if (vErrors === null) {
+                vErrors = [err90];
+              } else {
+                vErrors.push(err90);
+              }
+              errors++;
+            }
+          }
+        }
+      } else {
+        const err91 = { instancePath: instancePath + "/metrics", schemaPath: "#/properties/metrics/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.properties.metrics.type, parentSchema: schema0.properties.metrics, data: data34 };
+        if (vErrors === null) {
+          vErrors = [err91];
+        } else {
+          vErrors.push(err91);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err89 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.type, parentSchema: schema0, data };
+    const err92 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema0.type, parentSchema: schema0, data };
     if (vErrors === null) {
-      vErrors = [err89];
+      vErrors = [err92];
     } else {
-      vErrors.push(err89);
+      vErrors.push(err92);
     }
     errors++;
   }
@@ -19063,6 +19108,25 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
   }
   validate1.errors = vErrors;
   return errors === 0;
+}
+
+// ../../packages/spec/lib/metric-names.js
+var METRIC_NAME_MAX = 200;
+var NOT_METRIC_NAMES = Object.freeze(["step", "epoch"]);
+function metricNameProblem(name) {
+  const shown2 = JSON.stringify(name.length > 60 ? `${name.slice(0, 59)}\u2026` : name);
+  if (name === "")
+    return "a metric name must not be empty";
+  if ([...name].length > METRIC_NAME_MAX) {
+    return `${shown2} is ${[...name].length} characters; a metric name has at most ${METRIC_NAME_MAX}`;
+  }
+  if (new RegExp("\\p{Cc}", "u").test(name)) {
+    return `${shown2} holds a line break or another control character; a metric name is one line of text`;
+  }
+  if (NOT_METRIC_NAMES.includes(name)) {
+    return `${shown2} is the step of each point, not a metric (${NOT_METRIC_NAMES.join(" and ")} are never metrics)`;
+  }
+  return void 0;
 }
 
 // ../../packages/spec/lib/validate.js
@@ -19207,6 +19271,8 @@ function translateSchemaErrors(errors, root, out, basePath = []) {
         break;
       }
       case "type": {
+        if (path2.length === 2 && path2[0] === "metrics")
+          break;
         if (isSize && (typeof e.data === "number" || typeof e.data === "string")) {
           const r = parseSize(String(e.data));
           out.error(path2, "error" in r ? r.error.message : `expected a size such as 16GB`);
@@ -19250,6 +19316,10 @@ function translateSchemaErrors(errors, root, out, basePath = []) {
         break;
       case "enum": {
         const allowed = e.params.allowedValues.map(String);
+        if (path2.length === 2 && path2[0] === "metrics") {
+          out.error(path2, metricDirectionMessage(e.data));
+          break;
+        }
         const what = path2[path2.length - 1] === "provider" ? "a provider" : "allowed";
         const hint = didYouMean(String(e.data), allowed);
         out.error(path2, `${describeValue(e.data)} is not ${what}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""} (${what === "allowed" ? "allowed" : "providers"}: ${allowed.join(", ")})`);
@@ -19266,6 +19336,23 @@ function translateSchemaErrors(errors, root, out, basePath = []) {
         out.error(path2, `${describeValue(e.data)} is not allowed here (${e.message ?? e.keyword})`);
     }
   }
+}
+var DIRECTION_WORDS = {
+  lower: "min",
+  minimize: "min",
+  minimise: "min",
+  minimum: "min",
+  down: "min",
+  higher: "max",
+  maximize: "max",
+  maximise: "max",
+  maximum: "max",
+  up: "max"
+};
+function metricDirectionMessage(given) {
+  const word = typeof given === "string" ? given.trim().toLowerCase() : "";
+  const hint = Object.hasOwn(DIRECTION_WORDS, word) ? DIRECTION_WORDS[word] : didYouMean(word, ["min", "max"]);
+  return `${describeValue(given)} is not a direction${hint ? `; did you mean ${JSON.stringify(hint)}?` : ""} (allowed: min when lower is better, max when higher is better)`;
 }
 function checkRepoPath(value, base = ".") {
   if (value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith("\\")) {
@@ -19412,6 +19499,7 @@ function validateWorkflow2(raw, options) {
   const beforeRun = Array.isArray(w.before_run) ? w.before_run.filter(str) : str(w.before_run) ? [w.before_run] : [];
   const resources = normalizeResources(w.resources, r);
   const deps = normalizeDeps(w.deps, r);
+  const metrics = normalizeMetrics(w.metrics, r);
   if (r.diagnostics.some((d) => d.severity === "error") || file === void 0) {
     return { diagnostics: r.diagnostics };
   }
@@ -19427,7 +19515,8 @@ function validateWorkflow2(raw, options) {
     workingDir,
     beforeRun,
     resources,
-    deps
+    deps,
+    ...metrics !== void 0 ? { metrics } : {}
   };
   return { job, diagnostics: r.diagnostics };
 }
@@ -19501,6 +19590,19 @@ function normalizeDeps(value, r) {
     }
   });
   return deps;
+}
+function normalizeMetrics(value, r) {
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    return void 0;
+  const kept = [];
+  for (const [name, direction] of Object.entries(value)) {
+    const problem = metricNameProblem(name);
+    if (problem !== void 0)
+      r.error(["metrics", name], problem, { key: true });
+    else if (direction === "min" || direction === "max")
+      kept.push([name, direction]);
+  }
+  return Object.fromEntries(kept);
 }
 
 // ../../packages/spec/lib/policy.js
@@ -20276,7 +20378,8 @@ function jobToWorkflow(job) {
       ...r.shmSizeBytes !== void 0 ? { shm_size: `${r.shmSizeBytes}B` } : {},
       interruptible: r.interruptible
     },
-    ...job.deps.length > 0 ? { deps: job.deps } : {}
+    ...job.deps.length > 0 ? { deps: job.deps } : {},
+    ...job.metrics !== void 0 ? { metrics: { ...job.metrics } } : {}
   };
 }
 
@@ -20693,6 +20796,7 @@ export {
   formatSize,
   formatDuration,
   formatCount,
+  NOT_METRIC_NAMES,
   REPOSITORY_ROLES,
   TAG_PATTERN,
   didYouMean,

@@ -5,7 +5,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   formatDiagnostic
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-6HKVVBLW.js";
 
 // lib/annotate.js
 function annotate(diagnostics) {

@@ -24,7 +24,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-6HKVVBLW.js";
 import {
   __commonJS,
   __require,
@@ -9279,6 +9279,11 @@ async function mergeInto(src, dest) {
 
 // ../../packages/artifacts/lib/local-store.js
 var RECENT_RUNS_SHOWN = 5;
+var ACTIVE_STATUSES = /* @__PURE__ */ new Set([
+  "submitted",
+  "running",
+  "uploading"
+]);
 var STALE_LOCK_MS = 3e4;
 var LOCK_TIMEOUT_MS = 15e3;
 var byNewest = (a2, b) => a2.submittedAt !== b.submittedAt ? a2.submittedAt < b.submittedAt ? 1 : -1 : b.runName.localeCompare(a2.runName, "en", { numeric: true });
@@ -9324,6 +9329,13 @@ var LocalStore = class _LocalStore {
   }
   get tagsDir() {
     return path8.join(this.home, "tags");
+  }
+  /** The index of runs not final (see the module comment). */
+  get activeDir() {
+    return path8.join(this.home, "active-runs");
+  }
+  activeEntry(runName) {
+    return path8.join(this.activeDir, checkName("run", runName));
   }
   /**
    * The run's folder, `runs/<run-name>` (absolute; it may not exist).
@@ -9385,6 +9397,12 @@ var LocalStore = class _LocalStore {
     } else {
       runName = await allocateRunName({ random: options.random, claim });
     }
+    try {
+      await this.indexActive(runName);
+    } catch (e) {
+      await removeQuietly(this.runDir(runName));
+      throw ioError(`cannot write the index of active runs in ${this.home}`, e);
+    }
     const record = {
       runName,
       workflow: options.workflow,
@@ -9401,9 +9419,36 @@ var LocalStore = class _LocalStore {
       await writeAtomic(this.runFile(runName), json(record));
     } catch (e) {
       await removeQuietly(this.runDir(runName));
+      await removeQuietly(this.activeEntry(runName));
       throw ioError(`cannot write run ${runName} in ${runs}`, e);
     }
     return record;
+  }
+  /**
+   * Adds a run to the index of active runs, making the index first when there is none: every
+   * run.json read, an entry for each run not final, in a temporary folder renamed into place (a
+   * concurrent maker's folder, renamed first, is kept).
+   */
+  async indexActive(runName) {
+    if (!await pathExists(this.activeDir)) {
+      const temp = path8.join(this.home, tempName("active-runs", "index"));
+      try {
+        await fsp3.mkdir(temp);
+        for (const run of await this.listRuns()) {
+          if (ACTIVE_STATUSES.has(run.status)) {
+            await fsp3.writeFile(path8.join(temp, run.runName), "");
+          }
+        }
+        await fsp3.rename(temp, this.activeDir);
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code !== "EEXIST" && code !== "ENOTEMPTY")
+          throw e;
+      } finally {
+        await removeQuietly(temp);
+      }
+    }
+    await fsp3.writeFile(this.activeEntry(runName), "");
   }
   /** Reads run.json; `undefined` when the run does not exist (or is being created). */
   async readRun(runName) {
@@ -9462,6 +9507,34 @@ var LocalStore = class _LocalStore {
     return records.filter((r) => r !== void 0).sort(byNewest);
   }
   /**
+   * The runs not final (`submitted`, `running`, `uploading`), newest first: those a dead dstack
+   * process may have left marked active. Reads only the run.json of the runs the index
+   * `active-runs/` names (every run.json while the store has no index yet); an entry naming a
+   * final run, or a run whose folder is gone, is removed.
+   *
+   * @throws StoreError `io` when the index cannot be read.
+   */
+  async listActiveRuns() {
+    let names;
+    try {
+      names = await fsp3.readdir(this.activeDir);
+    } catch (e) {
+      if (errnoCode(e) !== "ENOENT")
+        throw ioError(`cannot list runs in ${this.activeDir}`, e);
+      return (await this.listRuns()).filter((r) => ACTIVE_STATUSES.has(r.status));
+    }
+    const records = await Promise.all(names.filter(isValidName).map(async (name) => {
+      const run = await this.readRun(name).catch(() => void 0);
+      if (run !== void 0 && ACTIVE_STATUSES.has(run.status))
+        return run;
+      if (run !== void 0 || !await pathExists(this.runDir(name))) {
+        await removeQuietly(this.activeEntry(name));
+      }
+      return void 0;
+    }));
+    return records.filter((r) => r !== void 0).sort(byNewest);
+  }
+  /**
    * Removes a run, its log and its artifacts, for a command that failed after creating it (so no
    * run stays `submitted`). Tags pointing at it are left to say that their run is gone.
    *
@@ -9473,6 +9546,7 @@ var LocalStore = class _LocalStore {
     } catch (e) {
       throw ioError(`cannot remove run ${runName}`, e);
     }
+    await removeQuietly(this.activeEntry(runName));
   }
   /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
   async withRunLock(runName, fn) {
@@ -9520,11 +9594,15 @@ var LocalStore = class _LocalStore {
       return JSON.parse(json(next));
     });
   }
+  /** Writes run.json; a run now final leaves the index of active runs, after the write. */
   async writeRun(record) {
     try {
       await writeAtomic(this.runFile(record.runName), json(record));
     } catch (e) {
       throw ioError(`cannot write run ${record.runName}`, e);
+    }
+    if (!ACTIVE_STATUSES.has(record.status)) {
+      await removeQuietly(this.activeEntry(record.runName));
     }
   }
   /**
@@ -9907,6 +9985,14 @@ var LocalStore = class _LocalStore {
 };
 async function removeQuietly(p) {
   await fsp3.rm(p, { recursive: true, force: true }).catch(() => void 0);
+}
+async function pathExists(p) {
+  try {
+    await fsp3.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 async function realpathOrUndefined(p) {
   try {

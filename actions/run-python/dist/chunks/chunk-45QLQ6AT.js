@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-PCNN7PS4.js";
+} from "./chunk-DZLHUZSH.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-RSPJFOW6.js";
 import {
   endGroup,
   exportVariable,
@@ -27,7 +27,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-6HKVVBLW.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -295,8 +295,8 @@ async function runMode(job, inputs) {
     }
   }
   saveState(State.Uploaded, "true");
-  const { metricsSummary } = await import("./summary-metrics-VKQFSYZI.js");
-  const metrics = await metricsSummary(store.artifactsDir(runName));
+  const { metricsSummary } = await import("./summary-metrics-QIMVQPTS.js");
+  const metrics = await metricsSummary(store.artifactsDir(runName), job.metrics ? { directions: job.metrics } : {});
   await writeSummary({
     job,
     runName,

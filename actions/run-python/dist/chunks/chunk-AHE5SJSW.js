@@ -1,31 +1,31 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-J6PATVPN.js";
+} from "./chunk-F2AVCGAK.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-RSPJFOW6.js";
 import {
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-NXJUPXUQ.js";
-import {
-  POLICY_FILE,
-  checkJobPolicy,
-  checkTriggerPolicy,
-  emptyPolicy,
-  policyDiagnostics
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-HGTES4SF.js";
 import {
   createGitHubClient
 } from "./chunk-54YSR3QU.js";
 import {
   DEFAULT_API_URL
 } from "./chunk-W67435B5.js";
+import {
+  POLICY_FILE,
+  checkJobPolicy,
+  checkTriggerPolicy,
+  emptyPolicy,
+  policyDiagnostics
+} from "./chunk-6HKVVBLW.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -101,7 +101,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-MXBDHS6E.js");
+    const { authorizeActor } = await import("./lib-C3YAFH6N.js");
     const client = createGitHubClient({
       token: options.token,
       apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,

@@ -1,5 +1,20 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
+  apiUrlOf
+} from "./chunk-54YSR3QU.js";
+import {
+  GitHubError,
+  RunConcludedError,
+  restError
+} from "./chunk-W67435B5.js";
+import {
+  DIRECTION_ARROW,
+  directionOf,
+  formatMetricNumber,
+  isBetter,
+  lastValues
+} from "./chunk-4ZRBH5IO.js";
+import {
   DISPATCH_EVENT_TYPE,
   REPOSITORY_ROLES,
   checkJobPolicy,
@@ -13,23 +28,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-K5MPCVMA.js";
-import {
-  apiUrlOf
-} from "./chunk-54YSR3QU.js";
-import {
-  GitHubError,
-  RunConcludedError,
-  restError
-} from "./chunk-W67435B5.js";
-import {
-  DIRECTION_ARROW,
-  directionOf,
-  formatMetricNumber,
-  isBetter,
-  lastValues,
-  parseMetricsFiles
-} from "./chunk-B446ZKNS.js";
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;
@@ -540,7 +539,8 @@ function compareMetrics(run, base, options = {}) {
     directions.set(s.name, s.direction);
   const names = [...mine.keys(), ...[...theirs.keys()].filter((k) => !mine.has(k))];
   return names.map((name) => {
-    const direction = directions.get(name) ?? directionOf(name, options.directions);
+    const given = options.directions;
+    const direction = given && Object.hasOwn(given, name) ? directionOf(name, given) : directions.get(name) ?? directionOf(name);
     const value = mine.get(name);
     const b = theirs.get(name);
     if (value === void 0)
@@ -679,7 +679,8 @@ function renderSticky(state) {
   if (state.metricsReport) {
     const lines = renderMetricsMarkdown({
       metrics: state.metricsReport,
-      ...state.base !== void 0 ? { base: state.base } : {}
+      ...state.base !== void 0 ? { base: state.base } : {},
+      ...state.metricDirections ? { directions: state.metricDirections } : {}
     });
     if (lines.length > 0)
       out.push(...lines, "");
@@ -1092,12 +1093,6 @@ async function handleRepositoryDispatch(options) {
   };
 }
 
-// ../../packages/triggers/lib/metrics.js
-function parseMetrics(files) {
-  const report = parseMetricsFiles(files);
-  return { metrics: lastValues(report), problems: report.problems };
-}
-
 // ../../packages/triggers/lib/report.js
 var STATE = {
   queued: "pending",
@@ -1114,7 +1109,15 @@ async function reportRun(options) {
     repo,
     pr: d.pr.number,
     ...options.stickyAuthors ? { authors: options.stickyAuthors } : {}
-  }).update({ workflow: d.workflow, command: d.command, actor: d.actor, sha: d.sha, ...report });
+  }).update({
+    workflow: d.workflow,
+    command: d.command,
+    actor: d.actor,
+    sha: d.sha,
+    // The default branch's workflow says which way each metric is better, not the pull request.
+    ...d.job.metrics ? { metricDirections: d.job.metrics } : {},
+    ...report
+  });
   const took = report.durationMs === void 0 ? "" : ` in ${formatDuration2(report.durationMs)}`;
   await setCommitStatus({
     client,
@@ -1192,7 +1195,6 @@ export {
   handleIssueComment,
   handlePullRequestLabel,
   handleRepositoryDispatch,
-  parseMetrics,
   reportRun,
   endedRunReport,
   failedRunReport

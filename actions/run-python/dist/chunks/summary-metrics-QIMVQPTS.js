@@ -1,18 +1,20 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   readMetricsDir
-} from "./chunk-2PM4Q346.js";
-import "./chunk-B446ZKNS.js";
+} from "./chunk-XNQ4SIOS.js";
+import "./chunk-4ZRBH5IO.js";
+import "./chunk-6HKVVBLW.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/summary-metrics.js
-async function metricsSummary(artifactsDir) {
-  const metrics = await readMetricsDir(artifactsDir);
+async function metricsSummary(artifactsDir, options = {}) {
+  const directions = options.directions;
+  const metrics = await readMetricsDir(artifactsDir, directions ? { directions } : {});
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-MXBDHS6E.js");
-  const lines = renderMetricsMarkdown({ metrics });
+  const { renderMetricsMarkdown } = await import("./lib-C3YAFH6N.js");
+  const lines = renderMetricsMarkdown({ metrics, ...directions ? { directions } : {} });
   return lines.length > 0 ? `
 ${lines.join("\n")}
 ` : void 0;

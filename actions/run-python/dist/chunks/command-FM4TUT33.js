@@ -2,21 +2,21 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-UFQBGATN.js";
+} from "./chunk-SZJEYVOD.js";
 import {
   loadPolicy
-} from "./chunk-47MFAG67.js";
+} from "./chunk-AHE5SJSW.js";
 import {
   annotate
-} from "./chunk-J6PATVPN.js";
+} from "./chunk-F2AVCGAK.js";
 import {
   GitHubStore
-} from "./chunk-PCNN7PS4.js";
+} from "./chunk-DZLHUZSH.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-RSPJFOW6.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -32,14 +32,11 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-DEVPLI4D.js";
+} from "./chunk-DFS3ZNTH.js";
 import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-NXJUPXUQ.js";
-import {
-  artifactsPolicy
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-HGTES4SF.js";
 import {
   createGitHubClient
 } from "./chunk-54YSR3QU.js";
@@ -49,10 +46,13 @@ import {
 import "./chunk-WOHHE5EB.js";
 import {
   readMetricsDir
-} from "./chunk-2PM4Q346.js";
+} from "./chunk-XNQ4SIOS.js";
 import {
   METRICS_DIR
-} from "./chunk-B446ZKNS.js";
+} from "./chunk-4ZRBH5IO.js";
+import {
+  artifactsPolicy
+} from "./chunk-6HKVVBLW.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/command.js
@@ -73,11 +73,11 @@ async function readEvent() {
   }
   return { name, payload: JSON.parse(await readFile(file, "utf8")) };
 }
-async function downloadMetrics(store, runName) {
+async function downloadMetrics(store, runName, directions) {
   const dir = await mkdtemp(path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "dstack-metrics-"));
   try {
     await store.downloadArtifacts({ run: runName }, { artifactPath: METRICS_DIR, localPath: path.join(dir, METRICS_DIR) });
-    return { report: await readMetricsDir(dir) };
+    return { report: await readMetricsDir(dir, directions ? { directions } : {}) };
   } catch (e) {
     return { problem: `metrics: ${e.message}` };
   } finally {
@@ -99,7 +99,7 @@ async function downloadBaseRun(store, options) {
     return {
       runName: found.runName,
       url: found.workflowRunUrl,
-      metrics: await readMetricsDir(dir)
+      metrics: await readMetricsDir(dir, options.directions ? { directions: options.directions } : {})
     };
   } catch (e) {
     warning(`base run of ${options.workflow}: ${e.message}`);
@@ -250,10 +250,11 @@ async function commandMode(inputs) {
         } catch (e) {
           storeProblem = `metrics: ${e.message}`;
         }
-        const metrics = !artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? {} : store ? await downloadMetrics(store, outcome.runName) : { problem: storeProblem };
+        const metrics = !artifacts.some((a) => a.path === METRICS_DIR || a.path.startsWith(`${METRICS_DIR}/`)) ? {} : store ? await downloadMetrics(store, outcome.runName, decision.job.metrics) : { problem: storeProblem };
         const base = metrics.report && store ? await downloadBaseRun(store, {
           workflow: decision.workflow,
-          runName: outcome.runName
+          runName: outcome.runName,
+          directions: decision.job.metrics
         }) : void 0;
         await report({
           ...endedRunReport({

@@ -24,15 +24,15 @@ import {
   tagArtifactName,
   tempName,
   treeStats
-} from "./chunk-P35ZZLZX.js";
-import {
-  formatCount
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-RSPJFOW6.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost,
   restError
 } from "./chunk-W67435B5.js";
+import {
+  formatCount
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/artifacts/lib/github-store.js
 import * as fsp3 from "node:fs/promises";

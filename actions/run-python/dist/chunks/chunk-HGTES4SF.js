@@ -1,11 +1,5 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  POLICY_FILE,
-  jobLabels,
-  jobToWorkflow,
-  parsePolicy
-} from "./chunk-K5MPCVMA.js";
-import {
   apiUrlOf,
   countingFetch,
   fetchOf,
@@ -20,6 +14,12 @@ import {
   rateLimitWaitMs,
   restError
 } from "./chunk-W67435B5.js";
+import {
+  POLICY_FILE,
+  jobLabels,
+  jobToWorkflow,
+  parsePolicy
+} from "./chunk-6HKVVBLW.js";
 
 // ../../packages/github/lib/follow.js
 var PAGE_SIZE = 100;
@@ -152,7 +152,14 @@ function jobOf(j) {
     startedAt: j.started_at,
     completedAt: j.completed_at,
     runnerName: j.runner_name,
-    labels: j.labels
+    labels: j.labels,
+    steps: (j.steps ?? []).map((step) => ({
+      name: step.name,
+      status: step.status,
+      conclusion: step.conclusion,
+      number: step.number
+    })),
+    checkRunId: Number(/\/check-runs\/(\d+)$/.exec(j.check_run_url ?? "")?.[1] ?? j.id)
   };
 }
 async function listJobPages(client, at, request) {
@@ -574,7 +581,7 @@ async function dispatchAndFollow(options) {
     });
     if (limit === 0 || outcome.conclusion !== "failure")
       return done();
-    const verdict = await runnerVerdict(options, outcome.workflowRunId);
+    const verdict = await runnerVerdict(options, outcome);
     record.verdict = verdict;
     if (verdict.kind !== "runner-lost")
       return done();
@@ -595,33 +602,24 @@ async function dispatchAndFollow(options) {
     });
   }
 }
-async function runnerVerdict(options, workflowRunId) {
+async function runnerVerdict(options, run) {
   const { client, signal } = options;
   const { owner, repo } = splitRepository(options.repository);
   const log = options.log ?? (() => {
   });
   try {
-    const { data } = await client.rest.actions.listJobsForWorkflowRun({
-      owner,
-      repo,
-      run_id: workflowRunId,
-      filter: "latest",
-      per_page: 100,
-      request: { signal }
-    });
     const verdicts = [];
-    for (const job of data.jobs.filter((j) => j.conclusion === "failure")) {
-      const checkRunId = Number(/\/check-runs\/(\d+)$/.exec(job.check_run_url ?? "")?.[1] ?? job.id);
+    for (const job of run.jobs.filter((j) => j.conclusion === "failure")) {
       const annotations = await client.rest.checks.listAnnotations({
         owner,
         repo,
-        check_run_id: checkRunId,
+        check_run_id: job.checkRunId,
         per_page: 100,
         request: { signal }
       });
       verdicts.push(classifyJobEnd({
         conclusion: job.conclusion,
-        steps: job.steps ?? [],
+        steps: job.steps,
         annotations: annotations.data
       }));
     }
@@ -631,7 +629,7 @@ async function runnerVerdict(options, workflowRunId) {
   } catch (e) {
     if (signal?.aborted)
       throw signal.reason;
-    const error = restError(`read why workflow run ${workflowRunId} in ${owner}/${repo} failed`, e, apiUrlOf(client));
+    const error = restError(`read why workflow run ${run.workflowRunId} in ${owner}/${repo} failed`, e, apiUrlOf(client));
     log(`${error.message}; not dispatched again (the token needs "checks: read" to tell a lost runner)`);
     return { kind: "not-lost", why: error.message };
   }

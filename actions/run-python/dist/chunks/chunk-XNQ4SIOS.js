@@ -7,7 +7,7 @@ import {
   is_object,
   metricsFileKind,
   transform
-} from "./chunk-B446ZKNS.js";
+} from "./chunk-4ZRBH5IO.js";
 
 // ../../packages/metrics/lib/node.js
 import { createReadStream } from "node:fs";

@@ -1,14 +1,14 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   eventDefaultBranch
-} from "./chunk-47MFAG67.js";
+} from "./chunk-AHE5SJSW.js";
 import {
   parseRunArtifactName
-} from "./chunk-PCNN7PS4.js";
+} from "./chunk-DZLHUZSH.js";
 import {
   InputError,
   Inputs
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-RSPJFOW6.js";
 import {
   getInput,
   getState,
@@ -30,13 +30,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-NXJUPXUQ.js";
-import {
-  formatDuration,
-  formatRunName,
-  formatSize,
-  runNameStem
-} from "./chunk-K5MPCVMA.js";
+} from "./chunk-HGTES4SF.js";
 import {
   createGitHubClient
 } from "./chunk-54YSR3QU.js";
@@ -45,6 +39,12 @@ import {
   GitHubError,
   RunConcludedError
 } from "./chunk-W67435B5.js";
+import {
+  formatDuration,
+  formatRunName,
+  formatSize,
+  runNameStem
+} from "./chunk-6HKVVBLW.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

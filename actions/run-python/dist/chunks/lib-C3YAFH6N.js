@@ -26,7 +26,6 @@ import {
   link,
   minimumRole,
   parseCommand,
-  parseMetrics,
   pinPullRequest,
   policyRefusal,
   renderCommand,
@@ -38,23 +37,21 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-DEVPLI4D.js";
-import "./chunk-NXJUPXUQ.js";
-import "./chunk-K5MPCVMA.js";
+} from "./chunk-DFS3ZNTH.js";
+import "./chunk-HGTES4SF.js";
 import "./chunk-54YSR3QU.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {
-  METRICS_DIR,
-  METRICS_MAX
-} from "./chunk-B446ZKNS.js";
+  METRICS_DIR
+} from "./chunk-4ZRBH5IO.js";
+import "./chunk-6HKVVBLW.js";
 import "./chunk-2XQLGBSN.js";
 export {
   COMMAND_PREFIX,
   COMMAND_USAGE,
   DEFAULT_LABEL,
   METRICS_DIR,
-  METRICS_MAX,
   PERMISSION_LEVELS,
   PULL_REQUEST_COMMITS_LIMIT,
   REPLY_MARKER,
@@ -78,7 +75,6 @@ export {
   link,
   minimumRole,
   parseCommand,
-  parseMetrics,
   pinPullRequest,
   policyRefusal,
   renderCommand,

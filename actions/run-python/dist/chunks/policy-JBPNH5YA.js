@@ -5,16 +5,16 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-47MFAG67.js";
-import "./chunk-J6PATVPN.js";
-import "./chunk-P35ZZLZX.js";
+} from "./chunk-AHE5SJSW.js";
+import "./chunk-F2AVCGAK.js";
+import "./chunk-RSPJFOW6.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NXJUPXUQ.js";
-import "./chunk-K5MPCVMA.js";
+import "./chunk-HGTES4SF.js";
 import "./chunk-54YSR3QU.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
+import "./chunk-6HKVVBLW.js";
 import "./chunk-2XQLGBSN.js";
 export {
   WORKFLOW_TOKEN_ACTOR,
