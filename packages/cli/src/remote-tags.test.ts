@@ -37,7 +37,12 @@ beforeAll(async () => {
   // A trusted run tags brave-bear-7 `best` and `prod`; a fork's pull_request run then tags its
   // own run `prod` (newer, untrusted: never listed).
   Object.assign(process.env, service.envFor(rest.workflowRun(1001)));
-  const store = new GitHubStore({ token: TOKEN, repository: REPO, apiUrl: rest.url });
+  const store = new GitHubStore({
+    token: TOKEN,
+    repository: REPO,
+    apiUrl: rest.url,
+    writeSpacingMs: 0,
+  });
   await store.setTag({ tag: "best", runName: "brave-bear-7" });
   await store.setTag({ tag: "prod", runName: "brave-bear-7" });
   Object.assign(
