@@ -81,15 +81,17 @@ export interface GitHubClientOptions {
  *
  * - plugin-retry retries 5xx and unanswered requests (`retries` times, waits `retryBaseMs` x n²);
  *   it leaves 4xx alone, 429 included, so that rate limits go to plugin-throttling;
- * - plugin-throttling spaces writes a second apart per token (`writeSpacingMs`) and, on a primary or secondary
- *   rate limit, waits what GitHub says (`Retry-After`, `x-ratelimit-reset`) when that is at most
- *   `maxRateLimitWaitS`, up to `retries` times; a longer wait fails the request (the caller's
- *   loop may wait instead). GitHub asks clients not to retry before that time and to treat
- *   409/422 as final (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
+ * - plugin-throttling spaces writes a second apart per token (`writeSpacingMs`) and, on a
+ *   primary or secondary rate limit, waits what GitHub says (`Retry-After`,
+ *   `x-ratelimit-reset`) when that is at most `maxRateLimitWaitS`, up to `retries` times; a
+ *   longer wait fails the request (the caller's loop may wait instead). GitHub asks clients not
+ *   to retry before that time and to treat 409/422 as final
+ *   (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
  *   ".../rate-limits-for-the-rest-api#exceeding-the-rate-limit"): 409 and 429 are never retried
  *   by plugin-retry, which would not wait what GitHub says.
  *
- * @throws GitHubError `invalid` for an empty token.
+ * @throws GitHubError `invalid` for an empty token, or a `writeSpacingMs` that is not a finite
+ *   number of milliseconds, 0 or more.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   if (typeof options.token !== "string" || options.token.trim() === "") {
