@@ -4,14 +4,14 @@ import {
 } from "./chunks/chunk-J6PATVPN.js";
 import {
   runMode
-} from "./chunks/chunk-MBI7WBSM.js";
-import "./chunks/chunk-GN6UOPTF.js";
+} from "./chunks/chunk-PWBJDOEZ.js";
+import "./chunks/chunk-G5HYDG5D.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-P35ZZLZX.js";
+} from "./chunks/chunk-JSPUMAZP.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -46,7 +46,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-AFRR3W7K.js")).commandMode(inputs);
+    return (await import("./chunks/command-VLJ6Q2PC.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,7 +60,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-4R6LXN6Z.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-KFX62W32.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-6UBSYJRJ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-I6WCX7C6.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

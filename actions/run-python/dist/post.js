@@ -1,9 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-MBI7WBSM.js";
-import "./chunks/chunk-GN6UOPTF.js";
-import "./chunks/chunk-P35ZZLZX.js";
+} from "./chunks/chunk-PWBJDOEZ.js";
+import "./chunks/chunk-G5HYDG5D.js";
+import "./chunks/chunk-JSPUMAZP.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-6UBSYJRJ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-I6WCX7C6.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -8,16 +8,16 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-XZS22QM6.js";
-import "./chunk-47MFAG67.js";
+} from "./chunk-LDGZVGPV.js";
+import "./chunk-IJEWIOPZ.js";
 import "./chunk-J6PATVPN.js";
-import "./chunk-GN6UOPTF.js";
-import "./chunk-P35ZZLZX.js";
+import "./chunk-G5HYDG5D.js";
+import "./chunk-JSPUMAZP.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NXJUPXUQ.js";
+import "./chunk-JZR7HSWK.js";
 import "./chunk-K5MPCVMA.js";
-import "./chunk-54YSR3QU.js";
+import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";

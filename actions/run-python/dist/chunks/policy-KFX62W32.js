@@ -5,14 +5,14 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-47MFAG67.js";
+} from "./chunk-IJEWIOPZ.js";
 import "./chunk-J6PATVPN.js";
-import "./chunk-P35ZZLZX.js";
+import "./chunk-JSPUMAZP.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-NXJUPXUQ.js";
+import "./chunk-JZR7HSWK.js";
 import "./chunk-K5MPCVMA.js";
-import "./chunk-54YSR3QU.js";
+import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-2XQLGBSN.js";

@@ -1,14 +1,15 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  eventDefaultBranch
-} from "./chunk-47MFAG67.js";
+  eventDefaultBranch,
+  stepClient
+} from "./chunk-IJEWIOPZ.js";
 import {
   parseRunArtifactName
-} from "./chunk-GN6UOPTF.js";
+} from "./chunk-G5HYDG5D.js";
 import {
   InputError,
   Inputs
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-JSPUMAZP.js";
 import {
   getInput,
   getState,
@@ -30,16 +31,13 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-NXJUPXUQ.js";
+} from "./chunk-JZR7HSWK.js";
 import {
   formatDuration,
   formatRunName,
   formatSize,
   runNameStem
 } from "./chunk-K5MPCVMA.js";
-import {
-  createGitHubClient
-} from "./chunk-54YSR3QU.js";
 import {
   DEFAULT_API_URL,
   GitHubError,
@@ -207,11 +205,7 @@ async function dispatchMode(job, inputs, hooks = {}) {
   const settings = { ...getDispatchSettings(hooks.ref !== void 0), ...hooks.settings };
   const { runName } = settings;
   setOutput("run-name", runName);
-  const client = createGitHubClient({
-    token: settings.token,
-    apiUrl: settings.apiUrl,
-    warn: (m) => warning(m)
-  });
+  const client = stepClient({ token: settings.token, apiUrl: settings.apiUrl });
   const trust = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs, hooks.defaultBranch);
   const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();
@@ -322,7 +316,7 @@ async function dispatchPost(options = {}) {
   const token = getInput(Inputs.GitHubToken);
   if (token !== "")
     setSecret(token);
-  const client = options.client ?? createGitHubClient({ token, apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  const client = options.client ?? stepClient({ token, warn: false });
   let id = Number(getState(DispatchState.WorkflowRunId));
   const runName = getState(DispatchState.RunName);
   if (!(Number.isSafeInteger(id) && id > 0)) {

@@ -2,21 +2,22 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-XZS22QM6.js";
+} from "./chunk-LDGZVGPV.js";
 import {
-  loadPolicy
-} from "./chunk-47MFAG67.js";
+  loadPolicy,
+  stepClient
+} from "./chunk-IJEWIOPZ.js";
 import {
   annotate
 } from "./chunk-J6PATVPN.js";
 import {
   GitHubStore
-} from "./chunk-GN6UOPTF.js";
+} from "./chunk-G5HYDG5D.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-JSPUMAZP.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -32,20 +33,16 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-DEVPLI4D.js";
+} from "./chunk-7WOASJQZ.js";
 import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-NXJUPXUQ.js";
+} from "./chunk-JZR7HSWK.js";
 import {
   artifactsPolicy
 } from "./chunk-K5MPCVMA.js";
-import {
-  createGitHubClient
-} from "./chunk-54YSR3QU.js";
-import {
-  DEFAULT_API_URL
-} from "./chunk-W67435B5.js";
+import "./chunk-4R5INGCW.js";
+import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {
   readMetricsDir
@@ -196,11 +193,7 @@ async function commandMode(inputs) {
   }
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const [owner = "", repo = ""] = repository.split("/");
-  const client = createGitHubClient({
-    token,
-    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-    warn: (m) => warning(m)
-  });
+  const client = stepClient({ token });
   const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
   const { decision, policy } = await decide(client, repoDir, token);
   if (decision.kind === "ignore") {

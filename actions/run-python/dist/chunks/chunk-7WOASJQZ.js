@@ -16,7 +16,7 @@ import {
 } from "./chunk-K5MPCVMA.js";
 import {
   apiUrlOf
-} from "./chunk-54YSR3QU.js";
+} from "./chunk-4R5INGCW.js";
 import {
   GitHubError,
   RunConcludedError,

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-GN6UOPTF.js";
+} from "./chunk-G5HYDG5D.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-P35ZZLZX.js";
+} from "./chunk-JSPUMAZP.js";
 import {
   endGroup,
   exportVariable,
@@ -295,7 +295,7 @@ async function runMode(job, inputs) {
     }
   }
   saveState(State.Uploaded, "true");
-  const { metricsSummary } = await import("./summary-metrics-VKQFSYZI.js");
+  const { metricsSummary } = await import("./summary-metrics-754BIIVJ.js");
   const metrics = await metricsSummary(store.artifactsDir(runName));
   await writeSummary({
     job,

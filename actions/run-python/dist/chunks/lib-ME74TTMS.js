@@ -38,10 +38,10 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-DEVPLI4D.js";
-import "./chunk-NXJUPXUQ.js";
+} from "./chunk-7WOASJQZ.js";
+import "./chunk-JZR7HSWK.js";
 import "./chunk-K5MPCVMA.js";
-import "./chunk-54YSR3QU.js";
+import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {

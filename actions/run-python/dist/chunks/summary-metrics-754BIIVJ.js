@@ -11,7 +11,7 @@ async function metricsSummary(artifactsDir) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-MXBDHS6E.js");
+  const { renderMetricsMarkdown } = await import("./lib-ME74TTMS.js");
   const lines = renderMetricsMarkdown({ metrics });
   return lines.length > 0 ? `
 ${lines.join("\n")}
