@@ -11741,13 +11741,14 @@ var ArtifactsRest = class {
    */
   octokit() {
     this.client ??= (async () => {
-      const { createGitHubClient } = await import("./chunks/client-UPGWEP5X.js");
+      const { createGitHubClient } = await import("./chunks/client-WDLDPUBH.js");
       return createGitHubClient({
         token: this.o.token,
         apiUrl: this.o.apiUrl,
         userAgent: "dstack-artifacts",
         retries: this.o.retries,
-        retryBaseMs: this.o.retryBaseMs
+        retryBaseMs: this.o.retryBaseMs,
+        ...this.o.writeSpacingMs !== void 0 ? { writeSpacingMs: this.o.writeSpacingMs } : {}
       });
     })();
     return this.client;
@@ -12282,6 +12283,7 @@ var GitHubStore = class _GitHubStore {
       apiUrl: this.apiUrl,
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 1e3,
+      ...options.writeSpacingMs !== void 0 ? { writeSpacingMs: options.writeSpacingMs } : {},
       pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
       tokenHint: options.tokenHint ?? "check github-token"
     });

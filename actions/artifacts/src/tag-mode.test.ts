@@ -48,6 +48,7 @@ beforeAll(async () => {
         repository: REPO,
         apiUrl: rest.url,
         warn: () => {},
+        writeSpacingMs: 0,
         ...options,
       }).upload({ runName, localPath: dir, artifactPath: "model" });
     } finally {
@@ -111,6 +112,7 @@ describe("mode: tag", () => {
       token: TOKEN,
       repository: REPO,
       apiUrl: rest.url,
+      writeSpacingMs: 0,
     }).resolveTag("best");
     expect(resolved).toMatchObject({
       runName: "brave-bear-7",

@@ -1,9 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-45QLQ6AT.js";
-import "./chunks/chunk-DZLHUZSH.js";
-import "./chunks/chunk-RSPJFOW6.js";
+} from "./chunks/chunk-A3KTU75R.js";
+import "./chunks/chunk-5X365KB2.js";
+import "./chunks/chunk-V77ARHCN.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-NLG5DJBP.js")).dispatchPost();
+    await (await import("./chunks/dispatch-C3M3YUEQ.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

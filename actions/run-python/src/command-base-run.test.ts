@@ -313,7 +313,12 @@ async function command(f: Fake, repoDir = workspace): Promise<string> {
   const r = await runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
-    inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
+    inputs: {
+      mode: "command",
+      "github-token": TOKEN,
+      "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
+    },
     env: {
       GITHUB_WORKSPACE: repoDir,
       GITHUB_API_URL: github.url,

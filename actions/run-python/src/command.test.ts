@@ -172,6 +172,7 @@ function label(f: Fake, action: "labeled" | "synchronize", sender: string) {
       mode: "command",
       "github-token": TOKEN,
       "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
       label: "dstack-run",
       workflow: "train",
     },
@@ -195,7 +196,12 @@ function command(
   return runner({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
-    inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
+    inputs: {
+      mode: "command",
+      "github-token": TOKEN,
+      "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
+    },
     env: {
       GITHUB_WORKSPACE: workspace,
       GITHUB_API_URL: f.github.url,
@@ -236,7 +242,12 @@ function repositoryDispatch(f: Fake, clientPayload: unknown, sender: string) {
   return runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
-    inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
+    inputs: {
+      mode: "command",
+      "github-token": TOKEN,
+      "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
+    },
     env: {
       GITHUB_WORKSPACE: workspace,
       GITHUB_API_URL: f.github.url,

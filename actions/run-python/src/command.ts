@@ -31,13 +31,7 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { GitHubStore } from "@dstack/artifacts/github";
 import { loadWorkflows, WorkflowsFileError } from "@dstack/executor";
-import {
-  createGitHubClient,
-  DEFAULT_API_URL,
-  type GitHubClient,
-  RUNNER_WORKFLOW_FILE,
-  trustInputs,
-} from "@dstack/github";
+import { type GitHubClient, RUNNER_WORKFLOW_FILE, trustInputs } from "@dstack/github";
 import type { DirectionOverrides, MetricsReport } from "@dstack/metrics";
 import { readMetricsDir } from "@dstack/metrics/node";
 import { artifactsPolicy, type Policy } from "@dstack/spec";
@@ -59,6 +53,7 @@ import {
   reportRun,
 } from "@dstack/triggers";
 import { annotate } from "./annotate.js";
+import { stepClient } from "./client.js";
 import { DispatchInputs, dispatchMode } from "./dispatch.js";
 import { type ActionInputs, InputError } from "./inputs.js";
 import { loadPolicy } from "./policy.js";
@@ -268,11 +263,7 @@ export async function commandMode(inputs: ActionInputs): Promise<void> {
   }
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const [owner = "", repo = ""] = repository.split("/");
-  const client = createGitHubClient({
-    token,
-    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-    warn: (m) => core.warning(m),
-  });
+  const client = stepClient({ token });
   const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
   const { decision, policy } = await decide(client, repoDir, token);
   if (decision.kind === "ignore") {

@@ -97,6 +97,7 @@ function dispatch(
       gpu: "1",
       "github-token": TOKEN,
       "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
       ...inputs,
     },
     env: {
@@ -320,6 +321,7 @@ describe("a cancelled job (the runner sends SIGINT)", { timeout: ACTION_TIMEOUT_
         "INPUT_GITHUB-TOKEN": TOKEN,
         "INPUT_RUN-NAME": "sharp-shrimp-9",
         "INPUT_POLL-INTERVAL-MS": "10",
+        "INPUT_WRITE-SPACING-MS": "0",
         GITHUB_API_URL: f.github.url,
         GITHUB_REPOSITORY: "octo-org/octo-repo",
         GITHUB_REF_NAME: "main",
@@ -414,11 +416,17 @@ describe("the post step of mode: dispatch", () => {
     vi.stubEnv("GITHUB_API_URL", f.github.url);
     vi.stubEnv("GITHUB_REPOSITORY", "octo-org/octo-repo");
     vi.stubEnv("INPUT_GITHUB-TOKEN", TOKEN);
+    vi.stubEnv("INPUT_WRITE-SPACING-MS", "0");
     for (const [name, value] of Object.entries(state)) vi.stubEnv(`STATE_${name}`, value);
   }
 
   async function started(f: Fake, runName: string): Promise<number> {
-    const client = createGitHubClient({ token: "ghs_setup", apiUrl: f.github.url, retryBaseMs: 1 });
+    const client = createGitHubClient({
+      token: "ghs_setup",
+      apiUrl: f.github.url,
+      retryBaseMs: 1,
+      writeSpacingMs: 0,
+    });
     const run = await dispatchRun(client, {
       owner: "octo-org",
       repo: "octo-repo",

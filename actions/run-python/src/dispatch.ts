@@ -17,7 +17,6 @@ import * as core from "@actions/core";
 import { parseRunArtifactName } from "@dstack/artifacts/github";
 import {
   cancelRun,
-  createGitHubClient,
   DEFAULT_API_URL,
   dispatchAndFollow,
   type FollowedOutcome,
@@ -40,6 +39,7 @@ import {
   type Job,
   runNameStem,
 } from "@dstack/spec";
+import { stepClient } from "./client.js";
 import { type ActionInputs, InputError, Inputs } from "./inputs.js";
 import { eventDefaultBranch } from "./policy.js";
 
@@ -373,11 +373,7 @@ export async function dispatchMode(
   const settings = { ...getDispatchSettings(hooks.ref !== undefined), ...hooks.settings };
   const { runName } = settings;
   core.setOutput("run-name", runName);
-  const client = createGitHubClient({
-    token: settings.token,
-    apiUrl: settings.apiUrl,
-    warn: (m) => core.warning(m),
-  });
+  const client = stepClient({ token: settings.token, apiUrl: settings.apiUrl });
   const trust =
     hooks.extraInputs ?? (await dispatchTrust(client, settings, inputs, hooks.defaultBranch));
   // The planned labels: the runner workflow's run job starts on them, with no plan job first.
@@ -524,9 +520,7 @@ export async function dispatchPost(options: DispatchPostOptions = {}): Promise<v
   const [owner = "", repo = ""] = repository.split("/");
   const token = core.getInput(Inputs.GitHubToken);
   if (token !== "") core.setSecret(token);
-  const client =
-    options.client ??
-    createGitHubClient({ token, apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  const client = options.client ?? stepClient({ token, warn: false });
   let id = Number(core.getState(DispatchState.WorkflowRunId));
   const runName = core.getState(DispatchState.RunName);
   if (!(Number.isSafeInteger(id) && id > 0)) {

@@ -168,6 +168,7 @@ async function dispatched(
       ref,
       "github-token": TOKEN,
       "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
     },
     env: env(github),
   });

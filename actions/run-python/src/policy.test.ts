@@ -257,7 +257,12 @@ describe("the repository policy", { timeout: 60_000 }, () => {
 
   it("mode: dispatch refuses before dispatching", async () => {
     const f = await fake();
-    const r = await step(f, { mode: "dispatch", workflow: "train", "poll-interval-ms": "10" });
+    const r = await step(f, {
+      mode: "dispatch",
+      workflow: "train",
+      "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
+    });
     expect(r.failed).toMatch(/policy refuses this run/);
     expect(
       f.github.requests.some((q) => q.operationId === "actions/create-workflow-dispatch"),

@@ -20,12 +20,7 @@
  */
 import { readFile } from "node:fs/promises";
 import * as core from "@actions/core";
-import {
-  createGitHubClient,
-  DEFAULT_API_URL,
-  type GitHubClient,
-  readDefaultBranchPolicy,
-} from "@dstack/github";
+import { type GitHubClient, readDefaultBranchPolicy } from "@dstack/github";
 import {
   checkJobPolicy,
   checkTriggerPolicy,
@@ -39,6 +34,7 @@ import {
 } from "@dstack/spec";
 import { readPolicyFile } from "@dstack/spec/node";
 import { annotate } from "./annotate.js";
+import { stepClient } from "./client.js";
 import { InputError } from "./inputs.js";
 
 /** The login of a repository's workflow token (`GITHUB_TOKEN`) as an actor. */
@@ -95,13 +91,7 @@ export async function loadPolicy(options: LoadPolicyOptions): Promise<LoadedPoli
   let from: string;
   let defaultBranch: string | undefined;
   if (options.token !== "" && owner !== "" && repo !== "") {
-    const client =
-      options.client ??
-      createGitHubClient({
-        token: options.token,
-        apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-        warn: (m) => core.warning(m),
-      });
+    const client = options.client ?? stepClient({ token: options.token });
     const known = options.defaultBranch ?? (await eventDefaultBranch());
     const found = await readDefaultBranchPolicy({
       client,
@@ -191,11 +181,7 @@ export async function enforcePolicy(options: EnforcePolicyOptions): Promise<void
       );
     }
     const { authorizeActor } = await import("@dstack/triggers");
-    const client = createGitHubClient({
-      token: options.token,
-      apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-      warn: (m) => core.warning(m),
-    });
+    const client = stepClient({ token: options.token });
     for (const login of trigger.actors) {
       const auth = await authorizeActor({ client, owner, repo, login, minimum });
       if (!auth.ok) {

@@ -119,7 +119,12 @@ function command(github: FakeGitHub, eventName: string, eventPath: string) {
   return runActionInProcess({
     actionDir: ACTION_DIR,
     entrypoint: "src/step.ts",
-    inputs: { mode: "command", "github-token": TOKEN, "poll-interval-ms": "10" },
+    inputs: {
+      mode: "command",
+      "github-token": TOKEN,
+      "poll-interval-ms": "10",
+      "write-spacing-ms": "0",
+    },
     env: {
       GITHUB_WORKSPACE: workspace,
       GITHUB_API_URL: github.url,

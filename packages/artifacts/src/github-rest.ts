@@ -76,6 +76,8 @@ export interface ArtifactsRestOptions {
   retries: number;
   /** The base of the retry back-off in milliseconds (waits base x 1, 4, 9, ...). */
   retryBaseMs: number;
+  /** The least time between two writes in milliseconds; default the client's (a second). */
+  writeSpacingMs?: number;
   /** Listing page size, 1 to 100. */
   pageSize: number;
   /** What a refused token's message tells to check (the caller's words for where it came from). */
@@ -121,6 +123,7 @@ export class ArtifactsRest {
         userAgent: "dstack-artifacts",
         retries: this.o.retries,
         retryBaseMs: this.o.retryBaseMs,
+        ...(this.o.writeSpacingMs !== undefined ? { writeSpacingMs: this.o.writeSpacingMs } : {}),
       });
     })();
     return this.client;

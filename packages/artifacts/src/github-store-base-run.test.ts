@@ -72,6 +72,7 @@ function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = 
     repository: REPO,
     apiUrl: rest.url,
     warn: () => undefined,
+    writeSpacingMs: 0,
     ...options,
   });
 }

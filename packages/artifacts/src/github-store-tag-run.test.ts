@@ -111,6 +111,7 @@ function store(options: Partial<GitHubStoreOptions> = {}) {
     apiUrl: rest.url,
     warn: () => {},
     retagRetryMs: 5,
+    writeSpacingMs: 0,
     ...options,
   });
 }

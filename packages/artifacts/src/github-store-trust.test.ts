@@ -85,7 +85,10 @@ afterAll(async () => {
   }
 });
 
-/** A store that collects its warnings. */
+/**
+ * A store that collects its warnings; its REST writes are not spaced (the fake has no secondary
+ * rate limit).
+ */
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
   const warnings: string[] = [];
   const s = new GitHubStore({
@@ -94,6 +97,7 @@ function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = 
     apiUrl: rest.url,
     warn: (m) => warnings.push(m),
     retagRetryMs: 5,
+    writeSpacingMs: 0,
     ...options,
   });
   return Object.assign(s, { warnings });

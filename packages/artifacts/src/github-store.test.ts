@@ -94,8 +94,16 @@ afterAll(async () => {
   }
 });
 
+/** A store on the fakes; its REST writes are not spaced (the fake has no secondary rate limit). */
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
-  return new GitHubStore({ token: TOKEN, repository: REPO, apiUrl, now, ...options });
+  return new GitHubStore({
+    token: TOKEN,
+    repository: REPO,
+    apiUrl,
+    now,
+    writeSpacingMs: 0,
+    ...options,
+  });
 }
 
 /** A fresh source folder with these files. */

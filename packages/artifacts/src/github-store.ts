@@ -146,6 +146,12 @@ export interface GitHubStoreOptions {
   retries?: number;
   /** The base of the retry back-off in milliseconds (waits base x 1, 4, 9, ...); default 1000. */
   retryBaseMs?: number;
+  /**
+   * The least time between two REST writes (deleting tag artifacts), in milliseconds: the
+   * `writeSpacingMs` of `@dstack/github`'s client. Default the client's, a second, as GitHub
+   * asks; tests against a local fake pass 0.
+   */
+  writeSpacingMs?: number;
   /** REST page size for listings, 1 to 100; default 100. */
   pageSize?: number;
   /**
@@ -417,6 +423,7 @@ export class GitHubStore {
       apiUrl: this.apiUrl,
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 1000,
+      ...(options.writeSpacingMs !== undefined ? { writeSpacingMs: options.writeSpacingMs } : {}),
       pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
       tokenHint: options.tokenHint ?? "check github-token",
     });

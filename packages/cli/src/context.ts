@@ -36,6 +36,12 @@ export interface Io {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** For tests: the clock of the `--remote` commands, epoch milliseconds (default `Date.now`). */
   now?: () => number;
+  /**
+   * For tests: the least time between two writes (dispatch, cancel, delete) of the `--remote`
+   * commands' GitHub client, in milliseconds. Default the client's: a second, as GitHub asks of
+   * mutative requests; a test against the local fake GitHub passes 0.
+   */
+  writeSpacingMs?: number;
 }
 
 /** {@link Io} with its defaults filled in: what every command gets. */

@@ -62,7 +62,12 @@ beforeAll(async () => {
     process.env,
     service.envFor(rest.workflowRun(1001, { title: "brave-bear-7", actor: "alice" })),
   );
-  const store = new GitHubStore({ token: TOKEN, repository: REPO, apiUrl: rest.url });
+  const store = new GitHubStore({
+    token: TOKEN,
+    repository: REPO,
+    apiUrl: rest.url,
+    writeSpacingMs: 0,
+  });
   await store.setTag({ tag: "best", runName: "brave-bear-7" });
   await store.setTag({ tag: "prod", runName: "brave-bear-7" });
   // Runs for `tags add --remote`: a fork's evil-eel-1, calm-cat-2 (trusted), a pull-request
@@ -89,6 +94,7 @@ beforeAll(async () => {
     token: TOKEN,
     repository: REPO,
     apiUrl: rest.url,
+    writeSpacingMs: 0,
     pullRequest: 12,
     runMarker: { workflow: "train", untrusted: true, pullRequest: 12 },
   }).upload({ runName: "pr-eel-1", localPath: model("pr"), artifactPath: "model" });

@@ -19,13 +19,15 @@ import { type Io, main } from "./main.js";
 
 /**
  * Runs `dstack` in-process in `cwd`, with `env` (default `process.env`), capturing its output.
- * `io` adds test-only parts of {@link Io}, e.g. a simulated clock's `sleep` and `now`.
+ * `io` adds test-only parts of {@link Io}, e.g. a simulated clock's `sleep` and `now`; the
+ * `--remote` commands' writes are not spaced (`writeSpacingMs: 0`: the fake GitHub has no
+ * secondary rate limit) unless `io` says otherwise.
  */
 export async function runDstack(
   argv: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
-  io: Pick<Io, "sleep" | "now"> = {},
+  io: Pick<Io, "sleep" | "now" | "writeSpacingMs"> = {},
 ) {
   let stdout = "";
   let stderr = "";
@@ -38,6 +40,7 @@ export async function runDstack(
     },
     cwd,
     env,
+    writeSpacingMs: 0,
     ...io,
   });
   return { status, stdout, stderr };

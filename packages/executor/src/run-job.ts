@@ -248,7 +248,14 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
 
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
-      for (const dep of job.deps) {
+      for (const [i, dep] of job.deps.entries()) {
+        // A run or tag the store cannot give (unknown, expired, untrusted) fails the run with
+        // the store's reason after the field path of the dep: `deps[0].run: no run "x" ...`.
+        const field = `deps[${i}].${"run" in dep ? "run" : "tag" in dep ? "tag" : "workflow"}`;
+        const named = (e: unknown): never => {
+          if (e instanceof PhaseError) throw e;
+          throw new PhaseError(`${field}: ${e instanceof Error ? e.message : String(e)}`);
+        };
         if (options.remote) {
           // On a runner the deps come from the GitHub store, which finds runs by tag or by name
           // (`run`: an earlier attempt of a resumed job, whatever its end).
@@ -258,7 +265,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
             );
           }
           const ref = "run" in dep ? { run: dep.run } : { tag: dep.tag };
-          const got = await options.remote.downloadArtifacts(ref, { localPath: repoDir });
+          const got = await options.remote
+            .downloadArtifacts(ref, { localPath: repoDir })
+            .catch(named);
           info(
             `${"run" in dep ? `run ${dep.run}` : `tag ${dep.tag}`}: artifacts of ${got.runName} placed in the repository`,
           );
@@ -268,7 +277,10 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
           "run" in dep
             ? dep.run
             : "tag" in dep
-              ? await store.getTag(dep.tag).then((t) => t.runName)
+              ? await store
+                  .getTag(dep.tag)
+                  .then((t) => t.runName)
+                  .catch(named)
               : await store.latestSuccessfulRun(dep.workflow).then((r) => {
                   if (!r) {
                     throw new PhaseError(
@@ -277,7 +289,9 @@ export async function runJob(options: RunJobOptions): Promise<RunResult> {
                   }
                   return r.runName;
                 });
-        await store.downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir });
+        await store
+          .downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir })
+          .catch(named);
         info(
           `${"run" in dep ? `run ${dep.run}` : "tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`,
         );

@@ -10,6 +10,8 @@ import { createHash } from "node:crypto";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+// The Bottleneck build plugin-throttling itself uses (no Redis clustering).
+import Bottleneck from "bottleneck/light.js";
 import { GitHubError } from "./errors.js";
 
 /** The Octokit class with the retry and throttling plugins. */
@@ -52,6 +54,20 @@ export interface GitHubClientOptions {
    * Default 60.
    */
   maxRateLimitWaitS?: number;
+  /**
+   * The least time between two writes (`POST`, `PATCH`, `PUT`, `DELETE`) sent with this token,
+   * in milliseconds; writes that notify people (comments, issues, pull requests, reviews,
+   * releases: plugin-throttling's list) are spaced three times as far. Default 1000 (3000 for
+   * those): plugin-throttling's own spacing, shared by every client of the same token in the
+   * process. GitHub asks clients making many `POST`, `PATCH`, `PUT` or `DELETE` requests to
+   * "wait at least one second between each request" to avoid secondary rate limits
+   * (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#pause-between-mutative-requests),
+   * and allows in general no more than 80 content-generating requests a minute and 500 an hour
+   * (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits).
+   * Any other value spaces this client's writes only, not other clients' of the token. Tests
+   * against a local fake pass 0; never lower it for GitHub.
+   */
+  writeSpacingMs?: number;
   /** The `fetch` to use (default the global one). */
   fetch?: typeof fetch;
   /** The `User-Agent`. Default `dstack`. */
@@ -65,15 +81,17 @@ export interface GitHubClientOptions {
  *
  * - plugin-retry retries 5xx and unanswered requests (`retries` times, waits `retryBaseMs` x n²);
  *   it leaves 4xx alone, 429 included, so that rate limits go to plugin-throttling;
- * - plugin-throttling spaces writes a second apart per token and, on a primary or secondary
- *   rate limit, waits what GitHub says (`Retry-After`, `x-ratelimit-reset`) when that is at most
- *   `maxRateLimitWaitS`, up to `retries` times; a longer wait fails the request (the caller's
- *   loop may wait instead). GitHub asks clients not to retry before that time and to treat
- *   409/422 as final (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
+ * - plugin-throttling spaces writes a second apart per token (`writeSpacingMs`) and, on a
+ *   primary or secondary rate limit, waits what GitHub says (`Retry-After`,
+ *   `x-ratelimit-reset`) when that is at most `maxRateLimitWaitS`, up to `retries` times; a
+ *   longer wait fails the request (the caller's loop may wait instead). GitHub asks clients not
+ *   to retry before that time and to treat 409/422 as final
+ *   (docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api,
  *   ".../rate-limits-for-the-rest-api#exceeding-the-rate-limit"): 409 and 429 are never retried
  *   by plugin-retry, which would not wait what GitHub says.
  *
- * @throws GitHubError `invalid` for an empty token.
+ * @throws GitHubError `invalid` for an empty token, or a `writeSpacingMs` that is not a finite
+ *   number of milliseconds, 0 or more.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   if (typeof options.token !== "string" || options.token.trim() === "") {
@@ -86,6 +104,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const base = options.retryBaseMs ?? 1000;
   const maxWait = options.maxRateLimitWaitS ?? 60;
   const warn = options.warn ?? (() => {});
+  const spacing = writeSpacing(options.writeSpacingMs);
   const onLimit =
     (kind: string) =>
     (after: number, request: { method?: string; url?: string }, _o: unknown, count: number) => {
@@ -112,6 +131,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       retryAfterBaseValue: base,
       onRateLimit: onLimit("primary"),
       onSecondaryRateLimit: onLimit("secondary"),
+      ...spacing,
     },
   });
   // plugin-retry sees an aborted request as a 500 and retries it after 1, 4 and 9 x `base`:
@@ -142,6 +162,32 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     });
   });
   return client;
+}
+
+/** plugin-throttling's spacing of writes, in milliseconds (its `write` group's `minTime`). */
+const DEFAULT_WRITE_SPACING_MS = 1000;
+
+/**
+ * The Bottleneck groups that space writes `ms` apart (notifying writes `3 x ms`), as
+ * plugin-throttling's own groups do at 1000 and 3000; none for the default, so that the plugin's
+ * groups, shared per token across clients, stay in use.
+ *
+ * @throws GitHubError `invalid` when `ms` is not a finite number, 0 or more.
+ */
+function writeSpacing(
+  ms: number | undefined,
+): { write: Bottleneck.Group; notifications: Bottleneck.Group } | Record<string, never> {
+  if (ms === undefined || ms === DEFAULT_WRITE_SPACING_MS) return {};
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new GitHubError(
+      "invalid",
+      `writeSpacingMs: ${ms} is not a number of milliseconds; give 0 or more (default ${DEFAULT_WRITE_SPACING_MS})`,
+    );
+  }
+  return {
+    write: new Bottleneck.Group({ maxConcurrent: 1, minTime: ms }),
+    notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3 * ms }),
+  };
 }
 
 /** The API root a client talks to (for messages). */

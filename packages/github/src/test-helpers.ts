@@ -1,6 +1,7 @@
 /**
  * Shared by this package's tests: a fake GitHub serving the Actions model, and a client for it
- * that never waits for real (retry waits scaled to 1 ms per second).
+ * that never waits for real (retry waits scaled to 1 ms per second, writes not spaced: the fake
+ * has no secondary rate limit).
  *
  * @module
  */
@@ -31,8 +32,9 @@ export interface Harness {
 }
 
 /**
- * Starts a harness. Each gets its own token, so plugin-throttling's one-second spacing of writes
- * per token does not add up across tests.
+ * Starts a harness. Its client sends writes without plugin-throttling's one-second spacing
+ * (`writeSpacingMs: 0`) unless `client` says otherwise; each harness gets its own token, so a
+ * test that keeps the default spacing does not wait on another's writes.
  */
 export async function startHarness(
   options: ActionsModelOptions = {},
@@ -43,7 +45,13 @@ export async function startHarness(
   return {
     github,
     model,
-    client: createGitHubClient({ token, apiUrl: github.url, retryBaseMs: 1, ...client }),
+    client: createGitHubClient({
+      token,
+      apiUrl: github.url,
+      retryBaseMs: 1,
+      writeSpacingMs: 0,
+      ...client,
+    }),
     at: {
       owner: model.options.owner,
       repo: model.options.repo,

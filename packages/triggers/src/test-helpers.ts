@@ -137,7 +137,10 @@ export const WORKFLOWS: readonly Job[] = (() => {
   return parsed.jobs;
 })();
 
-/** A fake GitHub with the model and a client for it. */
+/**
+ * A fake GitHub with the model and a client for it, which never waits for real: retry waits
+ * scaled to 1 ms per second, writes not spaced (the fake has no secondary rate limit).
+ */
 export interface Harness {
   github: FakeGitHub;
   model: PullsModel;
@@ -173,7 +176,7 @@ export async function startHarness(options: PullsModelOptions = {}): Promise<Har
   return {
     github,
     model,
-    client: createGitHubClient({ token, apiUrl: github.url, retryBaseMs: 1 }),
+    client: createGitHubClient({ token, apiUrl: github.url, retryBaseMs: 1, writeSpacingMs: 0 }),
     close: () => github.close(),
   };
 }

@@ -34,6 +34,7 @@ export async function withGitHubStore<T>(
         repository: `${target.owner}/${target.repo}`,
         apiUrl: target.apiUrl,
         tokenHint: TOKEN_HINT,
+        ...(ctx.writeSpacingMs !== undefined ? { writeSpacingMs: ctx.writeSpacingMs } : {}),
         // Tags and runs resolve to trusted workflow runs only; skipped ones are named here.
         warn: (w) => ctx.stderr(`${pc.createColors(ctx.isTTY).yellow(`warning: ${w}`)}\n`),
       });

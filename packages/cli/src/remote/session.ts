@@ -54,6 +54,7 @@ export async function connect(target: RemoteTarget, ctx: RunContext): Promise<Se
     token,
     apiUrl: target.apiUrl,
     warn: (m) => ctx.stderr(`${redact(m, [token])}\n`),
+    ...(ctx.writeSpacingMs !== undefined ? { writeSpacingMs: ctx.writeSpacingMs } : {}),
   });
   return { target, token, client };
 }

@@ -1,14 +1,15 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  eventDefaultBranch
-} from "./chunk-AHE5SJSW.js";
+  eventDefaultBranch,
+  stepClient
+} from "./chunk-L4DQ2NZC.js";
 import {
   parseRunArtifactName
-} from "./chunk-DZLHUZSH.js";
+} from "./chunk-5X365KB2.js";
 import {
   InputError,
   Inputs
-} from "./chunk-RSPJFOW6.js";
+} from "./chunk-V77ARHCN.js";
 import {
   getInput,
   getState,
@@ -30,10 +31,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-HGTES4SF.js";
-import {
-  createGitHubClient
-} from "./chunk-54YSR3QU.js";
+} from "./chunk-755YGPRF.js";
 import {
   DEFAULT_API_URL,
   GitHubError,
@@ -207,11 +205,7 @@ async function dispatchMode(job, inputs, hooks = {}) {
   const settings = { ...getDispatchSettings(hooks.ref !== void 0), ...hooks.settings };
   const { runName } = settings;
   setOutput("run-name", runName);
-  const client = createGitHubClient({
-    token: settings.token,
-    apiUrl: settings.apiUrl,
-    warn: (m) => warning(m)
-  });
+  const client = stepClient({ token: settings.token, apiUrl: settings.apiUrl });
   const trust = hooks.extraInputs ?? await dispatchTrust(client, settings, inputs, hooks.defaultBranch);
   const extraInputs = { ...trust, ...plannedRunsOnInput(job.resources, trust) };
   const controller = new AbortController();
@@ -322,7 +316,7 @@ async function dispatchPost(options = {}) {
   const token = getInput(Inputs.GitHubToken);
   if (token !== "")
     setSecret(token);
-  const client = options.client ?? createGitHubClient({ token, apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL });
+  const client = options.client ?? stepClient({ token, warn: false });
   let id = Number(getState(DispatchState.WorkflowRunId));
   const runName = getState(DispatchState.RunName);
   if (!(Number.isSafeInteger(id) && id > 0)) {

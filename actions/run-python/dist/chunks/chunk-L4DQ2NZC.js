@@ -5,17 +5,18 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-RSPJFOW6.js";
+} from "./chunk-V77ARHCN.js";
 import {
+  getInput,
   info,
   warning
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-HGTES4SF.js";
+} from "./chunk-755YGPRF.js";
 import {
   createGitHubClient
-} from "./chunk-54YSR3QU.js";
+} from "./chunk-4R5INGCW.js";
 import {
   DEFAULT_API_URL
 } from "./chunk-W67435B5.js";
@@ -29,6 +30,23 @@ import {
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
+
+// lib/client.js
+var WRITE_SPACING_INPUT = "write-spacing-ms";
+function stepClient(options) {
+  const spacing = getInput(WRITE_SPACING_INPUT);
+  if (spacing !== "" && !/^\d+$/.test(spacing)) {
+    throw new InputError(`${WRITE_SPACING_INPUT}: ${JSON.stringify(spacing)} is not a whole number of milliseconds`);
+  }
+  return createGitHubClient({
+    token: options.token,
+    apiUrl: options.apiUrl ?? (process.env.GITHUB_API_URL || DEFAULT_API_URL),
+    ...options.warn === false ? {} : { warn: (m) => warning(m) },
+    ...spacing !== "" ? { writeSpacingMs: Number(spacing) } : {}
+  });
+}
+
+// lib/policy.js
 var WORKFLOW_TOKEN_ACTOR = "github-actions[bot]";
 async function eventDefaultBranch() {
   const file = process.env.GITHUB_EVENT_PATH;
@@ -48,11 +66,7 @@ async function loadPolicy(options) {
   let from;
   let defaultBranch;
   if (options.token !== "" && owner !== "" && repo !== "") {
-    const client = options.client ?? createGitHubClient({
-      token: options.token,
-      apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-      warn: (m) => warning(m)
-    });
+    const client = options.client ?? stepClient({ token: options.token });
     const known = options.defaultBranch ?? await eventDefaultBranch();
     const found = await readDefaultBranchPolicy({
       client,
@@ -101,12 +115,8 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-C3YAFH6N.js");
-    const client = createGitHubClient({
-      token: options.token,
-      apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-      warn: (m) => warning(m)
-    });
+    const { authorizeActor } = await import("./lib-MOFGUOS2.js");
+    const client = stepClient({ token: options.token });
     for (const login of trigger.actors) {
       const auth = await authorizeActor({ client, owner, repo, login, minimum });
       if (!auth.ok) {
@@ -125,6 +135,7 @@ async function enforcePolicy(options) {
 }
 
 export {
+  stepClient,
   WORKFLOW_TOKEN_ACTOR,
   eventDefaultBranch,
   loadPolicy,

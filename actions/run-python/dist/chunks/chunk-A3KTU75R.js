@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-DZLHUZSH.js";
+} from "./chunk-5X365KB2.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-RSPJFOW6.js";
+} from "./chunk-V77ARHCN.js";
 import {
   endGroup,
   exportVariable,
@@ -295,7 +295,7 @@ async function runMode(job, inputs) {
     }
   }
   saveState(State.Uploaded, "true");
-  const { metricsSummary } = await import("./summary-metrics-QIMVQPTS.js");
+  const { metricsSummary } = await import("./summary-metrics-ZA554PB2.js");
   const metrics = await metricsSummary(store.artifactsDir(runName), job.metrics ? { directions: job.metrics } : {});
   await writeSummary({
     job,

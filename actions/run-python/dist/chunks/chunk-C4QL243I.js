@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   apiUrlOf
-} from "./chunk-54YSR3QU.js";
+} from "./chunk-4R5INGCW.js";
 import {
   GitHubError,
   RunConcludedError,

@@ -11212,23 +11212,29 @@ async function runJob(options) {
     }
     if (job.deps.length > 0) {
       phase("deps", "Placing the artifacts of deps");
-      for (const dep of job.deps) {
+      for (const [i2, dep] of job.deps.entries()) {
+        const field = `deps[${i2}].${"run" in dep ? "run" : "tag" in dep ? "tag" : "workflow"}`;
+        const named = (e) => {
+          if (e instanceof PhaseError)
+            throw e;
+          throw new PhaseError(`${field}: ${e instanceof Error ? e.message : String(e)}`);
+        };
         if (options.remote) {
           if ("workflow" in dep) {
             throw new PhaseError(`deps: workflow ${dep.workflow}: on a runner, deps name a tag (deps: - tag: NAME), since the GitHub store finds runs by tag; tag the runs of ${dep.workflow} (the tag input of dstack/run-python) and name that tag`);
           }
           const ref = "run" in dep ? { run: dep.run } : { tag: dep.tag };
-          const got = await options.remote.downloadArtifacts(ref, { localPath: repoDir });
+          const got = await options.remote.downloadArtifacts(ref, { localPath: repoDir }).catch(named);
           info(`${"run" in dep ? `run ${dep.run}` : `tag ${dep.tag}`}: artifacts of ${got.runName} placed in the repository`);
           continue;
         }
-        const source = "run" in dep ? dep.run : "tag" in dep ? await store.getTag(dep.tag).then((t) => t.runName) : await store.latestSuccessfulRun(dep.workflow).then((r) => {
+        const source = "run" in dep ? dep.run : "tag" in dep ? await store.getTag(dep.tag).then((t) => t.runName).catch(named) : await store.latestSuccessfulRun(dep.workflow).then((r) => {
           if (!r) {
             throw new PhaseError(`deps: workflow ${dep.workflow} has no successful run yet; run it first: dstack run ${dep.workflow}`);
           }
           return r.runName;
         });
-        await store.downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir });
+        await store.downloadArtifacts({ run: source }, { artifactPath: "", localPath: repoDir }).catch(named);
         info(`${"run" in dep ? `run ${dep.run}` : "tag" in dep ? `tag ${dep.tag}` : `workflow ${dep.workflow}`}: artifacts of ${source} placed in the repository`);
       }
     }

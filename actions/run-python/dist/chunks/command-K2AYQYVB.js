@@ -2,21 +2,22 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-SZJEYVOD.js";
+} from "./chunk-64OMJ54Q.js";
 import {
-  loadPolicy
-} from "./chunk-AHE5SJSW.js";
+  loadPolicy,
+  stepClient
+} from "./chunk-L4DQ2NZC.js";
 import {
   annotate
 } from "./chunk-F2AVCGAK.js";
 import {
   GitHubStore
-} from "./chunk-DZLHUZSH.js";
+} from "./chunk-5X365KB2.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-RSPJFOW6.js";
+} from "./chunk-V77ARHCN.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -32,17 +33,13 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-DFS3ZNTH.js";
+} from "./chunk-C4QL243I.js";
 import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-HGTES4SF.js";
-import {
-  createGitHubClient
-} from "./chunk-54YSR3QU.js";
-import {
-  DEFAULT_API_URL
-} from "./chunk-W67435B5.js";
+} from "./chunk-755YGPRF.js";
+import "./chunk-4R5INGCW.js";
+import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {
   readMetricsDir
@@ -196,11 +193,7 @@ async function commandMode(inputs) {
   }
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const [owner = "", repo = ""] = repository.split("/");
-  const client = createGitHubClient({
-    token,
-    apiUrl: process.env.GITHUB_API_URL || DEFAULT_API_URL,
-    warn: (m) => warning(m)
-  });
+  const client = stepClient({ token });
   const repoDir = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
   const { decision, policy } = await decide(client, repoDir, token);
   if (decision.kind === "ignore") {

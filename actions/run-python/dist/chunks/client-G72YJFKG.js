@@ -5,7 +5,7 @@ import {
   createGitHubClient,
   fetchOf,
   sleepFor
-} from "./chunk-54YSR3QU.js";
+} from "./chunk-4R5INGCW.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost

@@ -4,7 +4,7 @@ import {
   countingFetch,
   fetchOf,
   sleepFor
-} from "./chunk-54YSR3QU.js";
+} from "./chunk-4R5INGCW.js";
 import {
   GitHubError,
   answeredStatus,

@@ -24,7 +24,7 @@ import {
   tagArtifactName,
   tempName,
   treeStats
-} from "./chunk-RSPJFOW6.js";
+} from "./chunk-V77ARHCN.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost,
@@ -338,13 +338,14 @@ var ArtifactsRest = class {
    */
   octokit() {
     this.client ??= (async () => {
-      const { createGitHubClient } = await import("./client-POO7CCF5.js");
+      const { createGitHubClient } = await import("./client-G72YJFKG.js");
       return createGitHubClient({
         token: this.o.token,
         apiUrl: this.o.apiUrl,
         userAgent: "dstack-artifacts",
         retries: this.o.retries,
-        retryBaseMs: this.o.retryBaseMs
+        retryBaseMs: this.o.retryBaseMs,
+        ...this.o.writeSpacingMs !== void 0 ? { writeSpacingMs: this.o.writeSpacingMs } : {}
       });
     })();
     return this.client;
@@ -879,6 +880,7 @@ var GitHubStore = class _GitHubStore {
       apiUrl: this.apiUrl,
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 1e3,
+      ...options.writeSpacingMs !== void 0 ? { writeSpacingMs: options.writeSpacingMs } : {},
       pageSize: Math.max(1, Math.min(PAGE_SIZE, options.pageSize ?? PAGE_SIZE)),
       tokenHint: options.tokenHint ?? "check github-token"
     });

@@ -5,13 +5,13 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-AHE5SJSW.js";
+} from "./chunk-L4DQ2NZC.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-RSPJFOW6.js";
+import "./chunk-V77ARHCN.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-HGTES4SF.js";
-import "./chunk-54YSR3QU.js";
+import "./chunk-755YGPRF.js";
+import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-6HKVVBLW.js";

@@ -37,9 +37,9 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-DFS3ZNTH.js";
-import "./chunk-HGTES4SF.js";
-import "./chunk-54YSR3QU.js";
+} from "./chunk-C4QL243I.js";
+import "./chunk-755YGPRF.js";
+import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {

@@ -97,30 +97,30 @@ function routeMatcher(paths) {
 var regex = routeMatcher(triggers_notification_paths_default);
 var triggersNotification = regex.test.bind(regex);
 var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
+var createGroups = function(Bottleneck2, common) {
+  groups.global = new Bottleneck2.Group({
     id: "octokit-global",
     maxConcurrent: 10,
     ...common
   });
-  groups.auth = new Bottleneck.Group({
+  groups.auth = new Bottleneck2.Group({
     id: "octokit-auth",
     maxConcurrent: 1,
     ...common
   });
-  groups.search = new Bottleneck.Group({
+  groups.search = new Bottleneck2.Group({
     id: "octokit-search",
     maxConcurrent: 1,
     minTime: 2e3,
     ...common
   });
-  groups.write = new Bottleneck.Group({
+  groups.write = new Bottleneck2.Group({
     id: "octokit-write",
     maxConcurrent: 1,
     minTime: 1e3,
     ...common
   });
-  groups.notifications = new Bottleneck.Group({
+  groups.notifications = new Bottleneck2.Group({
     id: "octokit-notifications",
     maxConcurrent: 1,
     minTime: 3e3,
@@ -130,7 +130,7 @@ var createGroups = function(Bottleneck, common) {
 function throttling(octokit, octokitOptions) {
   const {
     enabled = true,
-    Bottleneck = import_light.default,
+    Bottleneck: Bottleneck2 = import_light.default,
     id = "no-id",
     timeout = 1e3 * 60 * 2,
     // Redis TTL: 2 minutes
@@ -173,16 +173,16 @@ function throttling(octokit, octokitOptions) {
     }
     initialized = true;
     if (groups.global == null) {
-      createGroups(Bottleneck, common);
+      createGroups(Bottleneck2, common);
     }
     state.global = state.global ?? groups.global;
     state.auth = state.auth ?? groups.auth;
     state.search = state.search ?? groups.search;
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
     const events = {};
-    const emitter = new Bottleneck.Events(events);
+    const emitter = new Bottleneck2.Events(events);
     events.on("secondary-limit", state.onSecondaryRateLimit);
     events.on("rate-limit", state.onRateLimit);
     events.on(
@@ -260,6 +260,7 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 );
 
 // ../../packages/github/lib/client.js
+var import_light2 = __toESM(require_light(), 1);
 var GitHubOctokit = Octokit2.plugin(retry, throttling);
 function createGitHubClient(options) {
   if (typeof options.token !== "string" || options.token.trim() === "") {
@@ -270,6 +271,7 @@ function createGitHubClient(options) {
   const maxWait = options.maxRateLimitWaitS ?? 60;
   const warn = options.warn ?? (() => {
   });
+  const spacing = writeSpacing(options.writeSpacingMs);
   const onLimit = (kind) => (after, request, _o, count) => {
     const retrying = count < retries && after <= maxWait;
     warn(`GitHub ${kind} rate limit on ${request.method ?? ""} ${request.url ?? ""}: ${retrying ? `retrying in ${after} s` : `not retrying here (GitHub asks to wait ${after} s)`}`);
@@ -295,7 +297,8 @@ function createGitHubClient(options) {
       id: `dstack-${createHash("sha256").update(options.token).digest("hex").slice(0, 16)}`,
       retryAfterBaseValue: base,
       onRateLimit: onLimit("primary"),
-      onSecondaryRateLimit: onLimit("secondary")
+      onSecondaryRateLimit: onLimit("secondary"),
+      ...spacing
     }
   });
   client.hook.wrap("request", (request, options2) => {
@@ -325,6 +328,18 @@ function createGitHubClient(options) {
     });
   });
   return client;
+}
+var DEFAULT_WRITE_SPACING_MS = 1e3;
+function writeSpacing(ms) {
+  if (ms === void 0 || ms === DEFAULT_WRITE_SPACING_MS)
+    return {};
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new GitHubError("invalid", `writeSpacingMs: ${ms} is not a number of milliseconds; give 0 or more (default ${DEFAULT_WRITE_SPACING_MS})`);
+  }
+  return {
+    write: new import_light2.default.Group({ maxConcurrent: 1, minTime: ms }),
+    notifications: new import_light2.default.Group({ maxConcurrent: 1, minTime: 3 * ms })
+  };
 }
 function apiUrlOf(client) {
   return String(client.request.endpoint.DEFAULTS.baseUrl);

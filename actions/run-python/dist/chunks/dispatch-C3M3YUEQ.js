@@ -8,15 +8,15 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-SZJEYVOD.js";
-import "./chunk-AHE5SJSW.js";
+} from "./chunk-64OMJ54Q.js";
+import "./chunk-L4DQ2NZC.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-DZLHUZSH.js";
-import "./chunk-RSPJFOW6.js";
+import "./chunk-5X365KB2.js";
+import "./chunk-V77ARHCN.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-HGTES4SF.js";
-import "./chunk-54YSR3QU.js";
+import "./chunk-755YGPRF.js";
+import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import "./chunk-6HKVVBLW.js";
