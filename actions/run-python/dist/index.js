@@ -4,7 +4,7 @@ import {
 } from "./chunks/chunk-F2AVCGAK.js";
 import {
   runMode
-} from "./chunks/chunk-A3KTU75R.js";
+} from "./chunks/chunk-2B7ANKFJ.js";
 import "./chunks/chunk-5X365KB2.js";
 import {
   InputError,
@@ -46,7 +46,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-K2AYQYVB.js")).commandMode(inputs);
+    return (await import("./chunks/command-TITWNEOB.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,7 +60,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-3ADTDSNU.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-UOFZAW6P.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +69,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-C3M3YUEQ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-3A4Y3EXH.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-A3KTU75R.js";
+} from "./chunks/chunk-2B7ANKFJ.js";
 import "./chunks/chunk-5X365KB2.js";
 import "./chunks/chunk-V77ARHCN.js";
 import "./chunks/chunk-KQX3PZ3A.js";
@@ -19,7 +19,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-C3M3YUEQ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-3A4Y3EXH.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

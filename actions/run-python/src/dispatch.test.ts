@@ -281,7 +281,7 @@ describe("mode: dispatch on spot runners", { timeout: ACTION_TIMEOUT_MS }, () =>
   it("dispatches an interruptible job again when its runner was lost, up to resume-limit", async () => {
     const f = await fake({
       endings: ["runner-lost", "runner-lost", "success"],
-      artifacts: [{ name: "dstack--{run-name}--checkpoints" }],
+      artifacts: [{ name: "dstack-run--{run-name}" }, { name: "dstack--{run-name}--checkpoints" }],
     });
     const r = await dispatch(f, {
       "run-name": "sharp-shrimp-8",

@@ -183,7 +183,7 @@ describe("dstack run --remote: dispatch and follow", () => {
   it.each(spotCases)("$name", async ({ argv, runs, status }) => {
     const f = await fake({
       endings: ["runner-lost", "success"],
-      artifacts: [{ name: "dstack--{run-name}--checkpoints" }],
+      artifacts: [{ name: "dstack-run--{run-name}" }, { name: "dstack--{run-name}--checkpoints" }],
     });
     const dir = await gitRepo("https://github.com/octo-org/octo-repo.git");
     const r = await dstack(

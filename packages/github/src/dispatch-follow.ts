@@ -328,8 +328,11 @@ export async function dispatchAndFollow(
       );
       return done();
     }
-    // The artifacts store's names: a run's data artifacts are `dstack--<run-name>--<path>`.
-    if (outcome.artifacts.some((a) => a.name.startsWith(`dstack--${runName}--`) && !a.expired)) {
+    // The artifacts store's names (`@dstack/artifacts` names.ts): `deps: - run:` resolves a run
+    // by its marker `dstack-run--<run-name>`, whatever kind its data artifacts are (`dstack--`
+    // zips, `dstack-file--` large files, packed archives), so the marker is what makes an
+    // attempt one to resume from.
+    if (outcome.artifacts.some((a) => a.name === `dstack-run--${runName}` && !a.expired)) {
       saved.push(runName);
     }
     const next = attemptRunName(options.runName, attempt + 1);

@@ -31,8 +31,12 @@ interface Case {
   job: Job;
   endings: ModelEnding[];
   resumeLimit?: number;
-  /** Whether each run uploads `dstack--<its run name>--checkpoints` before it ends. */
-  uploads?: boolean;
+  /**
+   * What each run uploads before it ends: `true` = its run marker `dstack-run--<run name>` and
+   * `dstack--<run name>--checkpoints`, as the GitHub store writes them; or the artifact names
+   * (`{run-name}` replaced by the model).
+   */
+  uploads?: boolean | string[];
   /** The run names dispatched, in order (what `dstack ps --remote` lists). */
   runNames: string[];
   conclusion: string;
@@ -62,6 +66,32 @@ const cases: Case[] = [
     job: SPOT,
     endings: ["runner-lost", "success"],
     uploads: false,
+    runNames: ["sharp-shrimp-1", "sharp-shrimp-1-2"],
+    conclusion: "success",
+    jobs: [
+      { deps: [], attempt: undefined },
+      { deps: [], attempt: "2" },
+    ],
+    readsAnnotations: true,
+  },
+  {
+    name: "large files only (dstack-file--) with the run marker: the attempt is a dep",
+    job: SPOT,
+    endings: ["runner-lost", "success"],
+    uploads: ["dstack-run--{run-name}", "dstack-file--{run-name}--checkpoints~epoch-0001.pt"],
+    runNames: ["sharp-shrimp-1", "sharp-shrimp-1-2"],
+    conclusion: "success",
+    jobs: [
+      { deps: [], attempt: undefined },
+      { deps: [{ run: "sharp-shrimp-1" }], attempt: "2" },
+    ],
+    readsAnnotations: true,
+  },
+  {
+    name: "data but no run marker (lost between the two uploads): no dep that could not resolve",
+    job: SPOT,
+    endings: ["runner-lost", "success"],
+    uploads: ["dstack--{run-name}--checkpoints"],
     runNames: ["sharp-shrimp-1", "sharp-shrimp-1-2"],
     conclusion: "success",
     jobs: [
@@ -144,7 +174,14 @@ describe("dispatchAndFollow resumes interruptible jobs whose runner was lost", (
   it.each(cases)("$name", async (c) => {
     const model: ActionsModelOptions = {
       endings: c.endings,
-      ...(c.uploads ? { artifacts: [{ name: "dstack--{run-name}--checkpoints" }] } : {}),
+      ...(c.uploads
+        ? {
+            artifacts: (c.uploads === true
+              ? ["dstack-run--{run-name}", "dstack--{run-name}--checkpoints"]
+              : c.uploads
+            ).map((name) => ({ name })),
+          }
+        : {}),
     };
     const h = await startHarness(model);
     open.push(h);

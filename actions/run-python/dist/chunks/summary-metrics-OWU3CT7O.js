@@ -13,7 +13,7 @@ async function metricsSummary(artifactsDir, options = {}) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-MOFGUOS2.js");
+  const { renderMetricsMarkdown } = await import("./lib-UUB276X3.js");
   const lines = renderMetricsMarkdown({ metrics, ...directions ? { directions } : {} });
   return lines.length > 0 ? `
 ${lines.join("\n")}

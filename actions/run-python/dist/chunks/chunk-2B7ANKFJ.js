@@ -295,7 +295,7 @@ async function runMode(job, inputs) {
     }
   }
   saveState(State.Uploaded, "true");
-  const { metricsSummary } = await import("./summary-metrics-ZA554PB2.js");
+  const { metricsSummary } = await import("./summary-metrics-OWU3CT7O.js");
   const metrics = await metricsSummary(store.artifactsDir(runName), job.metrics ? { directions: job.metrics } : {});
   await writeSummary({
     job,

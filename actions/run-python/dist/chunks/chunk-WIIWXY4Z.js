@@ -2,7 +2,7 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   eventDefaultBranch,
   stepClient
-} from "./chunk-L4DQ2NZC.js";
+} from "./chunk-6PQFLFKX.js";
 import {
   parseRunArtifactName
 } from "./chunk-5X365KB2.js";
@@ -31,7 +31,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-755YGPRF.js";
+} from "./chunk-BKX2P44D.js";
 import {
   DEFAULT_API_URL,
   GitHubError,

@@ -2,11 +2,11 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-64OMJ54Q.js";
+} from "./chunk-WIIWXY4Z.js";
 import {
   loadPolicy,
   stepClient
-} from "./chunk-L4DQ2NZC.js";
+} from "./chunk-6PQFLFKX.js";
 import {
   annotate
 } from "./chunk-F2AVCGAK.js";
@@ -37,7 +37,7 @@ import {
 import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-755YGPRF.js";
+} from "./chunk-BKX2P44D.js";
 import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";

@@ -38,7 +38,7 @@ import {
   stickyMarker,
   triggerRefusal
 } from "./chunk-C4QL243I.js";
-import "./chunk-755YGPRF.js";
+import "./chunk-BKX2P44D.js";
 import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";

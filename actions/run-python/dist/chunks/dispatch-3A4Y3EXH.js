@@ -8,14 +8,14 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-64OMJ54Q.js";
-import "./chunk-L4DQ2NZC.js";
+} from "./chunk-WIIWXY4Z.js";
+import "./chunk-6PQFLFKX.js";
 import "./chunk-F2AVCGAK.js";
 import "./chunk-5X365KB2.js";
 import "./chunk-V77ARHCN.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-755YGPRF.js";
+import "./chunk-BKX2P44D.js";
 import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";

@@ -13,7 +13,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-755YGPRF.js";
+} from "./chunk-BKX2P44D.js";
 import {
   createGitHubClient
 } from "./chunk-4R5INGCW.js";
@@ -115,7 +115,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-MOFGUOS2.js");
+    const { authorizeActor } = await import("./lib-UUB276X3.js");
     const client = stepClient({ token: options.token });
     for (const login of trigger.actors) {
       const auth = await authorizeActor({ client, owner, repo, login, minimum });

@@ -589,7 +589,7 @@ async function dispatchAndFollow(options) {
       log(`${runName}: ${verdict.evidence}; not dispatched again: ${limit} resume${limit === 1 ? "" : "s"} already (the resume limit)`);
       return done();
     }
-    if (outcome.artifacts.some((a) => a.name.startsWith(`dstack--${runName}--`) && !a.expired)) {
+    if (outcome.artifacts.some((a) => a.name === `dstack-run--${runName}` && !a.expired)) {
       saved.push(runName);
     }
     const next = attemptRunName(options.runName, attempt + 1);
