@@ -295,8 +295,8 @@ describe("mode: dispatch on spot runners", { timeout: ACTION_TIMEOUT_MS }, () =>
     const second = JSON.parse(String(f.model.runs[1]?.inputs.job));
     expect(second.environment).toMatchObject({ DSTACK_RUN_ATTEMPT: "2" });
     expect(second.deps).toEqual([{ run: "sharp-shrimp-8" }]);
-    // The outputs are the last attempt's: its artifacts.
-    expect(r.outputs["artifact-ids"]).toBe(String((f.model.runs[1]?.id ?? 0) * 100 + 50));
+    // The outputs are the last attempt's: its data artifact (the second, after the run marker).
+    expect(r.outputs["artifact-ids"]).toBe(String((f.model.runs[1]?.id ?? 0) * 100 + 51));
     expect(r.log).toMatch(
       /sharp-shrimp-8: The self-hosted runner: gpu-box lost communication with the server; dispatched again as sharp-shrimp-8-2 \(attempt 2, DSTACK_RUN_ATTEMPT=2\), with the artifacts of sharp-shrimp-8 as deps/,
     );
