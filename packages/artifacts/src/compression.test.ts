@@ -87,6 +87,18 @@ describe("chooseCompressionLevel (auto)", () => {
     expect(choice.reason).toMatch(/a sample of 3000 bytes from 3 files/);
   });
 
+  const tiny = Object.fromEntries(
+    Array.from({ length: 8 }, (_, i) => [`m${i}.json`, `{"step": ${i}, "loss": 0.25}\n`]),
+  );
+  const together = [
+    { name: "one by one, tiny files hardly shrink: stored", together: false, level: 0 },
+    { name: "together, as in one archive, they do: deflated", together: true, level: 6 },
+  ];
+  it.each(together)("$name", async ({ together: t, level }) => {
+    const files = write(`tiny-${t}`, tiny);
+    expect((await chooseCompressionLevel(files, { together: t })).level).toBe(level);
+  });
+
   it("minSaving moves the threshold", async () => {
     const files = write("threshold", { "t.txt": text });
     expect((await chooseCompressionLevel(files, { minSaving: 1.01 })).level).toBe(0);
