@@ -5,9 +5,13 @@
  *
  * Why not the client's zip: `@actions/artifact` zips through `archiver` and unzips through
  * `unzip-stream`, both of which pay a large fixed cost per entry; for thousands of small files
- * that cost, not the bytes, is the transfer. A tar built here is one sequential write (headers
- * and file bodies, at most {@link PackArchiveOptions.readAhead} files read at once) and one
+ * that cost, not the bytes, is the transfer. A tar built here is one sequential write and one
  * sequential read with bounded parallel writes, uploaded and downloaded as a single file.
+ * Small files are read with synchronous calls, a batch at a time between turns of the event
+ * loop: for files of a few KiB the thread-pool round trips of asynchronous reads (open, stat,
+ * read, close) cost more than the reads themselves (10,000 files of 2 KiB: about 0.5 s instead
+ * of 1.5 to 2.5 s on a busy 2-core machine). Writes stay asynchronous and parallel: creating
+ * files waits on the disk, and several at once overlap those waits.
  *
  * The archive holds regular files only, at POSIX paths relative to the packed folder, and ends
  * with a manifest entry {@link ARCHIVE_MANIFEST} = {@link ArchiveManifest}: how many files, how
@@ -24,6 +28,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import path from "node:path";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import tarStream from "tar-stream";
@@ -38,6 +43,14 @@ const asNode = <T>(stream: unknown) => stream as T;
 export const ARCHIVE_MANIFEST = ".dstack-archive.json";
 /** Bodies up to this many bytes (1 MiB) are read and written whole; larger ones stream. */
 export const SMALL_ENTRY_BYTES = 1024 * 1024;
+/**
+ * The archive is written in pieces of this size (256 KiB): a tar of small files comes out of
+ * the packer as many pieces of a few hundred bytes, and each write to gzip or the file is a
+ * round trip through the thread pool.
+ */
+const WRITE_CHUNK_BYTES = 256 * 1024;
+/** Files read synchronously between two turns of the event loop. */
+const READ_BATCH = 64;
 /** The largest manifest read (64 KiB); it is a few dozen bytes. */
 const MAX_MANIFEST_BYTES = 64 * 1024;
 
@@ -83,8 +96,6 @@ export interface PackArchiveOptions {
   dest: string;
   /** gzip level 1 to 9, or 0 for a plain tar. */
   gzipLevel: number;
-  /** Files read at once ahead of the one being written; default 8. */
-  readAhead?: number;
 }
 
 /** Options of {@link unpackArchive}. */
@@ -131,30 +142,25 @@ export async function packArchive(
   const gzip = options.gzipLevel > 0 ? [zlib.createGzip({ level: options.gzipLevel })] : [];
   const written = pipeline([
     asNode<NodeJS.ReadableStream>(pack),
+    coalesce(WRITE_CHUNK_BYTES),
     ...gzip,
     fs.createWriteStream(options.dest, { flags: "wx" }),
   ]);
   // The writer's failure surfaces through `written`; keep it from being unhandled until then.
   written.catch(() => undefined);
   const packed: { rel: string; size: number }[] = [];
-  const readAhead = Math.max(1, options.readAhead ?? 8);
   const files = options.files;
-  const reads: Promise<Loaded>[] = [];
-  const start = (i: number) => {
-    const f = files[i];
-    if (f === undefined || reads[i] !== undefined) return;
-    const p = load(f);
-    p.catch(() => undefined);
-    reads[i] = p;
-  };
   try {
     for (let i = 0; i < files.length; i++) {
-      for (let j = i; j < i + readAhead; j++) start(j);
+      // Let other work (the run marker's upload) go on between batches of synchronous reads.
+      if (i % READ_BATCH === READ_BATCH - 1) await new Promise((r) => setImmediate(r));
       const f = files[i] as ArchiveFile;
-      const loaded = await (reads[i] as Promise<Loaded>).catch((e: unknown) => {
+      let loaded: Loaded;
+      try {
+        loaded = load(f);
+      } catch (e) {
         throw ioError(`cannot pack ${f.abs}`, e);
-      });
-      delete reads[i];
+      }
       const header = { name: f.rel, size: loaded.size, mode: loaded.mode, mtime: loaded.mtime };
       if (loaded.body !== undefined) {
         await addEntry(pack, header, loaded.body);
@@ -184,7 +190,6 @@ export async function packArchive(
   } catch (e) {
     pack.destroy(e instanceof Error ? e : new Error(String(e)));
     await written.catch(() => undefined);
-    await Promise.allSettled(reads.filter((r) => r !== undefined));
     throw e;
   }
 }
@@ -197,13 +202,48 @@ interface Loaded {
   body?: Buffer;
 }
 
-async function load(f: ArchiveFile): Promise<Loaded> {
-  const st = await fsp.stat(f.abs);
-  if (!st.isFile()) throw new StoreError("invalid", `${f.abs}: not a regular file`);
-  const mode = st.mode & 0o777;
-  if (st.size > SMALL_ENTRY_BYTES) return { size: st.size, mode, mtime: st.mtime };
-  const body = await fsp.readFile(f.abs);
-  return { size: body.length, mode, mtime: st.mtime, body };
+/** A stream that passes bytes on in pieces of at least `bytes` (the last one may be shorter). */
+function coalesce(bytes: number): Transform {
+  let held: Buffer[] = [];
+  let size = 0;
+  const flushHeld = (push: (b: Buffer) => void) => {
+    if (size > 0) push(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, size));
+    held = [];
+    size = 0;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      held.push(chunk);
+      size += chunk.length;
+      if (size >= bytes) flushHeld((b) => this.push(b));
+      done();
+    },
+    flush(done) {
+      flushHeld((b) => this.push(b));
+      done();
+    },
+  });
+}
+
+/** Reads a file for packing (synchronously: see the module comment); links are followed. */
+function load(f: ArchiveFile): Loaded {
+  const fd = fs.openSync(f.abs, "r");
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new StoreError("invalid", `${f.abs}: not a regular file`);
+    const mode = st.mode & 0o777;
+    if (st.size > SMALL_ENTRY_BYTES) return { size: st.size, mode, mtime: st.mtime };
+    const body = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < body.length) {
+      const n = fs.readSync(fd, body, got, body.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { size: got, mode, mtime: st.mtime, body: body.subarray(0, got) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function addEntry(pack: tarStream.Pack, header: EntryHeader, body: Buffer) {
@@ -258,7 +298,7 @@ export function checkEntryName(name: string, what: string): string {
  * `dest` may hold part of the files: unpack into a temporary folder and move it into place
  * only on success.
  *
- * @returns the files and bytes the manifest records (the whole archive, whatever `only` says).
+ * @returns the files written and their bytes (all of them, or those of `only`).
  * @throws StoreError `invalid` naming the entry and the archive for a refused entry or a
  *   manifest mismatch; `io` when reading or writing fails.
  */
@@ -281,6 +321,7 @@ export async function unpackArchive(
   const inFlight = new Set<Promise<void>>();
   const maxWrites = Math.max(1, options.writes ?? 8);
   const seen: { rel: string; size: number }[] = [];
+  const written = { files: 0, bytes: 0 };
   let manifest: unknown;
   try {
     for await (const entry of extract) {
@@ -323,6 +364,8 @@ export async function unpackArchive(
         entry.resume();
         continue;
       }
+      written.files += 1;
+      written.bytes += h.size;
       const target = path.join(options.dest, ...parts);
       const parent = path.dirname(target);
       if (!made.has(parent)) {
@@ -365,7 +408,7 @@ export async function unpackArchive(
       `it does not hold the files its manifest lists: the manifest says ${String(m.files)} files of ${String(m.bytes)} bytes (list ${String(m.listSha256).slice(0, 12)}), the archive holds ${got.files} files of ${got.bytes} bytes (list ${got.listSha256.slice(0, 12)})`,
     );
   }
-  return { files: got.files, bytes: got.bytes };
+  return written;
 }
 
 /** The whole body of an entry (at most {@link SMALL_ENTRY_BYTES}, checked by the caller). */

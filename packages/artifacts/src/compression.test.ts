@@ -99,6 +99,15 @@ describe("chooseCompressionLevel (auto)", () => {
     expect((await chooseCompressionLevel(files, { together: t })).level).toBe(level);
   });
 
+  it("known sizes pick the sampled files without looking at the others", async () => {
+    const files = write("sizes", { "a.bin": randomBytes(64 * 1024), "b.txt": text });
+    expect((await chooseCompressionLevel(files)).level).toBe(6);
+    // Told that the text is empty, only the random file is sampled.
+    const choice = await chooseCompressionLevel(files, { sizes: [64 * 1024, 0] });
+    expect(choice.level).toBe(0);
+    expect(choice.reason).toMatch(/a sample of 65536 bytes from 1 file/);
+  });
+
   it("minSaving moves the threshold", async () => {
     const files = write("threshold", { "t.txt": text });
     expect((await chooseCompressionLevel(files, { minSaving: 1.01 })).level).toBe(0);

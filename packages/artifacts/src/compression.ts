@@ -41,6 +41,11 @@ export interface ChooseCompressionOptions {
   minSaving?: number;
   /** Deflate the samples as one stream (for one archive of all the files); default `false`. */
   together?: boolean;
+  /**
+   * The size in bytes of each of `files`, in order, when the caller knows them (a folder
+   * scan): only the sampled files are then looked at, not every file.
+   */
+  sizes?: readonly number[];
 }
 
 /** What {@link chooseCompressionLevel} decided. */
@@ -81,7 +86,12 @@ export async function chooseCompressionLevel(
   const maxFiles = options.maxFiles ?? 8;
   const minSaving = options.minSaving ?? 0.1;
   const sized: { file: string; size: number }[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    const known = options.sizes?.[i];
+    if (known !== undefined) {
+      if (known > 0) sized.push({ file, size: known });
+      continue;
+    }
     const st = await fsp.stat(file).catch(() => undefined);
     if (st?.isFile() && st.size > 0) sized.push({ file, size: st.size });
   }

@@ -575,6 +575,7 @@ export class GitHubStore {
     const large: { abs: string; artifactPath: string; bytes: number }[] = [];
     const zipped: string[] = [];
     const zippedRel: string[] = [];
+    const zippedBytes: number[] = [];
     for (const n of files) {
       const abs = path.join(root, n.rel);
       const bytes = n.kind === "link" ? (await fsp.stat(abs)).size : n.bytes;
@@ -588,6 +589,7 @@ export class GitHubStore {
       } else {
         zipped.push(abs);
         zippedRel.push(n.rel);
+        zippedBytes.push(bytes);
       }
     }
     // Many files go as one tar (`archive.ts`), unless one of them has the manifest's name.
@@ -599,7 +601,7 @@ export class GitHubStore {
       zipped.length === 0
         ? { level: 0, reason: "every file is uploaded as it is, without a zip" }
         : level === "auto"
-          ? await chooseCompressionLevel(zipped, { together: archived })
+          ? await chooseCompressionLevel(zipped, { together: archived, sizes: zippedBytes })
           : { level, reason: "given" };
     const chosen = archived
       ? {
@@ -1143,6 +1145,7 @@ export class GitHubStore {
       await fsp.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
+      const unpacked = { files: 0, bytes: 0 };
       const progress = new TransferProgress({
         verb: "downloaded",
         count: chosen.length,
@@ -1166,7 +1169,7 @@ export class GitHubStore {
             const inside = want.startsWith(`${a.artifactPath}/`)
               ? { only: want.slice(a.artifactPath.length + 1) }
               : {};
-            await unpackArchive({
+            const got = await unpackArchive({
               archive,
               gzip: a.name.endsWith(ARCHIVE_SUFFIXES.gzip),
               dest,
@@ -1174,6 +1177,8 @@ export class GitHubStore {
               ...inside,
             });
             await fsp.rm(archive, { force: true });
+            unpacked.files += got.files;
+            unpacked.bytes += got.bytes;
           } else {
             const raw = path.join(staging, `file-${i}`);
             await this.downloadOne(client, a, raw, what, { skipDecompress: true });
@@ -1196,7 +1201,10 @@ export class GitHubStore {
         await fsp.mkdir(source);
         await fsp.rename(picked, path.join(source, path.basename(picked)));
       }
-      const { files, bytes } = treeStats(await scanTree(source, source));
+      // Archives count what they wrote; zips and files are counted on disk.
+      const { files, bytes } = chosen.every((a) => a.kind === "archive")
+        ? unpacked
+        : treeStats(await scanTree(source, source));
       await fsp.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
