@@ -238,6 +238,23 @@ const ATTACKS: {
   },
 ];
 
+describe("packArchive failures", () => {
+  const cases = [
+    { name: "a folder that does not exist", dest: (d: string) => path.join(d, "no", "a.tar") },
+    { name: "a file that is already there", dest: (d: string) => path.join(d, "taken.tar") },
+  ];
+  it.each(cases)("writing into $name is an io error naming the archive", async ({ dest }) => {
+    const src = fresh("src");
+    writeTree(src, { "a.txt": "a\n", "b.txt": "b\n" });
+    const out = fresh("out");
+    fs.writeFileSync(path.join(out, "taken.tar"), "mine\n");
+    const error = await packFolder(src, dest(out), 6).catch((e: unknown) => e);
+    expect((error as StoreError).code).toBe("io");
+    expect(String(error)).toMatch(/cannot write the archive .*\.tar: (ENOENT|EEXIST)/);
+    expect(fs.readFileSync(path.join(out, "taken.tar"), "utf8")).toBe("mine\n");
+  });
+});
+
 describe("crafted archives are refused, naming the entry", () => {
   it.each(ATTACKS)("$name", async ({ entries, manifest, error }) => {
     const archive = path.join(fresh("crafted"), "evil.tar.gz");

@@ -189,8 +189,13 @@ export async function packArchive(
     return { manifest, size: (await fsp.stat(options.dest)).size };
   } catch (e) {
     pack.destroy(e instanceof Error ? e : new Error(String(e)));
-    await written.catch(() => undefined);
-    throw e;
+    // A failed write (a full disk, a name too long) makes the packer fail too: name the cause.
+    const failed = await written.then(
+      () => undefined,
+      (w: unknown) => w,
+    );
+    if (e instanceof StoreError || failed === undefined || failed === e) throw e;
+    throw ioError(`cannot write the archive ${options.dest}`, failed);
   }
 }
 

@@ -264,6 +264,31 @@ describe("many files go up as one archive", () => {
     expect(readTree(path.join(dest, "new"))).toEqual(fresh);
   });
 
+  it("a zip and an archive of one path in one workflow run: the newer is the path", async () => {
+    const run = runs.add(407);
+    const first = metrics(2, ', "first": true');
+    const second = metrics(MIN_FILES);
+    const s = store();
+    for (const [name, f] of [
+      ["first", first],
+      ["second", second],
+    ] as const) {
+      await inRun(run, () =>
+        s.upload({
+          runName: "twice-tui-1",
+          localPath: source(`twice-${name}`, f),
+          artifactPath: "m",
+        }),
+      );
+    }
+    const dest = path.join(tmp, "twice-down");
+    const r = await inRun(runDown, () =>
+      store().downloadArtifacts({ run: "twice-tui-1" }, { localPath: dest }),
+    );
+    expect(r.artifacts.map((a) => a.kind)).toEqual(["archive"]);
+    expect(readTree(path.join(dest, "m"))).toEqual(second);
+  });
+
   it("a corrupted archive blob fails the download naming it; the target is unchanged", async () => {
     const dir = source("corrupt", metrics(6));
     const r = await inRun(runs.add(406), () =>

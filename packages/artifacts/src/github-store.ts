@@ -509,7 +509,8 @@ export class GitHubStore {
    *   artifact; the zip level used and why (`compressionLevel` defaults to `"auto"`).
    * @throws StoreError `invalid` for bad names, paths or compression level, `not-found` for a missing or empty
    *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
-   *   that artifact path of that run, `io` when the upload fails.
+   *   that artifact path of that run as the same kind (zip or archive; when one of each is
+   *   there, the newer is the artifact path), `io` when the upload fails.
    */
   async upload(options: GitHubUploadOptions): Promise<GitHubUploadResult> {
     const runName = checkRunName(options.runName);
@@ -1058,7 +1059,7 @@ export class GitHubStore {
     resolved: Pick<ResolvedRun, "runName" | "workflowRunId">,
   ): Promise<RunArtifact[]> {
     const all = await this.api.listOfRun(resolved.workflowRunId);
-    return all
+    const listed: RunArtifact[] = all
       .filter((a) => this.isLive(a))
       .flatMap((a) => {
         const parsed = parseRunArtifactName(a.name, resolved.runName);
@@ -1073,7 +1074,17 @@ export class GitHubStore {
             expiresAt: a.expires_at,
           },
         ];
-      })
+      });
+    // A zip and an archive of one artifact path (two uploads in one workflow run, on either
+    // side of archiveMinFiles): the newer one (the higher id) is the artifact path.
+    const folders = new Map<string, RunArtifact>();
+    for (const a of listed) {
+      if (a.kind === "file") continue;
+      const other = folders.get(a.artifactPath);
+      if (other === undefined || other.id < a.id) folders.set(a.artifactPath, a);
+    }
+    return listed
+      .filter((a) => a.kind === "file" || folders.get(a.artifactPath) === a)
       .sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : 1));
   }
 
