@@ -428,35 +428,26 @@ describe("trust and round trips", () => {
   });
 
   it("a store writes a run's marker once per workflow run, however many paths it uploads", async () => {
-    const run = runs.add(603);
+    // One step of one workflow run: its runtime token stays the same, as on a runner.
+    const token = service.envFor(runs.add(603)).ACTIONS_RUNTIME_TOKEN;
+    const upload = (s: GitHubStore, artifactPath: string) => {
+      process.env.ACTIONS_RUNTIME_TOKEN = token;
+      return s.upload({
+        runName: "once-owl-1",
+        localPath: source(`once-${artifactPath}`, metrics(2)),
+        artifactPath,
+      });
+    };
     const markers = () => service.artifacts().filter((a) => a.name === "dstack-run--once-owl-1");
     const s = store();
-    await inRun(run, () =>
-      s.upload({
-        runName: "once-owl-1",
-        localPath: source("once-a", metrics(2)),
-        artifactPath: "a",
-      }),
-    );
+    await upload(s, "a");
     const [marker] = markers();
     expect(marker).toBeDefined();
     // With the marker gone, only a store that has not written it in this run tries again.
     await service.deleteArtifact((marker as StoredArtifact).id);
-    await inRun(run, () =>
-      s.upload({
-        runName: "once-owl-1",
-        localPath: source("once-b", metrics(2)),
-        artifactPath: "b",
-      }),
-    );
+    await upload(s, "b");
     expect(markers()).toEqual([]);
-    await inRun(run, () =>
-      store().upload({
-        runName: "once-owl-1",
-        localPath: source("once-c", metrics(2)),
-        artifactPath: "c",
-      }),
-    );
+    await upload(store(), "c");
     expect(markers()).toHaveLength(1);
   });
 });

@@ -825,7 +825,8 @@ export class GitHubStore {
   /**
    * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
    * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
-   * fewer than asking first).
+   * fewer than asking first), once per store, run name and runtime token (a step's token names
+   * its workflow run and stays the same for the step; a different token is tried again).
    */
   private ensureMarker(
     client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
