@@ -4,14 +4,15 @@ import {
 } from "./chunks/chunk-F2AVCGAK.js";
 import {
   runMode
-} from "./chunks/chunk-A3KTU75R.js";
-import "./chunks/chunk-5X365KB2.js";
+} from "./chunks/chunk-R2JVW2GH.js";
+import "./chunks/chunk-7DIXOVRF.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-V77ARHCN.js";
+} from "./chunks/chunk-TYVVMSN3.js";
+import "./chunks/chunk-THC2AKT7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -46,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-K2AYQYVB.js")).commandMode(inputs);
+    return (await import("./chunks/command-HZ5CCH44.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,7 +61,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-3ADTDSNU.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-PQLZA6UN.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +70,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-C3M3YUEQ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-HO67ZTS2.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -1,9 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-A3KTU75R.js";
-import "./chunks/chunk-5X365KB2.js";
-import "./chunks/chunk-V77ARHCN.js";
+} from "./chunks/chunk-R2JVW2GH.js";
+import "./chunks/chunk-7DIXOVRF.js";
+import "./chunks/chunk-TYVVMSN3.js";
+import "./chunks/chunk-THC2AKT7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +20,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-C3M3YUEQ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-HO67ZTS2.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -5,9 +5,9 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-L4DQ2NZC.js";
+} from "./chunk-JRWRFW66.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-V77ARHCN.js";
+import "./chunk-TYVVMSN3.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-755YGPRF.js";

@@ -8,11 +8,12 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-64OMJ54Q.js";
-import "./chunk-L4DQ2NZC.js";
+} from "./chunk-2XSLLI2X.js";
+import "./chunk-JRWRFW66.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-5X365KB2.js";
-import "./chunk-V77ARHCN.js";
+import "./chunk-7DIXOVRF.js";
+import "./chunk-TYVVMSN3.js";
+import "./chunk-THC2AKT7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-755YGPRF.js";

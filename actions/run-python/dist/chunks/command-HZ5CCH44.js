@@ -2,22 +2,23 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-64OMJ54Q.js";
+} from "./chunk-2XSLLI2X.js";
 import {
   loadPolicy,
   stepClient
-} from "./chunk-L4DQ2NZC.js";
+} from "./chunk-JRWRFW66.js";
 import {
   annotate
 } from "./chunk-F2AVCGAK.js";
 import {
   GitHubStore
-} from "./chunk-5X365KB2.js";
+} from "./chunk-7DIXOVRF.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-V77ARHCN.js";
+} from "./chunk-TYVVMSN3.js";
+import "./chunk-THC2AKT7.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
