@@ -5,6 +5,9 @@ import {
   restError
 } from "./chunks/chunk-53OSWLQY.js";
 import {
+  require_tar_stream
+} from "./chunks/chunk-XQP3NJDT.js";
+import {
   exportVariable,
   getInput,
   getMultilineInput,
@@ -273,17 +276,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path8) {
-      const ctrl = callVisitor(key, node, visitor, path8);
+    function visit_(key, node, visitor, path9) {
+      const ctrl = callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path8);
+            const ci = visit_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -294,13 +297,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = visit_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path8);
+          const cv = visit_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -321,17 +324,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path8) {
-      const ctrl = await callVisitor(key, node, visitor, path8);
+    async function visitAsync_(key, node, visitor, path9) {
+      const ctrl = await callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -342,13 +345,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path8);
+          const cv = await visitAsync_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -375,23 +378,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path8) {
+    function callVisitor(key, node, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node, path8);
+        return visitor(key, node, path9);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path8);
+        return visitor.Map?.(key, node, path9);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path8);
+        return visitor.Seq?.(key, node, path9);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path8);
+        return visitor.Pair?.(key, node, path9);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path8);
+        return visitor.Scalar?.(key, node, path9);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path8);
+        return visitor.Alias?.(key, node, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -1003,10 +1006,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -1025,7 +1028,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -1055,11 +1058,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -1073,8 +1076,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -1088,8 +1091,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -1107,8 +1110,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -1118,8 +1121,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3634,9 +3637,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3711,14 +3714,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3733,10 +3736,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3747,10 +3750,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3767,13 +3770,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -5734,9 +5737,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path8) => {
+    visit.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5745,23 +5748,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path8) => {
-      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5772,10 +5775,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit;
   }
@@ -7077,14 +7080,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs2 = this.flowScalar(this.type);
+              const fs3 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs2, sep: [] });
+                map.items.push({ start, key: fs3, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs2);
+                this.stack.push(fs3);
               } else {
-                Object.assign(it, { key: fs2, sep: [] });
+                Object.assign(it, { key: fs3, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -7212,13 +7215,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs2 = this.flowScalar(this.type);
+              const fs3 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs2, sep: [] });
+                fc.items.push({ start: [], key: fs3, sep: [] });
               else if (it.sep)
-                this.stack.push(fs2);
+                this.stack.push(fs3);
               else
-                Object.assign(it, { key: fs2, sep: [] });
+                Object.assign(it, { key: fs3, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7527,9 +7530,9 @@ var require_dist = __commonJS({
 });
 
 // lib/main.js
-import fs from "node:fs";
+import fs2 from "node:fs";
 import os5 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // ../../python/index.js
 import { fileURLToPath } from "node:url";
@@ -10783,83 +10786,10 @@ var GPU_PERCENT = Math.round(GPU_MEMORY_TOLERANCE * 100);
 // ../../packages/spec/lib/workflows.js
 var import_yaml3 = __toESM(require_dist(), 1);
 
-// ../../packages/artifacts/lib/names.js
-var NAME_RE = new RegExp(TAG_PATTERN);
-var MAX_NAME_LENGTH = 200;
-var FORBIDDEN = /[":<>|*?\r\n\\]/;
-var DATA_ARTIFACT_PREFIX = "dstack--";
-var RUN_ARTIFACT_PREFIX = "dstack-run--";
-var TAG_ARTIFACT_PREFIX = "dstack-tag--";
-var TAG_FILE = "dstack-tag.json";
-var RUN_FILE = "dstack-run.json";
-function isValidName(name) {
-  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
-}
-function checkArtifactPath(value, options = {}) {
-  const label = options.label ?? "artifact path";
-  if (typeof value !== "string") {
-    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
-  }
-  if (value === "" && options.allowAll)
-    return "";
-  const checked = checkRepoPath(value);
-  if ("error" in checked)
-    throw new StoreError("invalid", `${label}: ${checked.error}`);
-  if (checked.path === ".") {
-    if (options.allowAll)
-      return "";
-    throw new StoreError("invalid", `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`);
-  }
-  return checked.path;
-}
-function checkArtifactRunName(runName) {
-  if (!isValidName(runName) || runName.includes("--")) {
-    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
-  }
-  return runName;
-}
-function checkArtifactTag(tag) {
-  if (!isValidName(tag)) {
-    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
-  }
-  return tag;
-}
-function encodeArtifactPath(artifactPath) {
-  const checked = checkArtifactPath(artifactPath);
-  const bad = FORBIDDEN.exec(checked);
-  if (bad) {
-    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
-  }
-  return checked.replace(/[%~/]/g, (c) => c === "%" ? "%25" : c === "~" ? "%7E" : "~");
-}
-function decodeArtifactPath(slug) {
-  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
-}
-function dataArtifactName(runName, artifactPath) {
-  return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
-function runArtifactName(runName) {
-  return `${RUN_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}`;
-}
-function tagArtifactName(tag) {
-  return `${TAG_ARTIFACT_PREFIX}${checkArtifactTag(tag)}`;
-}
-function pullRequestTag(tag, pullRequest) {
-  return `pr-${pullRequest}.${tag}`;
-}
-function pullRequestOfTag(tag) {
-  const m = /^pr-(\d+)\./.exec(tag);
-  return m ? Number(m[1]) : void 0;
-}
-function checkPullRequest(n) {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`);
-  }
-  return n;
-}
-
-// ../../packages/artifacts/lib/bridge.js
-var MAX_REQUEST_BYTES = 1 << 20;
+// ../../packages/artifacts/lib/github-files.js
+import * as fsp from "node:fs/promises";
+import os from "node:os";
+import path2 from "node:path";
 
 // ../../node_modules/yocto-queue/index.js
 var Node = class {
@@ -11040,32 +10970,199 @@ async function settleLimited(items, concurrency, fn) {
   return settled.map((s) => s.value);
 }
 
+// ../../packages/artifacts/lib/github-files.js
+var FILE_ARTIFACT_PREFIX = "dstack-file--";
+var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+function transferConcurrency(options) {
+  const cpus = options.cpus ?? os.availableParallelism();
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+}
+async function withStagedName(file, name, fn) {
+  const dir = await fsp.mkdtemp(path2.join(os.tmpdir(), "dstack-file-"));
+  try {
+    const staged = path2.join(dir, name);
+    await fsp.symlink(path2.resolve(file), staged);
+    return await fn(staged, dir);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+async function moveSingleFile(dir, dest) {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile());
+  if (entries.length !== 1 || files.length !== 1) {
+    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
+  }
+  await fsp.mkdir(path2.dirname(dest), { recursive: true });
+  await fsp.rename(path2.join(dir, files[0].name), dest);
+}
+var TransferProgress = class {
+  options;
+  done = 0;
+  bytes = 0;
+  lastLine = 0;
+  started;
+  /**
+   * @param options.verb `uploaded` or `downloaded`.
+   * @param options.count how many artifacts.
+   * @param options.totalBytes their bytes in all.
+   * @param options.log where lines go (nothing is logged when unset).
+   * @param options.everyMs the least time between lines, default 5000.
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.started = (options.now ?? Date.now)();
+  }
+  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
+  add(bytes) {
+    this.done += 1;
+    this.bytes += bytes;
+    const log = this.options.log;
+    if (log === void 0)
+      return;
+    const now = (this.options.now ?? Date.now)();
+    const last = this.done === this.options.count;
+    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
+      return;
+    this.lastLine = now;
+    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
+    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  }
+};
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+// ../../packages/artifacts/lib/names.js
+var NAME_RE = new RegExp(TAG_PATTERN);
+var MAX_NAME_LENGTH = 200;
+var FORBIDDEN = /[":<>|*?\r\n\\]/;
+var DATA_ARTIFACT_PREFIX = "dstack--";
+var ARCHIVE_ARTIFACT_PREFIX = "dstack-tar--";
+var ARCHIVE_SUFFIXES = { gzip: ".tar.gz", plain: ".tar" };
+var RUN_ARTIFACT_PREFIX = "dstack-run--";
+var TAG_ARTIFACT_PREFIX = "dstack-tag--";
+var TAG_FILE = "dstack-tag.json";
+var RUN_FILE = "dstack-run.json";
+function isValidName(name) {
+  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
+}
+function checkArtifactPath(value, options = {}) {
+  const label = options.label ?? "artifact path";
+  if (typeof value !== "string") {
+    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
+  }
+  if (value === "" && options.allowAll)
+    return "";
+  const checked = checkRepoPath(value);
+  if ("error" in checked)
+    throw new StoreError("invalid", `${label}: ${checked.error}`);
+  if (checked.path === ".") {
+    if (options.allowAll)
+      return "";
+    throw new StoreError("invalid", `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`);
+  }
+  return checked.path;
+}
+function checkArtifactRunName(runName) {
+  if (!isValidName(runName) || runName.includes("--")) {
+    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
+  }
+  return runName;
+}
+function checkArtifactTag(tag) {
+  if (!isValidName(tag)) {
+    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
+  }
+  return tag;
+}
+function encodeArtifactPath(artifactPath) {
+  const checked = checkArtifactPath(artifactPath);
+  const bad = FORBIDDEN.exec(checked);
+  if (bad) {
+    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
+  }
+  return checked.replace(/[%~/]/g, (c) => c === "%" ? "%25" : c === "~" ? "%7E" : "~");
+}
+function decodeArtifactPath(slug) {
+  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
+}
+function dataArtifactName(runName, artifactPath) {
+  return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function archiveArtifactName(runName, artifactPath, options) {
+  const suffix = options.gzip ? ARCHIVE_SUFFIXES.gzip : ARCHIVE_SUFFIXES.plain;
+  return `${ARCHIVE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}${suffix}`;
+}
+function parseRunArtifactName(name, runName) {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"],
+    [`${ARCHIVE_ARTIFACT_PREFIX}${runName}--`, "archive"]
+  ]) {
+    if (!name.startsWith(prefix))
+      continue;
+    let slug = name.slice(prefix.length);
+    if (kind === "archive") {
+      const suffix = [ARCHIVE_SUFFIXES.gzip, ARCHIVE_SUFFIXES.plain].find((x) => slug.endsWith(x));
+      if (suffix === void 0)
+        return void 0;
+      slug = slug.slice(0, -suffix.length);
+    }
+    return { artifactPath: decodeArtifactPath(slug), kind };
+  }
+  return void 0;
+}
+function runArtifactName(runName) {
+  return `${RUN_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}`;
+}
+function tagArtifactName(tag) {
+  return `${TAG_ARTIFACT_PREFIX}${checkArtifactTag(tag)}`;
+}
+function pullRequestTag(tag, pullRequest) {
+  return `pr-${pullRequest}.${tag}`;
+}
+function pullRequestOfTag(tag) {
+  const m = /^pr-(\d+)\./.exec(tag);
+  return m ? Number(m[1]) : void 0;
+}
+function checkPullRequest(n) {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
+    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n)} is not a pull request number; expected a positive integer`);
+  }
+  return n;
+}
+
+// ../../packages/artifacts/lib/bridge.js
+var MAX_REQUEST_BYTES = 1 << 20;
+
 // ../../packages/artifacts/lib/tree.js
 import { randomBytes } from "node:crypto";
-import * as fsp from "node:fs/promises";
-import path2 from "node:path";
+import * as fsp2 from "node:fs/promises";
+import path3 from "node:path";
 function isInside(root, p) {
-  const rel = path2.relative(root, p);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${path2.sep}`) && !path2.isAbsolute(rel);
+  const rel = path3.relative(root, p);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${path3.sep}`) && !path3.isAbsolute(rel);
 }
 function tempName(base, kind) {
   return `.${base}.dstack-${kind}-${randomBytes(6).toString("hex")}`;
 }
 async function linkTarget(root, linkAbs, label) {
-  const text = await fsp.readlink(linkAbs);
-  const dir = path2.dirname(linkAbs);
-  const lexical = path2.resolve(dir, text);
+  const text = await fsp2.readlink(linkAbs);
+  const dir = path3.dirname(linkAbs);
+  const lexical = path3.resolve(dir, text);
   if (isInside(root, lexical))
-    return path2.relative(dir, lexical) || ".";
-  const real = await fsp.realpath(lexical).catch(() => void 0);
+    return path3.relative(dir, lexical) || ".";
+  const real = await fsp2.realpath(lexical).catch(() => void 0);
   if (real !== void 0 && isInside(root, real))
-    return path2.relative(dir, real) || ".";
-  const rel = path2.relative(root, linkAbs).split(path2.sep).join("/");
+    return path3.relative(dir, real) || ".";
+  const rel = path3.relative(root, linkAbs).split(path3.sep).join("/");
   return { refused: { name: `${label}/${rel}`, text } };
 }
 async function scanTree(root, label) {
   try {
-    const st = await fsp.lstat(root);
+    const st = await fsp2.lstat(root);
     if (st.isFile())
       return [{ rel: "", kind: "file", bytes: st.size }];
     if (!st.isDirectory()) {
@@ -11074,15 +11171,15 @@ async function scanTree(root, label) {
     const out = [{ rel: "", kind: "dir", bytes: 0 }];
     const refused = [];
     const walk = async (abs, rel) => {
-      const entries = await fsp.readdir(abs, { withFileTypes: true });
+      const entries = await fsp2.readdir(abs, { withFileTypes: true });
       entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       const nodes = await Promise.all(entries.map(async (d) => {
-        const childAbs = path2.join(abs, d.name);
+        const childAbs = path3.join(abs, d.name);
         const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
         if (d.isDirectory())
           return { rel: childRel, kind: "dir", bytes: 0 };
         if (d.isFile()) {
-          return { rel: childRel, kind: "file", bytes: (await fsp.lstat(childAbs)).size };
+          return { rel: childRel, kind: "file", bytes: (await fsp2.lstat(childAbs)).size };
         }
         if (d.isSymbolicLink()) {
           const target = await linkTarget(root, childAbs, label);
@@ -11099,7 +11196,7 @@ async function scanTree(root, label) {
           continue;
         out.push(node);
         if (node.kind === "dir")
-          await walk(path2.join(root, node.rel), node.rel);
+          await walk(path3.join(root, node.rel), node.rel);
       }
     };
     await walk(root, "");
@@ -11129,18 +11226,18 @@ function treeStats(nodes) {
   return { files, bytes };
 }
 async function mergeInto(src, dest) {
-  for (const d of await fsp.readdir(src, { withFileTypes: true })) {
-    const s = path2.join(src, d.name);
-    const t = path2.join(dest, d.name);
-    const existing = await fsp.stat(t).catch((e) => {
+  for (const d of await fsp2.readdir(src, { withFileTypes: true })) {
+    const s = path3.join(src, d.name);
+    const t = path3.join(dest, d.name);
+    const existing = await fsp2.stat(t).catch((e) => {
       if (errnoCode(e) === "ENOENT")
         return void 0;
       throw e;
     });
     if (d.isDirectory()) {
       if (existing === void 0) {
-        await fsp.rm(t, { force: true });
-        await fsp.rename(s, t);
+        await fsp2.rm(t, { force: true });
+        await fsp2.rename(s, t);
       } else if (existing.isDirectory()) {
         await mergeInto(s, t);
       } else {
@@ -11149,15 +11246,15 @@ async function mergeInto(src, dest) {
     } else if (existing?.isDirectory()) {
       throw new StoreError("invalid", `cannot download into ${t}: it is a folder, and the artifact has a file there`);
     } else {
-      await fsp.rename(s, t);
+      await fsp2.rename(s, t);
     }
   }
 }
 
 // ../../packages/artifacts/lib/patterns.js
-import * as fsp2 from "node:fs/promises";
-import os from "node:os";
-import path3 from "node:path";
+import * as fsp3 from "node:fs/promises";
+import os2 from "node:os";
+import path4 from "node:path";
 var MAX_UPLOAD_FILES = 25e4;
 var MAX_SPLIT_ARTIFACTS = 20;
 var GLOB_OPTIONS = {
@@ -11190,10 +11287,10 @@ function parseLine(text, workspace2) {
   }
   let base = workspace2;
   if (body === "~" || body.startsWith("~/")) {
-    base = os.homedir();
+    base = os2.homedir();
     body = body.slice(1);
-  } else if (path3.isAbsolute(body)) {
-    base = path3.parse(body).root;
+  } else if (path4.isAbsolute(body)) {
+    base = path4.parse(body).root;
   }
   if (body === "." || body.startsWith("./"))
     body = body.slice(1);
@@ -11201,14 +11298,14 @@ function parseLine(text, workspace2) {
   const segments = body.split("/").filter((s) => s !== "");
   const firstGlob = segments.findIndex(isGlobSegment);
   const literal = (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).map(unescapeSegment);
-  const searchPath = path3.resolve(base, ...literal);
+  const searchPath = path4.resolve(base, ...literal);
   if (!isInside(workspace2, searchPath)) {
     throw new StoreError("invalid", `${quote2(text)} reaches outside the workspace ${workspace2} (to ${searchPath}); patterns select files inside the workspace only: copy the files into it first`);
   }
   if (segments.some((s) => s === "." || s === "..")) {
     throw new StoreError("invalid", `${quote2(text)} has a "." or ".." segment inside it, which @actions/glob does not allow; write the path without it`);
   }
-  const glob = [escapeGlob(base === path3.parse(base).root ? "" : base), ...segments].join("/");
+  const glob = [escapeGlob(base === path4.parse(base).root ? "" : base), ...segments].join("/");
   return {
     text,
     negate,
@@ -11217,13 +11314,13 @@ function parseLine(text, workspace2) {
   };
 }
 function rootOf(searchPaths, files) {
-  const [first, ...rest] = searchPaths.map((p) => path3.normalize(p));
+  const [first, ...rest] = searchPaths.map((p) => path4.normalize(p));
   if (first === void 0)
     throw new Error("rootOf: no search path");
   if (rest.length === 0) {
-    return files.length === 1 && files[0] === first ? path3.dirname(first) : first;
+    return files.length === 1 && files[0] === first ? path4.dirname(first) : first;
   }
-  const split2 = [first, ...rest].map((p) => p.split(path3.sep));
+  const split2 = [first, ...rest].map((p) => p.split(path4.sep));
   const common = [];
   for (let i = 0; i < Math.min(...split2.map((s) => s.length)); i++) {
     const part = split2[0]?.[i];
@@ -11231,7 +11328,7 @@ function rootOf(searchPaths, files) {
       break;
     common.push(part);
   }
-  return common.join(path3.sep) || path3.sep;
+  return common.join(path4.sep) || path4.sep;
 }
 async function count2(glob, lines, options, max) {
   const g = await glob.create(lines.join("\n"), options);
@@ -11247,7 +11344,7 @@ async function count2(glob, lines, options, max) {
 async function explainEmpty(options) {
   const { glob, line, later, workspace: workspace2 } = options;
   const hidden = { ...GLOB_OPTIONS, excludeHiddenFiles: !options.includeHiddenFiles };
-  const rel = (p) => path3.relative(workspace2, p).split(path3.sep).join("/") || ".";
+  const rel = (p) => path4.relative(workspace2, p).split(path4.sep).join("/") || ".";
   if (later.length > 0) {
     const before = await count2(glob, [line.glob], hidden, options.maxFiles);
     if (before.n > 0) {
@@ -11260,13 +11357,13 @@ async function explainEmpty(options) {
       return `${quote2(line.text)} matches only hidden files (${withHidden.n}, e.g. ${rel(withHidden.first)}), which are left out; set include-hidden-files to true to upload them`;
     }
   }
-  const st = await fsp2.stat(line.searchPath).catch(() => void 0);
+  const st = await fsp3.stat(line.searchPath).catch(() => void 0);
   if (st === void 0)
     return `${quote2(line.text)} matches no files: ${rel(line.searchPath)} does not exist`;
   return `${quote2(line.text)} matches no files${st.isDirectory() ? ` in ${rel(line.searchPath)}` : ""}`;
 }
 async function findUploadFiles(options) {
-  const workspace2 = path3.resolve(options.workspace);
+  const workspace2 = path4.resolve(options.workspace);
   const includeHiddenFiles = options.includeHiddenFiles ?? false;
   const maxFiles = options.maxFiles ?? MAX_UPLOAD_FILES;
   const artifactPath = options.artifactPath === void 0 ? void 0 : checkArtifactPath(options.artifactPath);
@@ -11274,7 +11371,7 @@ async function findUploadFiles(options) {
   if (!lines.some((l) => !l.negate)) {
     throw new StoreError("invalid", `no pattern selects files${lines.length > 0 ? ` (${lines.map((l) => quote2(l.text)).join(", ")} only exclude)` : ""}; give a file, a folder or a glob such as "logs/**/*.json"`);
   }
-  const realWorkspace = await fsp2.realpath(workspace2).catch((e) => {
+  const realWorkspace = await fsp3.realpath(workspace2).catch((e) => {
     if (errnoCode(e) === "ENOENT") {
       throw new StoreError("not-found", `the workspace ${workspace2} does not exist`);
     }
@@ -11282,7 +11379,7 @@ async function findUploadFiles(options) {
   });
   const glob = await import("./chunks/glob-5YLKUYJ4.js");
   const globOptions = { ...GLOB_OPTIONS, excludeHiddenFiles: !includeHiddenFiles };
-  const rel = (from, p) => path3.relative(from, p).split(path3.sep).join("/");
+  const rel = (from, p) => path4.relative(from, p).split(path4.sep).join("/");
   const found = [];
   const seen = /* @__PURE__ */ new Set();
   const realPaths = /* @__PURE__ */ new Map();
@@ -11365,56 +11462,56 @@ async function findUploadFiles(options) {
   return { root, rootRel, groups, patterns, files: found.length };
 }
 async function realSource(file, realDirs) {
-  const st = await fsp2.lstat(file);
+  const st = await fsp3.lstat(file);
   if (st.isSymbolicLink())
-    return await fsp2.realpath(file);
-  const dir = path3.dirname(file);
+    return await fsp3.realpath(file);
+  const dir = path4.dirname(file);
   let real = realDirs.get(dir);
   if (real === void 0) {
-    real = await fsp2.realpath(dir);
+    real = await fsp3.realpath(dir);
     realDirs.set(dir, real);
   }
-  return path3.join(real, path3.basename(file));
+  return path4.join(real, path4.basename(file));
 }
 
 // ../../packages/artifacts/lib/staging.js
 import { constants } from "node:fs";
-import * as fsp3 from "node:fs/promises";
-import os2 from "node:os";
-import path4 from "node:path";
+import * as fsp4 from "node:fs/promises";
+import os3 from "node:os";
+import path5 from "node:path";
 var STAGE_CONCURRENCY = 16;
 async function stageUploadGroups(options) {
-  const parent = options.tempDir ?? os2.tmpdir();
+  const parent = options.tempDir ?? os3.tmpdir();
   let dir;
   try {
-    dir = await fsp3.mkdtemp(path4.join(parent, "dstack-upload-"));
+    dir = await fsp4.mkdtemp(path5.join(parent, "dstack-upload-"));
   } catch (e) {
     throw ioError(`cannot make a temporary folder in ${parent}`, e);
   }
-  const dispose = () => fsp3.rm(dir, { recursive: true, force: true }).catch(() => void 0);
+  const dispose = () => fsp4.rm(dir, { recursive: true, force: true }).catch(() => void 0);
   let copied = 0;
   try {
     const groups = [];
     for (const [i, group] of options.groups.entries()) {
-      const folder = path4.join(dir, String(i));
-      await fsp3.mkdir(folder);
+      const folder = path5.join(dir, String(i));
+      await fsp4.mkdir(folder);
       const made = /* @__PURE__ */ new Set([folder]);
       for (const f of group.files) {
-        const parentDir = path4.dirname(path4.join(folder, f.rel));
+        const parentDir = path5.dirname(path5.join(folder, f.rel));
         if (made.has(parentDir))
           continue;
-        await fsp3.mkdir(parentDir, { recursive: true });
+        await fsp4.mkdir(parentDir, { recursive: true });
         made.add(parentDir);
       }
       await settleLimited(group.files, STAGE_CONCURRENCY, async (f) => {
-        const dest = path4.join(folder, f.rel);
+        const dest = path5.join(folder, f.rel);
         try {
-          await fsp3.link(f.source, dest);
+          await fsp4.link(f.source, dest);
         } catch (e) {
           if (!["EXDEV", "EPERM", "ENOTSUP", "EMLINK", "EACCES"].includes(errnoCode(e) ?? "")) {
             throw e;
           }
-          await fsp3.copyFile(f.source, dest, constants.COPYFILE_FICLONE);
+          await fsp4.copyFile(f.source, dest, constants.COPYFILE_FICLONE);
           copied++;
         }
       });
@@ -11438,9 +11535,10 @@ var RUN_STATUSES = Object.freeze([
 ]);
 
 // ../../packages/artifacts/lib/github-store.js
-import * as fsp6 from "node:fs/promises";
+import { createHash as createHash2 } from "node:crypto";
+import * as fsp7 from "node:fs/promises";
 import os4 from "node:os";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // ../../node_modules/is-network-error/index.js
 var objectToString = Object.prototype.toString;
@@ -11643,71 +11741,257 @@ async function pRetry(input, options = {}) {
   throw new Error("Retry attempts exhausted without throwing an error.");
 }
 
-// ../../packages/artifacts/lib/github-files.js
-import * as fsp4 from "node:fs/promises";
-import os3 from "node:os";
-import path5 from "node:path";
-var FILE_ARTIFACT_PREFIX = "dstack-file--";
-var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
-function transferConcurrency(options) {
-  const cpus = options.cpus ?? os3.availableParallelism();
-  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+// ../../packages/artifacts/lib/archive.js
+var import_tar_stream = __toESM(require_tar_stream(), 1);
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import * as fsp5 from "node:fs/promises";
+import path6 from "node:path";
+import { Transform as Transform2 } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+var asNode = (stream) => stream;
+var ARCHIVE_MANIFEST = ".dstack-archive.json";
+var SMALL_ENTRY_BYTES = 1024 * 1024;
+var WRITE_CHUNK_BYTES = 256 * 1024;
+var READ_BATCH = 64;
+var MAX_MANIFEST_BYTES = 64 * 1024;
+function manifestOf(files) {
+  const list = createHash("sha256");
+  let bytes = 0;
+  for (const f of files) {
+    list.update(`${f.rel}\0${f.size}
+`);
+    bytes += f.size;
+  }
+  return { version: 1, files: files.length, bytes, listSha256: list.digest("hex") };
 }
-async function withStagedName(file, name, fn) {
-  const dir = await fsp4.mkdtemp(path5.join(os3.tmpdir(), "dstack-file-"));
+async function packArchive(options) {
+  for (const f of options.files) {
+    checkEntryName(f.rel, `file ${JSON.stringify(f.rel)}`);
+    if (f.rel === ARCHIVE_MANIFEST) {
+      throw new StoreError("invalid", `file ${JSON.stringify(f.rel)}: the name is reserved for the archive's own manifest`);
+    }
+  }
+  const pack = import_tar_stream.default.pack();
+  const gzip = options.gzipLevel > 0 ? [zlib.createGzip({ level: options.gzipLevel })] : [];
+  const written = pipeline([
+    asNode(pack),
+    coalesce(WRITE_CHUNK_BYTES),
+    ...gzip,
+    fs.createWriteStream(options.dest, { flags: "wx" })
+  ]);
+  written.catch(() => void 0);
+  const packed = [];
+  const files = options.files;
   try {
-    const staged = path5.join(dir, name);
-    await fsp4.symlink(path5.resolve(file), staged);
-    return await fn(staged, dir);
+    for (let i = 0; i < files.length; i++) {
+      if (i % READ_BATCH === READ_BATCH - 1)
+        await new Promise((r) => setImmediate(r));
+      const f = files[i];
+      let loaded;
+      try {
+        loaded = load(f);
+      } catch (e) {
+        throw ioError(`cannot pack ${f.abs}`, e);
+      }
+      const header = { name: f.rel, size: loaded.size, mode: loaded.mode, mtime: loaded.mtime };
+      if (loaded.body !== void 0) {
+        await addEntry(pack, header, loaded.body);
+      } else {
+        const sink = entrySink(pack, header);
+        await pipeline(fs.createReadStream(f.abs, { start: 0, end: loaded.size - 1 }), sink.stream).catch((e) => {
+          throw ioError(`cannot pack ${f.abs} (${loaded.size} bytes when it was opened)`, e);
+        });
+        await sink.done;
+      }
+      packed.push({ rel: f.rel, size: loaded.size });
+    }
+    const manifest = manifestOf(packed);
+    await addEntry(pack, { name: ARCHIVE_MANIFEST, mode: 420, mtime: /* @__PURE__ */ new Date() }, Buffer.from(`${JSON.stringify(manifest)}
+`));
+    pack.finalize();
+    await written.catch((e) => {
+      throw ioError(`cannot write the archive ${options.dest}`, e);
+    });
+    return { manifest, size: (await fsp5.stat(options.dest)).size };
+  } catch (e) {
+    pack.destroy(e instanceof Error ? e : new Error(String(e)));
+    const failed = await written.then(() => void 0, (w) => w);
+    if (e instanceof StoreError || failed === void 0 || failed === e)
+      throw e;
+    throw ioError(`cannot write the archive ${options.dest}`, failed);
+  }
+}
+function coalesce(bytes) {
+  let held = [];
+  let size2 = 0;
+  const flushHeld = (push) => {
+    if (size2 > 0)
+      push(held.length === 1 ? held[0] : Buffer.concat(held, size2));
+    held = [];
+    size2 = 0;
+  };
+  return new Transform2({
+    transform(chunk, _encoding, done) {
+      held.push(chunk);
+      size2 += chunk.length;
+      if (size2 >= bytes)
+        flushHeld((b) => this.push(b));
+      done();
+    },
+    flush(done) {
+      flushHeld((b) => this.push(b));
+      done();
+    }
+  });
+}
+function load(f) {
+  const fd = fs.openSync(f.abs, "r");
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile())
+      throw new StoreError("invalid", `${f.abs}: not a regular file`);
+    const mode = st.mode & 511;
+    if (st.size > SMALL_ENTRY_BYTES)
+      return { size: st.size, mode, mtime: st.mtime };
+    const body = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < body.length) {
+      const n = fs.readSync(fd, body, got, body.length - got, got);
+      if (n === 0)
+        break;
+      got += n;
+    }
+    return { size: got, mode, mtime: st.mtime, body: body.subarray(0, got) };
   } finally {
-    await fsp4.rm(dir, { recursive: true, force: true });
+    fs.closeSync(fd);
   }
 }
-async function moveSingleFile(dir, dest) {
-  const entries = await fsp4.readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile());
-  if (entries.length !== 1 || files.length !== 1) {
-    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
-  }
-  await fsp4.mkdir(path5.dirname(dest), { recursive: true });
-  await fsp4.rename(path5.join(dir, files[0].name), dest);
+function addEntry(pack, header, body) {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, body, (e) => e ? reject(e) : resolve());
+  });
 }
-var TransferProgress = class {
-  options;
-  done = 0;
-  bytes = 0;
-  lastLine = 0;
-  started;
-  /**
-   * @param options.verb `uploaded` or `downloaded`.
-   * @param options.count how many artifacts.
-   * @param options.totalBytes their bytes in all.
-   * @param options.log where lines go (nothing is logged when unset).
-   * @param options.everyMs the least time between lines, default 5000.
-   * @param options.now the clock in ms, default `Date.now`.
-   */
-  constructor(options) {
-    this.options = options;
-    this.started = (options.now ?? Date.now)();
+function entrySink(pack, header) {
+  let stream;
+  const done = new Promise((resolve, reject) => {
+    stream = pack.entry(header, (e) => e ? reject(e) : resolve());
+  });
+  done.catch(() => void 0);
+  return { stream: asNode(stream), done };
+}
+function checkEntryName(name, what) {
+  const why = name === "" ? "it is empty" : name.startsWith("/") || /^[A-Za-z]:/.test(name) ? "it is absolute" : name.includes("\\") ? "it holds a backslash" : name.includes("\0") ? "it holds a NUL byte" : name.split("/").some((part) => part === "..") ? "it climbs out with .." : name.split("/").some((part) => part === "" || part === ".") ? "it has an empty or . part" : void 0;
+  if (why !== void 0) {
+    throw new StoreError("invalid", `${what}: ${why}; archive paths must be relative paths of plain names that stay inside the folder`);
   }
-  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
-  add(bytes) {
-    this.done += 1;
-    this.bytes += bytes;
-    const log = this.options.log;
-    if (log === void 0)
-      return;
-    const now = (this.options.now ?? Date.now)();
-    const last = this.done === this.options.count;
-    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
-      return;
-    this.lastLine = now;
-    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
-    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  return name;
+}
+async function unpackArchive(options) {
+  const { label } = options;
+  const only = options.only === void 0 || options.only === "" ? void 0 : options.only;
+  const refuse = (message) => new StoreError("invalid", `${label}: ${message}`);
+  const extract = import_tar_stream.default.extract();
+  const read = pipeline([
+    fs.createReadStream(options.archive, { highWaterMark: SMALL_ENTRY_BYTES }),
+    ...options.gzip ? [zlib.createGunzip()] : [],
+    asNode(extract)
+  ]);
+  read.catch(() => void 0);
+  const files = /* @__PURE__ */ new Set();
+  const dirs = /* @__PURE__ */ new Set();
+  const made = /* @__PURE__ */ new Set();
+  const inFlight = /* @__PURE__ */ new Set();
+  const maxWrites = Math.max(1, options.writes ?? 8);
+  const seen = [];
+  const written = { files: 0, bytes: 0 };
+  let manifest;
+  try {
+    for await (const entry of extract) {
+      const h = entry.header;
+      const what = `entry ${JSON.stringify(h.name)}`;
+      if (manifest !== void 0) {
+        throw refuse(`${what} comes after the manifest ${ARCHIVE_MANIFEST}, which must be last`);
+      }
+      if (h.name === ARCHIVE_MANIFEST && h.type === "file") {
+        if (h.size > MAX_MANIFEST_BYTES)
+          throw refuse(`the manifest is ${h.size} bytes, too large`);
+        const text = (await collect(asNode(entry))).toString("utf8");
+        try {
+          manifest = JSON.parse(text);
+        } catch {
+          throw refuse(`the manifest ${ARCHIVE_MANIFEST} is not JSON`);
+        }
+        if (manifest === void 0 || manifest === null)
+          manifest = {};
+        continue;
+      }
+      const name = h.type === "directory" ? h.name.replace(/\/$/, "") : h.name;
+      const rel = checkEntryName(name, `${label}: ${what}`);
+      if (h.type !== "file") {
+        throw refuse(`${what} is a ${h.type === "symlink" ? "symbolic link" : h.type === "link" ? "hard link" : h.type ?? "entry of unknown type"}${h.linkname ? ` to ${JSON.stringify(h.linkname)}` : ""}; these archives hold regular files only`);
+      }
+      if (files.has(rel) || dirs.has(rel)) {
+        throw refuse(`${what} is there twice, or is both a file and a folder`);
+      }
+      const parts = rel.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join("/");
+        if (files.has(dir))
+          throw refuse(`${what} lies below ${JSON.stringify(dir)}, a file`);
+        dirs.add(dir);
+      }
+      files.add(rel);
+      seen.push({ rel, size: h.size });
+      if (only !== void 0 && rel !== only && !rel.startsWith(`${only}/`)) {
+        entry.resume();
+        continue;
+      }
+      written.files += 1;
+      written.bytes += h.size;
+      const target = path6.join(options.dest, ...parts);
+      const parent = path6.dirname(target);
+      if (!made.has(parent)) {
+        await fsp5.mkdir(parent, { recursive: true });
+        made.add(parent);
+      }
+      const mode = h.mode & 511 || 420;
+      if (h.size <= SMALL_ENTRY_BYTES) {
+        const body = await collect(asNode(entry));
+        while (inFlight.size >= maxWrites)
+          await Promise.race(inFlight);
+        const w = fsp5.writeFile(target, body, { flag: "wx", mode }).finally(() => {
+          inFlight.delete(w);
+        });
+        inFlight.add(w);
+      } else {
+        await pipeline(asNode(entry), fs.createWriteStream(target, { flags: "wx", mode }));
+      }
+    }
+    await read;
+    await Promise.all(inFlight);
+  } catch (e) {
+    extract.destroy();
+    await read.catch(() => void 0);
+    await Promise.allSettled(inFlight);
+    throw ioError(`cannot unpack ${label}`, e);
   }
-};
-function mib(bytes) {
-  return (bytes / (1024 * 1024)).toFixed(1);
+  const m = manifest;
+  if (m === void 0)
+    throw refuse(`it has no manifest ${ARCHIVE_MANIFEST}, so it is refused`);
+  const got = manifestOf(seen);
+  if (m.version !== 1 || m.files !== got.files || m.bytes !== got.bytes || m.listSha256 !== got.listSha256) {
+    throw refuse(`it does not hold the files its manifest lists: the manifest says ${String(m.files)} files of ${String(m.bytes)} bytes (list ${String(m.listSha256).slice(0, 12)}), the archive holds ${got.files} files of ${got.bytes} bytes (list ${got.listSha256.slice(0, 12)})`);
+  }
+  return written;
+}
+async function collect(entry) {
+  const chunks = [];
+  for await (const chunk of entry) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 // ../../packages/artifacts/lib/github-rest.js
@@ -12116,12 +12400,10 @@ async function baseOfWorkflowRun(sources, run2, want, options) {
     const runName = marker.name.slice(RUN_ARTIFACT_PREFIX.length);
     if (runName === options.excludeRunName)
       continue;
-    const holds = artifacts.some((a) => [`${DATA_ARTIFACT_PREFIX}${runName}--`, `${FILE_ARTIFACT_PREFIX}${runName}--`].some((prefix) => {
-      if (!a.name.startsWith(prefix))
-        return false;
-      const p = decodeArtifactPath(a.name.slice(prefix.length));
-      return p === want || p.startsWith(`${want}/`);
-    }));
+    const holds = artifacts.some((a) => {
+      const p = parseRunArtifactName(a.name, runName)?.artifactPath;
+      return p !== void 0 && (p === want || p.startsWith(`${want}/`));
+    });
     if (!holds)
       continue;
     if (!isBaseMarker(await sources.readMarker(marker), runName, options.workflow))
@@ -12139,12 +12421,12 @@ async function baseOfWorkflowRun(sources, run2, want, options) {
 }
 
 // ../../packages/artifacts/lib/compression.js
-import * as fsp5 from "node:fs/promises";
+import * as fsp6 from "node:fs/promises";
 import { constants as constants2, deflateRawSync } from "node:zlib";
 var DEFAULT_COMPRESSION_LEVEL = 6;
 var STORE_COMPRESSION_LEVEL = 0;
 async function head(file, max) {
-  const handle = await fsp5.open(file, "r");
+  const handle = await fsp6.open(file, "r");
   try {
     const buffer = Buffer.alloc(max);
     let got = 0;
@@ -12164,8 +12446,14 @@ async function chooseCompressionLevel(files, options = {}) {
   const maxFiles = options.maxFiles ?? 8;
   const minSaving = options.minSaving ?? 0.1;
   const sized = [];
-  for (const file of files) {
-    const st = await fsp5.stat(file).catch(() => void 0);
+  for (const [i, file] of files.entries()) {
+    const known = options.sizes?.[i];
+    if (known !== void 0) {
+      if (known > 0)
+        sized.push({ file, size: known });
+      continue;
+    }
+    const st = await fsp6.stat(file).catch(() => void 0);
     if (st?.isFile() && st.size > 0)
       sized.push({ file, size: st.size });
   }
@@ -12173,13 +12461,20 @@ async function chooseCompressionLevel(files, options = {}) {
   const picked = sized.slice(0, Math.max(0, maxFiles));
   let raw = 0;
   let deflated = 0;
+  const samples = [];
+  const deflate = (b) => deflateRawSync(b, { level: 1, strategy: constants2.Z_DEFAULT_STRATEGY }).length;
   for (const { file, size: size2 } of picked) {
     const sample = await head(file, Math.min(size2, sampleBytes)).catch(() => void 0);
     if (sample === void 0 || sample.length === 0)
       continue;
     raw += sample.length;
-    deflated += deflateRawSync(sample, { level: 1, strategy: constants2.Z_DEFAULT_STRATEGY }).length;
+    if (options.together)
+      samples.push(sample);
+    else
+      deflated += deflate(sample);
   }
+  if (options.together && raw > 0)
+    deflated = deflate(Buffer.concat(samples));
   if (raw === 0) {
     return {
       level: DEFAULT_COMPRESSION_LEVEL,
@@ -12229,20 +12524,10 @@ function checkArtifactsService(serverUrl, what) {
 
 // ../../packages/artifacts/lib/github-store.js
 var PAGE_SIZE = 100;
+var DEFAULT_ARCHIVE_MIN_FILES = 100;
 var DAY_MS = 864e5;
 function fileArtifactName(runName, artifactPath) {
   return `${FILE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
-function parseRunArtifactName(name, runName) {
-  for (const [prefix, kind] of [
-    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
-    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"]
-  ]) {
-    if (name.startsWith(prefix)) {
-      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
-    }
-  }
-  return void 0;
 }
 var GitHubStore = class _GitHubStore {
   /** `owner` of the repository. */
@@ -12261,11 +12546,17 @@ var GitHubStore = class _GitHubStore {
   warn;
   retag;
   largeFileBytes;
+  archiveMinFiles;
   concurrency;
   log;
   runMarker;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   baseRuns = /* @__PURE__ */ new Map();
+  /**
+   * Run markers this store has written or found present, by run name and workflow run (a
+   * digest of the runtime token), so that later uploads of the same run in this step skip it.
+   */
+  markers = /* @__PURE__ */ new Map();
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
@@ -12292,6 +12583,7 @@ var GitHubStore = class _GitHubStore {
     this.warn = options.warn ?? ((m2) => process.emitWarning(m2, { code: "DSTACK_UNTRUSTED" }));
     this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
     this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.archiveMinFiles = options.archiveMinFiles ?? DEFAULT_ARCHIVE_MIN_FILES;
     this.concurrency = options.concurrency;
     this.log = options.log;
     this.runMarker = options.runMarker;
@@ -12339,7 +12631,8 @@ var GitHubStore = class _GitHubStore {
    *   artifact; the zip level used and why (`compressionLevel` defaults to `"auto"`).
    * @throws StoreError `invalid` for bad names, paths or compression level, `not-found` for a missing or empty
    *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
-   *   that artifact path of that run, `io` when the upload fails.
+   *   that artifact path of that run as the same kind (zip or archive; when one of each is
+   *   there, the newer is the artifact path), `io` when the upload fails.
    */
   async upload(options) {
     const runName = checkArtifactRunName(options.runName);
@@ -12351,13 +12644,13 @@ var GitHubStore = class _GitHubStore {
     if (level !== "auto" && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
       throw new StoreError("invalid", `compressionLevel ${JSON.stringify(level)}: expected an integer 0 (store) to 9, or "auto"`);
     }
-    const localPath = path6.resolve(options.localPath);
-    const st = await fsp6.stat(localPath).catch(() => void 0);
+    const localPath = path7.resolve(options.localPath);
+    const st = await fsp7.stat(localPath).catch(() => void 0);
     if (st === void 0) {
       throw new StoreError("not-found", `${localPath}: no such file or folder to upload`);
     }
-    const root = st.isDirectory() ? localPath : path6.dirname(localPath);
-    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path6.basename(localPath), kind: "file", bytes: st.size }];
+    const root = st.isDirectory() ? localPath : path7.dirname(localPath);
+    const nodes = st.isDirectory() ? await scanTree(localPath, localPath) : [{ rel: path7.basename(localPath), kind: "file", bytes: st.size }];
     const hiddenPrefix = (rel) => {
       const parts = rel.split("/");
       const i = parts.findIndex((part) => part.startsWith("."));
@@ -12381,7 +12674,7 @@ var GitHubStore = class _GitHubStore {
     for (const n of files) {
       if (n.kind !== "link")
         continue;
-      const target = await fsp6.stat(path6.join(root, n.rel)).catch(() => void 0);
+      const target = await fsp7.stat(path7.join(root, n.rel)).catch(() => void 0);
       if (target === void 0 || !target.isFile()) {
         throw new StoreError("invalid", `${localPath}/${n.rel}: a symbolic link to ${target === void 0 ? "nothing (a broken link)" : "a folder"}; GitHub artifacts hold files, so upload the folder it points at instead, or remove the link`);
       }
@@ -12389,17 +12682,26 @@ var GitHubStore = class _GitHubStore {
     const stats = treeStats(files);
     const large = [];
     const zipped = [];
+    const zippedRel = [];
+    const zippedBytes = [];
     for (const n of files) {
-      const abs = path6.join(root, n.rel);
-      const bytes = n.kind === "link" ? (await fsp6.stat(abs)).size : n.bytes;
+      const abs = path7.join(root, n.rel);
+      const bytes = n.kind === "link" ? (await fsp7.stat(abs)).size : n.bytes;
       const store = bytes >= this.largeFileBytes && (level === 0 || level === "auto" && (await chooseCompressionLevel([abs])).level === 0);
       if (store) {
         large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
       } else {
         zipped.push(abs);
+        zippedRel.push(n.rel);
+        zippedBytes.push(bytes);
       }
     }
-    const chosen = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped) : { level, reason: "given" };
+    const archived = zipped.length > 0 && zipped.length >= this.archiveMinFiles && !zippedRel.includes(ARCHIVE_MANIFEST);
+    const picked = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped, { together: archived, sizes: zippedBytes }) : { level, reason: "given" };
+    const chosen = archived ? {
+      level: picked.level,
+      reason: `${picked.reason}; ${zipped.length} files packed into one ${picked.level > 0 ? `tar.gz (gzip level ${picked.level})` : "tar"}`
+    } : picked;
     const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
     const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
@@ -12412,7 +12714,12 @@ var GitHubStore = class _GitHubStore {
       ...this.log !== void 0 ? { log: this.log } : {}
     });
     const [zipDone, filesDone, markerDone] = await Promise.allSettled([
-      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      archived ? uploadArchive(client, {
+        name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
+        files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] })),
+        gzipLevel: chosen.level,
+        retention
+      }) : zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
       settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
         const fileName = fileNames[i];
         const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
@@ -12563,17 +12870,28 @@ var GitHubStore = class _GitHubStore {
   /**
    * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
    * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
-   * fewer than asking first).
+   * fewer than asking first), once per store, run name and runtime token (a step's token names
+   * its workflow run and stays the same for the step; a different token is tried again).
    */
-  async ensureMarker(client, runName, uploadOptions) {
+  ensureMarker(client, runName, uploadOptions) {
     const marker = runArtifactName(runName);
-    try {
-      const record = { version: 1, runName, ...this.runMarker };
-      await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
-    } catch (e) {
-      if (!(e instanceof GitHubStoreError && e.reason === "duplicate"))
-        throw e;
+    const workflowRun = createHash2("sha256").update(process.env.ACTIONS_RUNTIME_TOKEN ?? "").digest("hex");
+    const key = `${marker}\0${workflowRun}`;
+    let made = this.markers.get(key);
+    if (made === void 0) {
+      made = (async () => {
+        try {
+          const record = { version: 1, runName, ...this.runMarker };
+          await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
+        } catch (e) {
+          if (!(e instanceof GitHubStoreError && e.reason === "duplicate"))
+            throw e;
+        }
+      })();
+      this.markers.set(key, made);
+      made.catch(() => this.markers.delete(key));
     }
+    return made;
   }
   /**
    * The run a tag points at: the newest unexpired `dstack-tag--<tag>` artifact of a trusted
@@ -12718,7 +13036,7 @@ var GitHubStore = class _GitHubStore {
    */
   async listRunArtifacts(resolved) {
     const all = await this.api.listOfRun(resolved.workflowRunId);
-    return all.filter((a) => this.isLive(a)).flatMap((a) => {
+    const listed = all.filter((a) => this.isLive(a)).flatMap((a) => {
       const parsed = parseRunArtifactName(a.name, resolved.runName);
       if (parsed === void 0)
         return [];
@@ -12732,7 +13050,16 @@ var GitHubStore = class _GitHubStore {
           expiresAt: a.expires_at
         }
       ];
-    }).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
+    });
+    const folders = /* @__PURE__ */ new Map();
+    for (const a of listed) {
+      if (a.kind === "file")
+        continue;
+      const other = folders.get(a.artifactPath);
+      if (other === void 0 || other.id < a.id)
+        folders.set(a.artifactPath, a);
+    }
+    return listed.filter((a) => a.kind === "file" || folders.get(a.artifactPath) === a).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
   }
   /**
    * Downloads a run's artifacts (or a part) into `localPath`, from whichever workflow run holds
@@ -12750,7 +13077,7 @@ var GitHubStore = class _GitHubStore {
    */
   async downloadArtifacts(ref, options) {
     const want = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
-    const localPath = path6.resolve(options.localPath);
+    const localPath = path7.resolve(options.localPath);
     checkArtifactsService(process.env.GITHUB_SERVER_URL, `download of ${refText(ref)}`);
     const clientApiUrl = (process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, "");
     if (clientApiUrl !== this.apiUrl) {
@@ -12764,17 +13091,18 @@ var GitHubStore = class _GitHubStore {
       const have = all.map((a) => a.artifactPath).join(", ") || "none";
       throw new StoreError("not-found", `${what} has no artifact path ${JSON.stringify(want)} (workflow run ${resolved.workflowRunId}; it has: ${have})`);
     }
-    const parent = path6.dirname(localPath);
+    const parent = path7.dirname(localPath);
     try {
-      await fsp6.mkdir(parent, { recursive: true });
+      await fsp7.mkdir(parent, { recursive: true });
     } catch (e) {
       throw ioError(`cannot create ${parent}`, e);
     }
-    const staging = path6.join(parent, tempName(path6.basename(localPath), "download"));
+    const staging = path7.join(parent, tempName(path7.basename(localPath), "download"));
     try {
-      await fsp6.mkdir(staging);
+      await fsp7.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
+      const unpacked = { files: 0, bytes: 0 };
       const progress = new TransferProgress({
         verb: "downloaded",
         count: chosen.length,
@@ -12782,29 +13110,45 @@ var GitHubStore = class _GitHubStore {
         ...this.log !== void 0 && chosen.length > 1 ? { log: this.log } : {}
       });
       await settleLimited(chosen, this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }), async (a, i) => {
-        const dest = path6.join(staging, "all", a.artifactPath);
+        const dest = path7.join(staging, "all", a.artifactPath);
         if (a.kind === "zip") {
           await this.downloadOne(client, a, dest, what);
+        } else if (a.kind === "archive") {
+          const raw = path7.join(staging, `archive-${i}`);
+          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          const archive = path7.join(staging, `archive-${i}.tar`);
+          await moveSingleFile(raw, archive);
+          const inside = want.startsWith(`${a.artifactPath}/`) ? { only: want.slice(a.artifactPath.length + 1) } : {};
+          const got = await unpackArchive({
+            archive,
+            gzip: a.name.endsWith(ARCHIVE_SUFFIXES.gzip),
+            dest,
+            label: `artifact ${a.name} (id ${a.id}) of ${what}`,
+            ...inside
+          });
+          await fsp7.rm(archive, { force: true });
+          unpacked.files += got.files;
+          unpacked.bytes += got.bytes;
         } else {
-          const raw = path6.join(staging, `file-${i}`);
+          const raw = path7.join(staging, `file-${i}`);
           await this.downloadOne(client, a, raw, what, { skipDecompress: true });
           await moveSingleFile(raw, dest);
         }
         progress.add(a.size);
       });
-      const picked = want === "" ? path6.join(staging, "all") : path6.join(staging, "all", want);
-      const st = await fsp6.lstat(picked).catch(() => void 0);
+      const picked = want === "" ? path7.join(staging, "all") : path7.join(staging, "all", want);
+      const st = await fsp7.lstat(picked).catch(() => void 0);
       if (st === void 0) {
         throw new StoreError("not-found", `${what}: no ${JSON.stringify(want)} inside artifact ${chosen.map((a) => a.artifactPath).join(", ")}`);
       }
       let source = picked;
       if (!st.isDirectory()) {
-        source = path6.join(staging, "file");
-        await fsp6.mkdir(source);
-        await fsp6.rename(picked, path6.join(source, path6.basename(picked)));
+        source = path7.join(staging, "file");
+        await fsp7.mkdir(source);
+        await fsp7.rename(picked, path7.join(source, path7.basename(picked)));
       }
-      const { files, bytes } = treeStats(await scanTree(source, source));
-      await fsp6.mkdir(localPath, { recursive: true });
+      const { files, bytes } = chosen.every((a) => a.kind === "archive") ? unpacked : treeStats(await scanTree(source, source));
+      await fsp7.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
         runName: resolved.runName,
@@ -12819,7 +13163,7 @@ var GitHubStore = class _GitHubStore {
         throw e;
       throw ioError(`cannot download ${what} into ${localPath}`, e);
     } finally {
-      await fsp6.rm(staging, { recursive: true, force: true }).catch(() => void 0);
+      await fsp7.rm(staging, { recursive: true, force: true }).catch(() => void 0);
     }
   }
   /**
@@ -12860,7 +13204,7 @@ var GitHubStore = class _GitHubStore {
     if (a.digest === null || !/^sha256:[0-9a-f]{64}$/.test(a.digest)) {
       throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what} has no sha256 digest on GitHub, so it cannot be verified; upload it again`);
     }
-    await fsp6.mkdir(dest, { recursive: true });
+    await fsp7.mkdir(dest, { recursive: true });
     let result;
     try {
       result = await client.downloadArtifact(a.id, {
@@ -12883,18 +13227,18 @@ var GitHubStore = class _GitHubStore {
   }
   /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
   async readJson(a, file) {
-    const dir = await fsp6.mkdtemp(path6.join(os4.tmpdir(), "dstack-tag-"));
+    const dir = await fsp7.mkdtemp(path7.join(os4.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
       await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
-      const text = await fsp6.readFile(path6.join(dir, file), "utf8").catch((e) => {
+      const text = await fsp7.readFile(path7.join(dir, file), "utf8").catch((e) => {
         throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}) holds no ${file}`, {
           cause: e
         });
       });
       return JSON.parse(text);
     } finally {
-      await fsp6.rm(dir, { recursive: true, force: true });
+      await fsp7.rm(dir, { recursive: true, force: true });
     }
   }
   isLive(a) {
@@ -12929,7 +13273,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./chunks/artifact-MXFLBMQZ.js");
+  return await import("./chunks/artifact-RUKDKMLN.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;
@@ -12952,15 +13296,28 @@ async function uploadWith(client, name, files, root, options) {
   }
   return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
 }
-async function uploadJson(client, name, file, value, options) {
-  const dir = await fsp6.mkdtemp(path6.join(os4.tmpdir(), "dstack-meta-"));
+async function uploadArchive(client, options) {
+  const dir = await fsp7.mkdtemp(path7.join(os4.tmpdir(), "dstack-tar-"));
   try {
-    const full = path6.join(dir, file);
-    await fsp6.writeFile(full, `${JSON.stringify(value)}
+    const file = path7.join(dir, options.name);
+    await packArchive({ files: options.files, dest: file, gzipLevel: options.gzipLevel });
+    return await uploadWith(client, options.name, [file], dir, {
+      ...options.retention,
+      skipArchive: true
+    });
+  } finally {
+    await fsp7.rm(dir, { recursive: true, force: true });
+  }
+}
+async function uploadJson(client, name, file, value, options) {
+  const dir = await fsp7.mkdtemp(path7.join(os4.tmpdir(), "dstack-meta-"));
+  try {
+    const full = path7.join(dir, file);
+    await fsp7.writeFile(full, `${JSON.stringify(value)}
 `);
     return await uploadWith(client, name, [full], dir, options);
   } finally {
-    await fsp6.rm(dir, { recursive: true, force: true });
+    await fsp7.rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -13107,7 +13464,7 @@ async function runStep() {
   }
 }
 function workspace() {
-  return path7.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+  return path8.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
 }
 function chooseRunName(given) {
   if (given !== void 0)
@@ -13157,7 +13514,7 @@ async function selectFiles(inputs, root) {
 }
 function tempDir() {
   const runnerTemp = process.env.RUNNER_TEMP;
-  return runnerTemp && fs.existsSync(runnerTemp) ? runnerTemp : os5.tmpdir();
+  return runnerTemp && fs2.existsSync(runnerTemp) ? runnerTemp : os5.tmpdir();
 }
 async function upload(inputs) {
   const root = workspace();
@@ -13242,7 +13599,7 @@ async function download(inputs) {
     warn: (message) => warning(message),
     log: (line) => info(line)
   });
-  const localPath = path7.resolve(workspace(), inputs.localPath);
+  const localPath = path8.resolve(workspace(), inputs.localPath);
   const r = await store.downloadArtifacts(inputs.ref, {
     artifactPath: inputs.artifactPath,
     localPath

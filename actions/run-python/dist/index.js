@@ -4,14 +4,15 @@ import {
 } from "./chunks/chunk-F2AVCGAK.js";
 import {
   runMode
-} from "./chunks/chunk-2B7ANKFJ.js";
-import "./chunks/chunk-5X365KB2.js";
+} from "./chunks/chunk-UTBNGIPO.js";
+import "./chunks/chunk-3JFSUIVE.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-V77ARHCN.js";
+} from "./chunks/chunk-TYVVMSN3.js";
+import "./chunks/chunk-XQP3NJDT.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -46,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-TITWNEOB.js")).commandMode(inputs);
+    return (await import("./chunks/command-DZRABCGZ.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -60,7 +61,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-UOFZAW6P.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-TJLYRJRP.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -69,7 +70,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-3A4Y3EXH.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-HBTUMNII.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -1,9 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-2B7ANKFJ.js";
-import "./chunks/chunk-5X365KB2.js";
-import "./chunks/chunk-V77ARHCN.js";
+} from "./chunks/chunk-UTBNGIPO.js";
+import "./chunks/chunk-3JFSUIVE.js";
+import "./chunks/chunk-TYVVMSN3.js";
+import "./chunks/chunk-XQP3NJDT.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -19,7 +20,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-3A4Y3EXH.js")).dispatchPost();
+    await (await import("./chunks/dispatch-HBTUMNII.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

@@ -20,9 +20,8 @@
  * @module
  */
 
-import { FILE_ARTIFACT_PREFIX } from "./github-files.js";
 import { newestArtifactFirst, type RestArtifact } from "./github-rest.js";
-import { DATA_ARTIFACT_PREFIX, decodeArtifactPath, RUN_ARTIFACT_PREFIX } from "./names.js";
+import { parseRunArtifactName, RUN_ARTIFACT_PREFIX } from "./names.js";
 import { judgeWorkflowRun, type WorkflowRunFacts } from "./trust.js";
 
 /** What a run marker (`dstack-run.json`) may record besides the run name. */
@@ -156,15 +155,10 @@ async function baseOfWorkflowRun(
   for (const marker of markers) {
     const runName = marker.name.slice(RUN_ARTIFACT_PREFIX.length);
     if (runName === options.excludeRunName) continue;
-    const holds = artifacts.some((a) =>
-      [`${DATA_ARTIFACT_PREFIX}${runName}--`, `${FILE_ARTIFACT_PREFIX}${runName}--`].some(
-        (prefix) => {
-          if (!a.name.startsWith(prefix)) return false;
-          const p = decodeArtifactPath(a.name.slice(prefix.length));
-          return p === want || p.startsWith(`${want}/`);
-        },
-      ),
-    );
+    const holds = artifacts.some((a) => {
+      const p = parseRunArtifactName(a.name, runName)?.artifactPath;
+      return p !== undefined && (p === want || p.startsWith(`${want}/`));
+    });
     if (!holds) continue;
     if (!isBaseMarker(await sources.readMarker(marker), runName, options.workflow)) continue;
     return {

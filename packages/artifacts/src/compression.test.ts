@@ -87,6 +87,27 @@ describe("chooseCompressionLevel (auto)", () => {
     expect(choice.reason).toMatch(/a sample of 3000 bytes from 3 files/);
   });
 
+  const tiny = Object.fromEntries(
+    Array.from({ length: 8 }, (_, i) => [`m${i}.json`, `{"step": ${i}, "loss": 0.25}\n`]),
+  );
+  const together = [
+    { name: "one by one, tiny files hardly shrink: stored", together: false, level: 0 },
+    { name: "together, as in one archive, they do: deflated", together: true, level: 6 },
+  ];
+  it.each(together)("$name", async ({ together: t, level }) => {
+    const files = write(`tiny-${t}`, tiny);
+    expect((await chooseCompressionLevel(files, { together: t })).level).toBe(level);
+  });
+
+  it("known sizes pick the sampled files without looking at the others", async () => {
+    const files = write("sizes", { "a.bin": randomBytes(64 * 1024), "b.txt": text });
+    expect((await chooseCompressionLevel(files)).level).toBe(6);
+    // Told that the text is empty, only the random file is sampled.
+    const choice = await chooseCompressionLevel(files, { sizes: [64 * 1024, 0] });
+    expect(choice.level).toBe(0);
+    expect(choice.reason).toMatch(/a sample of 65536 bytes from 1 file/);
+  });
+
   it("minSaving moves the threshold", async () => {
     const files = write("threshold", { "t.txt": text });
     expect((await chooseCompressionLevel(files, { minSaving: 1.01 })).level).toBe(0);

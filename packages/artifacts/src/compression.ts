@@ -16,7 +16,9 @@
  * 4. Nothing to sample (no files, or only empty files): level 6, the client's default; there is
  *    nothing to spend time on either way.
  *
- * Sampling reads at most 8 MiB and deflates it once, whatever the upload's size.
+ * Sampling reads at most 8 MiB and deflates it once, whatever the upload's size. With
+ * {@link ChooseCompressionOptions.together} the samples are deflated as one stream, as a
+ * `.tar.gz` deflates its files (many tiny files shrink together, not one by one).
  *
  * @module
  */
@@ -37,6 +39,13 @@ export interface ChooseCompressionOptions {
   maxFiles?: number;
   /** The smallest saving (0 to 1, a fraction of the sampled bytes) worth deflating; default 0.10. */
   minSaving?: number;
+  /** Deflate the samples as one stream (for one archive of all the files); default `false`. */
+  together?: boolean;
+  /**
+   * The size in bytes of each of `files`, in order, when the caller knows them (a folder
+   * scan): only the sampled files are then looked at, not every file.
+   */
+  sizes?: readonly number[];
 }
 
 /** What {@link chooseCompressionLevel} decided. */
@@ -77,7 +86,12 @@ export async function chooseCompressionLevel(
   const maxFiles = options.maxFiles ?? 8;
   const minSaving = options.minSaving ?? 0.1;
   const sized: { file: string; size: number }[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    const known = options.sizes?.[i];
+    if (known !== undefined) {
+      if (known > 0) sized.push({ file, size: known });
+      continue;
+    }
     const st = await fsp.stat(file).catch(() => undefined);
     if (st?.isFile() && st.size > 0) sized.push({ file, size: st.size });
   }
@@ -85,12 +99,17 @@ export async function chooseCompressionLevel(
   const picked = sized.slice(0, Math.max(0, maxFiles));
   let raw = 0;
   let deflated = 0;
+  const samples: Buffer[] = [];
+  const deflate = (b: Buffer) =>
+    deflateRawSync(b, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY }).length;
   for (const { file, size } of picked) {
     const sample = await head(file, Math.min(size, sampleBytes)).catch(() => undefined);
     if (sample === undefined || sample.length === 0) continue;
     raw += sample.length;
-    deflated += deflateRawSync(sample, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY }).length;
+    if (options.together) samples.push(sample);
+    else deflated += deflate(sample);
   }
+  if (options.together && raw > 0) deflated = deflate(Buffer.concat(samples));
   if (raw === 0) {
     return {
       level: DEFAULT_COMPRESSION_LEVEL,

@@ -9,6 +9,8 @@
  * dstack--<run-name>--<path-slug>   the files of one artifact path of a run (a zip)
  * dstack-file--<run-name>--<path-slug>  one large file of a run, as it is (no zip; see
  *                                  `github-files.ts`), its slug that of the file's own path
+ * dstack-tar--<run-name>--<path-slug>.tar.gz  the files of one artifact path of a run as one
+ *                                  tar (`.tar` when not compressed; see `archive.ts`)
  * dstack-run--<run-name>            a run marker: finds the workflow run that holds a run
  * dstack-tag--<tag>                 a tag: `dstack-tag.json` = { version: 1, tag, runName }
  * ```
@@ -20,6 +22,18 @@
  *   forbids in artifact names (`" : < > | * ? \ CR LF`) is refused with a `StoreError` `invalid`.
  * - A folder uploads as the artifact path's content; a single file uploads as the artifact path
  *   being a folder that holds that file under its own name.
+ *
+ * Many files go as one archive: an artifact path with at least
+ * {@link GitHubStoreOptions.archiveMinFiles} (100) files to zip is packed here into one tar
+ * (gzipped at the zip's level; a plain tar at level 0) and uploaded as that single file without
+ * the client's zip (`skipArchive`), then downloaded raw (`skipDecompress`) and unpacked here,
+ * streaming. The client zips and unzips entry by entry with a large fixed cost per entry, which
+ * for thousands of small files is most of the transfer. Fewer files keep the zip: it costs
+ * little then, and people who download the artifact from the web page or with
+ * `actions/download-artifact` get the files themselves rather than one `.tar.gz`. Unpacking
+ * checks every entry (`archive.ts`: no path that leaves the folder, no links, the files its
+ * manifest lists), and the zips written before archives existed still download as zips; the
+ * kind is told by the name's prefix.
  *
  * Finding things later (the REST filter `?name=` is exact, so nothing is listed by prefix
  * across the repository): a tag is the newest unexpired artifact named `dstack-tag--<tag>` from
@@ -45,11 +59,13 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULT_API_URL } from "@dstack/github/hosts";
 import pRetry from "p-retry";
+import { ARCHIVE_MANIFEST, packArchive, unpackArchive } from "./archive.js";
 import {
   type BaseRunFound,
   type FindBaseRunOptions,
@@ -75,15 +91,16 @@ import {
   type RestArtifact,
 } from "./github-rest.js";
 import {
+  ARCHIVE_SUFFIXES,
+  archiveArtifactName,
   checkArtifactPath,
   checkPullRequest,
   checkArtifactRunName as checkRunName,
   checkArtifactTag as checkTag,
-  DATA_ARTIFACT_PREFIX,
   dataArtifactName,
-  decodeArtifactPath,
   encodeArtifactPath,
   isValidName,
+  parseRunArtifactName,
   pullRequestOfTag,
   pullRequestTag,
   RUN_FILE,
@@ -112,10 +129,13 @@ export {
 export { DEFAULT_LARGE_FILE_BYTES, FILE_ARTIFACT_PREFIX } from "./github-files.js";
 export { GitHubStoreError, type GitHubStoreErrorReason } from "./github-rest.js";
 export {
+  ARCHIVE_ARTIFACT_PREFIX,
+  archiveArtifactName,
   DATA_ARTIFACT_PREFIX,
   dataArtifactName,
   decodeArtifactPath,
   encodeArtifactPath,
+  parseRunArtifactName,
   pullRequestOfTag,
   pullRequestTag,
   RUN_ARTIFACT_PREFIX,
@@ -132,6 +152,8 @@ export {
 } from "./trust.js";
 
 const PAGE_SIZE = 100;
+/** The fewest files to zip that go as one archive instead (`archive.ts`); see the module comment. */
+export const DEFAULT_ARCHIVE_MIN_FILES = 100;
 const DAY_MS = 86_400_000;
 
 /** Options of the {@link GitHubStore} constructor. */
@@ -204,6 +226,12 @@ export interface GitHubStoreOptions {
    * `Infinity` zips everything.
    */
   largeFileBytes?: number;
+  /**
+   * An artifact path with at least this many files to zip goes up as one tar of them
+   * (`dstack-tar--...`, see the module comment) instead of the client's zip; default 100
+   * ({@link DEFAULT_ARCHIVE_MIN_FILES}). `Infinity` always zips.
+   */
+  archiveMinFiles?: number;
   /**
    * Transfers at once for single-file artifacts (and downloads); default one per core, 2 to 4
    * (`transferConcurrency`).
@@ -326,8 +354,11 @@ export interface TagMaker {
 export interface RunArtifact {
   /** The artifact path it holds, e.g. `output/my_model` (for a `file`, the file's own path). */
   artifactPath: string;
-  /** `zip`: a folder's files in a zip; `file`: one file as it is (`dstack-file--...`). */
-  kind: "zip" | "file";
+  /**
+   * `zip`: a folder's files in a zip; `file`: one file as it is (`dstack-file--...`);
+   * `archive`: a folder's files in one tar (`dstack-tar--...`).
+   */
+  kind: "zip" | "file" | "archive";
   /** The GitHub artifact name. */
   name: string;
   /** The GitHub artifact id. */
@@ -348,25 +379,6 @@ export interface RunArtifact {
  */
 export function fileArtifactName(runName: string, artifactPath: string): string {
   return `${FILE_ARTIFACT_PREFIX}${checkRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
-
-/**
- * The artifact path and kind a run's artifact name holds (`dstack--<run>--<slug>` a zip,
- * `dstack-file--<run>--<slug>` a file), or undefined for a name of another run or kind.
- */
-export function parseRunArtifactName(
-  name: string,
-  runName: string,
-): { artifactPath: string; kind: "zip" | "file" } | undefined {
-  for (const [prefix, kind] of [
-    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
-    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"],
-  ] as const) {
-    if (name.startsWith(prefix)) {
-      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -394,11 +406,17 @@ export class GitHubStore {
   private readonly warn: (message: string) => void;
   private readonly retag: { retries: number; minTimeout: number };
   private readonly largeFileBytes: number;
+  private readonly archiveMinFiles: number;
   private readonly concurrency: number | undefined;
   private readonly log: ((line: string) => void) | undefined;
   private readonly runMarker: RunMarkerFields | undefined;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   private readonly baseRuns = new Map<string, Promise<BaseRunFound | undefined>>();
+  /**
+   * Run markers this store has written or found present, by run name and workflow run (a
+   * digest of the runtime token), so that later uploads of the same run in this step skip it.
+   */
+  private readonly markers = new Map<string, Promise<void>>();
 
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options: GitHubStoreOptions) {
@@ -433,6 +451,7 @@ export class GitHubStore {
     this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: "DSTACK_UNTRUSTED" }));
     this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
     this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.archiveMinFiles = options.archiveMinFiles ?? DEFAULT_ARCHIVE_MIN_FILES;
     this.concurrency = options.concurrency;
     this.log = options.log;
     this.runMarker = options.runMarker;
@@ -490,7 +509,8 @@ export class GitHubStore {
    *   artifact; the zip level used and why (`compressionLevel` defaults to `"auto"`).
    * @throws StoreError `invalid` for bad names, paths or compression level, `not-found` for a missing or empty
    *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
-   *   that artifact path of that run, `io` when the upload fails.
+   *   that artifact path of that run as the same kind (zip or archive; when one of each is
+   *   there, the newer is the artifact path), `io` when the upload fails.
    */
   async upload(options: GitHubUploadOptions): Promise<GitHubUploadResult> {
     const runName = checkRunName(options.runName);
@@ -555,6 +575,8 @@ export class GitHubStore {
     // Large files that a zip would not shrink go up each as its own artifact, in parallel.
     const large: { abs: string; artifactPath: string; bytes: number }[] = [];
     const zipped: string[] = [];
+    const zippedRel: string[] = [];
+    const zippedBytes: number[] = [];
     for (const n of files) {
       const abs = path.join(root, n.rel);
       const bytes = n.kind === "link" ? (await fsp.stat(abs)).size : n.bytes;
@@ -567,14 +589,27 @@ export class GitHubStore {
         large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
       } else {
         zipped.push(abs);
+        zippedRel.push(n.rel);
+        zippedBytes.push(bytes);
       }
     }
-    const chosen =
+    // Many files go as one tar (`archive.ts`), unless one of them has the manifest's name.
+    const archived =
+      zipped.length > 0 &&
+      zipped.length >= this.archiveMinFiles &&
+      !zippedRel.includes(ARCHIVE_MANIFEST);
+    const picked =
       zipped.length === 0
         ? { level: 0, reason: "every file is uploaded as it is, without a zip" }
         : level === "auto"
-          ? await chooseCompressionLevel(zipped)
+          ? await chooseCompressionLevel(zipped, { together: archived, sizes: zippedBytes })
           : { level, reason: "given" };
+    const chosen = archived
+      ? {
+          level: picked.level,
+          reason: `${picked.reason}; ${zipped.length} files packed into one ${picked.level > 0 ? `tar.gz (gzip level ${picked.level})` : "tar"}`,
+        }
+      : picked;
     const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
     const retention =
@@ -590,7 +625,16 @@ export class GitHubStore {
     // The zip, the large files and the run marker go up together, each its own artifact; all
     // of them settle before the first failure is thrown (nothing is still uploading after).
     const [zipDone, filesDone, markerDone] = await Promise.allSettled([
-      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : undefined,
+      archived
+        ? uploadArchive(client, {
+            name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
+            files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] as string })),
+            gzipLevel: chosen.level,
+            retention,
+          })
+        : zipped.length > 0
+          ? uploadWith(client, name, zipped, root, uploadOptions)
+          : undefined,
       settleLimited(
         large,
         this.concurrency ?? transferConcurrency({ items: large.length }),
@@ -781,21 +825,35 @@ export class GitHubStore {
   /**
    * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
    * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
-   * fewer than asking first).
+   * fewer than asking first), once per store, run name and runtime token (a step's token names
+   * its workflow run and stays the same for the step; a different token is tried again).
    */
-  private async ensureMarker(
+  private ensureMarker(
     client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
     runName: string,
     uploadOptions: { retentionDays?: number },
   ): Promise<void> {
     const marker = runArtifactName(runName);
-    try {
-      const record = { version: 1, runName, ...this.runMarker };
-      await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
-    } catch (e) {
-      // Another upload of the same run in this workflow run made it first: fine.
-      if (!(e instanceof GitHubStoreError && e.reason === "duplicate")) throw e;
+    const workflowRun = createHash("sha256")
+      .update(process.env.ACTIONS_RUNTIME_TOKEN ?? "")
+      .digest("hex");
+    const key = `${marker}\0${workflowRun}`;
+    let made = this.markers.get(key);
+    if (made === undefined) {
+      made = (async () => {
+        try {
+          const record = { version: 1, runName, ...this.runMarker };
+          await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
+        } catch (e) {
+          // Another upload of the same run in this workflow run made it first: fine.
+          if (!(e instanceof GitHubStoreError && e.reason === "duplicate")) throw e;
+        }
+      })();
+      this.markers.set(key, made);
+      // A failed attempt is tried again by the next upload.
+      made.catch(() => this.markers.delete(key));
     }
+    return made;
   }
 
   /**
@@ -1002,7 +1060,7 @@ export class GitHubStore {
     resolved: Pick<ResolvedRun, "runName" | "workflowRunId">,
   ): Promise<RunArtifact[]> {
     const all = await this.api.listOfRun(resolved.workflowRunId);
-    return all
+    const listed: RunArtifact[] = all
       .filter((a) => this.isLive(a))
       .flatMap((a) => {
         const parsed = parseRunArtifactName(a.name, resolved.runName);
@@ -1017,7 +1075,17 @@ export class GitHubStore {
             expiresAt: a.expires_at,
           },
         ];
-      })
+      });
+    // A zip and an archive of one artifact path (two uploads in one workflow run, on either
+    // side of archiveMinFiles): the newer one (the higher id) is the artifact path.
+    const folders = new Map<string, RunArtifact>();
+    for (const a of listed) {
+      if (a.kind === "file") continue;
+      const other = folders.get(a.artifactPath);
+      if (other === undefined || other.id < a.id) folders.set(a.artifactPath, a);
+    }
+    return listed
+      .filter((a) => a.kind === "file" || folders.get(a.artifactPath) === a)
       .sort((a, b) => (a.artifactPath < b.artifactPath ? -1 : 1));
   }
 
@@ -1089,6 +1157,7 @@ export class GitHubStore {
       await fsp.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
+      const unpacked = { files: 0, bytes: 0 };
       const progress = new TransferProgress({
         verb: "downloaded",
         count: chosen.length,
@@ -1103,6 +1172,25 @@ export class GitHubStore {
           const dest = path.join(staging, "all", a.artifactPath);
           if (a.kind === "zip") {
             await this.downloadOne(client, a, dest, what);
+          } else if (a.kind === "archive") {
+            const raw = path.join(staging, `archive-${i}`);
+            await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+            const archive = path.join(staging, `archive-${i}.tar`);
+            await moveSingleFile(raw, archive);
+            // A path inside the archive: only its files are written (all are still checked).
+            const inside = want.startsWith(`${a.artifactPath}/`)
+              ? { only: want.slice(a.artifactPath.length + 1) }
+              : {};
+            const got = await unpackArchive({
+              archive,
+              gzip: a.name.endsWith(ARCHIVE_SUFFIXES.gzip),
+              dest,
+              label: `artifact ${a.name} (id ${a.id}) of ${what}`,
+              ...inside,
+            });
+            await fsp.rm(archive, { force: true });
+            unpacked.files += got.files;
+            unpacked.bytes += got.bytes;
           } else {
             const raw = path.join(staging, `file-${i}`);
             await this.downloadOne(client, a, raw, what, { skipDecompress: true });
@@ -1125,7 +1213,10 @@ export class GitHubStore {
         await fsp.mkdir(source);
         await fsp.rename(picked, path.join(source, path.basename(picked)));
       }
-      const { files, bytes } = treeStats(await scanTree(source, source));
+      // Archives count what they wrote; zips and files are counted on disk.
+      const { files, bytes } = chosen.every((a) => a.kind === "archive")
+        ? unpacked
+        : treeStats(await scanTree(source, source));
       await fsp.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
@@ -1187,7 +1278,7 @@ export class GitHubStore {
       id: number;
       name: string;
       digest: string | null;
-      kind?: "zip" | "file";
+      kind?: "zip" | "file" | "archive";
       artifactPath?: string;
     },
     dest: string,
@@ -1361,6 +1452,32 @@ async function uploadWith(
     );
   }
   return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
+}
+
+/**
+ * Packs `files` into one tar named `name` (gzipped above level 0; `archive.ts`) in a temporary
+ * folder and uploads it as that single file, without the client's zip.
+ */
+async function uploadArchive(
+  client: InstanceType<ArtifactModule["DefaultArtifactClient"]>,
+  options: {
+    name: string;
+    files: { abs: string; rel: string }[];
+    gzipLevel: number;
+    retention: { retentionDays?: number };
+  },
+): Promise<UploadedArtifact> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-tar-"));
+  try {
+    const file = path.join(dir, options.name);
+    await packArchive({ files: options.files, dest: file, gzipLevel: options.gzipLevel });
+    return await uploadWith(client, options.name, [file], dir, {
+      ...options.retention,
+      skipArchive: true,
+    });
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Uploads one small JSON file as an artifact. */

@@ -5,6 +5,8 @@
  *
  * ```
  * dstack--<run-name>--<path-slug>   the files of one artifact path of a run (a zip)
+ * dstack-tar--<run-name>--<path-slug>.tar[.gz]  the files of one artifact path as one tar
+ *                                  (many small files; see `archive.ts`)
  * dstack-run--<run-name>            a run marker, holding `dstack-run.json`
  * dstack-tag--<tag>                 a tag, holding `dstack-tag.json` = { version: 1, tag, runName }
  *                                   (+ `workflowRunId`, the run's workflow run, when another one
@@ -27,6 +29,7 @@
  */
 import { checkRepoPath, TAG_PATTERN } from "@dstack/spec";
 import { StoreError } from "./errors.js";
+import { FILE_ARTIFACT_PREFIX } from "./github-files.js";
 
 /** Run names and tags: a safe single folder or file name (`TAG_PATTERN` from `@dstack/spec`). */
 const NAME_RE = new RegExp(TAG_PATTERN);
@@ -37,6 +40,10 @@ const FORBIDDEN = /[":<>|*?\r\n\\]/;
 
 /** Prefix of a run's data artifacts: `dstack--<run-name>--<path-slug>`. */
 export const DATA_ARTIFACT_PREFIX = "dstack--";
+/** Prefix of a run's archive artifacts: `dstack-tar--<run-name>--<path-slug>.tar[.gz]`. */
+export const ARCHIVE_ARTIFACT_PREFIX = "dstack-tar--";
+/** The end of an archive artifact's name: `.tar.gz` when gzipped, else `.tar`. */
+export const ARCHIVE_SUFFIXES = { gzip: ".tar.gz", plain: ".tar" } as const;
 /** Prefix of a run marker artifact: `dstack-run--<run-name>`. */
 export const RUN_ARTIFACT_PREFIX = "dstack-run--";
 /** Prefix of a tag artifact: `dstack-tag--<tag>`. */
@@ -160,6 +167,48 @@ export function decodeArtifactPath(slug: string): string {
  */
 export function dataArtifactName(runName: string, artifactPath: string): string {
   return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+
+/**
+ * The GitHub name of a run's artifact path packed as one tar (`archive.ts`):
+ * `dstack-tar--<run-name>--<path-slug>.tar.gz`, or `.tar` when not gzipped. The artifact is the
+ * file itself (uploaded without a zip), so the name is also its file name and tells its type.
+ *
+ * @throws StoreError `invalid` for a bad run name or artifact path.
+ */
+export function archiveArtifactName(
+  runName: string,
+  artifactPath: string,
+  options: { gzip: boolean },
+): string {
+  const suffix = options.gzip ? ARCHIVE_SUFFIXES.gzip : ARCHIVE_SUFFIXES.plain;
+  return `${ARCHIVE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}${suffix}`;
+}
+
+/**
+ * The artifact path and kind a run's artifact name holds (`dstack--<run>--<slug>` a zip,
+ * `dstack-file--<run>--<slug>` a file, `dstack-tar--<run>--<slug>.tar[.gz]` an archive), or
+ * undefined for a name of another run or kind.
+ */
+export function parseRunArtifactName(
+  name: string,
+  runName: string,
+): { artifactPath: string; kind: "zip" | "file" | "archive" } | undefined {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"],
+    [`${ARCHIVE_ARTIFACT_PREFIX}${runName}--`, "archive"],
+  ] as const) {
+    if (!name.startsWith(prefix)) continue;
+    let slug = name.slice(prefix.length);
+    if (kind === "archive") {
+      const suffix = [ARCHIVE_SUFFIXES.gzip, ARCHIVE_SUFFIXES.plain].find((x) => slug.endsWith(x));
+      if (suffix === undefined) return undefined;
+      slug = slug.slice(0, -suffix.length);
+    }
+    return { artifactPath: decodeArtifactPath(slug), kind };
+  }
+  return undefined;
 }
 
 /** The GitHub name of a run's marker: `dstack-run--<run-name>`. @throws StoreError `invalid`. */

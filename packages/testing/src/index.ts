@@ -131,6 +131,7 @@ export {
   type StoredArtifact,
   startResultsService,
 } from "./results-service.js";
+export { type TarEntry, writeTar } from "./tar.js";
 export { leftovers, readTree, tempDir, writeTree } from "./trees.js";
 export {
   dstackActions,

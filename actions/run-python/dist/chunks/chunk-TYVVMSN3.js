@@ -37,7 +37,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path11, options) {
+    function checkPathExt(path12, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -48,25 +48,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path11.substr(-p.length).toLowerCase() === p) {
+        if (p && path12.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat3, path11, options) {
+    function checkStat(stat3, path12, options) {
       if (!stat3.isSymbolicLink() && !stat3.isFile()) {
         return false;
       }
-      return checkPathExt(path11, options);
+      return checkPathExt(path12, options);
     }
-    function isexe(path11, options, cb) {
-      fs.stat(path11, function(er, stat3) {
-        cb(er, er ? false : checkStat(stat3, path11, options));
+    function isexe(path12, options, cb) {
+      fs.stat(path12, function(er, stat3) {
+        cb(er, er ? false : checkStat(stat3, path12, options));
       });
     }
-    function sync(path11, options) {
-      return checkStat(fs.statSync(path11), path11, options);
+    function sync(path12, options) {
+      return checkStat(fs.statSync(path12), path12, options);
     }
   }
 });
@@ -77,13 +77,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path11, options, cb) {
-      fs.stat(path11, function(er, stat3) {
+    function isexe(path12, options, cb) {
+      fs.stat(path12, function(er, stat3) {
         cb(er, er ? false : checkStat(stat3, options));
       });
     }
-    function sync(path11, options) {
-      return checkStat(fs.statSync(path11), options);
+    function sync(path12, options) {
+      return checkStat(fs.statSync(path12), options);
     }
     function checkStat(stat3, options) {
       return stat3.isFile() && checkMode(stat3, options);
@@ -116,7 +116,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path11, options, cb) {
+    function isexe(path12, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -126,7 +126,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path11, options || {}, function(er, is) {
+          isexe(path12, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -135,7 +135,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path11, options || {}, function(er, is) {
+      core(path12, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -145,9 +145,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path11, options) {
+    function sync(path12, options) {
       try {
-        return core.sync(path11, options || {});
+        return core.sync(path12, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -163,7 +163,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "../../node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path11 = __require("path");
+    var path12 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -201,7 +201,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path11.join(pathPart, cmd);
+        const pCmd = path12.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p, i2, 0));
       });
@@ -228,7 +228,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path11.join(pathPart, cmd);
+        const pCmd = path12.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -276,7 +276,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "../../node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path11 = __require("path");
+    var path12 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -294,7 +294,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path11.delimiter : void 0
+          pathExt: withoutPathExt ? path12.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -303,7 +303,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path11.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path12.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -357,8 +357,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path11, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path11.split("/").pop();
+      const [path12, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path12.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -393,7 +393,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "../../node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path11 = __require("path");
+    var path12 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -418,7 +418,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path11.normalize(parsed.command);
+        parsed.command = path12.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -994,7 +994,7 @@ var require_mtime_precision = __commonJS({
 var require_lockfile = __commonJS({
   "../../node_modules/proper-lockfile/lib/lockfile.js"(exports, module) {
     "use strict";
-    var path11 = __require("path");
+    var path12 = __require("path");
     var fs = require_graceful_fs();
     var retry = require_retry2();
     var onExit2 = require_signal_exit();
@@ -1005,7 +1005,7 @@ var require_lockfile = __commonJS({
     }
     function resolveCanonicalPath(file, options, callback) {
       if (!options.realpath) {
-        return callback(null, path11.resolve(file));
+        return callback(null, path12.resolve(file));
       }
       options.fs.realpath(file, callback);
     }
@@ -1335,6 +1335,381 @@ var InputError = class extends Error {
     this.name = "InputError";
   }
 };
+
+// ../../packages/artifacts/lib/errors.js
+var StoreError = class extends Error {
+  /** See {@link StoreErrorCode}. */
+  code;
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = "StoreError";
+    this.code = code;
+  }
+};
+function errnoCode(e) {
+  const code = e?.code;
+  return typeof code === "string" ? code : void 0;
+}
+function ioError(what, e) {
+  if (e instanceof StoreError)
+    return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  return new StoreError("io", `${what}: ${detail.replaceAll("\n", " ")}`, { cause: e });
+}
+
+// ../../packages/artifacts/lib/github-files.js
+import * as fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+// ../../node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// ../../packages/artifacts/node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  let rejectOnClear = false;
+  if (typeof concurrency === "object") {
+    ({ concurrency, rejectOnClear = false } = concurrency);
+  }
+  validateConcurrency(concurrency);
+  if (typeof rejectOnClear !== "boolean") {
+    throw new TypeError("Expected `rejectOnClear` to be a boolean");
+  }
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      activeCount++;
+      queue.dequeue().run();
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run = async (function_, resolve3, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve3(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve3, reject, arguments_) => {
+    const queueItem = { reject };
+    new Promise((internalResolve) => {
+      queueItem.run = internalResolve;
+      queue.enqueue(queueItem);
+    }).then(run.bind(void 0, function_, resolve3, arguments_));
+    if (activeCount < concurrency) {
+      resumeNext();
+    }
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve3, reject) => {
+    enqueue(function_, resolve3, reject, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        if (!rejectOnClear) {
+          queue.clear();
+          return;
+        }
+        const abortError = AbortSignal.abort().reason;
+        while (queue.size > 0) {
+          queue.dequeue().reject(abortError);
+        }
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    },
+    map: {
+      async value(iterable, function_) {
+        const promises = [];
+        try {
+          Array.from(iterable, (value, index) => {
+            const promise = generator(function_, value, index);
+            promises.push(promise);
+            return promise;
+          });
+        } catch (error2) {
+          for (const promise of promises) {
+            promise.catch(() => {
+            });
+          }
+          throw error2;
+        }
+        return Promise.all(promises);
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// ../../packages/artifacts/lib/limit.js
+async function settleLimited(items, concurrency, fn) {
+  const limit = pLimit(Math.max(1, concurrency));
+  const settled = await Promise.allSettled(items.map((item, i2) => limit(() => fn(item, i2))));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed)
+    throw failed.reason;
+  return settled.map((s) => s.value);
+}
+
+// ../../packages/artifacts/lib/github-files.js
+var FILE_ARTIFACT_PREFIX = "dstack-file--";
+var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+function transferConcurrency(options) {
+  const cpus = options.cpus ?? os.availableParallelism();
+  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+}
+async function withStagedName(file, name, fn) {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-file-"));
+  try {
+    const staged = path.join(dir, name);
+    await fsp.symlink(path.resolve(file), staged);
+    return await fn(staged, dir);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+async function moveSingleFile(dir, dest) {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile());
+  if (entries.length !== 1 || files.length !== 1) {
+    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
+  }
+  await fsp.mkdir(path.dirname(dest), { recursive: true });
+  await fsp.rename(path.join(dir, files[0].name), dest);
+}
+var TransferProgress = class {
+  options;
+  done = 0;
+  bytes = 0;
+  lastLine = 0;
+  started;
+  /**
+   * @param options.verb `uploaded` or `downloaded`.
+   * @param options.count how many artifacts.
+   * @param options.totalBytes their bytes in all.
+   * @param options.log where lines go (nothing is logged when unset).
+   * @param options.everyMs the least time between lines, default 5000.
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.started = (options.now ?? Date.now)();
+  }
+  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
+  add(bytes) {
+    this.done += 1;
+    this.bytes += bytes;
+    const log = this.options.log;
+    if (log === void 0)
+      return;
+    const now = (this.options.now ?? Date.now)();
+    const last = this.done === this.options.count;
+    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
+      return;
+    this.lastLine = now;
+    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
+    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  }
+};
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+// ../../packages/artifacts/lib/names.js
+var NAME_RE = new RegExp(TAG_PATTERN);
+var MAX_NAME_LENGTH = 200;
+var FORBIDDEN = /[":<>|*?\r\n\\]/;
+var DATA_ARTIFACT_PREFIX = "dstack--";
+var ARCHIVE_ARTIFACT_PREFIX = "dstack-tar--";
+var ARCHIVE_SUFFIXES = { gzip: ".tar.gz", plain: ".tar" };
+var RUN_ARTIFACT_PREFIX = "dstack-run--";
+var TAG_ARTIFACT_PREFIX = "dstack-tag--";
+var TAG_FILE = "dstack-tag.json";
+var RUN_FILE = "dstack-run.json";
+function isValidName(name) {
+  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
+}
+function checkName(kind, name) {
+  if (!isValidName(name)) {
+    throw new StoreError("invalid", `${kind} ${JSON.stringify(name)} is not a valid ${kind} name; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most ${MAX_NAME_LENGTH} characters)`);
+  }
+  return name;
+}
+function checkArtifactPath(value, options = {}) {
+  const label = options.label ?? "artifact path";
+  if (typeof value !== "string") {
+    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
+  }
+  if (value === "" && options.allowAll)
+    return "";
+  const checked = checkRepoPath(value);
+  if ("error" in checked)
+    throw new StoreError("invalid", `${label}: ${checked.error}`);
+  if (checked.path === ".") {
+    if (options.allowAll)
+      return "";
+    throw new StoreError("invalid", `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`);
+  }
+  return checked.path;
+}
+function checkArtifactRunName(runName) {
+  if (!isValidName(runName) || runName.includes("--")) {
+    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
+  }
+  return runName;
+}
+function checkArtifactTag(tag) {
+  if (!isValidName(tag)) {
+    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
+  }
+  return tag;
+}
+function encodeArtifactPath(artifactPath) {
+  const checked = checkArtifactPath(artifactPath);
+  const bad = FORBIDDEN.exec(checked);
+  if (bad) {
+    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
+  }
+  return checked.replace(/[%~/]/g, (c3) => c3 === "%" ? "%25" : c3 === "~" ? "%7E" : "~");
+}
+function decodeArtifactPath(slug) {
+  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
+}
+function dataArtifactName(runName, artifactPath) {
+  return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
+}
+function archiveArtifactName(runName, artifactPath, options) {
+  const suffix = options.gzip ? ARCHIVE_SUFFIXES.gzip : ARCHIVE_SUFFIXES.plain;
+  return `${ARCHIVE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}${suffix}`;
+}
+function parseRunArtifactName(name, runName) {
+  for (const [prefix, kind] of [
+    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
+    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"],
+    [`${ARCHIVE_ARTIFACT_PREFIX}${runName}--`, "archive"]
+  ]) {
+    if (!name.startsWith(prefix))
+      continue;
+    let slug = name.slice(prefix.length);
+    if (kind === "archive") {
+      const suffix = [ARCHIVE_SUFFIXES.gzip, ARCHIVE_SUFFIXES.plain].find((x) => slug.endsWith(x));
+      if (suffix === void 0)
+        return void 0;
+      slug = slug.slice(0, -suffix.length);
+    }
+    return { artifactPath: decodeArtifactPath(slug), kind };
+  }
+  return void 0;
+}
+function runArtifactName(runName) {
+  return `${RUN_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}`;
+}
+function tagArtifactName(tag) {
+  return `${TAG_ARTIFACT_PREFIX}${checkArtifactTag(tag)}`;
+}
+function pullRequestTag(tag, pullRequest) {
+  return `pr-${pullRequest}.${tag}`;
+}
+function pullRequestOfTag(tag) {
+  const m = /^pr-(\d+)\./.exec(tag);
+  return m ? Number(m[1]) : void 0;
+}
+function checkPullRequest(n2) {
+  if (typeof n2 !== "number" || !Number.isSafeInteger(n2) || n2 < 1) {
+    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n2)} is not a pull request number; expected a positive integer`);
+  }
+  return n2;
+}
 
 // ../../packages/spec/lib/policy-file.js
 import { readFileSync } from "node:fs";
@@ -2278,12 +2653,12 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
 
 // ../../node_modules/execa/lib/arguments/options.js
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
-import path5 from "node:path";
+import path6 from "node:path";
 import process6 from "node:process";
 
 // ../../node_modules/npm-run-path/index.js
 import process4 from "node:process";
-import path2 from "node:path";
+import path3 from "node:path";
 
 // ../../node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options = {}) {
@@ -2300,7 +2675,7 @@ function pathKey(options = {}) {
 // ../../node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
-import path from "node:path";
+import path2 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 var execFileOriginal = promisify(execFileCallback);
 function toPath(urlOrPath) {
@@ -2309,12 +2684,12 @@ function toPath(urlOrPath) {
 function traversePathUp(startPath) {
   return {
     *[Symbol.iterator]() {
-      let currentPath = path.resolve(toPath(startPath));
+      let currentPath = path2.resolve(toPath(startPath));
       let previousPath;
       while (previousPath !== currentPath) {
         yield currentPath;
         previousPath = currentPath;
-        currentPath = path.resolve(currentPath, "..");
+        currentPath = path2.resolve(currentPath, "..");
       }
     }
   };
@@ -2329,27 +2704,27 @@ var npmRunPath = ({
   execPath: execPath2 = process4.execPath,
   addExecPath = true
 } = {}) => {
-  const cwdPath = path2.resolve(toPath(cwd));
+  const cwdPath = path3.resolve(toPath(cwd));
   const result = [];
-  const pathParts = pathOption.split(path2.delimiter);
+  const pathParts = pathOption.split(path3.delimiter);
   if (preferLocal) {
     applyPreferLocal(result, pathParts, cwdPath);
   }
   if (addExecPath) {
     applyExecPath(result, pathParts, execPath2, cwdPath);
   }
-  return pathOption === "" || pathOption === path2.delimiter ? `${result.join(path2.delimiter)}${pathOption}` : [...result, pathOption].join(path2.delimiter);
+  return pathOption === "" || pathOption === path3.delimiter ? `${result.join(path3.delimiter)}${pathOption}` : [...result, pathOption].join(path3.delimiter);
 };
 var applyPreferLocal = (result, pathParts, cwdPath) => {
   for (const directory of traversePathUp(cwdPath)) {
-    const pathPart = path2.join(directory, "node_modules/.bin");
+    const pathPart = path3.join(directory, "node_modules/.bin");
     if (!pathParts.includes(pathPart)) {
       result.push(pathPart);
     }
   }
 };
 var applyExecPath = (result, pathParts, execPath2, cwdPath) => {
-  const pathPart = path2.resolve(cwdPath, toPath(execPath2), "..");
+  const pathPart = path3.resolve(cwdPath, toPath(execPath2), "..");
   if (!pathParts.includes(pathPart)) {
     result.push(pathPart);
   }
@@ -3504,7 +3879,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
 
 // ../../node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
-import path3 from "node:path";
+import path4 from "node:path";
 var mapNode = ({ options }) => {
   if (options.node === false) {
     throw new TypeError('The "node" option cannot be false with `execaNode()`.');
@@ -3523,7 +3898,7 @@ var handleNodeOption = (file, commandArguments, {
     throw new TypeError('The "execPath" option has been removed. Please use the "nodePath" option instead.');
   }
   const normalizedNodePath = safeNormalizeFileUrl(nodePath, 'The "nodePath" option');
-  const resolvedNodePath = path3.resolve(cwd, normalizedNodePath);
+  const resolvedNodePath = path4.resolve(cwd, normalizedNodePath);
   const newOptions = {
     ...options,
     nodePath: resolvedNodePath,
@@ -3533,7 +3908,7 @@ var handleNodeOption = (file, commandArguments, {
   if (!shouldHandleNode) {
     return [file, commandArguments, newOptions];
   }
-  if (path3.basename(file, ".exe") === "node") {
+  if (path4.basename(file, ".exe") === "node") {
     throw new TypeError('When the "node" option is true, the first argument does not need to be "node".');
   }
   return [
@@ -3623,11 +3998,11 @@ var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encodin
 
 // ../../node_modules/execa/lib/arguments/cwd.js
 import { statSync as statSync2 } from "node:fs";
-import path4 from "node:path";
+import path5 from "node:path";
 import process5 from "node:process";
 var normalizeCwd = (cwd = getDefaultCwd()) => {
   const cwdString = safeNormalizeFileUrl(cwd, 'The "cwd" option');
-  return path4.resolve(cwdString);
+  return path5.resolve(cwdString);
 };
 var getDefaultCwd = () => {
   try {
@@ -3674,7 +4049,7 @@ var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   options.killSignal = normalizeKillSignal(options.killSignal);
   options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
   options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
-  if (process6.platform === "win32" && path5.basename(file, ".exe") === "cmd") {
+  if (process6.platform === "win32" && path6.basename(file, ".exe") === "cmd") {
     commandArguments.unshift("/q");
   }
   return { file, commandArguments, options };
@@ -5815,13 +6190,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path11, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path11 === "string" ? path11 : path11.toString();
+  for (const { path: path12, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path12 === "string" ? path12 : path12.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path11, serializedResult);
+      appendFileSync(path12, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path11, serializedResult);
+      writeFileSync(path12, serializedResult);
     }
   }
 };
@@ -8222,9 +8597,9 @@ var InterpreterError = class extends Error {
   }
 };
 var PROBE = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
-function isExecutable(path11) {
+function isExecutable(path12) {
   try {
-    accessSync(path11, constants4.X_OK);
+    accessSync(path12, constants4.X_OK);
     return true;
   } catch {
     return false;
@@ -8252,11 +8627,11 @@ function versionMatches(asked, full) {
   const f = full.split(".");
   return a2.every((part, i2) => f[i2] === part);
 }
-function probeKey(path11, env, pyenvRoot, cwd) {
+function probeKey(path12, env, pyenvRoot, cwd) {
   try {
-    const st = statSync3(path11);
-    const parts = [path11, st.mtimeMs, st.size];
-    if (dirname2(path11).endsWith("/shims")) {
+    const st = statSync3(path12);
+    const parts = [path12, st.mtimeMs, st.size];
+    if (dirname2(path12).endsWith("/shims")) {
       const read = (f) => {
         try {
           return readFileSync5(f, "utf8");
@@ -8325,8 +8700,8 @@ async function findInterpreter(options) {
   }
   const cacheFile = options.cacheDir ? join3(options.cacheDir, "interpreters.json") : void 0;
   const cache = cacheFile ? readCache(cacheFile) : {};
-  const probe = async (path11) => {
-    const key = cacheFile ? probeKey(path11, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
+  const probe = async (path12) => {
+    const key = cacheFile ? probeKey(path12, env, pyenvRoot, options.cwd ?? process.cwd()) : void 0;
     const hit = key ? cache[key] : void 0;
     if (hit) {
       try {
@@ -8335,7 +8710,7 @@ async function findInterpreter(options) {
       } catch {
       }
     }
-    const r = await execa(path11, ["-c", PROBE], { env, reject: false, timeout: 15e3 });
+    const r = await execa(path12, ["-c", PROBE], { env, reject: false, timeout: 15e3 });
     if (r.exitCode !== 0)
       return void 0;
     const [executable, full] = String(r.stdout).trim().split("\n");
@@ -8354,10 +8729,10 @@ async function findInterpreter(options) {
     return { executable, version: full };
   };
   for (const candidate of candidates) {
-    const path11 = await candidate.path();
-    if (!path11)
+    const path12 = await candidate.path();
+    if (!path12)
       continue;
-    const found2 = await probe(path11);
+    const found2 = await probe(path12);
     if (!found2)
       continue;
     if (version !== void 0 && !versionMatches(version, found2.version))
@@ -8511,7 +8886,7 @@ function explainExit(end) {
 
 // ../../packages/executor/lib/run-job.js
 import { createWriteStream as createWriteStream2, existsSync as existsSync5, readFileSync as readFileSync9 } from "node:fs";
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 import { delimiter as delimiter2, dirname as dirname3, join as join11, resolve as resolve2 } from "node:path";
 
 // ../../python/index.js
@@ -8520,114 +8895,10 @@ var PYTHON_PATH = fileURLToPath3(new URL(".", import.meta.url));
 
 // ../../packages/artifacts/lib/bridge.js
 import { randomBytes } from "node:crypto";
-import * as fsp from "node:fs/promises";
+import * as fsp2 from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
-import path6 from "node:path";
-
-// ../../packages/artifacts/lib/errors.js
-var StoreError = class extends Error {
-  /** See {@link StoreErrorCode}. */
-  code;
-  constructor(code, message, options) {
-    super(message, options);
-    this.name = "StoreError";
-    this.code = code;
-  }
-};
-function errnoCode(e) {
-  const code = e?.code;
-  return typeof code === "string" ? code : void 0;
-}
-function ioError(what, e) {
-  if (e instanceof StoreError)
-    return e;
-  const detail = e instanceof Error ? e.message : String(e);
-  return new StoreError("io", `${what}: ${detail.replaceAll("\n", " ")}`, { cause: e });
-}
-
-// ../../packages/artifacts/lib/names.js
-var NAME_RE = new RegExp(TAG_PATTERN);
-var MAX_NAME_LENGTH = 200;
-var FORBIDDEN = /[":<>|*?\r\n\\]/;
-var DATA_ARTIFACT_PREFIX = "dstack--";
-var RUN_ARTIFACT_PREFIX = "dstack-run--";
-var TAG_ARTIFACT_PREFIX = "dstack-tag--";
-var TAG_FILE = "dstack-tag.json";
-var RUN_FILE = "dstack-run.json";
-function isValidName(name) {
-  return typeof name === "string" && name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
-}
-function checkName(kind, name) {
-  if (!isValidName(name)) {
-    throw new StoreError("invalid", `${kind} ${JSON.stringify(name)} is not a valid ${kind} name; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most ${MAX_NAME_LENGTH} characters)`);
-  }
-  return name;
-}
-function checkArtifactPath(value, options = {}) {
-  const label = options.label ?? "artifact path";
-  if (typeof value !== "string") {
-    throw new StoreError("invalid", `${label}: expected a string, got ${JSON.stringify(value)}`);
-  }
-  if (value === "" && options.allowAll)
-    return "";
-  const checked = checkRepoPath(value);
-  if ("error" in checked)
-    throw new StoreError("invalid", `${label}: ${checked.error}`);
-  if (checked.path === ".") {
-    if (options.allowAll)
-      return "";
-    throw new StoreError("invalid", `${label}: ${JSON.stringify(value)} names no folder; give a relative path such as "model"`);
-  }
-  return checked.path;
-}
-function checkArtifactRunName(runName) {
-  if (!isValidName(runName) || runName.includes("--")) {
-    throw new StoreError("invalid", `run ${JSON.stringify(runName)} is not a valid run name for the GitHub store; use letters, digits, ".", "_" and single "-", starting with a letter or digit`);
-  }
-  return runName;
-}
-function checkArtifactTag(tag) {
-  if (!isValidName(tag)) {
-    throw new StoreError("invalid", `tag ${JSON.stringify(tag)} cannot be a GitHub artifact tag; use letters, digits, ".", "_" and "-", starting with a letter or digit (at most 200 characters)`);
-  }
-  return tag;
-}
-function encodeArtifactPath(artifactPath) {
-  const checked = checkArtifactPath(artifactPath);
-  const bad = FORBIDDEN.exec(checked);
-  if (bad) {
-    throw new StoreError("invalid", `artifact path ${JSON.stringify(checked)}: ${JSON.stringify(bad[0])} cannot be in a GitHub artifact name; rename it (not allowed: " : < > | * ? \\ and line breaks)`);
-  }
-  return checked.replace(/[%~/]/g, (c3) => c3 === "%" ? "%25" : c3 === "~" ? "%7E" : "~");
-}
-function decodeArtifactPath(slug) {
-  return slug.replace(/%25|%7E|~/g, (s) => s === "%25" ? "%" : s === "%7E" ? "~" : "/");
-}
-function dataArtifactName(runName, artifactPath) {
-  return `${DATA_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
-function runArtifactName(runName) {
-  return `${RUN_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}`;
-}
-function tagArtifactName(tag) {
-  return `${TAG_ARTIFACT_PREFIX}${checkArtifactTag(tag)}`;
-}
-function pullRequestTag(tag, pullRequest) {
-  return `pr-${pullRequest}.${tag}`;
-}
-function pullRequestOfTag(tag) {
-  const m = /^pr-(\d+)\./.exec(tag);
-  return m ? Number(m[1]) : void 0;
-}
-function checkPullRequest(n2) {
-  if (typeof n2 !== "number" || !Number.isSafeInteger(n2) || n2 < 1) {
-    throw new StoreError("invalid", `pullRequest: ${JSON.stringify(n2)} is not a pull request number; expected a positive integer`);
-  }
-  return n2;
-}
-
-// ../../packages/artifacts/lib/bridge.js
+import os2 from "node:os";
+import path7 from "node:path";
 var ARTIFACTS_SOCKET_ENV = "DSTACK_ARTIFACTS_SOCKET";
 var MAX_SOCKET_PATH_BYTES = 103;
 var MAX_REQUEST_BYTES = 1 << 20;
@@ -8641,16 +8912,16 @@ function optionalString(req, key) {
   return v;
 }
 function defaultArtifactPath(localPath, cwd) {
-  const abs = path6.resolve(cwd, localPath);
-  const rel = path6.relative(cwd, abs);
-  const inside = rel !== "" && rel !== ".." && !rel.startsWith(`..${path6.sep}`);
-  const candidate = inside && !path6.isAbsolute(rel) ? rel.split(path6.sep).join("/") : "";
+  const abs = path7.resolve(cwd, localPath);
+  const rel = path7.relative(cwd, abs);
+  const inside = rel !== "" && rel !== ".." && !rel.startsWith(`..${path7.sep}`);
+  const candidate = inside && !path7.isAbsolute(rel) ? rel.split(path7.sep).join("/") : "";
   if (candidate !== "")
     return candidate;
   if (rel === "") {
     throw new StoreError("invalid", `local_path ${JSON.stringify(localPath)} is the whole working folder; give artifact_path too, e.g. artifact_path="snapshot"`);
   }
-  return path6.basename(abs);
+  return path7.basename(abs);
 }
 async function handleUpload(context, req, cwd) {
   const { store, remote, runName, nextTagging } = context;
@@ -8666,8 +8937,8 @@ async function handleUpload(context, req, cwd) {
   if (tag !== void 0 && !isValidName(tag)) {
     throw new StoreError("invalid", `tag ${JSON.stringify(tag)} is not a valid tag name; use letters, digits, ".", "_" and "-", starting with a letter or digit`);
   }
-  const abs = path6.resolve(cwd, localPath);
-  if (await fsp.lstat(abs).catch(() => void 0) === void 0) {
+  const abs = path7.resolve(cwd, localPath);
+  if (await fsp2.lstat(abs).catch(() => void 0) === void 0) {
     throw new StoreError("not-found", `local_path ${JSON.stringify(localPath)} does not exist (looked for ${abs})`);
   }
   if (remote !== void 0) {
@@ -8737,7 +9008,7 @@ async function handleDownload(context, req, cwd) {
     label: "artifact_path",
     allowAll: true
   });
-  const localPath = path6.resolve(cwd, optionalString(req, "local_path") ?? ".");
+  const localPath = path7.resolve(cwd, optionalString(req, "local_path") ?? ".");
   const r = await source.downloadArtifacts(run !== void 0 ? { run } : { tag }, {
     artifactPath,
     localPath
@@ -8757,7 +9028,7 @@ async function handle(context, line) {
     }
     const request = req;
     const cwd = optionalString(request, "cwd");
-    if (cwd === void 0 || !path6.isAbsolute(cwd)) {
+    if (cwd === void 0 || !path7.isAbsolute(cwd)) {
       throw new StoreError("invalid", "cwd: expected the job's working folder, an absolute path");
     }
     switch (request.op) {
@@ -8782,17 +9053,17 @@ async function startArtifactsBridge(options) {
     nextTagging: () => ++taggings,
     onTag: options.onTag
   };
-  const base = options.socketDir ?? os.tmpdir();
-  const dir = await fsp.mkdtemp(path6.join(base, "dstack-"));
-  const socketPath = path6.join(dir, `${randomBytes(3).toString("hex")}.sock`);
+  const base = options.socketDir ?? os2.tmpdir();
+  const dir = await fsp2.mkdtemp(path7.join(base, "dstack-"));
+  const socketPath = path7.join(dir, `${randomBytes(3).toString("hex")}.sock`);
   try {
-    await fsp.chmod(dir, 448);
+    await fsp2.chmod(dir, 448);
     const length = Buffer.byteLength(socketPath);
     if (length > MAX_SOCKET_PATH_BYTES) {
       throw new Error(`the artifacts socket path ${socketPath} is ${length} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows; give a shorter socketDir (e.g. /tmp)`);
     }
   } catch (e) {
-    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp2.rm(dir, { recursive: true, force: true });
     throw e;
   }
   const sockets = /* @__PURE__ */ new Set();
@@ -8844,7 +9115,7 @@ async function startArtifactsBridge(options) {
       });
     });
   } catch (e) {
-    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp2.rm(dir, { recursive: true, force: true });
     throw e;
   }
   let closing;
@@ -8858,7 +9129,7 @@ async function startArtifactsBridge(options) {
       for (const s of sockets)
         s.destroySoon();
       await closed;
-      await fsp.rm(dir, { recursive: true, force: true });
+      await fsp2.rm(dir, { recursive: true, force: true });
     })();
     return closing;
   };
@@ -8867,217 +9138,38 @@ async function startArtifactsBridge(options) {
 
 // ../../packages/artifacts/lib/local-store.js
 import { constants as constants7 } from "node:fs";
-import * as fsp3 from "node:fs/promises";
-import os2 from "node:os";
-import path8 from "node:path";
-
-// ../../node_modules/yocto-queue/index.js
-var Node = class {
-  value;
-  next;
-  constructor(value) {
-    this.value = value;
-  }
-};
-var Queue = class {
-  #head;
-  #tail;
-  #size;
-  constructor() {
-    this.clear();
-  }
-  enqueue(value) {
-    const node = new Node(value);
-    if (this.#head) {
-      this.#tail.next = node;
-      this.#tail = node;
-    } else {
-      this.#head = node;
-      this.#tail = node;
-    }
-    this.#size++;
-  }
-  dequeue() {
-    const current = this.#head;
-    if (!current) {
-      return;
-    }
-    this.#head = this.#head.next;
-    this.#size--;
-    if (!this.#head) {
-      this.#tail = void 0;
-    }
-    return current.value;
-  }
-  peek() {
-    if (!this.#head) {
-      return;
-    }
-    return this.#head.value;
-  }
-  clear() {
-    this.#head = void 0;
-    this.#tail = void 0;
-    this.#size = 0;
-  }
-  get size() {
-    return this.#size;
-  }
-  *[Symbol.iterator]() {
-    let current = this.#head;
-    while (current) {
-      yield current.value;
-      current = current.next;
-    }
-  }
-  *drain() {
-    while (this.#head) {
-      yield this.dequeue();
-    }
-  }
-};
-
-// ../../packages/artifacts/node_modules/p-limit/index.js
-function pLimit(concurrency) {
-  let rejectOnClear = false;
-  if (typeof concurrency === "object") {
-    ({ concurrency, rejectOnClear = false } = concurrency);
-  }
-  validateConcurrency(concurrency);
-  if (typeof rejectOnClear !== "boolean") {
-    throw new TypeError("Expected `rejectOnClear` to be a boolean");
-  }
-  const queue = new Queue();
-  let activeCount = 0;
-  const resumeNext = () => {
-    if (activeCount < concurrency && queue.size > 0) {
-      activeCount++;
-      queue.dequeue().run();
-    }
-  };
-  const next = () => {
-    activeCount--;
-    resumeNext();
-  };
-  const run = async (function_, resolve3, arguments_) => {
-    const result = (async () => function_(...arguments_))();
-    resolve3(result);
-    try {
-      await result;
-    } catch {
-    }
-    next();
-  };
-  const enqueue = (function_, resolve3, reject, arguments_) => {
-    const queueItem = { reject };
-    new Promise((internalResolve) => {
-      queueItem.run = internalResolve;
-      queue.enqueue(queueItem);
-    }).then(run.bind(void 0, function_, resolve3, arguments_));
-    if (activeCount < concurrency) {
-      resumeNext();
-    }
-  };
-  const generator = (function_, ...arguments_) => new Promise((resolve3, reject) => {
-    enqueue(function_, resolve3, reject, arguments_);
-  });
-  Object.defineProperties(generator, {
-    activeCount: {
-      get: () => activeCount
-    },
-    pendingCount: {
-      get: () => queue.size
-    },
-    clearQueue: {
-      value() {
-        if (!rejectOnClear) {
-          queue.clear();
-          return;
-        }
-        const abortError = AbortSignal.abort().reason;
-        while (queue.size > 0) {
-          queue.dequeue().reject(abortError);
-        }
-      }
-    },
-    concurrency: {
-      get: () => concurrency,
-      set(newConcurrency) {
-        validateConcurrency(newConcurrency);
-        concurrency = newConcurrency;
-        queueMicrotask(() => {
-          while (activeCount < concurrency && queue.size > 0) {
-            resumeNext();
-          }
-        });
-      }
-    },
-    map: {
-      async value(iterable, function_) {
-        const promises = [];
-        try {
-          Array.from(iterable, (value, index) => {
-            const promise = generator(function_, value, index);
-            promises.push(promise);
-            return promise;
-          });
-        } catch (error2) {
-          for (const promise of promises) {
-            promise.catch(() => {
-            });
-          }
-          throw error2;
-        }
-        return Promise.all(promises);
-      }
-    }
-  });
-  return generator;
-}
-function validateConcurrency(concurrency) {
-  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
-  }
-}
-
-// ../../packages/artifacts/lib/limit.js
-async function settleLimited(items, concurrency, fn) {
-  const limit = pLimit(Math.max(1, concurrency));
-  const settled = await Promise.allSettled(items.map((item, i2) => limit(() => fn(item, i2))));
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed)
-    throw failed.reason;
-  return settled.map((s) => s.value);
-}
+import * as fsp4 from "node:fs/promises";
+import os3 from "node:os";
+import path9 from "node:path";
 
 // ../../packages/artifacts/lib/tree.js
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { constants as constants6 } from "node:fs";
-import * as fsp2 from "node:fs/promises";
-import path7 from "node:path";
+import * as fsp3 from "node:fs/promises";
+import path8 from "node:path";
 var COPY_CONCURRENCY = 16;
 function isInside(root, p) {
-  const rel = path7.relative(root, p);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${path7.sep}`) && !path7.isAbsolute(rel);
+  const rel = path8.relative(root, p);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${path8.sep}`) && !path8.isAbsolute(rel);
 }
 function tempName(base, kind) {
   return `.${base}.dstack-${kind}-${randomBytes2(6).toString("hex")}`;
 }
 async function linkTarget(root, linkAbs, label) {
-  const text = await fsp2.readlink(linkAbs);
-  const dir = path7.dirname(linkAbs);
-  const lexical = path7.resolve(dir, text);
+  const text = await fsp3.readlink(linkAbs);
+  const dir = path8.dirname(linkAbs);
+  const lexical = path8.resolve(dir, text);
   if (isInside(root, lexical))
-    return path7.relative(dir, lexical) || ".";
-  const real = await fsp2.realpath(lexical).catch(() => void 0);
+    return path8.relative(dir, lexical) || ".";
+  const real = await fsp3.realpath(lexical).catch(() => void 0);
   if (real !== void 0 && isInside(root, real))
-    return path7.relative(dir, real) || ".";
-  const rel = path7.relative(root, linkAbs).split(path7.sep).join("/");
+    return path8.relative(dir, real) || ".";
+  const rel = path8.relative(root, linkAbs).split(path8.sep).join("/");
   return { refused: { name: `${label}/${rel}`, text } };
 }
 async function scanTree(root, label) {
   try {
-    const st = await fsp2.lstat(root);
+    const st = await fsp3.lstat(root);
     if (st.isFile())
       return [{ rel: "", kind: "file", bytes: st.size }];
     if (!st.isDirectory()) {
@@ -9086,15 +9178,15 @@ async function scanTree(root, label) {
     const out = [{ rel: "", kind: "dir", bytes: 0 }];
     const refused = [];
     const walk = async (abs, rel) => {
-      const entries = await fsp2.readdir(abs, { withFileTypes: true });
+      const entries = await fsp3.readdir(abs, { withFileTypes: true });
       entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
       const nodes = await Promise.all(entries.map(async (d) => {
-        const childAbs = path7.join(abs, d.name);
+        const childAbs = path8.join(abs, d.name);
         const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
         if (d.isDirectory())
           return { rel: childRel, kind: "dir", bytes: 0 };
         if (d.isFile()) {
-          return { rel: childRel, kind: "file", bytes: (await fsp2.lstat(childAbs)).size };
+          return { rel: childRel, kind: "file", bytes: (await fsp3.lstat(childAbs)).size };
         }
         if (d.isSymbolicLink()) {
           const target = await linkTarget(root, childAbs, label);
@@ -9111,7 +9203,7 @@ async function scanTree(root, label) {
           continue;
         out.push(node);
         if (node.kind === "dir")
-          await walk(path7.join(root, node.rel), node.rel);
+          await walk(path8.join(root, node.rel), node.rel);
       }
     };
     await walk(root, "");
@@ -9132,7 +9224,7 @@ async function scanTree(root, label) {
 async function scanArtifact(root, label, repo) {
   const refused = [];
   try {
-    const st = await fsp2.lstat(root);
+    const st = await fsp3.lstat(root);
     if (st.isFile())
       return { nodes: [{ rel: "", kind: "file", bytes: st.size }], refused };
     if (!st.isDirectory()) {
@@ -9141,10 +9233,10 @@ async function scanArtifact(root, label, repo) {
     const out = [{ rel: "", kind: "dir", bytes: 0 }];
     const named = (rel) => rel === "" ? label : `${label}/${rel}`;
     const walk = async (abs, rel, followed, chain) => {
-      const entries = await fsp2.readdir(abs, { withFileTypes: true });
+      const entries = await fsp3.readdir(abs, { withFileTypes: true });
       entries.sort((a2, b) => a2.name < b.name ? -1 : a2.name > b.name ? 1 : 0);
       for (const d of entries) {
-        const childAbs = path7.join(abs, d.name);
+        const childAbs = path8.join(abs, d.name);
         const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
         const from = followed ? { from: childAbs } : {};
         if (d.isDirectory()) {
@@ -9154,20 +9246,20 @@ async function scanArtifact(root, label, repo) {
           out.push({
             rel: childRel,
             kind: "file",
-            bytes: (await fsp2.lstat(childAbs)).size,
+            bytes: (await fsp3.lstat(childAbs)).size,
             ...from
           });
         } else if (d.isSymbolicLink()) {
-          const text = await fsp2.readlink(childAbs);
-          const lexical = path7.resolve(abs, text);
-          const real = await fsp2.realpath(lexical).catch(() => void 0);
+          const text = await fsp3.readlink(childAbs);
+          const lexical = path8.resolve(abs, text);
+          const real = await fsp3.realpath(lexical).catch(() => void 0);
           if (!followed && (isInside(root, lexical) || real !== void 0 && isInside(root, real))) {
             const inside = isInside(root, lexical) ? lexical : real;
             out.push({
               rel: childRel,
               kind: "link",
               bytes: 0,
-              target: path7.relative(abs, inside) || "."
+              target: path8.relative(abs, inside) || "."
             });
             continue;
           }
@@ -9175,7 +9267,7 @@ async function scanArtifact(root, label, repo) {
             refused.push(`${named(childRel)} -> ${text}${real === void 0 ? " (points nowhere)" : ""}`);
             continue;
           }
-          const target = await fsp2.stat(real);
+          const target = await fsp3.stat(real);
           if (target.isFile()) {
             out.push({ rel: childRel, kind: "file", bytes: target.size, from: real });
           } else if (target.isDirectory()) {
@@ -9207,21 +9299,21 @@ function treeStats(nodes) {
   return { files, bytes };
 }
 async function copyTree(srcRoot, nodes, dest) {
-  const at = (base, rel) => rel === "" ? base : path7.join(base, rel);
+  const at = (base, rel) => rel === "" ? base : path8.join(base, rel);
   for (const n2 of nodes)
     if (n2.kind === "dir")
-      await fsp2.mkdir(at(dest, n2.rel));
+      await fsp3.mkdir(at(dest, n2.rel));
   const files = nodes.filter((n2) => n2.kind === "file");
-  await settleLimited(files, COPY_CONCURRENCY, (n2) => fsp2.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
+  await settleLimited(files, COPY_CONCURRENCY, (n2) => fsp3.copyFile(n2.from ?? at(srcRoot, n2.rel), at(dest, n2.rel), constants6.COPYFILE_FICLONE));
   for (const n2 of nodes) {
     if (n2.kind === "link")
-      await fsp2.symlink(n2.target ?? ".", at(dest, n2.rel));
+      await fsp3.symlink(n2.target ?? ".", at(dest, n2.rel));
   }
 }
 async function copyFollowing(src, dest, within, label, chain = /* @__PURE__ */ new Set()) {
   let real;
   try {
-    real = await fsp2.realpath(src);
+    real = await fsp3.realpath(src);
   } catch (e) {
     if (errnoCode(e) === "ENOENT")
       return { files: 0, bytes: 0 };
@@ -9232,38 +9324,38 @@ async function copyFollowing(src, dest, within, label, chain = /* @__PURE__ */ n
   }
   if (chain.has(real))
     throw new StoreError("invalid", `${label}: a symbolic link loop`);
-  const st = await fsp2.stat(real);
+  const st = await fsp3.stat(real);
   if (st.isFile()) {
-    await fsp2.mkdir(path7.dirname(dest), { recursive: true });
-    await fsp2.copyFile(real, dest, constants6.COPYFILE_FICLONE);
+    await fsp3.mkdir(path8.dirname(dest), { recursive: true });
+    await fsp3.copyFile(real, dest, constants6.COPYFILE_FICLONE);
     return { files: 1, bytes: st.size };
   }
   if (!st.isDirectory())
     return { files: 0, bytes: 0 };
-  await fsp2.mkdir(dest, { recursive: true });
+  await fsp3.mkdir(dest, { recursive: true });
   const inner = new Set(chain).add(real);
   let files = 0;
   let bytes = 0;
-  for (const name of (await fsp2.readdir(real)).sort()) {
-    const r = await copyFollowing(path7.join(real, name), path7.join(dest, name), within, label, inner);
+  for (const name of (await fsp3.readdir(real)).sort()) {
+    const r = await copyFollowing(path8.join(real, name), path8.join(dest, name), within, label, inner);
     files += r.files;
     bytes += r.bytes;
   }
   return { files, bytes };
 }
 async function mergeInto(src, dest) {
-  for (const d of await fsp2.readdir(src, { withFileTypes: true })) {
-    const s = path7.join(src, d.name);
-    const t = path7.join(dest, d.name);
-    const existing = await fsp2.stat(t).catch((e) => {
+  for (const d of await fsp3.readdir(src, { withFileTypes: true })) {
+    const s = path8.join(src, d.name);
+    const t = path8.join(dest, d.name);
+    const existing = await fsp3.stat(t).catch((e) => {
       if (errnoCode(e) === "ENOENT")
         return void 0;
       throw e;
     });
     if (d.isDirectory()) {
       if (existing === void 0) {
-        await fsp2.rm(t, { force: true });
-        await fsp2.rename(s, t);
+        await fsp3.rm(t, { force: true });
+        await fsp3.rename(s, t);
       } else if (existing.isDirectory()) {
         await mergeInto(s, t);
       } else {
@@ -9272,7 +9364,7 @@ async function mergeInto(src, dest) {
     } else if (existing?.isDirectory()) {
       throw new StoreError("invalid", `cannot download into ${t}: it is a folder, and the artifact has a file there`);
     } else {
-      await fsp2.rename(s, t);
+      await fsp3.rename(s, t);
     }
   }
 }
@@ -9289,10 +9381,10 @@ var LOCK_TIMEOUT_MS = 15e3;
 var byNewest = (a2, b) => a2.submittedAt !== b.submittedAt ? a2.submittedAt < b.submittedAt ? 1 : -1 : b.runName.localeCompare(a2.runName, "en", { numeric: true });
 var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function writeAtomic(file, text) {
-  const tmp = path8.join(path8.dirname(file), tempName(path8.basename(file), "tmp"));
+  const tmp = path9.join(path9.dirname(file), tempName(path9.basename(file), "tmp"));
   try {
-    await fsp3.writeFile(tmp, text, { flag: "wx" });
-    await fsp3.rename(tmp, file);
+    await fsp4.writeFile(tmp, text, { flag: "wx" });
+    await fsp4.rename(tmp, file);
   } catch (e) {
     await removeQuietly(tmp);
     throw e;
@@ -9304,7 +9396,7 @@ var LocalStore = class _LocalStore {
   /** The store's folder, absolute. */
   home;
   constructor(options) {
-    this.home = path8.resolve(options.home);
+    this.home = path9.resolve(options.home);
   }
   /**
    * The store folder for an environment: `DSTACK_HOME` when set and not empty (a leading `~/`
@@ -9313,29 +9405,29 @@ var LocalStore = class _LocalStore {
   static home(env = process.env) {
     const given = env.DSTACK_HOME;
     if (given === void 0 || given === "")
-      return path8.join(os2.homedir(), ".dstack");
+      return path9.join(os3.homedir(), ".dstack");
     if (given === "~")
-      return os2.homedir();
+      return os3.homedir();
     if (given.startsWith("~/"))
-      return path8.join(os2.homedir(), given.slice(2));
-    return path8.resolve(given);
+      return path9.join(os3.homedir(), given.slice(2));
+    return path9.resolve(given);
   }
   /** A store in {@link LocalStore.home}`(env)`. */
   static fromEnv(env = process.env) {
     return new _LocalStore({ home: _LocalStore.home(env) });
   }
   get runsDir() {
-    return path8.join(this.home, "runs");
+    return path9.join(this.home, "runs");
   }
   get tagsDir() {
-    return path8.join(this.home, "tags");
+    return path9.join(this.home, "tags");
   }
   /** The index of runs not final (see the module comment). */
   get activeDir() {
-    return path8.join(this.home, "active-runs");
+    return path9.join(this.home, "active-runs");
   }
   activeEntry(runName) {
-    return path8.join(this.activeDir, checkName("run", runName));
+    return path9.join(this.activeDir, checkName("run", runName));
   }
   /**
    * The run's folder, `runs/<run-name>` (absolute; it may not exist).
@@ -9343,26 +9435,26 @@ var LocalStore = class _LocalStore {
    * @throws StoreError `invalid` for a name that is not a safe folder name.
    */
   runDir(runName) {
-    return path8.join(this.runsDir, checkName("run", runName));
+    return path9.join(this.runsDir, checkName("run", runName));
   }
   /** The run's log file, `runs/<run-name>/logs.txt` (absolute; the executor writes it). */
   logPath(runName) {
-    return path8.join(this.runDir(runName), "logs.txt");
+    return path9.join(this.runDir(runName), "logs.txt");
   }
   /** The run's artifacts folder, `runs/<run-name>/artifacts` (absolute). */
   artifactsDir(runName) {
-    return path8.join(this.runDir(runName), "artifacts");
+    return path9.join(this.runDir(runName), "artifacts");
   }
   runFile(runName) {
-    return path8.join(this.runDir(runName), "run.json");
+    return path9.join(this.runDir(runName), "run.json");
   }
   tagFile(tag) {
-    return path8.join(this.tagsDir, `${checkName("tag", tag)}.json`);
+    return path9.join(this.tagsDir, `${checkName("tag", tag)}.json`);
   }
   /** `mkdir -p dir`, failing with a one-line `io` error that names DSTACK_HOME. */
   async ensureDir(dir) {
     try {
-      await fsp3.mkdir(dir, { recursive: true });
+      await fsp4.mkdir(dir, { recursive: true });
     } catch (e) {
       throw ioError(`cannot write to DSTACK_HOME ${this.home} (set DSTACK_HOME to a folder you can write)`, e);
     }
@@ -9379,7 +9471,7 @@ var LocalStore = class _LocalStore {
     await this.ensureDir(runs);
     const claim = async (name) => {
       try {
-        await fsp3.mkdir(path8.join(runs, name));
+        await fsp4.mkdir(path9.join(runs, name));
         return true;
       } catch (e) {
         if (errnoCode(e) === "EEXIST")
@@ -9408,11 +9500,11 @@ var LocalStore = class _LocalStore {
       workflow: options.workflow,
       status: "submitted",
       submittedAt: (/* @__PURE__ */ new Date()).toISOString(),
-      repoDir: path8.resolve(options.repoDir),
+      repoDir: path9.resolve(options.repoDir),
       job: options.job,
       ...options.parentRun !== void 0 ? { parentRun: options.parentRun } : {},
       artifacts: [],
-      hostname: os2.hostname(),
+      hostname: os3.hostname(),
       ...options.supervisor !== void 0 ? { pid: options.supervisor.pid, supervisor: options.supervisor } : {}
     };
     try {
@@ -9431,15 +9523,15 @@ var LocalStore = class _LocalStore {
    */
   async indexActive(runName) {
     if (!await pathExists(this.activeDir)) {
-      const temp = path8.join(this.home, tempName("active-runs", "index"));
+      const temp = path9.join(this.home, tempName("active-runs", "index"));
       try {
-        await fsp3.mkdir(temp);
+        await fsp4.mkdir(temp);
         for (const run of await this.listRuns()) {
           if (ACTIVE_STATUSES.has(run.status)) {
-            await fsp3.writeFile(path8.join(temp, run.runName), "");
+            await fsp4.writeFile(path9.join(temp, run.runName), "");
           }
         }
-        await fsp3.rename(temp, this.activeDir);
+        await fsp4.rename(temp, this.activeDir);
       } catch (e) {
         const code = errnoCode(e);
         if (code !== "EEXIST" && code !== "ENOTEMPTY")
@@ -9448,14 +9540,14 @@ var LocalStore = class _LocalStore {
         await removeQuietly(temp);
       }
     }
-    await fsp3.writeFile(this.activeEntry(runName), "");
+    await fsp4.writeFile(this.activeEntry(runName), "");
   }
   /** Reads run.json; `undefined` when the run does not exist (or is being created). */
   async readRun(runName) {
     const file = this.runFile(runName);
     let text;
     try {
-      text = await fsp3.readFile(file, "utf8");
+      text = await fsp4.readFile(file, "utf8");
     } catch (e) {
       const code = errnoCode(e);
       if (code === "ENOENT" || code === "ENOTDIR")
@@ -9497,7 +9589,7 @@ var LocalStore = class _LocalStore {
   async listRuns() {
     let names;
     try {
-      names = await fsp3.readdir(this.runsDir);
+      names = await fsp4.readdir(this.runsDir);
     } catch (e) {
       if (errnoCode(e) === "ENOENT")
         return [];
@@ -9517,7 +9609,7 @@ var LocalStore = class _LocalStore {
   async listActiveRuns() {
     let names;
     try {
-      names = await fsp3.readdir(this.activeDir);
+      names = await fsp4.readdir(this.activeDir);
     } catch (e) {
       if (errnoCode(e) !== "ENOENT")
         throw ioError(`cannot list runs in ${this.activeDir}`, e);
@@ -9542,7 +9634,7 @@ var LocalStore = class _LocalStore {
    */
   async deleteRun(runName) {
     try {
-      await fsp3.rm(this.runDir(runName), { recursive: true, force: true });
+      await fsp4.rm(this.runDir(runName), { recursive: true, force: true });
     } catch (e) {
       throw ioError(`cannot remove run ${runName}`, e);
     }
@@ -9550,11 +9642,11 @@ var LocalStore = class _LocalStore {
   }
   /** Runs `fn` holding the run's lock (`runs/<name>/.lock`). */
   async withRunLock(runName, fn) {
-    const lock = path8.join(this.runDir(runName), ".lock");
+    const lock = path9.join(this.runDir(runName), ".lock");
     const deadline = Date.now() + LOCK_TIMEOUT_MS;
     for (; ; ) {
       try {
-        await fsp3.mkdir(lock);
+        await fsp4.mkdir(lock);
         break;
       } catch (e) {
         const code = errnoCode(e);
@@ -9563,7 +9655,7 @@ var LocalStore = class _LocalStore {
         if (code !== "EEXIST")
           throw ioError(`cannot lock run ${runName}`, e);
       }
-      const st = await fsp3.stat(lock).catch(() => void 0);
+      const st = await fsp4.stat(lock).catch(() => void 0);
       if (st !== void 0 && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
         await removeQuietly(lock);
         continue;
@@ -9628,7 +9720,7 @@ var LocalStore = class _LocalStore {
     const refused = [];
     for (const given of options.paths) {
       const artifactPath = checkArtifactPath(given);
-      const source = await realpathOrUndefined(path8.join(repoDir, artifactPath));
+      const source = await realpathOrUndefined(path9.join(repoDir, artifactPath));
       if (source === void 0) {
         missing.push(artifactPath);
         continue;
@@ -9655,7 +9747,7 @@ var LocalStore = class _LocalStore {
    *   relative `localPath`, an artifact path that leaves its folder, or an outward link; `io`.
    */
   async addArtifact(runName, options) {
-    if (!path8.isAbsolute(options.localPath)) {
+    if (!path9.isAbsolute(options.localPath)) {
       throw new StoreError("invalid", `local path ${JSON.stringify(options.localPath)} must be absolute`);
     }
     const artifactPath = checkArtifactPath(options.artifactPath);
@@ -9672,7 +9764,7 @@ var LocalStore = class _LocalStore {
     const parts = artifactPath.split("/");
     for (let i2 = 1; i2 < parts.length; i2++) {
       const above = parts.slice(0, i2).join("/");
-      const st = await fsp3.lstat(path8.join(root, above)).catch(() => void 0);
+      const st = await fsp4.lstat(path9.join(root, above)).catch(() => void 0);
       if (st === void 0)
         return;
       if (!st.isDirectory()) {
@@ -9684,30 +9776,30 @@ var LocalStore = class _LocalStore {
   async storeCopy(runName, plan) {
     const { artifactPath, source, nodes } = plan;
     const root = this.artifactsDir(runName);
-    const dest = path8.join(root, artifactPath);
-    const parent = path8.dirname(dest);
-    const tmp = path8.join(parent, tempName(path8.basename(dest), "tmp"));
+    const dest = path9.join(root, artifactPath);
+    const parent = path9.dirname(dest);
+    const tmp = path9.join(parent, tempName(path9.basename(dest), "tmp"));
     const entry = { path: artifactPath, ...treeStats(nodes) };
     let old;
     try {
       await this.checkParents(root, artifactPath);
-      await fsp3.mkdir(parent, { recursive: true });
+      await fsp4.mkdir(parent, { recursive: true });
       await copyTree(source, nodes, tmp);
       await this.withRunLock(runName, async () => {
         await this.checkParents(root, artifactPath);
-        old = path8.join(parent, tempName(path8.basename(dest), "old"));
+        old = path9.join(parent, tempName(path9.basename(dest), "old"));
         try {
-          await fsp3.rename(dest, old);
+          await fsp4.rename(dest, old);
         } catch (e) {
           if (errnoCode(e) !== "ENOENT")
             throw e;
           old = void 0;
         }
         try {
-          await fsp3.rename(tmp, dest);
+          await fsp4.rename(tmp, dest);
         } catch (e) {
           if (old !== void 0)
-            await fsp3.rename(old, dest);
+            await fsp4.rename(old, dest);
           old = void 0;
           throw e;
         }
@@ -9734,7 +9826,7 @@ var LocalStore = class _LocalStore {
     if (holder === void 0) {
       kept.push(entry);
     } else {
-      const nodes = await scanTree(path8.join(root, holder.path), holder.path);
+      const nodes = await scanTree(path9.join(root, holder.path), holder.path);
       Object.assign(holder, treeStats(nodes));
     }
     return kept.sort((a2, b) => a2.path < b.path ? -1 : a2.path > b.path ? 1 : 0);
@@ -9763,8 +9855,8 @@ var LocalStore = class _LocalStore {
     const root = this.artifactsDir(run.runName);
     const out = [];
     for (const entry of run.artifacts) {
-      const abs = path8.join(root, entry.path);
-      if (await fsp3.lstat(abs).catch(() => void 0) === void 0)
+      const abs = path9.join(root, entry.path);
+      if (await fsp4.lstat(abs).catch(() => void 0) === void 0)
         continue;
       for (const node of await scanTree(abs, entry.path)) {
         out.push({ ...node, rel: node.rel === "" ? entry.path : `${entry.path}/${node.rel}` });
@@ -9797,7 +9889,7 @@ var LocalStore = class _LocalStore {
   async downloadArtifacts(ref, options) {
     const artifactPath = checkArtifactPath(options.artifactPath ?? "", { allowAll: true });
     const localPath = options.localPath;
-    if (!path8.isAbsolute(localPath)) {
+    if (!path9.isAbsolute(localPath)) {
       throw new StoreError("invalid", `local path ${JSON.stringify(localPath)} must be absolute`);
     }
     const run = await this.resolveRef(ref);
@@ -9813,10 +9905,10 @@ var LocalStore = class _LocalStore {
       if (artifactPath === "")
         return n2.rel;
       if (n2.rel === artifactPath)
-        return n2.kind === "dir" ? "" : path8.posix.basename(n2.rel);
+        return n2.kind === "dir" ? "" : path9.posix.basename(n2.rel);
       return n2.rel.slice(prefix.length);
     };
-    const existing = await fsp3.stat(localPath).catch((e) => {
+    const existing = await fsp4.stat(localPath).catch((e) => {
       if (errnoCode(e) === "ENOENT")
         return void 0;
       throw ioError(`cannot download into ${localPath}`, e);
@@ -9824,23 +9916,23 @@ var LocalStore = class _LocalStore {
     if (existing !== void 0 && !existing.isDirectory()) {
       throw new StoreError("invalid", `local path ${localPath} is a file; give a folder (it is created if missing)`);
     }
-    const stageParent = existing !== void 0 ? localPath : path8.dirname(localPath);
-    const stage = path8.join(stageParent, tempName(path8.basename(localPath), "download"));
+    const stageParent = existing !== void 0 ? localPath : path9.dirname(localPath);
+    const stage = path9.join(stageParent, tempName(path9.basename(localPath), "download"));
     let files = 0;
     let bytes = 0;
     try {
-      await fsp3.mkdir(stageParent, { recursive: true });
-      await fsp3.mkdir(stage);
-      const realRoot = await fsp3.realpath(root).catch(() => root);
+      await fsp4.mkdir(stageParent, { recursive: true });
+      await fsp4.mkdir(stage);
+      const realRoot = await fsp4.realpath(root).catch(() => root);
       for (const n2 of selected) {
         if (n2.kind === "dir")
-          await fsp3.mkdir(path8.join(stage, outRel(n2)), { recursive: true });
+          await fsp4.mkdir(path9.join(stage, outRel(n2)), { recursive: true });
       }
       const copies = selected.filter((n2) => n2.kind === "file");
       await settleLimited(copies, 16, async (n2) => {
-        const dest = path8.join(stage, outRel(n2));
-        await fsp3.mkdir(path8.dirname(dest), { recursive: true });
-        await fsp3.copyFile(path8.join(root, n2.rel), dest, constants7.COPYFILE_FICLONE);
+        const dest = path9.join(stage, outRel(n2));
+        await fsp4.mkdir(path9.dirname(dest), { recursive: true });
+        await fsp4.copyFile(path9.join(root, n2.rel), dest, constants7.COPYFILE_FICLONE);
       });
       for (const n2 of copies) {
         files++;
@@ -9849,22 +9941,22 @@ var LocalStore = class _LocalStore {
       for (const n2 of selected) {
         if (n2.kind !== "link")
           continue;
-        const dest = path8.join(stage, outRel(n2));
-        const pointsAt = path8.posix.join(path8.posix.dirname(n2.rel), n2.target ?? ".");
+        const dest = path9.join(stage, outRel(n2));
+        const pointsAt = path9.posix.join(path9.posix.dirname(n2.rel), n2.target ?? ".");
         const staysInside = artifactPath === "" || pointsAt === artifactPath || pointsAt.startsWith(prefix);
         if (staysInside && n2.rel !== artifactPath) {
-          await fsp3.mkdir(path8.dirname(dest), { recursive: true });
-          await fsp3.symlink(n2.target ?? ".", dest);
+          await fsp4.mkdir(path9.dirname(dest), { recursive: true });
+          await fsp4.symlink(n2.target ?? ".", dest);
           files++;
         } else {
-          const r = await copyFollowing(path8.join(root, n2.rel), dest, realRoot, n2.rel);
+          const r = await copyFollowing(path9.join(root, n2.rel), dest, realRoot, n2.rel);
           files += r.files;
           bytes += r.bytes;
         }
       }
       if (existing === void 0) {
         try {
-          await fsp3.rename(stage, localPath);
+          await fsp4.rename(stage, localPath);
           return { runName: run.runName, files, bytes, localPath };
         } catch (e) {
           const code = errnoCode(e);
@@ -9908,7 +10000,7 @@ var LocalStore = class _LocalStore {
     const file = this.tagFile(tag);
     let text;
     try {
-      text = await fsp3.readFile(file, "utf8");
+      text = await fsp4.readFile(file, "utf8");
     } catch (e) {
       if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR")
         return void 0;
@@ -9944,7 +10036,7 @@ var LocalStore = class _LocalStore {
   async listTags() {
     let names;
     try {
-      names = await fsp3.readdir(this.tagsDir);
+      names = await fsp4.readdir(this.tagsDir);
     } catch (e) {
       if (errnoCode(e) === "ENOENT")
         return [];
@@ -9963,7 +10055,7 @@ var LocalStore = class _LocalStore {
   async deleteTag(tag) {
     const record = await this.getTag(tag);
     try {
-      await fsp3.rm(this.tagFile(tag), { force: true });
+      await fsp4.rm(this.tagFile(tag), { force: true });
     } catch (e) {
       throw ioError(`cannot remove tag ${tag}`, e);
     }
@@ -9984,11 +10076,11 @@ var LocalStore = class _LocalStore {
   }
 };
 async function removeQuietly(p) {
-  await fsp3.rm(p, { recursive: true, force: true }).catch(() => void 0);
+  await fsp4.rm(p, { recursive: true, force: true }).catch(() => void 0);
 }
 async function pathExists(p) {
   try {
-    await fsp3.lstat(p);
+    await fsp4.lstat(p);
     return true;
   } catch {
     return false;
@@ -9996,7 +10088,7 @@ async function pathExists(p) {
 }
 async function realpathOrUndefined(p) {
   try {
-    return await fsp3.realpath(p);
+    return await fsp4.realpath(p);
   } catch (e) {
     const code = errnoCode(e);
     if (code === "ENOENT" || code === "ENOTDIR")
@@ -10093,9 +10185,9 @@ import { join as join5 } from "node:path";
 // ../../packages/host/lib/cgroup.js
 import { readFile as readFile2 } from "node:fs/promises";
 import { join as join4, posix } from "node:path";
-async function readText(path11) {
+async function readText(path12) {
   try {
-    return await readFile2(path11, "utf8");
+    return await readFile2(path12, "utf8");
   } catch {
     return void 0;
   }
@@ -10103,17 +10195,17 @@ async function readText(path11) {
 async function cgroupDirs(root) {
   const text = await readText(join4(root, "proc/self/cgroup"));
   const match = text === void 0 ? null : /^0::(\/.*)$/m.exec(text);
-  let path11 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
-  if (path11.startsWith("/..") || !path11.startsWith("/")) {
-    path11 = "/";
+  let path12 = match?.[1] === void 0 ? "/" : posix.normalize(match[1].trim());
+  if (path12.startsWith("/..") || !path12.startsWith("/")) {
+    path12 = "/";
   }
   const dirs = [];
   for (; ; ) {
-    dirs.push(path11 === "/" ? "/sys/fs/cgroup" : posix.join("/sys/fs/cgroup", path11));
-    if (path11 === "/") {
+    dirs.push(path12 === "/" ? "/sys/fs/cgroup" : posix.join("/sys/fs/cgroup", path12));
+    if (path12 === "/") {
       return dirs;
     }
-    path11 = posix.dirname(path11);
+    path12 = posix.dirname(path12);
   }
 }
 function parseCpuMax(raw) {
@@ -10178,7 +10270,7 @@ async function readMemTotal(root) {
 
 // ../../packages/host/lib/nvidia.js
 import { existsSync as existsSync2 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 var NVIDIA_SMI_ARGS = [
   "--query-gpu=index,name,memory.total,uuid",
   "--format=csv,noheader,nounits"
@@ -10235,7 +10327,7 @@ function firstLine(...texts) {
   return "(no output)";
 }
 function onPath(command, pathVariable) {
-  return pathVariable.split(path9.delimiter).some((dir) => existsSync2(path9.join(dir === "" ? "." : dir, command)));
+  return pathVariable.split(path10.delimiter).some((dir) => existsSync2(path10.join(dir === "" ? "." : dir, command)));
 }
 async function runNvidiaSmi(options) {
   const { command, env, timeoutMs, args } = options;
@@ -10468,7 +10560,7 @@ async function readShm(root) {
 async function readHostFacts(options = {}) {
   const env = options.env ?? process.env;
   const root = options.root ?? "/";
-  const os3 = options.os ?? nodeOs;
+  const os4 = options.os ?? nodeOs;
   const interruptible = options.interruptible === void 0 ? readInterruptible(env) : { value: options.interruptible, note: void 0 };
   const dirs = await cgroupDirs(root);
   const [cpuMax, memoryMax, memTotal, shm, smi] = await Promise.all([
@@ -10488,7 +10580,7 @@ async function readHostFacts(options = {}) {
     })
   ]);
   const notes = [...cpuMax.notes];
-  const osCpus = Math.max(1, os3.availableParallelism());
+  const osCpus = Math.max(1, os4.availableParallelism());
   let cpus = osCpus;
   let cpuSource = "os";
   if (cpuMax.limit === void 0) {
@@ -10506,7 +10598,7 @@ async function readHostFacts(options = {}) {
     }
   }
   notes.push(...memoryMax.notes);
-  const base = memTotal === void 0 ? { bytes: os3.totalmem(), source: "os", what: "os.totalmem()" } : {
+  const base = memTotal === void 0 ? { bytes: os4.totalmem(), source: "os", what: "os.totalmem()" } : {
     bytes: memTotal.bytes,
     source: "meminfo",
     what: `/proc/meminfo MemTotal ${memTotal.kib} kB`
@@ -10647,8 +10739,8 @@ function ensureLockDir(lockDir) {
     throw new LockError("lock-dir", `cannot create lock dir ${lockDir} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
   }
 }
-function writeNewFile(path11, content) {
-  const fd = openSync(path11, "wx", 420);
+function writeNewFile(path12, content) {
+  const fd = openSync(path12, "wx", 420);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
@@ -10656,9 +10748,9 @@ function writeNewFile(path11, content) {
     closeSync(fd);
   }
 }
-function removeIfExists(path11) {
+function removeIfExists(path12) {
   try {
-    unlinkSync(path11);
+    unlinkSync(path12);
   } catch (error2) {
     if (errno(error2) !== "ENOENT") {
       throw error2;
@@ -10667,11 +10759,11 @@ function removeIfExists(path11) {
 }
 async function withMutex(lockDir, timeoutMs, body) {
   ensureLockDir(lockDir);
-  const path11 = join7(lockDir, MUTEX);
+  const path12 = join7(lockDir, MUTEX);
   const started = Date.now();
   for (; ; ) {
     try {
-      writeNewFile(path11, `${JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() })}
+      writeNewFile(path12, `${JSON.stringify({ pid: process.pid, since: (/* @__PURE__ */ new Date()).toISOString() })}
 `);
       break;
     } catch (error2) {
@@ -10682,30 +10774,30 @@ async function withMutex(lockDir, timeoutMs, body) {
     }
     let holder;
     try {
-      holder = JSON.parse(readFileSync7(path11, "utf8")).pid;
+      holder = JSON.parse(readFileSync7(path12, "utf8")).pid;
     } catch {
       holder = void 0;
     }
     const waited = Date.now() - started;
     const dead = holder !== void 0 && !isProcessAlive(holder);
     if (dead || holder === void 0 && waited >= timeoutMs) {
-      const aside = `${path11}.stale-${process.pid}-${Date.now()}`;
+      const aside = `${path12}.stale-${process.pid}-${Date.now()}`;
       try {
-        renameSync2(path11, aside);
+        renameSync2(path12, aside);
         unlinkSync(aside);
       } catch {
       }
       continue;
     }
     if (waited >= timeoutMs) {
-      throw new LockError("mutex", `${path11} has been held by pid ${holder} for more than ${timeoutMs / 1e3}s; if that process is stuck, end it`);
+      throw new LockError("mutex", `${path12} has been held by pid ${holder} for more than ${timeoutMs / 1e3}s; if that process is stuck, end it`);
     }
     await sleep2(20);
   }
   try {
     return body();
   } finally {
-    removeIfExists(path11);
+    removeIfExists(path12);
   }
 }
 
@@ -10738,15 +10830,15 @@ function parseLock(text) {
   }
   return void 0;
 }
-function readLockFile(path11) {
+function readLockFile(path12) {
   let text;
   try {
-    text = readFileSync8(path11, "utf8");
+    text = readFileSync8(path12, "utf8");
   } catch (error2) {
     if (errno(error2) === "ENOENT") {
       return { kind: "none" };
     }
-    throw new LockError("lock-dir", `cannot read lock ${path11} (${errno(error2)})`, {
+    throw new LockError("lock-dir", `cannot read lock ${path12} (${errno(error2)})`, {
       cause: error2
     });
   }
@@ -10797,8 +10889,8 @@ async function releaseLocks(options) {
   }
   return withMutex(lockDir, options.mutexTimeoutMs ?? MUTEX_TIMEOUT_MS, () => {
     for (const uuid of candidates) {
-      const path11 = lockPath(lockDir, uuid);
-      const read = readLockFile(path11);
+      const path12 = lockPath(lockDir, uuid);
+      const read = readLockFile(path12);
       if (read.kind !== "lock") {
         continue;
       }
@@ -10808,7 +10900,7 @@ async function releaseLocks(options) {
         result.kept.push({ uuid, lock });
         continue;
       }
-      removeIfExists(path11);
+      removeIfExists(path12);
       result.released.push(uuid);
     }
     return result;
@@ -10845,9 +10937,9 @@ async function acquireFreeGpus(options) {
     const created = [];
     try {
       for (const uuid of free) {
-        const path11 = lockPath(lockDir, uuid);
-        removeIfExists(path11);
-        writeLock(lockDir, path11, {
+        const path12 = lockPath(lockDir, uuid);
+        removeIfExists(path12);
+        writeLock(lockDir, path12, {
           gpu: uuid,
           pid: ownerPid,
           ...pidStart === void 0 ? {} : { pidStart },
@@ -10855,9 +10947,9 @@ async function acquireFreeGpus(options) {
           job,
           since: now().toISOString()
         });
-        created.push(path11);
+        created.push(path12);
         result.locked.push(uuid);
-        result.paths.push(path11);
+        result.paths.push(path12);
       }
     } catch (error2) {
       removeCreated(created);
@@ -10867,18 +10959,18 @@ async function acquireFreeGpus(options) {
     return result;
   });
 }
-function writeLock(lockDir, path11, lock) {
+function writeLock(lockDir, path12, lock) {
   try {
-    writeNewFile(path11, `${JSON.stringify(lock)}
+    writeNewFile(path12, `${JSON.stringify(lock)}
 `);
   } catch (error2) {
-    throw new LockError("lock-dir", `cannot create lock ${path11} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
+    throw new LockError("lock-dir", `cannot create lock ${path12} (${errno(error2)}); ${lockDirFix(lockDir)}`, { cause: error2 });
   }
 }
 function removeCreated(paths) {
-  for (const path11 of paths) {
+  for (const path12 of paths) {
     try {
-      removeIfExists(path11);
+      removeIfExists(path12);
     } catch {
     }
   }
@@ -11030,12 +11122,12 @@ async function ensureVenv(options) {
 
 // ../../packages/executor/lib/working-copy.js
 import { constants as constants8, existsSync as existsSync4 } from "node:fs";
-import * as fsp4 from "node:fs/promises";
-import path10 from "node:path";
+import * as fsp5 from "node:fs/promises";
+import path11 from "node:path";
 async function gitFiles(dir, env) {
   let at = dir;
-  while (!existsSync4(path10.join(at, ".git"))) {
-    const parent = path10.dirname(at);
+  while (!existsSync4(path11.join(at, ".git"))) {
+    const parent = path11.dirname(at);
     if (parent === at)
       return void 0;
     at = parent;
@@ -11048,12 +11140,12 @@ async function gitFiles(dir, env) {
 async function allFiles(dir) {
   const out = [];
   const walk = async (abs, rel) => {
-    for (const d of await fsp4.readdir(abs, { withFileTypes: true })) {
+    for (const d of await fsp5.readdir(abs, { withFileTypes: true })) {
       if (d.name === ".git")
         continue;
       const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
       if (d.isDirectory())
-        await walk(path10.join(abs, d.name), childRel);
+        await walk(path11.join(abs, d.name), childRel);
       else if (d.isFile() || d.isSymbolicLink())
         out.push(childRel);
     }
@@ -11064,7 +11156,7 @@ async function allFiles(dir) {
 async function makeWorkingCopy(options) {
   const listed = await gitFiles(options.from, options.env);
   const files = listed ?? await allFiles(options.from);
-  await fsp4.mkdir(options.to, { recursive: true });
+  await fsp5.mkdir(options.to, { recursive: true });
   const made = /* @__PURE__ */ new Set();
   let count2 = 0;
   let bytes = 0;
@@ -11073,20 +11165,20 @@ async function makeWorkingCopy(options) {
   const worker = async () => {
     while (next < files.length) {
       const rel = files[next++];
-      const src = path10.join(options.from, rel);
-      const st = await fsp4.lstat(src).catch(() => void 0);
+      const src = path11.join(options.from, rel);
+      const st = await fsp5.lstat(src).catch(() => void 0);
       if (st === void 0 || !(st.isFile() || st.isSymbolicLink()))
         continue;
-      const dest = path10.join(options.to, rel);
-      const parent = path10.dirname(dest);
+      const dest = path11.join(options.to, rel);
+      const parent = path11.dirname(dest);
       if (!made.has(parent)) {
-        await fsp4.mkdir(parent, { recursive: true });
+        await fsp5.mkdir(parent, { recursive: true });
         made.add(parent);
       }
       if (st.isSymbolicLink()) {
-        await fsp4.symlink(await fsp4.readlink(src), dest);
+        await fsp5.symlink(await fsp5.readlink(src), dest);
       } else {
-        await fsp4.copyFile(src, dest, constants8.COPYFILE_FICLONE);
+        await fsp5.copyFile(src, dest, constants8.COPYFILE_FICLONE);
         bytes += st.size;
       }
       count2++;
@@ -11374,7 +11466,7 @@ async function runJob(options) {
     }
   }
   if (copy)
-    await rm4(copy.dir, { recursive: true, force: true }).catch(() => void 0);
+    await rm5(copy.dir, { recursive: true, force: true }).catch(() => void 0);
   if (options.tag !== void 0 && result.status === "done") {
     try {
       const { previous } = await store.setTag(options.tag, runName);
@@ -11656,7 +11748,14 @@ export {
   InputError,
   StoreError,
   ioError,
-  DATA_ARTIFACT_PREFIX,
+  settleLimited,
+  FILE_ARTIFACT_PREFIX,
+  DEFAULT_LARGE_FILE_BYTES,
+  transferConcurrency,
+  withStagedName,
+  moveSingleFile,
+  TransferProgress,
+  ARCHIVE_SUFFIXES,
   RUN_ARTIFACT_PREFIX,
   TAG_ARTIFACT_PREFIX,
   TAG_FILE,
@@ -11666,14 +11765,14 @@ export {
   checkArtifactRunName,
   checkArtifactTag,
   encodeArtifactPath,
-  decodeArtifactPath,
   dataArtifactName,
+  archiveArtifactName,
+  parseRunArtifactName,
   runArtifactName,
   tagArtifactName,
   pullRequestTag,
   pullRequestOfTag,
   checkPullRequest,
-  settleLimited,
   tempName,
   scanTree,
   treeStats,

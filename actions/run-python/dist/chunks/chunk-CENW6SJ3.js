@@ -2,14 +2,12 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   eventDefaultBranch,
   stepClient
-} from "./chunk-6PQFLFKX.js";
-import {
-  parseRunArtifactName
-} from "./chunk-5X365KB2.js";
+} from "./chunk-5GZWZEZR.js";
 import {
   InputError,
-  Inputs
-} from "./chunk-V77ARHCN.js";
+  Inputs,
+  parseRunArtifactName
+} from "./chunk-TYVVMSN3.js";
 import {
   getInput,
   getState,

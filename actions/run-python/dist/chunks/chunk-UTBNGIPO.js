@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-5X365KB2.js";
+} from "./chunk-3JFSUIVE.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-V77ARHCN.js";
+} from "./chunk-TYVVMSN3.js";
 import {
   endGroup,
   exportVariable,

@@ -1,21 +1,26 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
-  DATA_ARTIFACT_PREFIX,
+  ARCHIVE_SUFFIXES,
+  DEFAULT_LARGE_FILE_BYTES,
+  FILE_ARTIFACT_PREFIX,
   RUN_ARTIFACT_PREFIX,
   RUN_FILE,
   StoreError,
   TAG_ARTIFACT_PREFIX,
   TAG_FILE,
+  TransferProgress,
+  archiveArtifactName,
   checkArtifactPath,
   checkArtifactRunName,
   checkArtifactTag,
   checkPullRequest,
   dataArtifactName,
-  decodeArtifactPath,
   encodeArtifactPath,
   ioError,
   isValidName,
   mergeInto,
+  moveSingleFile,
+  parseRunArtifactName,
   pullRequestOfTag,
   pullRequestTag,
   runArtifactName,
@@ -23,8 +28,13 @@ import {
   settleLimited,
   tagArtifactName,
   tempName,
-  treeStats
-} from "./chunk-V77ARHCN.js";
+  transferConcurrency,
+  treeStats,
+  withStagedName
+} from "./chunk-TYVVMSN3.js";
+import {
+  require_tar_stream
+} from "./chunk-XQP3NJDT.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost,
@@ -33,10 +43,14 @@ import {
 import {
   formatCount
 } from "./chunk-6HKVVBLW.js";
+import {
+  __toESM
+} from "./chunk-2XQLGBSN.js";
 
 // ../../packages/artifacts/lib/github-store.js
+import { createHash as createHash2 } from "node:crypto";
 import * as fsp3 from "node:fs/promises";
-import os2 from "node:os";
+import os from "node:os";
 import path2 from "node:path";
 
 // ../../node_modules/is-network-error/index.js
@@ -240,71 +254,257 @@ async function pRetry(input, options = {}) {
   throw new Error("Retry attempts exhausted without throwing an error.");
 }
 
-// ../../packages/artifacts/lib/github-files.js
+// ../../packages/artifacts/lib/archive.js
+var import_tar_stream = __toESM(require_tar_stream(), 1);
+import { createHash } from "node:crypto";
+import fs from "node:fs";
 import * as fsp from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-var FILE_ARTIFACT_PREFIX = "dstack-file--";
-var DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
-function transferConcurrency(options) {
-  const cpus = options.cpus ?? os.availableParallelism();
-  return Math.max(1, Math.min(options.items, options.max ?? 4, Math.max(options.least ?? 2, cpus)));
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+var asNode = (stream) => stream;
+var ARCHIVE_MANIFEST = ".dstack-archive.json";
+var SMALL_ENTRY_BYTES = 1024 * 1024;
+var WRITE_CHUNK_BYTES = 256 * 1024;
+var READ_BATCH = 64;
+var MAX_MANIFEST_BYTES = 64 * 1024;
+function manifestOf(files) {
+  const list = createHash("sha256");
+  let bytes = 0;
+  for (const f of files) {
+    list.update(`${f.rel}\0${f.size}
+`);
+    bytes += f.size;
+  }
+  return { version: 1, files: files.length, bytes, listSha256: list.digest("hex") };
 }
-async function withStagedName(file, name, fn) {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-file-"));
+async function packArchive(options) {
+  for (const f of options.files) {
+    checkEntryName(f.rel, `file ${JSON.stringify(f.rel)}`);
+    if (f.rel === ARCHIVE_MANIFEST) {
+      throw new StoreError("invalid", `file ${JSON.stringify(f.rel)}: the name is reserved for the archive's own manifest`);
+    }
+  }
+  const pack = import_tar_stream.default.pack();
+  const gzip = options.gzipLevel > 0 ? [zlib.createGzip({ level: options.gzipLevel })] : [];
+  const written = pipeline([
+    asNode(pack),
+    coalesce(WRITE_CHUNK_BYTES),
+    ...gzip,
+    fs.createWriteStream(options.dest, { flags: "wx" })
+  ]);
+  written.catch(() => void 0);
+  const packed = [];
+  const files = options.files;
   try {
-    const staged = path.join(dir, name);
-    await fsp.symlink(path.resolve(file), staged);
-    return await fn(staged, dir);
+    for (let i = 0; i < files.length; i++) {
+      if (i % READ_BATCH === READ_BATCH - 1)
+        await new Promise((r) => setImmediate(r));
+      const f = files[i];
+      let loaded;
+      try {
+        loaded = load(f);
+      } catch (e) {
+        throw ioError(`cannot pack ${f.abs}`, e);
+      }
+      const header = { name: f.rel, size: loaded.size, mode: loaded.mode, mtime: loaded.mtime };
+      if (loaded.body !== void 0) {
+        await addEntry(pack, header, loaded.body);
+      } else {
+        const sink = entrySink(pack, header);
+        await pipeline(fs.createReadStream(f.abs, { start: 0, end: loaded.size - 1 }), sink.stream).catch((e) => {
+          throw ioError(`cannot pack ${f.abs} (${loaded.size} bytes when it was opened)`, e);
+        });
+        await sink.done;
+      }
+      packed.push({ rel: f.rel, size: loaded.size });
+    }
+    const manifest = manifestOf(packed);
+    await addEntry(pack, { name: ARCHIVE_MANIFEST, mode: 420, mtime: /* @__PURE__ */ new Date() }, Buffer.from(`${JSON.stringify(manifest)}
+`));
+    pack.finalize();
+    await written.catch((e) => {
+      throw ioError(`cannot write the archive ${options.dest}`, e);
+    });
+    return { manifest, size: (await fsp.stat(options.dest)).size };
+  } catch (e) {
+    pack.destroy(e instanceof Error ? e : new Error(String(e)));
+    const failed = await written.then(() => void 0, (w) => w);
+    if (e instanceof StoreError || failed === void 0 || failed === e)
+      throw e;
+    throw ioError(`cannot write the archive ${options.dest}`, failed);
+  }
+}
+function coalesce(bytes) {
+  let held = [];
+  let size = 0;
+  const flushHeld = (push) => {
+    if (size > 0)
+      push(held.length === 1 ? held[0] : Buffer.concat(held, size));
+    held = [];
+    size = 0;
+  };
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      held.push(chunk);
+      size += chunk.length;
+      if (size >= bytes)
+        flushHeld((b) => this.push(b));
+      done();
+    },
+    flush(done) {
+      flushHeld((b) => this.push(b));
+      done();
+    }
+  });
+}
+function load(f) {
+  const fd = fs.openSync(f.abs, "r");
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile())
+      throw new StoreError("invalid", `${f.abs}: not a regular file`);
+    const mode = st.mode & 511;
+    if (st.size > SMALL_ENTRY_BYTES)
+      return { size: st.size, mode, mtime: st.mtime };
+    const body = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < body.length) {
+      const n = fs.readSync(fd, body, got, body.length - got, got);
+      if (n === 0)
+        break;
+      got += n;
+    }
+    return { size: got, mode, mtime: st.mtime, body: body.subarray(0, got) };
   } finally {
-    await fsp.rm(dir, { recursive: true, force: true });
+    fs.closeSync(fd);
   }
 }
-async function moveSingleFile(dir, dest) {
-  const entries = await fsp.readdir(dir, { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile());
-  if (entries.length !== 1 || files.length !== 1) {
-    throw new Error(`expected one downloaded file in ${dir}, found ${entries.map((e) => e.name).join(", ") || "nothing"}`);
-  }
-  await fsp.mkdir(path.dirname(dest), { recursive: true });
-  await fsp.rename(path.join(dir, files[0].name), dest);
+function addEntry(pack, header, body) {
+  return new Promise((resolve, reject) => {
+    pack.entry(header, body, (e) => e ? reject(e) : resolve());
+  });
 }
-var TransferProgress = class {
-  options;
-  done = 0;
-  bytes = 0;
-  lastLine = 0;
-  started;
-  /**
-   * @param options.verb `uploaded` or `downloaded`.
-   * @param options.count how many artifacts.
-   * @param options.totalBytes their bytes in all.
-   * @param options.log where lines go (nothing is logged when unset).
-   * @param options.everyMs the least time between lines, default 5000.
-   * @param options.now the clock in ms, default `Date.now`.
-   */
-  constructor(options) {
-    this.options = options;
-    this.started = (options.now ?? Date.now)();
+function entrySink(pack, header) {
+  let stream;
+  const done = new Promise((resolve, reject) => {
+    stream = pack.entry(header, (e) => e ? reject(e) : resolve());
+  });
+  done.catch(() => void 0);
+  return { stream: asNode(stream), done };
+}
+function checkEntryName(name, what) {
+  const why = name === "" ? "it is empty" : name.startsWith("/") || /^[A-Za-z]:/.test(name) ? "it is absolute" : name.includes("\\") ? "it holds a backslash" : name.includes("\0") ? "it holds a NUL byte" : name.split("/").some((part) => part === "..") ? "it climbs out with .." : name.split("/").some((part) => part === "" || part === ".") ? "it has an empty or . part" : void 0;
+  if (why !== void 0) {
+    throw new StoreError("invalid", `${what}: ${why}; archive paths must be relative paths of plain names that stay inside the folder`);
   }
-  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
-  add(bytes) {
-    this.done += 1;
-    this.bytes += bytes;
-    const log = this.options.log;
-    if (log === void 0)
-      return;
-    const now = (this.options.now ?? Date.now)();
-    const last = this.done === this.options.count;
-    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
-      return;
-    this.lastLine = now;
-    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
-    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
+  return name;
+}
+async function unpackArchive(options) {
+  const { label } = options;
+  const only = options.only === void 0 || options.only === "" ? void 0 : options.only;
+  const refuse = (message) => new StoreError("invalid", `${label}: ${message}`);
+  const extract = import_tar_stream.default.extract();
+  const read = pipeline([
+    fs.createReadStream(options.archive, { highWaterMark: SMALL_ENTRY_BYTES }),
+    ...options.gzip ? [zlib.createGunzip()] : [],
+    asNode(extract)
+  ]);
+  read.catch(() => void 0);
+  const files = /* @__PURE__ */ new Set();
+  const dirs = /* @__PURE__ */ new Set();
+  const made = /* @__PURE__ */ new Set();
+  const inFlight = /* @__PURE__ */ new Set();
+  const maxWrites = Math.max(1, options.writes ?? 8);
+  const seen = [];
+  const written = { files: 0, bytes: 0 };
+  let manifest;
+  try {
+    for await (const entry of extract) {
+      const h = entry.header;
+      const what = `entry ${JSON.stringify(h.name)}`;
+      if (manifest !== void 0) {
+        throw refuse(`${what} comes after the manifest ${ARCHIVE_MANIFEST}, which must be last`);
+      }
+      if (h.name === ARCHIVE_MANIFEST && h.type === "file") {
+        if (h.size > MAX_MANIFEST_BYTES)
+          throw refuse(`the manifest is ${h.size} bytes, too large`);
+        const text = (await collect(asNode(entry))).toString("utf8");
+        try {
+          manifest = JSON.parse(text);
+        } catch {
+          throw refuse(`the manifest ${ARCHIVE_MANIFEST} is not JSON`);
+        }
+        if (manifest === void 0 || manifest === null)
+          manifest = {};
+        continue;
+      }
+      const name = h.type === "directory" ? h.name.replace(/\/$/, "") : h.name;
+      const rel = checkEntryName(name, `${label}: ${what}`);
+      if (h.type !== "file") {
+        throw refuse(`${what} is a ${h.type === "symlink" ? "symbolic link" : h.type === "link" ? "hard link" : h.type ?? "entry of unknown type"}${h.linkname ? ` to ${JSON.stringify(h.linkname)}` : ""}; these archives hold regular files only`);
+      }
+      if (files.has(rel) || dirs.has(rel)) {
+        throw refuse(`${what} is there twice, or is both a file and a folder`);
+      }
+      const parts = rel.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join("/");
+        if (files.has(dir))
+          throw refuse(`${what} lies below ${JSON.stringify(dir)}, a file`);
+        dirs.add(dir);
+      }
+      files.add(rel);
+      seen.push({ rel, size: h.size });
+      if (only !== void 0 && rel !== only && !rel.startsWith(`${only}/`)) {
+        entry.resume();
+        continue;
+      }
+      written.files += 1;
+      written.bytes += h.size;
+      const target = path.join(options.dest, ...parts);
+      const parent = path.dirname(target);
+      if (!made.has(parent)) {
+        await fsp.mkdir(parent, { recursive: true });
+        made.add(parent);
+      }
+      const mode = h.mode & 511 || 420;
+      if (h.size <= SMALL_ENTRY_BYTES) {
+        const body = await collect(asNode(entry));
+        while (inFlight.size >= maxWrites)
+          await Promise.race(inFlight);
+        const w = fsp.writeFile(target, body, { flag: "wx", mode }).finally(() => {
+          inFlight.delete(w);
+        });
+        inFlight.add(w);
+      } else {
+        await pipeline(asNode(entry), fs.createWriteStream(target, { flags: "wx", mode }));
+      }
+    }
+    await read;
+    await Promise.all(inFlight);
+  } catch (e) {
+    extract.destroy();
+    await read.catch(() => void 0);
+    await Promise.allSettled(inFlight);
+    throw ioError(`cannot unpack ${label}`, e);
   }
-};
-function mib(bytes) {
-  return (bytes / (1024 * 1024)).toFixed(1);
+  const m = manifest;
+  if (m === void 0)
+    throw refuse(`it has no manifest ${ARCHIVE_MANIFEST}, so it is refused`);
+  const got = manifestOf(seen);
+  if (m.version !== 1 || m.files !== got.files || m.bytes !== got.bytes || m.listSha256 !== got.listSha256) {
+    throw refuse(`it does not hold the files its manifest lists: the manifest says ${String(m.files)} files of ${String(m.bytes)} bytes (list ${String(m.listSha256).slice(0, 12)}), the archive holds ${got.files} files of ${got.bytes} bytes (list ${got.listSha256.slice(0, 12)})`);
+  }
+  return written;
+}
+async function collect(entry) {
+  const chunks = [];
+  for await (const chunk of entry) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 // ../../packages/artifacts/lib/github-rest.js
@@ -713,12 +913,10 @@ async function baseOfWorkflowRun(sources, run, want, options) {
     const runName = marker.name.slice(RUN_ARTIFACT_PREFIX.length);
     if (runName === options.excludeRunName)
       continue;
-    const holds = artifacts.some((a) => [`${DATA_ARTIFACT_PREFIX}${runName}--`, `${FILE_ARTIFACT_PREFIX}${runName}--`].some((prefix) => {
-      if (!a.name.startsWith(prefix))
-        return false;
-      const p = decodeArtifactPath(a.name.slice(prefix.length));
-      return p === want || p.startsWith(`${want}/`);
-    }));
+    const holds = artifacts.some((a) => {
+      const p = parseRunArtifactName(a.name, runName)?.artifactPath;
+      return p !== void 0 && (p === want || p.startsWith(`${want}/`));
+    });
     if (!holds)
       continue;
     if (!isBaseMarker(await sources.readMarker(marker), runName, options.workflow))
@@ -761,7 +959,13 @@ async function chooseCompressionLevel(files, options = {}) {
   const maxFiles = options.maxFiles ?? 8;
   const minSaving = options.minSaving ?? 0.1;
   const sized = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
+    const known = options.sizes?.[i];
+    if (known !== void 0) {
+      if (known > 0)
+        sized.push({ file, size: known });
+      continue;
+    }
     const st = await fsp2.stat(file).catch(() => void 0);
     if (st?.isFile() && st.size > 0)
       sized.push({ file, size: st.size });
@@ -770,13 +974,20 @@ async function chooseCompressionLevel(files, options = {}) {
   const picked = sized.slice(0, Math.max(0, maxFiles));
   let raw = 0;
   let deflated = 0;
+  const samples = [];
+  const deflate = (b) => deflateRawSync(b, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY }).length;
   for (const { file, size } of picked) {
     const sample = await head(file, Math.min(size, sampleBytes)).catch(() => void 0);
     if (sample === void 0 || sample.length === 0)
       continue;
     raw += sample.length;
-    deflated += deflateRawSync(sample, { level: 1, strategy: constants.Z_DEFAULT_STRATEGY }).length;
+    if (options.together)
+      samples.push(sample);
+    else
+      deflated += deflate(sample);
   }
+  if (options.together && raw > 0)
+    deflated = deflate(Buffer.concat(samples));
   if (raw === 0) {
     return {
       level: DEFAULT_COMPRESSION_LEVEL,
@@ -826,20 +1037,10 @@ function checkArtifactsService(serverUrl, what) {
 
 // ../../packages/artifacts/lib/github-store.js
 var PAGE_SIZE = 100;
+var DEFAULT_ARCHIVE_MIN_FILES = 100;
 var DAY_MS = 864e5;
 function fileArtifactName(runName, artifactPath) {
   return `${FILE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
-}
-function parseRunArtifactName(name, runName) {
-  for (const [prefix, kind] of [
-    [`${DATA_ARTIFACT_PREFIX}${runName}--`, "zip"],
-    [`${FILE_ARTIFACT_PREFIX}${runName}--`, "file"]
-  ]) {
-    if (name.startsWith(prefix)) {
-      return { artifactPath: decodeArtifactPath(name.slice(prefix.length)), kind };
-    }
-  }
-  return void 0;
 }
 var GitHubStore = class _GitHubStore {
   /** `owner` of the repository. */
@@ -858,11 +1059,17 @@ var GitHubStore = class _GitHubStore {
   warn;
   retag;
   largeFileBytes;
+  archiveMinFiles;
   concurrency;
   log;
   runMarker;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   baseRuns = /* @__PURE__ */ new Map();
+  /**
+   * Run markers this store has written or found present, by run name and workflow run (a
+   * digest of the runtime token), so that later uploads of the same run in this step skip it.
+   */
+  markers = /* @__PURE__ */ new Map();
   /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
@@ -889,6 +1096,7 @@ var GitHubStore = class _GitHubStore {
     this.warn = options.warn ?? ((m2) => process.emitWarning(m2, { code: "DSTACK_UNTRUSTED" }));
     this.retag = { retries: options.retagRetries ?? 4, minTimeout: options.retagRetryMs ?? 500 };
     this.largeFileBytes = options.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    this.archiveMinFiles = options.archiveMinFiles ?? DEFAULT_ARCHIVE_MIN_FILES;
     this.concurrency = options.concurrency;
     this.log = options.log;
     this.runMarker = options.runMarker;
@@ -936,7 +1144,8 @@ var GitHubStore = class _GitHubStore {
    *   artifact; the zip level used and why (`compressionLevel` defaults to `"auto"`).
    * @throws StoreError `invalid` for bad names, paths or compression level, `not-found` for a missing or empty
    *   `localPath`, {@link GitHubStoreError} `duplicate` when this workflow run already holds
-   *   that artifact path of that run, `io` when the upload fails.
+   *   that artifact path of that run as the same kind (zip or archive; when one of each is
+   *   there, the newer is the artifact path), `io` when the upload fails.
    */
   async upload(options) {
     const runName = checkArtifactRunName(options.runName);
@@ -986,6 +1195,8 @@ var GitHubStore = class _GitHubStore {
     const stats = treeStats(files);
     const large = [];
     const zipped = [];
+    const zippedRel = [];
+    const zippedBytes = [];
     for (const n of files) {
       const abs = path2.join(root, n.rel);
       const bytes = n.kind === "link" ? (await fsp3.stat(abs)).size : n.bytes;
@@ -994,9 +1205,16 @@ var GitHubStore = class _GitHubStore {
         large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
       } else {
         zipped.push(abs);
+        zippedRel.push(n.rel);
+        zippedBytes.push(bytes);
       }
     }
-    const chosen = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped) : { level, reason: "given" };
+    const archived = zipped.length > 0 && zipped.length >= this.archiveMinFiles && !zippedRel.includes(ARCHIVE_MANIFEST);
+    const picked = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped, { together: archived, sizes: zippedBytes }) : { level, reason: "given" };
+    const chosen = archived ? {
+      level: picked.level,
+      reason: `${picked.reason}; ${zipped.length} files packed into one ${picked.level > 0 ? `tar.gz (gzip level ${picked.level})` : "tar"}`
+    } : picked;
     const { DefaultArtifactClient } = await loadClient(`upload of ${name}`);
     const client = new DefaultArtifactClient();
     const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
@@ -1009,7 +1227,12 @@ var GitHubStore = class _GitHubStore {
       ...this.log !== void 0 ? { log: this.log } : {}
     });
     const [zipDone, filesDone, markerDone] = await Promise.allSettled([
-      zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      archived ? uploadArchive(client, {
+        name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
+        files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] })),
+        gzipLevel: chosen.level,
+        retention
+      }) : zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
       settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
         const fileName = fileNames[i];
         const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
@@ -1160,17 +1383,28 @@ var GitHubStore = class _GitHubStore {
   /**
    * Uploads `dstack-run--<run>` unless this workflow run already has it: GitHub refuses a second
    * artifact of the same name in a workflow run, so the upload is simply tried (one round trip
-   * fewer than asking first).
+   * fewer than asking first), once per store, run name and runtime token (a step's token names
+   * its workflow run and stays the same for the step; a different token is tried again).
    */
-  async ensureMarker(client, runName, uploadOptions) {
+  ensureMarker(client, runName, uploadOptions) {
     const marker = runArtifactName(runName);
-    try {
-      const record = { version: 1, runName, ...this.runMarker };
-      await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
-    } catch (e) {
-      if (!(e instanceof GitHubStoreError && e.reason === "duplicate"))
-        throw e;
+    const workflowRun = createHash2("sha256").update(process.env.ACTIONS_RUNTIME_TOKEN ?? "").digest("hex");
+    const key = `${marker}\0${workflowRun}`;
+    let made = this.markers.get(key);
+    if (made === void 0) {
+      made = (async () => {
+        try {
+          const record = { version: 1, runName, ...this.runMarker };
+          await uploadJson(client, marker, RUN_FILE, record, uploadOptions);
+        } catch (e) {
+          if (!(e instanceof GitHubStoreError && e.reason === "duplicate"))
+            throw e;
+        }
+      })();
+      this.markers.set(key, made);
+      made.catch(() => this.markers.delete(key));
     }
+    return made;
   }
   /**
    * The run a tag points at: the newest unexpired `dstack-tag--<tag>` artifact of a trusted
@@ -1315,7 +1549,7 @@ var GitHubStore = class _GitHubStore {
    */
   async listRunArtifacts(resolved) {
     const all = await this.api.listOfRun(resolved.workflowRunId);
-    return all.filter((a) => this.isLive(a)).flatMap((a) => {
+    const listed = all.filter((a) => this.isLive(a)).flatMap((a) => {
       const parsed = parseRunArtifactName(a.name, resolved.runName);
       if (parsed === void 0)
         return [];
@@ -1329,7 +1563,16 @@ var GitHubStore = class _GitHubStore {
           expiresAt: a.expires_at
         }
       ];
-    }).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
+    });
+    const folders = /* @__PURE__ */ new Map();
+    for (const a of listed) {
+      if (a.kind === "file")
+        continue;
+      const other = folders.get(a.artifactPath);
+      if (other === void 0 || other.id < a.id)
+        folders.set(a.artifactPath, a);
+    }
+    return listed.filter((a) => a.kind === "file" || folders.get(a.artifactPath) === a).sort((a, b) => a.artifactPath < b.artifactPath ? -1 : 1);
   }
   /**
    * Downloads a run's artifacts (or a part) into `localPath`, from whichever workflow run holds
@@ -1372,6 +1615,7 @@ var GitHubStore = class _GitHubStore {
       await fsp3.mkdir(staging);
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
+      const unpacked = { files: 0, bytes: 0 };
       const progress = new TransferProgress({
         verb: "downloaded",
         count: chosen.length,
@@ -1382,6 +1626,22 @@ var GitHubStore = class _GitHubStore {
         const dest = path2.join(staging, "all", a.artifactPath);
         if (a.kind === "zip") {
           await this.downloadOne(client, a, dest, what);
+        } else if (a.kind === "archive") {
+          const raw = path2.join(staging, `archive-${i}`);
+          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          const archive = path2.join(staging, `archive-${i}.tar`);
+          await moveSingleFile(raw, archive);
+          const inside = want.startsWith(`${a.artifactPath}/`) ? { only: want.slice(a.artifactPath.length + 1) } : {};
+          const got = await unpackArchive({
+            archive,
+            gzip: a.name.endsWith(ARCHIVE_SUFFIXES.gzip),
+            dest,
+            label: `artifact ${a.name} (id ${a.id}) of ${what}`,
+            ...inside
+          });
+          await fsp3.rm(archive, { force: true });
+          unpacked.files += got.files;
+          unpacked.bytes += got.bytes;
         } else {
           const raw = path2.join(staging, `file-${i}`);
           await this.downloadOne(client, a, raw, what, { skipDecompress: true });
@@ -1400,7 +1660,7 @@ var GitHubStore = class _GitHubStore {
         await fsp3.mkdir(source);
         await fsp3.rename(picked, path2.join(source, path2.basename(picked)));
       }
-      const { files, bytes } = treeStats(await scanTree(source, source));
+      const { files, bytes } = chosen.every((a) => a.kind === "archive") ? unpacked : treeStats(await scanTree(source, source));
       await fsp3.mkdir(localPath, { recursive: true });
       await mergeInto(source, localPath);
       return {
@@ -1480,7 +1740,7 @@ var GitHubStore = class _GitHubStore {
   }
   /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
   async readJson(a, file) {
-    const dir = await fsp3.mkdtemp(path2.join(os2.tmpdir(), "dstack-tag-"));
+    const dir = await fsp3.mkdtemp(path2.join(os.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
       await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
@@ -1526,7 +1786,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./artifact-7NMRBE4U.js");
+  return await import("./artifact-PTP2EWWU.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;
@@ -1549,8 +1809,21 @@ async function uploadWith(client, name, files, root, options) {
   }
   return { name, id: r.id, digest: r.digest, size: r.size ?? 0 };
 }
+async function uploadArchive(client, options) {
+  const dir = await fsp3.mkdtemp(path2.join(os.tmpdir(), "dstack-tar-"));
+  try {
+    const file = path2.join(dir, options.name);
+    await packArchive({ files: options.files, dest: file, gzipLevel: options.gzipLevel });
+    return await uploadWith(client, options.name, [file], dir, {
+      ...options.retention,
+      skipArchive: true
+    });
+  } finally {
+    await fsp3.rm(dir, { recursive: true, force: true });
+  }
+}
 async function uploadJson(client, name, file, value, options) {
-  const dir = await fsp3.mkdtemp(path2.join(os2.tmpdir(), "dstack-meta-"));
+  const dir = await fsp3.mkdtemp(path2.join(os.tmpdir(), "dstack-meta-"));
   try {
     const full = path2.join(dir, file);
     await fsp3.writeFile(full, `${JSON.stringify(value)}
@@ -1563,6 +1836,5 @@ async function uploadJson(client, name, file, value, options) {
 
 export {
   GitHubStoreError,
-  parseRunArtifactName,
   GitHubStore
 };

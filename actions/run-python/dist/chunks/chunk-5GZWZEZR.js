@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-V77ARHCN.js";
+} from "./chunk-TYVVMSN3.js";
 import {
   getInput,
   info,

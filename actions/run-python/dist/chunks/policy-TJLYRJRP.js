@@ -5,9 +5,9 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-6PQFLFKX.js";
+} from "./chunk-5GZWZEZR.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-V77ARHCN.js";
+import "./chunk-TYVVMSN3.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-BKX2P44D.js";

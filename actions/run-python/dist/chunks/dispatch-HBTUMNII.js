@@ -8,11 +8,12 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-WIIWXY4Z.js";
-import "./chunk-6PQFLFKX.js";
+} from "./chunk-CENW6SJ3.js";
+import "./chunk-5GZWZEZR.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-5X365KB2.js";
-import "./chunk-V77ARHCN.js";
+import "./chunk-3JFSUIVE.js";
+import "./chunk-TYVVMSN3.js";
+import "./chunk-XQP3NJDT.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-BKX2P44D.js";

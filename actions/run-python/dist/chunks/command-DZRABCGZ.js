@@ -2,22 +2,23 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-WIIWXY4Z.js";
+} from "./chunk-CENW6SJ3.js";
 import {
   loadPolicy,
   stepClient
-} from "./chunk-6PQFLFKX.js";
+} from "./chunk-5GZWZEZR.js";
 import {
   annotate
 } from "./chunk-F2AVCGAK.js";
 import {
   GitHubStore
-} from "./chunk-5X365KB2.js";
+} from "./chunk-3JFSUIVE.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-V77ARHCN.js";
+} from "./chunk-TYVVMSN3.js";
+import "./chunk-XQP3NJDT.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
