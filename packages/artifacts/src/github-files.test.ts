@@ -20,8 +20,8 @@ import {
   writeTree,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { settleLimited, TransferProgress, transferConcurrency } from "./github-files.js";
-import { GitHubStore, GitHubStoreError } from "./github-store.js";
+import { settleLimited, transferConcurrency } from "./github-files.js";
+import { GitHubStore, GitHubStoreError, type TransferProgressEvent } from "./github-store.js";
 
 const ENV_KEYS = [
   "ACTIONS_RUNTIME_TOKEN",
@@ -143,8 +143,11 @@ describe("large files go up as their own artifacts, without a zip", () => {
       expect(a.size).toBe(f.artifactPath.endsWith("s-1.bin") ? shard1.length : shard2.length);
     }
     expect(stored.find((s) => s.id === up.id)?.mimeType).toBe("application/zip");
-    // One progress line at least: the last, with every file counted.
-    expect(lines.at(-1)).toMatch(/model: uploaded 2\/2 files, 0\.8 of 0\.8 MiB, [\d.]+ MiB\/s/);
+    // The last progress line: every byte of the files (large ones and the zip's), the time, the rate.
+    const total = (up.bytes / (1024 * 1024)).toFixed(1);
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^model: uploaded ${total} MiB \\(3 artifacts\\) in [\\d.]+ s, [\\d.]+ MiB/s$`),
+    );
   });
 
   it("lists both kinds from the run's trusted workflow run", async () => {
@@ -234,6 +237,59 @@ describe("large files go up as their own artifacts, without a zip", () => {
     }
   });
 
+  it("reports the bytes of a real upload and download as they move, growing to the total", async () => {
+    // 20 MiB: the client stages three blocks (8, 16, 20 MiB), each reported as it lands.
+    const big = randomBytes(20 * 1024 * 1024);
+    const dir = source("progress", { "big.bin": big, "small.txt": "hello\n" });
+    const events: TransferProgressEvent[] = [];
+    const stdout: string[] = [];
+    const write = process.stdout.write;
+    const spy = (chunk: unknown, ...rest: unknown[]) => {
+      stdout.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    };
+    process.stdout.write = spy as typeof process.stdout.write;
+    try {
+      await inRun(runs.add(308), () =>
+        store({ onProgress: (e) => events.push(e) }).upload({
+          runName: "quick-quail-1",
+          localPath: dir,
+          artifactPath: "ckpt",
+        }),
+      );
+    } finally {
+      process.stdout.write = write;
+    }
+    const total = big.length + 6;
+    const bytes = events.map((e) => e.bytes);
+    expect(bytes[0]).toBe(0);
+    expect(bytes.at(-1)).toBe(total);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    // The large file's blocks, each as it was staged (with or without the zip's 6 bytes, done
+    // before or after it).
+    for (const block of [8, 16].map((m) => m * 1024 * 1024)) {
+      expect(bytes.filter((b) => b === block || b === block + 6)).toHaveLength(1);
+    }
+    expect(events.filter((e) => e.finished)).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ direction: "upload", what: "ckpt", totalBytes: total });
+    expect(events.at(-1)?.totalArtifacts).toBe(2);
+    // The client's per-block lines went to the listener, not the log; its other lines did not.
+    expect(stdout.join("")).not.toMatch(/Uploaded bytes/);
+    expect(stdout.join("")).toMatch(/Finalizing artifact upload/);
+
+    const down: TransferProgressEvent[] = [];
+    await inRun(runDown, () =>
+      store({ onProgress: (e) => down.push(e) }).downloadArtifacts(
+        { run: "quick-quail-1" },
+        { localPath: path.join(tmp, "progress-down") },
+      ),
+    );
+    const got = down.map((e) => e.bytes);
+    expect(got).toEqual([...got].sort((a, b) => a - b));
+    expect(down.at(-1)).toMatchObject({ direction: "download", finished: true });
+    expect(got.at(-1)).toBe(down.at(-1)?.totalBytes);
+  });
+
   it("a corrupted file blob fails the whole download, naming the file; nothing is written", async () => {
     const runE = runs.add(305);
     const dir = source("corrupt", { ...small, "s-1.bin": shard1, "s-2.bin": shard2 });
@@ -297,26 +353,5 @@ describe("transfer helpers", () => {
     expect(String(error)).toBe("Error: item 1");
     expect(most).toBe(2);
     expect(finished.sort()).toEqual([0, 1, 2, 3, 4, 5]);
-  });
-
-  it("TransferProgress logs at most one line per interval, and always the last", () => {
-    let t = 0;
-    const lines: string[] = [];
-    const p = new TransferProgress({
-      verb: "uploaded",
-      count: 4,
-      totalBytes: 4 * 1024 * 1024,
-      log: (l) => lines.push(l),
-      everyMs: 1000,
-      now: () => t,
-    });
-    for (const at of [1500, 1800, 2000, 4000]) {
-      t = at;
-      p.add(1024 * 1024);
-    }
-    expect(lines).toEqual([
-      "uploaded 1/4 files, 1.0 of 4.0 MiB, 0.7 MiB/s",
-      "uploaded 4/4 files, 4.0 of 4.0 MiB, 1.0 MiB/s",
-    ]);
   });
 });

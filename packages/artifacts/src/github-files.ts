@@ -84,53 +84,44 @@ export async function moveSingleFile(dir: string, dest: string): Promise<void> {
 }
 
 /**
- * Progress of a transfer of many artifacts, for a step log: a line when a file is done, at most
- * one every `everyMs` (and always the last), with bytes, total and the mean rate so far.
+ * Polls the bytes of the files directly in `dir` every `everyMs` (default 500) and hands the sum
+ * to `onBytes`, for the progress of a download the client writes there (it offers no callback).
+ * A poll that fails (the folder is not made yet) is skipped; polls never overlap.
+ *
+ * @returns a function that stops the polling.
  */
-export class TransferProgress {
-  private done = 0;
-  private bytes = 0;
-  private lastLine = 0;
-  private readonly started: number;
-
-  /**
-   * @param options.verb `uploaded` or `downloaded`.
-   * @param options.count how many artifacts.
-   * @param options.totalBytes their bytes in all.
-   * @param options.log where lines go (nothing is logged when unset).
-   * @param options.everyMs the least time between lines, default 5000.
-   * @param options.now the clock in ms, default `Date.now`.
-   */
-  constructor(
-    private readonly options: {
-      verb: string;
-      count: number;
-      totalBytes: number;
-      log?: (line: string) => void;
-      everyMs?: number;
-      now?: () => number;
-    },
-  ) {
-    this.started = (options.now ?? Date.now)();
-  }
-
-  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
-  add(bytes: number): void {
-    this.done += 1;
-    this.bytes += bytes;
-    const log = this.options.log;
-    if (log === undefined) return;
-    const now = (this.options.now ?? Date.now)();
-    const last = this.done === this.options.count;
-    if (!last && now - this.lastLine < (this.options.everyMs ?? 5000)) return;
-    this.lastLine = now;
-    const seconds = Math.max(0.001, (now - this.started) / 1000);
-    log(
-      `${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`,
-    );
-  }
+export function watchBytes(
+  dir: string,
+  onBytes: (bytes: number) => void,
+  everyMs = 500,
+): () => void {
+  const poll = { busy: false, stopped: false };
+  const timer = setInterval(() => {
+    if (poll.busy) return;
+    poll.busy = true;
+    folderBytes(dir)
+      .then((bytes) => {
+        if (!poll.stopped) onBytes(bytes);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        poll.busy = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => {
+    poll.stopped = true;
+    clearInterval(timer);
+  };
 }
 
-function mib(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1);
+/** The bytes of the files directly in `dir`. */
+async function folderBytes(dir: string): Promise<number> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map(async (e) => (await fsp.stat(path.join(dir, e.name))).size),
+  );
+  return sizes.reduce((sum, n) => sum + n, 0);
 }

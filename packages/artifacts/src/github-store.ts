@@ -72,6 +72,7 @@ import {
   findBaseRun,
   type RunMarkerFields,
 } from "./base-run.js";
+import { withUploadTap } from "./client-output.js";
 import { chooseCompressionLevel } from "./compression.js";
 import { ioError, StoreError } from "./errors.js";
 import {
@@ -79,8 +80,8 @@ import {
   FILE_ARTIFACT_PREFIX,
   moveSingleFile,
   settleLimited,
-  TransferProgress,
   transferConcurrency,
+  watchBytes,
   withStagedName,
 } from "./github-files.js";
 import { apiUrlForServer, checkArtifactsService } from "./github-host.js";
@@ -109,6 +110,7 @@ import {
   TAG_FILE,
   tagArtifactName,
 } from "./names.js";
+import { progressLines, TransferMeter, type TransferProgressListener } from "./progress.js";
 import { mergeInto, scanTree, tempName, treeStats } from "./tree.js";
 import { describeSkipped, type SkippedArtifact, TrustedSources } from "./trust.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
@@ -145,6 +147,14 @@ export {
   TAG_FILE,
   tagArtifactName,
 } from "./names.js";
+export {
+  finalLine,
+  type ProgressLinesOptions,
+  progressLine,
+  progressLines,
+  type TransferProgressEvent,
+  type TransferProgressListener,
+} from "./progress.js";
 export {
   DEFAULT_RUNNER_WORKFLOW,
   type SkippedArtifact,
@@ -238,10 +248,19 @@ export interface GitHubStoreOptions {
    */
   concurrency?: number;
   /**
-   * Where progress lines of transfers of several artifacts go (files, MiB, MiB/s; at most one
-   * every 5 s and the last one), e.g. `core.info` in an action; default none.
+   * Where plain progress lines of uploads and downloads go, e.g. `core.info` in an action:
+   * bytes, percent, artifacts and MiB/s at most every 10 s or 10 %, and a last line with the
+   * total bytes, seconds and MiB/s (`progressLines`); default none.
    */
   log?: (line: string) => void;
+  /**
+   * Called with the progress of every {@link GitHubStore.upload} and
+   * {@link GitHubStore.downloadArtifacts} (bytes moved and in all, artifacts done and in all,
+   * milliseconds since it began; see `TransferProgressEvent`), e.g. to draw a bar on a terminal.
+   * Uploads report after every 8 MiB block a large file's upload stages; downloads of large files
+   * about every 500 ms; a zip when it is done. Default none.
+   */
+  onProgress?: TransferProgressListener;
   /**
    * What the run marker (`dstack-run.json`) this store writes records besides the run name: the
    * dstack workflow, whether the code is untrusted, the pull request (see `base-run.ts`; the
@@ -409,6 +428,7 @@ export class GitHubStore {
   private readonly archiveMinFiles: number;
   private readonly concurrency: number | undefined;
   private readonly log: ((line: string) => void) | undefined;
+  private readonly onProgress: TransferProgressListener | undefined;
   private readonly runMarker: RunMarkerFields | undefined;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   private readonly baseRuns = new Map<string, Promise<BaseRunFound | undefined>>();
@@ -454,6 +474,7 @@ export class GitHubStore {
     this.archiveMinFiles = options.archiveMinFiles ?? DEFAULT_ARCHIVE_MIN_FILES;
     this.concurrency = options.concurrency;
     this.log = options.log;
+    this.onProgress = options.onProgress;
     this.runMarker = options.runMarker;
     this.trust = new TrustedSources({
       ...(options.repositoryId !== undefined ? { repositoryId: options.repositoryId } : {}),
@@ -616,39 +637,60 @@ export class GitHubStore {
       options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {};
     const uploadOptions = { ...retention, compressionLevel: chosen.level };
     const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
-    const progress = new TransferProgress({
-      verb: `${artifactPath}: uploaded`,
-      count: large.length,
-      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
-      ...(this.log !== undefined ? { log: this.log } : {}),
+    // Progress: each large file by the blocks staged (the client's lines, taken off the log),
+    // the zip (its files' bytes, last in the meter) when it is done.
+    const zipIndex = large.length;
+    const meter = new TransferMeter({
+      direction: "upload",
+      what: artifactPath,
+      sizes: [
+        ...large.map((f) => f.bytes),
+        ...(zipped.length > 0 ? [stats.bytes - large.reduce((sum, f) => sum + f.bytes, 0)] : []),
+      ],
+      ...this.progressListener(),
     });
+    meter.begin();
+    const quiet = () => undefined;
     // The zip, the large files and the run marker go up together, each its own artifact; all
     // of them settle before the first failure is thrown (nothing is still uploading after).
-    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
-      archived
-        ? uploadArchive(client, {
-            name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
-            files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] as string })),
-            gzipLevel: chosen.level,
-            retention,
-          })
-        : zipped.length > 0
-          ? uploadWith(client, name, zipped, root, uploadOptions)
+    const [zipDone, filesDone, markerDone] = await withUploadTap((tap) =>
+      Promise.allSettled([
+        zipped.length > 0
+          ? tap
+              .track(quiet, () =>
+                archived
+                  ? uploadArchive(client, {
+                      name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
+                      files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] as string })),
+                      gzipLevel: chosen.level,
+                      retention,
+                    })
+                  : uploadWith(client, name, zipped, root, uploadOptions),
+              )
+              .then((up) => {
+                meter.finish(zipIndex);
+                return up;
+              })
           : undefined,
-      settleLimited(
-        large,
-        this.concurrency ?? transferConcurrency({ items: large.length }),
-        async (f, i) => {
-          const fileName = fileNames[i] as string;
-          const up = await withStagedName(f.abs, fileName, (staged, dir) =>
-            uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }),
-          );
-          progress.add(f.bytes);
-          return { ...up, artifactPath: f.artifactPath };
-        },
-      ),
-      this.ensureMarker(client, runName, retention),
-    ]);
+        settleLimited(
+          large,
+          this.concurrency ?? transferConcurrency({ items: large.length }),
+          async (f, i) => {
+            const fileName = fileNames[i] as string;
+            const up = await withStagedName(f.abs, fileName, (staged, dir) =>
+              tap.track(
+                (bytes) => meter.update(i, bytes),
+                () =>
+                  uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }),
+              ),
+            );
+            meter.finish(i);
+            return { ...up, artifactPath: f.artifactPath };
+          },
+        ),
+        tap.track(quiet, () => this.ensureMarker(client, runName, retention)),
+      ]),
+    );
     for (const done of [zipDone, filesDone, markerDone]) {
       if (done.status === "rejected") throw done.reason;
     }
@@ -1158,12 +1200,14 @@ export class GitHubStore {
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
       const unpacked = { files: 0, bytes: 0 };
-      const progress = new TransferProgress({
-        verb: "downloaded",
-        count: chosen.length,
-        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
-        ...(this.log !== undefined && chosen.length > 1 ? { log: this.log } : {}),
+      // Progress: a large file's bytes as they land (polled), a zip or an archive when it is done.
+      const meter = new TransferMeter({
+        direction: "download",
+        what,
+        sizes: chosen.map((a) => a.size),
+        ...this.progressListener(),
       });
+      meter.begin();
       // Every artifact in parallel; all of them settle before the staging folder is removed.
       await settleLimited(
         chosen,
@@ -1193,10 +1237,15 @@ export class GitHubStore {
             unpacked.bytes += got.bytes;
           } else {
             const raw = path.join(staging, `file-${i}`);
-            await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+            const stop = watchBytes(raw, (bytes) => meter.update(i, bytes));
+            try {
+              await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+            } finally {
+              stop();
+            }
             await moveSingleFile(raw, dest);
           }
-          progress.add(a.size);
+          meter.finish(i);
         },
       );
       const picked = want === "" ? path.join(staging, "all") : path.join(staging, "all", want);
@@ -1266,6 +1315,22 @@ export class GitHubStore {
       this.baseRuns.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * The listener of one transfer's progress: {@link GitHubStoreOptions.onProgress} and lines
+   * for {@link GitHubStoreOptions.log}, or nothing when neither is set.
+   */
+  private progressListener(): { onProgress?: TransferProgressListener } {
+    const lines = this.log !== undefined ? progressLines({ log: this.log }) : undefined;
+    const given = this.onProgress;
+    if (lines === undefined && given === undefined) return {};
+    return {
+      onProgress: (event) => {
+        given?.(event);
+        lines?.(event);
+      },
+    };
   }
 
   /**
