@@ -30,6 +30,11 @@ export interface Io {
   /** Whether stdout is a terminal: colours only then. Default `false`. */
   isTTY?: boolean;
   /**
+   * Standard error when it is a terminal: long transfers of artifacts draw a live progress bar
+   * on it. Unset (the default): they print plain progress lines through `stderr`.
+   */
+  terminal?: NodeJS.WritableStream;
+  /**
    * For tests: how the `--remote` commands wait between polls of GitHub (default real time).
    * A simulated clock's `sleep` makes following a run instant.
    */

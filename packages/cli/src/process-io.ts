@@ -27,7 +27,8 @@ export function guardedWriter(stream: NodeJS.WritableStream): (text: string) => 
 
 /**
  * The Io of this process: stdout and stderr guarded by {@link guardedWriter}, `process.cwd()`,
- * `process.env`, colours when stdout is a terminal and `NO_COLOR` is not set.
+ * `process.env`, colours when stdout is a terminal and `NO_COLOR` is not set, progress bars when
+ * stderr is a terminal (not `TERM=dumb`).
  */
 export function processIo(proc: NodeJS.Process = process): Io {
   return {
@@ -36,5 +37,6 @@ export function processIo(proc: NodeJS.Process = process): Io {
     cwd: proc.cwd(),
     env: proc.env,
     isTTY: proc.stdout.isTTY === true && !proc.env.NO_COLOR,
+    ...(proc.stderr.isTTY === true && proc.env.TERM !== "dumb" ? { terminal: proc.stderr } : {}),
   };
 }

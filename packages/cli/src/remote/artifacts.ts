@@ -2,7 +2,7 @@
  * The GitHub store for `dstack artifacts download --remote` (`@dstack/artifacts/github`): a tag
  * resolves to its trusted run, every artifact is digest-checked. The artifact client reads
  * `GITHUB_API_URL` from the process environment; it must be the API the repository is on (the
- * store refuses otherwise).
+ * store refuses otherwise). Long transfers show their progress (`progress.ts`).
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { GitHubStore } from "@dstack/artifacts/github";
 import pc from "picocolors";
 import type { RunContext } from "../context.js";
 import { resolveToken } from "./github-context.js";
+import { transferProgress } from "./progress.js";
 import { guardedRemote, type RemoteOptions, remoteTarget, TOKEN_HINT } from "./session.js";
 
 /**
@@ -37,6 +38,11 @@ export async function withGitHubStore<T>(
         ...(ctx.writeSpacingMs !== undefined ? { writeSpacingMs: ctx.writeSpacingMs } : {}),
         // Tags and runs resolve to trusted workflow runs only; skipped ones are named here.
         warn: (w) => ctx.stderr(`${pc.createColors(ctx.isTTY).yellow(`warning: ${w}`)}\n`),
+        // Long transfers: a bar on a terminal, else a line at most every 10 s or 10 %.
+        onProgress: transferProgress({
+          log: (line) => ctx.stderr(`${line}\n`),
+          ...(ctx.terminal !== undefined ? { terminal: ctx.terminal } : {}),
+        }),
       });
       return fn(store);
     },
