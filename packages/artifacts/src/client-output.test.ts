@@ -33,26 +33,23 @@ describe("withUploadTap", () => {
     const { stream, text } = sink();
     const a: number[] = [];
     const b: number[] = [];
-    const results = await withUploadTap(
-      async (tap) => {
-        stream.write("before\n");
-        const r = await Promise.all([
-          tap.track(
-            (n) => a.push(n),
-            () => fakeUpload(stream, [8, 16, 20]),
-          ),
-          tap.track(
-            (n) => b.push(n),
-            () => fakeUpload(stream, [8, 9]),
-          ),
-          // Not tracked: its lines stay in the log.
-          fakeUpload(stream, [5]),
-        ]);
-        stream.write("Uploaded bytes 7 of something else\n");
-        return r;
-      },
-      { stream },
-    );
+    const results = await withUploadTap({ stream }, async (tap) => {
+      stream.write("before\n");
+      const r = await Promise.all([
+        tap.track(
+          (n) => a.push(n),
+          () => fakeUpload(stream, [8, 16, 20]),
+        ),
+        tap.track(
+          (n) => b.push(n),
+          () => fakeUpload(stream, [8, 9]),
+        ),
+        // Not tracked: its lines stay in the log.
+        fakeUpload(stream, [5]),
+      ]);
+      stream.write("Uploaded bytes 7 of something else\n");
+      return r;
+    });
     expect(results).toEqual(["done", "done", "done"]);
     expect(a).toEqual([8, 16, 20]);
     expect(b).toEqual([8, 9]);
@@ -77,7 +74,7 @@ describe("withUploadTap", () => {
     const hadOwn = Object.hasOwn(stream, "write");
     const nest = async (depth: number): Promise<void> => {
       if (depth === order.filter((o) => o === "in").length) return;
-      await withUploadTap(() => nest(depth + 1), { stream });
+      await withUploadTap({ stream }, () => nest(depth + 1));
     };
     await nest(0);
     expect(stream.write).toBe(original);
@@ -94,23 +91,17 @@ describe("withUploadTap", () => {
     });
     let innerTrack: ((fn: () => Promise<unknown>) => Promise<unknown>) | undefined;
     // First tap in, second tap on top, first tap out while the second still runs.
-    const first = withUploadTap(
-      async () => {
-        await outerHeld;
-      },
-      { stream },
-    );
+    const first = withUploadTap({ stream }, async () => {
+      await outerHeld;
+    });
     let releaseSecond = () => {};
     const secondHeld = new Promise<void>((r) => {
       releaseSecond = r;
     });
-    const second = withUploadTap(
-      async (tap) => {
-        innerTrack = (fn) => tap.track((n) => seen.push(n), fn);
-        await secondHeld;
-      },
-      { stream },
-    );
+    const second = withUploadTap({ stream }, async (tap) => {
+      innerTrack = (fn) => tap.track((n) => seen.push(n), fn);
+      await secondHeld;
+    });
     releaseOuter();
     await first;
     // The second still works, and the first passes everything through.
@@ -123,16 +114,39 @@ describe("withUploadTap", () => {
     expect(stream.write).toBe(original);
   });
 
+  it("runs each tracked upload inside `around`, called on the options", async () => {
+    const { stream } = sink();
+    const seen: string[] = [];
+    const options = {
+      stream,
+      label: "blocks",
+      async around<T>(this: { label: string }, upload: () => Promise<T>): Promise<T> {
+        seen.push(`${this.label} in`);
+        try {
+          return await upload();
+        } finally {
+          seen.push(`${this.label} out`);
+        }
+      },
+    };
+    await withUploadTap(options, (tap) =>
+      tap.track(
+        () => undefined,
+        async () => {
+          seen.push("upload");
+        },
+      ),
+    );
+    expect(seen).toEqual(["blocks in", "upload", "blocks out"]);
+  });
+
   it("removes the filter when the work throws", async () => {
     const { stream } = sink();
     const original = stream.write;
     await expect(
-      withUploadTap(
-        async () => {
-          throw new Error("boom");
-        },
-        { stream },
-      ),
+      withUploadTap({ stream }, async () => {
+        throw new Error("boom");
+      }),
     ).rejects.toThrow("boom");
     expect(stream.write).toBe(original);
   });

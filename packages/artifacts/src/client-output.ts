@@ -41,10 +41,19 @@ export interface UploadTap {
  * (default `process.stdout`, where `@actions/core` writes) and handed to listeners. The filter
  * is removed when `fn` settles; if another filter was put on top meanwhile, this one stays as a
  * plain pass-through until those above it are removed too.
+ *
+ * @param options.stream where the client writes, default `process.stdout`.
+ * @param options.around runs each tracked upload inside it, called as a method of `options`
+ *   (default: as it is); the store passes its `UploadBlocks`, which sets the client's blocks
+ *   per upload meanwhile.
+ * @param fn the work, given the tap.
  */
 export async function withUploadTap<R>(
+  options: {
+    stream?: NodeJS.WriteStream;
+    around?<T>(upload: () => Promise<T>): Promise<T>;
+  },
   fn: (tap: UploadTap) => Promise<R>,
-  options: { stream?: NodeJS.WriteStream } = {},
 ): Promise<R> {
   const stream = options.stream ?? process.stdout;
   const current = new AsyncLocalStorage<(bytes: number) => void>();
@@ -69,7 +78,12 @@ export async function withUploadTap<R>(
   Object.defineProperty(filter, LAYER, { value: layer });
   stream.write = filter;
   try {
-    return await fn({ track: (onBytes, upload) => current.run(onBytes, upload) });
+    return await fn({
+      track: (onBytes, upload) =>
+        current.run(onBytes, () =>
+          options.around !== undefined ? options.around(upload) : upload(),
+        ),
+    });
   } finally {
     layer.removed = true;
     // Unwind every removed filter at the top (this one, and any it was left under).

@@ -238,6 +238,7 @@ describe("large files go up as their own artifacts, without a zip", () => {
   });
 
   it("reports the bytes of a real upload and download as they move, growing to the total", async () => {
+    expect(process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY).toBeUndefined();
     // 20 MiB: the client stages three blocks (8, 16, 20 MiB), each reported as it lands.
     const big = randomBytes(20 * 1024 * 1024);
     const dir = source("progress", { "big.bin": big, "small.txt": "hello\n" });
@@ -276,6 +277,12 @@ describe("large files go up as their own artifacts, without a zip", () => {
     // The client's per-block lines went to the listener, not the log; its other lines did not.
     expect(stdout.join("")).not.toMatch(/Uploaded bytes/);
     expect(stdout.join("")).toMatch(/Finalizing artifact upload/);
+    // Each upload staged one block at a time (the client says so when it reads the variable),
+    // and the variable is gone again.
+    expect(stdout.join("")).toMatch(
+      /Set concurrency based on the value set in ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY/,
+    );
+    expect(process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY).toBeUndefined();
 
     const down: TransferProgressEvent[] = [];
     await inRun(runDown, () =>

@@ -114,6 +114,7 @@ import { progressLines, TransferMeter, type TransferProgressListener } from "./p
 import { mergeInto, scanTree, tempName, treeStats } from "./tree.js";
 import { describeSkipped, type SkippedArtifact, TrustedSources } from "./trust.js";
 import type { DownloadArtifactsResult, RunRef } from "./types.js";
+import { UploadBlocks } from "./upload-blocks.js";
 
 type ArtifactModule = typeof import("@actions/artifact");
 
@@ -247,6 +248,14 @@ export interface GitHubStoreOptions {
    * (`transferConcurrency`).
    */
   concurrency?: number;
+  /**
+   * 8 MiB blocks each upload of the client stages at once, an integer of at least 1; most of an
+   * upload's memory is these blocks. The client reads it from `ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY`
+   * at every upload (its default 5), so the store sets that variable while its uploads run and
+   * restores it afterwards (`upload-blocks.ts`). Default: the variable when the environment sets
+   * it, else 1 (with {@link GitHubStoreOptions.concurrency} files at once, the speed holds).
+   */
+  uploadBlocks?: number;
   /**
    * Where plain progress lines of uploads and downloads go, e.g. `core.info` in an action:
    * bytes, percent, artifacts and MiB/s at most every 10 s or 10 %, and a last line with the
@@ -429,6 +438,8 @@ export class GitHubStore {
   private readonly concurrency: number | undefined;
   private readonly log: ((line: string) => void) | undefined;
   private readonly onProgress: TransferProgressListener | undefined;
+  /** Sets the client's blocks per upload while this store's uploads run. */
+  private readonly uploadBlocks: UploadBlocks;
   private readonly runMarker: RunMarkerFields | undefined;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   private readonly baseRuns = new Map<string, Promise<BaseRunFound | undefined>>();
@@ -438,7 +449,10 @@ export class GitHubStore {
    */
   private readonly markers = new Map<string, Promise<void>>();
 
-  /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
+  /**
+   * @throws StoreError `invalid` for a repository not of the form `owner/name`, or an
+   *   `uploadBlocks` that is not a positive integer.
+   */
   constructor(options: GitHubStoreOptions) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
     if (!m) {
@@ -475,6 +489,9 @@ export class GitHubStore {
     this.concurrency = options.concurrency;
     this.log = options.log;
     this.onProgress = options.onProgress;
+    this.uploadBlocks = new UploadBlocks(
+      options.uploadBlocks !== undefined ? { blocks: options.uploadBlocks } : {},
+    );
     this.runMarker = options.runMarker;
     this.trust = new TrustedSources({
       ...(options.repositoryId !== undefined ? { repositoryId: options.repositoryId } : {}),
@@ -653,7 +670,8 @@ export class GitHubStore {
     const quiet = () => undefined;
     // The zip, the large files and the run marker go up together, each its own artifact; all
     // of them settle before the first failure is thrown (nothing is still uploading after).
-    const [zipDone, filesDone, markerDone] = await withUploadTap((tap) =>
+    // Each upload stages uploadBlocks blocks at once (the client's variable, set meanwhile).
+    const [zipDone, filesDone, markerDone] = await withUploadTap(this.uploadBlocks, (tap) =>
       Promise.allSettled([
         zipped.length > 0
           ? tap
