@@ -10,7 +10,8 @@
 // figure is bench/peak-rss.js (its own process, so other work does not inflate it).
 // Runs against the built library (`npm run build` first; the stand-ins come from @dstack/testing).
 // Environment: BENCH_MIB (checkpoint size in MiB, default 1024, over 8 shards), BENCH_FILES
-// (default 10000), BENCH_REPEATS (default 3), BENCH_VERBOSE=1 keeps the client's log lines.
+// (default 10000), BENCH_REPEATS (default 3), BENCH_VERBOSE=1 keeps the client's log lines;
+// BENCH_CONCURRENCY and BENCH_BLOCKS set the store's `concurrency` and `uploadBlocks`.
 // Prints `bench: <name> <number> <unit>` lines; never fails on speed.
 import fs from "node:fs";
 import fsp from "node:fs/promises";
@@ -46,6 +47,7 @@ try {
     ...(process.env.BENCH_CONCURRENCY
       ? { concurrency: Number(process.env.BENCH_CONCURRENCY) }
       : {}),
+    ...(process.env.BENCH_BLOCKS ? { uploadBlocks: Number(process.env.BENCH_BLOCKS) } : {}),
   });
 
   /** Medians (s) of ours / default / ceiling moving `src` (holding `files`) up and down. */

@@ -5,7 +5,8 @@
 // (process.resourceUsage().maxRSS). Azurite and the service and REST fakes run elsewhere (this
 // parent process and Azurite's) and are not counted. A streaming path keeps the figure flat
 // whatever the size: compare BENCH_RSS_MIB=512 with 4096. BENCH_CONCURRENCY sets the store's
-// `concurrency` (default: its own choice).
+// `concurrency` (files at once) and BENCH_BLOCKS its `uploadBlocks` (8 MiB blocks per upload at
+// once); default: its own choice.
 import { execFile } from "node:child_process";
 import fsp from "node:fs/promises";
 import os from "node:os";
@@ -24,6 +25,7 @@ if (role === "upload" || role === "download") {
     ...(process.env.BENCH_CONCURRENCY
       ? { concurrency: Number(process.env.BENCH_CONCURRENCY) }
       : {}),
+    ...(process.env.BENCH_BLOCKS ? { uploadBlocks: Number(process.env.BENCH_BLOCKS) } : {}),
   });
   if (role === "upload") {
     await store.upload({ runName: "large-1", localPath, artifactPath: "model" });
