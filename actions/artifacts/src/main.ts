@@ -130,7 +130,7 @@ async function upload(inputs: UploadInputs): Promise<void> {
   const store = GitHubStore.fromEnv(process.env, {
     token: inputs.token,
     warn: (message) => core.warning(message),
-    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    // Progress (MiB, %, artifacts, MiB/s): a line at most every 10 s or 10 %, then the total.
     log: (line) => core.info(line),
   });
   const runName = chooseRunName(inputs.run);

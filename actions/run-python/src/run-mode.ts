@@ -236,7 +236,7 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
   const store = new LocalStore({ home: storeHome });
   const remote = GitHubStore.fromEnv(env, {
     ...(inputs.token !== "" ? { token: inputs.token } : {}),
-    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    // Progress (MiB, %, artifacts, MiB/s): a line at most every 10 s or 10 %, then the total.
     log: (line) => core.info(line),
     // A pull request's code tags in that pull request's namespace (pr-N.<tag>), never the shared
     // tags default-branch runs read; the dispatcher leaves the number out when the policy allows.
