@@ -31,8 +31,9 @@ export const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
  *
  * @param options.items how many transfers there are.
  * @param options.cpus cores (default `os.availableParallelism()`).
- * @param options.max the cap (default 4: each upload holds up to about 80 MiB of the client's
- *   8 MiB blocks and stream buffers; a download streams to disk and holds little).
+ * @param options.max the cap (default 4: each upload holds the client's 8 MiB blocks, one at a
+ *   time by default (`upload-blocks.ts`), its stream buffers and their garbage, some 40 to 80
+ *   MiB; a download streams to disk and holds little).
  * @param options.least the floor (default 2).
  */
 export function transferConcurrency(options: {

@@ -6,9 +6,10 @@
  * upload, after the artifact is created. So the store sets that variable while its uploads run
  * ({@link UploadBlocks.around}) and takes it away afterwards.
  *
- * Measured with `bench/peak-rss.js` (4 GiB in 16 files, two files at once, on 2 cores): 322 MiB
- * peak resident memory with the client's 5 blocks, 264 MiB with 1; the speed held, because the
- * files upload in parallel and each block is already 8 MiB.
+ * Measured on 2 shared cores with `bench/peak-rss.js` (4 GiB in 16 files, two files at once),
+ * runs alternating: peak resident memory 308 and 349 MiB with the client's 5 blocks, 254 and 256
+ * MiB with 1 (2 blocks: 275). Uploads of 1 GiB in 8 files took a median 7.7 s with 1 block
+ * against 7.0 s with 5: the files go up in parallel, and each block is already 8 MiB.
  *
  * @module
  */
