@@ -656,14 +656,14 @@ export class GitHubStore {
     const uploadOptions = { ...retention, compressionLevel: chosen.level };
     const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
     // Progress: each large file by the blocks staged (the client's lines, taken off the log),
-    // the zip (its files' bytes, last in the meter) when it is done.
+    // the zip or archive (its files' bytes, last in the meter) when it is done.
     const zipIndex = large.length;
     const meter = new TransferMeter({
       direction: "upload",
       what: artifactPath,
       sizes: [
         ...large.map((f) => f.bytes),
-        ...(zipped.length > 0 ? [stats.bytes - large.reduce((sum, f) => sum + f.bytes, 0)] : []),
+        ...(zipped.length > 0 ? [zippedBytes.reduce((sum, n) => sum + n, 0)] : []),
       ],
       ...this.progressListener(),
     });
