@@ -6,7 +6,7 @@ import {
 } from "./chunks/chunk-53OSWLQY.js";
 import {
   require_tar_stream
-} from "./chunks/chunk-XQP3NJDT.js";
+} from "./chunks/chunk-THC2AKT7.js";
 import {
   exportVariable,
   getInput,
@@ -10996,42 +10996,29 @@ async function moveSingleFile(dir, dest) {
   await fsp.mkdir(path2.dirname(dest), { recursive: true });
   await fsp.rename(path2.join(dir, files[0].name), dest);
 }
-var TransferProgress = class {
-  options;
-  done = 0;
-  bytes = 0;
-  lastLine = 0;
-  started;
-  /**
-   * @param options.verb `uploaded` or `downloaded`.
-   * @param options.count how many artifacts.
-   * @param options.totalBytes their bytes in all.
-   * @param options.log where lines go (nothing is logged when unset).
-   * @param options.everyMs the least time between lines, default 5000.
-   * @param options.now the clock in ms, default `Date.now`.
-   */
-  constructor(options) {
-    this.options = options;
-    this.started = (options.now ?? Date.now)();
-  }
-  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
-  add(bytes) {
-    this.done += 1;
-    this.bytes += bytes;
-    const log = this.options.log;
-    if (log === void 0)
+function watchBytes(dir, onBytes, everyMs = 500) {
+  const poll = { busy: false, stopped: false };
+  const timer = setInterval(() => {
+    if (poll.busy)
       return;
-    const now = (this.options.now ?? Date.now)();
-    const last = this.done === this.options.count;
-    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
-      return;
-    this.lastLine = now;
-    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
-    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
-  }
-};
-function mib(bytes) {
-  return (bytes / (1024 * 1024)).toFixed(1);
+    poll.busy = true;
+    folderBytes(dir).then((bytes) => {
+      if (!poll.stopped)
+        onBytes(bytes);
+    }).catch(() => void 0).finally(() => {
+      poll.busy = false;
+    });
+  }, everyMs);
+  timer.unref();
+  return () => {
+    poll.stopped = true;
+    clearInterval(timer);
+  };
+}
+async function folderBytes(dir) {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map(async (e) => (await fsp.stat(path2.join(dir, e.name))).size));
+  return sizes.reduce((sum, n) => sum + n, 0);
 }
 
 // ../../packages/artifacts/lib/names.js
@@ -12420,6 +12407,52 @@ async function baseOfWorkflowRun(sources, run2, want, options) {
   return void 0;
 }
 
+// ../../packages/artifacts/lib/client-output.js
+import { AsyncLocalStorage } from "node:async_hooks";
+var UPLOADED_LINE = /^Uploaded bytes (\d+)\r?\n$/;
+var LAYER = /* @__PURE__ */ Symbol("dstack.uploadTap");
+async function withUploadTap(options, fn) {
+  const stream = options.stream ?? process.stdout;
+  const current = new AsyncLocalStorage();
+  const layer = {
+    previous: stream.write,
+    own: Object.hasOwn(stream, "write"),
+    removed: false
+  };
+  const filter = function(chunk, ...rest) {
+    const onBytes = layer.removed ? void 0 : current.getStore();
+    if (onBytes !== void 0 && typeof chunk === "string") {
+      const m = UPLOADED_LINE.exec(chunk);
+      if (m) {
+        onBytes(Number(m[1]));
+        const callback = rest.find((r) => typeof r === "function");
+        if (callback !== void 0)
+          process.nextTick(callback);
+        return true;
+      }
+    }
+    return layer.previous.call(this, chunk, ...rest);
+  };
+  Object.defineProperty(filter, LAYER, { value: layer });
+  stream.write = filter;
+  try {
+    return await fn({
+      track: (onBytes, upload2) => current.run(onBytes, () => options.around !== void 0 ? options.around(upload2) : upload2())
+    });
+  } finally {
+    layer.removed = true;
+    for (; ; ) {
+      const top = stream.write[LAYER];
+      if (top === void 0 || !top.removed)
+        break;
+      if (top.own)
+        stream.write = top.previous;
+      else
+        delete stream.write;
+    }
+  }
+}
+
 // ../../packages/artifacts/lib/compression.js
 import * as fsp6 from "node:fs/promises";
 import { constants as constants2, deflateRawSync } from "node:zlib";
@@ -12522,6 +12555,159 @@ function checkArtifactsService(serverUrl, what) {
   throw new StoreError("invalid", `${what}: GITHUB_SERVER_URL is ${server}, a GitHub Enterprise Server: it has no artifacts service for @actions/artifact 2+ (the one upload-artifact@v4 uses), so the GitHub store cannot upload or download there; use github.com or GHE.com (*.ghe.com), or the local store`);
 }
 
+// ../../packages/artifacts/lib/progress.js
+var TransferMeter = class {
+  options;
+  moved;
+  finishedItems;
+  totalBytes;
+  started;
+  now;
+  /**
+   * @param options.direction `upload` or `download`.
+   * @param options.what what moves, for messages.
+   * @param options.sizes each artifact's bytes (of a zip: its files' bytes).
+   * @param options.onProgress where reports go (none when unset).
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.moved = options.sizes.map(() => 0);
+    this.finishedItems = options.sizes.map(() => false);
+    this.totalBytes = options.sizes.reduce((sum, n) => sum + n, 0);
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
+  }
+  /** Reports the beginning (0 bytes). */
+  begin() {
+    this.report();
+  }
+  /** Artifact `index` has moved `bytes` bytes so far (a smaller count than before is ignored). */
+  update(index, bytes) {
+    const size2 = this.options.sizes[index] ?? 0;
+    const next = Math.min(size2, Math.max(this.moved[index] ?? 0, bytes));
+    if (next === this.moved[index])
+      return;
+    this.moved[index] = next;
+    this.report();
+  }
+  /** Artifact `index` arrived whole. */
+  finish(index) {
+    if (this.finishedItems[index])
+      return;
+    this.finishedItems[index] = true;
+    this.moved[index] = this.options.sizes[index] ?? 0;
+    this.report();
+  }
+  report() {
+    const listener = this.options.onProgress;
+    if (listener === void 0)
+      return;
+    const artifacts = this.finishedItems.filter(Boolean).length;
+    listener({
+      direction: this.options.direction,
+      what: this.options.what,
+      bytes: this.moved.reduce((sum, n) => sum + n, 0),
+      totalBytes: this.totalBytes,
+      artifacts,
+      totalArtifacts: this.options.sizes.length,
+      elapsedMs: Math.max(0, this.now() - this.started),
+      finished: artifacts === this.options.sizes.length
+    });
+  }
+};
+function progressLines(options) {
+  const everyMs = options.everyMs ?? 1e4;
+  const everyPercent = options.everyPercent ?? 10;
+  const minGapMs = options.minGapMs ?? 1e3;
+  const state = { lastAt: 0, lastStep: 0, ended: false };
+  return (event) => {
+    if (state.ended)
+      return;
+    const at = event.elapsedMs;
+    if (event.finished) {
+      state.ended = true;
+      options.log(finalLine(event));
+      return;
+    }
+    const step = Math.floor(percentOf(event) / everyPercent);
+    const since = at - state.lastAt;
+    const due = since >= everyMs || step > state.lastStep && since >= minGapMs;
+    if (!due || event.bytes === 0)
+      return;
+    state.lastAt = at;
+    state.lastStep = step;
+    options.log(progressLine(event));
+  };
+}
+function progressLine(event) {
+  const verb = event.direction === "upload" ? "uploading" : "downloading";
+  return `${event.what}: ${verb} ${mib(event.bytes)} of ${mib(event.totalBytes)} MiB (${Math.floor(percentOf(event))}%), ${event.artifacts} of ${event.totalArtifacts} artifact${event.totalArtifacts === 1 ? "" : "s"}, ${rate(event)} MiB/s`;
+}
+function finalLine(event) {
+  const verb = event.direction === "upload" ? "uploaded" : "downloaded";
+  return `${event.what}: ${verb} ${mib(event.bytes)} MiB (${event.totalArtifacts} artifact${event.totalArtifacts === 1 ? "" : "s"}) in ${(event.elapsedMs / 1e3).toFixed(1)} s, ${rate(event)} MiB/s`;
+}
+function percentOf(event) {
+  return event.totalBytes === 0 ? 100 : 100 * event.bytes / event.totalBytes;
+}
+function rate(event) {
+  return mib(event.bytes * 1e3 / Math.max(1, event.elapsedMs));
+}
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+// ../../packages/artifacts/lib/upload-blocks.js
+var UPLOAD_CONCURRENCY_ENV = "ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY";
+var DEFAULT_UPLOAD_BLOCKS = 1;
+var UploadBlocks = class {
+  blocks;
+  env;
+  /** Uploads of this store running now, and what the variable was before the first. */
+  held;
+  /**
+   * @param options.blocks blocks at once, an integer of at least 1 (unset: see the class).
+   * @param options.env the environment the client reads, default `process.env`.
+   * @throws StoreError `invalid` for a `blocks` that is not a positive integer.
+   */
+  constructor(options = {}) {
+    const { blocks } = options;
+    if (blocks !== void 0 && !(Number.isSafeInteger(blocks) && blocks >= 1)) {
+      throw new StoreError("invalid", `uploadBlocks ${JSON.stringify(blocks)}: expected an integer of at least 1 (8 MiB blocks each upload stages at once)`);
+    }
+    this.blocks = blocks;
+    this.env = options.env ?? process.env;
+    this.held = { count: 0, previous: void 0, value: void 0 };
+  }
+  /** Runs `fn` (the store's client uploads) with the variable set as the class says. */
+  async around(fn) {
+    if (this.held.count === 0) {
+      const previous = this.env[UPLOAD_CONCURRENCY_ENV];
+      const value = this.blocks !== void 0 ? String(this.blocks) : previous === void 0 || previous === "" ? String(DEFAULT_UPLOAD_BLOCKS) : void 0;
+      this.held.previous = previous;
+      this.held.value = value;
+      if (value !== void 0)
+        this.env[UPLOAD_CONCURRENCY_ENV] = value;
+    }
+    this.held.count += 1;
+    try {
+      return await fn();
+    } finally {
+      this.held.count -= 1;
+      if (this.held.count === 0 && this.held.value !== void 0) {
+        if (this.env[UPLOAD_CONCURRENCY_ENV] === this.held.value) {
+          if (this.held.previous === void 0)
+            delete this.env[UPLOAD_CONCURRENCY_ENV];
+          else
+            this.env[UPLOAD_CONCURRENCY_ENV] = this.held.previous;
+        }
+        this.held.value = void 0;
+      }
+    }
+  }
+};
+
 // ../../packages/artifacts/lib/github-store.js
 var PAGE_SIZE = 100;
 var DEFAULT_ARCHIVE_MIN_FILES = 100;
@@ -12549,6 +12735,9 @@ var GitHubStore = class _GitHubStore {
   archiveMinFiles;
   concurrency;
   log;
+  onProgress;
+  /** Sets the client's blocks per upload while this store's uploads run. */
+  uploadBlocks;
   runMarker;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   baseRuns = /* @__PURE__ */ new Map();
@@ -12557,7 +12746,10 @@ var GitHubStore = class _GitHubStore {
    * digest of the runtime token), so that later uploads of the same run in this step skip it.
    */
   markers = /* @__PURE__ */ new Map();
-  /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
+  /**
+   * @throws StoreError `invalid` for a repository not of the form `owner/name`, or an
+   *   `uploadBlocks` that is not a positive integer.
+   */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
     if (!m) {
@@ -12586,6 +12778,8 @@ var GitHubStore = class _GitHubStore {
     this.archiveMinFiles = options.archiveMinFiles ?? DEFAULT_ARCHIVE_MIN_FILES;
     this.concurrency = options.concurrency;
     this.log = options.log;
+    this.onProgress = options.onProgress;
+    this.uploadBlocks = new UploadBlocks(options.uploadBlocks !== void 0 ? { blocks: options.uploadBlocks } : {});
     this.runMarker = options.runMarker;
     this.trust = new TrustedSources({
       ...options.repositoryId !== void 0 ? { repositoryId: options.repositoryId } : {},
@@ -12707,27 +12901,36 @@ var GitHubStore = class _GitHubStore {
     const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
     const uploadOptions = { ...retention, compressionLevel: chosen.level };
     const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
-    const progress = new TransferProgress({
-      verb: `${artifactPath}: uploaded`,
-      count: large.length,
-      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
-      ...this.log !== void 0 ? { log: this.log } : {}
+    const zipIndex = large.length;
+    const meter = new TransferMeter({
+      direction: "upload",
+      what: artifactPath,
+      sizes: [
+        ...large.map((f) => f.bytes),
+        ...zipped.length > 0 ? [zippedBytes.reduce((sum, n) => sum + n, 0)] : []
+      ],
+      ...this.progressListener()
     });
-    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
-      archived ? uploadArchive(client, {
+    meter.begin();
+    const quiet = () => void 0;
+    const [zipDone, filesDone, markerDone] = await withUploadTap(this.uploadBlocks, (tap) => Promise.allSettled([
+      zipped.length > 0 ? tap.track(quiet, () => archived ? uploadArchive(client, {
         name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
         files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] })),
         gzipLevel: chosen.level,
         retention
-      }) : zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      }) : uploadWith(client, name, zipped, root, uploadOptions)).then((up) => {
+        meter.finish(zipIndex);
+        return up;
+      }) : void 0,
       settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
         const fileName = fileNames[i];
-        const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
-        progress.add(f.bytes);
+        const up = await withStagedName(f.abs, fileName, (staged, dir) => tap.track((bytes) => meter.update(i, bytes), () => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true })));
+        meter.finish(i);
         return { ...up, artifactPath: f.artifactPath };
       }),
-      this.ensureMarker(client, runName, retention)
-    ]);
+      tap.track(quiet, () => this.ensureMarker(client, runName, retention))
+    ]));
     for (const done of [zipDone, filesDone, markerDone]) {
       if (done.status === "rejected")
         throw done.reason;
@@ -13103,12 +13306,13 @@ var GitHubStore = class _GitHubStore {
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
       const unpacked = { files: 0, bytes: 0 };
-      const progress = new TransferProgress({
-        verb: "downloaded",
-        count: chosen.length,
-        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
-        ...this.log !== void 0 && chosen.length > 1 ? { log: this.log } : {}
+      const meter = new TransferMeter({
+        direction: "download",
+        what,
+        sizes: chosen.map((a) => a.size),
+        ...this.progressListener()
       });
+      meter.begin();
       await settleLimited(chosen, this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }), async (a, i) => {
         const dest = path7.join(staging, "all", a.artifactPath);
         if (a.kind === "zip") {
@@ -13131,10 +13335,15 @@ var GitHubStore = class _GitHubStore {
           unpacked.bytes += got.bytes;
         } else {
           const raw = path7.join(staging, `file-${i}`);
-          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          const stop = watchBytes(raw, (bytes2) => meter.update(i, bytes2));
+          try {
+            await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          } finally {
+            stop();
+          }
           await moveSingleFile(raw, dest);
         }
-        progress.add(a.size);
+        meter.finish(i);
       });
       const picked = want === "" ? path7.join(staging, "all") : path7.join(staging, "all", want);
       const st = await fsp7.lstat(picked).catch(() => void 0);
@@ -13194,6 +13403,22 @@ var GitHubStore = class _GitHubStore {
       this.baseRuns.set(key, found);
     }
     return found;
+  }
+  /**
+   * The listener of one transfer's progress: {@link GitHubStoreOptions.onProgress} and lines
+   * for {@link GitHubStoreOptions.log}, or nothing when neither is set.
+   */
+  progressListener() {
+    const lines = this.log !== void 0 ? progressLines({ log: this.log }) : void 0;
+    const given = this.onProgress;
+    if (lines === void 0 && given === void 0)
+      return {};
+    return {
+      onProgress: (event) => {
+        given?.(event);
+        lines?.(event);
+      }
+    };
   }
   /**
    * Downloads one artifact into `dest` through the client and checks its digest
@@ -13273,7 +13498,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./chunks/artifact-RUKDKMLN.js");
+  return await import("./chunks/artifact-XZROBWRS.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;
@@ -13522,7 +13747,7 @@ async function upload(inputs) {
   const store = GitHubStore.fromEnv(process.env, {
     token: inputs.token,
     warn: (message) => warning(message),
-    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    // Progress (MiB, %, artifacts, MiB/s): a line at most every 10 s or 10 %, then the total.
     log: (line) => info(line)
   });
   const runName = chooseRunName(inputs.run);

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-UTBNGIPO.js";
-import "./chunks/chunk-3JFSUIVE.js";
-import "./chunks/chunk-TYVVMSN3.js";
-import "./chunks/chunk-XQP3NJDT.js";
+} from "./chunks/chunk-MOHHZMJO.js";
+import "./chunks/chunk-3XBP4AMB.js";
+import "./chunks/chunk-GBEIOCTR.js";
+import "./chunks/chunk-THC2AKT7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -20,7 +20,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-HBTUMNII.js")).dispatchPost();
+    await (await import("./chunks/dispatch-JAVCLGIK.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

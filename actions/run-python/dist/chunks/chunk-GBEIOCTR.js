@@ -54,15 +54,15 @@ var require_windows = __commonJS({
       }
       return false;
     }
-    function checkStat(stat3, path12, options) {
-      if (!stat3.isSymbolicLink() && !stat3.isFile()) {
+    function checkStat(stat4, path12, options) {
+      if (!stat4.isSymbolicLink() && !stat4.isFile()) {
         return false;
       }
       return checkPathExt(path12, options);
     }
     function isexe(path12, options, cb) {
-      fs.stat(path12, function(er, stat3) {
-        cb(er, er ? false : checkStat(stat3, path12, options));
+      fs.stat(path12, function(er, stat4) {
+        cb(er, er ? false : checkStat(stat4, path12, options));
       });
     }
     function sync(path12, options) {
@@ -78,20 +78,20 @@ var require_mode = __commonJS({
     isexe.sync = sync;
     var fs = __require("fs");
     function isexe(path12, options, cb) {
-      fs.stat(path12, function(er, stat3) {
-        cb(er, er ? false : checkStat(stat3, options));
+      fs.stat(path12, function(er, stat4) {
+        cb(er, er ? false : checkStat(stat4, options));
       });
     }
     function sync(path12, options) {
       return checkStat(fs.statSync(path12), options);
     }
-    function checkStat(stat3, options) {
-      return stat3.isFile() && checkMode(stat3, options);
+    function checkStat(stat4, options) {
+      return stat4.isFile() && checkMode(stat4, options);
     }
-    function checkMode(stat3, options) {
-      var mod = stat3.mode;
-      var uid = stat3.uid;
-      var gid = stat3.gid;
+    function checkMode(stat4, options) {
+      var mod = stat4.mode;
+      var uid = stat4.uid;
+      var gid = stat4.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -956,11 +956,11 @@ var require_mtime_precision = __commonJS({
     function probe(file, fs, callback) {
       const cachedPrecision = fs[cacheSymbol];
       if (cachedPrecision) {
-        return fs.stat(file, (err, stat3) => {
+        return fs.stat(file, (err, stat4) => {
           if (err) {
             return callback(err);
           }
-          callback(null, stat3.mtime, cachedPrecision);
+          callback(null, stat4.mtime, cachedPrecision);
         });
       }
       const mtime = new Date(Math.ceil(Date.now() / 1e3) * 1e3 + 5);
@@ -968,13 +968,13 @@ var require_mtime_precision = __commonJS({
         if (err) {
           return callback(err);
         }
-        fs.stat(file, (err2, stat3) => {
+        fs.stat(file, (err2, stat4) => {
           if (err2) {
             return callback(err2);
           }
-          const precision = stat3.mtime.getTime() % 1e3 === 0 ? "s" : "ms";
+          const precision = stat4.mtime.getTime() % 1e3 === 0 ? "s" : "ms";
           Object.defineProperty(fs, cacheSymbol, { value: precision });
-          callback(null, stat3.mtime, precision);
+          callback(null, stat4.mtime, precision);
         });
       });
     }
@@ -1028,14 +1028,14 @@ var require_lockfile = __commonJS({
         if (options.stale <= 0) {
           return callback(Object.assign(new Error("Lock file is already being held"), { code: "ELOCKED", file }));
         }
-        options.fs.stat(lockfilePath, (err2, stat3) => {
+        options.fs.stat(lockfilePath, (err2, stat4) => {
           if (err2) {
             if (err2.code === "ENOENT") {
               return acquireLock(file, { ...options, stale: 0 }, callback);
             }
             return callback(err2);
           }
-          if (!isLockStale(stat3, options)) {
+          if (!isLockStale(stat4, options)) {
             return callback(Object.assign(new Error("Lock file is already being held"), { code: "ELOCKED", file }));
           }
           removeLock(file, options, (err3) => {
@@ -1047,8 +1047,8 @@ var require_lockfile = __commonJS({
         });
       });
     }
-    function isLockStale(stat3, options) {
-      return stat3.mtime.getTime() < Date.now() - options.stale;
+    function isLockStale(stat4, options) {
+      return stat4.mtime.getTime() < Date.now() - options.stale;
     }
     function removeLock(file, options, callback) {
       options.fs.rmdir(getLockFile(file, options), (err) => {
@@ -1066,7 +1066,7 @@ var require_lockfile = __commonJS({
       lock2.updateDelay = lock2.updateDelay || options.update;
       lock2.updateTimeout = setTimeout(() => {
         lock2.updateTimeout = null;
-        options.fs.stat(lock2.lockfilePath, (err, stat3) => {
+        options.fs.stat(lock2.lockfilePath, (err, stat4) => {
           const isOverThreshold = lock2.lastUpdate + options.stale < Date.now();
           if (err) {
             if (err.code === "ENOENT" || isOverThreshold) {
@@ -1075,7 +1075,7 @@ var require_lockfile = __commonJS({
             lock2.updateDelay = 1e3;
             return updateLock(file, options);
           }
-          const isMtimeOurs = lock2.mtime.getTime() === stat3.mtime.getTime();
+          const isMtimeOurs = lock2.mtime.getTime() === stat4.mtime.getTime();
           if (!isMtimeOurs) {
             return setLockAsCompromised(
               file,
@@ -1200,11 +1200,11 @@ var require_lockfile = __commonJS({
         if (err) {
           return callback(err);
         }
-        options.fs.stat(getLockFile(file2, options), (err2, stat3) => {
+        options.fs.stat(getLockFile(file2, options), (err2, stat4) => {
           if (err2) {
             return err2.code === "ENOENT" ? callback(null, false) : callback(err2);
           }
-          return callback(null, !isLockStale(stat3, options));
+          return callback(null, !isLockStale(stat4, options));
         });
       });
     }
@@ -1567,42 +1567,29 @@ async function moveSingleFile(dir, dest) {
   await fsp.mkdir(path.dirname(dest), { recursive: true });
   await fsp.rename(path.join(dir, files[0].name), dest);
 }
-var TransferProgress = class {
-  options;
-  done = 0;
-  bytes = 0;
-  lastLine = 0;
-  started;
-  /**
-   * @param options.verb `uploaded` or `downloaded`.
-   * @param options.count how many artifacts.
-   * @param options.totalBytes their bytes in all.
-   * @param options.log where lines go (nothing is logged when unset).
-   * @param options.everyMs the least time between lines, default 5000.
-   * @param options.now the clock in ms, default `Date.now`.
-   */
-  constructor(options) {
-    this.options = options;
-    this.started = (options.now ?? Date.now)();
-  }
-  /** Counts one finished artifact of `bytes` bytes, and logs a line when one is due. */
-  add(bytes) {
-    this.done += 1;
-    this.bytes += bytes;
-    const log = this.options.log;
-    if (log === void 0)
+function watchBytes(dir, onBytes, everyMs = 500) {
+  const poll = { busy: false, stopped: false };
+  const timer = setInterval(() => {
+    if (poll.busy)
       return;
-    const now = (this.options.now ?? Date.now)();
-    const last = this.done === this.options.count;
-    if (!last && now - this.lastLine < (this.options.everyMs ?? 5e3))
-      return;
-    this.lastLine = now;
-    const seconds = Math.max(1e-3, (now - this.started) / 1e3);
-    log(`${this.options.verb} ${this.done}/${this.options.count} files, ${mib(this.bytes)} of ${mib(this.options.totalBytes)} MiB, ${mib(this.bytes / seconds)} MiB/s`);
-  }
-};
-function mib(bytes) {
-  return (bytes / (1024 * 1024)).toFixed(1);
+    poll.busy = true;
+    folderBytes(dir).then((bytes) => {
+      if (!poll.stopped)
+        onBytes(bytes);
+    }).catch(() => void 0).finally(() => {
+      poll.busy = false;
+    });
+  }, everyMs);
+  timer.unref();
+  return () => {
+    poll.stopped = true;
+    clearInterval(timer);
+  };
+}
+async function folderBytes(dir) {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map(async (e) => (await fsp.stat(path.join(dir, e.name))).size));
+  return sizes.reduce((sum, n2) => sum + n2, 0);
 }
 
 // ../../packages/artifacts/lib/names.js
@@ -10684,14 +10671,14 @@ function isProcessAlive(pid, pidStart) {
       return false;
     }
   }
-  const stat3 = readProcStat(pid);
-  if (stat3 === void 0) {
+  const stat4 = readProcStat(pid);
+  if (stat4 === void 0) {
     return true;
   }
-  if (stat3.state === "Z" || stat3.state === "X") {
+  if (stat4.state === "Z" || stat4.state === "X") {
     return false;
   }
-  return pidStart === void 0 || stat3.starttime === pidStart;
+  return pidStart === void 0 || stat4.starttime === pidStart;
 }
 
 // ../../packages/host/lib/lock-dir.js
@@ -11027,8 +11014,8 @@ async function takeLocalGpus(options) {
 
 // ../../packages/executor/lib/supervision.js
 function processStartTime(pid) {
-  const stat3 = readProcStat(pid);
-  return stat3 === void 0 ? void 0 : String(stat3.starttime);
+  const stat4 = readProcStat(pid);
+  return stat4 === void 0 ? void 0 : String(stat4.starttime);
 }
 function processRef(pid) {
   const startTime = processStartTime(pid);
@@ -11754,7 +11741,7 @@ export {
   transferConcurrency,
   withStagedName,
   moveSingleFile,
-  TransferProgress,
+  watchBytes,
   ARCHIVE_SUFFIXES,
   RUN_ARTIFACT_PREFIX,
   TAG_ARTIFACT_PREFIX,

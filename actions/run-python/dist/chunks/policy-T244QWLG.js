@@ -5,9 +5,9 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-5GZWZEZR.js";
+} from "./chunk-GG7FTHRE.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-TYVVMSN3.js";
+import "./chunk-GBEIOCTR.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-BKX2P44D.js";

@@ -2,23 +2,23 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-CENW6SJ3.js";
+} from "./chunk-HIMO6SI7.js";
 import {
   loadPolicy,
   stepClient
-} from "./chunk-5GZWZEZR.js";
+} from "./chunk-GG7FTHRE.js";
 import {
   annotate
 } from "./chunk-F2AVCGAK.js";
 import {
   GitHubStore
-} from "./chunk-3JFSUIVE.js";
+} from "./chunk-3XBP4AMB.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-TYVVMSN3.js";
-import "./chunk-XQP3NJDT.js";
+} from "./chunk-GBEIOCTR.js";
+import "./chunk-THC2AKT7.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

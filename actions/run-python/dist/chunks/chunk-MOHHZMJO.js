@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-3JFSUIVE.js";
+} from "./chunk-3XBP4AMB.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-TYVVMSN3.js";
+} from "./chunk-GBEIOCTR.js";
 import {
   endGroup,
   exportVariable,
@@ -199,7 +199,7 @@ async function runMode(job, inputs) {
   const store = new LocalStore({ home: storeHome });
   const remote = GitHubStore.fromEnv(env, {
     ...inputs.token !== "" ? { token: inputs.token } : {},
-    // Progress of large files (files, MiB, MiB/s), at most a line every 5 s.
+    // Progress (MiB, %, artifacts, MiB/s): a line at most every 10 s or 10 %, then the total.
     log: (line) => info(line),
     // A pull request's code tags in that pull request's namespace (pr-N.<tag>), never the shared
     // tags default-branch runs read; the dispatcher leaves the number out when the policy allows.

@@ -8,7 +8,6 @@ import {
   StoreError,
   TAG_ARTIFACT_PREFIX,
   TAG_FILE,
-  TransferProgress,
   archiveArtifactName,
   checkArtifactPath,
   checkArtifactRunName,
@@ -30,11 +29,12 @@ import {
   tempName,
   transferConcurrency,
   treeStats,
+  watchBytes,
   withStagedName
-} from "./chunk-TYVVMSN3.js";
+} from "./chunk-GBEIOCTR.js";
 import {
   require_tar_stream
-} from "./chunk-XQP3NJDT.js";
+} from "./chunk-THC2AKT7.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost,
@@ -933,6 +933,52 @@ async function baseOfWorkflowRun(sources, run, want, options) {
   return void 0;
 }
 
+// ../../packages/artifacts/lib/client-output.js
+import { AsyncLocalStorage } from "node:async_hooks";
+var UPLOADED_LINE = /^Uploaded bytes (\d+)\r?\n$/;
+var LAYER = /* @__PURE__ */ Symbol("dstack.uploadTap");
+async function withUploadTap(options, fn) {
+  const stream = options.stream ?? process.stdout;
+  const current = new AsyncLocalStorage();
+  const layer = {
+    previous: stream.write,
+    own: Object.hasOwn(stream, "write"),
+    removed: false
+  };
+  const filter = function(chunk, ...rest) {
+    const onBytes = layer.removed ? void 0 : current.getStore();
+    if (onBytes !== void 0 && typeof chunk === "string") {
+      const m = UPLOADED_LINE.exec(chunk);
+      if (m) {
+        onBytes(Number(m[1]));
+        const callback = rest.find((r) => typeof r === "function");
+        if (callback !== void 0)
+          process.nextTick(callback);
+        return true;
+      }
+    }
+    return layer.previous.call(this, chunk, ...rest);
+  };
+  Object.defineProperty(filter, LAYER, { value: layer });
+  stream.write = filter;
+  try {
+    return await fn({
+      track: (onBytes, upload) => current.run(onBytes, () => options.around !== void 0 ? options.around(upload) : upload())
+    });
+  } finally {
+    layer.removed = true;
+    for (; ; ) {
+      const top = stream.write[LAYER];
+      if (top === void 0 || !top.removed)
+        break;
+      if (top.own)
+        stream.write = top.previous;
+      else
+        delete stream.write;
+    }
+  }
+}
+
 // ../../packages/artifacts/lib/compression.js
 import * as fsp2 from "node:fs/promises";
 import { constants, deflateRawSync } from "node:zlib";
@@ -1035,6 +1081,159 @@ function checkArtifactsService(serverUrl, what) {
   throw new StoreError("invalid", `${what}: GITHUB_SERVER_URL is ${server}, a GitHub Enterprise Server: it has no artifacts service for @actions/artifact 2+ (the one upload-artifact@v4 uses), so the GitHub store cannot upload or download there; use github.com or GHE.com (*.ghe.com), or the local store`);
 }
 
+// ../../packages/artifacts/lib/progress.js
+var TransferMeter = class {
+  options;
+  moved;
+  finishedItems;
+  totalBytes;
+  started;
+  now;
+  /**
+   * @param options.direction `upload` or `download`.
+   * @param options.what what moves, for messages.
+   * @param options.sizes each artifact's bytes (of a zip: its files' bytes).
+   * @param options.onProgress where reports go (none when unset).
+   * @param options.now the clock in ms, default `Date.now`.
+   */
+  constructor(options) {
+    this.options = options;
+    this.moved = options.sizes.map(() => 0);
+    this.finishedItems = options.sizes.map(() => false);
+    this.totalBytes = options.sizes.reduce((sum, n) => sum + n, 0);
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
+  }
+  /** Reports the beginning (0 bytes). */
+  begin() {
+    this.report();
+  }
+  /** Artifact `index` has moved `bytes` bytes so far (a smaller count than before is ignored). */
+  update(index, bytes) {
+    const size = this.options.sizes[index] ?? 0;
+    const next = Math.min(size, Math.max(this.moved[index] ?? 0, bytes));
+    if (next === this.moved[index])
+      return;
+    this.moved[index] = next;
+    this.report();
+  }
+  /** Artifact `index` arrived whole. */
+  finish(index) {
+    if (this.finishedItems[index])
+      return;
+    this.finishedItems[index] = true;
+    this.moved[index] = this.options.sizes[index] ?? 0;
+    this.report();
+  }
+  report() {
+    const listener = this.options.onProgress;
+    if (listener === void 0)
+      return;
+    const artifacts = this.finishedItems.filter(Boolean).length;
+    listener({
+      direction: this.options.direction,
+      what: this.options.what,
+      bytes: this.moved.reduce((sum, n) => sum + n, 0),
+      totalBytes: this.totalBytes,
+      artifacts,
+      totalArtifacts: this.options.sizes.length,
+      elapsedMs: Math.max(0, this.now() - this.started),
+      finished: artifacts === this.options.sizes.length
+    });
+  }
+};
+function progressLines(options) {
+  const everyMs = options.everyMs ?? 1e4;
+  const everyPercent = options.everyPercent ?? 10;
+  const minGapMs = options.minGapMs ?? 1e3;
+  const state = { lastAt: 0, lastStep: 0, ended: false };
+  return (event) => {
+    if (state.ended)
+      return;
+    const at = event.elapsedMs;
+    if (event.finished) {
+      state.ended = true;
+      options.log(finalLine(event));
+      return;
+    }
+    const step = Math.floor(percentOf(event) / everyPercent);
+    const since = at - state.lastAt;
+    const due = since >= everyMs || step > state.lastStep && since >= minGapMs;
+    if (!due || event.bytes === 0)
+      return;
+    state.lastAt = at;
+    state.lastStep = step;
+    options.log(progressLine(event));
+  };
+}
+function progressLine(event) {
+  const verb = event.direction === "upload" ? "uploading" : "downloading";
+  return `${event.what}: ${verb} ${mib(event.bytes)} of ${mib(event.totalBytes)} MiB (${Math.floor(percentOf(event))}%), ${event.artifacts} of ${event.totalArtifacts} artifact${event.totalArtifacts === 1 ? "" : "s"}, ${rate(event)} MiB/s`;
+}
+function finalLine(event) {
+  const verb = event.direction === "upload" ? "uploaded" : "downloaded";
+  return `${event.what}: ${verb} ${mib(event.bytes)} MiB (${event.totalArtifacts} artifact${event.totalArtifacts === 1 ? "" : "s"}) in ${(event.elapsedMs / 1e3).toFixed(1)} s, ${rate(event)} MiB/s`;
+}
+function percentOf(event) {
+  return event.totalBytes === 0 ? 100 : 100 * event.bytes / event.totalBytes;
+}
+function rate(event) {
+  return mib(event.bytes * 1e3 / Math.max(1, event.elapsedMs));
+}
+function mib(bytes) {
+  return (bytes / (1024 * 1024)).toFixed(1);
+}
+
+// ../../packages/artifacts/lib/upload-blocks.js
+var UPLOAD_CONCURRENCY_ENV = "ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY";
+var DEFAULT_UPLOAD_BLOCKS = 1;
+var UploadBlocks = class {
+  blocks;
+  env;
+  /** Uploads of this store running now, and what the variable was before the first. */
+  held;
+  /**
+   * @param options.blocks blocks at once, an integer of at least 1 (unset: see the class).
+   * @param options.env the environment the client reads, default `process.env`.
+   * @throws StoreError `invalid` for a `blocks` that is not a positive integer.
+   */
+  constructor(options = {}) {
+    const { blocks } = options;
+    if (blocks !== void 0 && !(Number.isSafeInteger(blocks) && blocks >= 1)) {
+      throw new StoreError("invalid", `uploadBlocks ${JSON.stringify(blocks)}: expected an integer of at least 1 (8 MiB blocks each upload stages at once)`);
+    }
+    this.blocks = blocks;
+    this.env = options.env ?? process.env;
+    this.held = { count: 0, previous: void 0, value: void 0 };
+  }
+  /** Runs `fn` (the store's client uploads) with the variable set as the class says. */
+  async around(fn) {
+    if (this.held.count === 0) {
+      const previous = this.env[UPLOAD_CONCURRENCY_ENV];
+      const value = this.blocks !== void 0 ? String(this.blocks) : previous === void 0 || previous === "" ? String(DEFAULT_UPLOAD_BLOCKS) : void 0;
+      this.held.previous = previous;
+      this.held.value = value;
+      if (value !== void 0)
+        this.env[UPLOAD_CONCURRENCY_ENV] = value;
+    }
+    this.held.count += 1;
+    try {
+      return await fn();
+    } finally {
+      this.held.count -= 1;
+      if (this.held.count === 0 && this.held.value !== void 0) {
+        if (this.env[UPLOAD_CONCURRENCY_ENV] === this.held.value) {
+          if (this.held.previous === void 0)
+            delete this.env[UPLOAD_CONCURRENCY_ENV];
+          else
+            this.env[UPLOAD_CONCURRENCY_ENV] = this.held.previous;
+        }
+        this.held.value = void 0;
+      }
+    }
+  }
+};
+
 // ../../packages/artifacts/lib/github-store.js
 var PAGE_SIZE = 100;
 var DEFAULT_ARCHIVE_MIN_FILES = 100;
@@ -1062,6 +1261,9 @@ var GitHubStore = class _GitHubStore {
   archiveMinFiles;
   concurrency;
   log;
+  onProgress;
+  /** Sets the client's blocks per upload while this store's uploads run. */
+  uploadBlocks;
   runMarker;
   /** {@link GitHubStore.findBaseRun}'s answers in this step, by workflow and artifact path. */
   baseRuns = /* @__PURE__ */ new Map();
@@ -1070,7 +1272,10 @@ var GitHubStore = class _GitHubStore {
    * digest of the runtime token), so that later uploads of the same run in this step skip it.
    */
   markers = /* @__PURE__ */ new Map();
-  /** @throws StoreError `invalid` for a repository not of the form `owner/name`. */
+  /**
+   * @throws StoreError `invalid` for a repository not of the form `owner/name`, or an
+   *   `uploadBlocks` that is not a positive integer.
+   */
   constructor(options) {
     const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repository);
     if (!m) {
@@ -1099,6 +1304,8 @@ var GitHubStore = class _GitHubStore {
     this.archiveMinFiles = options.archiveMinFiles ?? DEFAULT_ARCHIVE_MIN_FILES;
     this.concurrency = options.concurrency;
     this.log = options.log;
+    this.onProgress = options.onProgress;
+    this.uploadBlocks = new UploadBlocks(options.uploadBlocks !== void 0 ? { blocks: options.uploadBlocks } : {});
     this.runMarker = options.runMarker;
     this.trust = new TrustedSources({
       ...options.repositoryId !== void 0 ? { repositoryId: options.repositoryId } : {},
@@ -1220,27 +1427,36 @@ var GitHubStore = class _GitHubStore {
     const retention = options.retentionDays !== void 0 ? { retentionDays: options.retentionDays } : {};
     const uploadOptions = { ...retention, compressionLevel: chosen.level };
     const fileNames = large.map((f) => fileArtifactName(runName, f.artifactPath));
-    const progress = new TransferProgress({
-      verb: `${artifactPath}: uploaded`,
-      count: large.length,
-      totalBytes: large.reduce((sum, f) => sum + f.bytes, 0),
-      ...this.log !== void 0 ? { log: this.log } : {}
+    const zipIndex = large.length;
+    const meter = new TransferMeter({
+      direction: "upload",
+      what: artifactPath,
+      sizes: [
+        ...large.map((f) => f.bytes),
+        ...zipped.length > 0 ? [zippedBytes.reduce((sum, n) => sum + n, 0)] : []
+      ],
+      ...this.progressListener()
     });
-    const [zipDone, filesDone, markerDone] = await Promise.allSettled([
-      archived ? uploadArchive(client, {
+    meter.begin();
+    const quiet = () => void 0;
+    const [zipDone, filesDone, markerDone] = await withUploadTap(this.uploadBlocks, (tap) => Promise.allSettled([
+      zipped.length > 0 ? tap.track(quiet, () => archived ? uploadArchive(client, {
         name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
         files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] })),
         gzipLevel: chosen.level,
         retention
-      }) : zipped.length > 0 ? uploadWith(client, name, zipped, root, uploadOptions) : void 0,
+      }) : uploadWith(client, name, zipped, root, uploadOptions)).then((up) => {
+        meter.finish(zipIndex);
+        return up;
+      }) : void 0,
       settleLimited(large, this.concurrency ?? transferConcurrency({ items: large.length }), async (f, i) => {
         const fileName = fileNames[i];
-        const up = await withStagedName(f.abs, fileName, (staged, dir) => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true }));
-        progress.add(f.bytes);
+        const up = await withStagedName(f.abs, fileName, (staged, dir) => tap.track((bytes) => meter.update(i, bytes), () => uploadWith(client, fileName, [staged], dir, { ...retention, skipArchive: true })));
+        meter.finish(i);
         return { ...up, artifactPath: f.artifactPath };
       }),
-      this.ensureMarker(client, runName, retention)
-    ]);
+      tap.track(quiet, () => this.ensureMarker(client, runName, retention))
+    ]));
     for (const done of [zipDone, filesDone, markerDone]) {
       if (done.status === "rejected")
         throw done.reason;
@@ -1616,12 +1832,13 @@ var GitHubStore = class _GitHubStore {
       const { DefaultArtifactClient } = await loadClient(`download of ${what}`);
       const client = new DefaultArtifactClient();
       const unpacked = { files: 0, bytes: 0 };
-      const progress = new TransferProgress({
-        verb: "downloaded",
-        count: chosen.length,
-        totalBytes: chosen.reduce((sum, a) => sum + a.size, 0),
-        ...this.log !== void 0 && chosen.length > 1 ? { log: this.log } : {}
+      const meter = new TransferMeter({
+        direction: "download",
+        what,
+        sizes: chosen.map((a) => a.size),
+        ...this.progressListener()
       });
+      meter.begin();
       await settleLimited(chosen, this.concurrency ?? transferConcurrency({ items: chosen.length, max: 8, least: 4 }), async (a, i) => {
         const dest = path2.join(staging, "all", a.artifactPath);
         if (a.kind === "zip") {
@@ -1644,10 +1861,15 @@ var GitHubStore = class _GitHubStore {
           unpacked.bytes += got.bytes;
         } else {
           const raw = path2.join(staging, `file-${i}`);
-          await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          const stop = watchBytes(raw, (bytes2) => meter.update(i, bytes2));
+          try {
+            await this.downloadOne(client, a, raw, what, { skipDecompress: true });
+          } finally {
+            stop();
+          }
           await moveSingleFile(raw, dest);
         }
-        progress.add(a.size);
+        meter.finish(i);
       });
       const picked = want === "" ? path2.join(staging, "all") : path2.join(staging, "all", want);
       const st = await fsp3.lstat(picked).catch(() => void 0);
@@ -1707,6 +1929,22 @@ var GitHubStore = class _GitHubStore {
       this.baseRuns.set(key, found);
     }
     return found;
+  }
+  /**
+   * The listener of one transfer's progress: {@link GitHubStoreOptions.onProgress} and lines
+   * for {@link GitHubStoreOptions.log}, or nothing when neither is set.
+   */
+  progressListener() {
+    const lines = this.log !== void 0 ? progressLines({ log: this.log }) : void 0;
+    const given = this.onProgress;
+    if (lines === void 0 && given === void 0)
+      return {};
+    return {
+      onProgress: (event) => {
+        given?.(event);
+        lines?.(event);
+      }
+    };
   }
   /**
    * Downloads one artifact into `dest` through the client and checks its digest
@@ -1786,7 +2024,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./artifact-PTP2EWWU.js");
+  return await import("./artifact-2SRGXWT7.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;

@@ -8,12 +8,12 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-CENW6SJ3.js";
-import "./chunk-5GZWZEZR.js";
+} from "./chunk-HIMO6SI7.js";
+import "./chunk-GG7FTHRE.js";
 import "./chunk-F2AVCGAK.js";
-import "./chunk-3JFSUIVE.js";
-import "./chunk-TYVVMSN3.js";
-import "./chunk-XQP3NJDT.js";
+import "./chunk-3XBP4AMB.js";
+import "./chunk-GBEIOCTR.js";
+import "./chunk-THC2AKT7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-BKX2P44D.js";

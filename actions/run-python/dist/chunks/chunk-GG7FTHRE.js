@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-TYVVMSN3.js";
+} from "./chunk-GBEIOCTR.js";
 import {
   getInput,
   info,

@@ -2,12 +2,12 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   eventDefaultBranch,
   stepClient
-} from "./chunk-5GZWZEZR.js";
+} from "./chunk-GG7FTHRE.js";
 import {
   InputError,
   Inputs,
   parseRunArtifactName
-} from "./chunk-TYVVMSN3.js";
+} from "./chunk-GBEIOCTR.js";
 import {
   getInput,
   getState,
