@@ -249,6 +249,9 @@ export async function runMode(job: Job, inputs: ActionInputs): Promise<void> {
       ...(job.workflow ? { workflow: job.workflow } : {}),
       untrusted: inputs.untrusted,
       ...(inputs.pullRequest !== undefined ? { pullRequest: inputs.pullRequest } : {}),
+      // Which way each metric is better, as the job ran: `dstack metrics diff --remote` judges
+      // the run by these rather than by a checkout's later workflows file.
+      metrics: { ...job.metrics },
     },
     warn: (message) => core.warning(message),
   });

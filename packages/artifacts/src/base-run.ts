@@ -20,6 +20,7 @@
  * @module
  */
 
+import { type MetricDirection, metricNameProblem } from "@dstack/spec";
 import { newestArtifactFirst, type RestArtifact } from "./github-rest.js";
 import { parseRunArtifactName, RUN_ARTIFACT_PREFIX } from "./names.js";
 import { judgeWorkflowRun, type WorkflowRunFacts } from "./trust.js";
@@ -35,6 +36,53 @@ export interface RunMarkerFields {
   untrusted: boolean;
   /** The pull request whose code ran (the runner workflow's `pull-request` input). */
   pullRequest?: number;
+  /**
+   * Which way is better for the named metrics: the `metrics:` of the job the run ran (`{}` when
+   * it had none), so that `dstack metrics diff --remote` judges the run as it ran. Absent in
+   * markers written before markers recorded it; read back through {@link markerMetrics}.
+   */
+  metrics?: Readonly<Record<string, MetricDirection>>;
+}
+
+/** Most metrics a marker's `metrics` may name; a marker naming more is not read. */
+export const MARKER_METRICS_MAX = 1000;
+
+/**
+ * The `metrics` a parsed run marker records, validated: it comes from a workflow run, so it is
+ * data, never trusted to be well formed. A plain object of at most {@link MARKER_METRICS_MAX}
+ * entries, each a metric name by `@dstack/spec`'s `metricNameProblem` and `"min"` or `"max"`.
+ *
+ * @returns `{ directions }` (`{}` for a job without `metrics:`); `undefined` when the marker
+ *   records none; `{ problem }`, one sentence, when it records something else (then the run's
+ *   directions are unknown: the caller ignores them).
+ */
+export function markerMetrics(
+  record: unknown,
+): { directions: Record<string, MetricDirection> } | { problem: string } | undefined {
+  if (typeof record !== "object" || record === null || !("metrics" in record)) return undefined;
+  const value = (record as { metrics: unknown }).metrics;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const given = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    return { problem: `metrics is ${given}, not an object` };
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MARKER_METRICS_MAX) {
+    return {
+      problem: `metrics names ${entries.length} metrics; at most ${MARKER_METRICS_MAX} are read`,
+    };
+  }
+  const out: Record<string, MetricDirection> = {};
+  for (const [name, direction] of entries) {
+    const problem = metricNameProblem(name);
+    if (problem !== undefined) return { problem: `metrics: ${problem}` };
+    if (direction !== "min" && direction !== "max") {
+      return {
+        problem: `metrics: ${JSON.stringify(name.slice(0, 60))} is ${JSON.stringify(direction)?.slice(0, 60) ?? typeof direction}; the directions are "min" and "max"`,
+      };
+    }
+    Object.defineProperty(out, name, { value: direction, enumerable: true, writable: true });
+  }
+  return { directions: out };
 }
 
 /** Options of {@link findBaseRun}. */

@@ -70,6 +70,7 @@ import {
   type BaseRunFound,
   type FindBaseRunOptions,
   findBaseRun,
+  markerMetrics,
   type RunMarkerFields,
 } from "./base-run.js";
 import { withUploadTap } from "./client-output.js";
@@ -122,6 +123,8 @@ export {
   type BaseRunFound,
   type FindBaseRunOptions,
   isBaseMarker,
+  MARKER_METRICS_MAX,
+  markerMetrics,
   type RunMarkerFields,
 } from "./base-run.js";
 export {
@@ -278,6 +281,9 @@ export interface GitHubStoreOptions {
    */
   runMarker?: RunMarkerFields;
 }
+
+/** Most bytes of a run marker artifact {@link GitHubStore.recordedMetrics} downloads. */
+export const RUN_MARKER_MAX_BYTES = 64 * 1024;
 
 /** Options of {@link GitHubStore.upload}. */
 export interface GitHubUploadOptions {
@@ -1334,6 +1340,49 @@ export class GitHubStore {
       this.baseRuns.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * The `metrics:` directions a run's marker records (the job it ran; see `base-run.ts`): the
+   * newest unexpired `dstack-run--<run>` of the workflow run holding the run (a
+   * {@link GitHubStore.resolveRef} or {@link GitHubStore.downloadArtifacts} answer), read and
+   * validated by `markerMetrics`. The marker comes from a workflow run, so it is data: one larger
+   * than {@link RUN_MARKER_MAX_BYTES}, not JSON, or recording directions that are not valid gives
+   * `undefined` and a warning, never an error.
+   *
+   * @returns the directions (`{}` for a job without `metrics:`), or `undefined` when the marker
+   *   records none (written before markers recorded them, or by a store without a job) or is
+   *   ignored.
+   * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
+   */
+  async recordedMetrics(
+    resolved: Pick<ResolvedRun, "runName" | "workflowRunId">,
+  ): Promise<Record<string, "min" | "max"> | undefined> {
+    const name = runArtifactName(checkRunName(resolved.runName));
+    const marker = (await this.api.listOfRun(resolved.workflowRunId))
+      .filter((a) => a.name === name && this.isLive(a))
+      .sort(newestArtifactFirst)[0];
+    if (marker === undefined) return undefined;
+    const ignored = (why: string) => {
+      this.warn(
+        `run ${JSON.stringify(resolved.runName)}: its marker ${name} (id ${marker.id}, workflow run ${resolved.workflowRunId}) ${why}; its recorded metric directions are ignored`,
+      );
+      return undefined;
+    };
+    if (marker.size_in_bytes > RUN_MARKER_MAX_BYTES) {
+      return ignored(`is ${marker.size_in_bytes} bytes, more than ${RUN_MARKER_MAX_BYTES}`);
+    }
+    let record: unknown;
+    try {
+      record = await this.readJson(marker, RUN_FILE);
+    } catch (e) {
+      if (e instanceof SyntaxError) return ignored(`is not JSON (${e.message})`);
+      throw e;
+    }
+    const metrics = markerMetrics(record);
+    if (metrics === undefined) return undefined;
+    if ("problem" in metrics) return ignored(`is not valid: ${metrics.problem}`);
+    return metrics.directions;
   }
 
   /**
