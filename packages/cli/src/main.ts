@@ -263,7 +263,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option("-w, --workflow <name>", WORKFLOW_DIRECTIONS_HELP)
     .addHelpText(
       "after",
-      "\nWhich way each metric is better follows the workflow's metrics: (e.g. val_loss: min), else\nthe name rule (loss, error, ... lower; others higher): locally the jobs' as they ran (B's where\nthey differ); with --remote this checkout's .dstack/workflows.yaml (every workflow's where they\nagree), since a remote run's job is not read back; with --workflow that workflow's.",
+      "\nWhich way each metric is better follows the workflow's metrics: (e.g. val_loss: min), else\nthe name rule (loss, error, ... lower; others higher): the jobs' as they ran (B's where they\ndiffer), with --remote as the runs' markers record them; a remote run whose marker records\nnone (made before markers did) by this checkout's .dstack/workflows.yaml (every workflow's\nwhere they agree); with --workflow that workflow's.",
     )
     .action(async (a: string, b: string, _opts: unknown, cmd: Command) => {
       // `metrics` has -w too and, parsing first, takes it wherever it is written.
@@ -327,7 +327,7 @@ interface RemoteCliOptions {
 
 /** `--workflow` of `dstack metrics` and `metrics diff`. */
 const WORKFLOW_DIRECTIONS_HELP =
-  "judge which way each metric is better by this workflow's metrics: in this checkout's .dstack/workflows.yaml (default: the run's own job; with --remote, every workflow's of the file)";
+  "judge which way each metric is better by this workflow's metrics: in this checkout's .dstack/workflows.yaml (default: the run's own job; with --remote, as its marker records it, else every workflow's of the file)";
 
 /**
  * Whether a command goes to GitHub (`--remote`).

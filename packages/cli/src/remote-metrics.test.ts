@@ -63,6 +63,21 @@ beforeAll(async () => {
   });
   Object.assign(process.env, service.envFor(fork));
   await saveMetrics(store, "evil-eel-1", [0.01, 0.001], "cand");
+  // Runs whose markers record their job's directions, as mode run writes them.
+  const recorded = (metrics: Record<string, "min" | "max">) =>
+    new GitHubStore({
+      token: TOKEN,
+      repository: REPO,
+      apiUrl: rest.url,
+      writeSpacingMs: 0,
+      runMarker: { workflow: "train", untrusted: false, metrics },
+    });
+  Object.assign(process.env, service.envFor(rest.workflowRun(1003)));
+  await saveMetrics(recorded({ val_loss: "max" }), "max-ram-1", [1.0, 0.5]);
+  Object.assign(process.env, service.envFor(rest.workflowRun(1004)));
+  await saveMetrics(recorded({ val_loss: "max" }), "max-rat-2", [0.9, 0.4]);
+  Object.assign(process.env, service.envFor(rest.workflowRun(1005)));
+  await saveMetrics(recorded({ val_loss: "min" }), "min-yak-1", [1.0, 0.5]);
   // The laptop has no runtime token: downloads go through the REST API with the user's token.
   delete process.env.ACTIONS_RUNTIME_TOKEN;
   delete process.env.ACTIONS_RESULTS_URL;
@@ -137,6 +152,51 @@ describe("dstack metrics diff --remote", () => {
       expect(r.stderr).toBe(stderr);
     },
   );
+
+  // This checkout's file says val_loss: min (lower is better); the runs' markers may say max.
+  it.each([
+    {
+      name: "both markers' max over the checkout's min",
+      argv: ["max-ram-1", "max-rat-2"],
+      row: /^val_loss ↑\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) worse$/,
+    },
+    {
+      name: "B's max where the markers differ",
+      argv: ["min-yak-1", "max-rat-2"],
+      row: /^val_loss ↑\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) worse$/,
+    },
+    {
+      name: "A's marker records none: the checkout's min, B's max over it",
+      argv: ["base-bee-1", "max-rat-2"],
+      row: /^val_loss ↑\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) worse$/,
+    },
+    {
+      name: "A's max, B's marker records none: the checkout's min over it",
+      argv: ["max-ram-1", "new-newt-2"],
+      row: /^val_loss ↓\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) better$/,
+    },
+    {
+      name: "--workflow's min over the markers",
+      argv: ["max-ram-1", "max-rat-2", "--workflow", "train"],
+      row: /^val_loss ↓\s+0\.5\s+0\.4\s+-0\.1 \(-20\.0%\) better$/,
+    },
+  ])("judges by the runs' recorded directions: $name", async ({ argv, row }) => {
+    const cwd = fs.mkdtempSync(path.join(tmp, "laptop-"));
+    fs.mkdirSync(path.join(cwd, ".dstack"));
+    fs.writeFileSync(
+      path.join(cwd, ".dstack/workflows.yaml"),
+      "workflows:\n  - name: train\n    file: t.py\n    metrics: { val_loss: min }\n",
+    );
+    fs.writeFileSync(path.join(cwd, "t.py"), "");
+    const r = await runDstack(["metrics", "diff", ...argv, "--remote", "--repo", REPO], cwd, {
+      PATH: process.env.PATH,
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_API_URL: rest.url,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split("\n")[1]).toMatch(row);
+  });
 
   it.each([
     {

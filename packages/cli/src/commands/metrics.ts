@@ -7,7 +7,8 @@
  *
  * Which way each metric is better (its arrow, best value, better or worse) follows the workflow's
  * `metrics:` over the name rule: a local run's from the job its run record holds (as it ran); a
- * remote run's, whose job is not read back, from this checkout's `.dstack/workflows.yaml`; with
+ * remote run's from its run marker (`dstack-run.json`, as it ran), or for a marker recording
+ * none (written before markers did) from this checkout's `.dstack/workflows.yaml`; with
  * `--workflow NAME`, that workflow's of this checkout's file for either.
  *
  * @module
@@ -126,26 +127,23 @@ function readWith(dir: string, directions: DirectionOverrides): Promise<MetricsR
 }
 
 /**
- * The metrics of a run (`RUN` or `:TAG`) from the GitHub store: its `metrics/` downloaded into a
- * temporary folder (removed after) and read as a local run's.
+ * A run (`RUN` or `:TAG`) of the GitHub store: its `metrics/` downloaded into `parent` and the
+ * `metrics:` directions its run marker records (`GitHubStore.recordedMetrics`: undefined when it
+ * records none, or none valid).
  *
  * @throws the store's `StoreError`s (unknown run or tag, no `metrics` artifact path).
  */
-async function remoteRunMetrics(
+async function remoteRun(
   ref: string,
   store: GitHubStore,
-  directions: DirectionOverrides,
-): Promise<{ runName: string; report: MetricsReport }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "dstack-metrics-"));
-  try {
-    const got = await store.downloadArtifacts(parseRef(ref), {
-      artifactPath: METRICS_DIR,
-      localPath: path.join(dir, METRICS_DIR),
-    });
-    return { runName: got.runName, report: await readWith(dir, directions) };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  parent: string,
+): Promise<{ runName: string; dir: string; directions: DirectionOverrides | undefined }> {
+  const dir = await mkdtemp(path.join(parent, "run-"));
+  const got = await store.downloadArtifacts(parseRef(ref), {
+    artifactPath: METRICS_DIR,
+    localPath: path.join(dir, METRICS_DIR),
+  });
+  return { runName: got.runName, dir, directions: await store.recordedMetrics(got) };
 }
 
 /** Prints a report's problems to stderr, each line `dstack: RUN: problem`. */
@@ -203,8 +201,9 @@ export async function metricsCommand(
  * `dstack metrics diff RUN_A RUN_B`: each metric's last value in A and B, the change from A to
  * B, and whether B is better or worse (↓ lower is better, ↑ higher is better). `--remote`: both
  * runs from GitHub Actions artifacts (only their `metrics/` artifact path). Both runs are judged
- * alike: by `--workflow`'s directions; else locally by both jobs' `metrics:` (B's where they
- * differ), remotely by this checkout's workflows file.
+ * alike: by `--workflow`'s directions; else by both jobs' `metrics:` (B's where they differ),
+ * as the local run records or the remote run's marker holds them; a remote run whose marker
+ * holds none is judged by this checkout's workflows file.
  */
 export async function metricsDiffCommand(
   refA: string,
@@ -213,15 +212,31 @@ export async function metricsDiffCommand(
   opts: MetricsDiffOptions = {},
 ): Promise<number> {
   if (opts.remote) {
-    const directions = checkoutDirections(ctx, opts.workflow);
     const { withGitHubStore } = await import("../remote/artifacts.js");
-    return withGitHubStore(opts, ctx, async (store) =>
-      printDiff(
-        await remoteRunMetrics(refA, store, directions),
-        await remoteRunMetrics(refB, store, directions),
-        ctx,
-      ),
-    );
+    const parent = await mkdtemp(path.join(os.tmpdir(), "dstack-metrics-"));
+    try {
+      return await withGitHubStore(opts, ctx, async (store) => {
+        const a = await remoteRun(refA, store, parent);
+        const b = await remoteRun(refB, store, parent);
+        // A run whose marker records no directions (an older marker): this checkout's file.
+        let checkout: DirectionOverrides | undefined;
+        const fallback = () => {
+          checkout ??= checkoutDirections(ctx);
+          return checkout;
+        };
+        const directions =
+          opts.workflow !== undefined
+            ? checkoutDirections(ctx, opts.workflow)
+            : { ...(a.directions ?? fallback()), ...(b.directions ?? fallback()) };
+        return printDiff(
+          { runName: a.runName, report: await readWith(a.dir, directions) },
+          { runName: b.runName, report: await readWith(b.dir, directions) },
+          ctx,
+        );
+      });
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   }
   const a = await localRun(refA, ctx);
   const b = await localRun(refB, ctx);
