@@ -706,6 +706,74 @@ describe("dstack ps --remote", () => {
     expect(some.stderr).toBe("1 older runs not shown; dstack ps --remote -a shows all\n");
   });
 
+  it("leaves finished tag-only runs (tags add --remote) out without -a, as local ps does", async () => {
+    const f = await fake({
+      queuedMs: 10_000,
+      durationMs: 180_000,
+      listDelayMs: 0,
+      inputs: { job: false, "run-name": true, tag: false, "runs-on": false, "tag-run": false },
+    });
+    const dir = await gitRepo("https://github.com/octo-org/octo-repo.git");
+    const env = () => envOf({ GITHUB_TOKEN: newToken(), GITHUB_API_URL: f.github.url });
+    const run = async () => {
+      const r = await dstack(f, ["run", "train", "--remote", "-d"], dir, env());
+      expect(r.status).toBe(0);
+      return r.stdout.trim();
+    };
+    /** A tag-only dispatch as `tags add best RUN --remote` makes it (it follows it to its end). */
+    const tagOnly = async (title: string, target: string) => {
+      const res = await fetch(
+        `${f.github.url}/repos/octo-org/octo-repo/actions/workflows/dstack-run.yml/dispatches`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `token ${newToken()}`,
+            accept: "application/vnd.github+json",
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({
+            ref: "main",
+            inputs: { "run-name": title, tag: "best", "tag-run": target },
+          }),
+        },
+      );
+      expect(res.status).toBe(204);
+    };
+    const a = await run();
+    f.model.clock.advance(60_000);
+    await tagOnly("tag-calm-cat-1", a);
+    f.model.clock.advance(60_000);
+    const b = await run();
+    f.model.clock.advance(300_000);
+    // Unfinished: shown as every unfinished run is.
+    await tagOnly("tag-calm-cat-2", b);
+    const parse = (stdout: string) =>
+      stdout
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(/ {2,}/).slice(0, 2));
+    const some = await dstack(f, ["ps", "--remote"], dir, env());
+    expect(some.status).toBe(0);
+    expect(parse(some.stdout)).toEqual([
+      ["tag-calm-cat-2", "queued"],
+      [b, "done"],
+      [a, "done"],
+    ]);
+    expect(some.stderr).toBe(
+      "1 tag-only run (tags add --remote) not shown; dstack ps --remote -a shows all\n",
+    );
+    const all = await dstack(f, ["ps", "--remote", "-a"], dir, env());
+    expect(all.status).toBe(0);
+    expect(parse(all.stdout)).toEqual([
+      ["tag-calm-cat-2", "queued"],
+      [b, "done"],
+      ["tag-calm-cat-1", "done"],
+      [a, "done"],
+    ]);
+    expect(all.stderr).toBe("");
+  });
+
   it("a runner workflow GitHub does not know: says to copy dstack-run.yml", async () => {
     const f = await fake({ workflowFile: "other.yml" });
     const r = await dstack(

@@ -14,6 +14,7 @@ import {
   remoteTarget,
   runnerWorkflowOf,
 } from "./session.js";
+import { isTagOnlyTitle } from "./tags.js";
 
 /** A workflow run's status in `ps`'s words: queued, running, done, failed, or GitHub's conclusion. */
 export function psStatus(status: string | null, conclusion: string | null): string {
@@ -30,7 +31,10 @@ const RECENT_FINISHED = 5;
  * `dstack ps --remote [-a]`: runs of the runner workflow, newest first
  * (`GET /repos/{o}/{r}/actions/workflows/{file}/runs`; a run's title is its dstack run name):
  * RUN, STATUS, SUBMITTED, DURATION, URL. Without `-a`, the unfinished runs and the last
- * {@link RECENT_FINISHED} finished ones (from the newest 100); with `-a`, every page.
+ * {@link RECENT_FINISHED} finished ones (from the newest 100); with `-a`, every page. The
+ * finished tag-only runs of `tags add --remote` (titled `tag-<name>`, see `tags.ts`) only wrote a
+ * tag, so, as local `ps` shows the finished runs `tags add -a` made only with `-a`, they are left
+ * out without `-a` (and counted on stderr).
  *
  * @throws {@link CliError} for no token or repository, a runner workflow GitHub does not know,
  *   and GitHub refusals.
@@ -73,9 +77,17 @@ export async function remotePsCommand(
       }
       const now = (ctx.now ?? Date.now)();
       let finished = 0;
+      let tagOnly = 0;
       const shown = opts.all
         ? runs
-        : runs.filter((r) => r.status !== "completed" || finished++ < RECENT_FINISHED);
+        : runs.filter((r) => {
+            if (r.status !== "completed") return true;
+            if (isTagOnlyTitle(r.display_title)) {
+              tagOnly++;
+              return false;
+            }
+            return finished++ < RECENT_FINISHED;
+          });
       const rows = [["RUN", "STATUS", "SUBMITTED", "DURATION", "URL"]];
       for (const r of shown) {
         const end = r.status === "completed" ? Date.parse(r.updated_at) : now;
@@ -88,10 +100,15 @@ export async function remotePsCommand(
         ]);
       }
       ctx.stdout(`${table(rows)}\n`);
-      if (shown.length < total) {
-        ctx.stderr(
-          `${total - shown.length} older runs not shown; dstack ps --remote -a shows all\n`,
-        );
+      const older = total - shown.length - tagOnly;
+      const hidden = [
+        ...(older > 0 ? [`${older} older runs`] : []),
+        ...(tagOnly > 0
+          ? [`${tagOnly} tag-only run${tagOnly === 1 ? "" : "s"} (tags add --remote)`]
+          : []),
+      ];
+      if (hidden.length > 0) {
+        ctx.stderr(`${hidden.join(" and ")} not shown; dstack ps --remote -a shows all\n`);
       }
       return 0;
     },

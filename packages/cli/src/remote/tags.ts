@@ -18,7 +18,7 @@ import {
   readDefaultBranch,
   trustInputs,
 } from "@dstack/github";
-import { allocateRunName } from "@dstack/spec";
+import { allocateRunName, parseRunName } from "@dstack/spec";
 import pc from "picocolors";
 import { CliError, type RunContext } from "../context.js";
 import { age, table, withoutTimestamp } from "../format.js";
@@ -96,6 +96,21 @@ export async function remoteTagsDeleteCommand(
   return 0;
 }
 
+/** What the title (`run-name`) of a tag-only run of the runner workflow starts with. */
+export const TAG_ONLY_TITLE_PREFIX = "tag-";
+
+/**
+ * Whether a runner workflow run's title is a tag-only run's (`tag-<run name>`, from
+ * {@link remoteTagsAddCommand}) rather than a dstack run's: a run's title is its allocated name
+ * (`adjective-animal-N`), and `tag` is none of the adjectives.
+ */
+export function isTagOnlyTitle(title: string): boolean {
+  return (
+    title.startsWith(TAG_ONLY_TITLE_PREFIX) &&
+    parseRunName(title.slice(TAG_ONLY_TITLE_PREFIX.length)) !== null
+  );
+}
+
 /**
  * `dstack tags add TAG RUN --remote`: points TAG at RUN on GitHub. A tag there is an Actions
  * artifact, which GitHub takes only from inside a running workflow run, so this dispatches the
@@ -166,7 +181,9 @@ async function tagRemote(
   // On the default branch, so `{}`: the tag step refuses a dispatch marked untrusted.
   const trust = trustInputs({ dispatchRef: ref, defaultBranch: ref });
   const taken = await recentTitles(s, o.file, ref);
-  const title = `tag-${await allocateRunName({ claim: (name) => !taken.has(`tag-${name}`) })}`;
+  const title = `${TAG_ONLY_TITLE_PREFIX}${await allocateRunName({
+    claim: (name) => !taken.has(`${TAG_ONLY_TITLE_PREFIX}${name}`),
+  })}`;
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
