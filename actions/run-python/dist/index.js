@@ -1,18 +1,18 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunks/chunk-F2AVCGAK.js";
+} from "./chunks/chunk-UZIKASSP.js";
 import {
   runMode
-} from "./chunks/chunk-MOHHZMJO.js";
-import "./chunks/chunk-3XBP4AMB.js";
+} from "./chunks/chunk-KA34SXRO.js";
+import "./chunks/chunk-L5Z3EBVR.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-GBEIOCTR.js";
-import "./chunks/chunk-THC2AKT7.js";
+} from "./chunks/chunk-OHUBRXFK.js";
+import "./chunks/chunk-XQP3NJDT.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -26,7 +26,7 @@ import {
 import {
   jobLabels,
   jobToWorkflow
-} from "./chunks/chunk-6HKVVBLW.js";
+} from "./chunks/chunk-OADE2NIT.js";
 import "./chunks/chunk-2XQLGBSN.js";
 
 // lib/plan.js
@@ -47,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-XTUHGYQ6.js")).commandMode(inputs);
+    return (await import("./chunks/command-LIGBPN3R.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-T244QWLG.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-Y2QTR6TU.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -70,7 +70,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-JAVCLGIK.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-ERLDIIAZ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -13,7 +13,7 @@ import {
   formatMetricNumber,
   isBetter,
   lastValues
-} from "./chunk-4ZRBH5IO.js";
+} from "./chunk-EXW4HUQH.js";
 import {
   DISPATCH_EVENT_TYPE,
   REPOSITORY_ROLES,
@@ -28,7 +28,7 @@ import {
   requiredRole,
   runCommandJob,
   split
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 
 // ../../packages/triggers/lib/authorize.js
 var PERMISSION_LEVELS = REPOSITORY_ROLES;

@@ -7,7 +7,7 @@ import {
   is_object,
   metricsFileKind,
   transform
-} from "./chunk-4ZRBH5IO.js";
+} from "./chunk-EXW4HUQH.js";
 
 // ../../packages/metrics/lib/node.js
 import { createReadStream } from "node:fs";

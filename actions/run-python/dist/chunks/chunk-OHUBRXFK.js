@@ -24,7 +24,7 @@ import {
   parseWorkflows,
   validateWorkflow,
   valueLocator
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 import {
   __commonJS,
   __require,

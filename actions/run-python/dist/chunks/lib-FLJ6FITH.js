@@ -37,15 +37,15 @@ import {
   statusContext,
   stickyMarker,
   triggerRefusal
-} from "./chunk-C4QL243I.js";
-import "./chunk-BKX2P44D.js";
+} from "./chunk-OAUF2433.js";
+import "./chunk-UVVLBS7E.js";
 import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {
   METRICS_DIR
-} from "./chunk-4ZRBH5IO.js";
-import "./chunk-6HKVVBLW.js";
+} from "./chunk-EXW4HUQH.js";
+import "./chunk-OADE2NIT.js";
 import "./chunk-2XQLGBSN.js";
 export {
   COMMAND_PREFIX,

@@ -2,12 +2,12 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   eventDefaultBranch,
   stepClient
-} from "./chunk-GG7FTHRE.js";
+} from "./chunk-XSX6PH3Y.js";
 import {
   InputError,
   Inputs,
   parseRunArtifactName
-} from "./chunk-GBEIOCTR.js";
+} from "./chunk-OHUBRXFK.js";
 import {
   getInput,
   getState,
@@ -29,7 +29,7 @@ import {
   plannedRunsOnInput,
   readDefaultBranch,
   trustInputs
-} from "./chunk-BKX2P44D.js";
+} from "./chunk-UVVLBS7E.js";
 import {
   DEFAULT_API_URL,
   GitHubError,
@@ -40,7 +40,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 
 // lib/dispatch.js
 import { randomUUID } from "node:crypto";

@@ -1,9 +1,9 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   readMetricsDir
-} from "./chunk-XNQ4SIOS.js";
-import "./chunk-4ZRBH5IO.js";
-import "./chunk-6HKVVBLW.js";
+} from "./chunk-YI5KFGCX.js";
+import "./chunk-EXW4HUQH.js";
+import "./chunk-OADE2NIT.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/summary-metrics.js
@@ -13,7 +13,7 @@ async function metricsSummary(artifactsDir, options = {}) {
   const none = metrics.series.length === 0 && metrics.problems.length === 0;
   if (none && Object.keys(metrics.scalars).length === 0)
     return void 0;
-  const { renderMetricsMarkdown } = await import("./lib-UUB276X3.js");
+  const { renderMetricsMarkdown } = await import("./lib-FLJ6FITH.js");
   const lines = renderMetricsMarkdown({ metrics, ...directions ? { directions } : {} });
   return lines.length > 0 ? `
 ${lines.join("\n")}

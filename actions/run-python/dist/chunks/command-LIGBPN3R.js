@@ -2,23 +2,23 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-HIMO6SI7.js";
+} from "./chunk-GUZTDZHQ.js";
 import {
   loadPolicy,
   stepClient
-} from "./chunk-GG7FTHRE.js";
+} from "./chunk-XSX6PH3Y.js";
 import {
   annotate
-} from "./chunk-F2AVCGAK.js";
+} from "./chunk-UZIKASSP.js";
 import {
   GitHubStore
-} from "./chunk-3XBP4AMB.js";
+} from "./chunk-L5Z3EBVR.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-GBEIOCTR.js";
-import "./chunk-THC2AKT7.js";
+} from "./chunk-OHUBRXFK.js";
+import "./chunk-XQP3NJDT.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,
@@ -34,23 +34,23 @@ import {
   handlePullRequestLabel,
   handleRepositoryDispatch,
   reportRun
-} from "./chunk-C4QL243I.js";
+} from "./chunk-OAUF2433.js";
 import {
   RUNNER_WORKFLOW_FILE,
   trustInputs
-} from "./chunk-BKX2P44D.js";
+} from "./chunk-UVVLBS7E.js";
 import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
 import {
   readMetricsDir
-} from "./chunk-XNQ4SIOS.js";
+} from "./chunk-YI5KFGCX.js";
 import {
   METRICS_DIR
-} from "./chunk-4ZRBH5IO.js";
+} from "./chunk-EXW4HUQH.js";
 import {
   artifactsPolicy
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 import "./chunk-2XQLGBSN.js";
 
 // lib/command.js

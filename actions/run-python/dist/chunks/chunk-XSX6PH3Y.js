@@ -1,11 +1,11 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   annotate
-} from "./chunk-F2AVCGAK.js";
+} from "./chunk-UZIKASSP.js";
 import {
   InputError,
   readPolicyFile
-} from "./chunk-GBEIOCTR.js";
+} from "./chunk-OHUBRXFK.js";
 import {
   getInput,
   info,
@@ -13,7 +13,7 @@ import {
 } from "./chunk-RTZHXGW5.js";
 import {
   readDefaultBranchPolicy
-} from "./chunk-BKX2P44D.js";
+} from "./chunk-UVVLBS7E.js";
 import {
   createGitHubClient
 } from "./chunk-4R5INGCW.js";
@@ -26,7 +26,7 @@ import {
   checkTriggerPolicy,
   emptyPolicy,
   policyDiagnostics
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 
 // lib/policy.js
 import { readFile } from "node:fs/promises";
@@ -115,7 +115,7 @@ async function enforcePolicy(options) {
     if (options.token === "" || owner === "") {
       throw new InputError(`${POLICY_FILE}: triggers.permission asks for ${minimum} or above, and the role of ${trigger.actors.join(", ")} cannot be read without github-token`);
     }
-    const { authorizeActor } = await import("./lib-UUB276X3.js");
+    const { authorizeActor } = await import("./lib-FLJ6FITH.js");
     const client = stepClient({ token: options.token });
     for (const login of trigger.actors) {
       const auth = await authorizeActor({ client, owner, repo, login, minimum });

@@ -8,19 +8,19 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-HIMO6SI7.js";
-import "./chunk-GG7FTHRE.js";
-import "./chunk-F2AVCGAK.js";
-import "./chunk-3XBP4AMB.js";
-import "./chunk-GBEIOCTR.js";
-import "./chunk-THC2AKT7.js";
+} from "./chunk-GUZTDZHQ.js";
+import "./chunk-XSX6PH3Y.js";
+import "./chunk-UZIKASSP.js";
+import "./chunk-L5Z3EBVR.js";
+import "./chunk-OHUBRXFK.js";
+import "./chunk-XQP3NJDT.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
-import "./chunk-BKX2P44D.js";
+import "./chunk-UVVLBS7E.js";
 import "./chunk-4R5INGCW.js";
 import "./chunk-W67435B5.js";
 import "./chunk-WOHHE5EB.js";
-import "./chunk-6HKVVBLW.js";
+import "./chunk-OADE2NIT.js";
 import "./chunk-2XQLGBSN.js";
 export {
   DispatchInputs,

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-3XBP4AMB.js";
+} from "./chunk-L5Z3EBVR.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-GBEIOCTR.js";
+} from "./chunk-OHUBRXFK.js";
 import {
   endGroup,
   exportVariable,
@@ -27,7 +27,7 @@ import {
   formatRunName,
   formatSize,
   runNameStem
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 
 // lib/run-mode.js
 import { mkdir, writeFile } from "node:fs/promises";
@@ -209,7 +209,10 @@ async function runMode(job, inputs) {
     runMarker: {
       ...job.workflow ? { workflow: job.workflow } : {},
       untrusted: inputs.untrusted,
-      ...inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {}
+      ...inputs.pullRequest !== void 0 ? { pullRequest: inputs.pullRequest } : {},
+      // Which way each metric is better, as the job ran: `dstack metrics diff --remote` judges
+      // the run by these rather than by a checkout's later workflows file.
+      metrics: { ...job.metrics }
     },
     warn: (message) => warning(message)
   });
@@ -295,7 +298,7 @@ async function runMode(job, inputs) {
     }
   }
   saveState(State.Uploaded, "true");
-  const { metricsSummary } = await import("./summary-metrics-OWU3CT7O.js");
+  const { metricsSummary } = await import("./summary-metrics-GPOEWGAC.js");
   const metrics = await metricsSummary(store.artifactsDir(runName), job.metrics ? { directions: job.metrics } : {});
   await writeSummary({
     job,

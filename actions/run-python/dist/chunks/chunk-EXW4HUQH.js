@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   NOT_METRIC_NAMES
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 
 // ../../packages/metrics/lib/types.js
 var METRICS_DIR = "metrics";

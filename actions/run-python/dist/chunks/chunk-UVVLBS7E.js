@@ -19,7 +19,7 @@ import {
   jobLabels,
   jobToWorkflow,
   parsePolicy
-} from "./chunk-6HKVVBLW.js";
+} from "./chunk-OADE2NIT.js";
 
 // ../../packages/github/lib/follow.js
 var PAGE_SIZE = 100;

@@ -31,18 +31,19 @@ import {
   treeStats,
   watchBytes,
   withStagedName
-} from "./chunk-GBEIOCTR.js";
+} from "./chunk-OHUBRXFK.js";
 import {
   require_tar_stream
-} from "./chunk-THC2AKT7.js";
+} from "./chunk-XQP3NJDT.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost,
   restError
 } from "./chunk-W67435B5.js";
 import {
-  formatCount
-} from "./chunk-6HKVVBLW.js";
+  formatCount,
+  metricNameProblem
+} from "./chunk-OADE2NIT.js";
 import {
   __toESM
 } from "./chunk-2XQLGBSN.js";
@@ -867,6 +868,35 @@ function describeSkipped(skipped) {
 }
 
 // ../../packages/artifacts/lib/base-run.js
+var MARKER_METRICS_MAX = 1e3;
+function markerMetrics(record) {
+  if (typeof record !== "object" || record === null || !("metrics" in record))
+    return void 0;
+  const value = record.metrics;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const given = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    return { problem: `metrics is ${given}, not an object` };
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MARKER_METRICS_MAX) {
+    return {
+      problem: `metrics names ${entries.length} metrics; at most ${MARKER_METRICS_MAX} are read`
+    };
+  }
+  const out = {};
+  for (const [name, direction] of entries) {
+    const problem = metricNameProblem(name);
+    if (problem !== void 0)
+      return { problem: `metrics: ${problem}` };
+    if (direction !== "min" && direction !== "max") {
+      return {
+        problem: `metrics: ${JSON.stringify(name.slice(0, 60))} is ${JSON.stringify(direction)?.slice(0, 60) ?? typeof direction}; the directions are "min" and "max"`
+      };
+    }
+    Object.defineProperty(out, name, { value: direction, enumerable: true, writable: true });
+  }
+  return { directions: out };
+}
 function isBaseMarker(record, runName, workflow) {
   if (typeof record !== "object" || record === null)
     return false;
@@ -1238,6 +1268,7 @@ var UploadBlocks = class {
 var PAGE_SIZE = 100;
 var DEFAULT_ARCHIVE_MIN_FILES = 100;
 var DAY_MS = 864e5;
+var RUN_MARKER_MAX_BYTES = 64 * 1024;
 function fileArtifactName(runName, artifactPath) {
   return `${FILE_ARTIFACT_PREFIX}${checkArtifactRunName(runName)}--${encodeArtifactPath(artifactPath)}`;
 }
@@ -1931,6 +1962,46 @@ var GitHubStore = class _GitHubStore {
     return found;
   }
   /**
+   * The `metrics:` directions a run's marker records (the job it ran; see `base-run.ts`): the
+   * newest unexpired `dstack-run--<run>` of the workflow run holding the run (a
+   * {@link GitHubStore.resolveRef} or {@link GitHubStore.downloadArtifacts} answer), read and
+   * validated by `markerMetrics`. The marker comes from a workflow run, so it is data: one larger
+   * than {@link RUN_MARKER_MAX_BYTES}, not JSON, or recording directions that are not valid gives
+   * `undefined` and a warning, never an error.
+   *
+   * @returns the directions (`{}` for a job without `metrics:`), or `undefined` when the marker
+   *   records none (written before markers recorded them, or by a store without a job) or is
+   *   ignored.
+   * @throws {@link GitHubStoreError} `permission` / `unreachable` / `io` from GitHub.
+   */
+  async recordedMetrics(resolved) {
+    const name = runArtifactName(checkArtifactRunName(resolved.runName));
+    const marker = (await this.api.listOfRun(resolved.workflowRunId)).filter((a) => a.name === name && this.isLive(a)).sort(newestArtifactFirst)[0];
+    if (marker === void 0)
+      return void 0;
+    const ignored = (why) => {
+      this.warn(`run ${JSON.stringify(resolved.runName)}: its marker ${name} (id ${marker.id}, workflow run ${resolved.workflowRunId}) ${why}; its recorded metric directions are ignored`);
+      return void 0;
+    };
+    if (marker.size_in_bytes > RUN_MARKER_MAX_BYTES) {
+      return ignored(`is ${marker.size_in_bytes} bytes, more than ${RUN_MARKER_MAX_BYTES}`);
+    }
+    let record;
+    try {
+      record = await this.readJson(marker, RUN_FILE);
+    } catch (e) {
+      if (e instanceof SyntaxError)
+        return ignored(`is not JSON (${e.message})`);
+      throw e;
+    }
+    const metrics = markerMetrics(record);
+    if (metrics === void 0)
+      return void 0;
+    if ("problem" in metrics)
+      return ignored(`is not valid: ${metrics.problem}`);
+    return metrics.directions;
+  }
+  /**
    * The listener of one transfer's progress: {@link GitHubStoreOptions.onProgress} and lines
    * for {@link GitHubStoreOptions.log}, or nothing when neither is set.
    */
@@ -2024,7 +2095,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./artifact-2SRGXWT7.js");
+  return await import("./artifact-PTP2EWWU.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;

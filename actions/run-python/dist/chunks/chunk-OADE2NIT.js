@@ -20797,6 +20797,7 @@ export {
   formatDuration,
   formatCount,
   NOT_METRIC_NAMES,
+  metricNameProblem,
   REPOSITORY_ROLES,
   TAG_PATTERN,
   didYouMean,
