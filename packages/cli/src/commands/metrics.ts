@@ -112,12 +112,12 @@ async function localRun(
   ctx: RunContext,
 ): Promise<{ runName: string; dir: string; directions: DirectionOverrides }> {
   const store = await repoStore(ctx);
+  // resolveRef reads the whole run record: the job it ran with it.
   const run = await store.resolveRef(parseRef(ref));
-  const record = await store.getRun(run.runName);
   return {
     runName: run.runName,
     dir: store.artifactsDir(run.runName),
-    directions: record.job?.metrics ?? {},
+    directions: run.job?.metrics ?? {},
   };
 }
 
