@@ -212,6 +212,8 @@ export async function metricsDiffCommand(
   opts: MetricsDiffOptions = {},
 ): Promise<number> {
   if (opts.remote) {
+    // A bad --workflow is refused before anything is downloaded.
+    const chosen = opts.workflow !== undefined ? checkoutDirections(ctx, opts.workflow) : undefined;
     const { withGitHubStore } = await import("../remote/artifacts.js");
     const parent = await mkdtemp(path.join(os.tmpdir(), "dstack-metrics-"));
     try {
@@ -224,10 +226,10 @@ export async function metricsDiffCommand(
           checkout ??= checkoutDirections(ctx);
           return checkout;
         };
-        const directions =
-          opts.workflow !== undefined
-            ? checkoutDirections(ctx, opts.workflow)
-            : { ...(a.directions ?? fallback()), ...(b.directions ?? fallback()) };
+        const directions = chosen ?? {
+          ...(a.directions ?? fallback()),
+          ...(b.directions ?? fallback()),
+        };
         return printDiff(
           { runName: a.runName, report: await readWith(a.dir, directions) },
           { runName: b.runName, report: await readWith(b.dir, directions) },
