@@ -9,12 +9,12 @@ import { age, durationSince, table } from "../format.js";
 import {
   connect,
   guardedRemote,
+  isTagOnlyTitle,
   noRunnerWorkflow,
   type RemoteOptions,
   remoteTarget,
   runnerWorkflowOf,
 } from "./session.js";
-import { isTagOnlyTitle } from "./tags.js";
 
 /** A workflow run's status in `ps`'s words: queued, running, done, failed, or GitHub's conclusion. */
 export function psStatus(status: string | null, conclusion: string | null): string {
@@ -32,7 +32,7 @@ const RECENT_FINISHED = 5;
  * (`GET /repos/{o}/{r}/actions/workflows/{file}/runs`; a run's title is its dstack run name):
  * RUN, STATUS, SUBMITTED, DURATION, URL. Without `-a`, the unfinished runs and the last
  * {@link RECENT_FINISHED} finished ones (from the newest 100); with `-a`, every page. The
- * finished tag-only runs of `tags add --remote` (titled `tag-<name>`, see `tags.ts`) only wrote a
+ * finished tag-only runs of `tags add --remote` (titled `tag-<name>`, {@link isTagOnlyTitle}) only wrote a
  * tag, so, as local `ps` shows the finished runs `tags add -a` made only with `-a`, they are left
  * out without `-a` (and counted on stderr).
  *

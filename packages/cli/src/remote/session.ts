@@ -12,6 +12,7 @@ import {
   RUNNER_WORKFLOW_FILE,
   withHint,
 } from "@dstack/github";
+import { parseRunName } from "@dstack/spec";
 import { CliError, type RunContext } from "../context.js";
 import { type RemoteTarget, redact, resolveTarget, resolveToken } from "./github-context.js";
 
@@ -93,4 +94,20 @@ export function runnerWorkflowOf(given: string | undefined): string {
 /** The message for a runner workflow GitHub does not know: copy ours. */
 export function noRunnerWorkflow(file: string, where: string, ref: string | undefined): string {
   return `no runner workflow .github/workflows/${file} in ${where}${ref ? ` on ${ref}` : ""}: copy .github/workflows/dstack-run.yml from dstack into the repository's .github/workflows/${file === RUNNER_WORKFLOW_FILE ? "" : ` as ${file}`}, commit and push it (or pass --runner-workflow FILE); check also that the token can see ${where}`;
+}
+
+/** What the title (`run-name`) of a tag-only run of the runner workflow starts with. */
+export const TAG_ONLY_TITLE_PREFIX = "tag-";
+
+/**
+ * Whether a runner workflow run's title is a tag-only run's (`tag-<run name>`, from
+ * `tags add --remote`) rather than a dstack run's: a run's title is its allocated name
+ * (`adjective-animal-N`), and `tag` is none of the adjectives. Here, not in `tags.ts`, so that
+ * `ps --remote`, which leaves finished tag-only runs out, does not load the tag command's code.
+ */
+export function isTagOnlyTitle(title: string): boolean {
+  return (
+    title.startsWith(TAG_ONLY_TITLE_PREFIX) &&
+    parseRunName(title.slice(TAG_ONLY_TITLE_PREFIX.length)) !== null
+  );
 }

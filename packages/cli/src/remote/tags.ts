@@ -18,7 +18,7 @@ import {
   readDefaultBranch,
   trustInputs,
 } from "@dstack/github";
-import { allocateRunName, parseRunName } from "@dstack/spec";
+import { allocateRunName } from "@dstack/spec";
 import pc from "picocolors";
 import { CliError, type RunContext } from "../context.js";
 import { age, table, withoutTimestamp } from "../format.js";
@@ -32,6 +32,7 @@ import {
   remoteTarget,
   runnerWorkflowOf,
   type Session,
+  TAG_ONLY_TITLE_PREFIX,
 } from "./session.js";
 
 /**
@@ -94,21 +95,6 @@ export async function remoteTagsDeleteCommand(
   await withGitHubStore(opts, ctx, (store) => store.deleteTag(tag));
   ctx.stderr(`tag ${tag} deleted\n`);
   return 0;
-}
-
-/** What the title (`run-name`) of a tag-only run of the runner workflow starts with. */
-export const TAG_ONLY_TITLE_PREFIX = "tag-";
-
-/**
- * Whether a runner workflow run's title is a tag-only run's (`tag-<run name>`, from
- * {@link remoteTagsAddCommand}) rather than a dstack run's: a run's title is its allocated name
- * (`adjective-animal-N`), and `tag` is none of the adjectives.
- */
-export function isTagOnlyTitle(title: string): boolean {
-  return (
-    title.startsWith(TAG_ONLY_TITLE_PREFIX) &&
-    parseRunName(title.slice(TAG_ONLY_TITLE_PREFIX.length)) !== null
-  );
 }
 
 /**
