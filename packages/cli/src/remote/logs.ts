@@ -12,6 +12,7 @@ import { psStatus } from "./ps.js";
 import {
   connect,
   guardedRemote,
+  onInterrupt,
   type RemoteOptions,
   remoteTarget,
   runnerWorkflowOf,
@@ -46,14 +47,8 @@ export async function remoteLogsCommand(
   const file = runnerWorkflowOf(opts.runnerWorkflow);
   const color = pc.createColors(ctx.isTTY);
   let token: string | undefined;
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(signal);
-  };
-  if (opts.follow) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
+  // Ctrl-C stops following with -f; without it, the default: the process ends.
+  const interrupt = opts.follow ? onInterrupt() : undefined;
   try {
     return await guardedRemote(
       () => [token],
@@ -67,7 +62,7 @@ export async function remoteLogsCommand(
           workflowRunId: run.workflowRunId,
           follow: opts.follow ?? false,
           intervalMs: opts.intervalMs,
-          signal: controller.signal,
+          ...(interrupt ? { signal: interrupt.signal } : {}),
           ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
           ...(ctx.now ? { now: ctx.now } : {}),
           onJob: (job) =>
@@ -79,12 +74,11 @@ export async function remoteLogsCommand(
             ),
           log: (m) => ctx.stderr(`${color.dim(m)}\n`),
         });
-        if (result.stopped) {
-          const signal = String(controller.signal.reason);
+        if (result.stopped && interrupt) {
           ctx.stderr(
-            `\n${signal}: stopped following; ${runName} goes on (dstack stop ${runName} --remote stops it): ${run.htmlUrl}\n`,
+            `\n${interrupt.reason()}: stopped following; ${runName} goes on (dstack stop ${runName} --remote stops it): ${run.htmlUrl}\n`,
           );
-          return signal === "SIGTERM" ? 143 : 130;
+          return interrupt.exitCode();
         }
         if (result.run.status !== "completed") {
           ctx.stderr(
@@ -95,7 +89,6 @@ export async function remoteLogsCommand(
       },
     );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt?.dispose();
   }
 }

@@ -39,6 +39,7 @@ import {
   connect,
   guardedRemote,
   noRunnerWorkflow,
+  onInterrupt,
   remoteTarget,
   runnerWorkflowOf,
   type Session,
@@ -213,14 +214,9 @@ async function runRemote(
   const taken = await recentTitles(s, o.file, o.ref);
   const runName = await allocateRunName({ claim: (name) => !taken.has(name) });
 
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const interrupted = () => String(controller.signal.reason) as NodeJS.Signals;
-  const signalExit = () => (interrupted() === "SIGTERM" ? 143 : 130);
+  const interrupt = onInterrupt();
+  const interrupted = interrupt.reason;
+  const signalExit = interrupt.exitCode;
   const dispatch: DispatchJobOptions = {
     client: s.client,
     repository: where,
@@ -231,7 +227,7 @@ async function runRemote(
     ...(o.tag !== undefined ? { tag: o.tag } : {}),
     // The planned labels too: the run job starts on them, with no plan job before it.
     extraInputs: { ...trust, ...plannedRunsOnInput(o.job.resources, trust) },
-    signal: controller.signal,
+    signal: interrupt.signal,
     ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
     now,
     log: (m) => ctx.stderr(`${color.dim(m)}\n`),
@@ -247,7 +243,7 @@ async function runRemote(
       try {
         url = (await dispatchJob(dispatch)).htmlUrl;
       } catch (e) {
-        if (controller.signal.aborted) return stoppedBeforeDispatch();
+        if (interrupt.signal.aborted) return stoppedBeforeDispatch();
         throw refused(e);
       }
       ctx.stdout(`${runName}\n`);
@@ -301,7 +297,7 @@ async function runRemote(
         },
       });
     } catch (e) {
-      if (!controller.signal.aborted) throw url === undefined ? refused(e) : e;
+      if (!interrupt.signal.aborted) throw url === undefined ? refused(e) : e;
       if (url === undefined) return stoppedBeforeDispatch();
       if (cancel instanceof GitHubError) throw cancel;
       ctx.stderr(
@@ -336,8 +332,7 @@ async function runRemote(
     );
     return code;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
   }
 
   /** Ctrl-C or SIGTERM before GitHub confirmed the dispatch: nothing known to cancel. */

@@ -111,3 +111,38 @@ export function isTagOnlyTitle(title: string): boolean {
     parseRunName(title.slice(TAG_ONLY_TITLE_PREFIX.length)) !== null
   );
 }
+
+/** Ctrl-C and SIGTERM while a `--remote` command waits on GitHub; see {@link onInterrupt}. */
+export interface Interrupt {
+  /** Aborted, its reason the signal's name, at the first SIGINT or SIGTERM. */
+  signal: AbortSignal;
+  /** The signal that aborted {@link Interrupt.signal} (`SIGINT` or `SIGTERM`). */
+  reason: () => NodeJS.Signals;
+  /** The exit status after it: 130 after SIGINT, 143 after SIGTERM (128 + the signal number). */
+  exitCode: () => number;
+  /** Stops listening: call it in a `finally`. */
+  dispose: () => void;
+}
+
+/**
+ * Listens for SIGINT and SIGTERM until `dispose()`, turning the first into an aborted signal, so
+ * that a command following a workflow run stops (or cancels it) and exits with the shell's status.
+ */
+export function onInterrupt(): Interrupt {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) controller.abort(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const reason = () => String(controller.signal.reason) as NodeJS.Signals;
+  return {
+    signal: controller.signal,
+    reason,
+    exitCode: () => (reason() === "SIGTERM" ? 143 : 130),
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}

@@ -28,6 +28,7 @@ import {
   connect,
   guardedRemote,
   noRunnerWorkflow,
+  onInterrupt,
   type RemoteOptions,
   remoteTarget,
   runnerWorkflowOf,
@@ -171,15 +172,9 @@ async function tagRemote(
     claim: (name) => !taken.has(`${TAG_ONLY_TITLE_PREFIX}${name}`),
   })}`;
 
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(signal);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const signalExit = () => (String(controller.signal.reason) === "SIGTERM" ? 143 : 130);
+  const interrupt = onInterrupt();
   const timing = {
-    signal: controller.signal,
+    signal: interrupt.signal,
     ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
     ...(ctx.now ? { now: ctx.now } : {}),
     log: (m: string) => ctx.stderr(`${color.dim(m)}\n`),
@@ -197,11 +192,11 @@ async function tagRemote(
         ...timing,
       });
     } catch (e) {
-      if (controller.signal.aborted) {
+      if (interrupt.signal.aborted) {
         ctx.stderr(
-          `\n${String(controller.signal.reason)}: stopped before GitHub confirmed the dispatch of ${title}; tag ${o.tag} may still be set\n`,
+          `\n${interrupt.reason()}: stopped before GitHub confirmed the dispatch of ${title}; tag ${o.tag} may still be set\n`,
         );
-        return signalExit();
+        return interrupt.exitCode();
       }
       throw dispatchRefused(e, { file: o.file, where, ref });
     }
@@ -216,15 +211,15 @@ async function tagRemote(
         ...timing,
       });
     } catch (e) {
-      if (!controller.signal.aborted) throw e;
+      if (!interrupt.signal.aborted) throw e;
       await cancelRun(s.client, {
         owner,
         repo,
         workflowRunId: dispatched.workflowRunId,
         signal: AbortSignal.timeout(30_000),
       }).catch(() => undefined);
-      ctx.stderr(`\n${String(controller.signal.reason)}: cancelling ${title}: ${url}\n`);
-      return signalExit();
+      ctx.stderr(`\n${interrupt.reason()}: cancelling ${title}: ${url}\n`);
+      return interrupt.exitCode();
     }
     const lines = await jobLogLines(s, followed);
     if (followed.conclusion === "success") {
@@ -239,8 +234,7 @@ async function tagRemote(
       `tag ${o.tag} was not set: ${errors.length > 0 ? errors.join("; ") : `the tag-only workflow run ${title} ended ${followed.conclusion ?? "without a conclusion"}`} (${url})`,
     );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
   }
 }
 
