@@ -1002,7 +1002,7 @@ export class GitHubStore {
       throw new GitHubStoreError(
         "io",
         "api",
-        `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id`,
+        `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id; expected workflowRunId to be a positive integer`,
       );
     }
     const verdict = await this.trust.judge({ id: 0, workflow_run: { id: named } });
