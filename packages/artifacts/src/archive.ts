@@ -336,7 +336,11 @@ export async function unpackArchive(
         throw refuse(`${what} comes after the manifest ${ARCHIVE_MANIFEST}, which must be last`);
       }
       if (h.name === ARCHIVE_MANIFEST && h.type === "file") {
-        if (h.size > MAX_MANIFEST_BYTES) throw refuse(`the manifest is ${h.size} bytes, too large`);
+        if (h.size > MAX_MANIFEST_BYTES) {
+          throw refuse(
+            `the manifest ${ARCHIVE_MANIFEST} is ${h.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`,
+          );
+        }
         const text = (await collect(asNode(entry))).toString("utf8");
         try {
           manifest = JSON.parse(text) as unknown;

@@ -619,9 +619,7 @@ export class GitHubStore {
     const stats = treeStats(files);
     // Large files that a zip would not shrink go up each as its own artifact, in parallel.
     const large: { abs: string; artifactPath: string; bytes: number }[] = [];
-    const zipped: string[] = [];
-    const zippedRel: string[] = [];
-    const zippedBytes: number[] = [];
+    const zipped: { abs: string; rel: string; bytes: number }[] = [];
     for (const n of files) {
       const abs = path.join(root, n.rel);
       const bytes = n.kind === "link" ? (await fsp.stat(abs)).size : n.bytes;
@@ -633,21 +631,22 @@ export class GitHubStore {
         // `<artifact path>/<its name>`, as in a zip.
         large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
       } else {
-        zipped.push(abs);
-        zippedRel.push(n.rel);
-        zippedBytes.push(bytes);
+        zipped.push({ abs, rel: n.rel, bytes });
       }
     }
     // Many files go as one tar (`archive.ts`), unless one of them has the manifest's name.
     const archived =
       zipped.length > 0 &&
       zipped.length >= this.archiveMinFiles &&
-      !zippedRel.includes(ARCHIVE_MANIFEST);
+      !zipped.some((f) => f.rel === ARCHIVE_MANIFEST);
     const picked =
       zipped.length === 0
         ? { level: 0, reason: "every file is uploaded as it is, without a zip" }
         : level === "auto"
-          ? await chooseCompressionLevel(zipped, { together: archived, sizes: zippedBytes })
+          ? await chooseCompressionLevel(
+              zipped.map((f) => f.abs),
+              { together: archived, sizes: zipped.map((f) => f.bytes) },
+            )
           : { level, reason: "given" };
     const chosen = archived
       ? {
@@ -669,7 +668,7 @@ export class GitHubStore {
       what: artifactPath,
       sizes: [
         ...large.map((f) => f.bytes),
-        ...(zipped.length > 0 ? [zippedBytes.reduce((sum, n) => sum + n, 0)] : []),
+        ...(zipped.length > 0 ? [zipped.reduce((sum, f) => sum + f.bytes, 0)] : []),
       ],
       ...this.progressListener(),
     });
@@ -686,11 +685,17 @@ export class GitHubStore {
                 archived
                   ? uploadArchive(client, {
                       name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
-                      files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] as string })),
+                      files: zipped,
                       gzipLevel: chosen.level,
                       retention,
                     })
-                  : uploadWith(client, name, zipped, root, uploadOptions),
+                  : uploadWith(
+                      client,
+                      name,
+                      zipped.map((f) => f.abs),
+                      root,
+                      uploadOptions,
+                    ),
               )
               .then((up) => {
                 meter.finish(zipIndex);
@@ -997,7 +1002,7 @@ export class GitHubStore {
       throw new GitHubStoreError(
         "io",
         "api",
-        `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id`,
+        `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id; expected workflowRunId to be a positive integer`,
       );
     }
     const verdict = await this.trust.judge({ id: 0, workflow_run: { id: named } });

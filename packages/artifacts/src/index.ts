@@ -66,6 +66,7 @@ export {
   stageUploadGroups,
 } from "./staging.js";
 export {
+  ACTIVE_STATUSES,
   type AddArtifactOptions,
   type ArtifactEntry,
   type ArtifactFile,

@@ -58,21 +58,21 @@ import {
   tempName,
   treeStats,
 } from "./tree.js";
-import type {
-  AddArtifactOptions,
-  ArtifactEntry,
-  ArtifactFile,
-  ArtifactStore,
-  CreateRunOptions,
-  DownloadArtifactsOptions,
-  DownloadArtifactsResult,
-  RunPatch,
-  RunRecord,
-  RunRef,
-  RunStatus,
-  SaveArtifactsOptions,
-  SaveArtifactsResult,
-  TagRecord,
+import {
+  ACTIVE_STATUSES,
+  type AddArtifactOptions,
+  type ArtifactEntry,
+  type ArtifactFile,
+  type ArtifactStore,
+  type CreateRunOptions,
+  type DownloadArtifactsOptions,
+  type DownloadArtifactsResult,
+  type RunPatch,
+  type RunRecord,
+  type RunRef,
+  type SaveArtifactsOptions,
+  type SaveArtifactsResult,
+  type TagRecord,
 } from "./types.js";
 
 // The naming rules moved to ./names.ts; re-exported here for code that imports them from here.
@@ -80,12 +80,6 @@ export { checkArtifactPath, isValidName } from "./names.js";
 
 /** How many run names a not-found message lists. */
 const RECENT_RUNS_SHOWN = 5;
-/** The statuses of a run whose job may still be running: not final. */
-const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
-  "submitted",
-  "running",
-  "uploading",
-]);
 /** A run lock older than this is taken to be left by a crashed process and broken. */
 const STALE_LOCK_MS = 30_000;
 /** How long to wait for a run lock before giving up. */

@@ -24,6 +24,16 @@ export const RUN_STATUSES: readonly RunStatus[] = Object.freeze([
   "stopped",
 ]);
 
+/**
+ * The statuses of a run that is not final, whose job may still be running: `submitted`,
+ * `running`, `uploading` (the others, `done`, `failed`, `stopped`, are final).
+ */
+export const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
+  "submitted",
+  "running",
+  "uploading",
+]);
+
 /** One saved artifact of a run: a folder (or a single file) kept under its artifact path. */
 export interface ArtifactEntry {
   /** The artifact path, POSIX and relative, e.g. `model` or `output/my_model`. */

@@ -12,16 +12,18 @@ import { readdirSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { LocalStore, type ProcessRef, type RunRecord, type RunStatus } from "@dstack/artifacts";
+import {
+  ACTIVE_STATUSES,
+  LocalStore,
+  type ProcessRef,
+  type RunRecord,
+  type RunStatus,
+} from "@dstack/artifacts";
 import { isProcessAlive, readProcStat } from "@dstack/host";
 import { releaseGpusOfDeadRuns } from "./local-gpus.js";
 
-/** The statuses of a run whose job may still be running. */
-export const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
-  "submitted",
-  "running",
-  "uploading",
-]);
+/** The statuses of a run whose job may still be running (`@dstack/artifacts`' own set). */
+export { ACTIVE_STATUSES };
 
 /** Whether this system has `/proc/<pid>/stat` (Linux). */
 function hasProc(): boolean {
