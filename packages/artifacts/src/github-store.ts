@@ -950,7 +950,7 @@ export class GitHubStore {
       );
     }
     const record = await this.readJson(found, TAG_FILE);
-    const runName = (record as { runName?: unknown }).runName;
+    const runName = record.runName;
     if (typeof runName !== "string" || !isValidName(runName)) {
       throw new GitHubStoreError(
         "io",
@@ -1085,10 +1085,7 @@ export class GitHubStore {
     this.tagToWrite(options.tag);
     const runName = checkRunName(options.runName);
     const { resolved, marker } = await this.findRunMarker(runName);
-    const record = (await this.readJson(marker, RUN_FILE)) as {
-      untrusted?: unknown;
-      pullRequest?: unknown;
-    };
+    const record = await this.readJson(marker, RUN_FILE);
     if (record.untrusted === true || record.pullRequest !== undefined) {
       const why =
         typeof record.pullRequest === "number"
@@ -1377,14 +1374,9 @@ export class GitHubStore {
     if (marker.size_in_bytes > RUN_MARKER_MAX_BYTES) {
       return ignored(`is ${marker.size_in_bytes} bytes, more than ${RUN_MARKER_MAX_BYTES}`);
     }
-    let record: unknown;
-    try {
-      record = await this.readJson(marker, RUN_FILE);
-    } catch (e) {
-      if (e instanceof SyntaxError) return ignored(`is not JSON (${e.message})`);
-      throw e;
-    }
-    const metrics = markerMetrics(record);
+    const parsed = parseRecord(await this.readText(marker, RUN_FILE));
+    if ("problem" in parsed) return ignored(parsed.problem);
+    const metrics = markerMetrics(parsed.record);
     if (metrics === undefined) return undefined;
     if ("problem" in metrics) return ignored(`is not valid: ${metrics.problem}`);
     return metrics.directions;
@@ -1460,8 +1452,14 @@ export class GitHubStore {
     }
   }
 
-  /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
-  private async readJson(a: RestArtifact, file: string): Promise<unknown> {
+  /**
+   * Downloads a small record artifact (a tag, a run marker) and reads its one file, `file`.
+   *
+   * @returns the file's text.
+   * @throws {@link GitHubStoreError} `io` when the artifact does not hold `file`, and the
+   *   download's errors.
+   */
+  private async readText(a: RestArtifact, file: string): Promise<string> {
     const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
@@ -1471,7 +1469,7 @@ export class GitHubStore {
         dir,
         `artifact ${a.name}`,
       );
-      const text = await fsp.readFile(path.join(dir, file), "utf8").catch((e: unknown) => {
+      return await fsp.readFile(path.join(dir, file), "utf8").catch((e: unknown) => {
         throw new GitHubStoreError(
           "io",
           "api",
@@ -1481,10 +1479,28 @@ export class GitHubStore {
           },
         );
       });
-      return JSON.parse(text) as unknown;
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * {@link GitHubStore.readText}, parsed: the record a tag or run marker holds.
+   *
+   * @returns the file's JSON object.
+   * @throws {@link GitHubStoreError} `io` when the file is not a JSON object (it comes from a
+   *   workflow run: data, never trusted to have a shape), and {@link GitHubStore.readText}'s.
+   */
+  private async readJson(a: RestArtifact, file: string): Promise<Record<string, unknown>> {
+    const parsed = parseRecord(await this.readText(a, file));
+    if ("problem" in parsed) {
+      throw new GitHubStoreError(
+        "io",
+        "api",
+        `artifact ${a.name} (id ${a.id}): its ${file} ${parsed.problem}; expected a JSON object`,
+      );
+    }
+    return parsed.record;
   }
 
   private isLive(a: RestArtifact): boolean {
@@ -1634,4 +1650,24 @@ async function uploadJson(
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Parses the text of a record file (a tag's `dstack-tag.json`, a run marker's `dstack-run.json`).
+ *
+ * @returns `{ record }`: the JSON object; or `{ problem }`: why it is not one ("is not JSON
+ *   (...)", "is null, not an object", ...), for the caller's message.
+ */
+function parseRecord(text: string): { record: Record<string, unknown> } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { problem: `is not JSON (${(e as Error).message})` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    return { problem: `is ${kind}, not an object` };
+  }
+  return { record: value as Record<string, unknown> };
 }
