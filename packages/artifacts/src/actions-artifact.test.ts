@@ -4,40 +4,29 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   ARTIFACT_SERVICE,
   type Azurite,
+  enterActionsStorage,
   type ResultsService,
-  startActionsStorage,
   writeTree,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 type ArtifactModule = typeof import("@actions/artifact");
 
-/** The env keys the client reads; saved before the tests and restored after. */
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-] as const;
-
 const MiB = 1024 * 1024;
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let azurite: Azurite;
 let service: ResultsService;
 let artifact: ArtifactModule;
 let client: InstanceType<ArtifactModule["DefaultArtifactClient"]>;
 let tmp: string;
 let src: string;
-const saved = new Map<string, string | undefined>();
 const big = randomBytes(8 * MiB);
 const small: Record<string, string> = {
   "notes.txt": "first checkpoint\n",
@@ -86,23 +75,20 @@ function readTree(root: string): Map<string, string> {
 }
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: "octo/models" });
-  ({ azurite, service } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "actions-artifact-"));
+  // The env keys the client reads are set here, and put back by `close`.
+  storage = await enterActionsStorage({
+    repository: "octo/models",
+    tmpPrefix: "actions-artifact-",
+  });
+  ({ azurite, service, tmp } = storage);
   src = path.join(tmp, "src");
   writeTree(src, small);
   fs.writeFileSync(path.join(src, "model.bin"), big);
-  setEnv({ ...service.env, GITHUB_WORKSPACE: tmp, GITHUB_RETENTION_DAYS: undefined });
   artifact = await import("@actions/artifact");
   client = new artifact.DefaultArtifactClient();
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  setEnv(Object.fromEntries(saved));
-});
+afterAll(() => storage?.close());
 
 describe("@actions/artifact against Azurite and the results-service fake", () => {
   const name = "checkpoint";

@@ -6,15 +6,14 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type BackendIds,
+  enterActionsStorage,
   type ResultsService,
   readTree,
-  startActionsStorage,
   workflowRuns,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,37 +23,20 @@ import { PYTHON_PATH } from "./index.js";
 import { LocalStore } from "./local-store.js";
 
 const REPO = "octo/models";
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_API_URL",
-];
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 const runs = workflowRuns();
 const workflowRun = runs.add;
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ service, rest } = storage);
-  Object.assign(process.env, service.env, { GITHUB_API_URL: rest.url });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-github-"));
+  storage = await enterActionsStorage({ repository: REPO, runs, tmpPrefix: "bridge-github-" });
+  ({ service, rest, tmp } = storage);
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 /** Runs `script` as a job of workflow run `ids`, its bridge sending to the GitHub store. */
 async function job(ids: BackendIds, runName: string, script: string) {

@@ -3,19 +3,18 @@
 // results-service fake and the OpenAPI-validated REST fake.
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type Azurite,
   type BackendIds,
+  enterActionsStorage,
   leftovers,
   type ResultsService,
   readTree,
   type StoredArtifact,
-  startActionsStorage,
   workflowRuns,
   writeTree,
 } from "@dstack/testing";
@@ -23,54 +22,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settleLimited, transferConcurrency } from "./github-files.js";
 import { GitHubStore, GitHubStoreError, type TransferProgressEvent } from "./github-store.js";
 
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
 const TOKEN = "ghs_fake_token_for_tests";
 const REPO = "octo/files";
 /** Files of at least this many bytes go up as their own artifacts in these tests. */
 const LARGE = 256 * 1024;
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let azurite: Azurite;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 const runs = workflowRuns();
 
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+/** Runs `fn` as a step of `run` (its runtime token in the environment). */
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ azurite, service, rest } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-files-"));
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({ repository: REPO, runs, tmpPrefix: "github-files-" });
+  ({ azurite, service, rest, tmp } = storage);
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
   return new GitHubStore({

@@ -3,19 +3,18 @@
 // REST fake: round trips, the zips of earlier versions, digests, crafted archives and trust.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type Azurite,
   type BackendIds,
+  enterActionsStorage,
   leftovers,
   type ResultsService,
   readTree,
   type StoredArtifact,
-  startActionsStorage,
   type TarEntry,
   workflowRuns,
   writeTar,
@@ -26,54 +25,26 @@ import { ARCHIVE_MANIFEST, manifestOf } from "./archive.js";
 import { StoreError } from "./errors.js";
 import { archiveArtifactName, GitHubStore, type GitHubStoreError } from "./github-store.js";
 
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
 const TOKEN = "ghs_fake_token_for_tests";
 const REPO = "octo/archives";
 /** Artifact paths of at least this many files go as one archive in these tests. */
 const MIN_FILES = 5;
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let azurite: Azurite;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 const runs = workflowRuns();
 
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ azurite, service, rest } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-archive-"));
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({ repository: REPO, runs, tmpPrefix: "github-archive-" });
+  ({ azurite, service, rest, tmp } = storage);
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
   const warnings: string[] = [];

@@ -6,35 +6,23 @@
  * a run without metrics, an old marker without a workflow) surround one trusted run.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type BackendIds,
-  type ResultsService,
-  startActionsStorage,
+  enterActionsStorage,
   workflowRuns,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHubStore, type RunMarkerFields } from "./github-store.js";
 
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
 const TOKEN = "ghs_fake_token_for_base_run_tests";
 const REPO = "octo/models";
 
-let storage: ActionsStorage;
-let service: ResultsService;
+let storage: ActionsStorageSession;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 
 const runs = workflowRuns();
 /** The base run: the default branch's trusted run of `train`, oldest of all. */
@@ -56,15 +44,8 @@ const legacy = runs.add(108);
 /** Newest: a pull request's code whose policy lets it write the shared tags (no number). */
 const prShared = runs.add(109);
 
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+/** Runs `fn` as a step of `run` (its runtime token in the environment). */
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
   return new GitHubStore({
@@ -96,12 +77,12 @@ async function save(
 const trusted = (workflow: string): RunMarkerFields => ({ workflow, untrusted: false });
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ service, rest } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-base-run-"));
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({
+    repository: REPO,
+    runs,
+    tmpPrefix: "github-store-base-run-",
+  });
+  ({ rest, tmp } = storage);
   const metric = (v: number) => `{"name":"val_loss","value":${v},"step":1}\n`;
   await save(base, "base-bee-1", "metrics", metric(0.5), trusted("train"));
   await save(evalRun, "eval-elk-1", "metrics", metric(0.7), trusted("eval"));
@@ -122,11 +103,6 @@ afterAll(async () => {
   // Every request and answer kept to GitHub's OpenAPI description.
   expect(rest?.github.problems ?? []).toEqual([]);
   await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 describe("GitHubStore.findBaseRun", { timeout: 60_000 }, () => {

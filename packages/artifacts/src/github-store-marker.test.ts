@@ -7,14 +7,12 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type BackendIds,
-  type ResultsService,
-  startActionsStorage,
+  enterActionsStorage,
   workflowRuns,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,22 +23,12 @@ import {
   type RunMarkerFields,
 } from "./github-store.js";
 
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
 const TOKEN = "ghs_fake_token_for_marker_tests";
 const REPO = "octo/models";
 
-let storage: ActionsStorage;
-let service: ResultsService;
+let storage: ActionsStorageSession;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 const runs = workflowRuns();
 
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {
@@ -139,23 +127,16 @@ const runOf = new Map<string, { id: number; ids: BackendIds }>(
   cases.map((c, i) => [c.runName, { id: 301 + i, ids: runs.add(301 + i) }] as const),
 );
 
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+/** Runs `fn` as a step of `run` (its runtime token in the environment). */
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ service, rest } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-marker-"));
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({
+    repository: REPO,
+    runs,
+    tmpPrefix: "github-store-marker-",
+  });
+  ({ rest, tmp } = storage);
   for (const c of cases) {
     const dir = path.join(tmp, "src", c.runName);
     fs.mkdirSync(dir, { recursive: true });
@@ -175,11 +156,6 @@ afterAll(async () => {
   // Every request and answer kept to GitHub's OpenAPI description.
   expect(rest?.github.problems ?? []).toEqual([]);
   await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 describe("GitHubStore.recordedMetrics", { timeout: 60_000 }, () => {

@@ -7,27 +7,17 @@
  * another branch, and a tag record naming an untrusted workflow run.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type BackendIds,
+  enterActionsStorage,
   type ResultsService,
-  startActionsStorage,
   workflowRuns,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHubStore, type GitHubStoreOptions } from "./github-store.js";
-
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
 
 const TOKEN = "ghs_fake_token_for_tag_run_tests";
 const REPO = "octo/models";
@@ -44,19 +34,18 @@ const prCommand = runs.add(301, { event: "repository_dispatch", title: "pr-eel-1
 /** A dispatch of the runner workflow on another branch (`untrusted: true`). */
 const otherRef = runs.add(302, { headBranch: "feature", title: "side-sloth-1" });
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ service, rest } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-tag-run-"));
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({
+    repository: REPO,
+    runs,
+    tmpPrefix: "github-store-tag-run-",
+  });
+  ({ service, rest, tmp } = storage);
   // What each run uploads, as its own step would.
   const model = (content: string) => {
     const dir = fs.mkdtempSync(path.join(tmp, "model-"));
@@ -84,25 +73,10 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 /** Runs `fn` as a step of `run` (its runtime token in the environment). */
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 function store(options: Partial<GitHubStoreOptions> = {}) {
   return new GitHubStore({

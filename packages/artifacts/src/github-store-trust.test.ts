@@ -6,16 +6,15 @@
  * `pull_request` run of another workflow) and checks that readers never use it.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type BackendIds,
+  enterActionsStorage,
   FAKE_REPOSITORY_ID,
   type ResultsService,
   readTree,
-  startActionsStorage,
   workflowRuns,
 } from "@dstack/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,23 +22,13 @@ import { StoreError } from "./errors.js";
 import { apiUrlForServer, hasArtifactsService } from "./github-host.js";
 import { GitHubStore, GitHubStoreError } from "./github-store.js";
 
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
-
 const TOKEN = "ghs_fake_token_for_trust_tests";
 const REPO = "octo/models";
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 
 const runs = workflowRuns();
 /** The repository's own runner workflow, dispatched on main: trusted. */
@@ -57,33 +46,14 @@ const prCi = runs.add(301, { event: "pull_request", workflowFile: "ci.yml", head
 const forkRunner = runs.add(202, { event: "pull_request", fork: true, headBranch: "patch-2" });
 
 /** Runs `fn` as a step of `run` (its runtime token in the environment). */
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ service, rest } = storage);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-trust-"));
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({ repository: REPO, runs, tmpPrefix: "github-store-trust-" });
+  ({ service, rest, tmp } = storage);
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 /**
  * A store that collects its warnings; its REST writes are not spaced (the fake has no secondary

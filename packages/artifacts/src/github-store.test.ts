@@ -7,19 +7,18 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type Azurite,
   type BackendIds,
+  enterActionsStorage,
   type ResultsService,
   readTree,
   type StoredArtifact,
-  startActionsStorage,
   workflowRuns,
   writeTree,
 } from "@dstack/testing";
@@ -35,25 +34,15 @@ import {
   tagArtifactName,
 } from "./github-store.js";
 
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_WORKSPACE",
-  "GITHUB_RETENTION_DAYS",
-  "GITHUB_API_URL",
-] as const;
-
 const TOKEN = "ghs_fake_token_for_tests";
 const REPO = "octo/models";
 
-let storage: ActionsStorage;
+let storage: ActionsStorageSession;
 let azurite: Azurite;
 let service: ResultsService;
 let rest: ArtifactsRestApi;
 let apiUrl: string;
 let tmp: string;
-const saved = new Map<string, string | undefined>();
 /** The REST fake's clock offset (ms), to make artifacts expired in its view. */
 let clockOffset = 0;
 
@@ -62,37 +51,18 @@ const runs = workflowRuns();
 const workflowRun = runs.add;
 
 /** Runs `fn` as a step of `run` (its runtime token in the environment). */
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 const now = () => Date.now() + clockOffset;
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, now, runs });
-  ({ azurite, service, rest } = storage);
-  apiUrl = rest.url;
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "github-store-"));
   // GITHUB_API_URL before the client is first loaded: @actions/github reads it once.
-  Object.assign(process.env, service.env, { GITHUB_WORKSPACE: tmp, GITHUB_API_URL: apiUrl });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({ repository: REPO, now, runs, tmpPrefix: "github-store-" });
+  ({ azurite, service, rest, tmp } = storage);
+  apiUrl = rest.url;
 }, 60_000);
 
-afterAll(async () => {
-  await storage?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 /** A store on the fakes; its REST writes are not spaced (the fake has no secondary rate limit). */
 function store(options: Partial<ConstructorParameters<typeof GitHubStore>[0]> = {}) {

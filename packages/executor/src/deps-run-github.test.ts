@@ -12,12 +12,11 @@ import { GitHubStore } from "@dstack/artifacts/github";
 import type { HostReport } from "@dstack/host";
 import { parseWorkflows } from "@dstack/spec";
 import {
-  type ActionsStorage,
+  type ActionsStorageSession,
   type ArtifactsRestApi,
   type BackendIds,
-  type ResultsService,
+  enterActionsStorage,
   readTree,
-  startActionsStorage,
   tempDir,
   workflowRuns,
   writeTree,
@@ -27,13 +26,6 @@ import { runJob } from "./run-job.js";
 
 const TOKEN = "ghs_fake_token_for_deps_run_tests";
 const REPO = "octo/models";
-const ENV_KEYS = [
-  "ACTIONS_RUNTIME_TOKEN",
-  "ACTIONS_RESULTS_URL",
-  "GITHUB_SERVER_URL",
-  "GITHUB_API_URL",
-  "GITHUB_RETENTION_DAYS",
-] as const;
 
 /** Host facts any job without resources satisfies (nvidia-smi is not run). */
 const HOST: HostReport = {
@@ -60,10 +52,8 @@ const forkRunner = runs.add(902, { event: "pull_request", fork: true, headBranch
 /** The resumed attempt's own workflow run. */
 const resumed = runs.add(810);
 
-let storage: ActionsStorage;
-let service: ResultsService;
+let storage: ActionsStorageSession;
 let rest: ArtifactsRestApi;
-const saved = new Map<string, string | undefined>();
 
 /** A GitHub store on the fakes, collecting its warnings; its writes are not spaced. */
 function store() {
@@ -79,15 +69,7 @@ function store() {
 }
 
 /** Runs `fn` as a step of `run` (its runtime token in the environment). */
-async function inRun<T>(run: BackendIds, fn: () => Promise<T>): Promise<T> {
-  const old = process.env.ACTIONS_RUNTIME_TOKEN;
-  process.env.ACTIONS_RUNTIME_TOKEN = service.envFor(run).ACTIONS_RUNTIME_TOKEN;
-  try {
-    return await fn();
-  } finally {
-    process.env.ACTIONS_RUNTIME_TOKEN = old;
-  }
-}
+const inRun = <T>(run: BackendIds, fn: () => Promise<T>): Promise<T> => storage.inRun(run, fn);
 
 /** Saves `checkpoints/epoch-1.pt` holding `content` as artifacts of `runName` in `run`. */
 async function saveCheckpoint(run: BackendIds, runName: string, content: string): Promise<void> {
@@ -96,11 +78,8 @@ async function saveCheckpoint(run: BackendIds, runName: string, content: string)
 }
 
 beforeAll(async () => {
-  for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-  storage = await startActionsStorage({ repository: REPO, runs });
-  ({ service, rest } = storage);
-  Object.assign(process.env, service.env, { GITHUB_API_URL: rest.url });
-  delete process.env.GITHUB_RETENTION_DAYS;
+  storage = await enterActionsStorage({ repository: REPO, runs, tmpPrefix: "deps-run-github-" });
+  ({ rest } = storage);
   await saveCheckpoint(lostA, "sharp-shrimp-1", "epoch 1 of sharp-shrimp-1\n");
   await saveCheckpoint(lostB, "brave-bear-1", "epoch 1 of brave-bear-1\n");
   // Newer than the trusted attempt: a fork's run uploads under the same run name.
@@ -109,13 +88,7 @@ beforeAll(async () => {
   await saveCheckpoint(prCi, "odd-ox-1", "pickle from a pull request\n");
 }, 120_000);
 
-afterAll(async () => {
-  await storage?.close();
-  for (const [k, v] of saved) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => storage?.close());
 
 /** The job of attempt 2 of `earlier`, as `attemptJob` of `@dstack/github` makes it. */
 function resumeWorkflows(earlier: string): string {

@@ -45,8 +45,12 @@ export {
   workflowRunJson,
 } from "./actions-model.js";
 export {
+  ACTIONS_STORAGE_ENV_KEYS,
   type ActionsStorage,
   type ActionsStorageOptions,
+  type ActionsStorageSession,
+  type EnterActionsStorageOptions,
+  enterActionsStorage,
   startActionsStorage,
 } from "./actions-storage.js";
 export {
