@@ -33,6 +33,8 @@ const fork = runs.add(201, { event: "pull_request", workflowFile: "ci.yml", fork
 const prCommand = runs.add(301, { event: "repository_dispatch", title: "pr-eel-1" });
 /** A dispatch of the runner workflow on another branch (`untrusted: true`). */
 const otherRef = runs.add(302, { headBranch: "feature", title: "side-sloth-1" });
+/** A trusted run whose run markers hold records that are not JSON objects. */
+const odd = runs.add(113, { title: "odd-owl-1" });
 
 let storage: ActionsStorageSession;
 let service: ResultsService;
@@ -189,5 +191,38 @@ describe("tagRun: a tag written in another workflow run than the run's", () => {
 
   it("every request and answer matched GitHub's OpenAPI description", () => {
     expect(rest.github.problems).toEqual([]);
+  });
+});
+
+describe("tagRun: a run marker whose record is not a JSON object", () => {
+  const cases = [
+    { name: "null", runName: "odd-owl-1", text: "null", problem: "is null, not an object" },
+    { name: "not JSON", runName: "odd-owl-2", text: "{oops", problem: "is not JSON \\(" },
+  ];
+  beforeAll(async () => {
+    const { DefaultArtifactClient } = await import("@actions/artifact");
+    for (const c of cases) {
+      const dir = fs.mkdtempSync(path.join(tmp, "marker-"));
+      fs.writeFileSync(path.join(dir, "dstack-run.json"), c.text);
+      await inRun(odd, () =>
+        new DefaultArtifactClient().uploadArtifact(
+          `dstack-run--${c.runName}`,
+          [path.join(dir, "dstack-run.json")],
+          dir,
+        ),
+      );
+    }
+  });
+
+  it.each(cases)("$name: refused naming the artifact and file, no tag written", async (c) => {
+    const before = tagArtifacts().length;
+    await expect(
+      inRun(tagging, () => store().tagRun({ tag: "odd", runName: c.runName })),
+    ).rejects.toThrow(
+      new RegExp(
+        `artifact dstack-run--${c.runName} \\(id \\d+\\): its dstack-run.json ${c.problem}.*; expected a JSON object`,
+      ),
+    );
+    expect(tagArtifacts().length).toBe(before);
   });
 });
