@@ -4,15 +4,15 @@ import {
 } from "./chunks/chunk-UZIKASSP.js";
 import {
   runMode
-} from "./chunks/chunk-KA34SXRO.js";
-import "./chunks/chunk-L5Z3EBVR.js";
+} from "./chunks/chunk-AH3A7TE4.js";
+import "./chunks/chunk-XR64XKPM.js";
 import {
   InputError,
   checkPlannedLabels,
   getInputs,
   resolveJob
-} from "./chunks/chunk-OHUBRXFK.js";
-import "./chunks/chunk-XQP3NJDT.js";
+} from "./chunks/chunk-VA56QZAF.js";
+import "./chunks/chunk-THC2AKT7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   error,
@@ -47,7 +47,7 @@ async function planMode(job, options = {}) {
 async function run() {
   const inputs = getInputs();
   if (inputs.source === void 0)
-    return (await import("./chunks/command-LIGBPN3R.js")).commandMode(inputs);
+    return (await import("./chunks/command-5IDPSUIZ.js")).commandMode(inputs);
   const resolved = resolveJob(inputs.source);
   annotate(resolved.diagnostics);
   if (!("job" in resolved)) {
@@ -61,7 +61,7 @@ async function run() {
   }
   let defaultBranch;
   if (inputs.mode === "plan" || inputs.mode === "dispatch" || planned !== void 0) {
-    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-Y2QTR6TU.js");
+    const { enforcePolicy, loadPolicy } = await import("./chunks/policy-6BLXUGRL.js");
     const repoDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadPolicy({ token: inputs.token, repoDir });
     await enforcePolicy({ loaded, job, token: inputs.token });
@@ -70,7 +70,7 @@ async function run() {
   if (inputs.mode === "plan")
     await planMode(job, { untrusted: inputs.untrusted });
   else if (inputs.mode === "dispatch")
-    await (await import("./chunks/dispatch-ERLDIIAZ.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
+    await (await import("./chunks/dispatch-AI73Q3VV.js")).dispatchMode(job, inputs, defaultBranch !== void 0 ? { defaultBranch } : {});
   else
     await runMode(job, inputs);
 }

@@ -1,10 +1,10 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   runPost
-} from "./chunks/chunk-KA34SXRO.js";
-import "./chunks/chunk-L5Z3EBVR.js";
-import "./chunks/chunk-OHUBRXFK.js";
-import "./chunks/chunk-XQP3NJDT.js";
+} from "./chunks/chunk-AH3A7TE4.js";
+import "./chunks/chunk-XR64XKPM.js";
+import "./chunks/chunk-VA56QZAF.js";
+import "./chunks/chunk-THC2AKT7.js";
 import "./chunks/chunk-KQX3PZ3A.js";
 import {
   getState,
@@ -20,7 +20,7 @@ try {
   if (mode === "run")
     await runPost();
   else if (mode === "dispatch")
-    await (await import("./chunks/dispatch-ERLDIIAZ.js")).dispatchPost();
+    await (await import("./chunks/dispatch-AI73Q3VV.js")).dispatchPost();
 } catch (e) {
   setFailed(e instanceof Error ? e.message : String(e));
 }

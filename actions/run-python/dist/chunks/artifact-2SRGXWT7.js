@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   require_tar_stream
-} from "./chunk-XQP3NJDT.js";
+} from "./chunk-THC2AKT7.js";
 import {
   require_graceful_fs
 } from "./chunk-KQX3PZ3A.js";
@@ -76245,4 +76245,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-PTP2EWWU.js.LEGAL.txt */
+/*! For license information please see artifact-2SRGXWT7.js.LEGAL.txt */

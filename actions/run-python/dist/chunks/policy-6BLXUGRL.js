@@ -5,9 +5,9 @@ import {
   eventDefaultBranch,
   loadPolicy,
   workflowTrigger
-} from "./chunk-XSX6PH3Y.js";
+} from "./chunk-O4KKMB4Y.js";
 import "./chunk-UZIKASSP.js";
-import "./chunk-OHUBRXFK.js";
+import "./chunk-VA56QZAF.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-UVVLBS7E.js";

@@ -8,12 +8,12 @@ import {
   formatDuration,
   getDispatchSettings,
   runArtifacts
-} from "./chunk-GUZTDZHQ.js";
-import "./chunk-XSX6PH3Y.js";
+} from "./chunk-R4BNECBY.js";
+import "./chunk-O4KKMB4Y.js";
 import "./chunk-UZIKASSP.js";
-import "./chunk-L5Z3EBVR.js";
-import "./chunk-OHUBRXFK.js";
-import "./chunk-XQP3NJDT.js";
+import "./chunk-XR64XKPM.js";
+import "./chunk-VA56QZAF.js";
+import "./chunk-THC2AKT7.js";
 import "./chunk-KQX3PZ3A.js";
 import "./chunk-RTZHXGW5.js";
 import "./chunk-UVVLBS7E.js";

@@ -5,7 +5,7 @@ import {
 import {
   InputError,
   readPolicyFile
-} from "./chunk-OHUBRXFK.js";
+} from "./chunk-VA56QZAF.js";
 import {
   getInput,
   info,

@@ -2,13 +2,13 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   GitHubStore,
   GitHubStoreError
-} from "./chunk-L5Z3EBVR.js";
+} from "./chunk-XR64XKPM.js";
 import {
   InputError,
   LocalStore,
   formatHostFacts,
   runJob
-} from "./chunk-OHUBRXFK.js";
+} from "./chunk-VA56QZAF.js";
 import {
   endGroup,
   exportVariable,

@@ -2,23 +2,23 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   DispatchInputs,
   dispatchMode
-} from "./chunk-GUZTDZHQ.js";
+} from "./chunk-R4BNECBY.js";
 import {
   loadPolicy,
   stepClient
-} from "./chunk-XSX6PH3Y.js";
+} from "./chunk-O4KKMB4Y.js";
 import {
   annotate
 } from "./chunk-UZIKASSP.js";
 import {
   GitHubStore
-} from "./chunk-L5Z3EBVR.js";
+} from "./chunk-XR64XKPM.js";
 import {
   InputError,
   WorkflowsFileError,
   loadWorkflows
-} from "./chunk-OHUBRXFK.js";
-import "./chunk-XQP3NJDT.js";
+} from "./chunk-VA56QZAF.js";
+import "./chunk-THC2AKT7.js";
 import "./chunk-KQX3PZ3A.js";
 import {
   getInput,

@@ -9356,13 +9356,23 @@ async function mergeInto(src, dest) {
   }
 }
 
-// ../../packages/artifacts/lib/local-store.js
-var RECENT_RUNS_SHOWN = 5;
+// ../../packages/artifacts/lib/types.js
+var RUN_STATUSES = Object.freeze([
+  "submitted",
+  "running",
+  "uploading",
+  "done",
+  "failed",
+  "stopped"
+]);
 var ACTIVE_STATUSES = /* @__PURE__ */ new Set([
   "submitted",
   "running",
   "uploading"
 ]);
+
+// ../../packages/artifacts/lib/local-store.js
+var RECENT_RUNS_SHOWN = 5;
 var STALE_LOCK_MS = 3e4;
 var LOCK_TIMEOUT_MS = 15e3;
 var byNewest = (a2, b) => a2.submittedAt !== b.submittedAt ? a2.submittedAt < b.submittedAt ? 1 : -1 : b.runName.localeCompare(a2.runName, "en", { numeric: true });
@@ -10083,16 +10093,6 @@ async function realpathOrUndefined(p) {
     throw ioError(`cannot read ${p}`, e);
   }
 }
-
-// ../../packages/artifacts/lib/types.js
-var RUN_STATUSES = Object.freeze([
-  "submitted",
-  "running",
-  "uploading",
-  "done",
-  "failed",
-  "stopped"
-]);
 
 // ../../packages/host/lib/check.js
 function noGpuReason(report) {

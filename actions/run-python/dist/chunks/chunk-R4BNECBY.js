@@ -2,12 +2,12 @@ import { createRequire as __dstackRequire } from 'node:module'; const require = 
 import {
   eventDefaultBranch,
   stepClient
-} from "./chunk-XSX6PH3Y.js";
+} from "./chunk-O4KKMB4Y.js";
 import {
   InputError,
   Inputs,
   parseRunArtifactName
-} from "./chunk-OHUBRXFK.js";
+} from "./chunk-VA56QZAF.js";
 import {
   getInput,
   getState,

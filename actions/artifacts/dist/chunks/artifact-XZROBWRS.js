@@ -1,7 +1,7 @@
 import { createRequire as __dstackRequire } from 'node:module'; const require = __dstackRequire(import.meta.url);
 import {
   require_tar_stream
-} from "./chunk-XQP3NJDT.js";
+} from "./chunk-THC2AKT7.js";
 import {
   BearerCredentialHandler,
   HttpClient,
@@ -77019,4 +77019,4 @@ export {
   UsageError,
   artifact_default as default
 };
-/*! For license information please see artifact-RUKDKMLN.js.LEGAL.txt */
+/*! For license information please see artifact-XZROBWRS.js.LEGAL.txt */

@@ -31,10 +31,10 @@ import {
   treeStats,
   watchBytes,
   withStagedName
-} from "./chunk-OHUBRXFK.js";
+} from "./chunk-VA56QZAF.js";
 import {
   require_tar_stream
-} from "./chunk-XQP3NJDT.js";
+} from "./chunk-THC2AKT7.js";
 import {
   DEFAULT_API_URL,
   apiUrlForHost,
@@ -429,8 +429,9 @@ async function unpackArchive(options) {
         throw refuse(`${what} comes after the manifest ${ARCHIVE_MANIFEST}, which must be last`);
       }
       if (h.name === ARCHIVE_MANIFEST && h.type === "file") {
-        if (h.size > MAX_MANIFEST_BYTES)
-          throw refuse(`the manifest is ${h.size} bytes, too large`);
+        if (h.size > MAX_MANIFEST_BYTES) {
+          throw refuse(`the manifest ${ARCHIVE_MANIFEST} is ${h.size} bytes; at most ${MAX_MANIFEST_BYTES} are read`);
+        }
         const text = (await collect(asNode(entry))).toString("utf8");
         try {
           manifest = JSON.parse(text);
@@ -1433,8 +1434,6 @@ var GitHubStore = class _GitHubStore {
     const stats = treeStats(files);
     const large = [];
     const zipped = [];
-    const zippedRel = [];
-    const zippedBytes = [];
     for (const n of files) {
       const abs = path2.join(root, n.rel);
       const bytes = n.kind === "link" ? (await fsp3.stat(abs)).size : n.bytes;
@@ -1442,13 +1441,11 @@ var GitHubStore = class _GitHubStore {
       if (store) {
         large.push({ abs, artifactPath: checkArtifactPath(`${artifactPath}/${n.rel}`), bytes });
       } else {
-        zipped.push(abs);
-        zippedRel.push(n.rel);
-        zippedBytes.push(bytes);
+        zipped.push({ abs, rel: n.rel, bytes });
       }
     }
-    const archived = zipped.length > 0 && zipped.length >= this.archiveMinFiles && !zippedRel.includes(ARCHIVE_MANIFEST);
-    const picked = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped, { together: archived, sizes: zippedBytes }) : { level, reason: "given" };
+    const archived = zipped.length > 0 && zipped.length >= this.archiveMinFiles && !zipped.some((f) => f.rel === ARCHIVE_MANIFEST);
+    const picked = zipped.length === 0 ? { level: 0, reason: "every file is uploaded as it is, without a zip" } : level === "auto" ? await chooseCompressionLevel(zipped.map((f) => f.abs), { together: archived, sizes: zipped.map((f) => f.bytes) }) : { level, reason: "given" };
     const chosen = archived ? {
       level: picked.level,
       reason: `${picked.reason}; ${zipped.length} files packed into one ${picked.level > 0 ? `tar.gz (gzip level ${picked.level})` : "tar"}`
@@ -1464,7 +1461,7 @@ var GitHubStore = class _GitHubStore {
       what: artifactPath,
       sizes: [
         ...large.map((f) => f.bytes),
-        ...zipped.length > 0 ? [zippedBytes.reduce((sum, n) => sum + n, 0)] : []
+        ...zipped.length > 0 ? [zipped.reduce((sum, f) => sum + f.bytes, 0)] : []
       ],
       ...this.progressListener()
     });
@@ -1473,10 +1470,10 @@ var GitHubStore = class _GitHubStore {
     const [zipDone, filesDone, markerDone] = await withUploadTap(this.uploadBlocks, (tap) => Promise.allSettled([
       zipped.length > 0 ? tap.track(quiet, () => archived ? uploadArchive(client, {
         name: archiveArtifactName(runName, artifactPath, { gzip: chosen.level > 0 }),
-        files: zipped.map((abs, i) => ({ abs, rel: zippedRel[i] })),
+        files: zipped,
         gzipLevel: chosen.level,
         retention
-      }) : uploadWith(client, name, zipped, root, uploadOptions)).then((up) => {
+      }) : uploadWith(client, name, zipped.map((f) => f.abs), root, uploadOptions)).then((up) => {
         meter.finish(zipIndex);
         return up;
       }) : void 0,
@@ -1709,7 +1706,7 @@ var GitHubStore = class _GitHubStore {
     if (named === void 0 || named === tagRunId)
       return tagRunId;
     if (typeof named !== "number" || !Number.isSafeInteger(named) || named < 1) {
-      throw new GitHubStoreError("io", "api", `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id`);
+      throw new GitHubStoreError("io", "api", `tag ${JSON.stringify(tag)}: its record names workflow run ${JSON.stringify(named)}, not a workflow run id; expected workflowRunId to be a positive integer`);
     }
     const verdict = await this.trust.judge({ id: 0, workflow_run: { id: named } });
     if (!verdict.trusted) {
@@ -1986,15 +1983,10 @@ var GitHubStore = class _GitHubStore {
     if (marker.size_in_bytes > RUN_MARKER_MAX_BYTES) {
       return ignored(`is ${marker.size_in_bytes} bytes, more than ${RUN_MARKER_MAX_BYTES}`);
     }
-    let record;
-    try {
-      record = await this.readJson(marker, RUN_FILE);
-    } catch (e) {
-      if (e instanceof SyntaxError)
-        return ignored(`is not JSON (${e.message})`);
-      throw e;
-    }
-    const metrics = markerMetrics(record);
+    const parsed = parseRecord(await this.readText(marker, RUN_FILE));
+    if ("problem" in parsed)
+      return ignored(parsed.problem);
+    const metrics = markerMetrics(parsed.record);
     if (metrics === void 0)
       return void 0;
     if ("problem" in metrics)
@@ -2047,21 +2039,40 @@ var GitHubStore = class _GitHubStore {
       throw new GitHubStoreError("io", "digest-mismatch", `${which} of ${what}: the download does not match its digest ${a.digest}; it is corrupted or was changed, nothing was written`);
     }
   }
-  /** Downloads a small JSON-holding artifact (a tag) and parses its one file. */
-  async readJson(a, file) {
+  /**
+   * Downloads a small record artifact (a tag, a run marker) and reads its one file, `file`.
+   *
+   * @returns the file's text.
+   * @throws {@link GitHubStoreError} `io` when the artifact does not hold `file`, and the
+   *   download's errors.
+   */
+  async readText(a, file) {
     const dir = await fsp3.mkdtemp(path2.join(os.tmpdir(), "dstack-tag-"));
     try {
       const { DefaultArtifactClient } = await loadClient(`download of ${a.name}`);
       await this.downloadOne(new DefaultArtifactClient(), { id: a.id, name: a.name, digest: a.digest ?? null }, dir, `artifact ${a.name}`);
-      const text = await fsp3.readFile(path2.join(dir, file), "utf8").catch((e) => {
+      return await fsp3.readFile(path2.join(dir, file), "utf8").catch((e) => {
         throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}) holds no ${file}`, {
           cause: e
         });
       });
-      return JSON.parse(text);
     } finally {
       await fsp3.rm(dir, { recursive: true, force: true });
     }
+  }
+  /**
+   * {@link GitHubStore.readText}, parsed: the record a tag or run marker holds.
+   *
+   * @returns the file's JSON object.
+   * @throws {@link GitHubStoreError} `io` when the file is not a JSON object (it comes from a
+   *   workflow run: data, never trusted to have a shape), and {@link GitHubStore.readText}'s.
+   */
+  async readJson(a, file) {
+    const parsed = parseRecord(await this.readText(a, file));
+    if ("problem" in parsed) {
+      throw new GitHubStoreError("io", "api", `artifact ${a.name} (id ${a.id}): its ${file} ${parsed.problem}; expected a JSON object`);
+    }
+    return parsed.record;
   }
   isLive(a) {
     return !a.expired && (a.expires_at === null || Date.parse(a.expires_at) > this.now());
@@ -2095,7 +2106,7 @@ var GitHubStore = class _GitHubStore {
 };
 async function loadClient(what) {
   checkArtifactsService(process.env.GITHUB_SERVER_URL, what);
-  return await import("./artifact-PTP2EWWU.js");
+  return await import("./artifact-2SRGXWT7.js");
 }
 function refText(ref) {
   return "tag" in ref ? `tag ${JSON.stringify(ref.tag)}` : `run ${JSON.stringify(ref.run)}`;
@@ -2141,6 +2152,19 @@ async function uploadJson(client, name, file, value, options) {
   } finally {
     await fsp3.rm(dir, { recursive: true, force: true });
   }
+}
+function parseRecord(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { problem: `is not JSON (${e.message})` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    return { problem: `is ${kind}, not an object` };
+  }
+  return { record: value };
 }
 
 export {
